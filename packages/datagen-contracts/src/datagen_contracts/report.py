@@ -1,0 +1,189 @@
+"""``crunch_report.json`` — datacruncher's findings, read by datapolisher, CI and humans.
+
+Machine-written, so unknown fields are tolerated (forward compatible within a major version).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from . import _io
+
+CONTRACT = "datagen.crunch_report/1"
+FILENAME = "crunch_report.json"
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+CheckStatus = Literal["passed", "failed", "error", "skipped"]
+
+
+class _Machine(msgspec.Struct, kw_only=True, omit_defaults=True):
+    pass
+
+
+class ToolInfo(_Machine, kw_only=True):
+    name: str
+    version: str
+
+
+class DatasetRef(_Machine, kw_only=True):
+    path: str
+    fingerprint: str  # sha256 over the files' names, sizes and checksums
+    metadata_found: bool = False
+    files: int = 0
+
+
+class Measure(_Machine, kw_only=True):
+    metric: str
+    value: float | None = None
+    threshold: float | None = None
+    row_count: int | None = None
+    failed_row_count: int | None = None
+    unit: str | None = None
+
+
+class FixHint(_Machine, kw_only=True):
+    """What would fix the issue, for datapolisher: which path, which action, with which parameters."""
+
+    path: Literal["schema", "postprocess", "none"]
+    action: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Issue(_Machine, kw_only=True):
+    id: str  # stable across runs on the same data: rule + target
+    fingerprint: str  # sha256 of rule, target and measured values
+    rule_id: str
+    severity: Severity
+    category: str
+    persona: str
+    finding: str
+    measure: Measure
+    fix: FixHint
+    table: str | None = None
+    column: str | None = None
+    sample_keys: list[Any] = msgspec.field(default_factory=list)
+    sql: str | None = None
+    recommendation: str = ""
+    provenance: Literal["builtin", "user", "llm"] = "builtin"
+
+
+class CheckResult(_Machine, kw_only=True):
+    rule_id: str
+    persona: str
+    status: CheckStatus
+    table: str | None = None
+    column: str | None = None
+    reason: str | None = None  # why skipped, or the error message
+    duration_ms: float | None = None
+
+
+class CheckCounts(_Machine, kw_only=True):
+    evaluated: int = 0
+    passed: int = 0
+    failed: int = 0
+    errored: int = 0
+    skipped: int = 0
+    results: list[CheckResult] = msgspec.field(default_factory=list)
+
+
+class ModelColumn(_Machine, kw_only=True):
+    name: str
+    type: str
+    roles: list[str] = msgspec.field(default_factory=list)
+
+
+class ModelTable(_Machine, kw_only=True):
+    name: str
+    rows: int
+    kind: Literal["entity", "event", "vocab", "unknown"] = "unknown"
+    primary_key: str | None = None
+    created_at_column: str | None = None
+    time_columns: list[str] = msgspec.field(default_factory=list)
+    columns: list[ModelColumn] = msgspec.field(default_factory=list)
+    source: Literal["declared", "discovered"] = "discovered"
+
+
+class ModelForeignKey(_Machine, kw_only=True):
+    from_table: str
+    from_column: str
+    to_table: str
+    to_column: str
+    coverage: float  # share of non-null child values found in the parent
+    source: Literal["declared", "discovered"] = "discovered"
+
+
+class DataModel(_Machine, kw_only=True):
+    tables: list[ModelTable] = msgspec.field(default_factory=list)
+    foreign_keys: list[ModelForeignKey] = msgspec.field(default_factory=list)
+
+
+class DriftResult(_Machine, kw_only=True):
+    kind: Literal["schema", "baseline", "scenario"]
+    metric: str
+    status: Literal["ok", "drift", "error", "skipped"]
+    table: str | None = None
+    column: str | None = None
+    expected: Any = None
+    observed: Any = None
+    value: float | None = None
+    threshold: float | None = None
+    message: str = ""
+
+
+class SeveritySummary(_Machine, kw_only=True):
+    critical: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+
+class Gate(_Machine, kw_only=True):
+    fail_on: Severity | None = None
+    triggered: bool = False
+    reason: str = ""
+
+
+class Metrics(_Machine, kw_only=True):
+    tables_analyzed: int = 0
+    total_rows: int = 0
+    fk_integrity: float | None = None  # percent of FK values that resolve
+    null_rate: float | None = None  # percent of null cells
+    temporal_violations: float | None = None  # percent of FK-edge rows before their parent
+    duplicate_rate: float | None = None  # percent of surplus duplicate rows
+    other: dict[str, float | None] = msgspec.field(default_factory=dict)
+
+
+class CrunchReport(_Machine, kw_only=True, omit_defaults=False):
+    contract: str = CONTRACT
+    tool: ToolInfo
+    analysis_date: str  # ISO-8601 UTC
+    dataset: DatasetRef
+    schema_used: str | None = None
+    personas: list[str] = msgspec.field(default_factory=list)
+    model: DataModel = msgspec.field(default_factory=DataModel)
+    issues: list[Issue] = msgspec.field(default_factory=list)
+    checks: CheckCounts = msgspec.field(default_factory=CheckCounts)
+    metrics: Metrics = msgspec.field(default_factory=Metrics)
+    drift: list[DriftResult] = msgspec.field(default_factory=list)
+    summary: SeveritySummary = msgspec.field(default_factory=SeveritySummary)
+    quality_score: float = 0.0
+    gate: Gate = msgspec.field(default_factory=Gate)
+
+
+def loads_report(data: bytes) -> CrunchReport:
+    return _io.load_tagged(data, CrunchReport, CONTRACT, FILENAME)
+
+
+def dumps_report(report: CrunchReport) -> bytes:
+    return _io.encode_json(report)
+
+
+def load_report(path: _io.PathLike) -> CrunchReport:
+    return _io.load_tagged(path, CrunchReport, CONTRACT, "crunch report")
+
+
+def dump_report(report: CrunchReport, path: _io.PathLike) -> None:
+    _io.write_atomic(path, dumps_report(report))
