@@ -27,9 +27,11 @@ class Problem:
 
     path: str
     message: str
+    severity: str = "error"  # "error" stops loading; "warning" is reported by lint_schema / datagen check
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{prefix}{self.path}: {self.message}"
 
 
 class SchemaError(ContractError):
