@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from . import dsl
@@ -38,9 +38,8 @@ def parse_timestamp(text: str) -> datetime | None:
         except (ValueError, TypeError, AttributeError):
             return None
     if value.tzinfo is not None:
-        from datetime import timezone
 
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -333,11 +332,10 @@ def _expression(node: dsl.Node, code: str, earlier: set[str], path: str) -> Iter
         if not isinstance(sub, allowed):
             yield Problem(path, f"{type(sub).__name__} is not allowed in an expression (arithmetic, comparisons and {', '.join(EXPRESSION_FUNCTIONS)} only)")
             return
-        if isinstance(sub, ast.Call):
-            if not isinstance(sub.func, ast.Name) or sub.func.id not in EXPRESSION_FUNCTIONS:
-                name = sub.func.id if isinstance(sub.func, ast.Name) else "?"
-                yield Problem(path, f"unknown function {name!r}{did_you_mean(name, EXPRESSION_FUNCTIONS)}")
-                return
+        if isinstance(sub, ast.Call) and (not isinstance(sub.func, ast.Name) or sub.func.id not in EXPRESSION_FUNCTIONS):
+            name = sub.func.id if isinstance(sub.func, ast.Name) else "?"
+            yield Problem(path, f"unknown function {name!r}{did_you_mean(name, EXPRESSION_FUNCTIONS)}")
+            return
         if isinstance(sub, ast.Constant) and not isinstance(sub.value, int | float | str | bool):
             yield Problem(path, f"constant {sub.value!r} is not allowed")
             return

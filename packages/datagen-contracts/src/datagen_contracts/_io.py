@@ -125,6 +125,12 @@ def encode_yaml(obj: Any) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary sibling and an atomic rename.
 
@@ -134,6 +140,7 @@ def write_atomic(path: PathLike, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a data file should get the usual mode
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

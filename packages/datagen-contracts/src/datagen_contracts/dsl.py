@@ -658,7 +658,6 @@ def lint_schema(schema: Schema) -> list[Any]:
 
 def dumps_schema(schema: Schema) -> bytes:
     """Canonical JSON: aliases resolved, defaults omitted, stable key order. ``loads(dumps(s)) == s``."""
-    from . import _io
 
     return msgspec.json.format(msgspec.json.encode(schema), indent=2) + b"\n"
 
