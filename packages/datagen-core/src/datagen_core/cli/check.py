@@ -1,0 +1,96 @@
+"""``datagen check SCHEMA [--json]``: lint only — every error, then every warning, each with its JSON path.
+
+Exit 0 when the schema loads (warnings are printed but do not fail), 2 when it has errors or cannot be read.
+This module also holds the schema loader the other commands share, so a bad schema reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from datagen_contracts.errors import (
+    ContractError,
+    ContractFileError,
+    ContractVersionError,
+    Problem,
+    SchemaError,
+)
+
+
+class InputError(click.ClickException):
+    """A usage or input error (exit code 2), printed without a traceback."""
+
+    exit_code = 2
+
+
+def load_schema_or_exit(path: str, **kwargs: Any) -> Any:
+    """Load a DSL schema, turning every contract error into an :class:`InputError` listing all problems."""
+    from datagen_contracts.dsl import load_schema
+
+    try:
+        return load_schema(path, **kwargs)
+    except SchemaError as exc:
+        raise InputError(str(exc)) from None
+    except ContractError as exc:
+        raise InputError(str(exc)) from None
+
+
+def lint(path: str) -> dict[str, Any]:
+    """What ``check`` reports: ``{"schema", "ok", "errors": [...], "warnings": [...]}`` (Problems as dicts).
+
+    Raises :class:`ContractFileError` / :class:`ContractVersionError` when the file cannot be read as a schema.
+    """
+    from datagen_contracts.dsl import lint_schema, load_schema
+
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    try:
+        schema = load_schema(path)
+    except SchemaError as exc:
+        errors = [p for p in exc.problems if p.severity != "warning"]
+        warnings = [p for p in exc.problems if p.severity == "warning"]
+    else:
+        warnings = list(lint_schema(schema))
+
+    def as_dict(p: Problem) -> dict[str, str]:
+        return {"path": p.path, "message": p.message, "severity": p.severity}
+
+    return {
+        "schema": path,
+        "ok": not errors,
+        "errors": [as_dict(p) for p in errors],
+        "warnings": [as_dict(p) for p in warnings],
+    }
+
+
+@click.command()
+@click.argument("schema_path", metavar="SCHEMA", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
+def check(schema_path: str, as_json: bool) -> None:
+    """Lint a schema: print every error and warning with its JSON path (nothing is generated).
+
+    Exit 0 when the schema is valid (warnings allowed), 2 when it has errors or cannot be read.
+    """
+    try:
+        result = lint(schema_path)
+    except (ContractFileError, ContractVersionError) as exc:
+        if as_json:
+            problem = {"path": "$", "message": str(exc), "severity": "error"}
+            click.echo(json.dumps({"schema": schema_path, "ok": False, "errors": [problem], "warnings": []}, indent=2))
+        raise InputError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        for p in result["errors"]:
+            click.echo(f"error: {p['path']}: {p['message']}")
+        for p in result["warnings"]:
+            click.echo(f"warning: {p['path']}: {p['message']}")
+        n_err, n_warn = len(result["errors"]), len(result["warnings"])
+        verdict = "ok" if result["ok"] else "invalid"
+        click.echo(f"{schema_path}: {verdict} ({n_err} error{'s' if n_err != 1 else ''}, "
+                   f"{n_warn} warning{'s' if n_warn != 1 else ''})")
+    if not result["ok"]:
+        raise click.exceptions.Exit(2)

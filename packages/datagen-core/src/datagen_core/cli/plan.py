@@ -1,0 +1,39 @@
+"""``datagen plan SCHEMA [--scale F] [--json]``: expected rows and bytes per table, before generating."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .check import load_schema_or_exit
+
+
+@click.command()
+@click.argument("schema_path", metavar="SCHEMA", type=click.Path(dir_okay=False))
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply entity row counts by F.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON on stdout.")
+def plan(schema_path: str, scale: float, as_json: bool) -> None:
+    """Expected rows and bytes per table (pure arithmetic: instant even for billions of rows).
+
+    Warns when the total passes a billion rows and suggests a --scale that brings it to about ten million.
+    """
+    from ..plan import format_bytes, make_plan
+
+    if not scale > 0:
+        raise click.BadParameter(f"must be a positive number, got {scale}", param_hint="--scale")
+    schema = load_schema_or_exit(schema_path)
+    result = make_plan(schema, scale)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        rows = [(t.name, f"{t.rows:,}", format_bytes(t.bytes), t.how) for t in result.tables]
+        rows.append(("TOTAL", f"{result.total_rows:,}", format_bytes(result.total_bytes), ""))
+        header = ("table", "rows", "bytes", "how")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+        for i, r in enumerate([header, *rows]):
+            if i == len(rows):  # the totals line
+                click.echo("-" * (sum(widths) + 6))
+            click.echo(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
