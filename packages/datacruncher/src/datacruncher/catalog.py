@@ -1,0 +1,234 @@
+"""The catalog: every parquet table of a dataset mounted as a DuckDB view, plus what is declared about it.
+
+A dataset is a directory (or one parquet file, or a glob). Each ``*.parquet`` file is a table named after the
+file; each sub-directory holding parquet files (part files or hive partitions ``k=v/``) is one table named after
+the directory. Hidden entries (``.x``, ``_x``) are ignored. ``.metadata.json`` and a DSL schema are read when
+present and never required. Nothing is ever written into the dataset directory.
+
+>>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> pq.write_table(pa.table({"select": [1, 2]}), d / "order.parquet")
+>>> with open_catalog(d) as cat:
+...     cat.tables["order"].rows, cat.scalar('SELECT max("select") FROM "order"')
+(2, 2)
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .errors import InputError
+from .identifiers import quote_ident, quote_literal
+
+DEFAULT_MEMORY_LIMIT = "2GB"
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    name: str
+    type: str  # DuckDB type name, e.g. BIGINT, VARCHAR, TIMESTAMP WITH TIME ZONE
+
+
+@dataclass
+class TableSource:
+    name: str
+    files: list[Path]
+    hive: bool = False
+    rows: int = 0
+    columns: list[ColumnSchema] = field(default_factory=list)
+
+    @property
+    def sql(self) -> str:
+        return quote_ident(self.name)
+
+
+@dataclass
+class Catalog:
+    """An open DuckDB connection with one view per table; close it (or use ``with``) to drop the spill dir."""
+
+    path: Path
+    con: duckdb.DuckDBPyConnection
+    tables: dict[str, TableSource]
+    metadata: Any = None  # datagen_contracts.metadata.DatasetMetadata | None
+    schema: dict[str, Any] | None = None  # the DSL schema as plain JSON values
+    schema_path: str | None = None
+    temp_dir: Path | None = None
+    _fingerprint: str | None = None
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            if self.temp_dir is not None:
+                shutil.rmtree(self.temp_dir, ignore_errors=True)
+                self.temp_dir = None
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run ``sql`` and return (column names, rows)."""
+        cur = self.con.execute(sql)
+        names = [d[0] for d in cur.description] if cur.description else []
+        return names, cur.fetchall()
+
+    def scalar(self, sql: str) -> Any:
+        row = self.con.execute(sql).fetchone()
+        return row[0] if row else None
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(f for t in self.tables.values() for f in t.files)
+
+    def fingerprint(self) -> str:
+        """sha256 over every file's relative name, size and content checksum (metadata checksums reused)."""
+        if self._fingerprint is None:
+            known = {}
+            if self.metadata is not None:
+                known = {fi.path: fi.sha256 for t in self.metadata.tables for fi in t.files}
+            root = self.path if self.path.is_dir() else self.path.parent
+            h = hashlib.sha256()
+            for f in self.files:
+                rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
+                digest = known.get(rel) or _file_sha256(f)
+                h.update(f"{rel}\0{f.stat().st_size}\0{digest}\n".encode())
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _hidden(p: Path) -> bool:
+    return p.name.startswith((".", "_"))
+
+
+def find_tables(path: Path) -> list[TableSource]:
+    """Map a dataset path (directory, file or glob) to table sources, sorted by name."""
+    text = str(path)
+    if any(ch in text for ch in "*?["):
+        files = sorted(Path(f) for f in glob.glob(text, recursive=True) if f.endswith(".parquet"))
+        if not files:
+            raise InputError(f"no parquet files match {text}")
+        return _unique([TableSource(f.stem, [f]) for f in files])
+    if not path.exists():
+        raise InputError(f"dataset not found: {path}")
+    if path.is_file():
+        return [TableSource(path.stem, [path])]
+    sources: list[TableSource] = []
+    for entry in sorted(path.iterdir()):
+        if _hidden(entry):
+            continue
+        if entry.is_file() and entry.suffix == ".parquet":
+            sources.append(TableSource(entry.stem, [entry]))
+        elif entry.is_dir():
+            parts = sorted(
+                f for f in entry.rglob("*.parquet")
+                if not any(_hidden(p) for p in f.relative_to(entry).parts)
+            )
+            if parts:
+                hive = any("=" in p for f in parts for p in f.relative_to(entry).parts[:-1])
+                sources.append(TableSource(entry.name, parts, hive=hive))
+    if not sources:
+        raise InputError(f"no parquet files in {path}")
+    return _unique(sources)
+
+
+def _unique(sources: list[TableSource]) -> list[TableSource]:
+    seen: dict[str, int] = {}
+    for s in sources:
+        key = s.name.lower()  # DuckDB identifiers are case-insensitive
+        if key in seen:
+            seen[key] += 1
+            s.name = f"{s.name}_{seen[key]}"
+        else:
+            seen[key] = 1
+    return sorted(sources, key=lambda s: s.name)
+
+
+def _check_parquet(f: Path) -> None:
+    import pyarrow.parquet as pq
+
+    if f.stat().st_size == 0:
+        raise InputError(f"empty file (0 bytes), not parquet: {f}")
+    try:
+        pq.ParquetFile(f).metadata  # noqa: B018 - reading the footer is the check
+    except Exception as exc:  # pyarrow raises several types for a bad footer
+        raise InputError(f"corrupt or unreadable parquet file {f}: {exc}") from None
+
+
+def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with bounded memory, a spill directory and UTC session time."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"SET memory_limit = {quote_literal(memory_limit)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise InputError(f"invalid --memory-limit {memory_limit!r}: {exc}") from None
+    if temp_dir is not None:
+        con.execute(f"SET temp_directory = {quote_literal(str(temp_dir))}")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
+    """Create the view for one table, then read its columns and row count."""
+    for f in source.files:
+        _check_parquet(f)
+    files = "[" + ", ".join(quote_literal(str(f)) for f in source.files) + "]"
+    hive = ", hive_partitioning = true" if source.hive else ""
+    try:
+        con.execute(f"CREATE VIEW {source.sql} AS SELECT * FROM read_parquet({files}, union_by_name = true{hive})")
+        desc = con.execute(f"DESCRIBE {source.sql}").fetchall()
+        source.rows = int(con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()[0])
+    except duckdb.Error as exc:
+        where = source.files[0] if len(source.files) == 1 else source.files[0].parent
+        raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
+    source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
+
+
+def open_catalog(
+    path: str | Path,
+    *,
+    schema: str | Path | None = None,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    temp_dir: str | Path | None = None,
+) -> Catalog:
+    """Mount a dataset. Raises :class:`InputError` naming the file on a missing, empty or corrupt input."""
+    from .declarations import read_metadata, read_schema
+
+    path = Path(path)
+    sources = find_tables(path)
+    spill = Path(tempfile.mkdtemp(prefix="datacruncher-", dir=temp_dir))
+    con = connect(memory_limit, spill)
+    catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill)
+    try:
+        for s in sources:
+            mount(con, s)
+            catalog.tables[s.name] = s
+        meta_dir = path if path.is_dir() else path.parent
+        catalog.metadata = read_metadata(meta_dir)
+        if schema is not None:
+            catalog.schema = read_schema(Path(schema))
+            catalog.schema_path = str(schema)
+    except BaseException:
+        catalog.close()
+        raise
+    return catalog

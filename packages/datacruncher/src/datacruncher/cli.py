@@ -1,0 +1,157 @@
+"""The ``datacruncher`` command line: parses arguments, calls one library function, renders the result.
+
+``crunch`` is also mounted by the ``datagen`` umbrella CLI as ``datagen crunch`` (entry-point group
+``datagen.commands``). Every user error becomes a one-line message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from datagen_contracts import _io
+from datagen_contracts.errors import ContractError
+from datagen_contracts.report import SEVERITIES, dumps_report
+
+from .__about__ import __version__
+from .errors import CruncherError
+from .gate import EXIT_USAGE, exit_code, junit_xml
+from .terminal import render_summary
+
+
+class UserError(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _fail(exc: Exception) -> UserError:
+    return UserError(str(exc))
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    try:
+        path.resolve().relative_to(directory.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+@click.command("crunch")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--schema", type=click.Path(path_type=Path), help="DSL schema whose expectations are checked.")
+@click.option("--personas", help='Comma-separated names, ids or aliases, e.g. "VP Growth,CFO,Data Engineer".')
+@click.option("--persona-file", "persona_files", multiple=True, type=click.Path(path_type=Path),
+              help="An extra persona YAML file (repeatable).")
+@click.option("--personas-dir", "personas_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="A directory of persona YAML files (repeatable).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("crunch_report.json"),
+              show_default=True, help="Where to write the report (never inside the dataset).")
+@click.option("--verbose", "-v", is_flag=True, help="Also print each issue's SQL.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when an issue of this severity or worse exists.")
+@click.option("--fail-on-critical", is_flag=True, help="Same as --fail-on critical.")
+@click.option("--fail-on-high", is_flag=True, help="Same as --fail-on high.")
+@click.option("--baseline", type=click.Path(path_type=Path), help="A baseline dataset directory or crunch report.")
+@click.option("--memory-limit", default="2GB", show_default=True, help="DuckDB memory limit; spills beyond it.")
+@click.option("--junit", type=click.Path(path_type=Path), help="Also write a JUnit XML file (one testcase per check).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option("--samples", default=10, show_default=True, type=click.IntRange(0, 1000), help="Sample keys per issue.")
+def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_files: tuple[Path, ...],
+           personas_dirs: tuple[Path, ...], output: Path, verbose: bool, fail_on: str | None,
+           fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, memory_limit: str,
+           junit: Path | None, as_json: bool, samples: int) -> None:
+    """Analyze the parquet dataset DATASET and write crunch_report.json."""
+    from .crunch import crunch as run_crunch
+
+    chosen = [lvl for lvl, on in ((fail_on, True), ("critical", fail_on_critical), ("high", fail_on_high)) if lvl and on]
+    fail_on = max(chosen, key=SEVERITIES.index) if chosen else None  # the most sensitive gate wins
+    data_dir = dataset if dataset.is_dir() else dataset.parent
+    for target in (output, junit):
+        if target is not None and dataset.exists() and _inside(target, data_dir):
+            raise UserError(f"refusing to write {target} inside the dataset directory {data_dir}")
+    try:
+        report = run_crunch(dataset, schema=schema, personas=personas, persona_files=persona_files,
+                            personas_dirs=personas_dirs, memory_limit=memory_limit, baseline=baseline,
+                            fail_on=fail_on, sample_limit=samples)
+        _io.write_atomic(output, dumps_report(report))
+        if junit is not None:
+            _io.write_atomic(junit, junit_xml(report))
+    except (CruncherError, ContractError) as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise UserError(f"cannot write output: {exc}") from None
+    click.echo(render_summary(report, verbose=verbose, output=output), err=True)
+    if as_json:
+        click.echo(json.dumps({
+            "report": str(output), "quality_score": report.quality_score,
+            "summary": _io.to_builtins(report.summary), "checks": {
+                k: getattr(report.checks, k) for k in ("evaluated", "passed", "failed", "errored", "skipped")},
+            "metrics": _io.to_builtins(report.metrics), "gate": _io.to_builtins(report.gate),
+        }, indent=2))
+    sys.exit(exit_code(report))
+
+
+@click.command("discover")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--schema", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
+@click.option("--memory-limit", default="2GB", show_default=True)
+def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: str) -> None:
+    """Print the discovered model: keys, foreign keys (with coverage), time columns, roles."""
+    from .catalog import open_catalog
+    from .discovery import discover as run_discover
+
+    try:
+        with open_catalog(dataset, schema=schema, memory_limit=memory_limit) as cat:
+            model = run_discover(cat)
+    except (CruncherError, ContractError) as exc:
+        raise _fail(exc) from None
+    contract = model.to_contract()
+    if as_json:
+        click.echo(_io.encode_json(contract).decode())
+        return
+    for t in contract.tables:
+        click.echo(f"{t.name}  [{t.kind}, {t.rows} rows]  pk={t.primary_key or '-'}  created={t.created_at_column or '-'}")
+        for c in t.columns:
+            roles = f"  ({', '.join(c.roles)})" if c.roles else ""
+            click.echo(f"    {c.name}: {c.type}{roles}")
+    for fk in contract.foreign_keys:
+        click.echo(f"FK {fk.from_table}.{fk.from_column} -> {fk.to_table}.{fk.to_column}  "
+                   f"coverage {fk.coverage:.2%} ({fk.source})")
+
+
+@click.command("personas")
+@click.option("--persona-file", "persona_files", multiple=True, type=click.Path(path_type=Path))
+@click.option("--personas-dir", "personas_dirs", multiple=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def personas(persona_files: tuple[Path, ...], personas_dirs: tuple[Path, ...], as_json: bool) -> None:
+    """List the available personas and their checks."""
+    from .personas import available_personas
+
+    try:
+        found = available_personas(list(persona_files), list(personas_dirs))
+    except (CruncherError, ContractError) as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps([
+            {"id": p.id, "name": p.name, "aliases": p.aliases, "focus": p.focus.strip(), "source": p.source,
+             "checks": [{"id": c.id, "title": c.title, "over": c.over, "roles": c.roles} for c in p.checks]}
+            for p in found], indent=2))
+        return
+    for p in found:
+        alias = f" (aka {', '.join(p.aliases)})" if p.aliases else ""
+        click.echo(f"{p.name}{alias} [{p.id}, {p.source}]: {len(p.checks)} checks")
+        click.echo(f"    {' '.join(p.focus.split())}")
+        for c in p.checks:
+            click.echo(f"    - {c.id}: {c.title}")
+
+
+@click.group()
+@click.version_option(__version__, prog_name="datacruncher")
+def main() -> None:
+    """datacruncher: persona-driven data-quality analysis of any parquet dataset, on DuckDB."""
+
+
+main.add_command(crunch)
+main.add_command(discover)
+main.add_command(personas)

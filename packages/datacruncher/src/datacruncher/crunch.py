@@ -1,0 +1,95 @@
+"""The analysis pipeline: mount → discover → run persona checks → drift → report → gate.
+
+>>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> pq.write_table(pa.table({"id": [1, 2, 2]}), d / "users.parquet")
+>>> report = crunch(d, personas="Data Engineer")
+>>> [i.rule_id for i in report.issues if i.severity == "critical"], report.metrics.total_rows
+(['duplicate_rows'], 3)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from datagen_contracts.report import CrunchReport, DatasetRef, ToolInfo
+
+from .__about__ import __version__
+from .catalog import DEFAULT_MEMORY_LIMIT, open_catalog
+from .discovery import discover
+from .findings import METRIC_CHECKS, check_counts, issue_from, metrics, quality_score, sort_issues, summary
+from .gate import evaluate_gate
+from .personas import Persona, available_personas, select_personas
+from .runner import Outcome, Runner
+
+
+def resolve_personas(
+    personas: str | Sequence[str] | None = None,
+    persona_files: Sequence[str | Path] = (),
+    personas_dirs: Sequence[str | Path] = (),
+) -> list[Persona]:
+    return select_personas(available_personas(list(persona_files), list(personas_dirs)), personas)
+
+
+def _metric_outcomes(runner: Runner, outcomes: list[Outcome]) -> list[Outcome]:
+    """The Data Engineer measures behind the dataset metrics, reusing runs that already happened."""
+    done = [o for o in outcomes if o.check.id in METRIC_CHECKS and o.persona.id == "data_engineer"]
+    have = {o.check.id for o in done}
+    engineer = next(p for p in available_personas() if p.id == "data_engineer")
+    for check in engineer.checks:
+        if check.id in METRIC_CHECKS and check.id not in have:
+            done += runner.run_check(engineer, check)
+    return done
+
+
+def crunch(
+    path: str | Path,
+    *,
+    schema: str | Path | None = None,
+    personas: str | Sequence[str] | None = None,
+    persona_files: Sequence[str | Path] = (),
+    personas_dirs: Sequence[str | Path] = (),
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    temp_dir: str | Path | None = None,
+    baseline: str | Path | None = None,
+    fail_on: str | None = None,
+    sample_limit: int = 10,
+    analysis_date: str | None = None,
+) -> CrunchReport:
+    """Analyze the parquet dataset at ``path`` and return the report (nothing is written)."""
+    from .drift import baseline_drift, schema_drift
+
+    chosen = resolve_personas(personas, persona_files, personas_dirs)
+    with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
+        model = discover(catalog)
+        runner = Runner(catalog, model, sample_limit=sample_limit)
+        outcomes = runner.run(chosen)
+        issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]
+        drift, drift_issues = schema_drift(catalog, model)
+        if baseline is not None:
+            more, more_issues = baseline_drift(catalog, model, baseline)
+            drift += more
+            drift_issues += more_issues
+        report = CrunchReport(
+            tool=ToolInfo(name="datacruncher", version=__version__),
+            analysis_date=analysis_date or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            dataset=DatasetRef(
+                path=str(Path(path)),
+                fingerprint=catalog.fingerprint(),
+                metadata_found=catalog.metadata is not None,
+                files=len(catalog.files),
+            ),
+            schema_used=catalog.schema_path,
+            personas=[p.name for p in chosen],
+            model=model.to_contract(),
+            issues=sort_issues(issues + drift_issues),
+            checks=check_counts(outcomes),
+            metrics=metrics(model, _metric_outcomes(runner, outcomes)),
+            drift=drift,
+            quality_score=quality_score(outcomes),
+        )
+    report.summary = summary(report.issues)
+    report.gate = evaluate_gate(report, fail_on)
+    return report

@@ -1,0 +1,258 @@
+"""Discovery: a semantic model of unknown data — keys, foreign keys, time columns, table kinds, column roles.
+
+Declared facts (``.metadata.json``, else the DSL schema's ``pk`` and ``constraints.foreign_keys``) win; discovery
+fills in the rest. Candidate foreign keys come from names and types (``customer_id → customer.customer_id``,
+``user_id → users.id``, TPC-H's ``o_custkey → customer.c_custkey``), are pruned with cheap statistics, then
+confirmed by exact containment; the share of child values found in the parent is the FK's coverage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .catalog import Catalog
+from .identifiers import quote_ident
+from .model import Column, ForeignKey, Model, Table, type_kind
+from .roles import categorical, created_rank, name_roles, time_pairs, tokens
+
+MIN_FK_COVERAGE = 0.8
+OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
+
+
+def discover(catalog: Catalog) -> Model:
+    """Build the model of ``catalog``'s tables (one profiling pass per table plus one query per candidate)."""
+    declared = _declared(catalog)
+    tables = {name: _profile(catalog, src, declared.get(name, {})) for name, src in catalog.tables.items()}
+    for t in tables.values():
+        if t.primary_key is None:
+            t.primary_key = _find_primary_key(catalog, t)
+        if t.primary_key and (pk := t.column(t.primary_key)) and "id" not in pk.roles:
+            pk.roles.insert(0, "id")
+    fks = _declared_fks(catalog, tables, declared) or _find_foreign_keys(catalog, tables)
+    model = Model(tables=tables, foreign_keys=fks)
+    for t in tables.values():
+        _classify(model, t, declared.get(t.name, {}))
+    _reference_window(catalog, model)
+    return model
+
+
+def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """Per table: pk, fks [(col, table, col)], created_at, kind, column nullability and roles."""
+    out: dict[str, dict[str, Any]] = {}
+    meta = catalog.metadata
+    if meta is not None:
+        for t in meta.tables:
+            out[t.name] = {
+                "pk": t.primary_key or next((c.name for c in t.columns if c.primary_key), None),
+                "fks": [(f.column, f.references_table, f.references_column) for f in t.foreign_keys]
+                + [(c.name, *c.foreign_key.split(".", 1)) for c in t.columns if c.foreign_key and "." in c.foreign_key],
+                "created_at": t.created_at_column,
+                "kind": {"entity": "entity", "fact": "event", "touchpoint": "event", "vocab": "vocab"}.get(t.kind),
+                "nullable": {c.name: c.nullable for c in t.columns},
+                "roles": {c.name: c.role for c in t.columns if c.role},
+            }
+    schema = catalog.schema or {}
+    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
+        if not isinstance(node, dict) or "id" not in node or node["id"] in out:
+            continue
+        cols = [c for c in node.get("columns", []) if isinstance(c, dict) and "name" in c]
+        out[node["id"]] = {
+            "pk": node.get("pk"),
+            "fks": [],
+            "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(node.get("kind")),
+            "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
+            "roles": {},
+        }
+    constraints = schema.get("constraints") if isinstance(schema.get("constraints"), dict) else {}
+    for fk in constraints.get("foreign_keys", []) or []:
+        src, dst = str(fk.get("from", "")), str(fk.get("to", ""))
+        if "." in src and "." in dst and src.split(".", 1)[0] in out:
+            out[src.split(".", 1)[0]]["fks"].append((src.split(".", 1)[1], *dst.split(".", 1)))
+    return out
+
+
+def _profile(catalog: Catalog, src: Any, decl: dict[str, Any]) -> Table:
+    cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
+    if cols and src.rows:
+        parts = []
+        for c in cols:
+            parts.append(f"count({c.sql})")
+            parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
+        row = catalog.con.execute(f"SELECT {', '.join(parts)} FROM {src.sql}").fetchone()
+        for i, c in enumerate(cols):
+            c.non_null, c.distinct = int(row[2 * i]), int(row[2 * i + 1])
+    nullable = decl.get("nullable", {})
+    declared_roles = decl.get("roles", {})
+    for c in cols:
+        c.nullable = nullable.get(c.name)
+        c.roles = name_roles(c.name, c.kind)
+        if c.kind == "string" and "id" not in c.roles and "email" not in c.roles:
+            if categorical(src.rows, c.non_null, c.distinct) and "category" not in c.roles:
+                c.roles.append("category")
+            if "category" in c.roles and not categorical(src.rows, c.non_null, c.distinct) and c.non_null >= 20:
+                c.roles.remove("category")  # "product_type" with 10k distinct values is free text
+        if (role := declared_roles.get(c.name)) and role not in c.roles:
+            c.roles.append(role)
+    table = Table(name=src.name, rows=src.rows, columns=cols)
+    pk = decl.get("pk")
+    if pk and table.column(pk):
+        table.primary_key, table.source = pk, "declared"
+    return table
+
+
+def _singular(name: str) -> str:
+    low = name.lower()
+    if low.endswith("ies"):
+        return low[:-3] + "y"
+    if low.endswith(("sses", "xes")):
+        return low[:-2]
+    return low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+
+
+def _pk_score(table: Table, col: Column) -> int:
+    n, s = col.name.lower(), _singular(table.name)
+    if n in ("id", f"{table.name.lower()}_id", f"{s}_id", f"{s}id", f"{s}_key", f"{s}key"):
+        return 3
+    stem = "".join(tokens(col.name))
+    if stem.endswith("key") and s.startswith(stem[:-3][:3] or "\0"):
+        return 2
+    return 1 if "id" in col.roles else 0
+
+
+def _find_primary_key(catalog: Catalog, table: Table) -> str | None:
+    if table.rows == 0:
+        return None
+    cands = [c for c in table.columns if c.kind in ("integer", "string", "uuid") and c.non_null == table.rows]
+    cands = [c for c in cands if _pk_score(table, c) > 0 and c.distinct >= 0.9 * table.rows]
+    cands.sort(key=lambda c: (-_pk_score(table, c), table.columns.index(c)))
+    for c in cands[:3]:
+        if catalog.scalar(f"SELECT count(DISTINCT {c.sql}) FROM {table.sql}") == table.rows:
+            return c.name
+    return None
+
+
+def _name_match(child: Table, col: Column, parent: Table, pk: str) -> int:
+    """0 = no evidence; higher = stronger name evidence that ``col`` references ``parent.pk``."""
+    c, p, s = col.name.lower(), pk.lower(), _singular(parent.name)
+    if c == p and p != "id":
+        return 4
+    if p == "id" and c in (f"{s}_id", f"{parent.name.lower()}_id", f"{s}id"):
+        return 4
+    ct, pt = "".join(tokens(col.name)), "".join(tokens(pk))
+    if ct == pt and pt not in ("id", "key"):
+        return 3
+    if p != "id" and c.endswith("_" + p):
+        return 2
+    return 0
+
+
+def _compatible(a: Column, b: Column) -> bool:
+    return a.kind == b.kind or {a.kind, b.kind} <= {"integer", "decimal"}
+
+
+def _coverage(catalog: Catalog, child: str, col: str, parent: str, pcol: str) -> tuple[int, int]:
+    c, p = quote_ident(col), quote_ident(pcol)
+    row = catalog.con.execute(
+        f"SELECT count({c}), count({c}) FILTER (WHERE {c} NOT IN (SELECT {p} FROM {quote_ident(parent)} "
+        f"WHERE {p} IS NOT NULL)) FROM {quote_ident(child)}"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _edge(catalog: Catalog, child: str, col: str, parent: str, pcol: str, source: str) -> ForeignKey:
+    n, orphans = _coverage(catalog, child, col, parent, pcol)
+    cov = (n - orphans) / n if n else 1.0
+    return ForeignKey(child, col, parent, pcol, coverage=cov, rows=n, orphans=orphans, source=source)
+
+
+def _declared_fks(catalog: Catalog, tables: dict[str, Table], declared: dict[str, dict[str, Any]]) -> list[ForeignKey]:
+    out: list[ForeignKey] = []
+    for name, decl in declared.items():
+        for col, ptable, pcol in decl.get("fks", []):
+            child, parent = tables.get(name), tables.get(ptable)
+            if child and parent and child.column(col) and parent.column(pcol):
+                if not any(f.child == name and f.child_column == col for f in out):
+                    out.append(_edge(catalog, name, col, ptable, pcol, "declared"))
+    return out
+
+
+def _find_foreign_keys(catalog: Catalog, tables: dict[str, Table]) -> list[ForeignKey]:
+    found: list[ForeignKey] = []
+    for child in tables.values():
+        for col in child.columns:
+            if col.name == child.primary_key and not child.name.lower().endswith(("line", "lines", "item", "items")):
+                continue
+            best: tuple[int, ForeignKey] | None = None
+            for parent in tables.values():
+                pk = parent.column(parent.primary_key)
+                if parent is child or pk is None or not _compatible(col, pk) or col.non_null == 0:
+                    continue
+                score = _name_match(child, col, parent, pk.name)
+                if score == 0 or col.distinct > 1.2 * parent.rows + 10:  # cheap pruning before the exact join
+                    continue
+                fk = _edge(catalog, child.name, col.name, parent.name, pk.name, "discovered")
+                if fk.coverage >= MIN_FK_COVERAGE and (best is None or (score, fk.coverage) > (best[0], best[1].coverage)):
+                    best = (score, fk)
+            if best:
+                found.append(best[1])
+    return found
+
+
+def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
+    times = [c for c in t.columns if c.temporal]
+    created = decl.get("created_at") if t.column(decl.get("created_at")) else None
+    if created is None and times:
+        created = min(times, key=lambda c: (created_rank(c.name), t.columns.index(c))).name
+    t.created_at = created
+    if created and (col := t.column(created)) and "created_at" not in col.roles:
+        col.roles.append("created_at")
+    t.time_pairs = time_pairs(created, [c.name for c in times])
+    if decl.get("kind"):
+        t.kind = decl["kind"]
+        return
+    has_fk = any(fk.child == t.name for fk in model.foreign_keys)
+    if model.referenced(t.name):
+        t.kind = "entity" if (created or not t.rows or t.rows > 1000) else "vocab"
+    elif has_fk and created:
+        t.kind = "event"
+    elif t.primary_key and created:
+        t.kind = "entity"
+
+
+def _reference_window(catalog: Catalog, model: Model) -> None:
+    """The dataset's time window: declared (metadata, else schema timeframe), else its own robust end."""
+    tf = None
+    if catalog.metadata is not None and catalog.metadata.timeframe is not None:
+        tf = (catalog.metadata.timeframe.start, catalog.metadata.timeframe.end)
+    elif isinstance((catalog.schema or {}).get("timeframe"), dict):
+        s = catalog.schema["timeframe"]
+        tf = (s.get("start"), s.get("end"))
+    if tf and tf[0] and tf[1]:
+        try:
+            model.ref_start, model.ref_end = _parse_ts(tf[0]), _parse_ts(tf[1])
+            if len(str(tf[1])) <= 10:  # a date-only end covers that whole day
+                model.ref_end += dt.timedelta(days=1)
+            model.ref_declared = True
+            return
+        except ValueError:
+            pass
+    ends = []
+    for t in model.tables.values():
+        if t.created_at and t.rows:
+            e = f"epoch(CAST({quote_ident(t.created_at)} AS TIMESTAMP))"
+            row = catalog.con.execute(
+                f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}"
+            ).fetchone()
+            if row[0] is not None:
+                # the data's own end: a robust high quantile plus a generous margin, so only clear leaks count
+                ends.append(row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1])))
+    if ends:
+        model.ref_end = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=max(ends))
+
+
+def _parse_ts(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value

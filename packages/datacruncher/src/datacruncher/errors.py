@@ -1,0 +1,28 @@
+"""The one exception hierarchy of datacruncher.
+
+Library code raises these; only ``cli.py`` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class CruncherError(Exception):
+    """Root of every error raised by datacruncher."""
+
+    exit_code = 2
+
+
+class InputError(CruncherError):
+    """The dataset (or a file next to it) is missing, empty, corrupt or unreadable."""
+
+
+class PersonaError(CruncherError):
+    """A persona file is invalid, or a requested persona does not exist."""
+
+
+class CheckDefinitionError(CruncherError):
+    """A check's SQL or text template refers to something that does not exist."""
+
+
+class BaselineError(CruncherError):
+    """A ``--baseline`` dataset or report cannot be used."""

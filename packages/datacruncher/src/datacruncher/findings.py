@@ -1,0 +1,143 @@
+"""Findings: check outcomes turned into report issues, check counts, metrics and the quality score.
+
+Quality score (0–100)::
+
+    score = 100 × Σ credit(check run) / (runs that passed, failed or errored)
+    credit: passed 1 · low 0.8 · medium 0.5 · high 0.2 · critical 0 · error 0
+
+Skipped runs are left out of the denominator but never count as passes; no run at all scores 0, and any
+critical issue caps the score at 50. So a dataset where checks could not run cannot score high.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from datagen_contracts.report import CheckCounts, CheckResult, FixHint, Issue, Measure, Metrics, SeveritySummary
+
+from .model import Model
+from .runner import Outcome, Runner, render_text
+
+CREDIT = {"low": 0.8, "medium": 0.5, "high": 0.2, "critical": 0.0}
+SEVERITY_ORDER = ("critical", "high", "medium", "low")
+METRIC_CHECKS = ("fk_orphans", "temporal_fk", "duplicate_rows", "null_rate")
+
+
+def _render_params(params: dict, values: dict) -> dict:
+    return {k: render_text(v, values) if isinstance(v, str) else v for k, v in params.items()}
+
+
+def issue_from(outcome: Outcome, runner: Runner) -> Issue:
+    check, ctx = outcome.check, outcome.context
+    values = runner.text_values(outcome)
+    target = ctx.key if ctx else "dataset"
+    measured = {k: outcome.values.get(k) for k in ("value", "row_count", "failed_row_count")}
+    fingerprint = hashlib.sha256(
+        json.dumps([check.id, target, measured], sort_keys=True, default=str).encode()
+    ).hexdigest()
+    finding = render_text(check.finding, values)
+    if check.benchmark:
+        finding += f" ({render_text(check.benchmark, values)})"
+    return Issue(
+        id=f"{check.id}:{target}",
+        fingerprint=fingerprint,
+        rule_id=check.id,
+        severity=outcome.severity,
+        category=check.category,
+        persona=outcome.persona.name,
+        finding=finding,
+        measure=Measure(
+            metric=check.metric,
+            value=outcome.value,
+            threshold=outcome.threshold,
+            row_count=_int(outcome.values.get("row_count")),
+            failed_row_count=_int(outcome.values.get("failed_row_count")),
+            unit=check.unit,
+        ),
+        fix=FixHint(path=check.fix.path, action=check.fix.action, params=_render_params(check.fix.params, values)),
+        table=ctx.table if ctx else None,
+        column=ctx.column if ctx else None,
+        sample_keys=list(outcome.samples),
+        sql=outcome.sql,
+        recommendation=render_text(check.recommendation, values),
+        provenance="builtin" if outcome.persona.source == "builtin" else "user",
+    )
+
+
+def _int(v: object) -> int | None:
+    return None if v is None else int(v)  # type: ignore[arg-type]
+
+
+def check_counts(outcomes: list[Outcome]) -> CheckCounts:
+    counts = CheckCounts()
+    for o in outcomes:
+        status = {"failed": "failed", "passed": "passed", "skipped": "skipped", "error": "error"}[o.status]
+        counts.results.append(
+            CheckResult(
+                rule_id=o.check.id,
+                persona=o.persona.name,
+                status=status,
+                table=o.context.table if o.context else None,
+                column=o.context.column if o.context else None,
+                reason=o.reason if o.status in ("skipped", "error") else (o.severity if o.status == "failed" else None),
+                duration_ms=round(o.duration_ms, 3),
+            )
+        )
+        if o.status == "passed":
+            counts.passed += 1
+        elif o.status == "failed":
+            counts.failed += 1
+        elif o.status == "error":
+            counts.errored += 1
+        else:
+            counts.skipped += 1
+    counts.evaluated = counts.passed + counts.failed + counts.errored
+    return counts
+
+
+def summary(issues: list[Issue]) -> SeveritySummary:
+    s = SeveritySummary()
+    for i in issues:
+        setattr(s, i.severity, getattr(s, i.severity) + 1)
+    return s
+
+
+def quality_score(outcomes: list[Outcome]) -> float:
+    ran = [o for o in outcomes if o.status in ("passed", "failed", "error")]
+    if not ran:
+        return 0.0
+    credit = sum(1.0 if o.status == "passed" else CREDIT[o.severity] if o.status == "failed" else 0.0 for o in ran)
+    score = 100.0 * credit / len(ran)
+    if any(o.severity == "critical" for o in ran):
+        score = min(score, 50.0)
+    return round(score, 1)
+
+
+def _pct(outcomes: list[Outcome], rule: str) -> float | None:
+    rows = [o for o in outcomes if o.check.id == rule and o.status in ("passed", "failed")]
+    total = sum(int(o.values.get("row_count") or 0) for o in rows)
+    if not total:
+        return None
+    return round(100.0 * sum(int(o.values.get("failed_row_count") or 0) for o in rows) / total, 4)
+
+
+def metrics(model: Model, metric_outcomes: list[Outcome]) -> Metrics:
+    """The seed's dataset metrics, from the Data Engineer measures (run for this purpose if not selected)."""
+    orphan_pct = _pct(metric_outcomes, "fk_orphans")
+    return Metrics(
+        tables_analyzed=len(model.tables),
+        total_rows=sum(t.rows for t in model.tables.values()),
+        fk_integrity=None if orphan_pct is None else round(100.0 - orphan_pct, 4),
+        null_rate=_pct(metric_outcomes, "null_rate"),
+        temporal_violations=_pct(metric_outcomes, "temporal_fk"),
+        duplicate_rate=_pct(metric_outcomes, "duplicate_rows"),
+        other={
+            "foreign_keys": float(len(model.foreign_keys)),
+            "columns": float(sum(len(t.columns) for t in model.tables.values())),
+        },
+    )
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: (SEVERITY_ORDER.index(i.severity), i.persona, i.id))

@@ -1,0 +1,147 @@
+"""The semantic model of a dataset: tables, columns with roles, keys, foreign keys and time columns.
+
+It is built by :mod:`datacruncher.discovery` (declared facts first, discovered ones for the rest) and converted
+to the report contract's ``DataModel`` with :meth:`Model.to_contract`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from datagen_contracts.report import DataModel, ModelColumn, ModelForeignKey, ModelTable
+
+from .identifiers import quote_ident
+
+_KINDS = (
+    (re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$"), "integer"),
+    (re.compile(r"^(FLOAT|DOUBLE|REAL)$"), "float"),
+    (re.compile(r"^DECIMAL"), "decimal"),
+    (re.compile(r"^(VARCHAR|TEXT|STRING)"), "string"),
+    (re.compile(r"^BOOLEAN$"), "bool"),
+    (re.compile(r"^DATE$"), "date"),
+    (re.compile(r"^TIMESTAMP"), "timestamp"),
+    (re.compile(r"^UUID$"), "uuid"),
+)
+
+
+def type_kind(duck_type: str) -> str:
+    """Coarse class of a DuckDB type.
+
+    >>> type_kind("BIGINT"), type_kind("DECIMAL(12,2)"), type_kind("TIMESTAMP WITH TIME ZONE"), type_kind("INTEGER[]")
+    ('integer', 'decimal', 'timestamp', 'other')
+    """
+    for pattern, kind in _KINDS:
+        if pattern.match(duck_type.upper()):
+            return kind
+    return "other"
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    kind: str
+    roles: list[str] = field(default_factory=list)
+    nullable: bool | None = None  # declared nullability; None when nothing was declared
+    non_null: int = 0
+    distinct: int = 0  # approximate
+
+    @property
+    def sql(self) -> str:
+        return quote_ident(self.name)
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("integer", "float", "decimal")
+
+    @property
+    def temporal(self) -> bool:
+        return self.kind in ("date", "timestamp")
+
+
+@dataclass
+class Table:
+    name: str
+    rows: int
+    columns: list[Column]
+    kind: str = "unknown"  # entity | event | vocab | unknown
+    primary_key: str | None = None
+    created_at: str | None = None
+    time_pairs: list[tuple[str, str]] = field(default_factory=list)  # (earlier, later) columns
+    source: str = "discovered"
+
+    @property
+    def sql(self) -> str:
+        return quote_ident(self.name)
+
+    def column(self, name: str | None) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def with_role(self, role: str) -> list[Column]:
+        return [c for c in self.columns if role in c.roles]
+
+    @property
+    def time_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.temporal]
+
+
+@dataclass
+class ForeignKey:
+    child: str
+    child_column: str
+    parent: str
+    parent_column: str
+    coverage: float = 1.0
+    rows: int = 0  # non-null child values
+    orphans: int = 0
+    source: str = "discovered"
+
+    @property
+    def label(self) -> str:
+        return f"{self.child}.{self.child_column} -> {self.parent}.{self.parent_column}"
+
+
+@dataclass
+class Model:
+    tables: dict[str, Table]
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    ref_start: dt.datetime | None = None  # declared timeframe start, when any
+    ref_end: dt.datetime | None = None  # declared timeframe end, or the data's own robust end
+    ref_declared: bool = False
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def referenced(self, table: str) -> bool:
+        return any(fk.parent == table for fk in self.foreign_keys)
+
+    def to_contract(self) -> DataModel:
+        kinds = {"entity", "event", "vocab"}
+        return DataModel(
+            tables=[
+                ModelTable(
+                    name=t.name,
+                    rows=t.rows,
+                    kind=t.kind if t.kind in kinds else "unknown",
+                    primary_key=t.primary_key,
+                    created_at_column=t.created_at,
+                    time_columns=t.time_columns,
+                    columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles)) for c in t.columns],
+                    source="declared" if t.source == "declared" else "discovered",
+                )
+                for t in self.tables.values()
+            ],
+            foreign_keys=[
+                ModelForeignKey(
+                    from_table=fk.child,
+                    from_column=fk.child_column,
+                    to_table=fk.parent,
+                    to_column=fk.parent_column,
+                    coverage=round(fk.coverage, 6),
+                    source="declared" if fk.source == "declared" else "discovered",
+                )
+                for fk in self.foreign_keys
+            ],
+        )

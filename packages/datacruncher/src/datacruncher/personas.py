@@ -1,0 +1,212 @@
+"""Personas: declarative YAML files of checks. Built-in ones are package data read by the same loader as yours.
+
+A persona file holds one persona::
+
+    id: data_engineer
+    name: Data Engineer
+    aliases: [DE]
+    focus: Referential integrity, keys, nulls, time ordering.
+    checks:
+      - id: pk_duplicates
+        title: Primary-key duplicates
+        over: pk                       # what the check binds: see datacruncher.bindings.BINDINGS
+        sql: SELECT count(*) AS row_count, count(*) - count(DISTINCT {pk}) AS failed_row_count,
+             (count(*) - count(DISTINCT {pk}))::DOUBLE / count(*) AS value FROM {table}
+        metric: duplicate_key_rate
+        severity: {critical: "> 0"}
+        finding: "{failed_row_count} duplicate keys in {table}.{pk}"
+        fix: {path: postprocess, action: dedupe_on_key, params: {table: "{table}", key: "{pk}"}}
+
+Unknown keys are errors reported with their path and a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+from datagen_contracts import _io
+from datagen_contracts._paths import child, did_you_mean
+from datagen_contracts.errors import ContractError
+
+from .errors import PersonaError
+
+Level = Literal["critical", "high", "medium", "low"]
+LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low")
+_CONDITION = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$")
+
+
+class _Hand(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of hand-written persona objects: unknown keys are errors."""
+
+
+class Severity(_Hand, kw_only=True):
+    """Per level, a condition on the metric such as ``"> 0.05"`` or ``"< 0.2 or > 0.95"``; first match wins."""
+
+    critical: str | None = None
+    high: str | None = None
+    medium: str | None = None
+    low: str | None = None
+
+
+class Fix(_Hand, kw_only=True):
+    path: Literal["schema", "postprocess", "none"]
+    action: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class Check(_Hand, kw_only=True):
+    id: str
+    title: str
+    over: str
+    sql: str
+    metric: str
+    severity: Severity
+    finding: str
+    fix: Fix
+    category: str = "data_quality"
+    roles: list[str] = msgspec.field(default_factory=list)
+    types: list[str] = msgspec.field(default_factory=list)
+    kinds: list[str] = msgspec.field(default_factory=list)
+    declared_not_null: bool = False
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+    samples: str | None = None
+    unit: str = "ratio"
+    min_rows: int = 0
+    benchmark: str | None = None
+    recommendation: str = ""
+
+
+class Persona(_Hand, kw_only=True):
+    id: str
+    name: str
+    focus: str
+    checks: list[Check]
+    aliases: list[str] = msgspec.field(default_factory=list)
+    default: bool = True
+    source: str = "builtin"  # set by the loader: "builtin" or the file's path
+
+    @property
+    def names(self) -> set[str]:
+        return {n.casefold() for n in (self.id, self.name, *self.aliases)}
+
+
+def parse_condition(text: str) -> list[tuple[str, float]]:
+    """``"< 0.2 or > 0.95"`` → ``[('<', 0.2), ('>', 0.95)]``; raises ValueError on anything else."""
+    out = []
+    for part in text.split(" or "):
+        m = _CONDITION.match(part)
+        if not m:
+            raise ValueError(f"bad condition {part.strip()!r}; expected e.g. '> 0.05' or '< 0.2 or > 0.95'")
+        out.append((m.group(1), float(m.group(2))))
+    return out
+
+
+def _unknown_keys(obj: Any, type_: Any, path: str, problems: list[str]) -> None:
+    """Walk raw YAML values against the Structs so every unknown key is reported with a hint."""
+    if not isinstance(obj, dict) or not isinstance(type_, type) or not issubclass(type_, _Hand):
+        return
+    fields = {f.name: f for f in msgspec.structs.fields(type_)}
+    for key, value in obj.items():
+        if key not in fields or key == "source":
+            problems.append(f"{child(path, str(key))}: unknown field{did_you_mean(str(key), list(fields))}")
+            continue
+        if key == "checks" and isinstance(value, list):
+            for i, item in enumerate(value):
+                _unknown_keys(item, Check, child(child(path, key), i), problems)
+        elif key in ("severity", "fix"):
+            _unknown_keys(value, Severity if key == "severity" else Fix, child(path, key), problems)
+
+
+def parse_persona(data: bytes | str, source: str) -> Persona:
+    """Validate one persona document (YAML text) and return it."""
+    try:
+        raw = _io.parse_yaml(data, source)
+    except ContractError as exc:
+        raise PersonaError(str(exc)) from None
+    if not isinstance(raw, dict):
+        raise PersonaError(f"{source}: expected a mapping at the top level, got {type(raw).__name__}")
+    problems: list[str] = []
+    _unknown_keys(raw, Persona, "$", problems)
+    if problems:
+        raise PersonaError(f"{source}: " + "; ".join(problems))
+    try:
+        persona = msgspec.convert(raw, Persona, strict=False)
+    except msgspec.ValidationError as exc:
+        raise PersonaError(f"{source}: {exc}") from None
+    _validate(persona, source)
+    return msgspec.structs.replace(persona, source=source)
+
+
+def _validate(persona: Persona, source: str) -> None:
+    from .bindings import check_placeholders
+
+    ids = set()
+    for i, check in enumerate(persona.checks):
+        where = f"{source}: $.checks[{i}] ({check.id})"
+        if check.id in ids:
+            raise PersonaError(f"{where}: duplicate check id")
+        ids.add(check.id)
+        for level in LEVELS:
+            cond = getattr(check.severity, level)
+            if cond is not None:
+                try:
+                    parse_condition(cond)
+                except ValueError as exc:
+                    raise PersonaError(f"{where}.severity.{level}: {exc}") from None
+        problem = check_placeholders(check)
+        if problem:
+            raise PersonaError(f"{where}: {problem}")
+
+
+def load_persona_file(path: str | Path) -> Persona:
+    p = Path(path)
+    try:
+        data = _io.read_bytes(p, "persona file")
+    except ContractError as exc:
+        raise PersonaError(str(exc)) from None
+    return parse_persona(data, str(p))
+
+
+def builtin_personas() -> list[Persona]:
+    """The personas shipped with datacruncher, in a stable order."""
+    root = resources.files("datacruncher") / "builtin_personas"
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return [msgspec.structs.replace(parse_persona(f.read_bytes(), f"builtin:{f.name}"), source="builtin") for f in files]
+
+
+def available_personas(files: list[str | Path] = (), dirs: list[str | Path] = ()) -> list[Persona]:
+    """Built-ins, then personas from ``dirs`` (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one."""
+    found: dict[str, Persona] = {p.id: p for p in builtin_personas()}
+    user_paths = [f for d in dirs for f in _dir_files(Path(d))] + [Path(f) for f in files]
+    for f in user_paths:
+        persona = load_persona_file(f)
+        found[persona.id] = persona
+    return list(found.values())
+
+
+def _dir_files(d: Path) -> list[Path]:
+    if not d.is_dir():
+        raise PersonaError(f"personas directory not found: {d}")
+    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def select_personas(available: list[Persona], names: str | list[str] | None) -> list[Persona]:
+    """Pick personas by name, id or alias (case-insensitive, comma separated); None → every default persona."""
+    if names is None:
+        return [p for p in available if p.default or p.source != "builtin"]
+    wanted = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+    chosen: list[Persona] = []
+    for name in filter(None, wanted):
+        match = next((p for p in available if name.casefold() in p.names), None)
+        if match is None:
+            options = sorted({n for p in available for n in (p.id, p.name, *p.aliases)})
+            raise PersonaError(f"unknown persona {name!r}{did_you_mean(name, options)}; known: {', '.join(options)}")
+        if match not in chosen:
+            chosen.append(match)
+    if not chosen:
+        raise PersonaError("no persona selected")
+    return chosen

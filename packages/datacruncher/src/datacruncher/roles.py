@@ -1,0 +1,136 @@
+"""Column roles from names, types and cardinality: what a column *means* to a business check.
+
+Roles: ``id``, ``money``, ``price``, ``quantity``, ``status``, ``category``, ``email``, ``country``, ``channel``,
+``segment`` (plan/tier), ``feature`` (feature or event type), ``time``, ``created_at``.
+
+>>> tokens("o_totalprice"), tokens("signupDate"), tokens("Customer ID")
+(['totalprice'], ['signup', 'date'], ['customer', 'id'])
+>>> name_roles("o_totalprice", "decimal"), name_roles("utm_source", "string"), name_roles("plan_tier", "string")
+(['money', 'price'], ['channel'], ['segment'])
+"""
+
+from __future__ import annotations
+
+import re
+
+ROLES = (
+    "id", "money", "price", "quantity", "status", "category", "email", "country", "channel", "segment", "feature",
+    "time", "created_at",
+)
+
+_MONEY = {
+    "amount", "price", "revenue", "total", "cost", "fee", "fees", "spend", "mrr", "arr", "paid", "refund",
+    "refunded", "balance", "salary", "ltv", "subtotal", "tax", "discount", "income", "payment", "charge", "gmv",
+    "totalprice", "extendedprice", "acctbal", "retailprice", "supplycost", "unitprice", "usd", "eur",
+}
+_PRICE = {"price", "unitprice", "retailprice", "extendedprice", "totalprice"}
+_QUANTITY = {"qty", "quantity", "units", "seats", "items", "licenses"}
+_STATUS = {"status", "orderstatus", "linestatus", "lifecycle"}
+_COUNTRY = {"country", "nation", "countrycode"}
+_CHANNEL = {"channel", "source", "medium", "campaign", "utm", "referrer", "acquisition"}
+_SEGMENT = {"plan", "tier", "segment", "subscription", "mktsegment", "cohort", "package"}
+_FEATURE = {"feature", "event", "action", "activity", "screen", "page"}
+_CATEGORY = {"category", "type", "kind", "class", "group", "brand", "priority", "gender", "level", "reason"}
+_CREATED = ("created", "creation", "signup", "signed", "registered", "registration", "joined", "opened", "start",
+            "started", "ordered", "orderdate", "placed", "enrolled", "installed", "onboarded")
+
+_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def tokens(name: str) -> list[str]:
+    """Lower-case name tokens, without a TPC-H style one/two-letter table prefix (``o_``, ``ps_``)."""
+    parts = [p.lower() for p in _SPLIT.split(name) if p]
+    if len(parts) > 1 and len(parts[0]) <= 2 and parts[0] not in ("id", "is", "no"):
+        parts = parts[1:]
+    return parts
+
+
+def _has(toks: list[str], words: set[str]) -> bool:
+    return any(t in words for t in toks)
+
+
+def name_roles(name: str, kind: str) -> list[str]:
+    """Roles implied by a column's name and type class alone."""
+    toks = tokens(name)
+    joined = "".join(toks)
+    roles: list[str] = []
+    numeric = kind in ("integer", "float", "decimal")
+    text = kind == "string"
+    is_id = joined == "id" or toks[-1:] in (["id"], ["key"]) or joined.endswith(("key", "uuid")) or toks[-1:] == ["uuid"]
+    if is_id and kind in ("integer", "string", "uuid", "float", "decimal"):
+        roles.append("id")
+    if numeric and not is_id:
+        if _has(toks, _MONEY) or joined.endswith(("price", "amount", "revenue", "cost")):
+            roles.append("money")
+        if _has(toks, _PRICE) or joined.endswith("price"):
+            roles.append("price")
+        if kind == "integer" and _has(toks, _QUANTITY) or joined == "quantity":
+            roles.append("quantity")
+    if text:
+        if _has(toks, _STATUS) or joined.endswith("status"):
+            roles.append("status")
+        if "email" in toks or joined.endswith("email"):
+            roles.append("email")
+        if _has(toks, _COUNTRY) or joined.endswith("countrycode"):
+            roles.append("country")
+        if _has(toks, _CHANNEL) and not is_id:
+            roles.append("channel")
+        if _has(toks, _SEGMENT) and not is_id:
+            roles.append("segment")
+        if _has(toks, _FEATURE) and not is_id:
+            roles.append("feature")
+        if _has(toks, _CATEGORY) and not is_id:
+            roles.append("category")
+    if kind in ("date", "timestamp"):
+        roles.append("time")
+    return roles
+
+
+def created_rank(name: str) -> int:
+    """How strongly a time column's name says "when this row came to be" (lower is stronger)."""
+    joined = "".join(tokens(name))
+    for i, word in enumerate(_CREATED):
+        if word in joined:
+            return i
+    if any(t in ("at", "date", "time", "timestamp", "ts", "dt", "day") for t in tokens(name)):
+        return len(_CREATED)
+    return len(_CREATED) + 1
+
+
+def categorical(rows: int, non_null: int, distinct: int) -> bool:
+    """A string column with few distinct values relative to its rows reads as a category."""
+    return non_null >= 20 and 1 <= distinct <= 100 and distinct <= 0.2 * non_null
+
+
+_LATE = {
+    "updated", "modified", "closed", "resolved", "completed", "ended", "end", "cancelled", "canceled", "churned",
+    "deleted", "activated", "converted", "shipped", "ship", "shipdate", "delivered", "paid", "last", "receipt",
+    "received", "receiptdate", "expired", "finished", "finish", "until",
+}
+_PAIRS = (("start", "end"), ("started", "ended"), ("first", "last"), ("begin", "end"), ("from", "to"))
+_SHIP = ("ship", "shipped", "shipdate")
+_ARRIVE = ("delivered", "receipt", "received", "receiptdate", "delivery")
+
+
+def time_pairs(created: str | None, names: list[str]) -> list[tuple[str, str]]:
+    """Within-table (earlier, later) time column pairs implied by their names.
+
+    >>> time_pairs("created_at", ["created_at", "updated_at", "trial_start", "trial_end", "birth_date"])
+    [('created_at', 'updated_at'), ('trial_start', 'trial_end')]
+    """
+    pairs: list[tuple[str, str]] = []
+    for b in names:
+        if created and b != created and _has(tokens(b), _LATE):
+            pairs.append((created, b))
+    for a in names:
+        ta = tokens(a)
+        for b in names:
+            if a == b or (a, b) in pairs:
+                continue
+            tb = tokens(b)
+            for early, late in _PAIRS:
+                if early in ta and late in tb and [t for t in ta if t != early] == [t for t in tb if t != late]:
+                    pairs.append((a, b))
+            if _has(ta, set(_SHIP)) and _has(tb, set(_ARRIVE)) and (a, b) not in pairs:
+                pairs.append((a, b))
+    return pairs

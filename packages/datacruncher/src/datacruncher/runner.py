@@ -1,0 +1,199 @@
+"""Running checks: render a check's SQL in each context, execute it in DuckDB, grade the metric.
+
+The SQL of a check returns one row. ``value`` is the metric (NULL → skipped: nothing to measure); optional
+``row_count`` and ``failed_row_count`` feed the report's measure; ``skip_reason`` (non-NULL) skips the context
+with that reason; every other column is available to the finding and recommendation templates. A query that
+fails is an *error* — never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from .bindings import PLACEHOLDER, Context, Skip, contexts
+from .catalog import Catalog
+from .errors import CheckDefinitionError
+from .identifiers import quote_literal
+from .model import Model
+from .personas import LEVELS, Check, Persona, parse_condition
+
+_TEXT_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
+_OPS = {
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+}
+
+
+@dataclass
+class Outcome:
+    """One check in one context: passed, failed (with a severity), skipped or error."""
+
+    persona: Persona
+    check: Check
+    status: str  # passed | failed | skipped | error
+    context: Context | None = None
+    reason: str | None = None
+    sql: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    severity: str | None = None
+    threshold: float | None = None
+    samples: list[Any] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    @property
+    def value(self) -> float | None:
+        v = self.values.get("value")
+        return None if v is None else float(v)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly version of a DuckDB result value."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def render_sql(template: str, values: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise CheckDefinitionError(f"placeholder {{{m.group(1)}}} has no value in this context")
+        return values[m.group(1)]
+
+    return PLACEHOLDER.sub(sub, template)
+
+
+def render_text(template: str, values: dict[str, Any]) -> str:
+    """Fill ``{name}`` / ``{name:.1%}`` placeholders; a missing value renders as ``n/a``."""
+
+    def sub(m: re.Match[str]) -> str:
+        name, spec = m.group(1), m.group(2)
+        if name not in values or values[name] is None:
+            return "n/a"
+        value = values[name]
+        try:
+            return format(value, spec) if spec else str(value)
+        except (ValueError, TypeError):
+            return str(value)
+
+    return _TEXT_PLACEHOLDER.sub(sub, template)
+
+
+def grade(check: Check, value: float) -> tuple[str | None, float | None]:
+    """(severity, threshold that triggered) — or (None, the mildest threshold) when the value passes."""
+    mildest = None
+    for level in LEVELS:
+        cond = getattr(check.severity, level)
+        if cond is None:
+            continue
+        for op, limit in parse_condition(cond):
+            mildest = limit
+            if _OPS[op](value, limit):
+                return level, limit
+    return None, mildest
+
+
+def common_values(model: Model, sample_limit: int) -> dict[str, str]:
+    return {
+        "ref_end": quote_literal(model.ref_end) + "::TIMESTAMP" if model.ref_end else "NULL::TIMESTAMP",
+        "ref_start": quote_literal(model.ref_start) + "::TIMESTAMP" if model.ref_start else "NULL::TIMESTAMP",
+        "ref_declared": "TRUE" if model.ref_declared else "FALSE",
+        "sample_limit": str(int(sample_limit)),
+    }
+
+
+class Runner:
+    """Evaluates checks against one catalog; identical SQL runs once (personas may share a check)."""
+
+    def __init__(self, catalog: Catalog, model: Model, sample_limit: int = 10) -> None:
+        self.catalog, self.model, self.sample_limit = catalog, model, sample_limit
+        self._cache: dict[str, tuple[dict[str, Any] | None, str | None, float]] = {}
+
+    def run_check(self, persona: Persona, check: Check) -> list[Outcome]:
+        try:
+            ctxs = contexts(self.model, check)
+        except Skip as why:
+            return [Outcome(persona, check, "skipped", reason=str(why))]
+        return [self._run_one(persona, check, ctx) for ctx in ctxs]
+
+    def run(self, personas: list[Persona]) -> list[Outcome]:
+        return [o for p in personas for c in p.checks for o in self.run_check(p, c)]
+
+    def _execute(self, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
+        if sql not in self._cache:
+            start = time.perf_counter()
+            try:
+                cur = self.catalog.con.execute(sql)
+                names = [d[0] for d in cur.description]
+                row = cur.fetchone()
+                result = (dict(zip(names, row, strict=True)) if row else {}), None
+            except duckdb.Error as exc:
+                result = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            self._cache[sql] = (*result, (time.perf_counter() - start) * 1000)
+        return self._cache[sql]
+
+    def _run_one(self, persona: Persona, check: Check, ctx: Context) -> Outcome:
+        params = {k: quote_literal(v) for k, v in check.params.items()}
+        sql_values = {**common_values(self.model, self.sample_limit), **params, **ctx.sql}
+        out = Outcome(persona, check, "error", context=ctx)
+        try:
+            out.sql = render_sql(check.sql, sql_values).strip()
+        except CheckDefinitionError as exc:
+            out.reason = str(exc)
+            return out
+        row, error, out.duration_ms = self._execute(out.sql)
+        if error is not None or row is None:
+            out.reason = error or "query returned nothing"
+            return out
+        out.values = {k: plain(v) for k, v in row.items()}
+        if "value" not in out.values:
+            out.reason = "the check's SQL returns no 'value' column"
+            return out
+        if out.values.get("skip_reason"):
+            out.status, out.reason = "skipped", str(out.values["skip_reason"])
+            return out
+        if out.value is None:
+            out.status, out.reason = "skipped", "nothing to measure (no rows, or the metric is undefined)"
+            return out
+        rows = out.values.get("row_count")
+        if check.min_rows and (rows is None or rows < check.min_rows):
+            out.status, out.reason = "skipped", f"too few rows to judge ({rows} < {check.min_rows})"
+            return out
+        out.severity, out.threshold = grade(check, out.value)
+        out.status = "failed" if out.severity else "passed"
+        if out.severity and check.samples:
+            out.samples = self._samples(check.samples, sql_values)
+        return out
+
+    def _samples(self, template: str, values: dict[str, str]) -> list[Any]:
+        try:
+            sql = render_sql(template, values)
+            rows = self.catalog.con.execute(f"SELECT * FROM ({sql}) LIMIT {int(self.sample_limit)}").fetchall()
+        except (duckdb.Error, CheckDefinitionError):
+            return []  # samples are illustrations; the measure itself already ran
+        return [plain(r[0]) if len(r) == 1 else [plain(v) for v in r] for r in rows]
+
+    def text_values(self, outcome: Outcome) -> dict[str, Any]:
+        ctx = outcome.context
+        values: dict[str, Any] = dict(outcome.check.params)
+        if ctx is not None:
+            values.update(ctx.names)
+        values.update(outcome.values)
+        values.update(persona=outcome.persona.name, benchmark=outcome.check.benchmark, severity=outcome.severity,
+                      threshold=outcome.threshold, ref_end=plain(self.model.ref_end))
+        return values
