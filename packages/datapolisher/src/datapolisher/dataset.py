@@ -1,0 +1,118 @@
+"""A dataset directory on disk: its parquet tables, file checksums and fingerprint.
+
+The layout follows datacruncher's catalog: each ``*.parquet`` file is a table named after the file, each
+sub-directory holding parquet files is one table; hidden entries (``.x``, ``_x``) are ignored. The fingerprint
+is the one datacruncher writes into ``crunch_report.json``, so a report can be matched to its data.
+
+>>> import tempfile, pathlib, polars as pl
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> pl.DataFrame({"id": [1]}).write_parquet(d / "order.parquet")
+>>> [t.name for t in find_tables(d)]
+['order']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, OutputExistsError
+
+
+@dataclass(frozen=True)
+class TableFiles:
+    name: str
+    files: tuple[Path, ...]
+    directory: Path | None = None  # set when the table is a directory of part files
+
+    def relative_source(self, root: Path) -> str:
+        """What ``read_parquet`` reads, relative to the dataset root: ``t.parquet`` or ``t/**/*.parquet``."""
+        if self.directory is not None:
+            return self.directory.relative_to(root).as_posix() + "/**/*.parquet"
+        return self.files[0].relative_to(root).as_posix()
+
+
+def _hidden(p: Path) -> bool:
+    return p.name.startswith((".", "_"))
+
+
+def find_tables(path: Path) -> list[TableFiles]:
+    """The tables of a dataset directory, sorted by name."""
+    if not path.is_dir():
+        raise InputError(f"dataset directory not found: {path}")
+    tables: list[TableFiles] = []
+    for entry in sorted(path.iterdir()):
+        if _hidden(entry):
+            continue
+        if entry.is_file() and entry.suffix == ".parquet":
+            tables.append(TableFiles(entry.stem, (entry,)))
+        elif entry.is_dir():
+            parts = sorted(
+                f for f in entry.rglob("*.parquet") if not any(_hidden(p) for p in f.relative_to(entry).parts)
+            )
+            if parts:
+                tables.append(TableFiles(entry.name, tuple(parts), entry))
+    if not tables:
+        raise InputError(f"no parquet files in {path}")
+    return sorted(tables, key=lambda t: t.name)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def bytes_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def data_files(path: Path) -> list[Path]:
+    """Every parquet file of the dataset, sorted."""
+    return sorted(f for t in find_tables(path) for f in t.files)
+
+
+def fingerprint(path: Path) -> str:
+    """sha256 over every parquet file's relative name, size and sha256 — datacruncher's dataset fingerprint."""
+    h = hashlib.sha256()
+    for f in data_files(path):
+        rel = f.relative_to(path).as_posix()
+        h.update(f"{rel}\0{f.stat().st_size}\0{file_sha256(f)}\n".encode())
+    return h.hexdigest()
+
+
+def ensure_absent(path: Path, *, overwrite: bool = False) -> None:
+    """Refuse an existing output (file or directory) unless ``overwrite``."""
+    if path.exists() and not overwrite:
+        raise OutputExistsError(f"{path} already exists; choose another -o or pass --overwrite")
+
+
+@contextmanager
+def staged_directory(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary sibling of ``target``; on success rename it into place, on failure remove it.
+
+    Nothing half-written is ever visible at ``target``: an exception inside the block leaves the old state.
+    """
+    ensure_absent(target, overwrite=overwrite)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,170 @@
+"""What datapolisher knows about a dataset's structure: tables, column types, keys, FK edges, creation times.
+
+Built from the data itself (column types), then ``.metadata.json`` (declared keys, FKs, creation columns,
+nullability, roles), then the crunch report's discovered model for whatever the metadata does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from datagen_contracts.metadata import DatasetMetadata
+from datagen_contracts.report import CrunchReport
+
+from .dataset import TableFiles, find_tables
+from .sqltext import quote_ident, quote_literal
+
+_MONEY_NAME = re.compile(r"(amount|price|total|revenue|cost|mrr|arr|fee|spend|value|balance|payment)", re.I)
+_TIME_TYPES = ("TIMESTAMP", "DATE")
+_NUMERIC = ("DOUBLE", "FLOAT", "DECIMAL", "REAL")
+
+
+@dataclass
+class TableModel:
+    name: str
+    source: TableFiles
+    columns: dict[str, str] = field(default_factory=dict)  # name -> DuckDB type
+    rows: int = 0
+    pk: str | None = None
+    created_at: str | None = None
+    nullable: dict[str, bool] = field(default_factory=dict)
+    roles: dict[str, set[str]] = field(default_factory=dict)
+
+    def is_time(self, column: str) -> bool:
+        return self.columns.get(column, "").upper().startswith(_TIME_TYPES)
+
+    def is_float(self, column: str) -> bool:
+        return self.columns.get(column, "").upper().startswith(_NUMERIC)
+
+    def is_money(self, column: str) -> bool:
+        if "money" in self.roles.get(column, set()):
+            return True
+        return self.is_float(column) and bool(_MONEY_NAME.search(column))
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A foreign key: ``table.column`` references ``parent.parent_column``."""
+
+    table: str
+    column: str
+    parent: str
+    parent_column: str
+
+
+@dataclass
+class DatasetModel:
+    root: Path
+    tables: dict[str, TableModel]
+    edges: list[Edge] = field(default_factory=list)
+
+    def table(self, name: str | None) -> TableModel | None:
+        return self.tables.get(name) if name else None
+
+    def edges_from(self, table: str) -> list[Edge]:
+        return [e for e in self.edges if e.table == table]
+
+    def edges_to(self, parent: str) -> list[Edge]:
+        return [e for e in self.edges if e.parent == parent]
+
+    def edge(self, table: str, column: str | None = None, parent: str | None = None) -> Edge | None:
+        for e in self.edges_from(table):
+            if (column is None or e.column == column) and (parent is None or e.parent == parent):
+                return e
+        return None
+
+    def topological(self) -> list[str]:
+        """Table names, parents before children (ties and cycles broken by name)."""
+        done: list[str] = []
+        pending = sorted(self.tables)
+        while pending:
+            ready = [t for t in pending if all(e.parent in done or e.parent == t for e in self.edges_from(t))]
+            pick = ready[0] if ready else pending[0]
+            done.append(pick)
+            pending.remove(pick)
+        return done
+
+
+def _describe(con: duckdb.DuckDBPyConnection, root: Path, source: TableFiles) -> tuple[dict[str, str], int]:
+    rel = quote_literal(str(root / source.relative_source(root)))
+    cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({rel})").fetchall()
+    rows = con.execute(f"SELECT count(*) FROM read_parquet({rel})").fetchone()
+    return {c[0]: str(c[1]) for c in cols}, int(rows[0]) if rows else 0
+
+
+def build_model(root: Path, metadata: DatasetMetadata | None = None, report: CrunchReport | None = None) -> DatasetModel:
+    con = duckdb.connect(":memory:")
+    try:
+        tables = {}
+        for source in find_tables(root):
+            columns, rows = _describe(con, root, source)
+            tables[source.name] = TableModel(source.name, source, columns, rows)
+    finally:
+        con.close()
+    model = DatasetModel(root, tables)
+    if metadata is not None:
+        _apply_metadata(model, metadata)
+    if report is not None:
+        _apply_report(model, report)
+    return model
+
+
+def _add_edge(model: DatasetModel, edge: Edge) -> None:
+    child, parent = model.tables.get(edge.table), model.tables.get(edge.parent)
+    if child is None or parent is None or edge.column not in child.columns:
+        return
+    if edge.parent_column not in parent.columns or model.edge(edge.table, edge.column) is not None:
+        return
+    model.edges.append(edge)
+
+
+def _apply_metadata(model: DatasetModel, meta: DatasetMetadata) -> None:
+    for info in meta.tables:
+        t = model.tables.get(info.name)
+        if t is None:
+            continue
+        t.pk = t.pk or info.primary_key
+        t.created_at = t.created_at or info.created_at_column
+        for c in info.columns:
+            t.nullable[c.name] = c.nullable
+            if c.role:
+                t.roles.setdefault(c.name, set()).add(c.role)
+            if c.primary_key and t.pk is None:
+                t.pk = c.name
+            if c.foreign_key and "." in c.foreign_key:
+                parent, _, pcol = c.foreign_key.partition(".")
+                _add_edge(model, Edge(info.name, c.name, parent, pcol))
+        for fk in info.foreign_keys:
+            _add_edge(model, Edge(info.name, fk.column, fk.references_table, fk.references_column))
+
+
+def _apply_report(model: DatasetModel, report: CrunchReport) -> None:
+    for mt in report.model.tables:
+        t = model.tables.get(mt.name)
+        if t is None:
+            continue
+        t.pk = t.pk or mt.primary_key
+        t.created_at = t.created_at or mt.created_at_column
+        for mc in mt.columns:
+            if mc.roles:
+                t.roles.setdefault(mc.name, set()).update(mc.roles)
+    for fk in report.model.foreign_keys:
+        _add_edge(model, Edge(fk.from_table, fk.from_column, fk.to_table, fk.to_column))
+
+
+def distinct_values(root: Path, table: TableModel, column: str, limit: int = 1000) -> list[tuple[str, int]]:
+    """(value, count) of a text column, most frequent first (for code normalization)."""
+    con = duckdb.connect(":memory:")
+    try:
+        rel = quote_literal(str(root / table.source.relative_source(root)))
+        col = quote_ident(column)
+        sql = (
+            f"SELECT {col}::VARCHAR AS v, count(*) AS n FROM read_parquet({rel}) WHERE {col} IS NOT NULL "
+            f"GROUP BY 1 ORDER BY n DESC, v LIMIT {int(limit)}"
+        )
+        return [(str(v), int(n)) for v, n in con.execute(sql).fetchall()]
+    finally:
+        con.close()

@@ -1,0 +1,175 @@
+"""Render a plan as a standalone Polars script: ``python postprocess.py [IN OUT] [--overwrite]``.
+
+It does what the SQL script does, step for step, and writes its output through a temporary sibling that is
+renamed into place, so a failure leaves nothing behind. Run again over an output that datapolisher wrote with
+the same plan and verified, it reports "already up to date" instead of refusing.
+"""
+
+from __future__ import annotations
+
+from .plan import ACTIVE_DAYS, Plan, Step, describe
+
+
+def _expr(step: Step) -> str:
+    p = step.params
+    c = f"pl.col({p['column']!r})" if "column" in p else ""
+    df = f"t[{step.table!r}]"
+    if step.op == "cast_int":
+        return f"{df}.with_columns({c}.round(0).cast(pl.Int64))"
+    if step.op == "normalize_codes":
+        return f"{df}.with_columns({c}.replace({p['mapping']!r}))"
+    if step.op == "trim_whitespace":
+        return f"{df}.with_columns({c}.str.strip_chars(' \\t\\n\\r'))"
+    if step.op == "fill_default":
+        return f"{df}.with_columns({c}.fill_null({p['value']!r}))"
+    if step.op == "round_money":
+        return f"{df}.with_columns({c}.round({int(p['decimals'])}, mode='half_away_from_zero'))"
+    if step.op == "dedupe_rows":
+        return f"{df}.unique(keep='first', maintain_order=True)"
+    if step.op == "dedupe_key":
+        return f"{df}.unique(subset=[{p['key']!r}], keep='first', maintain_order=True)"
+    if step.op == "swap_interval":
+        s, e = f"pl.col({p['start']!r})", f"pl.col({p['end']!r})"
+        return (f"{df}.with_columns(\n        pl.when({s} > {e}).then({e}).otherwise({s}).alias({p['start']!r}),\n"
+                f"        pl.when({s} > {e}).then({s}).otherwise({e}).alias({p['end']!r}),\n    )")
+    parents = f"t[{p.get('parent')!r}].get_column({p.get('parent_column')!r}).implode()"
+    if step.op == "drop_orphans":
+        return f"{df}.filter({c}.is_null() | {c}.is_in({parents}))"
+    if step.op == "null_orphans":
+        return f"{df}.with_columns(pl.when({c}.is_in({parents})).then({c}).alias({p['column']!r}))"
+    if step.op == "clamp_to_parent_time":
+        parent = (f"t[{p['parent']!r}].select(pl.col({p['parent_column']!r}).alias('__key'), "
+                  f"pl.col({p['parent_time']!r}).alias('__parent_time'))")
+        late = f"{c} < pl.col('__parent_time')"
+        moved = f"pl.col('__parent_time').cast({df}.schema[{p['column']!r}])"
+        shifts = "".join(
+            f"        .with_columns(pl.when({late}).then(pl.col({e!r}) + ({moved} - {c}))"
+            f".otherwise(pl.col({e!r})).alias({e!r}))\n" for e in p.get("shift", [])
+        )
+        return (f"(\n        {df}.join({parent}, left_on={p['fk']!r}, right_on='__key', how='left', "
+                f"maintain_order='left', coalesce=False)\n{shifts}"
+                f"        .with_columns(pl.when({late})\n"
+                f"                      .then(pl.col('__parent_time').cast({df}.schema[{p['column']!r}]))\n"
+                f"                      .otherwise({c}).alias({p['column']!r}))\n"
+                f"        .drop('__key', '__parent_time')\n    )")
+    if step.op == "add_is_active" and "source" in p:
+        s = f"pl.col({p['source']!r})"
+        return (f"{df}.with_columns(\n        ({s} >= {s}.max() - pl.duration(days={ACTIVE_DAYS}))"
+                f".fill_null(False).alias('is_active')\n    )")
+    if step.op == "add_is_active":
+        tm = f"pl.col({p['time']!r})"
+        child = f"t[{p['child']!r}]"
+        return (f"(\n        {df}.join(\n            {child}.group_by({p['fk']!r}).agg({tm}.max().alias('__last'))"
+                f".rename({{{p['fk']!r}: '__key'}}),\n"
+                f"            left_on={p['key']!r}, right_on='__key', how='left', maintain_order='left', "
+                f"coalesce=False,\n        )\n"
+                f"        .with_columns((pl.col('__last') >= {child}.get_column({p['time']!r}).max() - "
+                f"pl.duration(days={ACTIVE_DAYS})).fill_null(False).alias('is_active'))\n"
+                f"        .drop('__key', '__last')\n    )")
+    if step.op == "add_lifetime_value":
+        child = f"t[{p['child']!r}]"
+        return (f"(\n        {df}.join(\n            {child}.group_by({p['fk']!r})"
+                f".agg(pl.col({p['amount']!r}).sum().round(2, mode='half_away_from_zero').cast(pl.Float64)"
+                f".alias('lifetime_value')).rename({{{p['fk']!r}: '__key'}}),\n"
+                f"            left_on={p['key']!r}, right_on='__key', how='left', maintain_order='left', "
+                f"coalesce=False,\n        )\n"
+                f"        .with_columns(pl.col('lifetime_value').fill_null(0.0))\n        .drop('__key')\n    )")
+    raise ValueError(f"unknown step {step.op}")  # pragma: no cover
+
+
+_MAIN = '''
+
+def load(root: Path) -> dict[str, pl.DataFrame]:
+    return {name: pl.read_parquet(root / rel) for name, rel in SOURCES.items()}
+
+
+def up_to_date(out: Path) -> bool:
+    """True when ``out`` was written by datapolisher from this same plan and its files still match."""
+    meta_path = out / ".metadata.json"
+    if not meta_path.is_file():
+        return False
+    meta = json.loads(meta_path.read_text())
+    if (meta.get("lineage") or {}).get("steps") != STEPS:
+        return False
+    files = [f for table in meta.get("tables", []) for f in table.get("files", [])]
+    return bool(files) and all(
+        (out / f["path"]).is_file() and hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+        for f in files
+    )
+
+
+def main(argv: list[str]) -> int:
+    overwrite = "--overwrite" in argv
+    args = [a for a in argv if a != "--overwrite"]
+    if len(args) not in (0, 2):
+        print(__doc__, file=sys.stderr)
+        return 2
+    here = Path(__file__).resolve().parent
+    src, out = (Path(args[0]), Path(args[1])) if args else (here / DEFAULT_IN, here / DEFAULT_OUT)
+    if out.exists() and not overwrite:
+        if up_to_date(out):
+            print(f"{out} is already up to date (written from this script, checksums match)")
+            return 0
+        print(f"{out} already exists; pass --overwrite to replace it", file=sys.stderr)
+        return 1
+    t = load(src)
+    fix(t)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, frame in t.items():
+            frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"wrote {len(t)} table(s) to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+'''
+
+
+def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> str:
+    """The whole script; the default IN/OUT are relative to the script's own directory when relative."""
+    lines = [
+        "#!/usr/bin/env python3",
+        f'"""postprocess.py — written by datapolisher.{(" " + header) if header else ""}',
+        "",
+        "Usage: python postprocess.py [IN OUT] [--overwrite]",
+        f"Without arguments it reads {input_dir.rstrip('/')}/ and writes {output_dir.rstrip('/')}/.",
+        "Needs only Polars (pip install polars). The output is written to a temporary sibling, then renamed.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import hashlib",
+        "import json",
+        "import shutil",
+        "import sys",
+        "import tempfile",
+        "from pathlib import Path",
+        "",
+        "import polars as pl",
+        "",
+        f"DEFAULT_IN = {input_dir.rstrip('/')!r}",
+        f"DEFAULT_OUT = {output_dir.rstrip('/')!r}",
+        f"SOURCES = {plan.tables!r}",
+        "STEPS = [" + "".join(f"\n    {d!r}," for d in plan.fixes) + ("\n]" if plan.fixes else "]"),
+        "",
+        "",
+        "def fix(t: dict[str, pl.DataFrame]) -> None:",
+        '    """Every fix, in order; each rebinds one table."""',
+    ]
+    if not plan.steps:
+        lines.append("    return  # nothing to fix: the output is a copy of the input")
+    for i, step in enumerate(plan.steps):
+        if i:
+            lines.append("")
+        lines.append(f"    # {describe(step)}")
+        lines += [f"    #   fixes {w}" for w in step.why]
+        lines.append(f"    t[{step.table!r}] = {_expr(step)}")
+    return "\n".join(lines) + "\n" + _MAIN
