@@ -140,7 +140,7 @@ def find_tables(path: Path) -> list[TableSource]:
         elif entry.is_dir():
             parts = sorted(
                 f for f in entry.rglob("*.parquet")
-                if not any(_hidden(p) for p in f.relative_to(entry).parts)
+                if not any(p.startswith((".", "_")) for p in f.relative_to(entry).parts)
             )
             if parts:
                 hive = any("=" in p for f in parts for p in f.relative_to(entry).parts[:-1])

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from datacruncher.catalog import find_tables, open_catalog
+from datacruncher.errors import InputError
+
+from .conftest import write
+
+
+def test_hostile_names_are_quoted(tmp_path):
+    write(tmp_path, "order", {"select": [1, 2, 3], "my col": ["a", "b", None], 'quo"te': [1.0, 2.0, 3.0]})
+    write(tmp_path, "überhaupt table", {"ключ": [1, 2]})
+    with open_catalog(tmp_path) as cat:
+        assert sorted(cat.tables) == ["order", "überhaupt table"]
+        assert cat.tables["order"].rows == 3
+        assert [c.name for c in cat.tables["order"].columns] == ["select", "my col", 'quo"te']
+        assert cat.scalar('SELECT sum("quo""te") FROM "order"') == 6.0
+        assert cat.scalar('SELECT max("ключ") FROM "überhaupt table"') == 2
+
+
+def test_part_files_and_hive_partitions(tmp_path):
+    parts = tmp_path / "events"
+    parts.mkdir()
+    for i in range(3):
+        pq.write_table(pa.table({"id": [i * 10 + k for k in range(10)]}), parts / f"part-{i}.parquet")
+    for region in ("eu", "us"):
+        d = tmp_path / "sales" / f"region={region}"
+        d.mkdir(parents=True)
+        pq.write_table(pa.table({"amount": [1.0, 2.0]}), d / "data.parquet")
+    (tmp_path / ".hidden").mkdir()
+    pq.write_table(pa.table({"x": [1]}), tmp_path / ".hidden" / "x.parquet")
+    with open_catalog(tmp_path) as cat:
+        assert sorted(cat.tables) == ["events", "sales"]
+        assert cat.tables["events"].rows == 30
+        assert cat.tables["sales"].hive
+        assert cat.query('SELECT region, count(*) FROM sales GROUP BY 1 ORDER BY 1')[1] == [("eu", 2), ("us", 2)]
+
+
+def test_corrupt_and_empty_files_name_the_file(tmp_path):
+    write(tmp_path, "good", {"a": [1]})
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(InputError, match="broken.parquet"):
+        open_catalog(tmp_path)
+    (tmp_path / "broken.parquet").write_bytes(b"")
+    with pytest.raises(InputError, match=r"empty file .*broken.parquet"):
+        open_catalog(tmp_path)
+
+
+def test_missing_and_empty_dataset(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        find_tables(tmp_path / "nope")
+    with pytest.raises(InputError, match="no parquet files"):
+        find_tables(tmp_path)
+
+
+def test_empty_table_and_memory_limit(tmp_path):
+    pq.write_table(pa.table({"id": pa.array([], pa.int64())}), tmp_path / "empty.parquet")
+    with open_catalog(tmp_path, memory_limit="256MB") as cat:
+        assert cat.tables["empty"].rows == 0
+        assert cat.scalar("SELECT current_setting('memory_limit')").startswith("244")
+        spill = cat.temp_dir
+        assert spill.is_dir()
+    assert not spill.exists()
+    with pytest.raises(InputError, match="memory-limit"):
+        open_catalog(tmp_path, memory_limit="lots")
+
+
+def test_fingerprint_is_stable_and_content_sensitive(tmp_path):
+    write(tmp_path, "t", {"a": [1, 2]})
+    with open_catalog(tmp_path) as a, open_catalog(tmp_path) as b:
+        assert a.fingerprint() == b.fingerprint()
+        first = a.fingerprint()
+    write(tmp_path, "t", {"a": [1, 3]})
+    with open_catalog(tmp_path) as c:
+        assert c.fingerprint() != first
+
+
+def test_metadata_is_read_when_present(tmp_path):
+    from datagen_contracts.metadata import DatasetMetadata, GeneratorInfo, TableInfo, dump_metadata
+
+    write(tmp_path, "t", {"a": [dt.date(2024, 1, 1)]})
+    meta = DatasetMetadata(dataset_name="x", generator=GeneratorInfo(name="g", version="1"),
+                           generated_at="2024-01-01T00:00:00Z", tables=[TableInfo(name="t", primary_key="a")])
+    dump_metadata(meta, tmp_path / ".metadata.json")
+    with open_catalog(tmp_path) as cat:
+        assert cat.metadata.tables[0].primary_key == "a"

@@ -1,0 +1,122 @@
+"""Ground truth: defects injected at exact counts are found with exact rates (well inside ±0.1 pp)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from datacruncher import crunch
+
+from .conftest import shop, write
+
+
+def _issue(report, rule, table=None):
+    found = [i for i in report.issues if i.rule_id == rule and (table is None or i.table == table)]
+    assert found, f"no {rule} issue; got {[i.id for i in report.issues]}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def defective(tmp_path_factory):
+    d = shop(tmp_path_factory.mktemp("shop"), orphans=150, early=230, dup_rows=40, negatives=25, variants=300)
+    return crunch(d, personas="Data Engineer,CFO")
+
+
+def test_fk_orphans_exact_rate(defective):
+    i = _issue(defective, "fk_orphans")
+    assert i.id == "fk_orphans:orders.user_id -> users.user_id"
+    assert (i.measure.failed_row_count, i.measure.row_count) == (150, 10040)
+    assert i.measure.value == pytest.approx(150 / 10040)
+    assert i.severity == "critical"
+    assert i.sample_keys == list(range(3000, 3010))  # capped at 10, sorted
+    assert i.fix.path == "schema" and i.fix.params["references"] == "users.user_id"
+
+
+def test_temporal_fk_with_worst_offset(defective):
+    i = _issue(defective, "temporal_fk")
+    # orphans drop out of the join; the 230 early orders are at the end, away from the orphans
+    assert i.measure.failed_row_count == 230
+    assert i.measure.value == pytest.approx(230 / (10040 - 150), abs=1e-3)
+    assert "worst by 7 days" in i.finding
+    assert defective.metrics.temporal_violations == pytest.approx(100 * 230 / 9890, abs=1e-3)
+
+
+def test_duplicates_and_pk(defective):
+    dup = _issue(defective, "duplicate_rows", "orders")
+    assert dup.measure.failed_row_count == 40
+    assert "80 rows sit in 40 groups" in dup.finding
+    pk = _issue(defective, "pk_duplicates", "orders")
+    assert pk.measure.failed_row_count == 40
+    assert defective.metrics.duplicate_rate == pytest.approx(100 * 40 / 12040, abs=1e-4)
+
+
+def test_negative_amounts_and_variants(defective):
+    neg = _issue(defective, "negative_amounts")
+    assert neg.measure.failed_row_count == 25 and neg.severity == "high"
+    fmt = _issue(defective, "format_inconsistency", "orders")
+    # 300 injected plus the 20 variants among the 40 duplicated rows (rows 200..239, odd ones)
+    assert fmt.column == "country" and fmt.measure.failed_row_count == 320
+    assert fmt.sample_keys == ["US", "us "]
+
+
+def test_metrics_are_real(defective):
+    m = defective.metrics
+    assert (m.tables_analyzed, m.total_rows) == (2, 12040)
+    assert m.fk_integrity == pytest.approx(100 * (1 - 150 / 10040), abs=1e-4)
+    assert m.null_rate == 0.0
+
+
+def test_clean_data_has_no_critical_or_high(tmp_path):
+    report = crunch(shop(tmp_path))
+    assert report.summary.critical == 0 and report.summary.high == 0, [i.finding for i in report.issues]
+    assert report.metrics.fk_integrity == 100.0 and report.metrics.temporal_violations == 0.0
+    assert report.checks.errored == 0
+    assert report.quality_score >= 90
+
+
+def test_empty_and_all_null_tables(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": pa.array([], pa.int64()), "ts": pa.array([], pa.timestamp("us"))}),
+                   tmp_path / "empty.parquet")
+    write(tmp_path, "nulls", {"id": list(range(50)), "note": pa.array([None] * 50, pa.string())})
+    report = crunch(tmp_path, personas="DE")
+    assert report.checks.errored == 0
+    nul = _issue(report, "null_rate", "nulls")
+    assert nul.column == "note" and nul.measure.value == 1.0 and nul.severity == "medium"
+    skipped = [r for r in report.checks.results if r.table == "empty"]
+    assert skipped and all(r.status == "skipped" for r in skipped)
+
+
+def test_mixed_timestamp_types(tmp_path):
+    import pyarrow as pa
+
+    write(tmp_path, "accounts", {
+        "account_id": [1, 2, 3, 4],
+        "created_at": pa.array([dt.datetime(2024, 1, d, tzinfo=dt.UTC) for d in (1, 2, 3, 4)], pa.timestamp("ms", "UTC")),
+    })
+    write(tmp_path, "payments", {
+        "payment_id": list(range(8)),
+        "account_id": [1, 2, 3, 4, 1, 2, 3, 4],
+        "paid_on": [dt.date(2024, 1, d) for d in (5, 6, 7, 8, 9, 10, 11, 1)],  # the last is before account 4
+    })
+    report = crunch(tmp_path, personas="Data Engineer")
+    i = _issue(report, "temporal_fk")
+    assert (i.measure.failed_row_count, i.measure.row_count) == (1, 8)
+    assert report.checks.errored == 0
+
+
+def test_query_failure_is_an_error_not_a_pass(tmp_path):
+    persona = tmp_path / "bad.yaml"
+    persona.write_text(
+        "id: bad\nname: Bad\nfocus: x\nchecks:\n  - id: boom\n    title: boom\n    over: table\n"
+        "    sql: SELECT no_such_column AS value FROM {table}\n    metric: m\n    severity: {high: '> 0'}\n"
+        "    finding: x\n    fix: {path: none, action: none}\n"
+    )
+    write(tmp_path / "data", "t", {"a": [1, 2]})
+    report = crunch(tmp_path / "data", personas="bad", persona_files=[persona])
+    assert report.checks.errored == 1 and report.checks.passed == 0
+    assert "no_such_column" in report.checks.results[0].reason
+    assert report.quality_score == 0.0
