@@ -192,7 +192,7 @@ def _find_foreign_keys(catalog: Catalog, tables: dict[str, Table]) -> list[Forei
                 if parent is child or pk is None or not _compatible(col, pk) or col.non_null == 0:
                     continue
                 score = _name_match(child, col, parent, pk.name)
-                if score == 0 or col.distinct > 1.2 * parent.rows + 10:  # cheap pruning before the exact join
+                if score == 0 or col.distinct > 1.5 * parent.rows + 10:  # cheap pruning before the exact join
                     continue
                 fk = _edge(catalog, child.name, col.name, parent.name, pk.name, "discovered")
                 if fk.coverage >= MIN_FK_COVERAGE and (best is None or (score, fk.coverage) > (best[0], best[1].coverage)):
@@ -216,7 +216,7 @@ def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
         return
     has_fk = any(fk.child == t.name for fk in model.foreign_keys)
     if model.referenced(t.name):
-        t.kind = "entity" if (created or not t.rows or t.rows > 1000) else "vocab"
+        t.kind = "entity" if (created or has_fk or not t.rows or t.rows > 1000) else "vocab"
     elif has_fk and created:
         t.kind = "event"
     elif t.primary_key and created:

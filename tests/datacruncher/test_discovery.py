@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from datacruncher.catalog import open_catalog
+from datacruncher.discovery import discover
+
+from .conftest import shop, write
+
+
+def test_tpch_prefixed_keys(tmp_path):
+    write(tmp_path, "nation", {"n_nationkey": list(range(25)), "n_name": [f"N{i}" for i in range(25)]})
+    write(tmp_path, "customer", {"c_custkey": list(range(1, 301)), "c_nationkey": [i % 25 for i in range(300)],
+                                 "c_acctbal": [float(i) for i in range(300)],
+                                 "c_mktsegment": ["BUILDING", "MACHINERY", "AUTOMOBILE"] * 100})
+    write(tmp_path, "orders", {"o_orderkey": list(range(1, 1001)), "o_custkey": [i % 300 + 1 for i in range(1000)],
+                               "o_totalprice": [float(i) for i in range(1000)],
+                               "o_orderdate": [dt.date(2024, 1, 1) + dt.timedelta(days=i % 300) for i in range(1000)]})
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    fks = {(f.child, f.child_column, f.parent, f.parent_column, f.coverage) for f in model.foreign_keys}
+    assert fks == {("customer", "c_nationkey", "nation", "n_nationkey", 1.0),
+                   ("orders", "o_custkey", "customer", "c_custkey", 1.0)}
+    assert {t.name: t.primary_key for t in model.tables.values()} == {
+        "nation": "n_nationkey", "customer": "c_custkey", "orders": "o_orderkey"}
+    orders = model.tables["orders"]
+    assert orders.kind == "event" and orders.created_at == "o_orderdate"
+    assert "money" in orders.column("o_totalprice").roles
+    assert "segment" in model.tables["customer"].column("c_mktsegment").roles
+    assert model.tables["customer"].kind == "entity"
+
+
+def test_roles_and_coverage_with_orphans(tmp_path):
+    shop(tmp_path, orphans=500)
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    (fk,) = model.foreign_keys
+    assert (fk.rows, fk.orphans) == (10000, 500) and fk.coverage == 0.95
+    users = model.tables["users"]
+    assert users.column("email").roles == ["email"]
+    assert set(users.column("country").roles) >= {"country", "category"}
+    assert users.created_at == "created_at" and users.kind == "entity"
+
+
+def test_declared_metadata_overrides_discovery(tmp_path):
+    from datagen_contracts.metadata import (
+        ColumnInfo, DatasetMetadata, ForeignKey, GeneratorInfo, TableInfo, Timeframe, dump_metadata)
+
+    write(tmp_path, "a", {"code": ["x", "y"], "born": [dt.date(2020, 1, 1)] * 2})
+    write(tmp_path, "b", {"ref": ["x", "z"], "at": [dt.datetime(2024, 1, 1)] * 2})
+    meta = DatasetMetadata(
+        dataset_name="d", generator=GeneratorInfo(name="g", version="1"), generated_at="2024-01-01T00:00:00Z",
+        timeframe=Timeframe(start="2024-01-01", end="2024-06-30"),
+        tables=[TableInfo(name="a", kind="entity", primary_key="code", columns=[ColumnInfo(name="code", arrow_type="string", nullable=False)]),
+                TableInfo(name="b", kind="fact", foreign_keys=[ForeignKey(column="ref", references_table="a", references_column="code")])])
+    dump_metadata(meta, tmp_path / ".metadata.json")
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    (fk,) = model.foreign_keys
+    assert (fk.source, fk.coverage) == ("declared", 0.5)
+    assert model.tables["a"].column("code").nullable is False
+    assert model.ref_declared and model.ref_end == dt.datetime(2024, 7, 1)
+    assert model.to_contract().tables[0].source == "declared"
