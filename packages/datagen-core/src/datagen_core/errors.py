@@ -25,3 +25,7 @@ class ValidationFailed(DatagenError):
     def __init__(self, message: str, report: object | None = None) -> None:
         super().__init__(message)
         self.report = report
+
+
+class DatasetReadError(DatagenError):
+    """A dataset directory or one of its files cannot be read (missing directory, corrupt parquet…)."""

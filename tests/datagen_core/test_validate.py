@@ -1,0 +1,360 @@
+"""validate: one broken dataset per check, each asserting the exact failing-row count; score and CLI wiring."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+
+from datagen_core.cli import main
+from datagen_core.errors import DatasetReadError
+from datagen_core.validate import Check, score_checks, validate
+
+from ._builders import schema_from, shop_doc, shop_tables, write_tables
+
+
+def run(tmp_path: Path, tables=None, doc=None, types=None):
+    root = write_tables(tmp_path / "data", tables or shop_tables(), types)
+    return validate(schema_from(doc or shop_doc()), root)
+
+
+def by_id(report, check_id: str) -> Check:
+    found = [c for c in report.checks if c.id == check_id]
+    assert found, f"no check {check_id}; have {[c.id for c in report.checks]}"
+    return found[0]
+
+
+def failing(report) -> set[str]:
+    return {c.id for c in report.failed}
+
+
+def test_clean_dataset_passes_every_check(tmp_path):
+    report = run(tmp_path)
+    assert report.ok, [c.to_dict() for c in report.failed]
+    assert report.score == 100.0
+    assert report.categories["behavioural"].score is None  # no targets: n/a, not 100
+    assert len(report.checks) > 40
+
+
+def test_three_duplicate_pks_report_three(tmp_path):
+    t = shop_tables()
+    ids = t["order"]["order_id"]
+    ids[10], ids[11], ids[12] = ids[0], ids[1], ids[1]
+    report = run(tmp_path, t)
+    c = by_id(report, "pk_unique:order.order_id")
+    assert (c.status, c.failing_rows, c.measured) == ("fail", 3, 3)
+    assert failing(report) == {"pk_unique:order.order_id"}
+
+
+def test_null_pk_and_null_in_a_non_nullable_column(tmp_path):
+    t = shop_tables()
+    t["user"]["user_id"][5] = None
+    t["order"]["amount"][3] = None
+    t["order"]["amount"][4] = None
+    t["order"]["shipped_on"][1] = None  # nullable: fine
+    report = run(tmp_path, t)
+    assert by_id(report, "pk_not_null:user.user_id").failing_rows == 1
+    assert by_id(report, "not_null:order.amount").failing_rows == 2
+    assert "not_null:order.shipped_on" not in {c.id for c in report.checks}
+
+
+def test_orphan_foreign_keys_are_counted(tmp_path):
+    t = shop_tables()
+    for i in range(4):
+        t["order"]["user_id"][i] = 10_000 + i
+    report = run(tmp_path, t)
+    c = by_id(report, "fk_containment:order.user_id->user.user_id")
+    assert (c.status, c.failing_rows) == ("fail", 4)
+
+
+def test_lookup_from_another_table_is_checked_for_containment(tmp_path):
+    doc = shop_doc()
+    doc["nodes"][2]["columns"].append(
+        {"name": "ref_country", "type": "string", "generator": {"lookup": {"from": "user.country"}}})
+    t = shop_tables()
+    n = len(t["order"]["order_id"])
+    t["order"]["ref_country"] = ["US"] * (n - 2) + ["XX", "YY"]
+    report = run(tmp_path, t, doc)
+    assert by_id(report, "fk_containment:order.ref_country->user.country").failing_rows == 2
+
+
+def test_child_before_its_parent_is_a_temporal_failure(tmp_path):
+    t = shop_tables()
+    parent_created = dict(zip(t["user"]["user_id"], t["user"]["created_at"], strict=True))
+    for i in (0, 5, 9):
+        t["order"]["ordered_at"][i] = parent_created[t["order"]["user_id"][i]] - timedelta(seconds=1)
+    report = run(tmp_path, t)
+    c = by_id(report, "after_parent:order.ordered_at")
+    assert (c.status, c.failing_rows) == ("fail", 3)
+    # the declared cross-table inequality ordered_at >= user.created_at sees the same rows through the FK
+    assert by_id(report, "inequality:order.ordered_at >= user.created_at").failing_rows == 3
+
+
+def test_after_parent_false_columns_are_not_checked_against_the_parent(tmp_path):
+    report = run(tmp_path)
+    assert "after_parent:order.shipped_on" not in {c.id for c in report.checks}
+
+
+def test_parent_creation_uses_the_vintage_created_at_column(tmp_path):
+    doc = shop_doc()
+    user = doc["nodes"][1]
+    user["columns"].insert(1, {"name": "birthday", "type": "date", "generator": {"datetime_series": {
+        "within": {"start": "1950-01-01", "end": "2000-01-01"}}}})
+    user["vintage_behavior"] = {"created_at_column": "created_at"}
+    t = shop_tables()
+    t["user"] = {"user_id": t["user"]["user_id"], "birthday": [date(1980, 1, 1 + i % 28) for i in range(40)],
+                 **{k: v for k, v in t["user"].items() if k != "user_id"}}
+    report = run(tmp_path, t, doc)
+    assert by_id(report, "after_parent:order.ordered_at").message == "vs user.created_at via user_id"
+    assert report.ok
+
+
+def test_out_of_range_values(tmp_path):
+    t = shop_tables()
+    t["order"]["amount"][0] = -5.0
+    t["order"]["amount"][1] = 1000.5
+    t["user"]["age"][2] = 17
+    report = run(tmp_path, t)
+    assert by_id(report, "range:order.amount").failing_rows == 2
+    assert by_id(report, "range:order.amount").measured == [-5.0, 1000.5]
+    assert by_id(report, "range:user.age").failing_rows == 1
+
+
+def test_pattern_and_enum_and_enum_ref(tmp_path):
+    t = shop_tables()
+    t["user"]["email"][0] = "not an email"
+    t["user"]["country"][1] = "USA"
+    t["user"]["country"][2] = "us "
+    t["order"]["status"][3] = "PAID"
+    report = run(tmp_path, t)
+    assert by_id(report, "pattern:user.email").failing_rows == 1
+    assert by_id(report, "enum:user.country").failing_rows == 2
+    assert by_id(report, "enum:order.status").failing_rows == 1
+
+
+def test_same_table_inequality(tmp_path):
+    doc = shop_doc()
+    doc["constraints"]["inequalities"].append({"left": "order.order_id", "op": "<", "right": "order.user_id"})
+    t = shop_tables()
+    report = run(tmp_path, t, doc)
+    expected = sum(1 for o, u in zip(t["order"]["order_id"], t["order"]["user_id"], strict=True) if not o < u)
+    assert by_id(report, "inequality:order.order_id < order.user_id").failing_rows == expected > 0
+
+
+def test_timeframe_bounds_and_future_dates(tmp_path):
+    t = shop_tables()
+    t["order"]["ordered_at"][0] = datetime(2030, 1, 1)
+    t["order"]["shipped_on"][2] = date(2026, 1, 1)  # window ends 2025-06-30
+    report = run(tmp_path, t)
+    assert by_id(report, "time_bounds:order.ordered_at").failing_rows == 1
+    assert by_id(report, "time_bounds:order.shipped_on").failing_rows == 1
+
+
+def test_arrow_types_float_ids_and_tz_aware_timestamps(tmp_path):
+    t = shop_tables()
+    report = run(tmp_path, t, types={"user_id": pa.float64(), "created_at": pa.timestamp("us", tz="UTC")})
+    c = by_id(report, "arrow_type:order.user_id")
+    assert (c.status, c.measured, c.expected) == ("fail", "double", "int64")
+    assert by_id(report, "arrow_type:user.created_at").status == "fail"
+    assert by_id(report, "arrow_type:order.ordered_at").status == "pass"
+
+
+def test_timestamp_in_ns_is_a_type_failure(tmp_path):
+    report = run(tmp_path, types={"ordered_at": pa.timestamp("ns")})
+    assert by_id(report, "arrow_type:order.ordered_at").measured == "timestamp[ns]"
+    assert not report.ok
+
+
+def test_missing_table_and_missing_column(tmp_path):
+    t = shop_tables()
+    del t["order"]["amount"]
+    root = write_tables(tmp_path / "data", {k: v for k, v in t.items() if k != "status"})
+    report = validate(schema_from(shop_doc()), root)
+    assert by_id(report, "table_present:status").status == "fail"
+    assert by_id(report, "arrow_type:order.amount").measured == "missing"
+    assert by_id(report, "enum:order.status").status == "skipped"  # enum_ref table is missing
+    assert by_id(report, "range:order.amount").status == "skipped"
+
+
+def test_constant_column_by_accident(tmp_path):
+    t = shop_tables()
+    t["user"]["country"] = ["US"] * 40
+    t["order"]["amount"] = [5.0] * len(t["order"]["amount"])
+    report = run(tmp_path, t)
+    assert by_id(report, "not_constant:user.country").status == "fail"
+    assert by_id(report, "not_constant:order.amount").failing_rows == len(t["order"]["amount"])
+
+
+def test_a_plausibly_constant_choice_is_not_judged(tmp_path):
+    doc = shop_doc(n_users=3)
+    t = shop_tables(n_users=3)
+    t["user"]["country"] = ["US"] * 3
+    report = run(tmp_path, t, doc)
+    assert by_id(report, "not_constant:user.country").status == "skipped"
+
+
+def _targets_doc(**targets):
+    doc = shop_doc()
+    doc["targets"] = targets
+    return doc
+
+
+def test_weekend_share_and_mean_in_range(tmp_path):
+    t = shop_tables()
+    ts = t["order"]["ordered_at"]
+    weekend = sum(1 for x in ts if x.weekday() >= 5) / len(ts)
+    mean = sum(t["order"]["amount"]) / len(t["order"]["amount"])
+    doc = _targets_doc(weekend_share={"table": "order", "timestamp": "ordered_at", "min": 0.0, "max": 0.01},
+                       mean_in_range={"table": "order", "column": "amount", "min": mean - 1, "max": mean + 1})
+    report = run(tmp_path, t, doc)
+    ws = by_id(report, "weekend_share:order.ordered_at")
+    assert ws.measured == pytest.approx(weekend) and ws.status == ("fail" if weekend > 0.01 else "pass")
+    assert by_id(report, "mean_in_range:order.amount").status == "pass"
+    assert by_id(report, "mean_in_range:order.amount").measured == pytest.approx(mean)
+
+
+def _hourly_tables(weights, n=20_000, seed=3):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    p = np.asarray(weights, dtype=float) / sum(weights)
+    hours = rng.choice(24, size=n, p=p)
+    days = rng.integers(0, 365, n)
+    times = [datetime(2024, 1, 1) + timedelta(days=int(d), hours=int(h), minutes=7) for d, h in zip(days, hours, strict=True)]
+    return {"event": {"event_id": list(range(n)), "at": times}}
+
+
+def _hourly_doc(weights, tol):
+    return {"version": "1.0", "metadata": {"name": "h"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31T23:59:59"},
+            "constraints": {}, "nodes": [{"id": "event", "rows": 20000, "pk": "event_id", "columns": [
+                {"name": "event_id", "type": "int", "generator": {"sequence": {}}},
+                {"name": "at", "type": "datetime", "generator": {"datetime_series": {
+                    "pattern": {"dimension": "hour", "weights": weights}}}}]}],
+            "targets": {"composite_effect": {"table": "event", "metric": "occurrence_rate", "tolerance": tol,
+                                             "influences": [{"kind": "seasonality", "dimension": "hour", "weights": weights},
+                                                            {"kind": "outliers", "rate": 0.01, "mode": "drop"}]}}}
+
+
+def test_composite_effect_passes_when_the_data_follow_the_weights_and_fails_otherwise(tmp_path):
+    weights = [0.2] * 6 + [1.0] * 12 + [0.5] * 6
+    doc = _hourly_doc(weights, {"mae": 0.05, "mape": 10})
+    good = validate(schema_from(doc), write_tables(tmp_path / "good", _hourly_tables(weights), {"event_id": pa.int64(), "at": pa.timestamp("us")}))
+    c = by_id(good, "composite_effect:event.occurrence_rate[hour]")
+    assert c.status == "pass", c.to_dict()
+    assert c.measured["mae"] < 0.05 and "not measured: outliers" in c.message
+    flat = validate(schema_from(doc), write_tables(tmp_path / "flat", _hourly_tables([1.0] * 24), {"event_id": pa.int64(), "at": pa.timestamp("us")}))
+    c = by_id(flat, "composite_effect:event.occurrence_rate[hour]")
+    assert c.status == "fail" and c.measured["mae"] > 0.3
+
+
+# ---------------------------------------------------------------------------------------------- score
+
+
+def test_score_excludes_na_categories_and_counts_errors_as_failures():
+    checks = [Check("a", "structural", "a", "t", "pass"), Check("b", "structural", "b", "t", "error"),
+              Check("c", "temporal", "c", "t", "skipped")]
+    cats, score = score_checks(checks)
+    assert cats["structural"].score == 50.0 and cats["structural"].errors == 1
+    assert cats["temporal"].score is None and cats["temporal"].skipped == 1
+    assert score == 50.0  # only structural applies
+    assert score_checks([])[1] is None
+
+
+def test_score_is_weighted_over_applicable_categories():
+    checks = [Check("a", "structural", "a", "t", "pass"), Check("b", "value", "b", "t", "fail")]
+    _, score = score_checks(checks)
+    assert score == pytest.approx(100 * 0.35 / (0.35 + 0.25))
+
+
+def test_broken_check_is_an_error_not_a_pass(tmp_path):
+    root = write_tables(tmp_path / "data", shop_tables())
+
+    def explode(ctx):
+        raise RuntimeError("boom")
+        yield  # pragma: no cover
+
+    report = validate(schema_from(shop_doc()), root, checks=(explode,))
+    assert [c.status for c in report.checks] == ["error"] and not report.ok
+    assert report.score == 0.0
+
+
+def test_row_counts_against_metadata(tmp_path):
+    from datagen_contracts.metadata import DatasetMetadata, GeneratorInfo, TableInfo, dump_metadata
+
+    t = shop_tables()
+    root = write_tables(tmp_path / "data", t)
+    meta = DatasetMetadata(dataset_name="shop", generator=GeneratorInfo(name="x", version="0"), generated_at="2024-01-01T00:00:00Z",
+                           tables=[TableInfo(name="user", rows=40), TableInfo(name="order", rows=len(t["order"]["order_id"]) + 2)])
+    dump_metadata(meta, root / ".metadata.json")
+    report = validate(schema_from(shop_doc()), root)
+    assert by_id(report, "row_count:user").status == "pass"
+    c = by_id(report, "row_count:order")
+    assert (c.status, c.failing_rows) == ("fail", 2)
+
+
+# ------------------------------------------------------------------------------------------------ input errors
+
+
+def test_missing_directory_and_corrupt_parquet_raise_a_clear_error(tmp_path):
+    with pytest.raises(DatasetReadError, match="not found"):
+        validate(schema_from(shop_doc()), tmp_path / "nope")
+    root = write_tables(tmp_path / "data", shop_tables())
+    (root / "order.parquet").write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(DatasetReadError, match=r"order\.parquet"):
+        validate(schema_from(shop_doc()), root)
+
+
+# ------------------------------------------------------------------------------------------------------ CLI
+
+
+def _schema_file(tmp_path: Path, doc=None) -> str:
+    p = tmp_path / "schema.json"
+    p.write_text(json.dumps(doc or shop_doc()))
+    return str(p)
+
+
+def test_cli_ok_exit_0_and_json_on_stdout(tmp_path):
+    root = write_tables(tmp_path / "data", shop_tables())
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is True and doc["score"] == 100.0 and doc["categories"]["behavioural"]["score"] == "n/a"
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data-dir", str(root)])
+    assert r.exit_code == 0 and "quality score 100.0/100" in r.stdout
+
+
+def test_cli_failing_check_exits_1_and_names_it(tmp_path):
+    t = shop_tables()
+    t["order"]["order_id"][1] = t["order"]["order_id"][0]
+    root = write_tables(tmp_path / "data", t)
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root)])
+    assert r.exit_code == 1
+    assert "FAIL structural  pk_unique" in r.stdout and "failing rows 1" in r.stdout
+
+
+def test_cli_fail_under(tmp_path):
+    root = write_tables(tmp_path / "data", shop_tables())
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--fail-under", "100"])
+    assert r.exit_code == 0
+    t = shop_tables()
+    t["user"]["age"][0] = 5
+    root = write_tables(tmp_path / "bad", t)
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--fail-under", "99.9", "--json"])
+    assert r.exit_code == 1 and json.loads(r.stdout)["ok"] is False
+
+
+def test_cli_input_errors_exit_2_without_traceback(tmp_path):
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(tmp_path / "missing")])
+    assert r.exit_code == 2 and "not found" in r.stderr and "Traceback" not in r.output
+    root = write_tables(tmp_path / "data", shop_tables())
+    (root / "user.parquet").write_bytes(b"garbage")
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root)])
+    assert r.exit_code == 2 and "user.parquet" in r.stderr
+    r = CliRunner().invoke(main, ["validate", str(tmp_path / "nope.json"), "--data", str(root)])
+    assert r.exit_code == 2
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path)])
+    assert r.exit_code == 2  # --data is required
