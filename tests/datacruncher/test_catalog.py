@@ -44,7 +44,7 @@ def test_part_files_and_hive_partitions(tmp_path):
 def test_corrupt_and_empty_files_name_the_file(tmp_path):
     write(tmp_path, "good", {"a": [1]})
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
-    with pytest.raises(InputError, match="broken.parquet"):
+    with pytest.raises(InputError, match=r"broken\.parquet"):
         open_catalog(tmp_path)
     (tmp_path / "broken.parquet").write_bytes(b"")
     with pytest.raises(InputError, match=r"empty file .*broken.parquet"):

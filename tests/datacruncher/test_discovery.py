@@ -44,7 +44,14 @@ def test_roles_and_coverage_with_orphans(tmp_path):
 
 def test_declared_metadata_overrides_discovery(tmp_path):
     from datagen_contracts.metadata import (
-        ColumnInfo, DatasetMetadata, ForeignKey, GeneratorInfo, TableInfo, Timeframe, dump_metadata)
+        ColumnInfo,
+        DatasetMetadata,
+        ForeignKey,
+        GeneratorInfo,
+        TableInfo,
+        Timeframe,
+        dump_metadata,
+    )
 
     write(tmp_path, "a", {"code": ["x", "y"], "born": [dt.date(2020, 1, 1)] * 2})
     write(tmp_path, "b", {"ref": ["x", "z"], "at": [dt.datetime(2024, 1, 1)] * 2})

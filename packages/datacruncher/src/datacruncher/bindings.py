@@ -27,7 +27,7 @@ TYPE_GROUPS = {
 }
 
 
-class Skip(Exception):  # noqa: N818 - a signal, not an error
+class Skip(Exception):
     """No context for this check; the message is the reason it is skipped."""
 
 

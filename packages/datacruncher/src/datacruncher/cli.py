@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+
 from datagen_contracts import _io
 from datagen_contracts.errors import ContractError
 from datagen_contracts.report import SEVERITIES, dumps_report

@@ -174,9 +174,9 @@ def _declared_fks(catalog: Catalog, tables: dict[str, Table], declared: dict[str
     for name, decl in declared.items():
         for col, ptable, pcol in decl.get("fks", []):
             child, parent = tables.get(name), tables.get(ptable)
-            if child and parent and child.column(col) and parent.column(pcol):
-                if not any(f.child == name and f.child_column == col for f in out):
-                    out.append(_edge(catalog, name, col, ptable, pcol, "declared"))
+            known = any(f.child == name and f.child_column == col for f in out)
+            if child and parent and child.column(col) and parent.column(pcol) and not known:
+                out.append(_edge(catalog, name, col, ptable, pcol, "declared"))
     return out
 
 

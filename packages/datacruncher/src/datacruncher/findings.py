@@ -14,7 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from datagen_contracts.report import CheckCounts, CheckResult, FixHint, Issue, Measure, Metrics, SeveritySummary
+from datagen_contracts.report import (
+    CheckCounts,
+    CheckResult,
+    FixHint,
+    Issue,
+    Measure,
+    Metrics,
+    SeveritySummary,
+)
 
 from .model import Model
 from .runner import Outcome, Runner, render_text

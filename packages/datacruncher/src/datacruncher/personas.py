@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+
 from datagen_contracts import _io
 from datagen_contracts._paths import child, did_you_mean
 from datagen_contracts.errors import ContractError

@@ -64,7 +64,7 @@ def name_roles(name: str, kind: str) -> list[str]:
             roles.append("money")
         if _has(toks, _PRICE) or joined.endswith("price"):
             roles.append("price")
-        if kind == "integer" and _has(toks, _QUANTITY) or joined == "quantity":
+        if (kind == "integer" and _has(toks, _QUANTITY)) or joined == "quantity":
             roles.append("quantity")
     if text:
         if _has(toks, _STATUS) or joined.endswith("status"):
