@@ -1,0 +1,94 @@
+"""datagen check: every problem with its JSON path, warnings do not fail, unreadable inputs exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from datagen_core.cli import main
+from datagen_core.cli.check import lint
+
+UPSTREAM = Path("/work/shared/conformance/upstream")
+
+GOOD = {"version": "1.0", "metadata": {"name": "t"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+        "constraints": {}, "nodes": [{"id": "u", "rows": 5, "pk": "id", "columns": [
+            {"name": "id", "type": "int", "generator": {"sequence": {}}}]}]}
+
+
+def write(tmp_path: Path, doc, name="s.json") -> str:
+    p = tmp_path / name
+    p.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    return str(p)
+
+
+def test_valid_schema_exit_0(tmp_path):
+    r = CliRunner().invoke(main, ["check", write(tmp_path, GOOD)])
+    assert r.exit_code == 0 and "ok (0 errors, 0 warnings)" in r.stdout
+
+
+def test_every_error_is_listed_with_its_path(tmp_path):
+    bad = json.loads(json.dumps(GOOD))
+    bad["nodes"][0]["columns"].append({"name": "age", "type": "int", "generator": {"distribution": {
+        "type": "normal", "params": {"mu": 3, "sigmaa": 1}}}})
+    bad["nodes"][0]["pk"] = "idd"
+    r = CliRunner().invoke(main, ["check", write(tmp_path, bad), "--json"])
+    assert r.exit_code == 2
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is False
+    paths = [e["path"] for e in doc["errors"]]
+    assert any(p.startswith("$.nodes[0].columns[1].generator.distribution.params") for p in paths), paths
+    assert all(e["severity"] == "error" for e in doc["errors"])
+
+
+def test_cross_reference_errors_are_reported_together(tmp_path):
+    bad = json.loads(json.dumps(GOOD))
+    bad["nodes"][0]["pk"] = "idd"
+    bad["constraints"] = {"foreign_keys": [{"from": "u.nope", "to": "x.id"}]}
+    result = lint(write(tmp_path, bad))
+    paths = {e["path"] for e in result["errors"]}
+    assert {"$.nodes[0].pk", "$.constraints.foreign_keys[0].from", "$.constraints.foreign_keys[0].to"} <= paths
+    r = CliRunner().invoke(main, ["check", write(tmp_path, bad)])
+    assert r.exit_code == 2 and "error: $.nodes[0].pk:" in r.stdout and "invalid (3 errors" in r.stdout
+
+
+def test_warnings_are_printed_but_do_not_fail():
+    r = CliRunner().invoke(main, ["check", str(UPSTREAM / "test_patterns.json")])
+    assert r.exit_code == 0
+    assert "warning: $.nodes[5].fanout.lambda" in r.stdout
+
+
+def test_every_conformance_schema_passes_check():
+    for f in sorted(UPSTREAM.glob("*.json")):
+        result = lint(str(f))
+        assert result["ok"], (f.name, result["errors"])
+
+
+def test_missing_malformed_and_future_major_exit_2(tmp_path):
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "missing.json")])
+    assert r.exit_code == 2 and "not found" in r.stderr and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["check", write(tmp_path, "{not json")])
+    assert r.exit_code == 2 and "not valid JSON" in r.stderr
+    r = CliRunner().invoke(main, ["check", write(tmp_path, "a: [1, 2\nb: {", "s.yaml")])
+    assert r.exit_code == 2 and "YAML" in r.stderr
+    future = {**GOOD, "version": "2.0"}
+    r = CliRunner().invoke(main, ["check", write(tmp_path, future), "--json"])
+    assert r.exit_code == 2 and "version" in json.loads(r.stdout)["errors"][0]["message"]
+
+
+def test_yaml_schema_is_accepted(tmp_path):
+    yaml_text = """
+version: "1.0"
+metadata: {name: t}
+timeframe: {start: "2024-01-01", end: "2024-12-31"}
+constraints: {}
+nodes:
+  - id: u
+    rows: 5
+    pk: id
+    columns:
+      - {name: id, type: int, generator: {sequence: {}}}
+"""
+    r = CliRunner().invoke(main, ["check", write(tmp_path, yaml_text, "s.yaml")])
+    assert r.exit_code == 0, r.output
