@@ -156,3 +156,7 @@ def main() -> None:
 main.add_command(crunch)
 main.add_command(discover)
 main.add_command(personas)
+
+
+if __name__ == "__main__":  # python -m datacruncher.cli
+    main()

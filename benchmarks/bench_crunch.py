@@ -1,0 +1,112 @@
+"""Benchmark datacruncher: 1M users + 5M orders with injected defects.
+
+Runs, each in a fresh subprocess (so peak RSS is per run): the full default crunch, the Data Engineer persona
+alone, and the floor — a plain DuckDB script computing the same Data Engineer measures (FK orphans, PK
+duplicates, duplicate rows, null rates, temporal order across the FK). Prints a markdown section on stdout.
+
+    python benchmarks/bench_crunch.py [--users 1000000] [--orders 5000000] [--memory-limit 2GB]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BUILD = """
+COPY (SELECT i AS user_id, 'user' || i || '@example.com' AS email,
+             CASE WHEN i % 3 = 0 THEN 'DE' WHEN i % 97 = 0 THEN 'us ' ELSE 'US' END AS country,
+             TIMESTAMP '2024-01-01' + to_seconds((hash(i) % 31536000)::BIGINT) AS created_at
+      FROM range(1, {users} + 1) t(i)) TO '{d}/users.parquet' (FORMAT parquet, COMPRESSION zstd);
+COPY (SELECT o.i AS order_id,
+             CASE WHEN o.i % 200 = 0 THEN {users} + o.i ELSE 1 + hash(o.i) % {users} END AS user_id,
+             round(exp(3 + (hash(o.i * 7) % 1000) / 500.0), 2) AS amount,
+             CASE WHEN o.i % 10 = 0 THEN 'refunded' ELSE 'paid' END AS status,
+             o.i AS seq
+      FROM range(1, {orders} + 1) o(i)) TO '{d}/orders_raw.parquet' (FORMAT parquet);
+COPY (SELECT r.order_id, r.user_id, r.amount, r.status,
+             coalesce(u.created_at, TIMESTAMP '2024-06-01')
+               + CASE WHEN r.seq % 100 = 0 THEN -to_days(3) ELSE to_seconds((hash(r.seq) % 5000000)::BIGINT) END
+               AS ordered_at
+      FROM '{d}/orders_raw.parquet' r LEFT JOIN '{d}/users.parquet' u USING (user_id))
+  TO '{d}/orders.parquet' (FORMAT parquet, COMPRESSION zstd);
+"""
+
+FLOOR = """
+import duckdb, sys
+d = sys.argv[1]
+con = duckdb.connect()
+con.execute("SET memory_limit = '{memory_limit}'")
+u, o = f"read_parquet('{{d}}/users.parquet')", f"read_parquet('{{d}}/orders.parquet')"
+q = [
+  f"SELECT count(*) FILTER (WHERE p.user_id IS NULL) FROM {{o}} c LEFT JOIN {{u}} p USING (user_id)",
+  f"SELECT count(*) - count(DISTINCT order_id) FROM {{o}}",
+  f"SELECT count(*) - count(DISTINCT user_id) FROM {{u}}",
+  f"SELECT count(*) FROM (SELECT *, count(*) n FROM {{o}} GROUP BY ALL) WHERE n > 1",
+  f"SELECT count(*) FROM (SELECT *, count(*) n FROM {{u}} GROUP BY ALL) WHERE n > 1",
+  f"SELECT count(*) - count(order_id), count(*) - count(user_id), count(*) - count(amount), count(*) - count(status), count(*) - count(ordered_at) FROM {{o}}",
+  f"SELECT count(*) - count(user_id), count(*) - count(email), count(*) - count(country), count(*) - count(created_at) FROM {{u}}",
+  f"SELECT count(*) FILTER (WHERE c.ordered_at < p.created_at) FROM {{o}} c JOIN {{u}} p USING (user_id)",
+]
+for sql in q:
+    con.execute(sql).fetchall()
+"""
+
+
+def _run(args: list[str]) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of a child process."""
+    cmd = [sys.executable, "-c", "import resource, subprocess, sys, time, json;"
+           "t = time.perf_counter(); r = subprocess.run(sys.argv[1:]);"
+           "print(json.dumps([time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode]))",
+           *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    seconds, rss_kb, code = json.loads(out)
+    if code not in (0, 1, 3):
+        raise SystemExit(f"benchmark step failed ({code}): {' '.join(args)}")
+    return seconds, rss_kb / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--users", type=int, default=1_000_000)
+    ap.add_argument("--orders", type=int, default=5_000_000)
+    ap.add_argument("--memory-limit", default="2GB")
+    a = ap.parse_args()
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp) / "data"
+        d.mkdir()
+        con = duckdb.connect()
+        for stmt in BUILD.format(users=a.users, orders=a.orders, d=d).split(";"):
+            if stmt.strip():
+                con.execute(stmt)
+        con.close()
+        (d / "orders_raw.parquet").unlink()
+        rows = a.users + a.orders
+        out = Path(tmp) / "r.json"
+        cli = [sys.executable, "-m", "datacruncher.cli"]
+        floor = Path(tmp) / "floor.py"
+        floor.write_text(FLOOR.format(memory_limit=a.memory_limit))
+        runs = {
+            "plain DuckDB script (floor, Data Engineer measures)": _run([sys.executable, str(floor), str(d)]),
+            "datacruncher — Data Engineer persona": _run(
+                [*cli, "crunch", str(d), "-o", str(out), "--personas", "Data Engineer", "--memory-limit", a.memory_limit]),
+            "datacruncher — full default crunch": _run(
+                [*cli, "crunch", str(d), "-o", str(out), "--memory-limit", a.memory_limit]),
+        }
+    floor_s = next(iter(runs.values()))[0]
+    print(f"## datacruncher ({a.users:,} users + {a.orders:,} orders, memory limit {a.memory_limit})\n")
+    print("| run | seconds | rows/s | peak RSS (MB) | × floor |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (s, rss) in runs.items():
+        print(f"| {name} | {s:.2f} | {rows / s:,.0f} | {rss:.0f} | {s / floor_s:.2f} |")
+    print()
+
+
+if __name__ == "__main__":
+    main()
