@@ -1,0 +1,1 @@
+"""Behaviour blocks of the DSL: vintage curves, funnels, state machines, attribution chains."""

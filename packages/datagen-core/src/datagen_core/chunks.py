@@ -1,0 +1,338 @@
+"""Generation of one chunk of one table — a pure function of (schema, seed, table, chunk, parent data), so it
+runs the same in this process or any worker, and chunks can be written in order whatever finished first.
+
+A chunk is ``CHUNK_ROWS`` rows of an entity, or the children of a fixed block of primary-parent rows of a fact
+(the block size derives from the schema alone, so it never depends on the machine or the worker count).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from datagen_contracts import dsl
+from datagen_contracts._dsl_rules import infer_segment_column
+
+from .behaviours import vintage
+from .behaviours.attribution import run_touchpoints
+from .behaviours.funnel import run_funnel
+from .behaviours.states import run_states
+from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
+from .columns.values import GENERATORS, window_of
+from .effects import window_factor
+from .frame import Frame
+from .store import KeptTable, as_numpy
+
+#: rows per chunk — part of the output format: changing it changes the data for a given seed
+CHUNK_ROWS = 65_536
+
+
+@dataclass
+class ChunkJob:
+    schema: dsl.Schema
+    seed: int
+    table: str
+    chunk: int
+    start: int  # first entity row, or first primary-parent row
+    stop: int
+    timeframe: tuple[int, int]
+    primary: KeptTable | None = None  # the primary parent's rows [start, stop)
+    tables: dict[str, KeptTable] = field(default_factory=dict)
+
+
+@dataclass
+class Piece:
+    """One chunk of one output table; sequences/refs are completed by the engine in chunk order."""
+
+    name: str
+    columns: dict[str, Any]
+    nulls: dict[str, np.ndarray]
+    n: int
+    deferred: list[str] = field(default_factory=list)  # sequence columns holding the local row number
+    refs: dict[str, str] = field(default_factory=dict)  # column -> table whose deferred pk it references
+    created: np.ndarray | None = None
+    fanout_mult: np.ndarray | None = None
+    value_mult: np.ndarray | None = None
+    segment: np.ndarray | None = None
+
+
+def per_parent(node: dsl.Node, schema: dsl.Schema) -> float:
+    """Rough children per parent row, from the schema alone (sizes fact chunks to ~CHUNK_ROWS rows)."""
+    if node.stage_config is not None:
+        base = len(node.stage_config.stages)
+    elif node.state_transition_model is not None:
+        base = node.state_transition_model.max_transitions / 2 + 1
+    elif node.fanout is None:
+        base = 1.0
+    elif node.fanout.distribution == "uniform":
+        base = ((node.fanout.min or 0) + (node.fanout.max or 0)) / 2
+    else:
+        base = node.fanout.lam or 1.0
+    parent = schema.node(node.parents[0])
+    sb = parent.segment_behavior if parent else None
+    if sb is not None and sb.behaviors:
+        base *= max(1.0, max(b.fanout_multiplier for b in sb.behaviors.values()))
+    return max(base, 1.0)
+
+
+def parents_per_chunk(node: dsl.Node, schema: dsl.Schema) -> int:
+    return max(1, int(CHUNK_ROWS // math.ceil(per_parent(node, schema))))
+
+
+def event_column(node: dsl.Node) -> str | None:
+    for col in node.columns:
+        if col.type in ("datetime", "date") and (col.generator.datetime_series or col.generator.diffusion_curve):
+            return col.name
+    return None
+
+
+def _segment_values(parent: dsl.Node, kept: KeptTable, rows: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    if kept.segment is None or not table:
+        return np.ones(len(rows))
+    seg = kept.segment[rows]
+    out = np.ones(len(rows))
+    for name, mult in table.items():
+        out[seg == name] = mult
+    return out
+
+
+def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
+    """Primary-parent index of every child row (and the prefilled columns of funnels and state models)."""
+    primary = job.primary
+    parent = job.schema.node(node.parents[0])
+    p = primary.n
+    rng = frame.rng("__rows__")
+    ev = event_column(node)
+    ev_col = node.column(ev) if ev else None
+    start, end = window_of(ev_col.generator.spec, frame) if ev_col is not None else job.timeframe
+    lower = np.full(p, start, dtype=np.int64)
+    if primary.created is not None and (ev_col is None or ev_col.after_parent):
+        lower = np.maximum(lower, primary.created)
+    upper = np.full(p, end, dtype=np.int64)
+    idx_all = np.arange(p)
+    if node.stage_config is not None:
+        var = {k: v.transition_multiplier for k, v in (node.stage_config.segment_variation or {}).items()}
+        pidx, stage, times = run_funnel(node.stage_config, rng, lower, upper, _segment_values(parent, primary, idx_all, var))
+        names = [s.stage_name for s in node.stage_config.stages]
+        for col in node.columns:
+            if col.name == node.pk:
+                continue
+            if col.generator.sequence is not None:
+                frame.prefilled[col.name] = stage
+            elif col.generator.choice is not None and col.generator.choice.choices and set(names) <= set(map(str, col.generator.choice.choices)):
+                frame.prefilled[col.name] = pa.array(names, type=pa.string()).take(pa.array(stage))
+        if ev:
+            frame.prefilled[ev] = times
+        return pidx
+    if node.state_transition_model is not None:
+        m = node.state_transition_model
+        var = {k: v.churn_multiplier for k, v in (m.segment_variation or {}).items()}
+        pidx, state, prev, times = run_states(m, rng, lower, upper, _segment_values(parent, primary, idx_all, var))
+        names = pa.array(list(m.states), type=pa.string())
+        for col in node.columns:
+            ch = col.generator.choice
+            if ch is None or not ch.choices or not (set(map(str, ch.choices)) & set(m.states)):
+                continue
+            if col.name.lower().startswith("prev"):
+                frame.prefilled[col.name] = names.take(pa.array(np.maximum(prev, 0)))
+                frame.nulls[col.name] = prev < 0
+            else:
+                frame.prefilled[col.name] = names.take(pa.array(state))
+        if ev:
+            frame.prefilled[ev] = times
+        return pidx
+    f = node.fanout
+    lam = np.full(p, 1.0 if f is None else (f.lam if f.distribution == "poisson" else 0.0) or 0.0)
+    mult = np.ones(p)
+    if primary.fanout_mult is not None:
+        mult *= primary.fanout_mult
+    curves = vintage.fanout_curves(parent.vintage_behavior)
+    if curves and primary.created is not None:
+        mult *= vintage.life_mean(curves, np.maximum(upper - lower, 0))
+    mult *= _effect_oversampling(node, job)
+    if f is None:
+        counts = rng.poisson(mult) if not np.allclose(mult, 1.0) else np.ones(p, dtype=np.int64)
+    elif f.distribution == "uniform":
+        base = rng.integers(f.min or 0, (f.max or 0) + 1, p) * mult
+        counts = np.floor(base + rng.random(p)).astype(np.int64)
+    else:
+        counts = rng.poisson(lam * mult)
+    if f is not None:
+        counts = np.clip(counts, f.min if f.min is not None else 0, f.max if f.max is not None else None)
+    return np.repeat(idx_all, counts)
+
+
+def _table_effects(node: dsl.Node) -> list[dsl.EffectModifier]:
+    return [m for m in node.modifiers if isinstance(m, dsl.EffectModifier)]
+
+
+def _effect_max(mod: dsl.EffectModifier, kept: KeptTable) -> float:
+    a = mod.args
+    if a.map.op != "mul":
+        return 1.0
+    vals = as_numpy(kept.columns[a.map.field]).astype(np.float64) if a.map.field in kept.columns else np.ones(1)
+    return float(max(np.nanmax(vals) if len(vals) else 1.0, a.map.default, 1e-9))
+
+
+def _effect_oversampling(node: dsl.Node, job: ChunkJob) -> float:
+    out = 1.0
+    for mod in _table_effects(node):
+        out *= _effect_max(mod, job.tables[mod.args.effect_table])
+    return out
+
+
+def _thin(node: dsl.Node, job: ChunkJob, frame: Frame) -> np.ndarray | None:
+    """Table-level effects scale fanout over time: candidates were oversampled by the effect's maximum, and each
+    is kept with probability factor/maximum at its own time (an inhomogeneous Poisson process by thinning)."""
+    mods = _table_effects(node)
+    if not mods:
+        return None
+    t = frame.numeric(frame.event_column).astype(np.int64) if frame.event_column else None
+    keep_p = np.ones(frame.n)
+    for mod in mods:
+        a = mod.args
+        kept = job.tables[a.effect_table]
+        keys = {local: as_numpy(frame.values[local]) for local in a.on if local in frame.values}
+        on = {k: v for k, v in a.on.items() if k in keys}
+        f = window_factor(kept, a.window.start_col if a.window else None, a.window.end_col if a.window else None,
+                          a.map.field, t if a.window else None, a.map.default, on, keys)
+        f = f if a.map.op == "mul" else 1.0 + f
+        keep_p *= np.clip(f / _effect_max(mod, kept), 0.0, 1.0)
+    return frame.rng("__thin__").random(frame.n) < keep_p
+
+
+def _filter(values: Any, keep: np.ndarray) -> Any:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.filter(pa.array(keep))
+    return np.asarray(values)[keep]
+
+
+def _inequalities(schema: dsl.Schema, node: dsl.Node, frame: Frame) -> None:
+    """Same-table inequalities hold by construction: order each pair, and separate ties by one tick."""
+    for q in schema.constraints.inequalities:
+        lt, _, lc = q.left.partition(".")
+        rt, _, rc = q.right.partition(".")
+        if lt != node.id or rt != node.id or lc not in frame.values or rc not in frame.values or q.op in ("==", "!="):
+            continue
+        left, right = frame.numeric(lc), frame.numeric(rc)
+        if left.dtype.kind not in "iuf" or right.dtype.kind not in "iuf":
+            continue
+        lo_name, hi_name = (lc, rc) if q.op in ("<", "<=") else (rc, lc)
+        a, b = frame.numeric(lo_name).copy(), frame.numeric(hi_name).copy()
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        if q.op in ("<", ">"):
+            col = node.column(hi_name)
+            tick = {"date": 86_400_000_000, "datetime": 1_000_000, "int": 1}.get(col.type, 1e-6) if col else 1
+            tie = hi == lo
+            hi = np.where(tie, hi + tick, hi)
+        frame.values[lo_name], frame.values[hi_name] = lo, hi
+
+
+def generate_chunk(job: ChunkJob) -> list[Piece]:
+    schema, node = job.schema, job.schema.node(job.table)
+    frame = Frame(schema, node, job.seed, job.chunk, 0, job.timeframe, primary=job.primary, tables=job.tables)
+    frame.event_column = event_column(node)
+    if node.kind == "vocab":
+        frame.n = max(len(c.generator.enum_list.values) for c in node.columns if c.generator.enum_list)
+        frame.global_index = np.arange(frame.n)
+    elif node.parents:
+        frame.parent_idx = _fact_rows(job, node, frame)
+        frame.n = len(frame.parent_idx)
+    else:
+        frame.global_index = np.arange(job.start, job.stop, dtype=np.int64)
+        frame.n = len(frame.global_index)
+    deferred_email = [c for c in node.columns if c.generator.faker and c.generator.faker.method == "email"]
+    order = [c for c in node.columns if c not in deferred_email] + deferred_email
+    for col in order:
+        frame.values[col.name] = _column(col, frame)
+    frame.values = {c.name: frame.values[c.name] for c in node.columns}
+    keep = None if frame.drop is None else ~frame.drop
+    thin = _thin(node, job, frame)
+    if thin is not None:
+        keep = thin if keep is None else keep & thin
+    if keep is not None and not keep.all():
+        frame.values = {k: _filter(v, keep) for k, v in frame.values.items()}
+        frame.nulls = {k: v[keep] for k, v in frame.nulls.items()}
+        frame.parent_idx = frame.parent_idx[keep] if frame.parent_idx is not None else None
+        if frame.global_index is not None:  # entity rows stay contiguous: never dropped (no parents)
+            frame.global_index = frame.global_index[keep]
+        frame.n = int(keep.sum())
+    _inequalities(schema, node, frame)
+    _null_rates(node, frame)
+    piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred)
+    _describe_rows(node, frame, piece)
+    pieces = [piece]
+    if node.attribution_chain is not None:
+        pieces.append(_touchpoints(job, node, frame))
+    return pieces
+
+
+def _column(col: dsl.Column, frame: Frame) -> Any:
+    if col.name in frame.prefilled and col.generator.sequence is None:
+        v = frame.prefilled[col.name]
+    else:
+        v = GENERATORS[col.generator.kind](col, frame)
+    for k, mod in enumerate(col.modifiers):
+        v = apply_modifier(mod, col, v, frame, k)
+    if col.type in ("int", "float", "bool") and not isinstance(v, pa.Array | pa.ChunkedArray):
+        is_key = col.generator.lookup is not None or col.generator.sequence is not None
+        v = np.asarray(v)
+        if not is_key or v.dtype.kind == "f":
+            v = value_multipliers(col, frame, v.astype(np.float64)) if col.type != "bool" else v
+            v = finish_numeric(col, frame, np.asarray(v, dtype=np.float64)) if col.type != "bool" else v.astype(bool)
+        else:
+            v = v.astype(np.int64) if col.type == "int" else v
+    return v
+
+
+def _null_rates(node: dsl.Node, frame: Frame) -> None:
+    for col in node.columns:
+        if col.nullable and col.null_rate and col.name != node.pk:
+            mask = frame.rng(col.name, "nulls").random(frame.n) < col.null_rate
+            frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | mask
+
+
+def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
+    """Per-row facts later tables need: creation time and segment multipliers."""
+    vb = node.vintage_behavior
+    created_col = vb.created_at_column if vb is not None else frame.first_time_column()
+    if created_col is not None:
+        piece.created = frame.numeric(created_col).astype(np.int64)
+    elif frame.primary is not None and frame.primary.created is not None:
+        piece.created = frame.primary.created[frame.parent_idx]
+    sb = node.segment_behavior
+    seg_col = infer_segment_column(node) if sb is not None else None
+    if seg_col is not None and seg_col in frame.values:
+        seg = as_numpy(frame.values[seg_col]).astype(object)
+        piece.segment = seg
+        fan, val = np.ones(frame.n), np.ones(frame.n)
+        for name, eff in (sb.behaviors or {}).items():
+            fan[seg == name] = eff.fanout_multiplier
+            val[seg == name] = eff.value_multiplier
+        piece.fanout_mult, piece.value_mult = fan, val
+
+
+def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
+    ac = node.attribution_chain
+    conv_t = frame.numeric(frame.event_column).astype(np.int64) if frame.event_column else np.full(frame.n, job.timeframe[1])
+    lower = frame.parent_created() if frame.parent_created() is not None else np.full(frame.n, job.timeframe[0])
+    lower = np.maximum(lower, job.timeframe[0])
+    conv, channel, t, pos, credit = run_touchpoints(ac, frame.rng("__touchpoints__"), conv_t, lower)
+    name = node.touchpoint_table
+    parent_fk = next((c.name for c in node.columns if c.generator.lookup
+                      and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
+    deferred_pk = node.pk in frame.seq_deferred
+    key = conv if deferred_pk else as_numpy(frame.values[node.pk])[conv]
+    cols: dict[str, Any] = {"touchpoint_id": np.arange(len(conv), dtype=np.int64), node.pk: key}
+    if parent_fk is not None and parent_fk != node.pk:
+        cols[parent_fk] = as_numpy(frame.values[parent_fk])[conv]
+    cols["channel"] = pa.array(ac.channels, type=pa.string()).take(pa.array(channel))
+    cols["touched_at"] = t
+    cols["touch_position"] = pos
+    cols["attribution_credit"] = credit
+    return Piece(name, cols, {}, len(conv), deferred=["touchpoint_id"],
+                 refs={node.pk: node.id} if deferred_pk else {}, created=t)

@@ -1,0 +1,1 @@
+"""Column generators (``values``) and modifiers (``modifiers``), vectorized over one chunk."""

@@ -1,0 +1,110 @@
+"""The ``.metadata.json`` of a generated dataset: per-table files with sha256, arrow types, keys, time columns,
+plus seed, scale, schema path + sha256, scenario, context and defects ground truth."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from datagen_contracts import dsl, metadata as md
+from datagen_contracts._dsl_context import resolve_context
+
+from .__about__ import __version__
+from .tables import TableFacts
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def created_at_of(node: dsl.Node) -> str | None:
+    """The row's creation time: the vintage ``created_at_column``, else the first date/datetime column."""
+    if node.vintage_behavior is not None:
+        return node.vintage_behavior.created_at_column
+    return next((c.name for c in node.columns if c.type in ("date", "datetime")), None)
+
+
+def foreign_keys(schema: dsl.Schema, node: dsl.Node) -> list[tuple[str, str, str]]:
+    """(column, parent table, parent column) for lookups onto another table's key and declared foreign keys."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for col in node.columns:
+        lk = col.generator.lookup
+        if lk is None:
+            continue
+        table, _, column = lk.from_.partition(".")
+        other = schema.node(table)
+        if other is not None and other.pk == column:
+            out[col.name] = (col.name, table, column)
+    for fk in schema.constraints.foreign_keys:
+        t, _, c = fk.from_.partition(".")
+        pt, _, pc = fk.to.partition(".")
+        if t == node.id and c not in out:
+            out[c] = (c, pt, pc)
+    return list(out.values())
+
+
+def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFacts], *, seed: int, scale: float,
+                   source: str | None, scenario: str | None, overrides: dict[str, Any] | None,
+                   defects: list[md.DefectRecord], duration: float) -> md.DatasetMetadata:
+    tables = []
+    for name, f in facts.items():
+        path = staging / f.path
+        arrow = pq.read_schema(path)
+        node = schema.node(name)
+        fk_of = {c: f"{t}.{pc}" for c, t, pc in f.foreign_keys}
+        cols = []
+        for field in arrow:
+            col = node.column(field.name) if node is not None else None
+            role = "created_at" if field.name == f.created_at_column else ("event_time" if field.name in f.time_columns else None)
+            cols.append(md.ColumnInfo(name=field.name, arrow_type=str(field.type),
+                                      nullable=bool(col.nullable) if col is not None else field.name != f.pk,
+                                      primary_key=field.name == f.pk, foreign_key=fk_of.get(field.name), role=role))
+        declared = f"attribution_chain of {facts_owner(schema, name)}" if f.kind == "touchpoint" else None
+        rows = pq.ParquetFile(path).metadata.num_rows
+        tables.append(md.TableInfo(
+            name=name, kind=f.kind, rows=rows,
+            files=[md.FileInfo(path=f.path, rows=rows, bytes=path.stat().st_size, sha256=sha256_file(path))],
+            columns=cols, primary_key=f.pk,
+            foreign_keys=[md.ForeignKey(column=c, references_table=t, references_column=pc) for c, t, pc in f.foreign_keys],
+            parents=list(node.parents) if node is not None else [facts_owner(schema, name)],
+            time_columns=list(f.time_columns), created_at_column=f.created_at_column, declared_by=declared,
+        ))
+    scen = None
+    if scenario is not None:
+        spec = schema.scenarios.get(scenario)
+        if spec is not None:
+            scen = md.ScenarioInfo(name=scenario, description=spec.description, expectations=[
+                md.Expectation(id=e.id or f"{scenario}-{i}", kind=e.kind, description=e.description, params=e.params)
+                for i, e in enumerate(spec.expect)])
+    schema_ref = None
+    if source is not None and Path(source).is_file():
+        schema_ref = md.SchemaRef(path=str(source), sha256=sha256_file(Path(source)), name=schema.name)
+    return md.DatasetMetadata(
+        dataset_name=schema.name, generator=md.GeneratorInfo(name="datagen-core", version=__version__),
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), duration_seconds=round(duration, 3),
+        seed=seed, scale=scale, schema=schema_ref, scenario=scen, context=_context(schema, scenario, overrides),
+        timeframe=md.Timeframe(start=schema.timeframe.start, end=schema.timeframe.end), tables=tables, defects=defects,
+    )
+
+
+def _context(schema: dsl.Schema, scenario: str | None, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        return dict(resolve_context(schema, scenario, overrides))
+    except Exception:  # the context is informative; the schema was already validated on load
+        return {k: p.default for k, p in schema.parameters.items()}
+
+
+def facts_owner(schema: dsl.Schema, table: str) -> str:
+    return next((n.id for n in schema.nodes if n.touchpoint_table == table), table)
+
+
+def write_metadata(meta: md.DatasetMetadata, directory: Path) -> None:
+    md.dump_metadata(meta, directory / md.FILENAME)

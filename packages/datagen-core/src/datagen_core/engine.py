@@ -1,0 +1,283 @@
+"""``generate``: a DSL schema → one parquet file per table + ``.metadata.json``, streamed chunk by chunk.
+
+>>> import tempfile, pathlib, json
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "s.json").write_text(json.dumps({"version": "1.0", "metadata": {"name": "demo"}, "constraints": {},
+...   "timeframe": {"start": "2024-01-01", "end": "2024-12-31"}, "nodes": [{"id": "user", "rows": 100,
+...   "pk": "user_id", "columns": [{"name": "user_id", "type": "int", "generator": {"sequence": {}}}]}]}))
+>>> result = generate(d / "s.json", d / "out", seed=1)
+>>> result.rows, sorted(p.name for p in (d / "out").iterdir())
+({'user': 100}, ['.metadata.json', 'user.parquet'])
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from datagen_contracts import dsl
+
+from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
+from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
+from .needs import full_tables_for, generation_order, kept_columns
+from .store import KeptTable, SeqCol, concat_values
+from .tables import TableFacts
+from .timestamps import to_us
+from .writer import TableWriter, arrow_schema, column_kinds, file_name, to_arrow
+
+MAX_ROWS = 50_000_000
+MAX_BYTES = 5 * 1024**3
+Progress = Callable[[str, int, float], None]
+
+
+@dataclass
+class GenerateResult:
+    output: Path
+    rows: dict[str, int]
+    duration_seconds: float
+    metadata: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def entity_rows(node: dsl.Node, scale: float) -> int:
+    rows = 1000 if node.rows is None else node.rows
+    return 0 if rows == 0 else max(1, int(round(rows * scale)))
+
+
+def check_size(schema: dsl.Schema, scale: float) -> None:
+    """Refuse a plan over 50M rows or 5 GB (``--yes`` skips this)."""
+    from .plan import make_plan
+
+    plan = make_plan(schema, scale)
+    if plan.total_rows > MAX_ROWS or plan.total_bytes > MAX_BYTES:
+        factor = min(MAX_ROWS / max(plan.total_rows, 1), MAX_BYTES / max(plan.total_bytes, 1))
+        raise PlanTooLargeError(
+            f"this schema would generate about {plan.total_rows:,} rows (~{plan.total_bytes / 1e9:.1f} GB) at scale "
+            f"{scale:g}, over the guard of {MAX_ROWS:,} rows / 5 GB; try --scale {scale * factor:.2g} "
+            "(or --yes to generate anyway)"
+        )
+
+
+def generate(
+    schema: str | os.PathLike[str] | dsl.Schema,
+    output: str | os.PathLike[str],
+    *,
+    seed: int = 42,
+    scale: float = 1.0,
+    workers: int = 1,
+    executor: Executor | None = None,
+    overwrite: bool = False,
+    scenario: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    yes: bool = False,
+    progress: Progress | None = None,
+    schema_path: str | None = None,
+) -> GenerateResult:
+    """Generate a dataset into ``output`` (written to a temporary sibling, renamed into place on success)."""
+    from . import dataset
+
+    started = time.perf_counter()
+    if isinstance(schema, dsl.Schema):
+        loaded, source = schema, schema_path
+    else:
+        source = str(schema)
+        loaded = dsl.load_schema(schema, scenario=scenario, overrides=overrides)
+    warnings = [str(w) for w in dsl.lint_schema(loaded)]
+    if scale <= 0:
+        raise DatagenError(f"--scale must be > 0, got {scale}")
+    if not yes:
+        check_size(loaded, scale)
+    out = Path(output)
+    if out.exists() and not overwrite:
+        raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+    except OSError as exc:
+        raise DatagenError(f"cannot write the output directory {out}: {exc.strerror or exc}") from None
+    own_executor = None
+    try:
+        if executor is None and workers > 1:
+            executor = own_executor = ProcessPoolExecutor(max_workers=workers)
+        facts = write_tables(loaded, staging, seed, scale, executor, progress)
+        defects = []
+        if loaded.defects:
+            from .defects import inject_defects
+
+            defects = inject_defects(staging, loaded, seed, facts)
+        duration = time.perf_counter() - started
+        meta = dataset.build_metadata(loaded, staging, facts, seed=seed, scale=scale, source=source,
+                                      scenario=scenario, overrides=overrides, defects=defects, duration=duration)
+        dataset.write_metadata(meta, staging)
+        _replace(staging, out, overwrite)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if own_executor is not None:
+            own_executor.shutdown(cancel_futures=True)
+    return GenerateResult(out, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta, warnings)
+
+
+def _replace(staging: Path, out: Path, overwrite: bool) -> None:
+    if out.exists():
+        if not overwrite:
+            raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)
+
+
+def _jobs(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dict[str, KeptTable],
+          timeframe: tuple[int, int]) -> Iterator[ChunkJob]:
+    tables = {t: kept[t] for t in full_tables_for(schema, node)}
+    if node.kind == "vocab":
+        yield ChunkJob(schema, seed, node.id, 0, 0, 0, timeframe, None, tables)
+        return
+    if not node.parents:
+        n = entity_rows(node, scale)
+        for c, a in enumerate(range(0, n, CHUNK_ROWS)):
+            yield ChunkJob(schema, seed, node.id, c, a, min(a + CHUNK_ROWS, n), timeframe, None, tables)
+        return
+    primary = kept[node.parents[0]]
+    step = parents_per_chunk(node, schema)
+    for c, a in enumerate(range(0, primary.n, step)):
+        yield ChunkJob(schema, seed, node.id, c, a, min(a + step, primary.n), timeframe, primary.slice(a, a + step), tables)
+
+
+def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[Piece]]:
+    """Results in chunk order; with an executor at most a few chunks in flight (bounded memory)."""
+    if executor is None:
+        for job in jobs:
+            yield generate_chunk(job)
+        return
+    window: list[Any] = []
+    depth = max(2, 2 * (getattr(executor, "_max_workers", 2) or 2))
+    for job in jobs:
+        window.append(executor.submit(generate_chunk, job))
+        if len(window) >= depth:
+            yield window.pop(0).result()
+    for fut in window:
+        yield fut.result()
+
+
+class _TableSink:
+    """Writes one output table and collects what later tables keep of it."""
+
+    def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str], seqs: dict[str, tuple[int, int]]) -> None:
+        self.name, self.kinds, self.keep, self.seqs = name, kinds, keep, seqs
+        self.writer = TableWriter(path, arrow_schema(kinds))
+        self.offset = 0
+        self.parts: dict[str, list[Any]] = {c: [] for c in keep}
+        self.null_parts: dict[str, list[np.ndarray]] = {c: [] for c in keep}
+        self.extra: dict[str, list[np.ndarray]] = {"created": [], "fanout_mult": [], "value_mult": [], "segment": []}
+
+    def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
+        cols = dict(piece.columns)
+        for c in piece.deferred:
+            start, step = self.seqs[c]
+            cols[c] = SeqCol(start + self.offset * step, step, piece.n)
+        for c, table in piece.refs.items():
+            target = sinks[table]
+            pk = target.pk_seq()
+            start, step = pk
+            cols[c] = start + (ref_offsets[table] + np.asarray(cols[c], dtype=np.int64)) * step
+        arrays = []
+        for name, kind, _ in self.kinds:
+            v = cols[name]
+            arrays.append(to_arrow(v.values() if isinstance(v, SeqCol) else v, kind, piece.nulls.get(name)))
+        self.writer.write(pa.Table.from_arrays(arrays, schema=self.writer.schema))
+        for c in self.keep:
+            self.parts[c].append(cols[c])
+            self.null_parts[c].append(piece.nulls.get(c, np.zeros(piece.n, bool)))
+        for key in self.extra:
+            value = getattr(piece, key)
+            if value is not None:
+                self.extra[key].append(value)
+        self.offset += piece.n
+
+    def pk_seq(self) -> tuple[int, int]:
+        return next(iter(self.seqs.values())) if len(self.seqs) == 1 else self.seqs[self.pk]
+
+    def finish(self) -> KeptTable:
+        self.writer.close()
+        kept = KeptTable(self.name, self.offset)
+        for c in self.keep:
+            kept.columns[c] = concat_values(self.parts[c])
+            nulls = np.concatenate(self.null_parts[c]) if self.null_parts[c] else np.zeros(0, bool)
+            if nulls.any():
+                kept.nulls[c] = nulls
+        for key, parts in self.extra.items():
+            if parts and sum(len(p) for p in parts) == self.offset:
+                setattr(kept, key, np.concatenate(parts))
+        self.parts.clear()
+        return kept
+
+
+def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
+                 progress: Progress | None) -> dict[str, TableFacts]:
+    timeframe = (to_us(schema.timeframe.start), to_us(schema.timeframe.end))
+    keep = kept_columns(schema)
+    kept: dict[str, KeptTable] = {}
+    facts: dict[str, TableFacts] = {}
+    for name in generation_order(schema):
+        node = schema.node(name)
+        t0 = time.perf_counter()
+        seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
+        sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep[name], seqs)}
+        sinks[name].pk = node.pk
+        tp = node.touchpoint_table
+        if tp is not None:
+            kinds = [("touchpoint_id", "int", False), (node.pk, node.column(node.pk).type, True)]
+            kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
+            kinds += [("channel", "string", True), ("touched_at", "datetime", True),
+                      ("touch_position", "int", True), ("attribution_credit", "float", True)]
+            sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)})
+            sinks[tp].pk = "touchpoint_id"
+        try:
+            for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
+                offsets = {t: s.offset for t, s in sinks.items()}
+                for piece in pieces:
+                    sinks[piece.name].add(piece, offsets, sinks)
+                if progress is not None:
+                    progress(name, sinks[name].offset, time.perf_counter() - t0)
+        except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+            raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+        for t, sink in sinks.items():
+            kept[t] = sink.finish()
+            facts[t] = _facts(schema, node, t, sink)
+        if progress is not None:
+            progress(name, -1, time.perf_counter() - t0)
+    return facts
+
+
+def _parent_fk(node: dsl.Node) -> list[str]:
+    fk = next((c.name for c in node.columns if c.generator.lookup
+               and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
+    return [fk] if fk is not None and fk != node.pk else []
+
+
+def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> TableFacts:
+    from .dataset import foreign_keys, created_at_of
+
+    if table != node.id:
+        fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
+        return TableFacts(table, "touchpoint", file_name(table), "touchpoint_id", fks, "touched_at", ["touched_at"], sink.offset)
+    times = [c.name for c in node.columns if c.type in ("date", "datetime")]
+    return TableFacts(node.id, node.kind, file_name(node.id), node.pk, foreign_keys(schema, node),
+                      created_at_of(node), times, sink.offset)

@@ -1,0 +1,176 @@
+"""Realistic strings from mimesis, built once per (method, locale, seed) into pools sampled by index.
+
+A pool is built with a seeded mimesis provider (one Python call per pool entry, a few thousand per pool), then
+every row is a vectorized ``take`` from it — no per-row Python on the hot path. Methods that are pure arithmetic
+(uuid4, ipv4, coordinates, numerify/bothify templates) are generated directly from the random stream.
+
+>>> pool = build_pool("first_name", "de", 7, size=50)
+>>> len(pool.values) == 50 and all(isinstance(v, str) for v in pool.values.to_pylist())
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+POOL_SIZE = 4096
+
+#: country codes / names and cities → mimesis locale; anything unknown falls back to English
+COUNTRY_LOCALES = {
+    "US": "en", "USA": "en", "UK": "en-gb", "GB": "en-gb", "IE": "en-gb", "CA": "en-ca", "AU": "en-au",
+    "NZ": "en-au", "DE": "de", "AT": "de-at", "CH": "de-ch", "FR": "fr", "BE": "nl-be", "NL": "nl", "CZ": "cs",
+    "SK": "sk", "PL": "pl", "ES": "es", "MX": "es-mx", "IT": "it", "PT": "pt", "BR": "pt-br", "SE": "sv",
+    "NO": "no", "DK": "da", "FI": "fi", "EE": "et", "HU": "hu", "HR": "hr", "GR": "el", "TR": "tr", "RU": "ru",
+    "UA": "uk", "JP": "ja", "KR": "ko", "CN": "zh", "IS": "is", "KZ": "kk",
+    "UNITED STATES": "en", "UNITED KINGDOM": "en-gb", "GERMANY": "de", "FRANCE": "fr", "SPAIN": "es",
+    "ITALY": "it", "CZECHIA": "cs", "CZECH REPUBLIC": "cs", "POLAND": "pl", "JAPAN": "ja", "BRAZIL": "pt-br",
+    "CANADA": "en-ca", "AUSTRALIA": "en-au", "NETHERLANDS": "nl", "SWEDEN": "sv", "MEXICO": "es-mx",
+    "NEW YORK": "en", "LONDON": "en-gb", "BERLIN": "de", "MUNICH": "de", "PARIS": "fr", "MADRID": "es",
+    "BARCELONA": "es", "ROME": "it", "MILAN": "it", "PRAGUE": "cs", "WARSAW": "pl", "TOKYO": "ja",
+    "SAO PAULO": "pt-br", "TORONTO": "en-ca", "SYDNEY": "en-au", "AMSTERDAM": "nl", "STOCKHOLM": "sv",
+    "SAN FRANCISCO": "en", "CHICAGO": "en", "LOS ANGELES": "en", "VIENNA": "de-at", "ZURICH": "de-ch",
+}
+
+
+def locale_for(value: object) -> str:
+    """A mimesis locale for a country code, country name or city (``"DE"`` → ``"de"``); English when unknown."""
+    key = str(value).strip().upper()
+    if key in COUNTRY_LOCALES:
+        return COUNTRY_LOCALES[key]
+    low = str(value).strip().lower().replace("_", "-")
+    from mimesis import Locale
+
+    return low if low in {loc.value for loc in Locale} else "en"
+
+
+def normalize_locale(value: str | None) -> str:
+    """Faker-style ``en_US``/``de_DE`` or mimesis ``en``/``de`` → a mimesis locale."""
+    if not value:
+        return "en"
+    low = value.replace("_", "-").lower()
+    from mimesis import Locale
+
+    known = {loc.value for loc in Locale}
+    if low in known:
+        return low
+    lang, _, region = low.partition("-")
+    if region and region.upper() in COUNTRY_LOCALES:
+        return COUNTRY_LOCALES[region.upper()]
+    return lang if lang in known else "en"
+
+
+def slug(text: str) -> str:
+    """ASCII, lowercase, letters/digits only (``"Zoë O'Neil"`` → ``"zoeoneil"``) — email local parts."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", folded.lower()) or "user"
+
+
+@dataclass(frozen=True)
+class Pool:
+    values: pa.Array  # the strings (or numbers) rows are sampled from
+    slugs: pa.Array | None = None  # ascii slugs of name pools, for emails that agree with names
+
+
+def _provider_call(method: str, locale: str, seed: int):
+    from mimesis import Address, Code, Datetime, Finance, Internet, Locale, Payment, Person, Text
+
+    loc = Locale(locale)
+    person, address = Person(loc, seed=seed), Address(loc, seed=seed)
+    finance, text = Finance(loc, seed=seed), Text(loc, seed=seed)
+    internet, code = Internet(seed=seed), Code(seed=seed)
+    calls = {
+        "name": person.full_name, "first_name": person.first_name, "last_name": person.last_name,
+        "email": person.email, "user_name": person.username, "job": person.occupation,
+        "phone_number": person.telephone, "address": address.address, "street_address": address.address,
+        "city": address.city, "state": lambda: address.state(abbr=True), "postcode": address.postal_code,
+        "zipcode": address.zip_code, "country": address.country, "country_code": address.country_code,
+        "company": finance.company, "company_suffix": lambda: finance.company_type(abbr=True),
+        "currency_code": finance.currency_iso_code, "text": lambda: text.text(quantity=2),
+        "paragraph": lambda: text.text(quantity=5), "sentence": text.sentence, "word": text.word,
+        "color": text.color, "url": internet.url, "domain_name": internet.hostname, "slug": internet.slug,
+        "user_agent": internet.user_agent, "locale": code.locale_code, "language_code": lambda: code.locale_code()[:2],
+        "iban": lambda: "DE" + Payment(seed=seed).credit_card_number().replace(" ", "")[:20],
+        "date_of_birth": lambda: Datetime(seed=seed).date(start=1950, end=2005).isoformat(),
+    }
+    return calls[method]
+
+
+@functools.lru_cache(maxsize=256)
+def build_pool(method: str, locale: str, seed: int, size: int = POOL_SIZE) -> Pool:
+    """``size`` values of ``method`` in ``locale``; name pools also carry ascii slugs for emails."""
+    call = _provider_call(method, locale, seed)
+    values = [call() for _ in range(size)]
+    slugs = pa.array([slug(v) for v in values]) if method in ("first_name", "last_name", "name") else None
+    return Pool(pa.array(values, type=pa.string()), slugs)
+
+
+@functools.lru_cache(maxsize=64)
+def email_domains() -> pa.Array:
+    from mimesis.datasets import EMAIL_DOMAINS
+
+    return pa.array([d.lstrip("@") for d in EMAIL_DOMAINS], type=pa.string())
+
+
+def uuid4(rng: np.random.Generator, n: int) -> pa.Array:
+    """RFC-4122 version-4 UUID strings from the stream (vectorized through fixed-width byte arrays)."""
+    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
+    h = np.frombuffer(raw.tobytes().hex().encode(), dtype="S32").astype("U32")
+    v = h.view("U1").reshape(n, 32)
+    dash = np.full((n, 1), "-", dtype="U1")
+    joined = np.concatenate([v[:, :8], dash, v[:, 8:12], dash, v[:, 12:16], dash, v[:, 16:20], dash, v[:, 20:]], axis=1)
+    return pa.array(np.ascontiguousarray(joined).view("U36").ravel(), type=pa.string())
+
+
+def template(text: str, index: np.ndarray, rng: np.random.Generator, unique: bool) -> pa.Array:
+    """Fill ``#`` (digit) and ``?`` (letter) of a bothify/numerify template, per row.
+
+    With ``unique`` the filled positions encode a bijection of the global row index (an affine permutation mod
+    the template's capacity), so a primary key made from a template is unique by construction.
+    """
+    slots = [(i, ch) for i, ch in enumerate(text) if ch in "#?"]
+    n = len(index)
+    chars = np.tile(np.array(list(text), dtype="U1"), (n, 1)) if text else np.empty((n, 0), dtype="U1")
+    if slots:
+        radices = np.array([10 if ch == "#" else 26 for _, ch in slots], dtype=object)
+        capacity = int(np.prod(radices))
+        if unique:
+            mult = _coprime_multiplier(capacity)
+            code = (index.astype(object) * mult + 7919) % capacity
+        else:
+            code = None
+        for k, (pos, ch) in enumerate(reversed(slots)):
+            radix = 10 if ch == "#" else 26
+            if code is not None:
+                digit = np.asarray(code % radix, dtype=np.int64)
+                code = code // radix
+            else:
+                digit = rng.integers(0, radix, n)
+            alphabet = np.array(list("0123456789" if ch == "#" else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), dtype="U1")
+            chars[:, pos] = alphabet[digit]
+    width = len(text)
+    return pa.array(np.ascontiguousarray(chars).view(f"U{max(width, 1)}").ravel() if width else np.full(n, ""),
+                    type=pa.string())
+
+
+def template_capacity(text: str) -> int:
+    cap = 1
+    for ch in text:
+        cap *= 10 if ch == "#" else 26 if ch == "?" else 1
+    return cap
+
+
+def _coprime_multiplier(capacity: int) -> int:
+    import math
+
+    m = int(capacity * 0.6180339887) | 1
+    while math.gcd(m, capacity) != 1:
+        m += 2
+    return m % capacity or 1

@@ -1,0 +1,57 @@
+"""The working state of one chunk of one table while its columns are generated in declared order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from datagen_contracts import dsl
+
+from .rng import stream
+from .store import KeptTable, as_numpy
+
+
+@dataclass
+class Frame:
+    schema: dsl.Schema
+    node: dsl.Node
+    seed: int
+    chunk: int
+    n: int
+    timeframe: tuple[int, int]
+    global_index: np.ndarray | None = None  # entity rows: their global row numbers
+    parent_idx: np.ndarray | None = None  # fact rows: index into the primary-parent slice
+    primary: KeptTable | None = None
+    tables: dict[str, KeptTable] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # numpy arrays, or pyarrow arrays for strings
+    nulls: dict[str, np.ndarray] = field(default_factory=dict)
+    bounds: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # time columns: [lo, hi]
+    drop: np.ndarray | None = None  # rows that cannot exist (empty time window after the parent's creation)
+    picks: dict[str, np.ndarray] = field(default_factory=dict)  # sampled row of each other table, per row
+    slugs: dict[str, pa.Array] = field(default_factory=dict)  # name parts for emails: "first", "last"
+    prefilled: dict[str, Any] = field(default_factory=dict)  # columns set by a behaviour (funnel, states)
+    seq_deferred: list[str] = field(default_factory=list)
+    event_column: str | None = None
+
+    def rng(self, *parts: object) -> np.random.Generator:
+        return stream(self.seed, self.node.id, *parts, self.chunk)
+
+    def mark_drop(self, mask: np.ndarray) -> None:
+        self.drop = mask if self.drop is None else (self.drop | mask)
+
+    def numeric(self, name: str) -> np.ndarray:
+        return as_numpy(self.values[name])
+
+    def parent_created(self) -> np.ndarray | None:
+        if self.primary is None or self.primary.created is None or self.parent_idx is None:
+            return None
+        return self.primary.created[self.parent_idx]
+
+    def first_time_column(self) -> str | None:
+        for col in self.node.columns:
+            if col.type in ("datetime", "date") and col.name in self.values:
+                return col.name
+        return None

@@ -1,0 +1,139 @@
+"""Time as int64 microseconds since the epoch (tz-naive UTC), and samplers over hour slots.
+
+Every datetime column is sampled by inverse CDF over the hour slots of its window, the slots weighted by the
+column's patterns (hour of day, day of week, month) and effect windows; a lower bound per row (the parent's
+creation time) restricts each draw to the part of the window after it, so children never precede parents.
+
+>>> to_us("2024-01-01T00:00:00Z") == 1704067200 * 1_000_000
+True
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import numpy as np
+
+from datagen_contracts._dsl_rules import parse_timestamp
+
+US = 1_000_000
+HOUR = 3600 * US
+DAY = 24 * HOUR
+UNIT_US = {"day": DAY, "week": 7 * DAY, "month": int(30.4375 * DAY), "year": int(365.25 * DAY)}
+_FREQ = re.compile(r"^(\d*)\s*(ms|us|s|S|sec|min|T|h|H|D|d|W|w|M|MS|ME|Q|QS|Y|YS|A|AS)$")
+
+
+def to_us(text: str | datetime) -> int:
+    """ISO-8601 text (or a naive UTC datetime) → microseconds since the epoch."""
+    value = parse_timestamp(text) if isinstance(text, str) else text
+    if value is None:
+        raise ValueError(f"not an ISO-8601 timestamp: {text!r}")
+    return int(np.datetime64(value, "us").astype(np.int64))
+
+
+def freq_step(freq: str | None) -> tuple[str, int] | None:
+    """``"H"`` → ("fixed", 3600e6); ``"M"`` → ("month", 1); ``None`` → None (continuous time)."""
+    if not freq:
+        return None
+    m = _FREQ.match(freq.strip())
+    if m is None:
+        return None
+    n = int(m.group(1) or 1)
+    unit = m.group(2)
+    fixed = {"ms": 1000, "us": 1, "s": US, "S": US, "sec": US, "min": 60 * US, "T": 60 * US, "h": HOUR, "H": HOUR,
+             "D": DAY, "d": DAY, "W": 7 * DAY, "w": 7 * DAY}
+    if unit in fixed:
+        return ("fixed", n * fixed[unit])
+    if unit in ("Q", "QS"):
+        return ("month", 3 * n)
+    if unit in ("Y", "YS", "A", "AS"):
+        return ("month", 12 * n)
+    return ("month", n)
+
+
+def floor_to(t: np.ndarray, step: tuple[str, int]) -> np.ndarray:
+    kind, n = step
+    if kind == "fixed":
+        return (t // n) * n
+    months = t.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
+    months = (months // n) * n
+    return months.astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
+
+
+def ceil_to(t: np.ndarray, step: tuple[str, int]) -> np.ndarray:
+    f = floor_to(t, step)
+    if step[0] == "fixed":
+        return np.where(f < t, f + step[1], f)
+    months = f.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64) + step[1]
+    nxt = months.astype("datetime64[M]").astype("datetime64[us]").astype(np.int64)
+    return np.where(f < t, nxt, f)
+
+
+def snap(t: np.ndarray, lo: np.ndarray, hi: np.ndarray, step: tuple[str, int] | None) -> np.ndarray:
+    """Put ``t`` on the frequency grid without leaving [lo, hi] (rows whose grid has no point there stay as is)."""
+    if step is None:
+        return t
+    s = floor_to(t, step)
+    s = np.where(s < lo, ceil_to(lo, step), s)
+    return np.where((s >= lo) & (s <= hi), s, t)
+
+
+def slot_weights(start: int, end: int, patterns: list[tuple[str, list[float]]]) -> tuple[np.ndarray, np.ndarray]:
+    """Hour slots covering [start, end] and their weights (product of every pattern), as (slot_starts, weights)."""
+    first = (start // HOUR) * HOUR
+    slots = np.arange(first, end + 1, HOUR, dtype=np.int64)
+    w = np.ones(len(slots))
+    if patterns:
+        dt = slots.astype("datetime64[us]")
+        hours = (slots // HOUR) % 24
+        dow = ((slots // DAY) + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+        months = dt.astype("datetime64[M]").astype(np.int64) % 12
+        for dim, weights in patterns:
+            arr = np.asarray(weights, dtype=np.float64)
+            idx = {"hour": hours, "dow": dow, "month": months}[dim]
+            w *= arr[idx]
+    return slots, w
+
+
+class SlotSampler:
+    """Inverse-CDF sampling of timestamps in [start, end] with hour-slot weights, restricted per row to [lo, hi].
+
+    >>> s = SlotSampler(0, 10 * HOUR, [])
+    >>> t = s.sample(np.random.default_rng(0), np.full(5, 5 * HOUR), np.full(5, 10 * HOUR))
+    >>> bool(((t >= 5 * HOUR) & (t <= 10 * HOUR)).all())
+    True
+    """
+
+    def __init__(self, start: int, end: int, patterns: list[tuple[str, list[float]]],
+                 extra: np.ndarray | None = None) -> None:
+        self.start, self.end = start, end
+        self.slots, w = slot_weights(start, end, patterns)
+        if extra is not None:
+            w = w * extra
+        # the slots' real extents clipped to the window: partial first/last slots weigh proportionally
+        lo = np.maximum(self.slots, start)
+        hi = np.minimum(self.slots + HOUR, end + 1)
+        self.w = w * np.maximum(hi - lo, 0) / HOUR
+        if self.w.sum() <= 0:  # every slot weighted 0: fall back to uniform time rather than fail
+            self.w = np.maximum(hi - lo, 0).astype(np.float64)
+        self.cdf = np.concatenate([[0.0], np.cumsum(self.w)])
+
+    def _cdf_at(self, t: np.ndarray) -> np.ndarray:
+        t = np.clip(t, self.start, self.end + 1)
+        i = np.clip((t - self.slots[0]) // HOUR, 0, len(self.slots) - 1)
+        lo = np.maximum(self.slots[i], self.start)
+        hi = np.minimum(self.slots[i] + HOUR, self.end + 1)
+        frac = np.where(hi > lo, (t - lo) / np.maximum(hi - lo, 1), 0.0)
+        return self.cdf[i] + frac * self.w[i]
+
+    def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """One timestamp per row in [lo, hi] (callers drop rows with lo > hi first)."""
+        a, b = self._cdf_at(lo), self._cdf_at(hi + 1)
+        u = a + rng.random(len(lo)) * (b - a)
+        i = np.clip(np.searchsorted(self.cdf, u, side="right") - 1, 0, len(self.w) - 1)
+        frac = np.where(self.w[i] > 0, (u - self.cdf[i]) / np.where(self.w[i] > 0, self.w[i], 1), 0.5)
+        slot_lo = np.maximum(self.slots[i], self.start)
+        slot_hi = np.minimum(self.slots[i] + HOUR, self.end + 1)
+        t = slot_lo + (frac * (slot_hi - slot_lo)).astype(np.int64)
+        return np.clip(t, lo, hi)

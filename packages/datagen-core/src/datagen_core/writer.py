@@ -1,0 +1,88 @@
+"""Streaming parquet output: one file per table, written row group by row group as chunks arrive.
+
+File names: a table name made only of ASCII letters, digits, ``_``, ``-`` and ``.`` is used as is
+(``order`` → ``order.parquet``); any other name is reduced to those characters (others become ``_``) and gets
+the first 8 hex digits of the name's sha256, so different names never collide (``"ordre été"`` →
+``ordre__t_-1b2c3d4e.parquet``).
+
+>>> file_name("order"), file_name("user events")[:12]
+('order.parquet', 'user_events-')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datagen_contracts import dsl
+
+_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.bool_(),
+               "date": pa.date32(), "datetime": pa.timestamp("us")}
+US_PER_DAY = 86_400_000_000
+
+
+def file_name(table: str) -> str:
+    if _SAFE.match(table) and len(table) <= 200:
+        return f"{table}.parquet"
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", table)[:100] or "table"
+    return f"{safe}-{hashlib.sha256(table.encode()).hexdigest()[:8]}.parquet"
+
+
+def arrow_schema(columns: list[tuple[str, str, bool]]) -> pa.Schema:
+    return pa.schema([pa.field(name, ARROW_TYPES[kind], nullable=nullable) for name, kind, nullable in columns])
+
+
+def to_arrow(values: Any, kind: str, nulls: np.ndarray | None) -> pa.Array:
+    """Engine values (numpy, times as int64 µs; or pyarrow strings) → the column's arrow type."""
+    mask = None if nulls is None or not nulls.any() else nulls
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        arr = values if values.type == ARROW_TYPES[kind] else values.cast(ARROW_TYPES[kind])
+        if mask is not None:
+            arr = pa.compute.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
+        return arr
+    v = np.asarray(values)
+    if kind == "date":
+        v = (v.astype(np.int64) // US_PER_DAY).astype(np.int32)
+    elif kind == "datetime":
+        v = v.astype(np.int64)
+    elif kind == "int":
+        v = v.astype(np.int64)
+    elif kind == "float":
+        v = v.astype(np.float64)
+    elif kind == "bool":
+        v = v.astype(bool)
+    elif kind == "string":
+        v = v.astype(str)
+    return pa.array(v, type=ARROW_TYPES[kind], mask=mask)
+
+
+class TableWriter:
+    """A ParquetWriter (zstd) for one table; ``write`` appends one chunk as row group(s)."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self.path, self.schema, self.rows = path, schema, 0
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True)
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self._writer.write_table(table, row_group_size=1 << 20)
+            self.rows += table.num_rows
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def column_kinds(node: dsl.Node) -> list[tuple[str, str, bool]]:
+    return [(c.name, c.type, c.name != node.pk) for c in node.columns]
+
+
+TOUCHPOINT_KINDS = ("int", "int", "string", "datetime", "int", "float")
