@@ -89,30 +89,34 @@ def issue(
 
 
 SHOP_ISSUES = (
-    ("float_ids", "cast_to_integer", "order", "user_id", "medium"),
-    ("fk_orphans", "drop_orphans", "order", "user_id", "critical"),
-    ("fk_temporal_order", "clamp_to_parent_time", "order", "placed_at", "critical"),
-    ("inverted_interval", "swap_interval", "order", "placed_at", "high"),
+    ("ids_as_float", "cast", "order", "user_id", "medium"),
+    ("fk_orphans", "fk_lookup", "order", "user_id", "critical"),
+    ("temporal_fk", "child_after_parent", "order", "placed_at", "critical"),
+    ("temporal_within", "inequality", "order", "placed_at", "high"),
     ("pk_duplicates", "dedupe_on_key", "order", "order_id", "critical"),
-    ("money_precision", "round_money", "order", "unit price", "low"),
-    ("format_inconsistency", "normalize_codes", "user", "country", "medium"),
+    ("money_precision", "round", "order", "unit price", "low"),
+    ("format_inconsistency", "normalize_categories", "user", "country", "medium"),
     ("whitespace", "trim_whitespace", "user", "name", "low"),
-    ("null_rate", "fill_default", "order", "status", "medium"),
+    ("null_violations", "fill_nulls", "order", "status", "medium"),
 )
 
 
 def shop_issues() -> list[Issue]:
-    out = []
-    for rule, action, table, column, sev in SHOP_ISSUES:
-        params: dict[str, Any] = {}
-        if rule == "inverted_interval":
-            params = {"start": "placed_at", "end": "shipped_at"}
-        if rule == "null_rate":
-            params = {"default": "pending"}
-        if rule == "fk_temporal_order":
-            params = {"parent": "user"}
-        out.append(issue(rule, action, table=table, column=column, severity=sev, params=params))
-    return out
+    """The issues datacruncher's built-in personas raise on the shop data, with their fix hints."""
+    params: dict[str, dict[str, Any]] = {
+        "ids_as_float": {"type": "BIGINT"},
+        "fk_orphans": {"references": "user.user_id"},
+        "temporal_fk": {"parent": "user", "parent_column": "created_at"},
+        "temporal_within": {"left": "placed_at", "op": "<=", "right": "shipped_at"},
+        "money_precision": {"decimals": 2},
+        "null_violations": {"default": "pending"},
+    }
+    schema_level = {"fk_orphans", "temporal_fk", "temporal_within"}
+    return [
+        issue(rule, action, table=table, column=column, severity=sev, params=params.get(rule, {}),
+              path="schema" if rule in schema_level else "postprocess")
+        for rule, action, table, column, sev in SHOP_ISSUES
+    ]
 
 
 def write_report(data_dir: Path, path: Path, issues: list[Issue], *, dataset_path: str | None = None) -> Path:

@@ -22,30 +22,35 @@ from datagen_contracts.report import SEVERITIES, CrunchReport, Issue
 # (problem, pattern over "action rule_id metric category"), first match wins.
 PROBLEMS: tuple[tuple[str, str], ...] = (
     ("orphans", r"orphan|fk_integrity|referential|dangling|fk_lookup|fk_coverage"),
-    ("inverted_interval", r"invert|interval|start_after_end|end_before_start|within_table|swap"),
+    ("inverted_interval", r"invert|interval|start_after_end|end_before_start|temporal_within|inequality|swap"),
     ("temporal_parent", r"before_parent|parent_time|after_parent|temporal|time_order|clamp_child"),
     ("future_dates", r"future|timeframe"),
     ("duplicate_key", r"pk_dup|key_dup|duplicate_key|duplicate_pk|dedupe_on_key|dedupe_key|unique"),
     ("duplicate_rows", r"dup"),
     ("money_precision", r"round|precision|decimal"),
     ("whitespace", r"whitespace|trim"),
-    ("float_ids", r"float_id|ids?_as_float|id_float|type_drift|cast_int|integer"),
+    ("type_drift", r"float_id|ids?_as_float|id_float|type_drift|as_strings?|\bcast"),
     ("code_variants", r"variant|normali|format|casing|case_incons"),
-    ("fanout", r"fanout"),
+    ("outliers", r"outlier"),
+    ("negative_amounts", r"negative|^clamp$"),
+    ("fanout", r"fanout|engagement"),
     ("segments", r"segment"),
-    ("retention", r"retention|vintage|cohort|churn"),
-    ("nullable", r"nullab|null_rate|not_null|nulls?\b|missing|fill"),
-    ("generator", r"generator|degenerate|constant|too_uniform|seasonality"),
+    ("retention", r"retention|vintage|cohort|churn|activation|early_activity"),
+    ("nullable", r"nullab|null_rate|not_null|null_violation|nulls?\b|missing|fill"),
+    ("weights", r"choice_weights|weights|_mix|evenness"),
+    ("seasonality", r"seasonality|too_uniform"),
+    ("generator", r"generator|degenerate|constant|vary_column"),
 )
 
 # Problems each path can fix (the schema path edits the DSL; the postprocess path transforms the data).
 SCHEMA_PROBLEMS = frozenset(
     {"orphans", "temporal_parent", "inverted_interval", "duplicate_key", "duplicate_rows", "fanout", "segments",
-     "retention", "nullable", "generator", "float_ids", "code_variants", "whitespace", "future_dates"}
+     "retention", "nullable", "generator", "type_drift", "code_variants", "whitespace", "future_dates",
+     "outliers", "negative_amounts", "weights", "seasonality"}
 )
 POSTPROCESS_PROBLEMS = frozenset(
     {"orphans", "temporal_parent", "inverted_interval", "duplicate_key", "duplicate_rows", "money_precision",
-     "whitespace", "float_ids", "code_variants", "nullable"}
+     "whitespace", "type_drift", "code_variants", "nullable", "negative_amounts"}
 )
 
 

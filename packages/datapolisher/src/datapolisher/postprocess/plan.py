@@ -17,11 +17,12 @@ from ..issues import Finding, param
 from ..model import DatasetModel, TableModel, distinct_values
 
 OP_ORDER = (
-    "cast_int", "normalize_codes", "trim_whitespace", "fill_default", "round_money", "dedupe_rows", "dedupe_key",
+    "cast", "normalize_codes", "trim_whitespace", "fill_default", "clamp_min", "round_money", "dedupe_rows", "dedupe_key",
     "swap_interval", "drop_orphans", "null_orphans", "clamp_to_parent_time", "add_is_active",
     "add_lifetime_value",
 )
 COMPUTED = ("is_active", "lifetime_value")
+CAST_TYPES = ("BIGINT", "DOUBLE", "TIMESTAMP")
 ACTIVE_DAYS = 30
 
 # Common spellings of the same country, so "US", "USA" and " us" become one form (the most frequent one).
@@ -59,7 +60,8 @@ def describe(step: Step) -> str:
     p = step.params
     col = p.get("column")
     text = {
-        "cast_int": f"cast {step.table}.{col} back to BIGINT",
+        "cast": f"cast {step.table}.{col} to {p.get('type')}",
+        "clamp_min": f"raise {step.table}.{col} values below {p.get('min')} to {p.get('min')}",
         "normalize_codes": f"normalize {len(p.get('mapping', {}))} variant(s) of {step.table}.{col}",
         "trim_whitespace": f"trim whitespace in {step.table}.{col}",
         "fill_default": f"fill nulls of {step.table}.{col} with {p.get('value')!r}",
@@ -121,11 +123,18 @@ class _Builder:
         if t is None or handler is None or not handler(f, t):
             self.unhandled.append(f)
 
-    def _float_ids(self, f: Finding, t: TableModel) -> bool:
-        if f.column in t.columns and t.is_float(f.column):
-            self.add("cast_int", t.name, {"column": f.column}, _why(f))
-            return True
-        return False
+    def _type_drift(self, f: Finding, t: TableModel) -> bool:
+        target = str(param(f.params, "type", "to_type", default="BIGINT" if t.is_float(f.column or "") else "")).upper()
+        if f.column not in t.columns or target not in CAST_TYPES:
+            return False
+        self.add("cast", t.name, {"column": f.column, "type": target, "from": t.columns[f.column]}, _why(f))
+        return True
+
+    def _negative_amounts(self, f: Finding, t: TableModel) -> bool:
+        if f.column not in t.columns or not t.is_float(f.column) and "INT" not in t.columns[f.column].upper():
+            return False
+        self.add("clamp_min", t.name, {"column": f.column, "min": float(param(f.params, "min", default=0))}, _why(f))
+        return True
 
     def _code_variants(self, f: Finding, t: TableModel) -> bool:
         if f.column not in t.columns:
@@ -183,6 +192,9 @@ class _Builder:
 
     def _edge_for(self, f: Finding, t: TableModel):  # type: ignore[no-untyped-def]
         parent = param(f.params, "parent", "parent_table", "to_table", "references_table")
+        refs = str(param(f.params, "references", default=""))
+        if parent is None and "." in refs:
+            parent = refs.partition(".")[0]
         fk = param(f.params, "fk", "fk_column", "foreign_key")
         for column in (fk, f.column, None):
             edge = self.model.edge(t.name, column, parent)
@@ -206,7 +218,8 @@ class _Builder:
         if edge is None or column is None:
             return False
         parent = self.model.tables[edge.parent]
-        ptime = param(f.params, "parent_time", "parent_column_time", "parent_created_at") or parent.created_at
+        hinted = param(f.params, "parent_time", "parent_created_at", "parent_column")
+        ptime = hinted if hinted in parent.columns and parent.is_time(hinted) else parent.created_at
         if ptime not in parent.columns or not parent.is_time(ptime):
             return False
         params = {"column": column, "type": t.columns[column], "fk": edge.column, "parent": edge.parent,

@@ -14,8 +14,15 @@ def _expr(step: Step) -> str:
     p = step.params
     c = f"pl.col({p['column']!r})" if "column" in p else ""
     df = f"t[{step.table!r}]"
-    if step.op == "cast_int":
-        return f"{df}.with_columns({c}.round(0).cast(pl.Int64))"
+    if step.op == "cast" and p["type"] == "BIGINT":
+        numeric = p["from"].upper().startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL"))
+        return f"{df}.with_columns({c}{'.round(0)' if numeric else ''}.cast(pl.Int64, strict=False))"
+    if step.op == "cast" and p["type"] == "DOUBLE":
+        return f"{df}.with_columns({c}.cast(pl.Float64, strict=False))"
+    if step.op == "cast":
+        return f"{df}.with_columns({c}.str.to_datetime(time_unit='us', strict=False))"
+    if step.op == "clamp_min":
+        return f"{df}.with_columns(pl.when({c} < {p['min']!r}).then(pl.lit({p['min']!r})).otherwise({c}).alias({p['column']!r}))"
     if step.op == "normalize_codes":
         return f"{df}.with_columns({c}.replace({p['mapping']!r}))"
     if step.op == "trim_whitespace":

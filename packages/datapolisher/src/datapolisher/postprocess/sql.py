@@ -18,8 +18,13 @@ def _table_sql(step: Step) -> str:
     t, p = q(step.table), step.params
     col = q(p["column"]) if "column" in p else ""
     ordered = f"(SELECT *, rowid AS __row FROM {t})"
-    if step.op == "cast_int":
-        return f"SELECT * REPLACE (CAST(round({col}) AS BIGINT) AS {col}) FROM {t}"
+    if step.op == "cast" and p["type"] == "BIGINT":
+        value = f"round({col})" if p["from"].upper().startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL")) else col
+        return f"SELECT * REPLACE (TRY_CAST({value} AS BIGINT) AS {col}) FROM {t}"
+    if step.op == "cast":
+        return f"SELECT * REPLACE (TRY_CAST({col} AS {p['type']}) AS {col}) FROM {t}"
+    if step.op == "clamp_min":
+        return f"SELECT * REPLACE (CASE WHEN {col} < {lit(p['min'])} THEN {lit(p['min'])} ELSE {col} END AS {col}) FROM {t}"
     if step.op == "normalize_codes":
         whens = "\n".join(f"        WHEN {lit(k)} THEN {lit(v)}" for k, v in p["mapping"].items())
         return f"SELECT * REPLACE (\n    CASE {col}\n{whens}\n        ELSE {col}\n    END AS {col}) FROM {t}"
