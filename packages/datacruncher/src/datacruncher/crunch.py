@@ -4,7 +4,7 @@
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> pq.write_table(pa.table({"id": [1, 2, 2]}), d / "users.parquet")
 >>> report = crunch(d, personas="Data Engineer")
->>> [i.rule_id for i in report.issues if i.severity == "critical"], report.metrics.total_rows
+>>> [i.rule_id for i in report.issues if i.severity == "high"], report.metrics.total_rows
 (['duplicate_rows'], 3)
 """
 

@@ -1,7 +1,7 @@
 """Quoting of SQL identifiers and literals, so tables named ``order`` or ``a "b"`` are safe everywhere.
 
->>> print(quote_ident('order'), quote_ident('a "b"'), quote_literal("it's"))
-"order" "a ""b" 'it''s'
+>>> print(quote_ident('order'), quote_ident('a"b'), quote_literal("it's"))
+"order" "a""b" 'it''s'
 
 """
 

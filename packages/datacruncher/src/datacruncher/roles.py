@@ -116,7 +116,7 @@ def time_pairs(created: str | None, names: list[str]) -> list[tuple[str, str]]:
     """Within-table (earlier, later) time column pairs implied by their names.
 
     >>> time_pairs("created_at", ["created_at", "updated_at", "trial_start", "trial_end", "birth_date"])
-    [('created_at', 'updated_at'), ('trial_start', 'trial_end')]
+    [('created_at', 'updated_at'), ('created_at', 'trial_end'), ('trial_start', 'trial_end')]
     """
     pairs: list[tuple[str, str]] = []
     for b in names:
