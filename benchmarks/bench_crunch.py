@@ -22,7 +22,7 @@ COPY (SELECT i AS user_id, 'user' || i || '@example.com' AS email,
              TIMESTAMP '2024-01-01' + to_seconds((hash(i) % 31536000)::BIGINT) AS created_at
       FROM range(1, {users} + 1) t(i)) TO '{d}/users.parquet' (FORMAT parquet, COMPRESSION zstd);
 COPY (SELECT o.i AS order_id,
-             CASE WHEN o.i % 200 = 0 THEN {users} + o.i ELSE 1 + hash(o.i) % {users} END AS user_id,
+             CAST(CASE WHEN o.i % 200 = 0 THEN {users} + o.i ELSE 1 + hash(o.i) % {users} END AS BIGINT) AS user_id,
              round(exp(3 + (hash(o.i * 7) % 1000) / 500.0), 2) AS amount,
              CASE WHEN o.i % 10 = 0 THEN 'refunded' ELSE 'paid' END AS status,
              o.i AS seq

@@ -68,3 +68,15 @@ def test_declared_metadata_overrides_discovery(tmp_path):
     assert model.tables["a"].column("code").nullable is False
     assert model.ref_declared and model.ref_end == dt.datetime(2024, 7, 1)
     assert model.to_contract().tables[0].source == "declared"
+
+
+def test_float_ids_still_reference_their_parent(tmp_path):
+    from datacruncher import crunch
+
+    write(tmp_path, "users", {"user_id": list(range(1, 101))})
+    write(tmp_path, "orders", {"order_id": list(range(300)), "user_id": [float(i % 100 + 1) for i in range(300)]})
+    report = crunch(tmp_path, personas="DE")
+    (fk,) = report.model.foreign_keys
+    assert (fk.from_table, fk.to_table, fk.coverage) == ("orders", "users", 1.0)
+    (issue,) = [i for i in report.issues if i.rule_id == "ids_as_float"]
+    assert issue.column == "user_id" and issue.measure.value == 1.0 and issue.severity == "high"

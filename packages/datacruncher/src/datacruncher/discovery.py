@@ -151,7 +151,8 @@ def _name_match(child: Table, col: Column, parent: Table, pk: str) -> int:
 
 
 def _compatible(a: Column, b: Column) -> bool:
-    return a.kind == b.kind or {a.kind, b.kind} <= {"integer", "decimal"}
+    # integer keys copied into a float column (a type-drift defect) still reference their parent
+    return a.kind == b.kind or {a.kind, b.kind} <= {"integer", "decimal", "float"}
 
 
 def _coverage(catalog: Catalog, child: str, col: str, parent: str, pcol: str) -> tuple[int, int]:
