@@ -123,7 +123,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
                 continue
             if col.generator.sequence is not None:
                 frame.prefilled[col.name] = stage
-            elif col.generator.choice is not None and col.generator.choice.choices and set(names) <= set(map(str, col.generator.choice.choices)):
+            elif _names_behaviour(col, names, "stage"):
                 frame.prefilled[col.name] = pa.array(names, type=pa.string()).take(pa.array(stage))
         if ev:
             frame.prefilled[ev] = times
@@ -134,8 +134,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
         pidx, state, prev, times = run_states(m, rng, lower, upper, _segment_values(parent, primary, idx_all, var))
         names = pa.array(list(m.states), type=pa.string())
         for col in node.columns:
-            ch = col.generator.choice
-            if ch is None or not ch.choices or not (set(map(str, ch.choices)) & set(m.states)):
+            if not _names_behaviour(col, list(m.states), "state"):
                 continue
             if col.name.lower().startswith("prev"):
                 frame.prefilled[col.name] = names.take(pa.array(np.maximum(prev, 0)))
@@ -164,6 +163,15 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     if f is not None:
         counts = np.clip(counts, f.min if f.min is not None else 0, f.max if f.max is not None else None)
     return np.repeat(idx_all, counts)
+
+
+def _names_behaviour(col: dsl.Column, names: list[str], word: str) -> bool:
+    """A string choice column that holds the stage/state: its choices name one, or its name says so
+    (upstream schemas declare placeholders such as ``{"choices": ["signup"]}``)."""
+    ch = col.generator.choice
+    if ch is None or col.type != "string" or not ch.choices:
+        return False
+    return bool(set(map(str, ch.choices)) & set(names)) or word in col.name.lower()
 
 
 def _table_effects(node: dsl.Node) -> list[dsl.EffectModifier]:

@@ -84,7 +84,7 @@ def window_factor(
     valid = (r_code >= 0) & (span_hi > span_lo)
     if valid.any():
         # offset key groups so one global searchsorted works: (key, t) lexicographic via a stable remap
-        uniq_keys, first = np.unique(key, return_index=True)
+        uniq_keys, _first = np.unique(key, return_index=True)
         tmin = min(int(t.min()), int(times.min()) if len(times) else 0)
         tspan = max(int(t.max()), int(times.max()) if len(times) else 0) - tmin + 2
         if tspan * (len(uniq_keys) + 1) < 2**62:

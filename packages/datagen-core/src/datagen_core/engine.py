@@ -51,7 +51,7 @@ class GenerateResult:
 
 def entity_rows(node: dsl.Node, scale: float) -> int:
     rows = 1000 if node.rows is None else node.rows
-    return 0 if rows == 0 else max(1, int(round(rows * scale)))
+    return 0 if rows == 0 else max(1, round(rows * scale))
 
 
 def check_size(schema: dsl.Schema, scale: float) -> None:
@@ -273,7 +273,7 @@ def _parent_fk(node: dsl.Node) -> list[str]:
 
 
 def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> TableFacts:
-    from .dataset import foreign_keys, created_at_of
+    from .dataset import created_at_of, foreign_keys
 
     if table != node.id:
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]

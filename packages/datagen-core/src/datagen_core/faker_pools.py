@@ -146,7 +146,7 @@ def template(text: str, index: np.ndarray, rng: np.random.Generator, unique: boo
             code = (index.astype(object) * mult + 7919) % capacity
         else:
             code = None
-        for k, (pos, ch) in enumerate(reversed(slots)):
+        for _k, (pos, ch) in enumerate(reversed(slots)):
             radix = 10 if ch == "#" else 26
             if code is not None:
                 digit = np.asarray(code % radix, dtype=np.int64)

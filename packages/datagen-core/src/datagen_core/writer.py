@@ -52,9 +52,7 @@ def to_arrow(values: Any, kind: str, nulls: np.ndarray | None) -> pa.Array:
     v = np.asarray(values)
     if kind == "date":
         v = (v.astype(np.int64) // US_PER_DAY).astype(np.int32)
-    elif kind == "datetime":
-        v = v.astype(np.int64)
-    elif kind == "int":
+    elif kind == "datetime" or kind == "int":
         v = v.astype(np.int64)
     elif kind == "float":
         v = v.astype(np.float64)

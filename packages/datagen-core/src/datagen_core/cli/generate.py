@@ -1,0 +1,77 @@
+"""``datagen generate``: argument parsing and rendering only; the work is :func:`datagen_core.engine.generate`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ._options import UserError, parse_sets
+
+
+@click.command()
+@click.argument("schema", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=42, show_default=True, help="Master seed: same seed, same data.")
+@click.option("-o", "--output", "output", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Output directory (one .parquet per table + .metadata.json).")
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every entity's row count.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes generating chunks in parallel; the output is identical for any value.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option("--scenario", default=None, help="A scenario of the schema (see `datagen scenarios SCHEMA`).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a schema parameter (repeatable).")
+@click.option("--yes", is_flag=True, help="Generate even when the plan exceeds 50M rows or 5 GB.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+def generate(schema: str, seed: int, output: str, scale: float, workers: int, overwrite: bool, scenario: str | None,
+             sets: tuple[str, ...], yes: bool, quiet: bool, as_json: bool) -> None:
+    """Generate the dataset described by SCHEMA (DSL v1) into a directory of parquet files.
+
+    \b
+    Exit codes: 0 ok; 2 usage or input error (bad schema, existing output without --overwrite, plan too large,
+    unwritable output); 3 internal error.
+    """
+    from datagen_contracts.errors import ContractError
+
+    from ..engine import generate as run
+    from ..errors import DatagenError
+
+    overrides = parse_sets(sets)
+    progress = None if quiet else _progress()
+    try:
+        result = run(schema, output, seed=seed, scale=scale, workers=workers, overwrite=overwrite,
+                     scenario=scenario, overrides=overrides, yes=yes, progress=progress)
+    except (DatagenError, ContractError) as exc:
+        raise UserError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("interrupted: no output written", err=True)
+        sys.exit(130)
+    except Exception as exc:  # an engine bug: say so briefly, exit 3, never a raw traceback
+        click.echo(f"error: internal error while generating: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(3)
+    if not quiet:
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+        total = sum(result.rows.values())
+        click.echo(f"wrote {total:,} rows in {len(result.rows)} tables to {result.output} "
+                   f"in {result.duration_seconds:.1f}s", err=True)
+    if as_json:
+        click.echo(json.dumps({
+            "output": str(result.output), "seed": seed, "scale": scale, "scenario": scenario,
+            "duration_seconds": round(result.duration_seconds, 3), "rows": result.rows,
+            "total_rows": sum(result.rows.values()), "warnings": result.warnings,
+        }, indent=2))
+
+
+def _progress():
+    def report(table: str, rows: int, seconds: float) -> None:
+        if rows < 0:
+            click.echo("", err=True) if sys.stderr.isatty() else None
+            return
+        rate = rows / seconds if seconds > 0 else 0.0
+        end = "\r" if sys.stderr.isatty() else "\n"
+        click.echo(f"  {table:<28} {rows:>12,} rows  {rate:>12,.0f} rows/s", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    return report
