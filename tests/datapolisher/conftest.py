@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+
 from datagen_contracts import dump_metadata, dump_report
 from datagen_contracts.metadata import (
     ColumnInfo,

@@ -14,6 +14,7 @@ is the one datacruncher writes into ``crunch_report.json``, so a report can be m
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -103,6 +104,9 @@ def staged_directory(target: Path, *, overwrite: bool = False) -> Iterator[Path]
     ensure_absent(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700; the output is an ordinary directory
     try:
         yield tmp
         if target.exists():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
 from datagen_contracts import dump_metadata
 from datagen_contracts.metadata import (
     ColumnInfo,

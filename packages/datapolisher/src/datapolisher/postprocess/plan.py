@@ -131,7 +131,7 @@ class _Builder:
         return True
 
     def _negative_amounts(self, f: Finding, t: TableModel) -> bool:
-        if f.column not in t.columns or not t.is_float(f.column) and "INT" not in t.columns[f.column].upper():
+        if f.column not in t.columns or (not t.is_float(f.column) and "INT" not in t.columns[f.column].upper()):
             return False
         self.add("clamp_min", t.name, {"column": f.column, "min": float(param(f.params, "min", default=0))}, _why(f))
         return True

@@ -1,0 +1,124 @@
+"""``--auto``: schema fixes first, then post-processing, then approval — re-crunched after every step.
+
+Each round takes one step on the current data and report: the schema path when a schema and ``datagen`` are
+available and schema-level issues remain (and the last schema round helped), else the postprocess path for
+the data-level issues left. The loop ends when nothing fixable is left, a step changes nothing, the
+re-crunch is impossible (``datacruncher`` missing), or after ``max_rounds``. When the final report has no
+critical issue, the final data is approved. ``polish_summary.json`` records every round.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datagen_contracts._io import write_atomic
+from datagen_contracts.manifest import StageRun
+
+from . import stages
+from .approve import approve, critical_issues
+from .dataset import ensure_absent
+from .inputs import PolishInputs, load_inputs
+from .issues import count_by_severity, fixable_by, read_findings
+from .paths import StepResult, postprocess_path, schema_path
+from .postprocess.apply import default_output
+
+SUMMARY = "polish_summary.json"
+
+
+@dataclass
+class AutoResult:
+    rounds: list[StepResult] = field(default_factory=list)
+    initial: dict[str, int] = field(default_factory=dict)
+    final: dict[str, int] = field(default_factory=dict)
+    output_dir: Path | None = None
+    manifest: Path | None = None
+    stopped: str = ""
+    summary_path: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "initial": self.initial, "final": self.final,
+            "output_dir": str(self.output_dir) if self.output_dir else None,
+            "manifest": str(self.manifest) if self.manifest else None, "stopped": self.stopped,
+            "rounds": [{"round": k, **r.to_json()} for k, r in enumerate(self.rounds, 1)],
+        }
+
+
+def _wants_schema(inputs: PolishInputs) -> bool:
+    if inputs.schema_path is None or stages.executable("datagen") is None:
+        return False
+    return any(f.hinted_path == "schema" and fixable_by(f, "schema") for f in read_findings(inputs.report))
+
+
+def _set_aside(current: Path, target: Path, label: str) -> Path:
+    """Move the previous round's data out of the way so the next round can write ``target``."""
+    aside = target.with_name(f"{target.name}_{label}")
+    ensure_absent(aside)
+    current.rename(aside)
+    return aside
+
+
+def auto_polish(
+    inputs: PolishInputs,
+    *,
+    output: Path | None = None,
+    max_rounds: int = 3,
+    add: tuple[str, ...] = (),
+    defaults: dict[str, Any] | None = None,
+    license: str | None = None,
+    overwrite: bool = False,
+) -> AutoResult:
+    target = output or default_output(inputs.data_dir)
+    ensure_absent(target, overwrite=overwrite)
+    result = AutoResult(initial=count_by_severity(inputs.report.issues))
+    current = inputs
+    schema_helped = True
+    runs: list[StageRun] = []
+    fixes: list[str] = []
+    for k in range(1, max_rounds + 1):
+        owned = current.data_dir.resolve() == target.resolve()
+        if schema_helped and _wants_schema(current):
+            step = schema_path(current, output=target, overwrite=overwrite or owned)
+            schema_helped = bool(step.fixes) and (step.after is None or sum(step.after.values()) < sum(step.before.values()))
+        else:
+            todo = [f for f in read_findings(current.report) if fixable_by(f, "postprocess")]
+            if not todo and not (add and k == 1):
+                result.stopped = "nothing left that a schema change or post-processing can fix"
+                break
+            source = _set_aside(current.data_dir, target, f"round{k - 1}") if owned else current.data_dir
+            if owned:
+                current = load_inputs(current.report_path, data=source, schema=current.schema_path)
+            step = postprocess_path(current, output=target, add=add if k == 1 else (), defaults=defaults,
+                                    overwrite=overwrite)
+        result.rounds.append(step)
+        runs += step.stage_runs
+        fixes += step.fixes
+        if step.output_dir is None:
+            result.stopped = "the step produced no new data (see its notes)"
+            break
+        result.output_dir = step.output_dir
+        if step.report_path is None:
+            result.stopped = "datacruncher is not installed, so the result could not be re-checked"
+            break
+        current = load_inputs(step.report_path, data=step.output_dir,
+                              schema=step.written[0] if step.path == "schema" else current.schema_path)
+        if not step.fixes:
+            result.stopped = "the last step changed nothing"
+            break
+    else:
+        result.stopped = f"stopped after --max-rounds {max_rounds}"
+    result.final = count_by_severity(current.report.issues)
+    fresh = result.output_dir is not None and current.data_dir.resolve() == result.output_dir.resolve()
+    if fresh and not critical_issues(current):
+        result.manifest = approve(current, license=license, fixes=fixes, stages=runs).manifest_path
+    summary = work_dir_of(inputs) / SUMMARY
+    write_atomic(summary, (json.dumps(result.to_json(), indent=2) + "\n").encode())
+    result.summary_path = summary
+    return result
+
+
+def work_dir_of(inputs: PolishInputs) -> Path:
+    return inputs.report_path.resolve().parent

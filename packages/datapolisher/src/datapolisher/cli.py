@@ -1,0 +1,197 @@
+"""The ``datapolisher`` CLI (and ``datagen polish``): parse, call the library, render, map errors to exit codes.
+
+Exit codes: 0 done; 1 approval refused (critical issues) or ``verify`` found a mismatch; 2 bad input or usage;
+3 a generated script or another stage failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __about__
+from .approve import approve
+from .auto import auto_polish
+from .errors import CriticalIssuesError, InputError, OutputExistsError, PolisherError, ScriptError, StageError
+from .export import FORMATS, export
+from .inputs import DEFAULT_REPORT, load_inputs
+from .interactive import Group, interactive_polish
+from .paths import StepResult, postprocess_path, schema_path
+from .verify import verify as verify_dataset
+
+
+class PolishFailure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _fail(exc: PolisherError) -> PolishFailure:
+    if isinstance(exc, CriticalIssuesError):
+        return PolishFailure(str(exc), 1)
+    if isinstance(exc, ScriptError | StageError):
+        return PolishFailure(str(exc), 3)
+    return PolishFailure(str(exc), 2)
+
+
+def _defaults(pairs: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or "." not in key:
+            raise InputError(f"--default {pair!r}: expected TABLE.COLUMN=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def _counts(c: dict[str, int] | None) -> str:
+    return "—" if c is None else ", ".join(f"{k} {v}" for k, v in c.items())
+
+
+def _render_step(step: StepResult) -> None:
+    click.echo(f"{step.path} path:")
+    for p in step.written:
+        click.echo(f"  wrote {p}")
+    if step.output_dir:
+        click.echo(f"  data  {step.output_dir}")
+    for fix in step.fixes:
+        click.echo(f"  fixed: {fix}")
+    for u in step.unhandled:
+        click.echo(f"  not addressed: {u}")
+    click.echo(f"  issues before: {_counts(step.before)}")
+    if step.after is not None:
+        click.echo(f"  issues after:  {_counts(step.after)}  ({step.report_path})")
+    for n in step.notes:
+        click.echo(f"  note: {n}")
+
+
+@click.command("polish")
+@click.argument("report", required=False, type=click.Path(path_type=Path), default=Path(DEFAULT_REPORT))
+@click.option("--auto", "mode", flag_value="auto", help="Schema fixes, then post-processing, then approval.")
+@click.option("--interactive", "mode", flag_value="interactive", help="Ask which path to take per issue group.")
+@click.option("--path", "path", type=click.Choice(["schema", "postprocess", "approve"]), help="Take one path.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output directory (default: <dataset>_polished beside the dataset; approve: in place).")
+@click.option("--schema", type=click.Path(path_type=Path), help="The dataset's DSL schema (else from .metadata.json).")
+@click.option("--data", type=click.Path(path_type=Path), help="The dataset directory (else the report's).")
+@click.option("--max-rounds", default=3, show_default=True, type=click.IntRange(1, 20), help="Rounds of --auto.")
+@click.option("--force", is_flag=True, help="Approve despite critical issues, or use a report of changed data.")
+@click.option("--reason", help="Why --force (recorded in the manifest).")
+@click.option("--add", "add", multiple=True, metavar="SPEC",
+              help="Computed column: is_active=TABLE[.COLUMN] or lifetime_value=TABLE[:CHILD.COLUMN].")
+@click.option("--default", "defaults", multiple=True, metavar="T.C=V", help="Default for filling nulls of T.C.")
+@click.option("--license", "license_", help="License recorded in the manifest (default CC0-1.0).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON result on stdout.")
+def polish(report: Path, mode: str | None, path: str | None, output: Path | None, schema: Path | None,
+           data: Path | None, max_rounds: int, force: bool, reason: str | None, add: tuple[str, ...],
+           defaults: tuple[str, ...], license_: str | None, overwrite: bool, as_json: bool) -> None:
+    """Resolve the issues of a crunch report (default ./crunch_report.json): --auto, --interactive or --path."""
+    if (mode is not None) + (path is not None) != 1:
+        raise PolishFailure("choose exactly one of --auto, --interactive or --path schema|postprocess|approve", 2)
+    if force and not reason:
+        raise PolishFailure("--force needs --reason TEXT (it is recorded)", 2)
+    try:
+        inputs = load_inputs(report, schema=schema, data=data, force=force)
+        if inputs.stale_forced:
+            click.echo(f"warning: {inputs.data_dir} changed since {report} was made (--force)", err=True)
+        payload = _dispatch(inputs, mode or path or "", output, max_rounds, force, reason, add, _defaults(defaults),
+                            license_, overwrite, as_json)
+    except OutputExistsError as exc:
+        raise PolishFailure(str(exc), 2) from None
+    except PolisherError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+
+
+def _ask(group: Group) -> str:
+    click.echo(f"\n{len(group.findings)} issue(s): {group.problem}")
+    for f in group.findings[:5]:
+        click.echo(f"  {f.label}")
+    return click.prompt("  fix by", type=click.Choice(list(group.options)), default=group.default, err=True)
+
+
+def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force: bool, reason: str | None,
+              add: tuple[str, ...], defaults: dict[str, Any], license_: str | None, overwrite: bool,
+              quiet: bool) -> dict[str, Any]:
+    echo = (lambda *a, **k: None) if quiet else click.echo
+    if how == "approve":
+        res = approve(inputs, output_dir=output, force=force, reason=reason, license=license_, overwrite=overwrite)
+        echo(f"approved {inputs.dataset_name}: wrote {res.manifest_path} "
+             f"(hash {res.manifest.approval.hash[:12]}…)" if res.manifest.approval else "")
+        return {"path": "approve", "manifest": str(res.manifest_path)}
+    if how == "schema":
+        step = schema_path(inputs, output=output, overwrite=overwrite)
+    elif how == "postprocess":
+        step = postprocess_path(inputs, output=output, add=add, defaults=defaults, overwrite=overwrite)
+    elif how == "interactive":
+        steps = interactive_polish(inputs, _ask, output=output, add=add, defaults=defaults, overwrite=overwrite)
+        for s in steps:
+            _render_step(s)
+        return {"steps": [s.to_json() for s in steps]}
+    else:
+        res = auto_polish(inputs, output=output, max_rounds=max_rounds, add=add, defaults=defaults,
+                          license=license_, overwrite=overwrite)
+        if not quiet:
+            for k, s in enumerate(res.rounds, 1):
+                click.echo(f"round {k}: ", nl=False)
+                _render_step(s)
+            click.echo(f"issues: {_counts(res.initial)} → {_counts(res.final)}; {res.stopped}")
+            click.echo(f"approved: {res.manifest}" if res.manifest else "not approved (critical issues remain or "
+                       "the result could not be re-checked)")
+            click.echo(f"summary: {res.summary_path}")
+        return res.to_json()
+    if not quiet:
+        _render_step(step)
+    return step.to_json()
+
+
+@click.command("verify")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def verify(directory: Path, as_json: bool) -> None:
+    """Re-check a dataset against its .manifest.yaml: every file's sha256 and the approval hash."""
+    try:
+        result = verify_dataset(directory)
+    except PolisherError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps({"ok": result.ok, "files_checked": result.files_checked, "problems": result.problems}))
+    elif result.ok:
+        click.echo(f"verified: {directory} ({result.files_checked} files, approval hash intact)")
+    else:
+        for p in result.problems:
+            click.echo(f"FAIL {p}", err=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default inside DIR).")
+def export_cmd(directory: Path, fmt: str, output: Path | None) -> None:
+    """Describe an approved dataset as a Frictionless Data Package, Croissant JSON-LD or ODCS contract."""
+    try:
+        path = export(directory, fmt, output)
+    except PolisherError as exc:
+        raise _fail(exc) from None
+    click.echo(f"wrote {path}")
+
+
+@click.group()
+@click.version_option(__about__.__version__, prog_name="datapolisher")
+def main() -> None:
+    """Fix, post-process or approve a dataset from its crunch report."""
+
+
+main.add_command(polish)
+main.add_command(verify)
+main.add_command(export_cmd, "export")
