@@ -33,7 +33,7 @@ def shop_doc(n_users: int = 40) -> dict[str, Any]:
                 {"name": "age", "type": "int", "generator": {"distribution": {
                     "type": "normal", "params": {"mean": 40, "std": 10}, "clamp": [18, 90]}}},
                 {"name": "email", "type": "string", "generator": {"faker": {"method": "email"}},
-                 "constraints": {"pattern": "^[^@ ]+@[^@ ]+$"}},
+                 "constraints": {"pattern": "^[^@\\s]+@[^@\\s]+$"}},
             ]},
             {"id": "order", "kind": "fact", "parents": ["user"], "pk": "order_id",
              "fanout": {"distribution": "poisson", "lambda": 3},
