@@ -195,5 +195,6 @@ class Runner:
             values.update(ctx.names)
         values.update(outcome.values)
         values.update(persona=outcome.persona.name, benchmark=outcome.check.benchmark, severity=outcome.severity,
-                      threshold=outcome.threshold, ref_end=plain(self.model.ref_end))
+                      threshold=outcome.threshold, ref_end=plain(self.model.ref_end),
+                      ref_start=plain(self.model.ref_start))
         return values
