@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datagen_contracts.metadata import load_metadata
 
 from datacruncher import crunch
+from datagen_contracts.metadata import load_metadata
 
 FIXTURES = Path(__file__).parent / "fixtures" / "datagen_shop"
 RULES = {  # defect kind -> the rule that must find it
