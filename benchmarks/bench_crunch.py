@@ -74,7 +74,7 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--orders", type=int, default=5_000_000)
     ap.add_argument("--memory-limit", default="2GB")
-    a = ap.parse_args()
+    a, _ = ap.parse_known_args()  # nox passes the same posargs to every benchmark
     import duckdb
 
     with tempfile.TemporaryDirectory() as tmp:
