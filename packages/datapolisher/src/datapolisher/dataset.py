@@ -54,7 +54,7 @@ def find_tables(path: Path) -> list[TableFiles]:
             tables.append(TableFiles(entry.stem, (entry,)))
         elif entry.is_dir():
             parts = sorted(
-                f for f in entry.rglob("*.parquet") if not any(_hidden(p) for p in f.relative_to(entry).parts)
+                f for f in entry.rglob("*.parquet") if not any(p.startswith((".", "_")) for p in f.relative_to(entry).parts)
             )
             if parts:
                 tables.append(TableFiles(entry.name, tuple(parts), entry))

@@ -96,8 +96,9 @@ def read_findings(report: CrunchReport) -> list[Finding]:
     out = []
     for issue in report.issues:
         params = dict(issue.fix.params)
-        table = issue.table or param(params, "table", "child_table", "from_table")
-        column = issue.column or param(params, "column", "child_column", "from_column")
+        # the hint's column is the one to change (temporal_fk: the child's time column, not the FK it joins on)
+        table = param(params, "table", "child_table", "from_table") or issue.table
+        column = param(params, "column", "child_column", "from_column") or issue.column
         problem = problem_of(issue.fix.action, issue.rule_id, issue.measure.metric, issue.category)
         out.append(Finding(issue, problem, table, column, params))
     return out

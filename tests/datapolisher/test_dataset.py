@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from datapolisher.dataset import find_tables, fingerprint, staged_directory
+from datapolisher.errors import InputError, OutputExistsError
+
+
+def test_tables_files_and_parts(tmp_path: Path) -> None:
+    pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "order.parquet")
+    (tmp_path / "events").mkdir()
+    pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "events" / "part-0.parquet")
+    pl.DataFrame({"a": [2]}).write_parquet(tmp_path / "events" / "part-1.parquet")
+    pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "_hidden.parquet")
+    tables = find_tables(tmp_path)
+    assert [t.name for t in tables] == ["events", "order"]
+    assert tables[0].relative_source(tmp_path) == "events/**/*.parquet"
+    assert len(tables[0].files) == 2
+
+
+def test_fingerprint_is_datacrunchers_formula(tmp_path: Path) -> None:
+    pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "t.parquet")
+    f = tmp_path / "t.parquet"
+    digest = hashlib.sha256(f.read_bytes()).hexdigest()
+    expected = hashlib.sha256(f"t.parquet\0{f.stat().st_size}\0{digest}\n".encode()).hexdigest()
+    assert fingerprint(tmp_path) == expected
+
+
+def test_empty_dir_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no parquet"):
+        find_tables(tmp_path)
+
+
+def test_staged_directory_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError), staged_directory(target) as tmp:
+        (tmp / "half.parquet").write_bytes(b"x")
+        raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+    with staged_directory(target) as tmp:
+        (tmp / "a").write_text("ok")
+    assert (target / "a").read_text() == "ok"
+    with pytest.raises(OutputExistsError), staged_directory(target):
+        pass
