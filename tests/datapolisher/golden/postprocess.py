@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""postprocess.py — written by datapolisher.
+
+Usage: python postprocess.py [IN OUT] [--overwrite]
+Without arguments it reads output/ and writes output_polished/.
+Needs only Polars (pip install polars). The output is written to a temporary sibling, then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+DEFAULT_IN = 'output'
+DEFAULT_OUT = 'output_polished'
+SOURCES = {'order': 'order.parquet', 'user': 'user.parquet'}
+STEPS = [
+    'cast order.user_id to BIGINT',
+    'normalize 2 variant(s) of user.country',
+    'trim whitespace in user.name',
+    "fill nulls of order.status with 'pending'",
+    'round order.unit price to 2 decimals',
+    'keep the first row per order.order_id',
+    'swap order.placed_at/shipped_at where start > end',
+    'drop order rows whose user_id has no user.user_id',
+    'move order.placed_at to at/after user.created_at (shifting order.shipped_at by the same amount)',
+    'add user.is_active (activity in the last 30 days of the data)',
+    'add user.lifetime_value (sum of order.unit price)',
+]
+
+
+def fix(t: dict[str, pl.DataFrame]) -> None:
+    """Every fix, in order; each rebinds one table."""
+    # cast order.user_id to BIGINT
+    #   fixes ids_as_float:order.user_id [medium] ids_as_float on order.user_id
+    t['order'] = t['order'].with_columns(pl.col('user_id').round(0).cast(pl.Int64, strict=False))
+
+    # normalize 2 variant(s) of user.country
+    #   fixes format_inconsistency:user.country [medium] format_inconsistency on user.country
+    t['user'] = t['user'].with_columns(pl.col('country').replace({'USA': 'US', 'us ': 'US'}))
+
+    # trim whitespace in user.name
+    #   fixes whitespace:user.name [low] whitespace on user.name
+    t['user'] = t['user'].with_columns(pl.col('name').str.strip_chars(' \t\n\r'))
+
+    # fill nulls of order.status with 'pending'
+    #   fixes null_violations:order.status [medium] null_violations on order.status
+    t['order'] = t['order'].with_columns(pl.col('status').fill_null('pending'))
+
+    # round order.unit price to 2 decimals
+    #   fixes money_precision:order.unit price [low] money_precision on order.unit price
+    t['order'] = t['order'].with_columns(pl.col('unit price').round(2, mode='half_away_from_zero'))
+
+    # keep the first row per order.order_id
+    #   fixes pk_duplicates:order.order_id [critical] pk_duplicates on order.order_id
+    t['order'] = t['order'].unique(subset=['order_id'], keep='first', maintain_order=True)
+
+    # swap order.placed_at/shipped_at where start > end
+    #   fixes temporal_within:order.placed_at [high] temporal_within on order.placed_at
+    t['order'] = t['order'].with_columns(
+        pl.when(pl.col('placed_at') > pl.col('shipped_at')).then(pl.col('shipped_at')).otherwise(pl.col('placed_at')).alias('placed_at'),
+        pl.when(pl.col('placed_at') > pl.col('shipped_at')).then(pl.col('placed_at')).otherwise(pl.col('shipped_at')).alias('shipped_at'),
+    )
+
+    # drop order rows whose user_id has no user.user_id
+    #   fixes fk_orphans:order.user_id [critical] fk_orphans on order.user_id
+    t['order'] = t['order'].filter(pl.col('user_id').is_null() | pl.col('user_id').is_in(t['user'].get_column('user_id').implode()))
+
+    # move order.placed_at to at/after user.created_at (shifting order.shipped_at by the same amount)
+    #   fixes temporal_fk:order.placed_at [critical] temporal_fk on order.placed_at
+    t['order'] = (
+        t['order'].join(t['user'].select(pl.col('user_id').alias('__key'), pl.col('created_at').alias('__parent_time')), left_on='user_id', right_on='__key', how='left', maintain_order='left', coalesce=False)
+        .with_columns(pl.when(pl.col('placed_at') < pl.col('__parent_time')).then(pl.col('shipped_at') + (pl.col('__parent_time').cast(t['order'].schema['placed_at']) - pl.col('placed_at'))).otherwise(pl.col('shipped_at')).alias('shipped_at'))
+        .with_columns(pl.when(pl.col('placed_at') < pl.col('__parent_time'))
+                      .then(pl.col('__parent_time').cast(t['order'].schema['placed_at']))
+                      .otherwise(pl.col('placed_at')).alias('placed_at'))
+        .drop('__key', '__parent_time')
+    )
+
+    # add user.is_active (activity in the last 30 days of the data)
+    #   fixes requested: --add is_active=user
+    t['user'] = t['user'].with_columns(
+        (pl.col('last_login') >= pl.col('last_login').max() - pl.duration(days=30)).fill_null(False).alias('is_active')
+    )
+
+    # add user.lifetime_value (sum of order.unit price)
+    #   fixes requested: --add lifetime_value=user
+    t['user'] = (
+        t['user'].join(
+            t['order'].group_by('user_id').agg(pl.col('unit price').sum().round(2, mode='half_away_from_zero').cast(pl.Float64).alias('lifetime_value')).rename({'user_id': '__key'}),
+            left_on='user_id', right_on='__key', how='left', maintain_order='left', coalesce=False,
+        )
+        .with_columns(pl.col('lifetime_value').fill_null(0.0))
+        .drop('__key')
+    )
+
+
+def load(root: Path) -> dict[str, pl.DataFrame]:
+    return {name: pl.read_parquet(root / rel) for name, rel in SOURCES.items()}
+
+
+def up_to_date(out: Path) -> bool:
+    """True when ``out`` was written by datapolisher from this same plan and its files still match."""
+    meta_path = out / ".metadata.json"
+    if not meta_path.is_file():
+        return False
+    meta = json.loads(meta_path.read_text())
+    if (meta.get("lineage") or {}).get("steps") != STEPS:
+        return False
+    files = [f for table in meta.get("tables", []) for f in table.get("files", [])]
+    return bool(files) and all(
+        (out / f["path"]).is_file() and hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+        for f in files
+    )
+
+
+def main(argv: list[str]) -> int:
+    overwrite = "--overwrite" in argv
+    args = [a for a in argv if a != "--overwrite"]
+    if len(args) not in (0, 2):
+        print(__doc__, file=sys.stderr)
+        return 2
+    here = Path(__file__).resolve().parent
+    src, out = (Path(args[0]), Path(args[1])) if args else (here / DEFAULT_IN, here / DEFAULT_OUT)
+    if out.exists() and not overwrite:
+        if up_to_date(out):
+            print(f"{out} is already up to date (written from this script, checksums match)")
+            return 0
+        print(f"{out} already exists; pass --overwrite to replace it", file=sys.stderr)
+        return 1
+    t = load(src)
+    fix(t)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, frame in t.items():
+            frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"wrote {len(t)} table(s) to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from datagen_contracts import load_metadata
+from datapolisher.dataset import file_sha256
+from datapolisher.errors import InputError, OutputExistsError, ScriptError
+from datapolisher.inputs import load_inputs
+from datapolisher.issues import read_findings
+from datapolisher.model import build_model
+from datapolisher.postprocess import python as py_render
+from datapolisher.postprocess import sql as sql_render
+from datapolisher.postprocess.apply import apply_plan, default_output
+from datapolisher.postprocess.plan import Plan, Step, build_plan, code_mapping
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("DATAPOLISHER_UPDATE_GOLDEN") == "1"
+
+
+def _plan(report: Path, add: tuple[str, ...] = ()) -> tuple[Plan, object, object]:
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    return build_plan(model, read_findings(inputs.report), add=add), model, inputs
+
+
+def _apply(report: Path, out: Path, add: tuple[str, ...] = ()) -> object:
+    plan, model, inputs = _plan(report, add)
+    return apply_plan(plan, model, data_dir=inputs.data_dir, output_dir=out, script_dir=report.parent,
+                      source_meta=inputs.metadata, dataset_name="shop")
+
+
+def test_plan_orders_every_fix(shop_report: Path) -> None:
+    plan, _, _ = _plan(shop_report)
+    assert [s.op for s in plan.steps] == [
+        "cast", "normalize_codes", "trim_whitespace", "fill_default", "round_money", "dedupe_key",
+        "swap_interval", "drop_orphans", "clamp_to_parent_time",
+    ]
+    assert plan.unhandled == []
+    clamp = plan.steps[-1]
+    assert clamp.params["shift"] == ["shipped_at"] and clamp.params["parent_time"] == "created_at"
+
+
+def test_code_mapping_folds_country_spellings_to_the_majority() -> None:
+    assert code_mapping([("USA", 9), ("US", 3), (" us", 1), ("Germany", 2), ("DE", 5)], country=True) == {
+        " us": "USA", "Germany": "DE", "US": "USA"}
+    assert code_mapping([("Pro", 5), ("pro ", 1), ("PRO", 1)], country=False) == {"PRO": "Pro", "pro ": "Pro"}
+
+
+def test_golden_scripts(shop_report: Path) -> None:
+    plan, _, _ = _plan(shop_report, add=("is_active=user", "lifetime_value=user"))
+    for name, text in (("postprocess.sql", sql_render.render(plan, "output", "output_polished")),
+                       ("postprocess.py", py_render.render(plan, "output", "output_polished"))):
+        if UPDATE:
+            (GOLDEN / name).write_text(text)
+        assert text == (GOLDEN / name).read_text(), f"{name} changed; DATAPOLISHER_UPDATE_GOLDEN=1 to accept"
+
+
+def test_applied_fixes_are_real(shop: Path, shop_report: Path) -> None:
+    before = {f.name: file_sha256(f) for f in shop.iterdir()}
+    result = _apply(shop_report, default_output(shop), add=("is_active=user", "lifetime_value=user"))
+    out = result.output_dir
+    assert out.name == "output_polished" and out.parent == shop.parent.resolve()
+    assert {f.name: file_sha256(f) for f in shop.iterdir()} == before  # the input is never modified
+    order = pl.read_parquet(out / "order.parquet")
+    user = pl.read_parquet(out / "user.parquet")
+    assert order.schema["user_id"] == pl.Int64
+    assert order["order_id"].to_list() == [10, 11, 12, 14, 15]  # duplicate 12 and 15 gone, orphan 13 dropped
+    assert order["unit price"].to_list() == [10.0, 5.5, 3.14, 2.01, 7.78]
+    assert order["status"].to_list() == ["paid", "pending", "paid", "pending", "paid"]
+    joined = order.join(user, on="user_id")
+    assert (joined["placed_at"] >= joined["created_at"]).all()
+    assert (order["placed_at"] <= order["shipped_at"]).all()
+    assert order.filter(pl.col("order_id") == 11)["shipped_at"].dt.day().item() == 12  # shifted with its start
+    assert user["country"].to_list() == ["US", "US", "US", "DE", "US"]
+    assert user["name"].to_list() == ["Ann", "Bob", "Cy", "Di", "Ed"]
+    assert user["is_active"].to_list() == [False, True, False, True, False]
+    assert user["lifetime_value"].to_list() == [10.0, 5.5, 3.14, 2.01, 7.78]
+    meta = load_metadata(out)
+    assert meta.lineage is not None and meta.lineage.derived_from == str(shop)
+    assert meta.lineage.script_sha256 == file_sha256(shop_report.parent / "postprocess.sql")
+    assert [f.sha256 for t in meta.tables for f in t.files] == [file_sha256(out / "order.parquet"),
+                                                                 file_sha256(out / "user.parquet")]
+    assert meta.table("order").rows == 5 and meta.table("order").primary_key == "order_id"
+    assert sorted(p.name for p in out.iterdir()) == [".metadata.json", "order.parquet", "user.parquet"]
+
+
+def test_python_script_matches_the_sql_and_is_idempotent(shop: Path, shop_report: Path, tmp_path: Path) -> None:
+    result = _apply(shop_report, tmp_path / "output_polished", add=("is_active=user", "lifetime_value=user"))
+    script = shop_report.parent / "postprocess.py"
+    again = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=False)
+    assert again.returncode == 0 and "already up to date" in again.stdout
+    other = tmp_path / "py_out"
+    run = subprocess.run([sys.executable, str(script), str(shop), str(other)], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    for table in ("order", "user"):
+        assert pl.read_parquet(other / f"{table}.parquet").equals(
+            pl.read_parquet(result.output_dir / f"{table}.parquet"))
+    (other / "user.parquet").write_bytes(b"tampered")
+    refused = subprocess.run([sys.executable, str(script), str(shop), str(other)], capture_output=True, text=True,
+                             check=False)
+    assert refused.returncode == 1 and "--overwrite" in refused.stderr
+
+
+def test_sql_script_runs_standalone(shop_report: Path, tmp_path: Path) -> None:
+    plan, _, _ = _plan(shop_report)
+    cwd = shop_report.parent
+    text = sql_render.render(plan, "output", "fresh_out")
+    con = duckdb.connect()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        con.execute(text)  # what `duckdb < postprocess.sql` runs, from the script's directory
+    finally:
+        os.chdir(old)
+        con.close()
+    assert pl.read_parquet(cwd / "fresh_out" / "order.parquet").height == 5
+
+
+def test_quoted_identifiers(tmp_path: Path) -> None:
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "d"
+    data.mkdir()
+    pl.DataFrame({"select": [1, 1, 2], "from": [" a", " a", "b "]}).write_parquet(data / "order.parquet")
+    report = write_report(data, tmp_path / "r.json", [
+        issue("duplicate_rows", "dedupe_rows", table="order"),
+        issue("whitespace", "trim_whitespace", table="order", column="from"),
+    ])
+    out = _apply(report, tmp_path / "out").output_dir
+    assert pl.read_parquet(out / "order.parquet").to_dict(as_series=False) == {"select": [1, 2], "from": ["a", "b"]}
+
+
+def test_failure_halfway_leaves_no_output(shop: Path, shop_report: Path, tmp_path: Path) -> None:
+    plan, model, inputs = _plan(shop_report)
+    bad = Plan([*plan.steps, Step("fill_default", "order", {"column": "no_such_column", "value": 1}, ("x",))],
+               plan.tables, plan.columns)
+    with pytest.raises(ScriptError, match="no output written"):
+        apply_plan(bad, model, data_dir=shop, output_dir=tmp_path / "out", script_dir=tmp_path,
+                   source_meta=None, dataset_name="shop")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_existing_output_and_same_dir_are_refused(shop: Path, shop_report: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(OutputExistsError):
+        _apply(shop_report, tmp_path / "taken")
+    with pytest.raises(ScriptError, match="must differ"):
+        _apply(shop_report, shop)
+
+
+def test_bad_computed_column_requests(shop_report: Path) -> None:
+    with pytest.raises(InputError, match="expected is_active"):
+        _plan(shop_report, add=("score=user",))
+    with pytest.raises(InputError, match="no table"):
+        _plan(shop_report, add=("lifetime_value=nobody",))
