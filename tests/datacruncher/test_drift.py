@@ -43,3 +43,37 @@ def test_baseline_dataset_and_report(tmp_path):
     report = crunch(smaller, personas="DE", baseline=tmp_path / "base.json")
     (users,) = [d for d in report.drift if d.table == "users"]
     assert (users.expected, users.observed, users.status) == (500, 250, "drift")
+
+
+def test_scenario_expectations_from_metadata(tmp_path):
+    import datetime as dt
+
+    from datagen_contracts.metadata import (
+        DatasetMetadata,
+        Expectation,
+        GeneratorInfo,
+        ScenarioInfo,
+        Timeframe,
+        dump_metadata,
+    )
+
+    data = tmp_path / "d"
+    # MRR grows month over month although the scenario says it stalls
+    write(data, "subscription", {"sub_id": list(range(600)),
+                                 "mrr": [10.0 + i / 10 for i in range(600)],
+                                 "started_at": [dt.datetime(2024, 1, 1) + dt.timedelta(hours=12 * i) for i in range(600)]})
+    meta = DatasetMetadata(
+        dataset_name="s", generator=GeneratorInfo(name="g", version="1"), generated_at="2024-01-01T00:00:00Z",
+        timeframe=Timeframe(start="2024-01-01", end="2024-10-26"),
+        scenario=ScenarioInfo(name="growth_stall", expectations=[
+            Expectation(id="mrr-down", kind="trend", params={"table": "subscription", "column": "mrr", "direction": "down"}),
+            Expectation(id="rows", kind="row_count", params={"table": "subscription", "min": 500, "max": 700}),
+            Expectation(id="odd", kind="ticket_spike", params={"table": "subscription"})]))
+    dump_metadata(meta, data / ".metadata.json")
+    report = crunch(data, personas="DE")
+    by = {d.message.split(" ")[3] if d.status != "skipped" else "odd": d for d in report.drift if d.kind == "scenario"}
+    assert by["mrr-down"].status == "drift" and by["mrr-down"].value > 0.5
+    assert by["rows"].status == "ok" and by["rows"].value == 600
+    assert by["odd"].status == "skipped" and "not verified" in by["odd"].message
+    (issue,) = [i for i in report.issues if i.rule_id == "scenario_drift.trend"]
+    assert issue.severity == "high" and issue.category == "scenario"

@@ -59,7 +59,8 @@ def crunch(
     analysis_date: str | None = None,
 ) -> CrunchReport:
     """Analyze the parquet dataset at ``path`` and return the report (nothing is written)."""
-    from .drift import baseline_drift, schema_drift
+    from .drift import baseline_drift, drift_issue, schema_drift
+    from .scenarios import scenario_checks
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
@@ -68,6 +69,9 @@ def crunch(
         outcomes = runner.run(chosen)
         issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]
         drift, drift_issues = schema_drift(catalog, model)
+        scenario = scenario_checks(catalog, model)
+        drift += scenario
+        drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]
         if baseline is not None:
             more, more_issues = baseline_drift(catalog, model, baseline)
             drift += more

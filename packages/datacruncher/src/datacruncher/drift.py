@@ -24,7 +24,7 @@ PSI_LIMIT, WASSERSTEIN_LIMIT, TVD_LIMIT, REL_LIMIT = 0.2, 0.1, 0.05, 0.1
 _Q = [i / 20 for i in range(21)]
 
 
-def _issue(d: DriftResult, severity: str = "medium") -> Issue:
+def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
     target = ".".join(x for x in (d.table, d.column) if x) or "dataset"
     rule = f"{d.kind}_drift.{d.metric}"
     return Issue(
@@ -32,16 +32,16 @@ def _issue(d: DriftResult, severity: str = "medium") -> Issue:
         fingerprint=f"{rule}:{target}:{d.value}",
         rule_id=rule,
         severity=severity,  # type: ignore[arg-type]
-        category="drift" if d.kind == "baseline" else "schema_discrepancy",
+        category={"baseline": "drift", "schema": "schema_discrepancy"}.get(d.kind, d.kind),
         persona="Data Engineer",
         finding=d.message,
         measure=Measure(metric=d.metric, value=d.value, threshold=d.threshold),
-        fix=FixHint(path="schema" if d.kind == "schema" else "none", action=f"review_{d.metric}",
+        fix=FixHint(path="none" if d.kind == "baseline" else "schema", action=f"review_{d.metric}",
                     params={"table": d.table, "column": d.column, "expected": d.expected}),
         table=d.table,
         column=d.column,
-        recommendation="Align the data with the schema (or update the schema)" if d.kind == "schema"
-        else "Confirm the change against the baseline is intended",
+        recommendation="Confirm the change against the baseline is intended" if d.kind == "baseline"
+        else "Align the data with the schema or scenario (or update them)",
     )
 
 
@@ -136,7 +136,7 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
             if isinstance(col, dict):
                 results += _column_expectations(cat, table, col)
     results += _range_drift(cat, doc)
-    return results, [_issue(r) for r in results if r.status == "drift"]
+    return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 
 def _range_drift(cat: Catalog, doc: dict[str, Any]) -> list[DriftResult]:
@@ -214,7 +214,7 @@ def baseline_drift(cat: Catalog, model: Model, baseline: str | Path) -> tuple[li
                                            WASSERSTEIN_LIMIT,
                                            f"{t.name}.{col.name} distribution moved (normalized Wasserstein {v:.3f})",
                                            "baseline"))
-    return results, [_issue(r) for r in results if r.status == "drift"]
+    return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 
 def _report_drift(model: Model, path: Path) -> tuple[list[DriftResult], list[Issue]]:
@@ -233,4 +233,4 @@ def _report_drift(model: Model, path: Path) -> tuple[list[DriftResult], list[Iss
         rel = abs(now.rows - t.rows) / t.rows
         results.append(_result("row_count", t.name, None, t.rows, now.rows, rel, REL_LIMIT,
                                f"{t.name} has {now.rows} rows, the baseline report had {t.rows}", "baseline"))
-    return results, [_issue(r) for r in results if r.status == "drift"]
+    return results, [drift_issue(r) for r in results if r.status == "drift"]
