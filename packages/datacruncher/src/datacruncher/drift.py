@@ -8,6 +8,7 @@ difference over the baseline's IQR) for numerics, each only with at least ``MIN_
 
 from __future__ import annotations
 
+import hashlib
 import math
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
     rule = f"{d.kind}_drift.{d.metric}"
     return Issue(
         id=f"{rule}:{target}",
-        fingerprint=f"{rule}:{target}:{d.value}",
+        fingerprint=hashlib.sha256(f"{rule}\0{target}\0{d.value}".encode()).hexdigest(),
         rule_id=rule,
         severity=severity,  # type: ignore[arg-type]
         category={"baseline": "drift", "schema": "schema_discrepancy"}.get(d.kind, d.kind),
