@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from datagen_contracts import dsl
+from datagen_contracts._dsl_rules import dependencies
 
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
@@ -179,8 +180,9 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
 class _TableSink:
     """Writes one output table and collects what later tables keep of it."""
 
-    def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str], seqs: dict[str, tuple[int, int]]) -> None:
-        self.name, self.kinds, self.keep, self.seqs = name, kinds, keep, seqs
+    def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
+                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False) -> None:
+        self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
         self.writer = TableWriter(path, arrow_schema(kinds))
         self.offset = 0
         self.parts: dict[str, list[Any]] = {c: [] for c in keep}
@@ -206,7 +208,7 @@ class _TableSink:
             self.parts[c].append(cols[c])
             self.null_parts[c].append(piece.nulls.get(c, np.zeros(piece.n, bool)))
         for key in self.extra:
-            value = getattr(piece, key)
+            value = getattr(piece, key) if self.keep_rows else None
             if value is not None:
                 self.extra[key].append(value)
         self.offset += piece.n
@@ -233,13 +235,17 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
                  progress: Progress | None) -> dict[str, TableFacts]:
     timeframe = (to_us(schema.timeframe.start), to_us(schema.timeframe.end))
     keep = kept_columns(schema)
+    # a table nobody reads (a leaf fact) keeps nothing in memory: that is what keeps RSS flat with --scale
+    read_by_others = set().union(*dependencies(schema).values())
     kept: dict[str, KeptTable] = {}
     facts: dict[str, TableFacts] = {}
     for name in generation_order(schema):
         node = schema.node(name)
         t0 = time.perf_counter()
         seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
-        sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep[name], seqs)}
+        needed = name in read_by_others
+        sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep[name] if needed else set(),
+                                  seqs, needed)}
         sinks[name].pk = node.pk
         tp = node.touchpoint_table
         if tp is not None:
