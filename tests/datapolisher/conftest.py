@@ -28,3 +28,16 @@ def no_stages(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setenv("PATH", str(tmp_path_factory.mktemp("empty_path")))
     monkeypatch.delenv("DATAPOLISHER_DATAGEN", raising=False)
     monkeypatch.delenv("DATAPOLISHER_DATACRUNCHER", raising=False)
+
+
+@pytest.fixture
+def fake_stages(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Stand-ins for the datagen and datacruncher CLIs (real checks over the shop tables), run by this Python."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    for name in ("datagen", "datacruncher"):
+        script = Path(__file__).parent / "fake_stages" / name
+        exe = bin_dir / name
+        exe.write_text(f"#!/bin/sh\nexec {sys.executable} {script} \"$@\"\n")
+        exe.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    return bin_dir

@@ -3,13 +3,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from polisher_builders import issue, write_report
+
 from datagen_contracts import load_manifest
 from datagen_contracts.manifest import approval_hash
 from datapolisher.approve import approve
 from datapolisher.dataset import file_sha256
 from datapolisher.errors import CriticalIssuesError, InputError
 from datapolisher.inputs import load_inputs
-from polisher_builders import issue, write_report
 
 
 def test_refuses_while_critical_issues_remain(shop_report: Path) -> None:

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from polisher_builders import write_report
+
 from datapolisher.approve import approve
 from datapolisher.errors import InputError
 from datapolisher.export import export
 from datapolisher.inputs import load_inputs
-from polisher_builders import write_report
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+
 from datagen_contracts import load_metadata
 from datapolisher.dataset import file_sha256
 from datapolisher.errors import InputError, OutputExistsError, ScriptError
@@ -138,7 +139,7 @@ def test_quoted_identifiers(tmp_path: Path) -> None:
 
 
 def test_failure_halfway_leaves_no_output(shop: Path, shop_report: Path, tmp_path: Path) -> None:
-    plan, model, inputs = _plan(shop_report)
+    plan, model, _ = _plan(shop_report)
     bad = Plan([*plan.steps, Step("fill_default", "order", {"column": "no_such_column", "value": 1}, ("x",))],
                plan.tables, plan.columns)
     with pytest.raises(ScriptError, match="no output written"):

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polisher_builders import write_report
+
 from datapolisher.approve import approve
 from datapolisher.errors import InputError
 from datapolisher.inputs import load_inputs
 from datapolisher.verify import verify
-from polisher_builders import write_report
 
 
 @pytest.fixture
@@ -45,5 +46,5 @@ def test_missing_and_unlisted_files(approved: Path) -> None:
 def test_broken_or_absent_manifest(approved: Path, tmp_path: Path) -> None:
     (approved / ".manifest.yaml").write_text("contract: datagen.manifest/1\nsurprise: 1\n")
     assert not verify(approved).ok
-    with pytest.raises(InputError, match="no .manifest.yaml"):
+    with pytest.raises(InputError, match=r"no \.manifest\.yaml"):
         verify(tmp_path)
