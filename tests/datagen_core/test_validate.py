@@ -210,11 +210,25 @@ def test_weekend_share_and_mean_in_range(tmp_path):
     mean = sum(t["order"]["amount"]) / len(t["order"]["amount"])
     doc = _targets_doc(weekend_share={"table": "order", "timestamp": "ordered_at", "min": 0.0, "max": 0.01},
                        mean_in_range={"table": "order", "column": "amount", "min": mean - 1, "max": mean + 1})
+    # the declaration says: no weekend events; the data has ~2/7 of them: a real failure
+    doc["nodes"][2]["columns"][2]["generator"]["datetime_series"]["pattern"] = {
+        "dimension": "dow", "weights": [1, 1, 1, 1, 1, 0, 0]}
     report = run(tmp_path, t, doc)
     ws = by_id(report, "weekend_share:order.ordered_at")
-    assert ws.measured == pytest.approx(weekend) and ws.status == ("fail" if weekend > 0.01 else "pass")
+    assert ws.measured == pytest.approx(weekend) and weekend > 0.1 and ws.status == "fail"
     assert by_id(report, "mean_in_range:order.amount").status == "pass"
     assert by_id(report, "mean_in_range:order.amount").measured == pytest.approx(mean)
+
+
+def test_an_unreachable_target_that_the_data_follows_is_a_warning(tmp_path):
+    doc = _targets_doc(weekend_share={"table": "order", "timestamp": "ordered_at", "min": 0.5, "max": 0.6})
+    t = shop_tables(n_users=400, seed=5)  # no dow pattern declared: about 2/7 of events fall on weekends
+    doc["nodes"][1]["rows"] = 400
+    report = run(tmp_path, t, doc)
+    ws = by_id(report, "weekend_share:order.ordered_at")
+    assert ws.status == "warn" and "unreachable as declared" in ws.message
+    assert report.ok and report.categories["behavioural"].score is None
+    assert report.categories["behavioural"].warnings == 1
 
 
 def _hourly_tables(weights, n=20_000, seed=3):
@@ -358,3 +372,29 @@ def test_cli_input_errors_exit_2_without_traceback(tmp_path):
     assert r.exit_code == 2
     r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path)])
     assert r.exit_code == 2  # --data is required
+
+
+def test_hour_jitter_kernel_moves_half_of_on_the_hour_values_back():
+    from datagen_contracts.dsl import Column
+    from datagen_core.validate import hour_jitter_kernel
+
+    doc = {"name": "t", "type": "datetime", "generator": {"datetime_series": {"freq": "H"}},
+           "modifiers": [{"transform": "time_jitter", "args": {"std_minutes": 10}}]}
+    col = schema_from({**shop_doc(), "nodes": [{"id": "x", "columns": [doc]}], "constraints": {}}).nodes[0].columns[0]
+    assert isinstance(col, Column)
+    k = hour_jitter_kernel(col)
+    assert k[-1] == pytest.approx(0.5, abs=1e-6) and k[0] == pytest.approx(0.5, abs=1e-6)
+    doc["generator"]["datetime_series"]["freq"] = "min"
+    col = schema_from({**shop_doc(), "nodes": [{"id": "x", "columns": [doc]}], "constraints": {}}).nodes[0].columns[0]
+    k = hour_jitter_kernel(col)
+    assert 0.05 < k[-1] < 0.08 and k[-1] == pytest.approx(k[1], rel=1e-6)  # σ/(60·√(2π)) ≈ 0.066 each way
+
+
+def test_a_lookup_changed_by_modifiers_is_not_a_foreign_key(tmp_path):
+    doc = shop_doc()
+    doc["nodes"][2]["columns"].append({"name": "age_ref", "type": "float", "generator": {"lookup": {"from": "user.age"}},
+                                       "modifiers": [{"transform": "jitter", "args": {"std": 0.1, "mode": "mul"}}]})
+    t = shop_tables()
+    t["order"]["age_ref"] = [30.5] * len(t["order"]["order_id"])
+    report = run(tmp_path, t, doc)
+    assert not [c for c in report.checks if c.id.startswith("fk_containment:order.age_ref")]

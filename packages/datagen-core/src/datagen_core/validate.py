@@ -1,7 +1,8 @@
 """Confirm that a generated dataset holds every declared constraint: ``validate(schema, data_dir)``.
 
 Each check is a plain function ``(ValidationContext) -> iterable of Check``; ``CHECKS`` lists the built-ins in
-order and callers may pass their own tuple. Every check reports a status (pass / fail / error / skipped), the
+order and callers may pass their own tuple. Every check reports a status (pass / fail / error / skipped /
+warn — a behavioural target the schema itself cannot reach, while the data follows the declaration), the
 measured value and the failing-row count. All data access is through polars lazy scans of the parquet files
 (column pruning, streaming aggregation), so memory stays bounded by the widest aggregation — a key set for
 uniqueness and foreign keys — not by the dataset.
@@ -39,7 +40,7 @@ EXPECTED_ARROW = {"int": "int64", "float": "double", "date": "date32[day]", "dat
 STRING_ARROW = ("string", "large_string", "string_view")
 #: a choice column is only called "constant by accident" when a constant draw was this unlikely
 CONSTANT_CHANCE = 1e-6
-_STATUSES = ("pass", "fail", "error", "skipped")
+_STATUSES = ("pass", "fail", "error", "warn", "skipped")
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Check:
     category: str
     check: str
     target: str
-    status: str  # pass | fail | error | skipped
+    status: str  # pass | fail | error | warn | skipped
     measured: Any = None
     expected: Any = None
     failing_rows: int | None = None
@@ -71,6 +72,7 @@ class CategoryScore:
     failed: int = 0
     errors: int = 0
     skipped: int = 0
+    warnings: int = 0
 
     @property
     def score(self) -> float | None:
@@ -81,7 +83,7 @@ class CategoryScore:
         score = self.score
         return {"score": "n/a" if score is None else round(score, 2), "weight": self.weight,
                 "applicable": self.applicable, "passed": self.passed, "failed": self.failed,
-                "errors": self.errors, "skipped": self.skipped}
+                "errors": self.errors, "warnings": self.warnings, "skipped": self.skipped}
 
 
 @dataclass
@@ -129,6 +131,9 @@ def score_checks(checks: list[Check]) -> tuple[dict[str, CategoryScore], float |
         cat = cats.setdefault(c.category, CategoryScore(c.category, 0.0))
         if c.status == "skipped":
             cat.skipped += 1
+            continue
+        if c.status == "warn":  # not a failure of the data; left out of the score like a skipped check
+            cat.warnings += 1
             continue
         cat.applicable += 1
         if c.status == "pass":
@@ -236,6 +241,23 @@ class ValidationContext:
             return node.vintage_behavior.created_at_column
         return next((c.name for c in node.columns if c.type in ("date", "datetime")), None)
 
+    def values_changed(self, node: dsl.Node, col: dsl.Column) -> bool:
+        """Whether a column's generated values are changed afterwards (modifiers, segment or vintage multipliers)."""
+        if col.modifiers:
+            return True
+        for parent in (self.schema.node(p) for p in node.parents):
+            if parent is None:
+                continue
+            sb, vb = parent.segment_behavior, parent.vintage_behavior
+            if sb is not None and col.name in (sb.applies_to_columns or []):
+                return True
+            if vb is not None:
+                for m in vb.age_based_multipliers.values():
+                    targets = [m.applies_to] if isinstance(m.applies_to, str) else m.applies_to
+                    if col.name in targets or "all" in targets:
+                        return True
+        return False
+
     def foreign_keys(self) -> list[tuple[str, str, str, str, str]]:
         """(table, column, parent_table, parent_column, source) from constraints, lookups and metadata."""
         out: dict[tuple[str, str, str, str], str] = {}
@@ -244,7 +266,7 @@ class ValidationContext:
             pt, _, pc = fk.to.partition(".")
             out.setdefault((t, c, pt, pc), "constraint")
         for node, col in self.node_columns():
-            if col.generator.lookup is not None:
+            if col.generator.lookup is not None and not self.values_changed(node, col):
                 pt, _, pc = col.generator.lookup.from_.partition(".")
                 out.setdefault((node.id, col.name, pt, pc), "lookup")
         if self.metadata is not None:
@@ -700,8 +722,16 @@ def check_targets(ctx: ValidationContext) -> Iterator[Check]:
             n, we = int(df["n"][0]), int(df["we"][0])
             share = we / n if n else float("nan")
             ok = n > 0 and ws.min <= share <= ws.max
-            yield _check("behavioural", "weekend_share", target, ok, measured=_round(share), expected=[ws.min, ws.max],
-                         rows=n, message="no timestamps" if n == 0 else "")
+            c = _check("behavioural", "weekend_share", target, ok, measured=_round(share), expected=[ws.min, ws.max],
+                       rows=n, message="no timestamps" if n == 0 else "")
+            implied = implied_weekend_share(ctx.schema, ws.table, ws.timestamp)
+            if not ok and n > 0 and implied is not None and not ws.min <= implied <= ws.max:
+                tol = 4.0 * math.sqrt(implied * (1 - implied) / n) + 0.01
+                if abs(share - implied) <= tol:
+                    c.status = "warn"
+                    c.message = (f"target unreachable as declared: the column's dow weights over the timeframe imply "
+                                 f"a weekend share of {implied:.4f}, and the data ({share:.4f}) follows them")
+            yield c
     if (mr := t.mean_in_range) is not None:
         target = f"{mr.table}.{mr.column}"
         if (skip := _missing(ctx, "behavioural", "mean_in_range", mr.table, mr.column)) is not None:
@@ -749,6 +779,11 @@ def _composite(ctx: ValidationContext, ce: dsl.CompositeEffectTarget) -> Iterato
         exposure = _exposure(ctx.timeframe, inf.dimension)
         expected = np.asarray(inf.weights, dtype=np.float64) * exposure
         expected = expected / expected.sum()
+        column = node.column(time_col)
+        if inf.dimension == "hour" and column is not None:
+            kernel = hour_jitter_kernel(column, ctx.schema.timeframe.freq)
+            expected = sum(p * np.roll(expected, d) for d, p in kernel.items())
+            expected = expected / expected.sum()
         b = len(expected)
         o_idx, e_idx = obs * b, expected * b
         err = np.abs(o_idx - e_idx)
@@ -765,6 +800,65 @@ def _composite(ctx: ValidationContext, ce: dsl.CompositeEffectTarget) -> Iterato
             note += f"; not measured: {', '.join(other)}"
         yield _check("behavioural", name, target, ok, measured={"mae": _round(mae), "mape": _round(mape)},
                      expected={"mae": tol.mae, "mape": tol.mape}, rows=rows, message=note)
+
+
+def declared_weights(col: dsl.Column, dim: str) -> np.ndarray | None:
+    """The product of a datetime column's declared pattern and seasonality weights for ``dim`` (None if none)."""
+    w: np.ndarray | None = None
+    patterns = col.generator.datetime_series.patterns() if col.generator.datetime_series is not None else []
+    for pat in patterns:
+        if pat.dimension == dim:
+            w = np.asarray(pat.weights, dtype=np.float64) * (1.0 if w is None else w)
+    for m in col.modifiers:
+        if isinstance(m, dsl.SeasonalityModifier) and m.args.dimension == dim:
+            w = np.asarray(m.args.weights, dtype=np.float64) * (1.0 if w is None else w)
+    return w
+
+
+def implied_weekend_share(schema: dsl.Schema, table: str, column: str) -> float | None:
+    """The weekend share a column's declaration implies: dow weights × the timeframe's hours per weekday."""
+    node = schema.node(table)
+    col = node.column(column) if node is not None else None
+    if col is None or col.type not in ("date", "datetime"):
+        return None
+    start, end = parse_timestamp(schema.timeframe.start), parse_timestamp(schema.timeframe.end)
+    gen = col.generator.datetime_series
+    if gen is not None and isinstance(gen.within, dsl.Window):
+        start, end = parse_timestamp(gen.within.start), parse_timestamp(gen.within.end)
+    if start is None or end is None:
+        return None
+    w = declared_weights(col, "dow")
+    e = (np.ones(7) if w is None else w) * _exposure((start, end), "dow")
+    return float((e[5] + e[6]) / e.sum()) if e.sum() > 0 else None
+
+
+_ALIGNED_FREQ = re.compile(r"^\d*\s*(h|H|D|d|W|w|M|MS|ME|Q|QS|Y|YS|A|AS)$")
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+
+
+def hour_jitter_kernel(col: dsl.Column, timeframe_freq: str | None = None) -> dict[int, float]:
+    """How a column's ``time_jitter`` moves rows between hours: {hour offset: probability}.
+
+    Values on a whole-hour grid (``freq`` of an hour or coarser) start at minute 0, so a jitter of σ minutes
+    moves about half of them into the previous hour; values off the grid start uniformly within the hour.
+    """
+    sigma2 = 0.0
+    for m in col.modifiers:
+        if isinstance(m, dsl.TimeJitterModifier):
+            sec = m.args.std_minutes * 60.0 if m.args.std_minutes is not None else float(m.args.std or 0.0)
+            sigma2 += sec * sec
+    if sigma2 <= 0:
+        return {0: 1.0}
+    sigma = math.sqrt(sigma2)
+    gen = col.generator.datetime_series
+    freq = (gen.freq if gen is not None else None) or timeframe_freq
+    offsets = np.array([0.0]) if freq and _ALIGNED_FREQ.match(freq) else (np.arange(60) + 0.5) * 60.0
+    reach = math.ceil(6 * sigma / 3600.0) + 1
+    return {d: float((_phi(((d + 1) * 3600.0 - offsets) / sigma) - _phi((d * 3600.0 - offsets) / sigma)).mean())
+            for d in range(-reach, reach + 1)}
 
 
 def _tol(tol: float | None, noise: float) -> str:

@@ -12,7 +12,7 @@ import click
 
 from .check import InputError, load_schema_or_exit
 
-_MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERR ", "skipped": "SKIP"}
+_MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERR ", "warn": "WARN", "skipped": "SKIP"}
 
 
 @click.command()
@@ -50,7 +50,7 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
 
 
 def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
-    shown = [c for c in report.checks if verbose or c.status in ("fail", "error")]
+    shown = [c for c in report.checks if verbose or c.status in ("fail", "error", "warn")]
     for c in shown:
         rows = "" if c.failing_rows is None else f"  failing rows {c.failing_rows:,}"
         of = "" if c.rows is None else f" of {c.rows:,}"
@@ -61,9 +61,9 @@ def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
     for name, cat in report.categories.items():
         score = "n/a" if cat.score is None else f"{cat.score:5.1f}"
         click.echo(f"  {name:<12} {score:>5}  ({cat.passed}/{cat.applicable} passed, {cat.errors} errors, "
-                   f"{cat.skipped} skipped)")
-    counts = {s: sum(1 for c in report.checks if c.status == s) for s in ("pass", "fail", "error", "skipped")}
+                   f"{cat.warnings} warnings, {cat.skipped} skipped)")
+    counts = {s: sum(1 for c in report.checks if c.status == s) for s in ("pass", "fail", "error", "warn", "skipped")}
     score = "n/a" if report.score is None else f"{report.score:.1f}"
     verdict = "OK" if report.ok else "FAILED"
     click.echo(f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors, "
-               f"{counts['skipped']} skipped; quality score {score}/100")
+               f"{counts['warn']} warnings, {counts['skipped']} skipped; quality score {score}/100")
