@@ -114,6 +114,10 @@ def auto_polish(
     fresh = result.output_dir is not None and current.data_dir.resolve() == result.output_dir.resolve()
     if fresh and not critical_issues(current):
         result.manifest = approve(current, license=license, fixes=fixes, stages=runs).manifest_path
+    elif result.output_dir is None and not current.stale_forced and not critical_issues(current):
+        # nothing needed fixing: the output is a verified copy of the data, approved
+        result.manifest = approve(current, output_dir=target, license=license, overwrite=overwrite).manifest_path
+        result.output_dir = target
     summary = work_dir_of(inputs) / SUMMARY
     write_atomic(summary, (json.dumps(result.to_json(), indent=2) + "\n").encode())
     result.summary_path = summary
