@@ -219,3 +219,50 @@ def test_row_groups_are_preserved_and_no_temp_file_left(tmp_path):
 def test_inapplicable_defects_raise_a_clear_error(tmp_path, defect, message):
     with pytest.raises(DefectError, match=message):
         setup(tmp_path, [defect])
+
+
+# --------------------------------------------------------------------------- round trip through the engine
+
+UPSTREAM = Path("/work/shared/conformance/upstream")
+#: which validate check sees each defect kind, and on what target
+SEEN_BY = {
+    "orphan_fk": "fk_containment:purchase.customer_id->customer.customer_id",
+    "temporal_violation": "after_parent:purchase.purchase_time",
+    "duplicate_pk": "pk_unique:customer.customer_id",
+    "duplicate_rows": "pk_unique:purchase.purchase_id",
+    "nulls": "not_null:purchase.amount",
+    "future_dates": "time_bounds:purchase.purchase_time",
+    "float_ids": "arrow_type:customer.customer_id",
+}
+
+
+def test_generate_with_defects_metadata_ground_truth_matches_validate(tmp_path):
+    import json
+
+    engine = pytest.importorskip("datagen_core.engine")
+    from datagen_contracts.metadata import load_metadata
+
+    doc = json.loads((UPSTREAM / "vintage_effects_demo.json").read_text())
+    doc["defects"] = [
+        {"kind": "orphan_fk", "target": "purchase.customer_id", "rate": 0.01},
+        {"kind": "temporal_violation", "target": "purchase", "rate": 0.02},
+        {"kind": "duplicate_pk", "target": "customer", "rate": 0.01},
+        {"kind": "duplicate_rows", "target": "purchase", "rate": 0.01},
+        {"kind": "nulls", "target": "purchase.amount", "rate": 0.03},
+        {"kind": "future_dates", "target": "purchase.purchase_time", "rate": 0.005},
+        {"kind": "float_ids", "target": "customer.customer_id", "rate": 1.0},
+    ]
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    engine.generate(path, out, seed=42, yes=True)
+    meta = load_metadata(out)
+    assert [d.kind for d in meta.defects] == [d["kind"] for d in doc["defects"]]
+    report = validate(schema_from(doc), out)
+    for record in meta.defects:
+        c = check(report, SEEN_BY[record.kind])
+        assert c.status == "fail", record.kind
+        assert c.failing_rows == record.count, (record.kind, c.failing_rows, record.count)
+        assert record.count > 0
+    # every failure is explained by a recorded defect: nothing else broke
+    assert {c.id for c in report.failed} == set(SEEN_BY.values())

@@ -398,3 +398,16 @@ def test_a_lookup_changed_by_modifiers_is_not_a_foreign_key(tmp_path):
     t["order"]["age_ref"] = [30.5] * len(t["order"]["order_id"])
     report = run(tmp_path, t, doc)
     assert not [c for c in report.checks if c.id.startswith("fk_containment:order.age_ref")]
+
+
+def test_a_generated_conformance_dataset_validates_with_exit_0(tmp_path):
+    engine = pytest.importorskip("datagen_core.engine")
+    upstream = Path("/work/shared/conformance/upstream")
+    for name in ("simple_users_events", "marketing_attribution", "saas_subscription_churn"):
+        out = tmp_path / name
+        engine.generate(upstream / f"{name}.json", out, seed=42, yes=True)
+        r = CliRunner().invoke(main, ["validate", str(upstream / f"{name}.json"), "--data", str(out), "--json"])
+        assert r.exit_code == 0, (name, [c for c in json.loads(r.stdout)["checks"] if c["status"] in ("fail", "error")])
+        doc = json.loads(r.stdout)
+        assert doc["summary"]["fail"] == 0 and doc["summary"]["error"] == 0
+        assert doc["categories"]["structural"]["applicable"] > 10

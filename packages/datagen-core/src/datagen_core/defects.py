@@ -330,13 +330,17 @@ def _temporal_violation(job: _Job, schema: dsl.Schema, tables: dict[str, TableFa
         raise DefectError(f"defects[{job.index}]: {job.table!r} has no foreign key to a parent with a creation time")
     fk_col, parent, parent_col = link
     created_col = tables[parent].created_at_column
+    ctype = pq.read_schema(job.path).field(job.column).type
+    is_date = pa.types.is_date(ctype)
     assert created_col is not None
     params = job.spec.params
     lo_h = float(params.get("min_offset_hours", 1.0))
     hi_h = float(params.get("max_offset_hours", 24.0 * 30))
+    floor = _window_start(schema, job.table, job.column)
     n = sum(_row_groups(job.path))
     count = _count(job, n)
-    # eligible: a non-null FK whose parent exists with a non-null creation time
+    # eligible: a non-null FK whose parent exists with a creation time at least min_offset after the window start
+    # (so the moved value stays inside its window and breaks only the parent ordering)
     rng = job.rng()
     pool_size = min(n, 2 * count + len(touched) + 64)
     created: dict[Any, Any] = {}
@@ -346,23 +350,26 @@ def _temporal_violation(job: _Job, schema: dsl.Schema, tables: dict[str, TableFa
         pool = pool[np.fromiter((int(r) not in touched for r in pool), dtype=bool, count=len(pool))]
         fks = _values_at(job.path, pool, fk_col)
         created = _parent_times(root / tables[parent].path, parent_col, created_col, {v for v in fks if v is not None})
-        ok = np.array([v is not None and created.get(v) is not None for v in fks], dtype=bool)
+        ok = np.array([v is not None and created.get(v) is not None
+                       and _hours_between(floor, created[v]) > max(lo_h, 24.0 if is_date else 0.0) for v in fks],
+                      dtype=bool)
         chosen = pool[ok][:count]
         if len(chosen) == count or pool_size == n:
             break
         pool_size = n
-    ctype = pq.read_schema(job.path).field(job.column).type
-    is_date = pa.types.is_date(ctype)
 
     def change(t: pa.Table, local: np.ndarray, g: np.random.Generator) -> pa.Table:
         parents = t.column(fk_col).take(pa.array(local)).to_pylist()
-        hours = g.uniform(lo_h, hi_h, len(local))
+        u = g.random(len(local))
         values = []
-        for key, h in zip(parents, hours, strict=True):
+        for key, x in zip(parents, u, strict=True):
             p = created[key]
+            room = _hours_between(floor, p)
+            h = lo_h + x * (min(hi_h, room) - lo_h)  # uniform in [min_offset, min(max_offset, room)]
             if is_date:
                 p_day = p if not isinstance(p, datetime) else p.date()
-                values.append(p_day - timedelta(days=max(1, int(np.ceil(h / 24)))))
+                days = min(max(1, int(np.ceil(h / 24))), max(1, int(room // 24)))
+                values.append(p_day - timedelta(days=days))
             else:
                 p_dt = p if isinstance(p, datetime) else datetime.combine(p, datetime.min.time())
                 values.append(p_dt - timedelta(microseconds=int(h * 3_600_000_000)))
@@ -372,6 +379,23 @@ def _temporal_violation(job: _Job, schema: dsl.Schema, tables: dict[str, TableFa
     touched.update(int(r) for r in chosen)
     return _record(job, n, chosen, keys, parent=f"{parent}.{created_col}", via=fk_col,
                    offset_hours=[lo_h, hi_h], granularity="day" if is_date else "microsecond")
+
+
+def _window_start(schema: dsl.Schema, table: str, column: str) -> datetime | None:
+    """Where a generated time column's window starts (its own ``within`` window, else the timeframe)."""
+    node = schema.node(table)
+    col = node.column(column) if node is not None else None
+    gen = None if col is None else (col.generator.datetime_series or col.generator.diffusion_curve)
+    if gen is not None and isinstance(gen.within, dsl.Window):
+        return parse_timestamp(gen.within.start)
+    return parse_timestamp(schema.timeframe.start)
+
+
+def _hours_between(start: datetime | None, value: Any) -> float:
+    if start is None:
+        return float("inf")
+    v = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    return (v - start).total_seconds() / 3600.0
 
 
 def _values_at(path: Path, rows: np.ndarray, column: str) -> list[Any]:
