@@ -24,6 +24,7 @@ from .inputs import PolishInputs, load_inputs
 from .issues import count_by_severity, fixable_by, read_findings
 from .paths import StepResult, postprocess_path, schema_path
 from .postprocess.apply import default_output
+from .schema_fix import improve_schema, read_schema_raw
 
 SUMMARY = "polish_summary.json"
 
@@ -48,9 +49,13 @@ class AutoResult:
 
 
 def _wants_schema(inputs: PolishInputs) -> bool:
+    """A schema round is worth it when datagen can regenerate and at least one schema edit applies."""
     if inputs.schema_path is None or stages.executable("datagen") is None:
         return False
-    return any(f.hinted_path == "schema" and fixable_by(f, "schema") for f in read_findings(inputs.report))
+    findings = [f for f in read_findings(inputs.report) if f.hinted_path == "schema" and fixable_by(f, "schema")]
+    if not findings:
+        return False
+    return bool(improve_schema(read_schema_raw(inputs.schema_path), findings).changes)
 
 
 def _set_aside(current: Path, target: Path, label: str) -> Path:
