@@ -60,6 +60,10 @@ class ForeignKey(_Machine, kw_only=True):
     column: str
     references_table: str
     references_column: str
+    #: how the child row's time (its table's ``created_at_column``) relates to the referenced row's creation
+    #: time: ``after`` (an event of the parent: never before it), ``before`` (e.g. attribution touchpoints,
+    #: which precede their conversion) or ``none`` (no temporal relation is promised)
+    time_order: Literal["after", "before", "none"] = "after"
 
 
 class TableInfo(_Machine, kw_only=True):

@@ -133,6 +133,23 @@ class DriftResult(_Machine, kw_only=True):
     message: str = ""
 
 
+class ColumnProfile(_Machine, kw_only=True):
+    """A compact distribution summary of one column, so a later run can measure drift against this report."""
+
+    table: str
+    column: str
+    kind: Literal["categorical", "numeric", "temporal", "other"]
+    rows: int
+    nulls: int = 0
+    distinct: int | None = None
+    #: categorical: the most frequent values with their counts (values as strings), most frequent first
+    top: list[tuple[str, int]] = msgspec.field(default_factory=list)
+    #: numeric / temporal (epoch seconds): the 0th, 5th, …, 100th percentiles
+    quantiles: list[float] = msgspec.field(default_factory=list)
+    mean: float | None = None
+    std: float | None = None
+
+
 class SeveritySummary(_Machine, kw_only=True):
     critical: int = 0
     high: int = 0
@@ -168,6 +185,7 @@ class CrunchReport(_Machine, kw_only=True, omit_defaults=False):
     checks: CheckCounts = msgspec.field(default_factory=CheckCounts)
     metrics: Metrics = msgspec.field(default_factory=Metrics)
     drift: list[DriftResult] = msgspec.field(default_factory=list)
+    profiles: list[ColumnProfile] = msgspec.field(default_factory=list)
     summary: SeveritySummary = msgspec.field(default_factory=SeveritySummary)
     quality_score: float = 0.0
     gate: Gate = msgspec.field(default_factory=Gate)
