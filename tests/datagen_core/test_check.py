@@ -92,3 +92,10 @@ nodes:
 """
     r = CliRunner().invoke(main, ["check", write(tmp_path, yaml_text, "s.yaml")])
     assert r.exit_code == 0, r.output
+
+
+def test_an_unreachable_weekend_target_is_a_warning():
+    result = lint(str(UPSTREAM / "simple_users_events.json"))
+    assert result["ok"]
+    [w] = [w for w in result["warnings"] if w["path"] == "$.targets.weekend_share"]
+    assert "0.274" in w["message"]

@@ -53,7 +53,7 @@ def lint(path: str) -> dict[str, Any]:
         errors = [p for p in exc.problems if p.severity != "warning"]
         warnings = [p for p in exc.problems if p.severity == "warning"]
     else:
-        warnings = list(lint_schema(schema))
+        warnings = list(lint_schema(schema)) + target_warnings(schema)
 
     def as_dict(p: Problem) -> dict[str, str]:
         return {"path": p.path, "message": p.message, "severity": p.severity}
@@ -64,6 +64,21 @@ def lint(path: str) -> dict[str, Any]:
         "errors": [as_dict(p) for p in errors],
         "warnings": [as_dict(p) for p in warnings],
     }
+
+
+def target_warnings(schema: Any) -> list[Problem]:
+    """Targets the schema's own declarations cannot reach (validate then reports them as warnings)."""
+    from ..validate import implied_weekend_share
+
+    out: list[Problem] = []
+    ws = schema.targets.weekend_share if schema.targets is not None else None
+    if ws is not None:
+        implied = implied_weekend_share(schema, ws.table, ws.timestamp)
+        if implied is not None and not ws.min <= implied <= ws.max:
+            out.append(Problem("$.targets.weekend_share",
+                               f"unreachable: the dow weights of {ws.table}.{ws.timestamp} over the timeframe imply a "
+                               f"weekend share of {implied:.3f}, outside [{ws.min}, {ws.max}]", "warning"))
+    return out
 
 
 @click.command()
