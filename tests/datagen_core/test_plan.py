@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from datagen_contracts.dsl import load_schema, loads_schema
 from datagen_core.cli import main
 from datagen_core.plan import (
-    COMPRESSION_FACTOR,
+    COLUMN_OVERHEAD,
+    COMPRESSION,
+    FILE_OVERHEAD,
     clamped_poisson_mean,
     fanout_mean,
     funnel_mean,
@@ -78,9 +80,10 @@ def test_entity_fact_and_vocab_rows():
                     "note": round(expected_event), "batch": 2500 * 5}
     assert plan.total_rows == sum(rows.values())
     assert plan.table("event").how == "2500 × poisson(8) clamp[0,50]"
-    # bytes: int columns are 8 bytes raw, times the documented compression factor
-    assert plan.table("user").bytes == round(2500 * 8 * COMPRESSION_FACTOR)
-    assert plan.table("event").bytes == round(rows["event"] * 16 * COMPRESSION_FACTOR)
+    # bytes: int columns are 8 bytes raw, times the measured compression of their generator
+    assert plan.table("user").bytes == round(2500 * 8 * COMPRESSION["int", "sequence"]) + FILE_OVERHEAD + COLUMN_OVERHEAD
+    assert plan.table("event").bytes == (round(rows["event"] * 8 * (COMPRESSION["int", "sequence"] + COMPRESSION["int", "lookup"]))
+                                         + FILE_OVERHEAD + 2 * COLUMN_OVERHEAD)
     assert plan.warnings == [] and plan.suggested_scale is None
 
 
