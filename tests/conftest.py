@@ -44,3 +44,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "conformance_schema" in metafunc.fixturenames:
         files = conformance_files()
         metafunc.parametrize("conformance_schema", files, ids=[f.stem for f in files])
+
+
+@pytest.fixture(scope="session")
+def conformance_root() -> Path:
+    """The directory of the upstream conformance schemas."""
+    return conformance_dir()
