@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from datapolisher.cli import main, polish
 from polisher_builders import write_report
+
+from datapolisher.cli import main, polish
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from datagen_contracts.manifest import StageRun
 from datagen_contracts.report import CrunchReport
 
 from . import __about__, stages
+from .dataset import file_sha256
 from .errors import InputError
-from .inputs import PolishInputs, load_inputs
+from .inputs import PolishInputs, load_inputs, read_metadata
 from .issues import Finding, count_by_severity, read_findings
 from .manifest_build import now_utc
 from .model import build_model
@@ -109,8 +110,11 @@ def schema_path(
         return result
     run = stages.generate(improved, seed, target, overwrite=overwrite)
     result.output_dir = target
-    result.stage_runs.append(StageRun(stage="polish:schema", tool="datagen", version="cli", at=now_utc(),
-                                      command=run.command_line))
+    meta = read_metadata(target)
+    result.stage_runs.append(StageRun(
+        stage="polish:schema", tool=meta.generator.name if meta else "datagen",
+        version=meta.generator.version if meta else "unknown", at=meta.generated_at if meta else now_utc(),
+        command=run.command_line, output_sha256=file_sha256(improved)))
     recrunch(result, inputs, target, improved)
     return result
 
