@@ -411,3 +411,20 @@ def test_a_generated_conformance_dataset_validates_with_exit_0(tmp_path):
         doc = json.loads(r.stdout)
         assert doc["summary"]["fail"] == 0 and doc["summary"]["error"] == 0
         assert doc["categories"]["structural"]["applicable"] > 10
+
+
+def test_fk_containment_with_gapped_parent_keys_and_fractional_float_ids(tmp_path):
+    t = shop_tables()
+    t["user"]["user_id"] = [2 * i for i in t["user"]["user_id"]]  # 2, 4, 6 … : not a contiguous range
+    t["order"]["user_id"] = [2 * u for u in t["order"]["user_id"]]
+    t["order"]["user_id"][0] = 3  # inside [min, max] but not a key
+    report = run(tmp_path / "gapped", t)
+    assert by_id(report, "fk_containment:order.user_id->user.user_id").failing_rows == 1
+    t = shop_tables()
+    t["order"]["user_id"] = [float(u) for u in t["order"]["user_id"]]
+    t["order"]["user_id"][0] = 1.5  # contiguous int parent keys: the range path must still see the fraction
+    root = write_tables(tmp_path / "float", {k: v for k, v in t.items() if k != "order"})
+    write_tables(root, {"order": t["order"]}, {"user_id": pa.float64()})
+    report = validate(schema_from(shop_doc()), root)
+    assert by_id(report, "fk_containment:order.user_id->user.user_id").failing_rows == 1
+    assert by_id(report, "arrow_type:order.user_id").status == "fail"

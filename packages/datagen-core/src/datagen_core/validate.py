@@ -167,6 +167,8 @@ class ValidationContext:
         self.data_dir = data_dir
         self.metadata = metadata
         self.tables: dict[str, TableData | None] = {}
+        #: (table, column) -> (strictly increasing, contiguous (min, max)) — computed once, see _key_order
+        self.key_orders: dict[tuple[str, str], tuple[bool, tuple[int, int] | None]] = {}
         tf_start = parse_timestamp(schema.timeframe.start)
         tf_end = parse_timestamp(schema.timeframe.end)
         assert tf_start is not None and tf_end is not None  # guaranteed by the contracts' rules
@@ -385,26 +387,47 @@ def check_keys(ctx: ValidationContext) -> Iterator[Check]:
                      failing_rows=nulls)
 
 
-def _strictly_increasing(ctx: ValidationContext, table: str, column: str) -> bool:
-    """Whether an integer column has no nulls and increases strictly through the files (one row group in memory)."""
+def _key_order(ctx: ValidationContext, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
+    """(strictly increasing, (min, max) when the values are exactly min, min+1, …, max) for an integer column
+    without nulls; one row group in memory. Sequences — the engine's keys — are both."""
+    key = (table, column)
+    if key in ctx.key_orders:
+        return ctx.key_orders[key]
     t = ctx.table(table)
     arrow_type = ctx.arrow_type(table, column)
-    if t is None or arrow_type is None or not pa.types.is_integer(arrow_type):
-        return False
-    last: int | None = None
-    for f in t.files:
-        pf = pq.ParquetFile(f)
-        for rg in range(pf.metadata.num_row_groups):
-            col = pf.read_row_group(rg, columns=[column]).column(0)
-            if col.null_count:
-                return False
-            values = col.to_numpy()
-            if len(values) == 0:
-                continue
-            if (last is not None and values[0] <= last) or (len(values) > 1 and not (np.diff(values) > 0).all()):
-                return False
-            last = int(values[-1])
-    return True
+    result: tuple[bool, tuple[int, int] | None] = (False, None)
+    if t is not None and arrow_type is not None and pa.types.is_integer(arrow_type):
+        first: int | None = None
+        last: int | None = None
+        contiguous = True
+        increasing = True
+        for f in t.files:
+            pf = pq.ParquetFile(f)
+            for rg in range(pf.metadata.num_row_groups):
+                col = pf.read_row_group(rg, columns=[column]).column(0)
+                if col.null_count:
+                    increasing = False
+                    break
+                values = col.to_numpy()
+                if len(values) == 0:
+                    continue
+                steps = np.diff(values)
+                if (last is not None and values[0] <= last) or (len(values) > 1 and not (steps > 0).all()):
+                    increasing = False
+                    break
+                contiguous = contiguous and (last is None or values[0] == last + 1) and bool((steps == 1).all())
+                first = int(values[0]) if first is None else first
+                last = int(values[-1])
+            if not increasing:
+                break
+        if increasing:
+            result = (True, (first, last) if contiguous and first is not None and last is not None else None)
+    ctx.key_orders[key] = result
+    return result
+
+
+def _strictly_increasing(ctx: ValidationContext, table: str, column: str) -> bool:
+    return _key_order(ctx, table, column)[0]
 
 
 def check_foreign_keys(ctx: ValidationContext) -> Iterator[Check]:
@@ -419,10 +442,18 @@ def check_foreign_keys(ctx: ValidationContext) -> Iterator[Check]:
             skip.id, skip.target = f"{name}:{target}->{parent}.{parent_col}", target
             yield skip
             continue
-        child = ctx.scan(table).select(pl.col(column).alias("k")).drop_nulls()
-        keys = ctx.scan(parent).select(pl.col(parent_col).alias("k")).drop_nulls().unique()
-        child = child.with_columns(pl.col("k").cast(_polars_type(ctx, parent, parent_col), strict=False)).drop_nulls()
-        orphans = int(collect(child.join(keys, on="k", how="anti").select(pl.len()))[0, 0])
+        span = _key_order(ctx, parent, parent_col)[1]
+        child_type = ctx.arrow_type(table, column)
+        if span is not None and child_type is not None and (pa.types.is_integer(child_type) or pa.types.is_floating(child_type)):
+            # the parent keys are exactly lo..hi: containment is a range test, no key set needed
+            v = pl.col(column)
+            outside = v.is_not_null() & ((v < span[0]) | (v > span[1]) | (v.cast(pl.Float64) != v.cast(pl.Float64).floor()))
+            orphans = int(collect(ctx.scan(table).select(outside.sum().alias("n")))["n"][0])
+        else:
+            child = ctx.scan(table).select(pl.col(column).alias("k")).drop_nulls()
+            keys = ctx.scan(parent).select(pl.col(parent_col).alias("k")).drop_nulls().unique()
+            child = child.with_columns(pl.col("k").cast(_polars_type(ctx, parent, parent_col), strict=False)).drop_nulls()
+            orphans = int(collect(child.join(keys, on="k", how="anti").select(pl.len()))[0, 0])
         rows = ctx.rows(table)
         c = _check("structural", name, target, orphans == 0, measured=orphans, expected=0, rows=rows,
                    failing_rows=orphans, message=f"references {parent}.{parent_col} ({source})")
