@@ -15,7 +15,7 @@ from typing import Any
 
 from datagen_contracts._paths import did_you_mean
 
-from .identifiers import quote_ident
+from .identifiers import quote_ident, quote_literal
 from .model import Column, ForeignKey, Model, Table
 from .roles import tokens
 
@@ -65,7 +65,7 @@ def _bind_roles(check: Any, sides: dict[str, Table]) -> dict[str, str] | None:
 
 
 def _kind_ok(check: Any, table: Table) -> bool:
-    return not check.kinds or table.kind in check.kinds
+    return not check.kinds or table.kind in check.kinds or ("touchpoint" in check.kinds and table.touchpoint)
 
 
 def over_dataset(model: Model, check: Any) -> list[Context]:
@@ -137,7 +137,10 @@ def over_fk(model: Model, check: Any) -> list[Context]:
         roles = _bind_roles(check, {"child": child, "parent": parent})
         if roles is None or not _kind_ok(check, child):
             continue
-        out.append(Context(key=fk.label, table=fk.child, column=fk.child_column, names={**_fk_names(model, fk), **roles}))
+        ctx = Context(key=fk.label, table=fk.child, column=fk.child_column, names={**_fk_names(model, fk), **roles})
+        ctx.names["time_order"] = fk.time_order  # the raw word for text; SQL gets the literal below
+        ctx.exprs["time_order"] = quote_literal(fk.time_order)
+        out.append(ctx)
     if not out:
         raise Skip(_why(check, "no foreign key", edge=True))
     return out
@@ -242,7 +245,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "table": (over_table, ("table",)),
     "pk": (over_pk, ("table", "pk")),
     "column": (over_column, ("table", "column", "pk")),
-    "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk")),
+    "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",
                                            "event_created_at")),

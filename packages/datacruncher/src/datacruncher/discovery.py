@@ -43,11 +43,15 @@ def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
     meta = catalog.metadata
     if meta is not None:
         for t in meta.tables:
+            converts = _attributed_to(t.declared_by) if t.kind == "touchpoint" else None
             out[t.name] = {
                 "pk": t.primary_key or next((c.name for c in t.columns if c.primary_key), None),
-                "fks": [(f.column, f.references_table, f.references_column) for f in t.foreign_keys]
-                + [(c.name, *c.foreign_key.split(".", 1)) for c in t.columns if c.foreign_key and "." in c.foreign_key],
+                "fks": [(f.column, f.references_table, f.references_column,
+                         _time_order(f.time_order, f.references_table, converts)) for f in t.foreign_keys]
+                + [(c.name, *c.foreign_key.split(".", 1), _time_order("after", c.foreign_key.split(".", 1)[0], converts))
+                   for c in t.columns if c.foreign_key and "." in c.foreign_key],
                 "created_at": t.created_at_column,
+                "touchpoint": t.kind == "touchpoint",
                 "kind": {"entity": "entity", "fact": "event", "touchpoint": "event", "vocab": "vocab"}.get(t.kind),
                 "nullable": {c.name: c.nullable for c in t.columns},
                 "roles": {c.name: c.role for c in t.columns if c.role},
@@ -64,12 +68,34 @@ def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
             "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
             "roles": {},
         }
+    touch_of = {  # attribution_chain: the touchpoint table precedes the conversion node that declares it
+        str(n["attribution_chain"].get("touchpoint_table_name")): n["id"]
+        for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
+        if isinstance(n, dict) and isinstance(n.get("attribution_chain"), dict) and "id" in n
+    }
     constraints = schema.get("constraints") if isinstance(schema.get("constraints"), dict) else {}
     for fk in constraints.get("foreign_keys", []) or []:
         src, dst = str(fk.get("from", "")), str(fk.get("to", ""))
         if "." in src and "." in dst and src.split(".", 1)[0] in out:
-            out[src.split(".", 1)[0]]["fks"].append((src.split(".", 1)[1], *dst.split(".", 1)))
+            table, ptable = src.split(".", 1)[0], dst.split(".", 1)[0]
+            order = str(fk.get("time_order") or _time_order("after", ptable, touch_of.get(table)))
+            out[table]["fks"].append((src.split(".", 1)[1], *dst.split(".", 1), order))
+    for touch in touch_of:
+        if touch in out:
+            out[touch]["touchpoint"] = True
     return out
+
+
+def _attributed_to(declared_by: str | None) -> str | None:
+    """``"attribution_chain of purchase"`` → ``"purchase"``: the conversion a touchpoint table is attributed to."""
+    prefix = "attribution_chain of "
+    return declared_by[len(prefix):].strip() if declared_by and declared_by.startswith(prefix) else None
+
+
+def _time_order(declared: str, parent: str, conversion: str | None) -> str:
+    """The declared order; a touchpoint's edge to its conversion is ``before`` even when an older writer left the
+    default (the DSL's attribution_chain promises touchpoints precede their conversion)."""
+    return "before" if declared == "after" and conversion is not None and parent == conversion else declared
 
 
 def _profile(catalog: Catalog, src: Any, decl: dict[str, Any]) -> Table:
@@ -173,11 +199,12 @@ def _edge(catalog: Catalog, child: str, col: str, parent: str, pcol: str, source
 def _declared_fks(catalog: Catalog, tables: dict[str, Table], declared: dict[str, dict[str, Any]]) -> list[ForeignKey]:
     out: list[ForeignKey] = []
     for name, decl in declared.items():
-        for col, ptable, pcol in decl.get("fks", []):
+        for col, ptable, pcol, order in decl.get("fks", []):
             child, parent = tables.get(name), tables.get(ptable)
             known = any(f.child == name and f.child_column == col for f in out)
             if child and parent and child.column(col) and parent.column(pcol) and not known:
                 out.append(_edge(catalog, name, col, ptable, pcol, "declared"))
+                out[-1].time_order = order
     return out
 
 
@@ -212,6 +239,8 @@ def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
     if created and (col := t.column(created)) and "created_at" not in col.roles:
         col.roles.append("created_at")
     t.time_pairs = time_pairs(created, [c.name for c in times])
+    t.touchpoint = bool(decl.get("touchpoint")) or any(
+        fk.child == t.name and fk.time_order == "before" for fk in model.foreign_keys)
     if decl.get("kind"):
         t.kind = decl["kind"]
         return

@@ -63,7 +63,7 @@ def issue_from(outcome: Outcome, runner: Runner) -> Issue:
             failed_row_count=_int(outcome.values.get("failed_row_count")),
             unit=check.unit,
         ),
-        fix=FixHint(path=check.fix.path, action=check.fix.action, params=_render_params(check.fix.params, values)),
+        fix=FixHint(path=check.fix.path, action=render_text(check.fix.action, values), params=_render_params(check.fix.params, values)),
         table=ctx.table if ctx else None,
         column=ctx.column if ctx else None,
         sample_keys=list(outcome.samples),

@@ -71,6 +71,7 @@ class Table:
     created_at: str | None = None
     time_pairs: list[tuple[str, str]] = field(default_factory=list)  # (earlier, later) columns
     source: str = "discovered"
+    touchpoint: bool = False  # declared a touchpoint table, or the child of a time_order "before" edge
 
     @property
     def sql(self) -> str:
@@ -97,6 +98,8 @@ class ForeignKey:
     rows: int = 0  # non-null child values
     orphans: int = 0
     source: str = "discovered"
+    #: how the child's time relates to the parent's creation: after (default) | before (touchpoints) | none
+    time_order: str = "after"
 
     @property
     def label(self) -> str:
@@ -141,6 +144,7 @@ class Model:
                     to_column=fk.parent_column,
                     coverage=round(fk.coverage, 6),
                     source="declared" if fk.source == "declared" else "discovered",
+                    time_order=fk.time_order if fk.time_order in ("before", "none") else "after",
                 )
                 for fk in self.foreign_keys
             ],

@@ -113,6 +113,8 @@ class ModelForeignKey(_Machine, kw_only=True):
     to_column: str
     coverage: float  # share of non-null child values found in the parent
     source: Literal["declared", "discovered"] = "discovered"
+    #: the temporal relation checked on this edge (see metadata ``ForeignKey.time_order``)
+    time_order: Literal["after", "before", "none"] = "after"
 
 
 class DataModel(_Machine, kw_only=True):
