@@ -428,3 +428,37 @@ def test_fk_containment_with_gapped_parent_keys_and_fractional_float_ids(tmp_pat
     report = validate(schema_from(shop_doc()), root)
     assert by_id(report, "fk_containment:order.user_id->user.user_id").failing_rows == 1
     assert by_id(report, "arrow_type:order.user_id").status == "fail"
+
+
+def test_touchpoints_before_conversion_and_after_the_parent(tmp_path):
+    from datagen_contracts.metadata import (
+        DatasetMetadata,
+        ForeignKey,
+        GeneratorInfo,
+        TableInfo,
+        dump_metadata,
+    )
+
+    doc = shop_doc()
+    doc["nodes"][2]["attribution_chain"] = {"channels": ["email", "ads"], "touchpoint_table_name": "touch"}
+    t = shop_tables()
+    orders = t["order"]
+    users = dict(zip(t["user"]["user_id"], t["user"]["created_at"], strict=True))
+    n = len(orders["order_id"])
+    touch_at = [orders["ordered_at"][i] - timedelta(minutes=1) for i in range(n)]
+    touch_at[0] = orders["ordered_at"][0] + timedelta(hours=1)  # after its conversion
+    touch_at[1] = users[orders["user_id"][1]] - timedelta(hours=1)  # before the customer existed
+    t["touch"] = {"touchpoint_id": list(range(n)), "order_id": orders["order_id"], "user_id": orders["user_id"],
+                  "touched_at": touch_at}
+    root = write_tables(tmp_path / "data", t, {"touchpoint_id": pa.int64(), "touched_at": pa.timestamp("us")})
+    meta = DatasetMetadata(
+        dataset_name="shop", generator=GeneratorInfo(name="x", version="0"), generated_at="2024-01-01T00:00:00Z",
+        tables=[TableInfo(name="touch", kind="touchpoint", rows=n, primary_key="touchpoint_id",
+                          created_at_column="touched_at", time_columns=["touched_at"],
+                          foreign_keys=[ForeignKey(column="order_id", references_table="order", references_column="order_id"),
+                                        ForeignKey(column="user_id", references_table="user", references_column="user_id")])])
+    dump_metadata(meta, root / ".metadata.json")
+    report = validate(schema_from(doc), root)
+    assert by_id(report, "before_conversion:touch.touched_at").failing_rows == 1
+    assert by_id(report, "after_parent:touch.touched_at->user").failing_rows == 1
+    assert by_id(report, "fk_containment:touch.order_id->order.order_id").status == "pass"

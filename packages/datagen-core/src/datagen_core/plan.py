@@ -468,7 +468,7 @@ def _expected_rows(
         return float(len(values)), f"enum_list {len(values)} values"
     if node.kind != "fact" or not node.parents:
         base = node.rows if node.rows is not None else DEFAULT_ENTITY_ROWS
-        rows = float(round(base * scale))
+        rows = 0.0 if base == 0 else float(max(1, round(base * scale)))  # as the engine: never 0 unless declared
         return rows, f"{base:,} rows" + ("" if scale == 1 else f" × scale {_num(scale)}")
     parent_name = node.parents[0]
     parent = schema.node(parent_name)

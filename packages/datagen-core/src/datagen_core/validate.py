@@ -748,16 +748,50 @@ def check_after_parent(ctx: ValidationContext) -> Iterator[Check]:
 
 
 def count_before_parent(ctx: ValidationContext, table: str, fk_col: str, time_col: str, parent: str,
-                        pk_col: str, created: str) -> tuple[int, int]:
-    """Rows of ``table`` whose ``time_col`` is strictly before the parent's ``created`` (joined on the FK)."""
+                        pk_col: str, created: str, *, after: bool = False) -> tuple[int, int]:
+    """Rows of ``table`` whose ``time_col`` is strictly before the parent's ``created`` (joined on the FK);
+    with ``after=True``, strictly after it instead."""
     par = ctx.scan(parent).select(pl.col(pk_col).alias("__k"), pl.col(created).alias("__p"))
     par = par.group_by("__k").agg(pl.col("__p").min())
     child = ctx.scan(table).select(pl.col(fk_col).alias("__k"), pl.col(time_col).alias("__l"))
     child = child.with_columns(pl.col("__k").cast(_polars_type(ctx, parent, pk_col), strict=False))
     frame = child.join(par, on="__k", how="inner").select(pl.col("__l"), pl.col("__p").alias("__r"))
     left, right = _comparable(pl.col("__l"), pl.col("__r"), frame)
-    bad = (left.is_not_null() & right.is_not_null() & (left < right)).sum()
+    wrong = (left > right) if after else (left < right)
+    bad = (left.is_not_null() & right.is_not_null() & wrong).sum()
     return int(collect(frame.select(bad.alias("bad")))["bad"][0]), ctx.rows(table)
+
+
+def check_touchpoints(ctx: ValidationContext) -> Iterator[Check]:
+    """Attribution touchpoints: at or before their conversion, at or after the converting entity's creation.
+
+    The touchpoint table's columns come from ``.metadata.json`` (its time column and foreign keys); without
+    metadata the checks are skipped.
+    """
+    for node in ctx.schema.nodes:
+        tp = node.touchpoint_table
+        if tp is None or node.attribution_chain is None:
+            continue
+        meta = ctx.metadata.table(tp) if ctx.metadata is not None else None
+        if meta is None or ctx.table(tp) is None:
+            yield _skip("temporal", "touchpoint_order", tp, "touchpoint table or its .metadata.json entry is missing")
+            continue
+        time_col = meta.created_at_column or (meta.time_columns[0] if meta.time_columns else None)
+        if time_col is None or not ctx.has(tp, time_col):
+            yield _skip("temporal", "touchpoint_order", tp, "no time column declared for the touchpoint table")
+            continue
+        for fk in meta.foreign_keys:
+            parent, created = fk.references_table, ctx.creation_column(fk.references_table)
+            name = "before_conversion" if parent == node.id else "after_parent"
+            target = f"{tp}.{time_col}" + (f"->{parent}" if name == "after_parent" else "")
+            if created is None or not ctx.has(parent, created) or not ctx.has(tp, fk.column) \
+                    or not ctx.has(parent, fk.references_column):
+                yield _skip("temporal", name, target, f"no creation time on {parent!r}")
+                continue
+            n, rows = count_before_parent(ctx, tp, fk.column, time_col, parent, fk.references_column, created,
+                                          after=name == "before_conversion")
+            yield _check("temporal", name, target, n == 0, measured=n, expected=0, rows=rows, failing_rows=n,
+                         message=f"vs {parent}.{created} via {fk.column}")
 
 
 # -------------------------------------------------------------------------------------- behavioural checks
@@ -1054,13 +1088,14 @@ Rule = Callable[[ValidationContext], Iterable[Check]]
 CHECKS: tuple[Rule, ...] = (
     check_tables_present, check_row_counts, check_types, check_keys, check_foreign_keys, check_nullability,
     check_ranges, check_inequalities, check_patterns, check_enums, check_time_bounds, check_after_parent,
-    check_targets, check_not_constant,
+    check_touchpoints, check_targets, check_not_constant,
 )
 _CATEGORY_OF = {
     check_tables_present: "structural", check_row_counts: "structural", check_types: "structural",
     check_keys: "structural", check_foreign_keys: "structural", check_nullability: "structural",
     check_ranges: "value", check_inequalities: "value", check_patterns: "value", check_enums: "value",
-    check_time_bounds: "value", check_after_parent: "temporal", check_targets: "behavioural",
+    check_time_bounds: "value", check_after_parent: "temporal", check_touchpoints: "temporal",
+    check_targets: "behavioural",
     check_not_constant: "realism",
 }
 
