@@ -30,6 +30,8 @@ PACKAGES = {  # distribution -> import name
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
 TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9")
+# the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`
+POLISHER_TEST_DEPS = ("frictionless>=5.18", "mlcroissant>=1.0", "open-data-contract-standard>=3.0", "duckdb-cli>=1.1")
 
 nox.options.sessions = ["lint", "tests", "isolated", "umbrella"]
 nox.options.default_venv_backend = "venv"
@@ -40,7 +42,7 @@ def _editable_all(session: nox.Session) -> None:
     args = []
     for dist in PACKAGES:
         args += ["-e", str(ROOT / "packages" / dist)]
-    session.install(*args, *TEST_DEPS)
+    session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS)
 
 
 @nox.session
@@ -94,7 +96,7 @@ def isolated(session: nox.Session, package: str) -> None:
         "sys.exit(f'sibling stages importable: {found}' if found else 0)",
         *siblings,
     )
-    session.install(*TEST_DEPS)
+    session.install(*TEST_DEPS, *(POLISHER_TEST_DEPS if package == "datapolisher" else ()))
     # run from a temp dir against the installed wheel, never the source tree
     session.run("python", "-c", f"import {module}, sys; assert 'site-packages' in {module}.__file__, {module}.__file__")
     session.run("python", "-m", "pytest", str(ROOT / "tests" / module), "-p", "no:cacheprovider", *session.posargs)

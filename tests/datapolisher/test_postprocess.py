@@ -162,3 +162,30 @@ def test_bad_computed_column_requests(shop_report: Path) -> None:
         _plan(shop_report, add=("score=user",))
     with pytest.raises(InputError, match="no table"):
         _plan(shop_report, add=("lifetime_value=nobody",))
+
+
+def test_sql_script_runs_in_the_duckdb_cli(shop_report: Path, tmp_path: Path) -> None:
+    """`duckdb < postprocess.sql`, literally, with the DuckDB command-line shell (pip install duckdb-cli)."""
+    import shutil
+
+    exe = shutil.which("duckdb") or (shutil.which("duckdb", path=str(Path(sys.executable).parent)))
+    if exe is None:
+        pytest.skip("the duckdb command-line shell is not installed (pip install duckdb-cli)")
+    plan, _, _ = _plan(shop_report)
+    cwd = shop_report.parent
+    (cwd / "postprocess.sql").write_text(sql_render.render(plan, "output", "cli_out"))
+    with open(cwd / "postprocess.sql", "rb") as script:
+        done = subprocess.run([exe], stdin=script, cwd=cwd, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert pl.read_parquet(cwd / "cli_out" / "order.parquet").height == 5
+    module_text = sql_render.render(plan, "output", "module_out")
+    con, old = duckdb.connect(), Path.cwd()
+    os.chdir(cwd)
+    try:
+        con.execute(module_text)
+    finally:
+        os.chdir(old)
+        con.close()
+    for table in ("order", "user"):
+        assert pl.read_parquet(cwd / "cli_out" / f"{table}.parquet").equals(
+            pl.read_parquet(cwd / "module_out" / f"{table}.parquet"))

@@ -68,7 +68,7 @@ class Provenance(_Strict, kw_only=True):
     stages: list[StageRun] = msgspec.field(default_factory=list)
 
 
-class Findings(_Strict, kw_only=True):
+class Findings(_Strict, kw_only=True, omit_defaults=False):  # zero counts are information
     critical: int = 0
     high: int = 0
     medium: int = 0

@@ -80,7 +80,7 @@ class CheckResult(_Machine, kw_only=True):
     duration_ms: float | None = None
 
 
-class CheckCounts(_Machine, kw_only=True):
+class CheckCounts(_Machine, kw_only=True, omit_defaults=False):
     evaluated: int = 0
     passed: int = 0
     failed: int = 0
@@ -152,7 +152,7 @@ class ColumnProfile(_Machine, kw_only=True):
     std: float | None = None
 
 
-class SeveritySummary(_Machine, kw_only=True):
+class SeveritySummary(_Machine, kw_only=True, omit_defaults=False):  # zero counts are information
     critical: int = 0
     high: int = 0
     medium: int = 0
