@@ -462,3 +462,46 @@ def test_touchpoints_before_conversion_and_after_the_parent(tmp_path):
     assert by_id(report, "before_conversion:touch.touched_at").failing_rows == 1
     assert by_id(report, "after_parent:touch.touched_at->user").failing_rows == 1
     assert by_id(report, "fk_containment:touch.order_id->order.order_id").status == "pass"
+
+
+def _sequence_doc():
+    doc = shop_doc()
+    doc["nodes"].append({"id": "journey", "kind": "fact", "parents": ["user"], "columns": [
+        {"name": "user_id", "type": "int", "generator": {"lookup": {"from": "user.user_id"}}},
+        {"name": "stage", "type": "string", "generator": {"choice": {"choices": ["visit"]}}},
+        {"name": "at", "type": "datetime", "generator": {"datetime_series": {}}}],
+        "stage_config": {"stages": [{"stage_name": "visit", "transition_rate": 1.0},
+                                    {"stage_name": "cart", "transition_rate": 0.5},
+                                    {"stage_name": "buy", "transition_rate": 0.5}]}})
+    doc["nodes"].append({"id": "sub", "kind": "fact", "parents": ["user"], "columns": [
+        {"name": "user_id", "type": "int", "generator": {"lookup": {"from": "user.user_id"}}},
+        {"name": "state", "type": "string", "generator": {"choice": {"choices": ["trial"]}}},
+        {"name": "previous_state", "type": "string", "nullable": True, "generator": {"choice": {"choices": [""]}}},
+        {"name": "at", "type": "datetime", "generator": {"datetime_series": {}}}],
+        "state_transition_model": {"initial_state": "trial", "states": {
+            "trial": {"transition_prob_per_period": 0.5, "next_states": {"active": 1}},
+            "active": {"transition_prob_per_period": 0.1, "next_states": {"churned": 1}},
+            "churned": {"terminal": True}}}})
+    return doc
+
+
+def test_funnel_stage_order_and_state_sequences(tmp_path):
+    t = shop_tables()
+    base = [c + timedelta(days=1) for c in t["user"]["created_at"]]
+    # user 1: visit, cart, buy in order; user 2: cart BEFORE visit in time; user 3: visit then buy (cart skipped)
+    t["journey"] = {"user_id": [1, 1, 1, 2, 2, 3, 3],
+                    "stage": ["visit", "cart", "buy", "visit", "cart", "visit", "buy"],
+                    "at": [base[0], base[0] + timedelta(hours=1), base[0] + timedelta(hours=2),
+                           base[1] + timedelta(hours=5), base[1], base[2], base[2] + timedelta(hours=1)]}
+    # user 1: trial → active → churned (fine); user 2: starts in 'active'; user 3: a row after churned;
+    # user 4: previous_state does not match the row before
+    t["sub"] = {"user_id": [1, 1, 1, 2, 3, 3, 3, 4, 4],
+                "state": ["trial", "active", "churned", "active", "trial", "churned", "active", "trial", "active"],
+                "previous_state": [None, "trial", "active", None, None, "trial", "churned", None, "churned"],
+                "at": [base[0], base[0] + timedelta(days=1), base[0] + timedelta(days=2), base[1], base[2],
+                       base[2] + timedelta(days=1), base[2] + timedelta(days=2), base[3], base[3] + timedelta(days=1)]}
+    report = run(tmp_path, t, _sequence_doc(), types={"at": pa.timestamp("us")})
+    stage = by_id(report, "stage_order:journey.stage")
+    assert (stage.status, stage.failing_rows) == ("fail", 2)  # user 2's second row (time order), user 3's 'buy'
+    state = by_id(report, "state_sequence:sub.state")
+    assert (state.status, state.failing_rows) == ("fail", 3)  # user 2's start, user 3's row after churn, user 4's previous

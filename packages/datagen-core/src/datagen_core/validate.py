@@ -762,6 +762,71 @@ def count_before_parent(ctx: ValidationContext, table: str, fk_col: str, time_co
     return int(collect(frame.select(bad.alias("bad")))["bad"][0]), ctx.rows(table)
 
 
+def _label_column(node: dsl.Node, labels: set[str], *, previous: bool = False) -> str | None:
+    """The string column holding stage/state names: a choice over a subset of ``labels`` (``prev*`` = previous)."""
+    for col in node.columns:
+        ch = col.generator.choice
+        if col.type != "string" or ch is None or ch.choices is None:
+            continue
+        if {str(c) for c in ch.choices if c not in ("", None)} <= labels and col.name.lower().startswith("prev") == previous:
+            return col.name
+    return None
+
+
+def _sequence_frame(ctx: ValidationContext, node: dsl.Node, label: str, extra: list[str]) -> tuple[pl.LazyFrame, str, str] | None:
+    link = _parent_link(ctx, node)
+    time_col = next((c.name for c in node.columns if c.type in ("datetime", "date")), None)
+    needed = [label, *extra, *([link[0]] if link else []), *([time_col] if time_col else [])]
+    if link is None or time_col is None or not all(ctx.has(node.id, c) for c in needed):
+        return None
+    frame = ctx.scan(node.id).select(pl.col(link[0]).alias("__p"), pl.col(time_col).alias("__t"),
+                                     *[pl.col(c) for c in dict.fromkeys([label, *extra])])
+    return frame, link[0], time_col
+
+
+def check_sequences(ctx: ValidationContext) -> Iterator[Check]:
+    """Funnel stages: per parent, stages 0…k each once, times increasing with the stage. State models: per parent
+    in time order, the first row is the initial state, each ``previous`` state is the row before's state, times
+    increase, and no row follows a terminal state."""
+    for node in ctx.schema.nodes:
+        sc, sm = node.stage_config, node.state_transition_model
+        if sc is not None:
+            names = [st.stage_name for st in sc.stages]
+            label = _label_column(node, set(names))
+            built = _sequence_frame(ctx, node, label, []) if label else None
+            if built is None:
+                yield _skip("temporal", "stage_order", node.id, "no stage-name column, time column or parent key")
+                continue
+            frame, fk, time_col = built
+            rank = pl.col(label).replace_strict(names, list(range(len(names))), default=-1, return_dtype=pl.Int64)
+            ordered = frame.with_columns(rank.alias("__r")).sort(["__p", "__r", "__t"])
+            same = pl.col("__p") == pl.col("__p").shift(1)
+            bad = (pl.col("__r") < 0) | (~same.fill_null(False) & (pl.col("__r") != 0)) | (
+                same.fill_null(False) & ((pl.col("__r") != pl.col("__r").shift(1) + 1) | (pl.col("__t") <= pl.col("__t").shift(1))))
+            n = int(collect(ordered.select(bad.sum().alias("bad")))["bad"][0])
+            yield _check("temporal", "stage_order", f"{node.id}.{label}", n == 0, measured=n, expected=0,
+                         rows=ctx.rows(node.id), failing_rows=n, message=f"per {fk}, by {time_col}")
+        if sm is not None:
+            states = set(sm.states)
+            label = _label_column(node, states)
+            prev = _label_column(node, states, previous=True)
+            built = _sequence_frame(ctx, node, label, [prev] if prev else []) if label else None
+            if built is None:
+                yield _skip("temporal", "state_sequence", node.id, "no state column, time column or parent key")
+                continue
+            frame, fk, time_col = built
+            terminal = [k for k, v in sm.states.items() if v.terminal]
+            ordered = frame.sort(["__p", "__t"])
+            same = (pl.col("__p") == pl.col("__p").shift(1)).fill_null(False)
+            bad = (~pl.col(label).is_in(list(states))) | (~same & (pl.col(label) != sm.initial_state)) | (
+                same & ((pl.col("__t") <= pl.col("__t").shift(1)) | pl.col(label).shift(1).is_in(terminal)))
+            if prev:
+                bad = bad | (same & (pl.col(prev).fill_null("") != pl.col(label).shift(1).fill_null("")))
+            n = int(collect(ordered.select(bad.fill_null(True).sum().alias("bad")))["bad"][0])
+            yield _check("temporal", "state_sequence", f"{node.id}.{label}", n == 0, measured=n, expected=0,
+                         rows=ctx.rows(node.id), failing_rows=n, message=f"per {fk}, by {time_col}")
+
+
 def check_touchpoints(ctx: ValidationContext) -> Iterator[Check]:
     """Attribution touchpoints: at or before their conversion, at or after the converting entity's creation.
 
@@ -1088,13 +1153,13 @@ Rule = Callable[[ValidationContext], Iterable[Check]]
 CHECKS: tuple[Rule, ...] = (
     check_tables_present, check_row_counts, check_types, check_keys, check_foreign_keys, check_nullability,
     check_ranges, check_inequalities, check_patterns, check_enums, check_time_bounds, check_after_parent,
-    check_touchpoints, check_targets, check_not_constant,
+    check_touchpoints, check_sequences, check_targets, check_not_constant,
 )
 _CATEGORY_OF = {
     check_tables_present: "structural", check_row_counts: "structural", check_types: "structural",
     check_keys: "structural", check_foreign_keys: "structural", check_nullability: "structural",
     check_ranges: "value", check_inequalities: "value", check_patterns: "value", check_enums: "value",
-    check_time_bounds: "value", check_after_parent: "temporal", check_touchpoints: "temporal",
+    check_time_bounds: "value", check_after_parent: "temporal", check_touchpoints: "temporal", check_sequences: "temporal",
     check_targets: "behavioural",
     check_not_constant: "realism",
 }
