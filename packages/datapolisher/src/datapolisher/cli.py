@@ -93,7 +93,26 @@ def _render_step(step: StepResult) -> None:
 def polish(report: Path, mode: str | None, path: str | None, output: Path | None, schema: Path | None,
            data: Path | None, max_rounds: int, force: bool, reason: str | None, add: tuple[str, ...],
            defaults: tuple[str, ...], license_: str | None, overwrite: bool, as_json: bool) -> None:
-    """Resolve the issues of a crunch report (default ./crunch_report.json): --auto, --interactive or --path."""
+    """Resolve the issues of a crunch report (default ./crunch_report.json): --auto, --interactive or --path.
+
+    \b
+    The three paths:
+      schema       fix hints become DSL edits → schema_improved.json + schema_changes.md,
+                   then (if installed) datagen regenerates and datacruncher re-crunches
+      postprocess  postprocess.sql (duckdb < postprocess.sql) and postprocess.py (Polars),
+                   applied to write <dataset>_polished/ with lineage; the input is never modified
+      approve      refuses while critical issues remain (unless --force --reason),
+                   writes .manifest.yaml (checksums, provenance, approval hash)
+
+    \b
+    Examples:
+      datagen polish --auto                           # schema → postprocess → approve
+      datagen polish crunch_report.json --path postprocess --add is_active=customer
+      datagen polish crunch_report.json --path approve
+      datapolisher verify output_polished/
+
+    Exit codes: 0 done; 1 approval refused; 2 bad input or usage; 3 a script or another stage failed.
+    """
     if (mode is not None) + (path is not None) != 1:
         raise PolishFailure("choose exactly one of --auto, --interactive or --path schema|postprocess|approve", 2)
     if force and not reason:
@@ -189,7 +208,18 @@ def export_cmd(directory: Path, fmt: str, output: Path | None) -> None:
 @click.group()
 @click.version_option(__about__.__version__, prog_name="datapolisher")
 def main() -> None:
-    """Fix, post-process or approve a dataset from its crunch report."""
+    """Fix, post-process or approve a dataset from its crunch report.
+
+    \b
+    A typical session (the seed's Scenario 1):
+      datagen generate schema.json -o output/
+      datagen crunch output/ --schema schema.json     # writes ./crunch_report.json
+      datapolisher polish --auto                      # fix, re-crunch, approve
+      datapolisher verify output_polished/            # checksums + approval hash
+
+    Exit codes: 0 done; 1 approval refused or verify mismatch; 2 bad input or usage;
+    3 a generated script or another stage failed.
+    """
 
 
 main.add_command(polish)
