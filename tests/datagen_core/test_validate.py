@@ -505,3 +505,20 @@ def test_funnel_stage_order_and_state_sequences(tmp_path):
     assert (stage.status, stage.failing_rows) == ("fail", 2)  # user 2's second row (time order), user 3's 'buy'
     state = by_id(report, "state_sequence:sub.state")
     assert (state.status, state.failing_rows) == ("fail", 3)  # user 2's start, user 3's row after churn, user 4's previous
+
+
+def test_a_table_written_as_a_directory_of_part_files(tmp_path):
+    import pyarrow.parquet as pq
+
+    from ._builders import arrow_table
+
+    t = shop_tables()
+    root = write_tables(tmp_path / "data", {k: v for k, v in t.items() if k != "order"})
+    orders = arrow_table(t["order"])
+    (root / "order").mkdir()
+    half = orders.num_rows // 2
+    pq.write_table(orders.slice(0, half), root / "order" / "part-0.parquet")
+    pq.write_table(orders.slice(half), root / "order" / "part-1.parquet")
+    report = validate(schema_from(shop_doc()), root)
+    assert report.ok and by_id(report, "table_present:order").measured == 2
+    assert by_id(report, "pk_unique:order.order_id").rows == orders.num_rows
