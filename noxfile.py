@@ -139,7 +139,7 @@ def bench(session: nox.Session) -> None:
         sections.append(out.strip() if isinstance(out, str) else "")
     header = (
         "# Benchmarks\n\n"
-        f"Written by `nox -s bench` on {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC — "
+        f"Written by `nox -s bench` on {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC — "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()} ({sys.platform}). "
         "Every figure is measured in the same run as the baseline beside it; numbers from another machine are "
         "not comparable.\n"
