@@ -113,13 +113,35 @@ def over_column(model: Model, check: Any) -> list[Context]:
             names = {"table": t.name, "column": c.name}
             if t.primary_key:
                 names["pk"] = t.primary_key
-            out.append(Context(key=f"{t.name}.{c.name}", table=t.name, column=c.name, names=names))
+            ctx = Context(key=f"{t.name}.{c.name}", table=t.name, column=c.name, names=names)
+            _column_window(model, c, ctx)
+            out.append(ctx)
     if not out:
         what = "declared NOT NULL " if check.declared_not_null else ""
         roles = f" with role {' or '.join(check.roles)}" if check.roles else ""
         types = f" of type {' or '.join(check.types)}" if check.types else ""
         raise Skip(f"no {what}column{roles}{types}")
     return out
+
+
+def _ts(value: Any) -> str:
+    return f"{quote_literal(value)}::TIMESTAMP" if value is not None else "NULL::TIMESTAMP"
+
+
+def _column_window(model: Model, col: Column, ctx: Context) -> None:
+    """``{col_start}``/``{col_end}``: the values a column may take — the timeframe widened by the column's own
+    declared generator window (a shop's planned ``closed_on`` after the data, a student's ``birth_date`` before
+    it); ``{col_window}`` says where the bounds come from and ``{attribute_date}`` is TRUE for a column the
+    schema marks ``after_parent: false``."""
+    start, end, declared = model.ref_start, model.ref_end, "timeframe"
+    if col.window is not None:
+        start = min(start, col.window[0]) if start else None
+        end = max(end, col.window[1]) if end else None
+        declared = f"timeframe and its own window {col.window[0]:%Y-%m-%d}..{col.window[1]:%Y-%m-%d}"
+    ctx.exprs.update(col_start=_ts(start), col_end=_ts(end), attribute_date="TRUE" if col.after_parent is False else "FALSE")
+    ctx.names["col_window"] = declared
+    ctx.names["col_start"] = start.isoformat() if start else "n/a"
+    ctx.names["col_end"] = end.isoformat() if end else "n/a"
 
 
 def _fk_names(model: Model, fk: ForeignKey) -> dict[str, str]:
@@ -244,7 +266,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "dataset": (over_dataset, ()),
     "table": (over_table, ("table",)),
     "pk": (over_pk, ("table", "pk")),
-    "column": (over_column, ("table", "column", "pk")),
+    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",

@@ -16,7 +16,6 @@ present and never required. Nothing is ever written into the dataset directory.
 from __future__ import annotations
 
 import glob
-import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from datagen_contracts.fingerprint import dataset_fingerprint
 
 from .errors import InputError
 from .identifiers import quote_ident, quote_literal
@@ -92,27 +93,13 @@ class Catalog:
         return sorted(f for t in self.tables.values() for f in t.files)
 
     def fingerprint(self) -> str:
-        """sha256 over every file's relative name, size and content checksum (metadata checksums reused)."""
+        """The dataset fingerprint (datagen_contracts.fingerprint): every file's relative name, size and sha256."""
         if self._fingerprint is None:
-            known = {}
-            if self.metadata is not None:
-                known = {fi.path: fi.sha256 for t in self.metadata.tables for fi in t.files}
             root = self.path if self.path.is_dir() else self.path.parent
-            h = hashlib.sha256()
-            for f in self.files:
-                rel = f.relative_to(root).as_posix() if f.is_relative_to(root) else f.as_posix()
-                digest = known.get(rel) or _file_sha256(f)
-                h.update(f"{rel}\0{f.stat().st_size}\0{digest}\n".encode())
-            self._fingerprint = h.hexdigest()
+            self._fingerprint = dataset_fingerprint(root, self.files)
         return self._fingerprint
 
 
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _hidden(p: Path) -> bool:

@@ -68,6 +68,12 @@ def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
             "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
             "roles": {},
         }
+    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
+        if isinstance(node, dict) and node.get("id") in out:
+            out[node["id"]]["windows"] = {
+                c["name"]: (_window(c), c.get("after_parent") if isinstance(c.get("after_parent"), bool) else None)
+                for c in node.get("columns", []) if isinstance(c, dict) and "name" in c
+            }
     touch_of = {  # attribution_chain: the touchpoint table precedes the conversion node that declares it
         str(n["attribution_chain"].get("touchpoint_table_name")): n["id"]
         for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
@@ -84,6 +90,19 @@ def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
         if touch in out:
             out[touch]["touchpoint"] = True
     return out
+
+
+def _window(column: dict[str, Any]) -> tuple[dt.datetime, dt.datetime] | None:
+    """A schema column's explicit generator window ``within: {start, end}`` (None for ``"timeframe"``)."""
+    gen = column.get("generator") if isinstance(column.get("generator"), dict) else {}
+    for kind in ("datetime_series", "diffusion_curve"):
+        within = gen.get(kind, {}).get("within") if isinstance(gen.get(kind), dict) else None
+        if isinstance(within, dict) and within.get("start") and within.get("end"):
+            try:
+                return _parse_ts(within["start"]), _parse_ts(within["end"])
+            except ValueError:
+                return None
+    return None
 
 
 def _attributed_to(declared_by: str | None) -> str | None:
@@ -120,6 +139,7 @@ def _profile(catalog: Catalog, src: Any, decl: dict[str, Any]) -> Table:
                 c.roles.remove("category")  # "product_type" with 10k distinct values is free text
         if (role := declared_roles.get(c.name)) and role not in c.roles:
             c.roles.append(role)
+        c.window, c.after_parent = decl.get("windows", {}).get(c.name, (None, None))
     table = Table(name=src.name, rows=src.rows, columns=cols)
     pk = decl.get("pk")
     if pk and table.column(pk):

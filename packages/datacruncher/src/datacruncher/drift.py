@@ -16,12 +16,14 @@ from typing import Any
 from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
 
 from .catalog import Catalog, open_catalog
+from .divergence import chi2_pvalue, clamped_poisson_mean, tvd
 from .errors import BaselineError, CruncherError
 from .identifiers import quote_ident, quote_literal
 from .model import Model
 
 MIN_SAMPLE = 100
 PSI_LIMIT, WASSERSTEIN_LIMIT, TVD_LIMIT, REL_LIMIT = 0.2, 0.1, 0.05, 0.1
+P_LIMIT, FANOUT_Z = 0.001, 4.0
 _Q = [i / 20 for i in range(21)]
 
 
@@ -53,7 +55,8 @@ def _num(params: dict[str, Any], *names: str) -> float | None:
     return None
 
 
-def _column_expectations(cat: Catalog, table: str, col: dict[str, Any]) -> list[DriftResult]:
+def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]) -> list[DriftResult]:
+    table = node["id"]
     src, name = cat.tables[table], col.get("name")
     if not isinstance(name, str) or name not in {c.name for c in src.columns}:
         return []
@@ -61,16 +64,8 @@ def _column_expectations(cat: Catalog, table: str, col: dict[str, Any]) -> list[
     c, t = quote_ident(name), src.sql
     out: list[DriftResult] = []
     choice = gen.get("choice") if isinstance(gen.get("choice"), dict) else None
-    if choice and isinstance(choice.get("choices"), list) and isinstance(choice.get("weights"), list):
-        w = [float(x) for x in choice["weights"]]
-        expected = {str(k): v / sum(w) for k, v in zip(choice["choices"], w, strict=False)} if sum(w) else {}
-        rows = cat.con.execute(f"SELECT CAST({c} AS VARCHAR), count(*) FROM {t} WHERE {c} IS NOT NULL GROUP BY 1").fetchall()
-        n = sum(r[1] for r in rows)
-        if n >= MIN_SAMPLE and expected:
-            observed = {str(k): v / n for k, v in rows}
-            tvd = 0.5 * sum(abs(observed.get(k, 0) - expected.get(k, 0)) for k in set(observed) | set(expected))
-            out.append(_result("choice_weights", table, name, expected, observed, tvd, TVD_LIMIT,
-                               f"{table}.{name} category shares differ from the schema's weights (TVD {tvd:.3f})"))
+    if choice and isinstance(choice.get("choices"), list):
+        out += _choice_weights(cat, node, col, choice)
     dist = gen.get("distribution") if isinstance(gen.get("distribution"), dict) else None
     if dist:
         p = dist.get("params") if isinstance(dist.get("params"), dict) else dist
@@ -98,6 +93,95 @@ def _column_expectations(cat: Catalog, table: str, col: dict[str, Any]) -> list[
     return out
 
 
+def _key(value: Any, dsl_type: str | None = None) -> str:
+    """A choice value cast to the column's DSL type, as DuckDB renders it with ``CAST(x AS VARCHAR)``.
+
+    >>> _key(True), _key(2, "float"), _key("2024-01-02T03:04:05Z", "datetime"), _key("2024-01-02", "date")
+    ('true', '2.0', '2024-01-02 03:04:05', '2024-01-02')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    try:
+        if dsl_type == "float" and isinstance(value, int | float | str):
+            return str(float(value))
+        if dsl_type == "int" and isinstance(value, int | float):
+            return str(int(value))
+        if dsl_type in ("datetime", "date") and isinstance(value, str):
+            from .discovery import _parse_ts
+
+            ts = _parse_ts(value)
+            return ts.date().isoformat() if dsl_type == "date" else ts.isoformat(sep=" ")
+    except ValueError:
+        pass
+    return str(value)
+
+
+def _written_by_behaviour(node: dict[str, Any], choices: list[Any]) -> str | None:
+    """The behaviour block that writes a column whose choices are its stage or state names, if any."""
+    stages = (node.get("stage_config") or {}).get("stages") if isinstance(node.get("stage_config"), dict) else None
+    names = {str(s.get("stage_name")) for s in stages or [] if isinstance(s, dict)}
+    if names & {str(c) for c in choices}:
+        return "the stage_config funnel"
+    model = node.get("state_transition_model")
+    if isinstance(model, dict) and set(model.get("states") or {}) & {str(c) for c in choices}:
+        return "the state_transition_model"
+    return None
+
+
+def _choice_weights(cat: Catalog, node: dict[str, Any], col: dict[str, Any], choice: dict[str, Any]) -> list[DriftResult]:
+    """Observed category shares against the declared weights, after the column's ``map_values`` modifiers.
+
+    A drift needs both an effect (TVD above ``TVD_LIMIT``) and evidence (chi-square p below ``P_LIMIT``): a few
+    hundred rows drawn from the right weights routinely differ by 5 points."""
+    table, name, modifiers, dsl_type = node["id"], col["name"], col.get("modifiers"), col.get("type")
+    choices, weights = choice["choices"], choice.get("weights")
+    writer = _written_by_behaviour(node, choices)
+    if writer is None and weights is None and (node.get("stage_config") or node.get("state_transition_model")):
+        writer = "the node's funnel or state model (an unweighted placeholder choice)"
+    if writer:
+        return [_skipped("choice_weights", table, name, f"its values are written by {writer}, not by the weights")]
+    if weights is None and choice.get("weights_kind") not in (None, "uniform"):
+        return [_skipped("choice_weights", table, name, f"weights_kind {choice['weights_kind']!r} is not compared")]
+    w = [float(x) for x in weights] if isinstance(weights, list) else [1.0] * len(choices)
+    if len(w) != len(choices) or sum(w) <= 0:
+        return []
+    keys = [_key(c, dsl_type) for c in choices]
+    for m in modifiers if isinstance(modifiers, list) else []:
+        transform = m.get("transform") if isinstance(m, dict) else None
+        args = m.get("args") if isinstance(m, dict) and isinstance(m.get("args"), dict) else {}
+        if transform == "map_values" and isinstance(args.get("mapping"), dict):
+            mapping = {_key(k, dsl_type): _key(v, dsl_type) for k, v in args["mapping"].items()}
+            keys = [mapping.get(k, k) for k in keys]
+        else:
+            return [_skipped("choice_weights", table, name,
+                             f"the {transform!r} modifier changes the values, so the declared weights do not apply")]
+    expected: dict[str, float] = {}
+    for k, v in zip(keys, w, strict=True):
+        expected[k] = expected.get(k, 0.0) + v / sum(w)
+    c = quote_ident(name)
+    rows = cat.con.execute(
+        f"SELECT CAST({c} AS VARCHAR), count(*) FROM {cat.tables[table].sql} WHERE {c} IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    counts = {str(k): int(v) for k, v in rows}
+    n = sum(counts.values())
+    if n < MIN_SAMPLE:
+        return [_skipped("choice_weights", table, name, f"too few values ({n} < {MIN_SAMPLE})")]
+    observed = {k: v / n for k, v in counts.items()}
+    distance, p = tvd(observed, expected), chi2_pvalue(counts, expected)
+    result = _result("choice_weights", table, name, expected, observed, distance, TVD_LIMIT,
+                     f"{table}.{name} category shares differ from the schema's weights (TVD {distance:.3f}, "
+                     f"chi-square p {p:.2g} over {n} values)")
+    if result.status == "drift" and p >= P_LIMIT:
+        result.status = "ok"
+        result.message += f": within sampling noise (p >= {P_LIMIT})"
+    return [result]
+
+
+def _skipped(metric: str, table: str | None, column: str | None, why: str) -> DriftResult:
+    return DriftResult(kind="schema", metric=metric, status="skipped", table=table, column=column,
+                       message=f"{'.'.join(x for x in (table, column) if x)}: {metric} not compared: {why}")
+
+
 def _result(metric: str, table: str | None, column: str | None, expected: Any, observed: Any, value: float,
             limit: float, message: str, kind: str = "schema") -> DriftResult:
     value = round(float(value), 6)
@@ -112,6 +196,7 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
         return [], []
     scale = cat.metadata.scale if cat.metadata is not None else 1.0
     results: list[DriftResult] = []
+    nodes = {n["id"]: n for n in doc["nodes"] if isinstance(n, dict) and "id" in n}
     for node in doc["nodes"]:
         if not isinstance(node, dict) or node.get("id") not in cat.tables:
             continue
@@ -122,22 +207,84 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
             rel = abs(actual - want) / want
             results.append(_result("row_count", table, None, want, actual, rel, 0.01,
                                    f"{table} has {actual} rows, the schema declares {want:g}"))
-        fan = node.get("fanout") if isinstance(node.get("fanout"), dict) else None
         parents = node.get("parents") if isinstance(node.get("parents"), list) else []
-        if fan and parents and parents[0] in cat.tables and not (fan.get("clamp") or "min" in fan or "max" in fan):
-            lam = _num(fan, "lambda", "lam")
-            if lam is None and fan.get("distribution") == "uniform" and _num(fan, "min") is not None:
-                lam = (float(fan["min"]) + float(fan.get("max", fan["min"]))) / 2
-            prows = cat.tables[parents[0]].rows
-            if lam and prows:
-                mean = actual / prows
-                results.append(_result("fanout_mean", table, None, lam, mean, abs(mean - lam) / lam, REL_LIMIT,
-                                       f"{table} has {mean:.3g} rows per {parents[0]}, the schema's fanout mean is {lam:g}"))
+        if isinstance(node.get("fanout"), dict) and parents and parents[0] in cat.tables:
+            results.append(_fanout(cat, node, nodes.get(parents[0], {}), parents[0], actual))
         for col in node.get("columns", []) or []:
             if isinstance(col, dict):
-                results += _column_expectations(cat, table, col)
+                results += _column_expectations(cat, node, col)
     results += _range_drift(cat, doc)
     return results, [drift_issue(r) for r in results if r.status == "drift"]
+
+
+def _fanout_of(fan: dict[str, Any], multiplier: float) -> float | None:
+    """Expected children per parent: clamped Poisson(λ·m) (``min``/``max``/``clamp``), or the uniform mean × m."""
+    lo, hi = _num(fan, "min"), _num(fan, "max")
+    if isinstance(fan.get("clamp"), list) and len(fan["clamp"]) == 2:
+        lo, hi = float(fan["clamp"][0]), float(fan["clamp"][1])
+    if fan.get("distribution") == "uniform":
+        return None if lo is None else (lo + (hi if hi is not None else lo)) / 2 * multiplier
+    lam = _num(fan, "lambda", "lam")
+    return None if lam is None else clamped_poisson_mean(lam * multiplier, lo, hi)
+
+
+def _segment_multipliers(parent: dict[str, Any]) -> tuple[str | None, dict[str, float]]:
+    """The parent's segment column and fanout multiplier per segment (canonical ``behaviors`` or flat shape)."""
+    sb = parent.get("segment_behavior")
+    if not isinstance(sb, dict):
+        return None, {}
+    behaviors = sb.get("behaviors") if isinstance(sb.get("behaviors"), dict) else {
+        k: v for k, v in sb.items() if isinstance(v, dict) and k not in ("segments",)}
+    mult = {str(k): float(v["fanout_multiplier"]) for k, v in behaviors.items()
+            if isinstance(v, dict) and isinstance(v.get("fanout_multiplier"), int | float)}
+    column = sb.get("segment_column")
+    if column is None and mult:  # the flat shape: the choice column whose values are the segment names
+        column = next((c.get("name") for c in parent.get("columns", []) if isinstance(c, dict)
+                       and isinstance((c.get("generator") or {}).get("choice"), dict)
+                       and set(mult) <= {_key(v) for v in c["generator"]["choice"].get("choices") or []}), None)
+    return column, mult
+
+
+def _fanout(cat: Catalog, node: dict[str, Any], parent: dict[str, Any], pname: str, rows: int) -> DriftResult:
+    """Rows per primary-parent row against the declared fanout, accounting for clamping and segment multipliers;
+    skipped where the DSL lets something else shape the counts (vintage curves, effects, funnels, state models,
+    attribution chains)."""
+    table, fan = node["id"], node["fanout"]
+    for key in ("stage_config", "state_transition_model", "attribution_chain"):
+        if node.get(key):
+            return _skipped("fanout_mean", table, None, f"{key} replaces the fanout")
+    if any(isinstance(m, dict) and m.get("transform") == "effect" for m in node.get("modifiers") or []):
+        return _skipped("fanout_mean", table, None, "effect modifiers scale the fanout over time windows")
+    vintage = parent.get("vintage_behavior") if isinstance(parent.get("vintage_behavior"), dict) else {}
+    for name, m in (vintage.get("age_based_multipliers") or {}).items():
+        targets = m.get("applies_to") if isinstance(m, dict) else None
+        if targets in ("fanout", "all") or (isinstance(targets, list) and {"fanout", "all"} & set(targets)):
+            return _skipped("fanout_mean", table, None, f"{pname}'s vintage curve {name!r} changes the fanout with age")
+    prows = cat.tables[pname].rows
+    if not prows:
+        return _skipped("fanout_mean", table, None, f"{pname} has no rows")
+    column, mult = _segment_multipliers(parent)
+    shares = {"": 1.0}
+    if mult:
+        if column is None or column not in {c.name for c in cat.tables[pname].columns}:
+            return _skipped("fanout_mean", table, None, f"{pname}'s segment column is unknown")
+        c = quote_ident(column)
+        got = cat.con.execute(f"SELECT CAST({c} AS VARCHAR), count(*) FROM {cat.tables[pname].sql} GROUP BY 1").fetchall()
+        shares = {str(k): v / prows for k, v in got}
+    parts = [(share, _fanout_of(fan, mult.get(seg, 1.0))) for seg, share in shares.items()]
+    if any(m is None for _, m in parts):
+        return _skipped("fanout_mean", table, None, "the fanout declares no mean (lambda, or uniform min/max)")
+    want = sum(share * m for share, m in parts)
+    mean = rows / prows
+    rel = abs(mean - want) / want if want else float(mean > 0)
+    z = abs(mean - want) / math.sqrt(max(want, 1e-9) / prows)  # Poisson-like spread of a mean over prows parents
+    result = _result("fanout_mean", table, None, round(want, 6), round(mean, 6), rel, REL_LIMIT,
+                     f"{table} has {mean:.3g} rows per {pname}, the schema's fanout implies {want:.3g}"
+                     + (f" (segments of {pname}.{column})" if mult else ""))
+    if result.status == "drift" and z < FANOUT_Z:
+        result.status = "ok"
+        result.message += f": within sampling noise (z {z:.1f})"
+    return result
 
 
 def _range_drift(cat: Catalog, doc: dict[str, Any]) -> list[DriftResult]:

@@ -47,6 +47,9 @@ class Column:
     nullable: bool | None = None  # declared nullability; None when nothing was declared
     non_null: int = 0
     distinct: int = 0  # approximate
+    #: the generator's own declared window (schema ``within: {start, end}``), when it names one
+    window: tuple[dt.datetime, dt.datetime] | None = None
+    after_parent: bool | None = None  # schema ``after_parent`` (False: an attribute date, not an event)
 
     @property
     def sql(self) -> str:
