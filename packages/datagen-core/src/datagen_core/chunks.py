@@ -21,10 +21,13 @@ from .behaviours import vintage
 from .behaviours.attribution import run_touchpoints
 from .behaviours.funnel import run_funnel
 from .behaviours.states import run_states
+from .columns.lookups import pick_rows
 from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
-from .columns.values import GENERATORS, window_of
+from .columns.values import GENERATORS, resample_time, window_of
 from .effects import window_factor
 from .frame import Frame
+from .intervals import Pair, ordered_pairs
+from .references import TIME_TYPES, creation_column
 from .store import KeptTable, as_numpy
 
 #: rows per chunk — part of the output format: changing it changes the data for a given seed
@@ -58,6 +61,8 @@ class Piece:
     fanout_mult: np.ndarray | None = None
     value_mult: np.ndarray | None = None
     segment: np.ndarray | None = None
+    decay: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)  # what could not be done as declared (generation warnings)
 
 
 def per_parent(node: dsl.Node, schema: dsl.Schema) -> float:
@@ -150,8 +155,8 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     if primary.fanout_mult is not None:
         mult *= primary.fanout_mult
     curves = vintage.fanout_curves(parent.vintage_behavior)
-    if curves and primary.created is not None:
-        mult *= vintage.life_mean(curves, np.maximum(upper - lower, 0))
+    if (curves or primary.decay is not None) and primary.created is not None:
+        mult *= vintage.life_mean(curves, np.maximum(upper - lower, 0), primary.decay)
     mult *= _effect_oversampling(node, job)
     if f is None:
         counts = rng.poisson(mult) if not np.allclose(mult, 1.0) else np.ones(p, dtype=np.int64)
@@ -219,25 +224,86 @@ def _filter(values: Any, keep: np.ndarray) -> Any:
     return np.asarray(values)[keep]
 
 
-def _inequalities(schema: dsl.Schema, node: dsl.Node, frame: Frame) -> None:
-    """Same-table inequalities hold by construction: order each pair, and separate ties by one tick."""
-    for q in schema.constraints.inequalities:
-        lt, _, lc = q.left.partition(".")
-        rt, _, rc = q.right.partition(".")
-        if lt != node.id or rt != node.id or lc not in frame.values or rc not in frame.values or q.op in ("==", "!="):
+def column_order(node: dsl.Node) -> list[dsl.Column]:
+    """Generation order: the creation column first when it depends on no other column (lookups then pick rows
+    that existed at that time, and modifiers see the time), emails last (they follow the row's names); the
+    output keeps the declared order."""
+    first = []
+    name = creation_column(node)
+    col = node.column(name) if name else None
+    g = col.generator if col is not None else None
+    if g is not None and (g.datetime_series or g.diffusion_curve or g.choice) and not any(
+            isinstance(m, dsl.EffectModifier) and m.args.on for m in col.modifiers):
+        first = [col]
+    emails = [c for c in node.columns if c.generator.faker and c.generator.faker.method == "email" and c not in first]
+    return first + [c for c in node.columns if c not in first and c not in emails] + emails
+
+
+def _time_referenced(node: dsl.Node) -> list[str]:
+    """Tables whose rows this table samples without ``on`` keys (secondary parents and lookups), in order."""
+    out: list[str] = []
+    for col in node.columns:
+        lk = col.generator.lookup
+        if lk is None or lk.on:
             continue
-        left, right = frame.numeric(lc), frame.numeric(rc)
-        if left.dtype.kind not in "iuf" or right.dtype.kind not in "iuf":
-            continue
-        lo_name, hi_name = (lc, rc) if q.op in ("<", "<=") else (rc, lc)
-        a, b = frame.numeric(lo_name).copy(), frame.numeric(hi_name).copy()
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        if q.op in ("<", ">"):
-            col = node.column(hi_name)
-            tick = {"date": 86_400_000_000, "datetime": 1_000_000, "int": 1}.get(col.type, 1e-6) if col else 1
-            tie = hi == lo
-            hi = np.where(tie, hi + tick, hi)
-        frame.values[lo_name], frame.values[hi_name] = lo, hi
+        table = lk.from_.partition(".")[0]
+        if table != node.id and (not node.parents or table != node.parents[0]) and table not in out:
+            out.append(table)
+    return out
+
+
+_TICK = {"date": 86_400_000_000, "datetime": 1, "int": 1}
+_FAR = 2**62
+
+
+def enforce_pair(frame: Frame, pair: Pair) -> None:
+    """Make ``late`` follow ``early`` in every row: a time column is redrawn inside its own window after the
+    early value (else the early one before the late one); numbers (and times that cannot be redrawn) are
+    swapped, ties separated by one tick. Rows still out of order are counted in the generation notes."""
+    node = frame.node
+    ce, cl = node.column(pair.early), node.column(pair.late)
+    e, late = frame.numeric(pair.early), frame.numeric(pair.late)
+    if e.dtype.kind not in "iuf" or late.dtype.kind not in "iuf":
+        return
+    tick = (_TICK.get(cl.type, 1e-6) if pair.strict else 0)
+    bad = late < e + tick
+    if not bad.any():
+        return
+    if ce.type in TIME_TYPES and cl.type in TIME_TYPES:
+        e, late = e.astype(np.int64), late.astype(np.int64).copy()
+        rng = frame.rng(pair.late, "after", pair.early)
+        rows = np.nonzero(bad)[0]
+        lo, hi = _time_window(frame, pair.late, rows)
+        lower = np.maximum(lo, e[rows] + tick)
+        new = resample_time(cl, frame, rows, lower, hi, rng) if (lower <= hi).any() else None
+        if new is not None:
+            late[rows] = np.where(lower <= hi, new, late[rows])
+        bad = late < e + tick
+        if bad.any():  # no room after the start: draw the start earlier instead
+            rows = np.nonzero(bad)[0]
+            lo_e, hi_e = _time_window(frame, pair.early, rows)
+            upper = np.minimum(hi_e, late[rows] - tick)
+            new = resample_time(ce, frame, rows, lo_e, upper, frame.rng(pair.early, "before", pair.late))
+            if new is not None:
+                e = e.astype(np.int64).copy()
+                e[rows] = np.where(lo_e <= upper, new, e[rows])
+                frame.values[pair.early] = e
+        frame.values[pair.late] = late
+        bad = late < e + tick
+        if bad.any():
+            frame.notes.append(f"{int(bad.sum())} rows keep {pair.late} before {pair.early}: no room in their windows")
+        return
+    lo, hi = np.minimum(e, late), np.maximum(e, late)
+    if pair.strict:
+        hi = np.where(hi == lo, hi + tick, hi)
+    frame.values[pair.early], frame.values[pair.late] = lo, hi
+
+
+def _time_window(frame: Frame, name: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if name in frame.bounds:
+        lo, hi = frame.bounds[name]
+        return lo[rows], hi[rows]
+    return np.full(len(rows), -_FAR, dtype=np.int64), np.full(len(rows), _FAR, dtype=np.int64)
 
 
 def generate_chunk(job: ChunkJob) -> list[Piece]:
@@ -253,10 +319,16 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
     else:
         frame.global_index = np.arange(job.start, job.stop, dtype=np.int64)
         frame.n = len(frame.global_index)
-    deferred_email = [c for c in node.columns if c.generator.faker and c.generator.faker.method == "email"]
-    order = [c for c in node.columns if c not in deferred_email] + deferred_email
-    for col in order:
+    frame.time_column = creation_column(node)
+    pairs = ordered_pairs(schema, node)
+    for col in column_order(node):
         frame.values[col.name] = _column(col, frame)
+        if col.name == frame.time_column:
+            for table in _time_referenced(node):  # rows exist before they are referenced (may move this time)
+                frame.picks[table] = pick_rows(frame, table, frame.rng("pick", table))
+        for pair in pairs:
+            if col.name in (pair.early, pair.late) and pair.early in frame.values and pair.late in frame.values:
+                enforce_pair(frame, pair)
     frame.values = {c.name: frame.values[c.name] for c in node.columns}
     keep = None if frame.drop is None else ~frame.drop
     thin = _thin(node, job, frame)
@@ -269,9 +341,8 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
         if frame.global_index is not None:  # entity rows stay contiguous: never dropped (no parents)
             frame.global_index = frame.global_index[keep]
         frame.n = int(keep.sum())
-    _inequalities(schema, node, frame)
     _null_rates(node, frame)
-    piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred)
+    piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred, notes=frame.notes)
     _describe_rows(node, frame, piece)
     pieces = [piece]
     if node.attribution_chain is not None:
@@ -306,8 +377,7 @@ def _null_rates(node: dsl.Node, frame: Frame) -> None:
 
 def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
     """Per-row facts later tables need: creation time and segment multipliers."""
-    vb = node.vintage_behavior
-    created_col = vb.created_at_column if vb is not None else frame.first_time_column()
+    created_col = creation_column(node)
     if created_col is not None:
         piece.created = frame.numeric(created_col).astype(np.int64)
     elif frame.primary is not None and frame.primary.created is not None:
@@ -317,11 +387,13 @@ def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
     if seg_col is not None and seg_col in frame.values:
         seg = as_numpy(frame.values[seg_col]).astype(object)
         piece.segment = seg
-        fan, val = np.ones(frame.n), np.ones(frame.n)
+        fan, val, decay = np.ones(frame.n), np.ones(frame.n), np.zeros(frame.n)
         for name, eff in (sb.behaviors or {}).items():
             fan[seg == name] = eff.fanout_multiplier
             val[seg == name] = eff.value_multiplier
+            decay[seg == name] = eff.decay_rate or 0.0
         piece.fanout_mult, piece.value_mult = fan, val
+        piece.decay = decay if any(e.decay_rate for e in (sb.behaviors or {}).values()) else None
 
 
 def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:

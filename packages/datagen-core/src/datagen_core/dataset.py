@@ -15,6 +15,7 @@ from datagen_contracts import metadata as md
 from datagen_contracts._dsl_context import resolve_context
 
 from .__about__ import __version__
+from .references import creation_column
 from .tables import TableFacts
 
 
@@ -27,10 +28,8 @@ def sha256_file(path: Path) -> str:
 
 
 def created_at_of(node: dsl.Node) -> str | None:
-    """The row's creation time: the vintage ``created_at_column``, else the first date/datetime column."""
-    if node.vintage_behavior is not None:
-        return node.vintage_behavior.created_at_column
-    return next((c.name for c in node.columns if c.type in ("date", "datetime")), None)
+    """The row's creation time, the column the engine keeps its children after (see ``references``)."""
+    return creation_column(node)
 
 
 def foreign_keys(schema: dsl.Schema, node: dsl.Node) -> list[tuple[str, str, str]]:

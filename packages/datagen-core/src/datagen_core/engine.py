@@ -30,6 +30,7 @@ from datagen_contracts._dsl_rules import dependencies
 
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
+from .intervals import implied_pairs
 from .needs import full_tables_for, generation_order, kept_columns
 from .store import KeptTable, SeqCol, concat_values
 from .tables import TableFacts
@@ -48,6 +49,8 @@ class GenerateResult:
     duration_seconds: float
     metadata: Any = None
     warnings: list[str] = field(default_factory=list)
+    #: start/end pairs the engine inferred from column names and kept ordered ("t.start_at < t.end_at")
+    inferred_pairs: list[str] = field(default_factory=list)
 
 
 def entity_rows(node: dsl.Node, scale: float) -> int:
@@ -94,6 +97,7 @@ def generate(
         source = str(schema)
         loaded = dsl.load_schema(schema, scenario=scenario, overrides=overrides)
     warnings = [str(w) for w in dsl.lint_schema(loaded)]
+    inferred = [p.text(n.id) for n in loaded.nodes for p in implied_pairs(loaded, n)]
     if scale <= 0:
         raise DatagenError(f"--scale must be > 0, got {scale}")
     if not yes:
@@ -129,7 +133,9 @@ def generate(
     finally:
         if own_executor is not None:
             own_executor.shutdown(cancel_futures=True)
-    return GenerateResult(out, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta, warnings)
+    warnings += [note for f in facts.values() for note in f.notes]
+    return GenerateResult(out, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta, warnings,
+                          inferred)
 
 
 def _replace(staging: Path, out: Path, overwrite: bool) -> None:
@@ -187,7 +193,9 @@ class _TableSink:
         self.offset = 0
         self.parts: dict[str, list[Any]] = {c: [] for c in keep}
         self.null_parts: dict[str, list[np.ndarray]] = {c: [] for c in keep}
-        self.extra: dict[str, list[np.ndarray]] = {"created": [], "fanout_mult": [], "value_mult": [], "segment": []}
+        self.extra: dict[str, list[np.ndarray]] = {"created": [], "fanout_mult": [], "value_mult": [], "segment": [],
+                                                  "decay": []}
+        self.notes: dict[str, int] = {}
 
     def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
         cols = dict(piece.columns)
@@ -207,6 +215,9 @@ class _TableSink:
         for c in self.keep:
             self.parts[c].append(cols[c])
             self.null_parts[c].append(piece.nulls.get(c, np.zeros(piece.n, bool)))
+        for note in piece.notes:  # "<count> rows ...": summed over chunks
+            count, _, text = note.partition(" ")
+            self.notes[text] = self.notes.get(text, 0) + int(count)
         for key in self.extra:
             value = getattr(piece, key) if self.keep_rows else None
             if value is not None:
@@ -285,5 +296,6 @@ def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> 
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
         return TableFacts(table, "touchpoint", file_name(table), "touchpoint_id", fks, "touched_at", ["touched_at"], sink.offset)
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]
+    notes = tuple(f"{node.id}: {count:,} {text}" for text, count in sink.notes.items())
     return TableFacts(node.id, node.kind, file_name(node.id), node.pk, foreign_keys(schema, node),
-                      created_at_of(node), times, sink.offset)
+                      created_at_of(node), times, sink.offset, notes)

@@ -35,6 +35,8 @@ class Frame:
     prefilled: dict[str, Any] = field(default_factory=dict)  # columns set by a behaviour (funnel, states)
     seq_deferred: list[str] = field(default_factory=list)
     event_column: str | None = None
+    time_column: str | None = None  # the table's creation column: the rows' own time for references
+    notes: list[str] = field(default_factory=list)  # what the engine could not do as declared (warnings)
 
     def rng(self, *parts: object) -> np.random.Generator:
         return stream(self.seed, self.node.id, *parts, self.chunk)

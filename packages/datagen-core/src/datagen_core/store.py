@@ -77,7 +77,9 @@ class KeptTable:
     fanout_mult: np.ndarray | None = None  # segment fanout multiplier per row (also the sampling weight)
     value_mult: np.ndarray | None = None  # segment value multiplier per row
     segment: np.ndarray | None = None  # segment name per row (object array), for stage/state variations
+    decay: np.ndarray | None = None  # segment decay_rate per row (per month), 0 where none
     _cum: np.ndarray | None = None
+    _by_time: Any = None
 
     def slice(self, a: int, b: int) -> KeptTable:
         """Rows [a, b) — the primary-parent rows of one chunk."""
@@ -86,7 +88,7 @@ class KeptTable:
             self.name, max(0, min(b, self.n) - a),
             {k: slice_values(v, a, b) for k, v in self.columns.items()},
             {k: v[a:b] for k, v in self.nulls.items()},
-            cut(self.created), cut(self.fanout_mult), cut(self.value_mult), cut(self.segment),
+            cut(self.created), cut(self.fanout_mult), cut(self.value_mult), cut(self.segment), cut(self.decay),
         )
 
     def sample_rows(self, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -99,6 +101,16 @@ class KeptTable:
             self._cum = np.cumsum(self.fanout_mult, dtype=np.float64)
         u = rng.random(size) * self._cum[-1]
         return np.minimum(np.searchsorted(self._cum, u, side="right"), self.n - 1)
+
+
+    def sample_rows_before(self, rng: np.random.Generator, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`sample_rows`, among the rows created at or before each time (see ``references``); also
+        returns the mask of times before every row (those get the earliest-created row)."""
+        from .references import RowsByTime
+
+        if self._by_time is None:
+            self._by_time = RowsByTime(self.created, self.fanout_mult)
+        return self._by_time.sample(rng, times)
 
 
 def concat_values(parts: list[Values]) -> Values:

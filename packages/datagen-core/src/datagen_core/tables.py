@@ -27,3 +27,5 @@ class TableFacts:
     #: every date/datetime column of the table, in declared order
     time_columns: list[str] = field(default_factory=list)
     rows: int = 0
+    #: what the engine could not do as declared, e.g. "order: 12 rows not generated: ..." (generation warnings)
+    notes: tuple[str, ...] = ()

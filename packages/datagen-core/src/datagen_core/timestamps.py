@@ -119,7 +119,8 @@ class SlotSampler:
             self.w = np.maximum(hi - lo, 0).astype(np.float64)
         self.cdf = np.concatenate([[0.0], np.cumsum(self.w)])
 
-    def _cdf_at(self, t: np.ndarray) -> np.ndarray:
+    def cdf_at(self, t: np.ndarray) -> np.ndarray:
+        """Cumulative slot weight before time ``t`` (µs)."""
         t = np.clip(t, self.start, self.end + 1)
         i = np.clip((t - self.slots[0]) // HOUR, 0, len(self.slots) - 1)
         lo = np.maximum(self.slots[i], self.start)
@@ -129,7 +130,7 @@ class SlotSampler:
 
     def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """One timestamp per row in [lo, hi] (callers drop rows with lo > hi first)."""
-        a, b = self._cdf_at(lo), self._cdf_at(hi + 1)
+        a, b = self.cdf_at(lo), self.cdf_at(hi + 1)
         u = a + rng.random(len(lo)) * (b - a)
         i = np.clip(np.searchsorted(self.cdf, u, side="right") - 1, 0, len(self.w) - 1)
         frac = np.where(self.w[i] > 0, (u - self.cdf[i]) / np.where(self.w[i] > 0, self.w[i], 1), 0.5)

@@ -1,8 +1,10 @@
 """Vintage behaviour: activity that decays (or grows) over an entity's life.
 
 A child of a vintage parent gets ``λ × mean(curve over the parent's observable life)`` children (the same
-expectation ``datagen plan`` uses), and its event times are drawn with density ∝ curve(age) over that life, so
-activity per entity really decays with age — a retention curve, not just fewer events for old entities.
+expectation ``datagen plan`` uses), and its event times are drawn with density ∝ curve(age) × the column's
+hour/day/month patterns over that life, so activity per entity really decays with age — a retention curve, not
+just fewer events for old entities — while keeping its daily and weekly rhythm. A segment ``decay_rate`` d adds
+a factor ``exp(-d · age in months)`` to the same curve (per parent, by its segment).
 
 >>> import numpy as np
 >>> from datagen_contracts.dsl import AgeMultiplier
@@ -17,9 +19,10 @@ import numpy as np
 
 from datagen_contracts import dsl
 
-from ..timestamps import UNIT_US
+from ..timestamps import UNIT_US, SlotSampler
 
 _GRID = 64  # points per life when integrating a curve
+_BINS = 32  # bins per life when drawing a time from a curve
 
 
 def curve_at(mult: dsl.AgeMultiplier, age_units: np.ndarray) -> np.ndarray:
@@ -54,35 +57,51 @@ def column_curves(vb: dsl.VintageBehavior | None, column: str) -> list[dsl.AgeMu
     return [m for m in vb.age_based_multipliers.values() if column in targets(m) or "all" in targets(m)]
 
 
-def _combined(curves: list[dsl.AgeMultiplier], age_us: np.ndarray) -> np.ndarray:
+def _combined(curves: list[dsl.AgeMultiplier], age_us: np.ndarray, decay: np.ndarray | None = None) -> np.ndarray:
+    """The product of the curves at each age, times ``exp(-decay · age in months)`` per row (segment decay)."""
     out = np.ones(age_us.shape)
     for m in curves:
         out = out * curve_at(m, age_us / UNIT_US[m.time_unit])
+    if decay is not None:
+        out = out * np.exp(-np.asarray(decay, dtype=np.float64)[:, None] * (age_us / UNIT_US["month"]))
     return out
 
 
-def life_mean(curves: list[dsl.AgeMultiplier], life_us: np.ndarray) -> np.ndarray:
-    """Mean of the combined fanout curve over each parent's life [0, life] (midpoint rule)."""
+def life_mean(curves: list[dsl.AgeMultiplier], life_us: np.ndarray, decay: np.ndarray | None = None) -> np.ndarray:
+    """Mean of the combined fanout curve (and segment decay) over each parent's life [0, life] (midpoint rule)."""
     frac = (np.arange(_GRID) + 0.5) / _GRID
     ages = np.maximum(life_us, 0)[:, None] * frac[None, :]
-    return _combined(curves, ages).mean(axis=1)
+    return _combined(curves, ages, decay).mean(axis=1)
 
 
-def sample_ages(curves: list[dsl.AgeMultiplier], rng: np.random.Generator, life_us: np.ndarray) -> np.ndarray:
-    """One age per row in [0, life] with density ∝ the combined curve (inverse CDF on a per-row grid)."""
-    n = len(life_us)
+def sample_times(curves: list[dsl.AgeMultiplier], decay: np.ndarray | None, sampler: SlotSampler,
+                 rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """One time per row in [lo, hi] with density ∝ curve(age) × the sampler's slot weights (hour/dow/month
+    patterns): the life is cut into ``_BINS`` bins weighted by the curve at their middle times their pattern
+    mass, a bin is drawn, then a time inside it from the sampler. Ages count from ``lo``.
+
+    >>> from datagen_core.timestamps import DAY, HOUR
+    >>> from datagen_contracts.dsl import AgeMultiplier
+    >>> s = SlotSampler(0, 100 * DAY, [("hour", [0.0] * 9 + [1.0] + [0.0] * 14)])
+    >>> m = AgeMultiplier(curve=[1.0, 0.0], time_unit="month")
+    >>> t = sample_times([m], None, s, np.random.default_rng(0), np.zeros(500, np.int64), np.full(500, 100 * DAY))
+    >>> bool((t < 31 * DAY).all()), set(((t // HOUR) % 24).tolist())
+    (True, {9})
+    """
+    n = len(lo)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    edges = np.linspace(0.0, 1.0, _GRID + 1)
-    mids = (edges[:-1] + edges[1:]) / 2
-    life = np.maximum(life_us, 0).astype(np.float64)
-    w = _combined(curves, life[:, None] * mids[None, :]) + 1e-12
+    frac = np.linspace(0.0, 1.0, _BINS + 1)
+    span = np.maximum(hi - lo, 0)
+    edges = lo[:, None] + (span[:, None] * frac[None, :]).astype(np.int64)
+    edges[:, -1] = hi + 1
+    mass = np.diff(sampler.cdf_at(edges.ravel()).reshape(n, _BINS + 1), axis=1)
+    mids = (edges[:, :-1] + edges[:, 1:]) / 2 - lo[:, None]
+    w = _combined(curves, mids, decay) * np.maximum(mass, 0.0)
+    total = w.sum(axis=1)
+    w = np.where(total[:, None] > 0, w, 1.0)
     cdf = np.cumsum(w, axis=1)
-    cdf /= cdf[:, -1:]
-    u = rng.random(n)
-    k = np.minimum((cdf < u[:, None]).sum(axis=1), _GRID - 1)
-    prev = np.where(k > 0, cdf[np.arange(n), np.maximum(k - 1, 0)], 0.0)
-    span = cdf[np.arange(n), k] - prev
-    frac = np.where(span > 0, (u - prev) / np.where(span > 0, span, 1), 0.5)
-    pos = (k + frac) / _GRID
-    return (pos * life).astype(np.int64)
+    u = rng.random(n) * cdf[:, -1]
+    k = np.minimum((cdf <= u[:, None]).sum(axis=1), _BINS - 1)
+    rows = np.arange(n)
+    return sampler.sample(rng, edges[rows, k], np.maximum(edges[rows, k + 1] - 1, edges[rows, k]))

@@ -51,6 +51,8 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
         click.echo(f"error: internal error while generating: {type(exc).__name__}: {exc}", err=True)
         sys.exit(3)
     if not quiet:
+        if result.inferred_pairs:
+            click.echo("kept ordered (inferred from column names): " + ", ".join(result.inferred_pairs), err=True)
         for w in result.warnings:
             click.echo(f"warning: {w}", err=True)
         total = sum(result.rows.values())
@@ -61,6 +63,7 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
             "output": str(result.output), "seed": seed, "scale": scale, "scenario": scenario,
             "duration_seconds": round(result.duration_seconds, 3), "rows": result.rows,
             "total_rows": sum(result.rows.values()), "warnings": result.warnings,
+            "inferred_pairs": result.inferred_pairs,
         }, indent=2))
 
 

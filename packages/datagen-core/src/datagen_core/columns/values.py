@@ -18,12 +18,12 @@ from datagen_contracts._dsl_rules import parse_weights_kind
 from .. import faker_pools
 from ..behaviours import vintage
 from ..effects import window_factor
-from ..errors import GenerationError
 from ..expression import evaluate
 from ..frame import Frame
 from ..rng import small_seed
-from ..store import as_numpy, take
+from ..store import as_numpy
 from ..timestamps import DAY, HOUR, SlotSampler, ceil_to, floor_to, freq_step, snap, to_us
+from . import lookups
 
 
 def choice_weights(spec: dsl.ChoiceGen, n: int) -> np.ndarray:
@@ -163,6 +163,28 @@ def _slot_effects(col: dsl.Column, frame: Frame, start: int, end: int) -> bytes 
     return np.maximum(w, 0.0).tobytes()
 
 
+def time_step(col: dsl.Column) -> tuple[str, int] | None:
+    """The grid a time column's values sit on: its ``freq``, and whole days at least for a ``date``."""
+    spec = col.generator.datetime_series
+    step = freq_step(spec.freq) if spec is not None else None
+    if col.type == "date":
+        step = ("fixed", DAY) if step is None or (step[0] == "fixed" and step[1] < DAY) else step
+    return step
+
+
+def pattern_sampler(col: dsl.Column, frame: Frame) -> SlotSampler:
+    """The column's sampler over its window: ``pattern``s, ``seasonality`` modifiers and un-keyed effects."""
+    spec = col.generator.datetime_series
+    start, end = window_of(spec, frame)
+    pats = [(p.dimension, tuple(p.weights)) for p in spec.patterns()]
+    pats += [(m.args.dimension, tuple(m.args.weights)) for m in col.modifiers if isinstance(m, dsl.SeasonalityModifier)]
+    return _sampler((frame.node.id, col.name), start, end, tuple(pats), _slot_effects(col, frame, start, end))
+
+
+#: candidates per row when a keyed effect reweights a time column (sampling-importance-resampling)
+KEYED_CANDIDATES = 8
+
+
 def gen_datetime(col: dsl.Column, frame: Frame) -> np.ndarray:
     spec = col.generator.datetime_series
     if col.name in frame.prefilled:
@@ -170,24 +192,83 @@ def gen_datetime(col: dsl.Column, frame: Frame) -> np.ndarray:
     start, end = window_of(spec, frame)
     lo, hi = time_bounds(col, frame, start, end)
     rng = frame.rng(col.name)
-    curves = vintage.fanout_curves(frame.schema.node(frame.node.parents[0]).vintage_behavior) if frame.node.parents else []
-    if curves and col.name == frame.event_column and frame.parent_created() is not None:
-        t = lo + vintage.sample_ages(curves, rng, hi - lo)  # activity follows the retention curve
+    sampler = pattern_sampler(col, frame)
+    curves, decay = _life_curves(col, frame)
+    keyed = [m for m in col.modifiers if isinstance(m, dsl.EffectModifier) and m.args.on]
+    m = KEYED_CANDIDATES if keyed else 1
+    lo_m, hi_m = np.tile(lo, m), np.tile(hi, m)
+    if curves or decay is not None:  # activity follows the retention curve, hour/day patterns still apply
+        dec = None if decay is None else np.tile(decay, m)
+        t = vintage.sample_times(curves, dec, sampler, rng, lo_m, hi_m)
     else:
-        pats = [(p.dimension, tuple(p.weights)) for p in spec.patterns()]
-        pats += [(m.args.dimension, tuple(m.args.weights)) for m in col.modifiers if isinstance(m, dsl.SeasonalityModifier)]
-        sampler = _sampler((frame.node.id, col.name), start, end, tuple(pats), _slot_effects(col, frame, start, end))
-        t = sampler.sample(rng, lo, hi)
-    step = freq_step(spec.freq)
-    if col.type == "date":
-        step = ("fixed", DAY) if step is None or (step[0] == "fixed" and step[1] < DAY) else step
-    return snap(t, lo, hi, step)
+        t = sampler.sample(rng, lo_m, hi_m)
+    if keyed:
+        t = _keyed_effects(keyed, frame, rng, t.reshape(m, frame.n))
+    return snap(t, lo, hi, time_step(col))
+
+
+def _life_curves(col: dsl.Column, frame: Frame) -> tuple[list[dsl.AgeMultiplier], np.ndarray | None]:
+    """Vintage fanout curves and segment decay rates of the primary parent, for the table's event column."""
+    if not frame.node.parents or col.name != frame.event_column or not col.after_parent or frame.parent_created() is None:
+        return [], None
+    curves = vintage.fanout_curves(frame.schema.node(frame.node.parents[0]).vintage_behavior)
+    decay = None if frame.primary.decay is None else frame.primary.decay[frame.parent_idx]
+    return curves, decay
+
+
+def _keyed_effects(mods: list[dsl.EffectModifier], frame: Frame, rng: np.random.Generator, cand: np.ndarray) -> np.ndarray:
+    """An effect with ``on`` keys on a time column: each row keeps one of its candidate times with probability ∝
+    the factor of its own key's effect rows at that time (so times concentrate inside the key's windows)."""
+    m, n = cand.shape
+    w = np.ones(m * n)
+    for mod in mods:
+        a = mod.args
+        keys = {local: np.tile(as_numpy(frame.values[local]), m) for local in a.on}
+        f = window_factor(frame.tables[a.effect_table], a.window.start_col if a.window else None,
+                          a.window.end_col if a.window else None, a.map.field, cand.ravel() if a.window else None,
+                          a.map.default, dict(a.on), keys)
+        w = w * f if a.map.op == "mul" else w * np.maximum(1.0 + f, 0.0)
+    w = np.maximum(w, 0.0).reshape(m, n)
+    cdf = np.cumsum(w, axis=0)
+    total = cdf[-1]
+    u = rng.random(n) * total
+    pick = np.where(total > 0, np.minimum((cdf <= u[None, :]).sum(axis=0), m - 1), 0)
+    return cand[pick, np.arange(n)]
+
+
+def resample_time(col: dsl.Column, frame: Frame, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray | None:
+    """New values for ``rows`` of a time column inside [lo, hi] drawn the way the column draws them (patterns,
+    weights), or None when its generator cannot redraw (a lookup, an expression, a behaviour's time)."""
+    g = col.generator
+    if col.name in frame.prefilled:
+        return None
+    if g.datetime_series is not None:
+        return snap(pattern_sampler(col, frame).sample(rng, lo, hi), lo, hi, time_step(col))
+    if g.diffusion_curve is not None:
+        start, end = window_of(g.diffusion_curve, frame)
+        return _diffusion_draw(col, start, end, lo, hi, rng.random(len(lo)))
+    if g.choice is not None and g.choice.choices:
+        from ..references import pick_weighted
+
+        values = np.array([to_us(c) if isinstance(c, str) else int(c) for c in g.choice.choices], dtype=np.int64)
+        order = np.argsort(values, kind="stable")
+        sv, cum = values[order], np.cumsum(choice_weights(g.choice, len(values))[order])
+        a, b = np.searchsorted(sv, lo, "left"), np.searchsorted(sv, hi, "right")
+        out = sv[pick_weighted(cum, a, b, rng.random(len(lo)))]
+        return np.where(b > a, out, frame.numeric(col.name)[rows])
+    return None
 
 
 def gen_diffusion(col: dsl.Column, frame: Frame) -> np.ndarray:
     spec = col.generator.diffusion_curve
     start, end = window_of(spec, frame)
     lo, hi = time_bounds(col, frame, start, end)
+    return _diffusion_draw(col, start, end, lo, hi, frame.rng(col.name).random(frame.n))
+
+
+def _diffusion_draw(col: dsl.Column, start: int, end: int, lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
+    spec = col.generator.diffusion_curve
     span = max(end - start, 1)
     x_lo, x_hi = (lo - start) / span, (hi - start) / span
     k, x0 = spec.steepness, spec.inflection_point
@@ -200,7 +281,7 @@ def gen_diffusion(col: dsl.Column, frame: Frame) -> np.ndarray:
     else:
         cdf, inv = (lambda x: x), (lambda u: u)
     a, b = cdf(x_lo), cdf(x_hi)
-    u = np.clip(a + frame.rng(col.name).random(frame.n) * (b - a), 1e-12, 1 - 1e-12)
+    u = np.clip(a + u * (b - a), 1e-12, 1 - 1e-12)
     t = start + (inv(u) * span).astype(np.int64)
     t = np.clip(t, lo, hi)
     return floor_to(t, ("fixed", DAY)).clip(lo, hi) if col.type == "date" else t
@@ -216,69 +297,6 @@ def gen_expression(col: dsl.Column, frame: Frame) -> np.ndarray:
     if col.type == "bool":
         return out.astype(bool)
     return out.astype(np.float64) if col.type in ("int", "float") else out.astype(np.int64)
-
-
-def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
-    spec = col.generator.lookup
-    table, _, column = spec.from_.partition(".")
-    node = frame.node
-    if table == node.id:
-        return _self_lookup(col, frame, column)
-    if node.parents and table == node.parents[0] and not spec.on:
-        return take(frame.primary.columns[column], frame.parent_idx)
-    other = frame.tables[table]
-    if spec.on:
-        rows = _matching_rows(frame, other, spec.on, frame.rng(col.name, "on"))
-        missing = rows < 0
-        rows = np.where(missing, frame.rng(col.name, "fallback").integers(0, max(other.n, 1), frame.n), rows)
-        if missing.any() and col.nullable:
-            frame.nulls[col.name] = missing
-    else:
-        if table not in frame.picks:
-            frame.picks[table] = other.sample_rows(frame.rng("pick", table), frame.n)
-        rows = frame.picks[table]
-    out = take(other.columns[column], rows)
-    if column in other.nulls:
-        frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | other.nulls[column][rows]
-    return out
-
-
-def _matching_rows(frame: Frame, other: Any, on: dict[str, str], rng: np.random.Generator) -> np.ndarray:
-    """A random row of ``other`` whose ``on`` columns equal this row's (sort + searchsorted); -1 when none."""
-    local = [as_numpy(frame.values[k]) for k in on]
-    remote = [as_numpy(other.columns[v]) for v in on.values()]
-    if len(on) == 1:
-        rk, lk = remote[0], local[0]
-    else:
-        rk = np.array(["\x1f".join(map(str, t)) for t in zip(*remote, strict=True)], dtype=object)
-        lk = np.array(["\x1f".join(map(str, t)) for t in zip(*local, strict=True)], dtype=object)
-    if rk.dtype.kind in "OUS" or lk.dtype.kind in "OUS":
-        rk, lk = rk.astype(str), lk.astype(str)
-    order = np.argsort(rk, kind="stable")
-    sk = rk[order]
-    a, b = np.searchsorted(sk, lk, "left"), np.searchsorted(sk, lk, "right")
-    found = b > a
-    pick = a + (rng.random(len(lk)) * np.maximum(b - a, 1)).astype(np.int64)
-    return np.where(found, order[np.minimum(pick, len(order) - 1)], -1)
-
-
-def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
-    """Another row of the same table (e.g. manager_id): never the row itself; the first row has none."""
-    target = frame.node.column(column)
-    if target is None or target.generator.sequence is None or frame.global_index is None:
-        raise GenerationError(f"{frame.node.id}.{col.name}: a self-lookup must read a sequence column of an entity")
-    i = frame.global_index
-    rng = frame.rng(col.name)
-    # an earlier row (a hierarchy without cycles); the first row points nowhere (null) or to a later row
-    j = (rng.random(frame.n) * np.maximum(i, 1)).astype(np.int64)
-    first = i == 0
-    if first.any():
-        if col.nullable:
-            frame.nulls[col.name] = first
-        else:
-            j = np.where(first, 1, j)
-    s = target.generator.sequence
-    return s.start + j * s.step
 
 
 def gen_faker(col: dsl.Column, frame: Frame) -> Any:
@@ -371,6 +389,6 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
 
 GENERATORS = {
     "sequence": gen_sequence, "choice": gen_choice, "distribution": gen_distribution,
-    "datetime_series": gen_datetime, "faker": gen_faker, "lookup": gen_lookup, "expression": gen_expression,
+    "datetime_series": gen_datetime, "faker": gen_faker, "lookup": lookups.gen_lookup, "expression": gen_expression,
     "enum_list": gen_enum_list, "diffusion_curve": gen_diffusion,
 }

@@ -1,0 +1,151 @@
+"""``lookup`` columns: the primary parent's value (an exact FK copy), a row of another table, or another row of
+the same table — always a row that already existed at the referencing row's time (see ``references``).
+
+The referencing row's time is its table's creation column, generated before any lookup (chunks reorders it
+first). A row whose time precedes every candidate gets the earliest-created candidate and its time is moved up to
+that candidate's creation (snapped to the column's ``freq``) when that stays inside the row's window; otherwise a
+fact row is not generated and an entity row keeps the earliest candidate; both are counted in the generation
+warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from datagen_contracts import dsl
+
+from ..errors import GenerationError
+from ..frame import Frame
+from ..references import KeyedRowsByTime
+from ..store import KeptTable, as_numpy, take
+from ..timestamps import DAY, ceil_to, freq_step
+
+
+def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
+    spec = col.generator.lookup
+    table, _, column = spec.from_.partition(".")
+    node = frame.node
+    if table == node.id:
+        return _self_lookup(col, frame, column)
+    if node.parents and table == node.parents[0] and not spec.on:
+        return take(frame.primary.columns[column], frame.parent_idx)
+    other = frame.tables[table]
+    if spec.on:
+        rows = _matching_rows(col, frame, other, table, spec.on)
+        missing = rows < 0
+        if missing.any():
+            fallback = pick_rows(frame, table, frame.rng(col.name, "fallback"))
+            rows = np.where(missing, fallback, rows)
+            if col.nullable:
+                frame.nulls[col.name] = missing
+    else:
+        if table not in frame.picks:
+            frame.picks[table] = pick_rows(frame, table, frame.rng("pick", table))
+        rows = frame.picks[table]
+    out = take(other.columns[column], rows)
+    if column in other.nulls:
+        frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | other.nulls[column][rows]
+    return out
+
+
+def row_time(frame: Frame) -> np.ndarray | None:
+    """The referencing rows' own time (their creation column), when it is generated already."""
+    name = frame.time_column
+    return None if name is None or name not in frame.values else frame.numeric(name).astype(np.int64)
+
+
+def pick_rows(frame: Frame, table: str, rng: np.random.Generator) -> np.ndarray:
+    """One row of ``table`` per row of the chunk, created at or before the row's time when both have one."""
+    other = frame.tables[table]
+    t = row_time(frame)
+    if t is None or other.created is None or other.n == 0:
+        return other.sample_rows(rng, frame.n)
+    rows, none_yet = other.sample_rows_before(rng, t)
+    if none_yet.any():
+        raise_time(frame, other.created[rows], none_yet, table)
+    return rows
+
+
+def _matching_rows(col: dsl.Column, frame: Frame, other: KeptTable, table: str, on: dict[str, str]) -> np.ndarray:
+    """A random row of ``other`` whose ``on`` columns equal this row's (and created by the row's time); -1 when
+    no row has the keys."""
+    local = [as_numpy(frame.values[k]) for k in on]
+    remote = [as_numpy(other.columns[v]) for v in on.values()]
+    if len(on) == 1:
+        rk, lk = remote[0], local[0]
+    else:
+        rk = np.array(["\x1f".join(map(str, t)) for t in zip(*remote, strict=True)], dtype=object)
+        lk = np.array(["\x1f".join(map(str, t)) for t in zip(*local, strict=True)], dtype=object)
+    if rk.dtype.kind in "OUS" or lk.dtype.kind in "OUS":
+        rk, lk = rk.astype(str), lk.astype(str)
+    rng = frame.rng(col.name, "on")
+    t = row_time(frame)
+    if t is not None and other.created is not None:
+        rows, none_yet = KeyedRowsByTime(rk, other.created).sample(rng, lk, t)
+        if none_yet.any():
+            raise_time(frame, other.created[np.maximum(rows, 0)], none_yet, table)
+        return rows
+    order = np.argsort(rk, kind="stable")
+    sk = rk[order]
+    a, b = np.searchsorted(sk, lk, "left"), np.searchsorted(sk, lk, "right")
+    found = b > a
+    pick = a + (rng.random(len(lk)) * np.maximum(b - a, 1)).astype(np.int64)
+    return np.where(found, order[np.minimum(pick, len(order) - 1)], -1)
+
+
+def raise_time(frame: Frame, need: np.ndarray, rows: np.ndarray, table: str) -> None:
+    """Move the time of ``rows`` up to ``need`` (the referenced row's creation) where the window allows it."""
+    name = frame.time_column
+    col = frame.node.column(name)
+    t = frame.numeric(name).astype(np.int64)
+    lo_hi = frame.bounds.get(name)
+    hi = lo_hi[1] if lo_hi is not None else np.full(frame.n, frame.timeframe[1], dtype=np.int64)
+    new = np.maximum(t, need)
+    step = freq_step(col.generator.datetime_series.freq) if col.generator.datetime_series else None
+    if col.type == "date" and (step is None or (step[0] == "fixed" and step[1] < DAY)):
+        step = ("fixed", DAY)
+    if step is not None:
+        new = ceil_to(new, step)
+    movable = rows & (new <= hi) & (name not in frame.prefilled)
+    frame.values[name] = np.where(movable, new, t)
+    stuck = rows & ~movable
+    if stuck.any():
+        if frame.parent_idx is not None and name not in frame.prefilled:
+            frame.mark_drop(stuck)
+            note = f"{int(stuck.sum())} rows not generated: no {table} row existed before the end of their {name} window"
+        else:
+            note = f"{int(stuck.sum())} rows reference the earliest {table} row although it was created after their {name}"
+        frame.notes.append(note)
+
+
+def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
+    """Another row of the same table (e.g. manager_id): never the row itself, never a cycle. With a creation time,
+    a row created earlier in the same chunk (ties broken by row number); without one, an earlier row number. The
+    first row has none (null when nullable, else the next one)."""
+    target = frame.node.column(column)
+    if target is None or target.generator.sequence is None or frame.global_index is None:
+        raise GenerationError(f"{frame.node.id}.{col.name}: a self-lookup must read a sequence column of an entity")
+    i = frame.global_index
+    rng = frame.rng(col.name)
+    u = rng.random(frame.n)
+    t = row_time(frame)
+    if t is None:
+        j = (u * np.maximum(i, 1)).astype(np.int64)
+        first = i == 0
+        nxt = np.ones(frame.n, dtype=np.int64)
+    else:
+        order = np.lexsort((i, t))
+        rank = np.empty(frame.n, dtype=np.int64)
+        rank[order] = np.arange(frame.n)
+        j = i[order[(u * rank).astype(np.int64)]]
+        first = rank == 0
+        nxt = np.full(frame.n, i[order[min(1, frame.n - 1)]])
+    if first.any():
+        if col.nullable:
+            frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | first
+        else:
+            j = np.where(first, nxt, j)
+    s = target.generator.sequence
+    return s.start + j * s.step

@@ -1,0 +1,93 @@
+"""Ordered column pairs of one table: declared same-table ``inequalities``, and start/end pairs implied by names.
+
+A pair of date/datetime columns of the same table is *implied* when their names differ only by an early/late
+word in the same place — ``start``/``end`` (also ``starts``, ``started``/``ended``), ``begin``/``end``,
+``opened``/``closed``, ``from``/``to`` (``valid_from``/``valid_to``, ``from_date``/``to_date``) — as a prefix
+(``start_time``/``end_time``, ``startdate``/``enddate``), a suffix (``trial_start``/``trial_end``) or a word
+between underscores. A declared inequality between the same two columns (either way round) wins. Implied pairs
+hold as ``late > early`` for two datetimes, ``late >= early`` otherwise.
+
+>>> from datagen_contracts import dsl
+>>> node = dsl.Node(id="m", columns=[dsl.Column(name=n, type="datetime", generator=dsl.Generator())
+...                 for n in ("start_time", "end_time", "valid_from", "valid_to", "opened_on")])
+>>> [(p.early, p.late, p.strict) for p in implied_pairs(None, node, declared=[])]
+[('start_time', 'end_time', True), ('valid_from', 'valid_to', True)]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from datagen_contracts import dsl
+
+from .references import TIME_TYPES
+
+#: (early words, late words) — a name pair differing only by one of each, in the same place
+WORD_PAIRS = (
+    (("start", "starts", "started", "starting"), ("end", "ends", "ended", "ending")),
+    (("begin", "begins", "began"), ("end", "ends", "ended")),
+    (("opened", "open", "opens"), ("closed", "close", "closes")),
+    (("from",), ("to",)),
+)
+#: early/late prefixes glued to the rest of the name (``startdate``/``enddate``)
+GLUED = (("start", "end"), ("begin", "end"), ("opened", "closed"))
+_SPLIT = re.compile(r"[_\-\s]+")
+
+
+@dataclass(frozen=True)
+class Pair:
+    early: str
+    late: str
+    strict: bool  # late > early (else late >= early)
+    declared: bool  # from constraints.inequalities (else implied by the names)
+
+    def text(self, table: str) -> str:
+        return f"{table}.{self.early} {'<' if self.strict else '<='} {table}.{self.late}"
+
+
+def declared_pairs(schema: dsl.Schema, node: dsl.Node) -> list[Pair]:
+    out = []
+    for q in schema.constraints.inequalities:
+        lt, _, lc = q.left.partition(".")
+        rt, _, rc = q.right.partition(".")
+        if lt != node.id or rt != node.id or q.op not in ("<", "<=", ">", ">="):
+            continue
+        if node.column(lc) is None or node.column(rc) is None:
+            continue
+        early, late = (lc, rc) if q.op in ("<", "<=") else (rc, lc)
+        out.append(Pair(early, late, q.op in ("<", ">"), True))
+    return out
+
+
+def _names_pair(a: str, b: str) -> bool:
+    """Whether ``a`` names the start of what ``b`` ends."""
+    ta, tb = _SPLIT.split(a.lower()), _SPLIT.split(b.lower())
+    if len(ta) == len(tb):
+        diff = [i for i, (x, y) in enumerate(zip(ta, tb, strict=True)) if x != y]
+        if len(diff) == 1 and any(ta[diff[0]] in e and tb[diff[0]] in late for e, late in WORD_PAIRS):
+            return True
+    la, lb = a.lower(), b.lower()
+    return any(la.startswith(e) and lb.startswith(late) and la[len(e):] == lb[len(late):] and la[len(e):]
+               and la[len(e)] not in "_- " for e, late in GLUED)
+
+
+def implied_pairs(schema: dsl.Schema, node: dsl.Node, declared: list[Pair] | None = None) -> list[Pair]:
+    """Start/end pairs implied by the names of two date/datetime columns (none already declared)."""
+    declared = declared_pairs(schema, node) if declared is None else declared
+    covered = {frozenset((p.early, p.late)) for p in declared}
+    times = [c for c in node.columns if c.type in TIME_TYPES]
+    out = []
+    for a in times:
+        for b in times:
+            if a is b or frozenset((a.name, b.name)) in covered or not _names_pair(a.name, b.name):
+                continue
+            covered.add(frozenset((a.name, b.name)))
+            out.append(Pair(a.name, b.name, a.type == b.type == "datetime", False))
+    return out
+
+
+def ordered_pairs(schema: dsl.Schema, node: dsl.Node) -> list[Pair]:
+    """Every pair the engine keeps ordered in ``node``: declared first, then implied."""
+    declared = declared_pairs(schema, node)
+    return declared + implied_pairs(schema, node, declared)
