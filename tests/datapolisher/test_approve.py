@@ -6,9 +6,9 @@ import pytest
 from polisher_builders import issue, write_report
 
 from datagen_contracts import load_manifest
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import approval_hash
 from datapolisher.approve import approve
-from datapolisher.dataset import file_sha256
 from datapolisher.errors import CriticalIssuesError, InputError
 from datapolisher.inputs import load_inputs
 

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from datagen_contracts import load_metadata
-from datapolisher.dataset import file_sha256
+from datagen_contracts.fingerprint import file_sha256
 from datapolisher.errors import InputError, OutputExistsError, ScriptError
 from datapolisher.inputs import load_inputs
 from datapolisher.issues import read_findings

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datagen_contracts import dump_manifest
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import FILENAME, Manifest, StageRun
 from datagen_contracts.metadata import FILENAME as METADATA_FILENAME
 
-from .dataset import data_files, file_sha256, staged_directory
+from .dataset import data_files, staged_directory
 from .errors import CriticalIssuesError, InputError, ScriptError
 from .inputs import PolishInputs
 from .manifest_build import build_manifest

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from datagen_contracts.fingerprint import dataset_fingerprint
+
 from .errors import InputError, OutputExistsError
 
 
@@ -63,14 +65,6 @@ def find_tables(path: Path) -> list[TableFiles]:
     return sorted(tables, key=lambda t: t.name)
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def bytes_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -81,12 +75,8 @@ def data_files(path: Path) -> list[Path]:
 
 
 def fingerprint(path: Path) -> str:
-    """sha256 over every parquet file's relative name, size and sha256 — datacruncher's dataset fingerprint."""
-    h = hashlib.sha256()
-    for f in data_files(path):
-        rel = f.relative_to(path).as_posix()
-        h.update(f"{rel}\0{f.stat().st_size}\0{file_sha256(f)}\n".encode())
-    return h.hexdigest()
+    """The dataset fingerprint datacruncher writes into its report (datagen_contracts.fingerprint)."""
+    return dataset_fingerprint(path, data_files(path))
 
 
 def ensure_absent(path: Path, *, overwrite: bool = False) -> None:

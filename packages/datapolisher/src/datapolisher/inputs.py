@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from datagen_contracts import ContractError, load_metadata, load_report
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.metadata import FILENAME as METADATA_FILENAME
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
 
-from .dataset import file_sha256, fingerprint
+from .dataset import fingerprint
 from .errors import InputError, StaleReportError
 
 DEFAULT_REPORT = "crunch_report.json"

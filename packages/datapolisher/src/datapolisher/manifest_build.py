@@ -11,6 +11,7 @@ import datetime as dt
 import getpass
 from pathlib import Path
 
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import (
     Approval,
     Findings,
@@ -29,7 +30,7 @@ from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
 
 from . import __about__
-from .dataset import data_files, file_sha256
+from .dataset import data_files
 from .issues import count_by_severity
 from .model import DatasetModel, build_model
 

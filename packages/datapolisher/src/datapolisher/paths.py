@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import StageRun
 from datagen_contracts.report import CrunchReport
 
 from . import __about__, stages
-from .dataset import file_sha256
 from .errors import InputError
 from .inputs import PolishInputs, load_inputs, read_metadata
 from .issues import Finding, count_by_severity, read_findings

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datagen_contracts import ContractError, load_manifest
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import FILENAME, approval_hash
 
-from .dataset import data_files, file_sha256
+from .dataset import data_files
 from .errors import InputError
 
 

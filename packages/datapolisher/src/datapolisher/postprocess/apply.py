@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from datagen_contracts import dump_metadata
+from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.metadata import (
     ColumnInfo,
     DatasetMetadata,
@@ -26,7 +27,7 @@ from datagen_contracts.metadata import (
 )
 
 from .. import __about__
-from ..dataset import file_sha256, fingerprint, staged_directory
+from ..dataset import fingerprint, staged_directory
 from ..errors import ScriptError
 from ..model import DatasetModel, build_model
 from . import python, sql
