@@ -78,6 +78,8 @@ def problems(schema: dsl.Schema, out: Path) -> list[str]:
                         bad = int((v < pc_us[rows]).sum())
                         if bad:
                             found.append(f"{name}.{col.name}: {bad} rows before the parent's {created}")
+    found += _reference_times(info, tables)
+    found += _start_end_pairs(schema, tables)
     for r in schema.constraints.ranges:
         tname, _, c = r.attr.partition(".")
         v = tables[tname][c].drop_null().to_numpy()
@@ -92,6 +94,60 @@ def problems(schema: dsl.Schema, out: Path) -> list[str]:
             ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[q.op]
             if not ok.all():
                 found.append(f"{q.left} {q.op} {q.right}: {int((~ok).sum())} violations")
+    return found
+
+
+def _reference_times(info: dict, tables: dict[str, pa.Table]) -> list[str]:
+    """Every foreign key with a time order holds it: the row's created_at_column is at or after (``after``) or at
+    or before (``before``) the referenced row's created_at_column — secondary parents and lookups included."""
+    found = []
+    for name, ti in info.items():
+        own = ti.get("created_at_column")
+        for fk in ti.get("foreign_keys", []):
+            order = fk.get("time_order", "after")
+            ref = info[fk["references_table"]].get("created_at_column")
+            if order == "none" or not own or not ref or not tables[name].num_rows:
+                continue
+            parent = tables[fk["references_table"]]
+            idx = pc.index_in(tables[name][fk["column"]], value_set=parent[fk["references_column"]])
+            ok_rows = pc.is_valid(idx).to_numpy(zero_copy_only=False) & ~np.asarray(tables[name][own].is_null())
+            mine = _us(tables[name], own)[ok_rows]
+            theirs = _us(parent, ref)[pc.fill_null(idx, 0).to_numpy()[ok_rows]]
+            bad = int((mine < theirs).sum() if order == "after" else (mine > theirs).sum())
+            if bad:
+                found.append(f"{name}.{own}: {bad} rows {'before' if order == 'after' else 'after'} their "
+                             f"{fk['references_table']}.{ref} (via {fk['column']}, time_order {order})")
+    return found
+
+
+_EARLY_LATE = (("start", "end"), ("starts", "ends"), ("started", "ended"), ("begin", "end"), ("opened", "closed"),
+               ("from", "to"))
+
+
+def _start_end_pairs(schema: dsl.Schema, tables: dict[str, pa.Table]) -> list[str]:
+    """Same-table start/end pairs named alike (start_x/end_x, x_start/x_end, opened_x/closed_x, valid_from/
+    valid_to …): end >= start (> for two datetimes) in every row where both are set."""
+    found = []
+    for node in schema.nodes:
+        t = tables.get(node.id)
+        if t is None or not t.num_rows:
+            continue
+        times = {c.name: c.type for c in node.columns if c.type in ("date", "datetime")}
+        for a in times:
+            words = a.lower().split("_")
+            for i, w in enumerate(words):
+                for early, late in _EARLY_LATE:
+                    if w != early:
+                        continue
+                    b = next((n for n in times if n.lower() == "_".join(words[:i] + [late] + words[i + 1:])), None)
+                    if b is None:
+                        continue
+                    both = ~(np.asarray(t[a].is_null()) | np.asarray(t[b].is_null()))
+                    va, vb = _us(t, a)[both], _us(t, b)[both]
+                    strict = times[a] == times[b] == "datetime"
+                    bad = int((vb <= va).sum() if strict else (vb < va).sum())
+                    if bad:
+                        found.append(f"{node.id}.{b}: {bad} rows not after {a}")
     return found
 
 

@@ -15,6 +15,7 @@ from datagen_contracts import metadata as md
 from datagen_contracts._dsl_context import resolve_context
 
 from .__about__ import __version__
+from .chunks import column_order
 from .references import creation_column
 from .tables import TableFacts
 
@@ -51,6 +52,29 @@ def foreign_keys(schema: dsl.Schema, node: dsl.Node) -> list[tuple[str, str, str
     return list(out.values())
 
 
+def fk_time_order(schema: dsl.Schema, table: str, column: str, ref_table: str, facts: TableFacts) -> str:
+    """How a row's creation time relates to the referenced row's, as the engine guarantees it: ``after`` (never
+    before it), ``before`` (attribution touchpoints precede their conversion) or ``none`` (nothing promised: no
+    time on either side, a time the engine does not draw against the parent, a key not written by a lookup)."""
+    if facts.kind == "touchpoint":
+        return "before" if ref_table == facts_owner(schema, table) else "after"
+    node, ref = schema.node(table), schema.node(ref_table)
+    time_col = creation_column(node) if node is not None else None
+    if node is None or ref is None or time_col is None or creation_column(ref) is None:
+        return "none"
+    col, tcol = node.column(column), node.column(time_col)
+    lookup = col.generator.lookup if col is not None else None
+    if lookup is None or lookup.from_.partition(".")[0] != ref_table:
+        return "none"  # a declared key the engine does not sample
+    if node.parents and ref_table == node.parents[0] and not lookup.on:
+        # the primary parent: children's times are drawn after its creation (or set by a funnel/state model)
+        drawn = tcol.generator.datetime_series or tcol.generator.diffusion_curve
+        behaviour = node.stage_config is not None or node.state_transition_model is not None
+        return "after" if tcol.after_parent and (drawn or behaviour) else "none"
+    # secondary parents, lookups and self-lookups pick rows created by the row's time, drawn first
+    return "after" if column_order(node)[0].name == time_col else "none"
+
+
 def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFacts], *, seed: int, scale: float,
                    source: str | None, scenario: str | None, overrides: dict[str, Any] | None,
                    defects: list[md.DefectRecord], duration: float) -> md.DatasetMetadata:
@@ -73,7 +97,9 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
             name=name, kind=f.kind, rows=rows,
             files=[md.FileInfo(path=f.path, rows=rows, bytes=path.stat().st_size, sha256=sha256_file(path))],
             columns=cols, primary_key=f.pk,
-            foreign_keys=[md.ForeignKey(column=c, references_table=t, references_column=pc) for c, t, pc in f.foreign_keys],
+            foreign_keys=[md.ForeignKey(column=c, references_table=t, references_column=pc,
+                                        time_order=fk_time_order(schema, name, c, t, f))
+                          for c, t, pc in f.foreign_keys],
             parents=list(node.parents) if node is not None else [facts_owner(schema, name)],
             time_columns=list(f.time_columns), created_at_column=f.created_at_column, declared_by=declared,
         ))
