@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
+
+import pytest
 
 from datacruncher import crunch
 
@@ -41,7 +45,7 @@ def test_baseline_dataset_and_report(tmp_path):
     dump_report(crunch(base, personas="DE"), tmp_path / "base.json")
     smaller = shop(tmp_path / "small", users=250, orders=2000)
     report = crunch(smaller, personas="DE", baseline=tmp_path / "base.json")
-    (users,) = [d for d in report.drift if d.table == "users"]
+    (users,) = [d for d in report.drift if d.table == "users" and d.metric == "row_count"]
     assert (users.expected, users.observed, users.status) == (500, 250, "drift")
 
 
@@ -77,3 +81,62 @@ def test_scenario_expectations_from_metadata(tmp_path):
     assert by["odd"].status == "skipped" and "not verified" in by["odd"].message
     (issue,) = [i for i in report.issues if i.rule_id == "scenario_drift.trend"]
     assert issue.severity == "high" and issue.category == "scenario"
+
+
+def _mixes(directory, n, *, pro_share, amount_shift=0.0, days=0):
+    pro = int(n * pro_share)
+    write(directory, "accounts", {
+        "account_id": list(range(n)),
+        "plan": ["pro"] * pro + ["free"] * (n - pro),
+        "mrr": [10.0 + (i * 7919) % 1000 / 10 + amount_shift for i in range(n)],
+        "opened_at": [dt.datetime(2024, 1, 1) + dt.timedelta(days=days + i % 300) for i in range(n)],
+    })
+    return directory
+
+
+def test_baseline_report_equals_baseline_directory(tmp_path):
+    """A report's profiles stand in for its dataset: the same metrics, the same verdicts."""
+    from datagen_contracts.report import dump_report
+
+    base = _mixes(tmp_path / "base", 5000, pro_share=0.2)
+    dump_report(crunch(base, personas="DE"), tmp_path / "base.json")
+    now = _mixes(tmp_path / "now", 4000, pro_share=0.35, amount_shift=15.0, days=90)
+    metrics = "psi,js,wasserstein,ks"
+    by_dir = crunch(now, personas="DE", baseline=base, drift_metrics=metrics)
+    by_report = crunch(now, personas="DE", baseline=tmp_path / "base.json", drift_metrics=metrics)
+    key = lambda r: sorted((d.metric, d.table, d.column, d.status, round(d.value, 3)) for d in r.drift)  # noqa: E731
+    assert key(by_dir) == key(by_report)
+    got = {(d.metric, d.column): d for d in by_dir.drift}
+    assert {m for m, _ in got} == {"row_count", "psi", "js", "wasserstein", "ks"}
+    assert got[("psi", "plan")].value == pytest.approx((0.35 - 0.2) * math.log(0.35 / 0.2) + (0.65 - 0.8) * math.log(0.65 / 0.8), abs=1e-6)
+    assert got[("js", "plan")].status == "drift" and got[("psi", "plan")].status == "ok"  # JS distance 0.14, PSI 0.11
+    assert got[("wasserstein", "mrr")].status == "drift" and got[("ks", "mrr")].status == "drift"
+    assert ("psi", "opened_at") not in got  # time moves on by design; temporal columns are profiled, not drifted
+    assert got[("row_count", None)].observed == 4000
+
+
+def test_baseline_needs_minimum_sample_and_effect(tmp_path):
+    base = _mixes(tmp_path / "base", 5000, pro_share=0.2)
+    same = _mixes(tmp_path / "same", 5000, pro_share=0.205, amount_shift=0.2)
+    report = crunch(same, personas="DE", baseline=base, drift_metrics="js,ks")
+    assert {d.metric for d in report.drift} == {"row_count", "js", "ks"}
+    assert all(d.status == "ok" for d in report.drift)
+    tiny = _mixes(tmp_path / "tiny", 60, pro_share=0.9, amount_shift=500)
+    assert [d.metric for d in crunch(tiny, personas="DE", baseline=base).drift] == ["row_count"]
+
+
+def test_profiles_in_every_report(tmp_path):
+    report = crunch(_mixes(tmp_path / "d", 1000, pro_share=0.25), personas="DE")
+    by = {p.column: p for p in report.profiles}
+    assert by["plan"].kind == "categorical" and by["plan"].top == [("free", 750), ("pro", 250)]
+    assert by["account_id"].kind == "other" and by["account_id"].quantiles == []
+    assert by["mrr"].kind == "numeric" and len(by["mrr"].quantiles) == 21 and by["mrr"].quantiles[0] == 10.0
+    assert by["opened_at"].kind == "temporal"
+    assert by["opened_at"].quantiles[0] == dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp()
+
+
+def test_unknown_drift_metric_is_an_input_error(tmp_path):
+    from datacruncher.errors import BaselineError
+
+    with pytest.raises(BaselineError, match="unknown drift metric kl"):
+        crunch(_mixes(tmp_path / "d", 100, pro_share=0.5), personas="DE", drift_metrics="psi,kl")

@@ -57,12 +57,19 @@ def crunch(
     fail_on: str | None = None,
     sample_limit: int = 10,
     analysis_date: str | None = None,
+    drift_metrics: str | Sequence[str] | None = None,
 ) -> CrunchReport:
-    """Analyze the parquet dataset at ``path`` and return the report (nothing is written)."""
-    from .drift import baseline_drift, drift_issue, schema_drift
+    """Analyze the parquet dataset at ``path`` and return the report (nothing is written).
+
+    ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
+    wasserstein)."""
+    from .baseline import baseline_drift, parse_drift_metrics
+    from .drift import drift_issue, schema_drift
+    from .profiles import profile_columns
     from .scenarios import scenario_checks
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
+    metrics_chosen = parse_drift_metrics(drift_metrics)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
         model = discover(catalog)
         runner = Runner(catalog, model, sample_limit=sample_limit)
@@ -72,8 +79,9 @@ def crunch(
         scenario = scenario_checks(catalog, model)
         drift += scenario
         drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]
+        profiles = profile_columns(catalog, model)
         if baseline is not None:
-            more, more_issues = baseline_drift(catalog, model, baseline)
+            more, more_issues = baseline_drift(catalog, model, profiles, baseline, metrics_chosen)
             drift += more
             drift_issues += more_issues
         report = CrunchReport(
@@ -92,6 +100,7 @@ def crunch(
             checks=check_counts(outcomes),
             metrics=metrics(model, _metric_outcomes(runner, outcomes)),
             drift=drift,
+            profiles=profiles,
             quality_score=quality_score(outcomes),
         )
     report.summary = summary(report.issues)

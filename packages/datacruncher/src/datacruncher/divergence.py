@@ -1,6 +1,6 @@
 """Distances between distributions, for drift: categorical shares and numeric quantile sketches.
 
-Categoricals (``{value: share}``): total variation distance, PSI, Jensen–Shannon divergence (base 2, in [0, 1]),
+Categoricals (``{value: share}``): total variation distance, PSI, Jensen–Shannon distance (base 2, in [0, 1]),
 and a chi-square goodness-of-fit p-value (Wilson–Hilferty approximation) that says whether a difference is more
 than sampling noise. Numerics, from two lists of equally spaced quantiles (0, 5, …, 100th percentile): the
 normalized Wasserstein-1 distance (mean absolute quantile difference over the reference IQR) and the
@@ -37,7 +37,8 @@ def psi(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def jensen_shannon(a: dict[str, float], b: dict[str, float]) -> float:
-    """Jensen–Shannon divergence in bits: 0 for equal mixes, 1 for disjoint ones."""
+    """Jensen–Shannon *distance* (square root of the divergence in bits, as scipy and Evidently report it):
+    0 for equal mixes, 1 for disjoint ones."""
     total = 0.0
     for k in set(a) | set(b):
         x, y = a.get(k, 0.0), b.get(k, 0.0)
@@ -46,7 +47,7 @@ def jensen_shannon(a: dict[str, float], b: dict[str, float]) -> float:
             total += 0.5 * x * math.log2(x / m)
         if y > 0:
             total += 0.5 * y * math.log2(y / m)
-    return max(0.0, total)
+    return math.sqrt(max(0.0, total))
 
 
 def chi2_pvalue(counts: dict[str, int], expected: dict[str, float]) -> float:

@@ -1,23 +1,19 @@
-"""Drift: the data against the schema's declared expectations, and against a baseline dataset or report.
+"""Drift: the data against the schema's declared expectations (baselines: :mod:`datacruncher.baseline`).
 
 Schema expectations: row counts (× the metadata's scale), choice weights (total variation distance), distribution
 parameters (normal mean/std, lognormal mu, poisson lambda, uniform bounds), fanout means, declared ranges.
-Baseline: per shared column, PSI for categoricals and a normalized Wasserstein distance (mean absolute quantile
-difference over the baseline's IQR) for numerics, each only with at least ``MIN_SAMPLE`` values on both sides.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from pathlib import Path
 from typing import Any
 
 from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
 
-from .catalog import Catalog, open_catalog
+from .catalog import Catalog
 from .divergence import chi2_pvalue, clamped_poisson_mean, tvd
-from .errors import BaselineError, CruncherError
 from .identifiers import quote_ident, quote_literal
 from .model import Model
 
@@ -309,76 +305,3 @@ def _range_drift(cat: Catalog, doc: dict[str, Any]) -> list[DriftResult]:
             out.append(_result("range", table, column, [rng.get("min"), rng.get("max")], bad, bad / n, 0.0,
                                f"{bad} values of {attr} ({bad / n:.2%}) fall outside the declared range"))
     return out
-
-
-def _profile(cat: Catalog, table: str, column: str, kind: str) -> dict[str, Any] | None:
-    c, t = quote_ident(column), cat.tables[table].sql
-    if kind == "categorical":
-        rows = cat.con.execute(f"SELECT CAST({c} AS VARCHAR), count(*) FROM {t} WHERE {c} IS NOT NULL GROUP BY 1").fetchall()
-        n = sum(r[1] for r in rows)
-        return {"n": n, "shares": {k: v / n for k, v in rows}} if n else None
-    row = cat.con.execute(f"SELECT count({c}), approx_quantile({c}::DOUBLE, {_Q}) FROM {t}").fetchone()
-    return {"n": row[0], "q": row[1]} if row[0] else None
-
-
-def _psi(a: dict[str, float], b: dict[str, float]) -> float:
-    eps = 1e-4
-    return sum((max(a.get(k, 0), eps) - max(b.get(k, 0), eps)) * math.log(max(a.get(k, 0), eps) / max(b.get(k, 0), eps))
-               for k in set(a) | set(b))
-
-
-def baseline_drift(cat: Catalog, model: Model, baseline: str | Path) -> tuple[list[DriftResult], list[Issue]]:
-    """Per-column drift against a baseline dataset directory, or table row counts against a baseline report."""
-    base = Path(baseline)
-    if base.is_file() and base.suffix == ".json":
-        return _report_drift(model, base)
-    try:
-        other = open_catalog(base)
-    except CruncherError as exc:
-        raise BaselineError(f"baseline {base}: {exc}") from None
-    results: list[DriftResult] = []
-    with other:
-        for t in model.tables.values():
-            if t.name not in other.tables:
-                continue
-            other_cols = {c.name for c in other.tables[t.name].columns}
-            for col in t.columns:
-                if col.name not in other_cols or "id" in col.roles:
-                    continue
-                kind = "numeric" if col.numeric else "categorical" if "category" in col.roles else None
-                if kind is None:
-                    continue
-                now, then = _profile(cat, t.name, col.name, kind), _profile(other, t.name, col.name, kind)
-                if not now or not then or min(now["n"], then["n"]) < MIN_SAMPLE:
-                    continue
-                if kind == "categorical":
-                    v = _psi(now["shares"], then["shares"])
-                    results.append(_result("psi", t.name, col.name, None, None, v, PSI_LIMIT,
-                                           f"{t.name}.{col.name} category mix moved (PSI {v:.3f})", "baseline"))
-                else:
-                    iqr = (then["q"][15] - then["q"][5]) or (then["q"][-1] - then["q"][0]) or 1.0
-                    v = sum(abs(x - y) for x, y in zip(now["q"], then["q"], strict=True)) / len(_Q) / abs(iqr)
-                    results.append(_result("wasserstein", t.name, col.name, then["q"][10], now["q"][10], v,
-                                           WASSERSTEIN_LIMIT,
-                                           f"{t.name}.{col.name} distribution moved (normalized Wasserstein {v:.3f})",
-                                           "baseline"))
-    return results, [drift_issue(r) for r in results if r.status == "drift"]
-
-
-def _report_drift(model: Model, path: Path) -> tuple[list[DriftResult], list[Issue]]:
-    from datagen_contracts.errors import ContractError
-    from datagen_contracts.report import load_report
-
-    try:
-        old = load_report(path)
-    except ContractError as exc:
-        raise BaselineError(f"baseline report {path}: {exc}") from None
-    results = []
-    for t in old.model.tables:
-        now = model.table(t.name)
-        if now is None or t.rows < MIN_SAMPLE:
-            continue
-        rel = abs(now.rows - t.rows) / t.rows
-        results.append(_result("row_count", t.name, None, t.rows, now.rows, rel, REL_LIMIT,
-                               f"{t.name} has {now.rows} rows, the baseline report had {t.rows}", "baseline"))
-    return results, [drift_issue(r) for r in results if r.status == "drift"]
