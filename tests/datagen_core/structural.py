@@ -139,7 +139,7 @@ def _start_end_pairs(schema: dsl.Schema, tables: dict[str, pa.Table]) -> list[st
                 for early, late in _EARLY_LATE:
                     if w != early:
                         continue
-                    b = next((n for n in times if n.lower() == "_".join(words[:i] + [late] + words[i + 1:])), None)
+                    b = next((n for n in times if n.lower() == "_".join([*words[:i], late, *words[i + 1:]])), None)
                     if b is None:
                         continue
                     both = ~(np.asarray(t[a].is_null()) | np.asarray(t[b].is_null()))

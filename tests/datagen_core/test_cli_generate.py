@@ -36,3 +36,39 @@ def test_bad_set_and_unknown_scenario_are_user_errors(tmp_path: Path) -> None:
 def test_scenarios_lists_nothing_for_a_plain_schema() -> None:
     res = CliRunner().invoke(main, ["scenarios", SIMPLE, "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout) == {"parameters": {}, "scenarios": {}}
+
+
+SAAS = str(Path(__file__).resolve().parents[2] / "examples" / "schemas" / "saas_subscription.json")
+
+
+def test_metadata_lists_scenario_context_and_expectations(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["generate", SAAS, "-o", str(out), "--scale", "0.05", "--quiet",
+                                    "--scenario", "growth_stall", "--set", "stress_level=high"])
+    assert res.exit_code == 0, res.output
+    meta = json.loads((out / ".metadata.json").read_text())
+    assert meta["scenario"]["name"] == "growth_stall"
+    declared = json.loads(Path(SAAS).read_text())["scenarios"]["growth_stall"]
+    assert meta["scenario"]["description"] == declared["description"]
+    assert meta["context"] == {"stress_level": "high", "churn_pressure": 2.0}
+    [exp] = meta["scenario"]["expectations"]
+    assert exp["id"] == "mrr_declines" and exp["kind"] == "trend"
+    assert exp["params"] == {"table": "invoice", "column": "amount", "direction": "down"}
+
+
+def test_metadata_context_from_set_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["generate", SAAS, "-o", str(out), "--scale", "0.05", "--quiet",
+                                    "--set", "churn_pressure=1.5"])
+    assert res.exit_code == 0, res.output
+    meta = json.loads((out / ".metadata.json").read_text())
+    assert meta.get("scenario") is None and meta["context"] == {"stress_level": "normal", "churn_pressure": 1.5}
+
+
+def test_unwritable_output_location_exits_2_with_a_clear_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    res = CliRunner().invoke(main, ["generate", SIMPLE, "-o", str(blocker / "out"), "--quiet"])
+    assert res.exit_code == 2
+    assert "cannot write the output directory" in res.stderr and str(blocker / "out") in res.stderr
+    assert "Traceback" not in res.output and blocker.read_text() == "not a directory"

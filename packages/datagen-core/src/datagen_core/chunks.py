@@ -236,7 +236,14 @@ def column_order(node: dsl.Node) -> list[dsl.Column]:
             isinstance(m, dsl.EffectModifier) and m.args.on for m in col.modifiers):
         first = [col]
     emails = [c for c in node.columns if c.generator.faker and c.generator.faker.method == "email" and c not in first]
-    return first + [c for c in node.columns if c not in first and c not in emails] + emails
+    order = first + [c for c in node.columns if c not in first and c not in emails] + emails
+    for col in [c for c in order if any(isinstance(m, dsl.EffectModifier) and m.args.on for m in c.modifiers)]:
+        keys = {k for m in col.modifiers if isinstance(m, dsl.EffectModifier) for k in m.args.on}
+        last = max((i for i, c in enumerate(order) if c.name in keys), default=-1)
+        if last > order.index(col):  # a keyed effect reads its key columns: generate them first
+            order.remove(col)
+            order.insert(last, col)
+    return order
 
 
 def _time_referenced(node: dsl.Node) -> list[str]:

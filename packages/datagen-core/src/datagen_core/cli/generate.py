@@ -53,8 +53,8 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
     if not quiet:
         if result.inferred_pairs:
             click.echo("kept ordered (inferred from column names): " + ", ".join(result.inferred_pairs), err=True)
-        for w in result.warnings:
-            click.echo(f"warning: {w}", err=True)
+        for w in result.warnings:  # lint problems already read "warning: $.path: …"
+            click.echo(w if w.startswith("warning:") else f"warning: {w}", err=True)
         total = sum(result.rows.values())
         click.echo(f"wrote {total:,} rows in {len(result.rows)} tables to {result.output} "
                    f"in {result.duration_seconds:.1f}s", err=True)

@@ -1,0 +1,125 @@
+"""Behaviour pieces in the data: segment decay_rate, vintage curves with time patterns, keyed effects on times,
+nullable columns without null_rate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from datagen_core.engine import generate
+
+MONTH_US = 30.4375 * 86_400_000_000
+
+
+def _col(name: str, typ: str, gen: dict, **kw: object) -> dict:
+    return {"name": name, "type": typ, "generator": gen, **kw}
+
+
+def _doc(nodes: list[dict]) -> dict:
+    return {"version": "1.0", "metadata": {"name": "b"}, "constraints": {}, "nodes": nodes,
+            "timeframe": {"start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"}}
+
+
+def _run(tmp_path: Path, doc: dict, seed: int = 2) -> Path:
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    generate(tmp_path / "s.json", tmp_path / "o", seed=seed)
+    return tmp_path / "o"
+
+
+def _ages(out: Path, parent: str, child: str, key: str, created: str, at: str) -> tuple[np.ndarray, np.ndarray]:
+    p, c = pq.read_table(out / f"{parent}.parquet"), pq.read_table(out / f"{child}.parquet")
+    born = dict(zip(p[key].to_numpy(), p[created].to_numpy().astype("int64"), strict=True))
+    t = c[at].to_numpy().astype("int64")
+    return c[key].to_numpy(), (t - np.array([born[k] for k in c[key].to_numpy()])) / MONTH_US
+
+
+def test_flat_segment_decay_rate_makes_activity_fade_with_age(tmp_path: Path) -> None:
+    doc = _doc([
+        {"id": "user", "rows": 3000, "pk": "user_id",
+         "segment_behavior": {"fading": {"fanout_multiplier": 1.0, "decay_rate": 0.7},
+                              "steady": {"fanout_multiplier": 1.0, "decay_rate": 0.0}},
+         "columns": [_col("user_id", "int", {"sequence": {}}),
+                     _col("tier", "string", {"choice": {"choices": ["fading", "steady"]}}),
+                     _col("joined", "datetime", {"datetime_series": {"within": {"start": "2024-01-01", "end": "2024-01-31"}}})]},
+        {"id": "visit", "kind": "fact", "parents": ["user"], "pk": "visit_id",
+         "fanout": {"distribution": "poisson", "lambda": 20},
+         "columns": [_col("visit_id", "int", {"sequence": {}}),
+                     _col("user_id", "int", {"lookup": {"from": "user.user_id"}}),
+                     _col("at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+    ])
+    out = _run(tmp_path, doc)
+    users = pq.read_table(out / "user.parquet")
+    tier = dict(zip(users["user_id"].to_numpy(), users["tier"].to_pylist(), strict=True))
+    keys, age = _ages(out, "user", "visit", "user_id", "joined", "at")
+    fading = np.array([tier[k] == "fading" for k in keys])
+    n_f, n_s = (np.array(list(tier.values())) == "fading").sum(), (np.array(list(tier.values())) == "steady").sum()
+    # ~ λ × mean of exp(-0.7·age) over ~11.5 months ≈ 2.5 visits per fading user vs 20 per steady one
+    assert fading.sum() / n_f < 0.25 * (~fading).sum() / n_s
+    month = np.floor(age).astype(int)
+    f0, f3 = (month[fading] == 0).sum(), (month[fading] == 3).sum()
+    s0, s3 = (month[~fading] == 0).sum(), (month[~fading] == 3).sum()
+    assert f0 > 5 * f3 and 0.7 < s0 / s3 < 1.4  # exp(-0.7·3) ≈ 1/8 for fading, flat for steady
+
+
+def test_vintage_retention_curve_keeps_the_hour_pattern(tmp_path: Path) -> None:
+    hours = [0.0] * 9 + [1.0] * 9 + [0.0] * 6
+    doc = _doc([
+        {"id": "account", "rows": 2000, "pk": "account_id",
+         "vintage_behavior": {"created_at_column": "created_at", "age_based_multipliers": {
+             "activity": {"curve": [1.0, 0.6, 0.35, 0.2, 0.1], "time_unit": "month", "applies_to": "fanout"}}},
+         "columns": [_col("account_id", "int", {"sequence": {}}),
+                     _col("created_at", "datetime", {"datetime_series": {"within": {"start": "2024-01-01", "end": "2024-02-28"}}})]},
+        {"id": "login", "kind": "fact", "parents": ["account"], "pk": "login_id",
+         "fanout": {"distribution": "poisson", "lambda": 15},
+         "columns": [_col("login_id", "int", {"sequence": {}}),
+                     _col("account_id", "int", {"lookup": {"from": "account.account_id"}}),
+                     _col("at", "datetime", {"datetime_series": {"within": "timeframe",
+                                                                  "pattern": {"dimension": "hour", "weights": hours}}})]},
+    ])
+    out = _run(tmp_path, doc)
+    _, age = _ages(out, "account", "login", "account_id", "created_at", "at")
+    t = pq.read_table(out / "login.parquet")["at"].to_numpy().astype("int64")
+    assert set(((t // 3_600_000_000) % 24).tolist()) <= set(range(9, 18))
+    per_month = np.bincount(np.floor(age).astype(int), minlength=6)
+    assert per_month[0] > per_month[1] > per_month[2] > per_month[3] > per_month[5] > 0
+
+
+def test_keyed_effect_on_a_time_column_pulls_times_into_the_key_window(tmp_path: Path) -> None:
+    def doc(lift: float) -> dict:
+        return _doc([
+            {"id": "product", "rows": 12, "pk": "product_id", "columns": [_col("product_id", "int", {"sequence": {}})]},
+            {"id": "promo", "rows": 12, "pk": "promo_id", "columns": [
+                _col("promo_id", "int", {"sequence": {}}),
+                _col("product_id", "int", {"expression": {"code": "promo_id"}}),
+                _col("starts", "datetime", {"choice": {"choices": ["2024-03-01T00:00:00"]}}),
+                _col("ends", "datetime", {"choice": {"choices": ["2024-03-31T23:59:59"]}}),
+                _col("lift", "float", {"choice": {"choices": [lift]}})]},
+            {"id": "sale", "rows": 20000, "pk": "sale_id", "columns": [
+                _col("sale_id", "int", {"sequence": {}}),
+                _col("at", "datetime", {"datetime_series": {"within": "timeframe"}}, modifiers=[{
+                    "transform": "effect", "args": {"effect_table": "promo", "on": {"product_id": "product_id"},
+                                                    "window": {"start_col": "starts", "end_col": "ends"},
+                                                    "map": {"field": "lift", "op": "mul", "default": 1.0}}}]),
+                _col("product_id", "int", {"lookup": {"from": "product.product_id"}})]},
+        ])
+
+    def march_share(lift: float, where: Path) -> float:
+        where.mkdir()
+        at = pq.read_table(_run(where, doc(lift)) / "sale.parquet")["at"].to_numpy()
+        return float(((at >= np.datetime64("2024-03-01")) & (at < np.datetime64("2024-04-01"))).mean())
+
+    base, lifted = march_share(1.0, tmp_path / "a"), march_share(10.0, tmp_path / "b")
+    assert 0.06 < base < 0.11 and lifted > 3 * base
+
+
+def test_nullable_without_null_rate_has_no_nulls(tmp_path: Path) -> None:
+    doc = _doc([{"id": "u", "rows": 500, "pk": "id", "columns": [
+        _col("id", "int", {"sequence": {}}),
+        _col("nick", "string", {"faker": {"method": "user_name"}}, nullable=True),
+        _col("score", "float", {"distribution": {"type": "normal", "params": {"mean": 1, "std": 1}}},
+             nullable=True, null_rate=0.2)]}])
+    t = pq.read_table(_run(tmp_path, doc) / "u.parquet")
+    assert t["nick"].null_count == 0 and 60 < t["score"].null_count < 140

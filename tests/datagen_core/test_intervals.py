@@ -1,0 +1,87 @@
+"""Start/end pairs: declared inequalities and pairs implied by names hold in every row, by redrawing the end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+from datagen_contracts.dsl import loads_schema
+from datagen_core.cli import main
+from datagen_core.engine import generate
+from datagen_core.intervals import ordered_pairs
+
+DOC = {
+    "version": "1.0", "metadata": {"name": "meetings"},
+    "timeframe": {"start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"},
+    "constraints": {"inequalities": [{"left": "meeting.checkin", "op": "<", "right": "meeting.checkout"}]},
+    "nodes": [{"id": "meeting", "rows": 20000, "pk": "id", "columns": [
+        {"name": "id", "type": "int", "generator": {"sequence": {}}},
+        {"name": "start_time", "type": "datetime", "generator": {"datetime_series": {
+            "within": "timeframe", "pattern": {"dimension": "hour", "weights": [0] * 8 + [1] * 10 + [0] * 6}}}},
+        {"name": "end_time", "type": "datetime", "generator": {"datetime_series": {"within": "timeframe"}}},
+        {"name": "valid_from", "type": "date", "generator": {"datetime_series": {"within": "timeframe"}}},
+        {"name": "valid_to", "type": "date", "nullable": True, "null_rate": 0.1,
+         "generator": {"datetime_series": {"within": {"start": "2024-06-01", "end": "2025-06-30"}}}},
+        {"name": "phase_start", "type": "datetime", "generator": {"choice": {"choices": [
+            "2024-01-01T00:00:00", "2024-04-01T00:00:00", "2024-07-01T00:00:00"]}}},
+        {"name": "phase_end", "type": "datetime", "generator": {"choice": {"choices": [
+            "2024-03-31T00:00:00", "2024-06-30T00:00:00", "2024-09-30T00:00:00"]}}},
+        {"name": "checkin", "type": "datetime", "generator": {"datetime_series": {"within": "timeframe"}}},
+        {"name": "checkout", "type": "datetime", "generator": {"datetime_series": {"within": "timeframe"}}},
+        {"name": "minutes", "type": "float", "generator": {"expression": {"code": "(end_time - start_time) / 60000000"}}},
+    ]}],
+}
+
+
+def _write(tmp_path: Path) -> Path:
+    path = tmp_path / "meetings.json"
+    path.write_text(json.dumps(DOC))
+    return path
+
+
+def _us(t, c: str) -> np.ndarray:
+    arr = t[c]
+    if str(arr.type) == "date32[day]":
+        arr = pc.cast(arr, "timestamp[us]")
+    return pc.cast(arr, "int64").to_numpy(zero_copy_only=False)
+
+
+def test_pairs_declared_then_inferred_by_name() -> None:
+    schema = loads_schema(json.dumps(DOC))
+    pairs = [(p.early, p.late, p.strict, p.declared) for p in ordered_pairs(schema, schema.node("meeting"))]
+    assert pairs == [("checkin", "checkout", True, True), ("start_time", "end_time", True, False),
+                     ("valid_from", "valid_to", False, False), ("phase_start", "phase_end", True, False)]
+
+
+def test_zero_violations_ends_redrawn_inside_their_windows(tmp_path: Path) -> None:
+    generate(_write(tmp_path), tmp_path / "o", seed=4)
+    t = pq.read_table(tmp_path / "o" / "meeting.parquet")
+    start, end = _us(t, "start_time"), _us(t, "end_time")
+    assert int((end <= start).sum()) == 0
+    assert int((_us(t, "checkout") <= _us(t, "checkin")).sum()) == 0
+    assert int((_us(t, "phase_end") <= _us(t, "phase_start")).sum()) == 0
+    valid = ~np.asarray(t["valid_to"].is_null())
+    assert valid.sum() > 15000 and int((_us(t, "valid_to")[valid] < _us(t, "valid_from")[valid]).sum()) == 0
+    # redrawn, not clipped: durations vary, both ends stay in the timeframe, the start keeps its hour pattern
+    assert len(np.unique(end - start)) > 19000
+    assert end.max() <= np.datetime64("2024-12-31T23:59:59", "us").astype(np.int64)
+    assert set(((start // 3_600_000_000) % 24).tolist()) <= set(range(8, 18))
+    assert {d.isoformat() for d in t["phase_end"].to_pylist()} == {"2024-03-31T00:00:00", "2024-06-30T00:00:00",
+                                                                   "2024-09-30T00:00:00"}
+    # expressions declared later see the ordered values
+    np.testing.assert_allclose(t["minutes"].to_numpy(), (end - start) / 60e6)
+
+
+def test_cli_prints_inferred_pairs_unless_quiet(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["generate", str(_write(tmp_path)), "-o", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert "meeting.start_time < meeting.end_time" in res.stderr and "meeting.valid_from <= meeting.valid_to" in res.stderr
+    assert "meeting.checkin" not in res.stderr.split("inferred")[1].splitlines()[0]
+    quiet = runner.invoke(main, ["generate", str(_write(tmp_path)), "-o", str(tmp_path / "b"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
