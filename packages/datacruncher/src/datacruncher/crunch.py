@@ -64,6 +64,7 @@ def crunch(
     ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
     wasserstein)."""
     from .baseline import baseline_drift, parse_drift_metrics
+    from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
     from .profiles import profile_columns
     from .scenarios import scenario_checks
@@ -76,6 +77,9 @@ def crunch(
         outcomes = runner.run(chosen)
         issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]
         drift, drift_issues = schema_drift(catalog, model)
+        more, more_issues = schema_constraints(catalog, model)
+        drift += more
+        drift_issues += more_issues
         scenario = scenario_checks(catalog, model)
         drift += scenario
         drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]

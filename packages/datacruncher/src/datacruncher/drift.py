@@ -14,7 +14,7 @@ from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
 
 from .catalog import Catalog
 from .divergence import chi2_pvalue, clamped_poisson_mean, tvd
-from .identifiers import quote_ident, quote_literal
+from .identifiers import quote_ident
 from .model import Model
 
 MIN_SAMPLE = 100
@@ -209,7 +209,6 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
         for col in node.get("columns", []) or []:
             if isinstance(col, dict):
                 results += _column_expectations(cat, node, col)
-    results += _range_drift(cat, doc)
     return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 
@@ -281,27 +280,3 @@ def _fanout(cat: Catalog, node: dict[str, Any], parent: dict[str, Any], pname: s
         result.status = "ok"
         result.message += f": within sampling noise (z {z:.1f})"
     return result
-
-
-def _range_drift(cat: Catalog, doc: dict[str, Any]) -> list[DriftResult]:
-    out = []
-    cons = doc.get("constraints") if isinstance(doc.get("constraints"), dict) else {}
-    for rng in cons.get("ranges", []) or []:
-        attr = str(rng.get("attr", ""))
-        table, _, column = attr.partition(".")
-        if table not in cat.tables or column not in {c.name for c in cat.tables[table].columns}:
-            continue
-        c, conds = quote_ident(column), []
-        if isinstance(rng.get("min"), int | float):
-            conds.append(f"{c} < {quote_literal(float(rng['min']))}")
-        if isinstance(rng.get("max"), int | float):
-            conds.append(f"{c} > {quote_literal(float(rng['max']))}")
-        if not conds:
-            continue
-        n, bad = cat.con.execute(
-            f"SELECT count({c}), count(*) FILTER (WHERE {' OR '.join(conds)}) FROM {cat.tables[table].sql}"
-        ).fetchone()
-        if n:
-            out.append(_result("range", table, column, [rng.get("min"), rng.get("max")], bad, bad / n, 0.0,
-                               f"{bad} values of {attr} ({bad / n:.2%}) fall outside the declared range"))
-    return out

@@ -6,8 +6,10 @@ One aggregate query per table computes, per column, the non-null count, an appro
   the ``TOP_K`` most
   frequent values with exact counts (DuckDB ``histogram``);
 - numeric and temporal (epoch seconds): the 0th, 5th, …, 100th percentiles, mean and standard deviation.
-  Quantiles are DuckDB's ``approx_quantile`` (a t-digest: typically within a fraction of a percentile rank),
-  which keeps profiling one streaming pass with bounded memory.
+  Quantiles are exact (``quantile_cont``: deterministic, and as fast as the sketch up to tens of millions of
+  rows) for tables up to ``EXACT_QUANTILE_ROWS`` rows; beyond, DuckDB's ``approx_quantile`` (a t-digest,
+  typically within a fraction of a percentile rank, bounded memory, but its merge order makes the last digits
+  vary between runs).
 
 Id columns and free text get counts only (kind ``other``). A later crunch compares against these profiles with
 ``--baseline REPORT`` exactly as it would against the baseline dataset itself.
@@ -33,6 +35,7 @@ from .catalog import Catalog
 from .model import Column, Model
 
 QUANTILES = [i / 20 for i in range(21)]
+EXACT_QUANTILE_ROWS = 20_000_000  # above: approximate quantiles (bounded memory, not bit-for-bit repeatable)
 TOP_K = 50
 MAX_CATEGORIES = 1000  # beyond this a string column is text, not a category
 CATEGORY_ROLES = {"category", "status", "country", "channel", "segment", "feature"}
@@ -66,7 +69,8 @@ def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
                 parts.append(f"histogram(CAST({c.sql} AS VARCHAR))")
             elif kind in ("numeric", "temporal"):
                 v = _value_expr(c, kind)
-                parts.append(f"[approx_quantile({v}, {QUANTILES}), [avg({v}), stddev_samp({v})]]")
+                fn = "quantile_cont" if t.rows <= EXACT_QUANTILE_ROWS else "approx_quantile"
+                parts.append(f"[{fn}({v}, {QUANTILES}), [avg({v}), stddev_samp({v})]]")
             else:
                 parts.append("NULL")
         row = catalog.con.execute(f"SELECT {', '.join(parts)} FROM {t.sql}").fetchone() if parts and t.rows else None

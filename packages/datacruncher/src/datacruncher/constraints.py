@@ -1,0 +1,241 @@
+"""The schema's declared constraints and realism targets, checked on the data ("discrepancy from schema").
+
+Constraints (``constraints`` at the top level, and a column's own ``constraints``) hold by construction in
+generated data, so a violation is a **high** issue:
+
+- ``unique: ["t.c"]`` — surplus duplicate values;
+- ``enum: [{attr, values | enum_ref}]`` and a column's ``{enum | enum_ref}`` — values outside the set
+  (``enum_ref: "t.c"`` takes the set from another table's column);
+- ``pattern: [{attr, regex}]`` and a column's ``{pattern}`` — values not fully matching the regex (RE2);
+- ``ranges: [{attr, min, max}]`` — values outside the bounds;
+- ``inequalities: [{left, op, right}]`` — rows where ``left op right`` is false; across tables through the
+  foreign key that links them.
+
+Targets (``targets``: ``weekend_share {table, timestamp, min, max}``, ``mean_in_range {table, column, min,
+max}``) are realism goals, so a miss is a **medium** issue. Each result carries a fix hint for datapolisher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import duckdb
+
+from datagen_contracts.report import DriftResult, FixHint, Issue
+
+from .catalog import Catalog
+from .drift import _key, drift_issue
+from .identifiers import quote_ident, quote_literal
+from .model import Model
+
+_OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "=": "=", "!=": "<>"}
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _split(attr: Any) -> tuple[str, str]:
+    table, _, column = str(attr or "").partition(".")
+    return table, column
+
+
+class _Checker:
+    def __init__(self, cat: Catalog, model: Model, doc: dict[str, Any]) -> None:
+        self.cat, self.model, self.doc = cat, model, doc
+        self.hints: dict[int, tuple[str, FixHint]] = {}  # id(result) -> (severity, fix)
+
+    def has(self, table: str, *columns: str) -> bool:
+        t = self.model.table(table)
+        return t is not None and all(t.column(c) is not None for c in columns)
+
+    def result(self, metric: str, table: str, column: str | None, expected: Any, bad: int, n: int, what: str,
+               fix: FixHint, severity: str = "high") -> DriftResult:
+        rate = bad / n if n else 0.0
+        r = DriftResult(kind="schema", metric=metric, status="drift" if bad else "ok", table=table, column=column,
+                        expected=expected, observed=bad, value=round(rate, 6), threshold=0.0,
+                        message=f"{bad} of {n} {table} rows ({rate:.2%}) {what}")
+        self.hints[id(r)] = (severity, fix)
+        return r
+
+    def count(self, table: str, column_sql: str, bad_sql: str, where: str = "TRUE") -> tuple[int, int]:
+        row = self.cat.con.execute(
+            f"SELECT count(*) FILTER (WHERE {where}), count(*) FILTER (WHERE {where} AND ({bad_sql})) "
+            f"FROM {quote_ident(table)}"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def unique(self, attr: str) -> Iterator[DriftResult]:
+        table, column = _split(attr)
+        if self.has(table, column):
+            c = quote_ident(column)
+            n, distinct = self.cat.con.execute(f"SELECT count({c}), count(DISTINCT {c}) FROM {quote_ident(table)}").fetchone()
+            yield self.result("unique", table, column, "unique", n - distinct, n, f"repeat a value of {column}, "
+                              "declared unique", FixHint(path="postprocess", action="dedupe_on_key",
+                                                         params={"table": table, "key": column}))
+
+    def enum(self, attr: str, values: Any, ref: Any) -> Iterator[DriftResult]:
+        table, column = _split(attr)
+        if not self.has(table, column):
+            return
+        c = f"CAST({quote_ident(column)} AS VARCHAR)"
+        if isinstance(ref, str) and "." in ref:
+            rt, rc = _split(ref)
+            if not self.has(rt, rc):
+                return
+            allowed, expected = f"SELECT CAST({quote_ident(rc)} AS VARCHAR) FROM {quote_ident(rt)}", f"values of {ref}"
+        elif isinstance(values, list) and values:
+            allowed, expected = ", ".join(quote_literal(_key(v)) for v in values), [_key(v) for v in values]
+        else:
+            return
+        n, bad = self.count(table, c, f"{c} NOT IN ({allowed})", f"{quote_ident(column)} IS NOT NULL")
+        yield self.result("enum", table, column, expected, bad, n, f"have a {column} outside the declared enum",
+                          FixHint(path="postprocess", action="normalize_to_enum",
+                                  params={"table": table, "column": column, "values": expected}))
+
+    def pattern(self, attr: str, regex: Any) -> Iterator[DriftResult]:
+        table, column = _split(attr)
+        if not (self.has(table, column) and isinstance(regex, str)):
+            return
+        c = f"CAST({quote_ident(column)} AS VARCHAR)"
+        n, bad = self.count(table, c, f"NOT regexp_full_match({c}, {quote_literal(regex)})",
+                            f"{quote_ident(column)} IS NOT NULL")
+        yield self.result("pattern", table, column, regex, bad, n, f"have a {column} not matching /{regex}/",
+                          FixHint(path="schema", action="normalize_format",
+                                  params={"table": table, "column": column, "regex": regex}))
+
+    def range(self, rng: dict[str, Any]) -> Iterator[DriftResult]:
+        table, column = _split(rng.get("attr"))
+        lo, hi = rng.get("min"), rng.get("max")
+        conds = [f"{quote_ident(column)} < {quote_literal(float(lo))}" for _ in [0] if isinstance(lo, int | float)]
+        conds += [f"{quote_ident(column)} > {quote_literal(float(hi))}" for _ in [0] if isinstance(hi, int | float)]
+        if self.has(table, column) and conds:
+            n, bad = self.count(table, quote_ident(column), " OR ".join(conds), f"{quote_ident(column)} IS NOT NULL")
+            yield self.result("range", table, column, [lo, hi], bad, n, f"have {column} outside [{lo}, {hi}]",
+                              FixHint(path="postprocess", action="clamp_to_range",
+                                      params={"table": table, "column": column, "min": lo, "max": hi}))
+
+    def inequality(self, ineq: dict[str, Any]) -> Iterator[DriftResult]:
+        (lt, lc), (rt, rc), op = _split(ineq.get("left")), _split(ineq.get("right")), _OPS.get(str(ineq.get("op")))
+        if op is None or not (self.has(lt, lc) and self.has(rt, rc)):
+            return
+        text = f"{ineq.get('left')} {ineq.get('op')} {ineq.get('right')}"
+        fix = FixHint(path="schema", action="inequality",
+                      params={"table": lt, "left": ineq.get("left"), "op": ineq.get("op"), "right": ineq.get("right")})
+        if lt == rt:
+            left, right, source = quote_ident(lc), quote_ident(rc), quote_ident(lt)
+        else:  # across tables through the foreign key linking them
+            fk = next((f for f in self.model.foreign_keys if {f.child, f.parent} == {lt, rt}), None)
+            if fk is None:
+                return
+            source = (f"{quote_ident(fk.child)} AS c JOIN {quote_ident(fk.parent)} AS p "
+                      f"ON c.{quote_ident(fk.child_column)} = p.{quote_ident(fk.parent_column)}")
+            left = ("c." if lt == fk.child else "p.") + quote_ident(lc)
+            right = ("c." if rt == fk.child else "p.") + quote_ident(rc)
+        row = self.cat.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ({left} {op} {right})) FROM {source} "
+            f"WHERE {left} IS NOT NULL AND {right} IS NOT NULL"
+        ).fetchone()
+        yield self.result("inequality", lt, lc, text, int(row[1]), int(row[0]), f"break {text}", fix)
+
+    def target(self, metric: str, spec: dict[str, Any]) -> Iterator[DriftResult]:
+        table = str(spec.get("table"))
+        column = spec.get("timestamp") if metric == "weekend_share" else spec.get("column")
+        lo, hi = spec.get("min"), spec.get("max")
+        if not (isinstance(column, str) and self.has(table, column)):
+            return
+        c = quote_ident(column)
+        if metric == "weekend_share":
+            sql = f"avg(CASE WHEN dayofweek(CAST({c} AS TIMESTAMP)) IN (0, 6) THEN 1.0 ELSE 0.0 END)"
+            what, action = "weekend share", "seasonality"
+        else:
+            sql, what, action = f"avg(CAST({c} AS DOUBLE))", "mean", "shift_mean"
+        value = self.cat.scalar(f"SELECT {sql} FROM {quote_ident(table)} WHERE {c} IS NOT NULL")
+        if value is None:
+            return
+        value = float(value)
+        inside = (lo is None or value >= float(lo)) and (hi is None or value <= float(hi))
+        message = f"{what} of {table}.{column} is {value:.4g}, the schema's target is [{lo}, {hi}]"
+        severity = "medium"
+        implied = self.implied_weekend_share(table, column) if metric == "weekend_share" else None
+        if not inside and implied is not None and abs(implied - value) < 0.02 and not (
+                (lo is None or implied >= float(lo)) and (hi is None or implied <= float(hi))):
+            # the data follows the declaration: the schema's own weekday pattern cannot reach its target
+            severity = "low"
+            message += f"; the schema's own weekday weights imply {implied:.4g}, so the target is unreachable as declared"
+        r = DriftResult(kind="schema", metric=metric, status="ok" if inside else "drift", table=table, column=column,
+                        expected=[lo, hi], observed=round(value, 6), value=round(value, 6), message=message)
+        self.hints[id(r)] = (severity, FixHint(path="schema", action=action,
+                                               params={"table": table, "column": column, "min": lo, "max": hi}))
+        yield r
+
+    def implied_weekend_share(self, table: str, column: str) -> float | None:
+        """Saturday + Sunday weight over the week from the column's ``dow`` patterns (Monday = 0), if any."""
+        node = next((n for n in _items(self.doc.get("nodes")) if n.get("id") == table), {})
+        col = next((c for c in _items(node.get("columns")) if c.get("name") == column), {})
+        gen = (col.get("generator") or {}).get("datetime_series") or {}
+        patterns = _items(gen.get("pattern")) + [m.get("args") or {} for m in _items(col.get("modifiers"))
+                                                 if m.get("transform") == "seasonality"]
+        week = [1.0] * 7
+        for p in patterns:
+            w = p.get("weights")
+            if p.get("dimension") == "dow" and isinstance(w, list) and len(w) == 7:
+                week = [a * float(b) for a, b in zip(week, w, strict=True)]
+        return (week[5] + week[6]) / sum(week) if week != [1.0] * 7 and sum(week) > 0 else None
+
+
+def _checks(ck: _Checker, doc: dict[str, Any]) -> Iterator[Callable[[], Iterator[DriftResult]]]:
+    """One deferred check per declaration, so a failing one is reported without stopping the others."""
+    cons = doc.get("constraints") if isinstance(doc.get("constraints"), dict) else {}
+    for attr in cons.get("unique") or []:
+        yield partial(ck.unique, str(attr))
+    for e in _items(cons.get("enum")):
+        yield partial(ck.enum, e.get("attr"), e.get("values"), e.get("enum_ref"))
+    for p in _items(cons.get("pattern")):
+        yield partial(ck.pattern, p.get("attr"), p.get("regex"))
+    for rng in _items(cons.get("ranges")):
+        yield partial(ck.range, rng)
+    for ineq in _items(cons.get("inequalities")):
+        yield partial(ck.inequality, ineq)
+    for node in _items(doc.get("nodes")):
+        for col in _items(node.get("columns")):
+            own = col.get("constraints") if isinstance(col.get("constraints"), dict) else {}
+            attr = f"{node.get('id')}.{col.get('name')}"
+            if own.get("enum") or own.get("enum_ref"):
+                yield partial(ck.enum, attr, own.get("enum"), own.get("enum_ref"))
+            if own.get("pattern"):
+                yield partial(ck.pattern, attr, own.get("pattern"))
+    targets = doc.get("targets") if isinstance(doc.get("targets"), dict) else {}
+    for metric in ("weekend_share", "mean_in_range"):
+        for spec in _items(targets.get(metric)):
+            yield partial(ck.target, metric, spec)
+
+
+def schema_constraints(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Issue]]:
+    """Every declared constraint and target as a drift result; the violated ones also as issues."""
+    doc = cat.schema
+    if not doc:
+        return [], []
+    ck = _Checker(cat, model, doc)
+    results: list[DriftResult] = []
+    for check in _checks(ck, doc):
+        try:
+            results += list(check())
+        except duckdb.Error as exc:  # e.g. a regex RE2 cannot compile: reported, never a pass
+            results.append(DriftResult(kind="schema", metric="constraint", status="error",
+                                       message=f"a declared constraint could not be checked: {str(exc).splitlines()[0]}"))
+    issues = []
+    for r in results:
+        if r.status == "drift":
+            severity, fix = ck.hints[id(r)]
+            issue = drift_issue(r, severity)
+            issue.fix, issue.category = fix, "schema_discrepancy"
+            if r.metric == "inequality":  # several inequalities may start at one column
+                issue.id = f"{issue.rule_id}:{r.expected}"
+            issue.recommendation = f"Make the data honour the schema's {r.metric} declaration ({fix.action})"
+            issues.append(issue)
+    return results, issues
