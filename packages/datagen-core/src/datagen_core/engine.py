@@ -35,7 +35,7 @@ from .needs import full_tables_for, generation_order, kept_columns
 from .store import KeptTable, SeqCol, concat_values
 from .tables import TableFacts
 from .timestamps import to_us
-from .writer import TableWriter, arrow_schema, column_kinds, file_name, to_arrow
+from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
 MAX_ROWS = 50_000_000
 MAX_BYTES = 5 * 1024**3
@@ -187,9 +187,9 @@ class _TableSink:
     """Writes one output table and collects what later tables keep of it."""
 
     def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
-                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False) -> None:
+                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None) -> None:
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
-        self.writer = TableWriter(path, arrow_schema(kinds))
+        self.writer = TableWriter(path, arrow_schema(kinds), dictionary)
         self.offset = 0
         self.parts: dict[str, list[Any]] = {c: [] for c in keep}
         self.null_parts: dict[str, list[np.ndarray]] = {c: [] for c in keep}
@@ -256,7 +256,7 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
         seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
         needed = name in read_by_others
         sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep[name] if needed else set(),
-                                  seqs, needed)}
+                                  seqs, needed, dictionary_columns(node))}
         sinks[name].pk = node.pk
         tp = node.touchpoint_table
         if tp is not None:
@@ -264,7 +264,8 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
             kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
             kinds += [("channel", "string", True), ("touched_at", "datetime", True),
                       ("touch_position", "int", True), ("attribution_credit", "float", True)]
-            sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)})
+            sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
+                                   dictionary=["channel"])
             sinks[tp].pk = "touchpoint_id"
         try:
             for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):

@@ -77,28 +77,37 @@ class Pool:
     slugs: pa.Array | None = None  # ascii slugs of name pools, for emails that agree with names
 
 
-def _provider_call(method: str, locale: str, seed: int):
-    from mimesis import Address, Code, Datetime, Finance, Internet, Locale, Payment, Person, Text
+#: method -> (mimesis provider, localized?, call on the provider); only the one provider a pool needs is built
+#: (each provider loads its locale's data set, which dominates a small run's start-up)
+_CALLS = {
+    "name": ("Person", True, lambda p: p.full_name()), "first_name": ("Person", True, lambda p: p.first_name()),
+    "last_name": ("Person", True, lambda p: p.last_name()), "email": ("Person", True, lambda p: p.email()),
+    "user_name": ("Person", True, lambda p: p.username()), "job": ("Person", True, lambda p: p.occupation()),
+    "phone_number": ("Person", True, lambda p: p.telephone()), "address": ("Address", True, lambda a: a.address()),
+    "street_address": ("Address", True, lambda a: a.address()), "city": ("Address", True, lambda a: a.city()),
+    "state": ("Address", True, lambda a: a.state(abbr=True)), "postcode": ("Address", True, lambda a: a.postal_code()),
+    "zipcode": ("Address", True, lambda a: a.zip_code()), "country": ("Address", True, lambda a: a.country()),
+    "country_code": ("Address", True, lambda a: a.country_code()), "company": ("Finance", True, lambda f: f.company()),
+    "company_suffix": ("Finance", True, lambda f: f.company_type(abbr=True)),
+    "currency_code": ("Finance", True, lambda f: f.currency_iso_code()),
+    "text": ("Text", True, lambda t: t.text(quantity=2)), "paragraph": ("Text", True, lambda t: t.text(quantity=5)),
+    "sentence": ("Text", True, lambda t: t.sentence()), "word": ("Text", True, lambda t: t.word()),
+    "color": ("Text", True, lambda t: t.color()), "url": ("Internet", False, lambda i: i.url()),
+    "domain_name": ("Internet", False, lambda i: i.hostname()), "slug": ("Internet", False, lambda i: i.slug()),
+    "user_agent": ("Internet", False, lambda i: i.user_agent()), "locale": ("Code", False, lambda c: c.locale_code()),
+    "language_code": ("Code", False, lambda c: c.locale_code()[:2]),
+    "iban": ("Payment", False, lambda p: "DE" + p.credit_card_number().replace(" ", "")[:20]),
+    "date_of_birth": ("Datetime", False, lambda d: d.date(start=1950, end=2005).isoformat()),
+}
 
-    loc = Locale(locale)
-    person, address = Person(loc, seed=seed), Address(loc, seed=seed)
-    finance, text = Finance(loc, seed=seed), Text(loc, seed=seed)
-    internet, code = Internet(seed=seed), Code(seed=seed)
-    calls = {
-        "name": person.full_name, "first_name": person.first_name, "last_name": person.last_name,
-        "email": person.email, "user_name": person.username, "job": person.occupation,
-        "phone_number": person.telephone, "address": address.address, "street_address": address.address,
-        "city": address.city, "state": lambda: address.state(abbr=True), "postcode": address.postal_code,
-        "zipcode": address.zip_code, "country": address.country, "country_code": address.country_code,
-        "company": finance.company, "company_suffix": lambda: finance.company_type(abbr=True),
-        "currency_code": finance.currency_iso_code, "text": lambda: text.text(quantity=2),
-        "paragraph": lambda: text.text(quantity=5), "sentence": text.sentence, "word": text.word,
-        "color": text.color, "url": internet.url, "domain_name": internet.hostname, "slug": internet.slug,
-        "user_agent": internet.user_agent, "locale": code.locale_code, "language_code": lambda: code.locale_code()[:2],
-        "iban": lambda: "DE" + Payment(seed=seed).credit_card_number().replace(" ", "")[:20],
-        "date_of_birth": lambda: Datetime(seed=seed).date(start=1950, end=2005).isoformat(),
-    }
-    return calls[method]
+
+def _provider_call(method: str, locale: str, seed: int):
+    import mimesis
+
+    provider, localized, call = _CALLS[method]
+    cls = getattr(mimesis, provider)
+    instance = cls(mimesis.Locale(locale), seed=seed) if localized else cls(seed=seed)
+    return lambda: call(instance)
 
 
 @functools.lru_cache(maxsize=256)

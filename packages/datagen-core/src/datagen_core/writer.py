@@ -64,11 +64,14 @@ def to_arrow(values: Any, kind: str, nulls: np.ndarray | None) -> pa.Array:
 
 
 class TableWriter:
-    """A ParquetWriter (zstd) for one table; ``write`` appends one chunk as row group(s)."""
+    """A ParquetWriter (zstd) for one table; ``write`` appends one chunk as row group(s). ``dictionary`` names
+    the columns worth dictionary-encoding (few distinct values); trying it on near-unique columns (emails, keys,
+    times) only costs time and bytes before parquet falls back to plain pages."""
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
         self.path, self.schema, self.rows = path, schema, 0
-        self._writer = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True)
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True,
+                                        use_dictionary=True if dictionary is None else dictionary)
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -77,6 +80,28 @@ class TableWriter:
 
     def close(self) -> None:
         self._writer.close()
+
+
+#: faker methods whose values come from a pool (at most ``POOL_SIZE`` distinct values per locale)
+_POOLED = {"name", "email", "uuid4", "bothify", "numerify", "ipv4", "latitude", "longitude", "date_of_birth"}
+
+
+def dictionary_columns(node: dsl.Node) -> list[str]:
+    """Columns with few distinct values by construction: choices, enum lists, string lookups (copies of another
+    table's attribute) and pooled faker strings (``city``, ``job``… not ``name``/``email``, joined or unique).
+
+    >>> from datagen_contracts.dsl import Column, Generator, ChoiceGen, SequenceGen, Node
+    >>> dictionary_columns(Node(id="t", columns=[Column(name="id", type="int", generator=Generator(sequence=SequenceGen())),
+    ...     Column(name="tier", type="string", generator=Generator(choice=ChoiceGen(choices=["a", "b"])))]))
+    ['tier']
+    """
+    out = []
+    for c in node.columns:
+        g = c.generator
+        if g.choice is not None or g.enum_list is not None or (g.lookup is not None and c.type == "string") or (
+                g.faker is not None and c.type == "string" and g.faker.method not in _POOLED):
+            out.append(c.name)
+    return out
 
 
 def column_kinds(node: dsl.Node) -> list[tuple[str, str, bool]]:

@@ -373,14 +373,14 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
         first = pool.slugs.take(pa.array(rng.integers(0, faker_pools.POOL_SIZE, n)))
         last = pool_l.slugs.take(pa.array(rng.integers(0, faker_pools.POOL_SIZE, n)))
     style = rng.integers(0, 4, n)
-    digits = pa.array(rng.integers(1, 999, n).astype(str))
-    sep = pa.array(np.array([".", "_", "", "."])[style])
+    digits = pc.cast(pa.array(rng.integers(1, 999, n)), pa.string())  # arrow's int→string: ~20× numpy's
+    sep = pa.array([".", "_", "", "."], type=pa.string()).take(pa.array(style))
     local = pc.binary_join_element_wise(first, last, sep)
     with_digits = pc.binary_join_element_wise(local, digits, "")
     # a row number keeps most emails distinct; the digits mimic real handles
     local = pc.if_else(pa.array(style >= 2), with_digits, local)
     if frame.global_index is not None or col.name == frame.node.pk:
-        suffix = pa.array((frame.global_index if frame.global_index is not None else np.arange(n)).astype(str))
+        suffix = pc.cast(pa.array(frame.global_index if frame.global_index is not None else np.arange(n)), pa.string())
         local = pc.if_else(pa.array(style == 3), pc.binary_join_element_wise(local, suffix, ""), local)
     domains = faker_pools.email_domains()
     dom = domains.take(pa.array(rng.integers(0, len(domains), n)))
