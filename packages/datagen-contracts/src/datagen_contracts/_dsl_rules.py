@@ -640,10 +640,30 @@ def rule_scenarios(ctx: _Ctx) -> Iterator[Problem]:
                 yield Problem(child(child(child(child("$.scenarios", name), "expect"), k), "params"), f"unknown table {t!r}{did_you_mean(t, list(ctx.nodes))}")
 
 
+#: modifiers that change numbers; on a time they act only as sampling weights (seasonality, effect)
+_NUMERIC_MODIFIERS = (dsl.MultiplyModifier, dsl.AddModifier, dsl.ClampModifier, dsl.JitterModifier, dsl.TrendModifier,
+                      dsl.OutliersModifier, dsl.SeasonalityModifier, dsl.EffectModifier)
+_TIME_MODIFIERS = (dsl.SeasonalityModifier, dsl.EffectModifier)
+
+
+def rule_ignored_modifiers(ctx: _Ctx) -> Iterator[Problem]:
+    """A numeric modifier on a string/bool column, or one that is not a sampling weight on a date/datetime
+    column, changes nothing: say so instead of ignoring it silently."""
+    for i, node in enumerate(ctx.schema.nodes):
+        for j, col in enumerate(node.columns):
+            for k, mod in enumerate(col.modifiers):
+                tag = type(mod).__struct_config__.tag
+                path = child(child(_col_path(i, j), "modifiers"), k)
+                if col.type in ("string", "bool") and isinstance(mod, _NUMERIC_MODIFIERS):
+                    yield Problem(path, f"{tag!r} changes numbers; {col.name!r} is a {col.type} column, so it has no effect", "warning")
+                elif col.type in ("date", "datetime") and isinstance(mod, _NUMERIC_MODIFIERS) and not isinstance(mod, _TIME_MODIFIERS):
+                    yield Problem(path, f"{tag!r} does not apply to a {col.type} column (use time_jitter, seasonality or effect); it has no effect", "warning")
+
+
 Rule = Callable[[_Ctx], Iterable[Problem]]
 RULES: tuple[Rule, ...] = (
     rule_top_level, rule_nodes, rule_columns, rule_behaviours, rule_constraints, rule_targets, rule_defects,
-    rule_cycles, rule_scenarios,
+    rule_cycles, rule_scenarios, rule_ignored_modifiers,
 )
 
 
