@@ -123,3 +123,16 @@ def test_nullable_without_null_rate_has_no_nulls(tmp_path: Path) -> None:
              nullable=True, null_rate=0.2)]}])
     t = pq.read_table(_run(tmp_path, doc) / "u.parquet")
     assert t["nick"].null_count == 0 and 60 < t["score"].null_count < 140
+
+
+def test_modifiers_without_effect_are_reported_not_ignored(tmp_path: Path) -> None:
+    doc = _doc([{"id": "u", "rows": 10, "pk": "id", "columns": [
+        _col("id", "int", {"sequence": {}}),
+        _col("at", "datetime", {"datetime_series": {"within": "timeframe"}},
+             modifiers=[{"transform": "multiply", "args": {"factor": 2}}]),
+        _col("tier", "string", {"choice": {"choices": ["a", "b"]}},
+             modifiers=[{"transform": "jitter", "args": {"std": 1}}])]}])
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    result = generate(tmp_path / "s.json", tmp_path / "o", seed=1)
+    assert any("'multiply' does not apply to a datetime column" in w for w in result.warnings)
+    assert any("'jitter' changes numbers; 'tier' is a string column" in w for w in result.warnings)
