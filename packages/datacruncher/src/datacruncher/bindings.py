@@ -87,13 +87,15 @@ def over_table(model: Model, check: Any) -> list[Context]:
 
 
 def over_pk(model: Model, check: Any) -> list[Context]:
-    out = [
-        Context(key=f"{t.name}.{t.primary_key}", table=t.name, column=t.primary_key,
-                names={"table": t.name, "pk": t.primary_key})
-        for t in model.tables.values() if t.primary_key and _kind_ok(check, t)
-    ]
+    out = []
+    for t in model.tables.values():
+        if t.key_sql and _kind_ok(check, t):
+            ctx = Context(key=f"{t.name}.{t.key_label}" if t.primary_key else f"{t.name}.({t.key_label})",
+                          table=t.name, column=t.primary_key, names={"table": t.name, "pk": t.key_label})
+            ctx.exprs["pk"] = t.key_sql
+            out.append(ctx)
     if not out:
-        raise Skip("no table has a primary key (declared or discovered)")
+        raise Skip("no table has a primary key (declared or discovered, single or composite)")
     return out
 
 
@@ -106,14 +108,18 @@ def over_column(model: Model, check: Any) -> list[Context]:
         for c in t.columns:
             if check.roles and not set(check.roles) & set(c.roles):
                 continue
+            if set(check.exclude_roles) & set(c.roles):
+                continue
             if kinds and c.kind not in kinds:
                 continue
             if check.declared_not_null and c.nullable is not False:
                 continue
             names = {"table": t.name, "column": c.name}
-            if t.primary_key:
-                names["pk"] = t.primary_key
+            if t.key_label:
+                names["pk"] = t.key_label
             ctx = Context(key=f"{t.name}.{c.name}", table=t.name, column=c.name, names=names)
+            if t.key_sql:
+                ctx.exprs["pk"] = t.key_sql
             _column_window(model, c, ctx)
             out.append(ctx)
     if not out:
@@ -173,12 +179,23 @@ def over_time_pair(model: Model, check: Any) -> list[Context]:
     for t in model.tables.values():
         for early, late in t.time_pairs:
             names = {"table": t.name, "early": early, "late": late}
-            if t.primary_key:
-                names["pk"] = t.primary_key
-            out.append(Context(key=f"{t.name}.{early} <= {late}", table=t.name, column=late, names=names))
+            if t.key_label:
+                names["pk"] = t.key_label
+            ctx = Context(key=f"{t.name}.{early} <= {late}", table=t.name, column=late, names=names)
+            if t.key_sql:
+                ctx.exprs["pk"] = t.key_sql
+            out.append(ctx)
     if not out:
         raise Skip("no table has an ordered pair of time columns (start/end, created/updated, shipped/delivered)")
     return out
+
+
+def _line_table(t: Table) -> bool:
+    """Line items of a header (``order_item``, ``lineitem``, a table with a ``linenumber``)."""
+    words = set(tokens(t.name)) | {"".join(tokens(t.name))}
+    cols = {"".join(tokens(c.name)) for c in t.columns}
+    return bool(words & {"line", "lines", "item", "items", "lineitem", "lineitems", "orderitem", "orderitems",
+                         "orderline", "orderlines"}) or bool(cols & {"linenumber", "lineno", "linenum"})
 
 
 def over_entity_events(model: Model, check: Any) -> list[Context]:
@@ -186,6 +203,8 @@ def over_entity_events(model: Model, check: Any) -> list[Context]:
     for fk in model.foreign_keys:
         entity, event = model.tables[fk.parent], model.tables[fk.child]
         if entity.kind != "entity" or event.kind not in ("event",) or fk.parent_column != entity.primary_key:
+            continue
+        if _line_table(event):  # an order's line items are parts of it, not activity of an entity
             continue
         if not (entity.created_at and event.created_at):
             continue
@@ -228,6 +247,10 @@ def over_header_lines(model: Model, check: Any) -> list[Context]:
         ctx = Context(key=f"{header.name}.{total.name} = sum({lines.name})", table=header.name, column=total.name,
                       names=names)
         ctx.exprs["line_amount"] = expr
+        # TPC-H style: the total is net of a discount rate and plus a tax rate (the check picks whichever fits)
+        rates = [_named([c for c in lines.columns if c.numeric], (w,)) for w in ("discount", "tax")]
+        discount, tax = (f"coalesce({quote_ident(c.name)}, 0)" if c else "0" for c in rates)
+        ctx.exprs["line_net"] = f"({expr}) * (1 - {discount}) * (1 + {tax})"
         out.append(ctx)
     if not out:
         raise Skip("no header table with a total referenced by a line table with an amount (or price x quantity)")
@@ -271,7 +294,8 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",
                                            "event_created_at")),
-    "header_lines": (over_header_lines, ("header", "header_pk", "header_total", "lines", "lines_fk", "line_amount")),
+    "header_lines": (over_header_lines, ("header", "header_pk", "header_total", "lines", "lines_fk", "line_amount",
+                                         "line_net")),
     "touch_conversion": (over_touch_conversion, ("entity", "touch", "touch_fk", "touch_created_at", "touch_channel",
                                                  "conversion", "conversion_fk", "conversion_created_at")),
 }

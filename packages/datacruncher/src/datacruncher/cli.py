@@ -114,7 +114,8 @@ def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: st
         click.echo(_io.encode_json(contract).decode())
         return
     for t in contract.tables:
-        click.echo(f"{t.name}  [{t.kind}, {t.rows} rows]  pk={t.primary_key or '-'}  created={t.created_at_column or '-'}")
+        key = t.primary_key or (f"({', '.join(t.composite_key)})" if t.composite_key else "-")
+        click.echo(f"{t.name}  [{t.kind}, {t.rows} rows]  pk={key}  created={t.created_at_column or '-'}")
         for c in t.columns:
             roles = f"  ({', '.join(c.roles)})" if c.roles else ""
             click.echo(f"    {c.name}: {c.type}{roles}")

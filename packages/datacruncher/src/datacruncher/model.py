@@ -71,6 +71,7 @@ class Table:
     columns: list[Column]
     kind: str = "unknown"  # entity | event | vocab | unknown
     primary_key: str | None = None
+    composite_key: tuple[str, ...] = ()  # discovered when no single column is a key (lineitem, partsupp)
     created_at: str | None = None
     time_pairs: list[tuple[str, str]] = field(default_factory=list)  # (earlier, later) columns
     source: str = "discovered"
@@ -85,6 +86,17 @@ class Table:
 
     def with_role(self, role: str) -> list[Column]:
         return [c for c in self.columns if role in c.roles]
+
+    @property
+    def key_sql(self) -> str | None:
+        """The key as one SQL expression: a quoted column, or a row ``("a", "b")`` for a composite key."""
+        if self.primary_key:
+            return quote_ident(self.primary_key)
+        return "(" + ", ".join(quote_ident(c) for c in self.composite_key) + ")" if self.composite_key else None
+
+    @property
+    def key_label(self) -> str | None:
+        return self.primary_key or (", ".join(self.composite_key) if self.composite_key else None)
 
     @property
     def time_columns(self) -> list[str]:
@@ -132,6 +144,7 @@ class Model:
                     rows=t.rows,
                     kind=t.kind if t.kind in kinds else "unknown",
                     primary_key=t.primary_key,
+                    composite_key=list(t.composite_key),
                     created_at_column=t.created_at,
                     time_columns=t.time_columns,
                     columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles)) for c in t.columns],

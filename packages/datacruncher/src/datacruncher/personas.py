@@ -70,6 +70,7 @@ class Check(_Hand, kw_only=True):
     fix: Fix
     category: str = "data_quality"
     roles: list[str] = msgspec.field(default_factory=list)
+    exclude_roles: list[str] = msgspec.field(default_factory=list)  # column binding: skip columns with any of these
     types: list[str] = msgspec.field(default_factory=list)
     kinds: list[str] = msgspec.field(default_factory=list)
     declared_not_null: bool = False

@@ -1,12 +1,13 @@
 """Column roles from names, types and cardinality: what a column *means* to a business check.
 
 Roles: ``id``, ``money``, ``price``, ``quantity``, ``status``, ``category``, ``email``, ``country``, ``channel``,
-``segment`` (plan/tier), ``feature`` (feature or event type), ``time``, ``created_at``.
+``segment`` (plan/tier), ``feature`` (feature or event type), ``balance`` (money that may be negative by
+nature: balances, net amounts, changes), ``time``, ``created_at``.
 
 >>> tokens("o_totalprice"), tokens("signupDate"), tokens("Customer ID")
 (['totalprice'], ['signup', 'date'], ['customer', 'id'])
 >>> name_roles("o_totalprice", "decimal"), name_roles("utm_source", "string"), name_roles("plan_tier", "string")
-(['money', 'price'], ['channel'], ['segment'])
+(['money'], ['channel'], ['segment'])
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 ROLES = (
     "id", "money", "price", "quantity", "status", "category", "email", "country", "channel", "segment", "feature",
-    "time", "created_at",
+    "balance", "time", "created_at",
 )
 
 _MONEY = {
@@ -23,7 +24,9 @@ _MONEY = {
     "refunded", "balance", "salary", "ltv", "subtotal", "tax", "discount", "income", "payment", "charge", "gmv",
     "totalprice", "extendedprice", "acctbal", "retailprice", "supplycost", "unitprice", "usd", "eur",
 }
-_PRICE = {"price", "unitprice", "retailprice", "extendedprice", "totalprice"}
+_PRICE = {"price", "unitprice", "retailprice", "listprice"}
+_NOT_UNIT_PRICE = ("total", "extended", "gross", "sum")
+_SIGNED = {"balance", "acctbal", "bal", "net", "profit", "pnl", "margin", "delta", "change", "adjustment", "variance"}
 _QUANTITY = {"qty", "quantity", "units", "seats", "items", "licenses"}
 _STATUS = {"status", "orderstatus", "linestatus", "lifecycle"}
 _COUNTRY = {"country", "nation", "countrycode"}
@@ -62,8 +65,10 @@ def name_roles(name: str, kind: str) -> list[str]:
     if numeric and not is_id:
         if _has(toks, _MONEY) or joined.endswith(("price", "amount", "revenue", "cost")):
             roles.append("money")
-        if _has(toks, _PRICE) or joined.endswith("price"):
-            roles.append("price")
+        if (_has(toks, _PRICE) or joined.endswith("price")) and not any(w in joined for w in _NOT_UNIT_PRICE):
+            roles.append("price")  # a unit price: a line's extended price or an order's total is an amount
+        if _has(toks, _SIGNED) or joined.endswith(("balance", "acctbal")):
+            roles.append("balance")  # may be negative by nature (balances, net amounts, changes)
         if (kind == "integer" and _has(toks, _QUANTITY)) or joined == "quantity":
             roles.append("quantity")
     if text:

@@ -100,6 +100,8 @@ class ModelTable(_Machine, kw_only=True):
     rows: int
     kind: Literal["entity", "event", "vocab", "unknown"] = "unknown"
     primary_key: str | None = None
+    #: columns unique together, when no single column is the key (e.g. lineitem(l_orderkey, l_linenumber))
+    composite_key: list[str] = msgspec.field(default_factory=list)
     created_at_column: str | None = None
     time_columns: list[str] = msgspec.field(default_factory=list)
     columns: list[ModelColumn] = msgspec.field(default_factory=list)
