@@ -92,6 +92,7 @@ def problems(schema: dsl.Schema, out: Path) -> list[str]:
             t = tables[lt]
             a, b = (_us(t, lc), _us(t, rc)) if pa.types.is_temporal(t[lc].type) else (t[lc].to_numpy(), t[rc].to_numpy())
             ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[q.op]
+            ok |= np.asarray(t[lc].is_null()) | np.asarray(t[rc].is_null())  # SQL: a null side is no violation
             if not ok.all():
                 found.append(f"{q.left} {q.op} {q.right}: {int((~ok).sum())} violations")
     return found

@@ -28,4 +28,4 @@ def test_example_generates_with_structure(name: str, tmp_path: Path) -> None:
         assert meta["defects"]
         defect_tables = {d["target"].partition(".")[0] for d in meta["defects"]}
         found = [f for f in found if f.partition(".")[0] not in defect_tables]
-    assert [f for f in found if "paid_at" not in f] == []  # paid_at is nullable: null rows are not violations
+    assert found == []
