@@ -11,7 +11,14 @@ from .__about__ import __version__
 from .catalog import open_catalog
 from .crunch import crunch
 from .discovery import discover
-from .errors import BaselineError, CheckDefinitionError, CruncherError, InputError, PersonaError
+from .errors import (
+    BaselineError,
+    CheckDefinitionError,
+    CruncherError,
+    InputError,
+    PersonaError,
+    ThresholdError,
+)
 from .personas import available_personas, load_persona_file, select_personas
 
 
@@ -27,6 +34,7 @@ __all__ = [
     "CruncherError",
     "InputError",
     "PersonaError",
+    "ThresholdError",
     "__version__",
     "available_personas",
     "crunch",

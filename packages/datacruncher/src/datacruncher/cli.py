@@ -55,13 +55,18 @@ def _inside(path: Path, directory: Path) -> bool:
 @click.option("--baseline", type=click.Path(path_type=Path), help="A baseline dataset directory or crunch report.")
 @click.option("--drift-metric", "drift_metrics", default="psi,wasserstein", show_default=True,
               help="Baseline drift metrics, comma-separated: psi, js (categoricals), wasserstein, ks (numerics).")
+@click.option("--thresholds", type=click.Path(path_type=Path),
+              help="YAML file overriding checks' severities, benchmarks and params (see docs).")
+@click.option("--benchmark", "benchmarks", multiple=True, metavar="CHECK=FLAG[:LOW-HIGH]",
+              help="Override one business threshold, e.g. retention_d7=0.25:0.40-0.60 (repeatable).")
 @click.option("--memory-limit", default="2GB", show_default=True, help="DuckDB memory limit; spills beyond it.")
 @click.option("--junit", type=click.Path(path_type=Path), help="Also write a JUnit XML file (one testcase per check).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--samples", default=10, show_default=True, type=click.IntRange(0, 1000), help="Sample keys per issue.")
 def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_files: tuple[Path, ...],
            personas_dirs: tuple[Path, ...], output: Path, verbose: bool, fail_on: str | None,
-           fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, drift_metrics: str, memory_limit: str,
+           fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, drift_metrics: str,
+           thresholds: Path | None, benchmarks: tuple[str, ...], memory_limit: str,
            junit: Path | None, as_json: bool, samples: int) -> None:
     """Analyze the parquet dataset DATASET and write crunch_report.json."""
     from .crunch import crunch as run_crunch
@@ -75,7 +80,8 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
     try:
         report = run_crunch(dataset, schema=schema, personas=personas, persona_files=persona_files,
                             personas_dirs=personas_dirs, memory_limit=memory_limit, baseline=baseline,
-                            fail_on=fail_on, sample_limit=samples, drift_metrics=drift_metrics)
+                            fail_on=fail_on, sample_limit=samples, drift_metrics=drift_metrics,
+                            thresholds=thresholds, benchmarks=benchmarks)
         _io.write_atomic(output, dumps_report(report))
         if junit is not None:
             _io.write_atomic(junit, junit_xml(report))

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from datagen_contracts.report import CrunchReport, DatasetRef, ToolInfo
@@ -23,6 +23,7 @@ from .findings import METRIC_CHECKS, check_counts, issue_from, metrics, quality_
 from .gate import evaluate_gate
 from .personas import Persona, available_personas, select_personas
 from .runner import Outcome, Runner
+from .thresholds import Override, apply_thresholds, load_thresholds
 
 
 def resolve_personas(
@@ -58,11 +59,14 @@ def crunch(
     sample_limit: int = 10,
     analysis_date: str | None = None,
     drift_metrics: str | Sequence[str] | None = None,
+    thresholds: str | Path | Mapping[str, Override] | None = None,
+    benchmarks: Sequence[str] = (),
 ) -> CrunchReport:
     """Analyze the parquet dataset at ``path`` and return the report (nothing is written).
 
     ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
-    wasserstein)."""
+    wasserstein). ``thresholds`` (a YAML file or its parsed overrides) and ``benchmarks`` (``CHECK=FLAG[:LOW-HIGH]``)
+    override checks' severities, benchmark texts and params (see :mod:`datacruncher.thresholds`)."""
     from .baseline import baseline_drift, parse_drift_metrics
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
@@ -70,6 +74,10 @@ def crunch(
     from .scenarios import scenario_checks
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
+    if thresholds is not None or benchmarks:
+        overrides = load_thresholds(thresholds) if isinstance(thresholds, str | Path) else thresholds
+        chosen = apply_thresholds(chosen, overrides, benchmarks,
+                                  available_personas(list(persona_files), list(personas_dirs)))
     metrics_chosen = parse_drift_metrics(drift_metrics)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
         model = discover(catalog)

@@ -26,3 +26,7 @@ class CheckDefinitionError(CruncherError):
 
 class BaselineError(CruncherError):
     """A ``--baseline`` dataset or report cannot be used."""
+
+
+class ThresholdError(CruncherError):
+    """A thresholds file or ``--benchmark`` override is invalid or names an unknown check."""
