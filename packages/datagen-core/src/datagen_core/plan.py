@@ -233,14 +233,26 @@ def curve_value(curve: list[float] | dsl.CurveFn, age: np.ndarray) -> np.ndarray
     return np.maximum(out, 0.0)
 
 
-def _window_of(node: dsl.Node, column_name: str, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
-    col = node.column(column_name)
-    gen = None if col is None else (col.generator.datetime_series or col.generator.diffusion_curve)
+def column_window(col: dsl.Column, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime] | None:
+    """The window a generated time column draws from: its explicit ``within``, else the timeframe (None when
+    the explicit window does not parse).
+
+    >>> col = dsl.Column(name="t", type="datetime", generator=dsl.Generator(datetime_series=dsl.DatetimeSeriesGen(
+    ...     within=dsl.Window(start="2024-03-01", end="2024-04-01"))))
+    >>> column_window(col, (datetime(2024, 1, 1), datetime(2025, 1, 1)))[0]
+    datetime.datetime(2024, 3, 1, 0, 0)
+    """
+    gen = col.generator.datetime_series or col.generator.diffusion_curve
     if gen is not None and isinstance(gen.within, dsl.Window):
         a, b = parse_timestamp(gen.within.start), parse_timestamp(gen.within.end)
-        if a is not None and b is not None and a < b:
-            return a, b
+        return (a, b) if a is not None and b is not None else None
     return timeframe
+
+
+def _window_of(node: dsl.Node, column_name: str, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    col = node.column(column_name)
+    window = None if col is None else column_window(col, timeframe)
+    return window if window is not None and window[0] < window[1] else timeframe
 
 
 def vintage_fanout_multiplier(parent: dsl.Node, timeframe: tuple[datetime, datetime]) -> float | None:

@@ -62,7 +62,7 @@ def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
         score = "n/a" if cat.score is None else f"{cat.score:5.1f}"
         click.echo(f"  {name:<12} {score:>5}  ({cat.passed}/{cat.applicable} passed, {cat.errors} errors, "
                    f"{cat.warnings} warnings, {cat.skipped} skipped)")
-    counts = {s: sum(1 for c in report.checks if c.status == s) for s in ("pass", "fail", "error", "warn", "skipped")}
+    counts = report.counts()
     score = "n/a" if report.score is None else f"{report.score:.1f}"
     verdict = "OK" if report.ok else "FAILED"
     click.echo(f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors, "

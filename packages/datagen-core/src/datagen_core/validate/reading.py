@@ -1,0 +1,217 @@
+"""Access to the dataset for the checks: where each table's parquet files are, their footers, lazy scans.
+
+All data access is through polars lazy scans (column pruning, streaming aggregation) or row group by row group
+with pyarrow, so memory stays bounded by the widest aggregation — a key set for uniqueness and foreign keys —
+not by the dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from datagen_contracts import dsl
+from datagen_contracts._dsl_rules import parse_timestamp
+
+from ..errors import DatasetReadError
+from .report import Check, skipped
+
+
+@dataclass
+class TableData:
+    name: str
+    files: list[Path]
+    arrow_schema: pa.Schema | None
+    rows: int
+
+
+class ValidationContext:
+    """The schema, the dataset's files (footers read up front) and shared look-ups for the checks."""
+
+    def __init__(self, schema: dsl.Schema, data_dir: Path, metadata: Any | None = None) -> None:
+        self.schema = schema
+        self.data_dir = data_dir
+        self.metadata = metadata
+        self.tables: dict[str, TableData | None] = {}
+        #: (table, column) -> (strictly increasing, contiguous (min, max)) — computed once, see key_order
+        self.key_orders: dict[tuple[str, str], tuple[bool, tuple[int, int] | None]] = {}
+        tf_start = parse_timestamp(schema.timeframe.start)
+        tf_end = parse_timestamp(schema.timeframe.end)
+        assert tf_start is not None and tf_end is not None  # guaranteed by the contracts' rules
+        self.timeframe = (tf_start, tf_end)
+        for name in self.expected_tables():
+            self.tables[name] = self._locate(name)
+
+    def expected_tables(self) -> list[str]:
+        names = [n.id for n in self.schema.nodes]
+        names += [n.touchpoint_table for n in self.schema.nodes if n.touchpoint_table]
+        if self.metadata is not None:
+            names += [t.name for t in self.metadata.tables]
+        return list(dict.fromkeys(names))
+
+    def _locate(self, name: str) -> TableData | None:
+        files: list[Path] = []
+        meta = self.metadata.table(name) if self.metadata is not None else None
+        if meta is not None and meta.files:
+            files = [self.data_dir / f.path for f in meta.files]
+        elif (self.data_dir / f"{name}.parquet").is_file():
+            files = [self.data_dir / f"{name}.parquet"]
+        elif (self.data_dir / name).is_dir():
+            files = sorted((self.data_dir / name).glob("*.parquet"))
+        files = [f for f in files if f.is_file()]
+        if not files:
+            return None
+        rows, arrow_schema = 0, None
+        for f in files:
+            try:
+                pf = pq.ParquetFile(f)
+                rows += pf.metadata.num_rows
+                arrow_schema = arrow_schema or pf.schema_arrow
+            except Exception as exc:  # pyarrow raises several types for a damaged file
+                raise DatasetReadError(f"cannot read parquet file {f}: {exc}") from None
+        return TableData(name, files, arrow_schema, rows)
+
+    # ---- look-ups
+    def table(self, name: str) -> TableData | None:
+        return self.tables.get(name)
+
+    def has(self, table: str, column: str) -> bool:
+        t = self.tables.get(table)
+        return t is not None and t.arrow_schema is not None and column in t.arrow_schema.names
+
+    def missing(self, category: str, name: str, table: str, column: str | None,
+                target: str | None = None) -> Check | None:
+        """A skipped check when the table or column is not there (its absence is reported by the structural
+        checks); ``target`` names the check when it is not ``table[.column]``."""
+        where = table if column is None else f"{table}.{column}"
+        if self.table(table) is None:
+            return skipped(category, name, target or where, f"table {table!r} is missing")
+        if column is not None and not self.has(table, column):
+            return skipped(category, name, target or where, f"column {column!r} is missing from {table!r}")
+        return None
+
+    def arrow_type(self, table: str, column: str) -> pa.DataType | None:
+        t = self.tables.get(table)
+        if t is None or t.arrow_schema is None or column not in t.arrow_schema.names:
+            return None
+        return t.arrow_schema.field(column).type
+
+    def polars_type(self, table: str, column: str) -> pl.DataType:
+        t = self.arrow_type(table, column)
+        assert t is not None
+        return pl.from_arrow(pa.array([], type=t)).dtype  # type: ignore[union-attr]
+
+    def scan(self, table: str) -> pl.LazyFrame:
+        t = self.tables[table]
+        assert t is not None
+        return pl.scan_parquet([str(f) for f in t.files])
+
+    def batches(self, table: str, column: str, batch_size: int = 65_536) -> Iterator[pa.Array]:
+        """One column of a table, batch by batch (for what polars cannot express)."""
+        t = self.tables[table]
+        assert t is not None
+        for f in t.files:
+            for batch in pq.ParquetFile(f).iter_batches(columns=[column], batch_size=batch_size):
+                yield batch.column(0)
+
+    def rows(self, table: str) -> int:
+        t = self.tables.get(table)
+        return 0 if t is None else t.rows
+
+    def node_columns(self) -> Iterator[tuple[dsl.Node, dsl.Column]]:
+        for node in self.schema.nodes:
+            for col in node.columns:
+                yield node, col
+
+    def creation_column(self, table: str) -> str | None:
+        """A table's creation time: vintage ``created_at_column``, else its first date/datetime column."""
+        node = self.schema.node(table)
+        if node is None:
+            meta = self.metadata.table(table) if self.metadata is not None else None
+            return meta.created_at_column if meta is not None else None
+        if node.vintage_behavior is not None:
+            return node.vintage_behavior.created_at_column
+        return next((c.name for c in node.columns if c.type in ("date", "datetime")), None)
+
+    def values_changed(self, node: dsl.Node, col: dsl.Column) -> bool:
+        """Whether a column's generated values are changed afterwards (modifiers, segment or vintage multipliers)."""
+        if col.modifiers:
+            return True
+        for parent in (self.schema.node(p) for p in node.parents):
+            if parent is None:
+                continue
+            sb, vb = parent.segment_behavior, parent.vintage_behavior
+            if sb is not None and col.name in (sb.applies_to_columns or []):
+                return True
+            if vb is not None:
+                for m in vb.age_based_multipliers.values():
+                    targets = [m.applies_to] if isinstance(m.applies_to, str) else m.applies_to
+                    if col.name in targets or "all" in targets:
+                        return True
+        return False
+
+    def foreign_keys(self) -> list[tuple[str, str, str, str, str]]:
+        """(table, column, parent_table, parent_column, source) from constraints, lookups and metadata."""
+        out: dict[tuple[str, str, str, str], str] = {}
+        for fk in self.schema.constraints.foreign_keys:
+            t, _, c = fk.from_.partition(".")
+            pt, _, pc = fk.to.partition(".")
+            out.setdefault((t, c, pt, pc), "constraint")
+        for node, col in self.node_columns():
+            if col.generator.lookup is not None and not self.values_changed(node, col):
+                pt, _, pc = col.generator.lookup.from_.partition(".")
+                out.setdefault((node.id, col.name, pt, pc), "lookup")
+        if self.metadata is not None:
+            for t in self.metadata.tables:
+                for fk in t.foreign_keys:
+                    out.setdefault((t.name, fk.column, fk.references_table, fk.references_column), "metadata")
+        return [(*k, v) for k, v in out.items()]
+
+    def key_order(self, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
+        """(strictly increasing, (min, max) when the values are exactly min, min+1, …, max) for an integer
+        column without nulls; one row group in memory at a time. Sequences — the engine's keys — are both."""
+        key = (table, column)
+        if key not in self.key_orders:
+            self.key_orders[key] = self._scan_key_order(table, column)
+        return self.key_orders[key]
+
+    def _scan_key_order(self, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
+        t = self.table(table)
+        arrow_type = self.arrow_type(table, column)
+        if t is None or arrow_type is None or not pa.types.is_integer(arrow_type):
+            return False, None
+        first: int | None = None
+        last: int | None = None
+        contiguous = True
+        for f in t.files:
+            pf = pq.ParquetFile(f)
+            for rg in range(pf.metadata.num_row_groups):
+                col = pf.read_row_group(rg, columns=[column]).column(0)
+                if col.null_count:
+                    return False, None
+                values = col.to_numpy()
+                if len(values) == 0:
+                    continue
+                steps = np.diff(values)
+                if (last is not None and values[0] <= last) or (len(values) > 1 and not (steps > 0).all()):
+                    return False, None
+                contiguous = contiguous and (last is None or values[0] == last + 1) and bool((steps == 1).all())
+                first = int(values[0]) if first is None else first
+                last = int(values[-1])
+        return True, ((first, last) if contiguous and first is not None and last is not None else None)
+
+
+def collect(lf: pl.LazyFrame) -> pl.DataFrame:
+    return lf.collect(engine="streaming")
+
+
+def count(lf: pl.LazyFrame, expr: pl.Expr) -> int:
+    """The integer one aggregate expression evaluates to over a lazy frame (streaming)."""
+    return int(collect(lf.select(expr.alias("n")))["n"][0])
