@@ -30,3 +30,11 @@ class BaselineError(CruncherError):
 
 class ThresholdError(CruncherError):
     """A thresholds file or ``--benchmark`` override is invalid or names an unknown check."""
+
+
+class WorkflowError(CruncherError):
+    """A workflow definitions file is invalid, or names a workflow or view that does not exist."""
+
+
+class ToolError(CruncherError):
+    """A tool call is wrong: unknown tool, bad arguments, or a view whose tables the dataset lacks."""
