@@ -165,6 +165,9 @@ def main() -> None:
 main.add_command(crunch)
 main.add_command(discover)
 main.add_command(personas)
+from .cli_views import views  # noqa: E402 - registered after the built-in commands
+
+main.add_command(views)
 
 
 if __name__ == "__main__":  # python -m datacruncher.cli

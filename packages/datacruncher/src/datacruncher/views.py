@@ -116,7 +116,7 @@ def _normalize(v: Any) -> Any:
 
 # ---- arguments ------------------------------------------------------------------------------------------
 
-def _coerce_text(name: str, p: Param, value: str) -> Any:
+def _coerce_text(tool: str, name: str, p: Param, value: str) -> Any:
     try:
         if p.type == "integer":
             return int(value)
@@ -128,7 +128,7 @@ def _coerce_text(name: str, p: Param, value: str) -> Any:
                 return low in ("true", "1", "yes", "on")
             raise ValueError(value)
     except ValueError:
-        raise ToolError(f"argument {name!r} must be {_article(p.type)}, got {value!r}") from None
+        raise ToolError(f"{tool}: argument {name!r} must be {_article(p.type)}, got {value!r}") from None
     return value
 
 
@@ -185,7 +185,7 @@ def bind_arguments(tool: str, params: dict[str, Param], args: dict[str, Any] | N
         if name in args and args[name] is not None:
             value = args[name]
             if from_text and isinstance(value, str):
-                value = _coerce_text(name, p, value)
+                value = _coerce_text(tool, name, p, value)
             out[name] = check_argument(tool, name, p, value)
         elif p.required:
             raise ToolError(f"{tool}: missing required argument {name!r} ({p.type}{': ' + p.description if p.description else ''})")
