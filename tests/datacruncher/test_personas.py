@@ -63,3 +63,13 @@ def test_personas_dir_and_examples_run_clean(tmp_path):
     report = crunch(d, personas="VP Growth,CFO,Data Engineer", personas_dirs=[EXAMPLES])
     assert report.personas == ["VP Growth", "Finance VP", "Data Engineer"]
     assert report.checks.errored == 0 and report.checks.evaluated > 20
+
+
+@pytest.mark.parametrize("name", ["data_engineer", "vp_growth", "finance_vp"])
+def test_example_copies_of_builtins_stay_in_sync(name):
+    """The examples show the built-in personas as a user would copy them: they must not drift apart."""
+    from datacruncher.personas import builtin_personas
+
+    builtin = next(p for p in builtin_personas() if p.id == name)
+    example = load_persona_file(EXAMPLES / f"{name}.yaml")
+    assert example.checks == builtin.checks

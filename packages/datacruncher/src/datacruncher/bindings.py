@@ -144,7 +144,8 @@ def _column_window(model: Model, col: Column, ctx: Context) -> None:
         start = min(start, col.window[0]) if start else None
         end = max(end, col.window[1]) if end else None
         declared = f"timeframe and its own window {col.window[0]:%Y-%m-%d}..{col.window[1]:%Y-%m-%d}"
-    ctx.exprs.update(col_start=_ts(start), col_end=_ts(end), attribute_date="TRUE" if col.after_parent is False else "FALSE")
+    ctx.exprs.update(col_start=_ts(start), col_end=_ts(end), attribute_date="TRUE" if col.after_parent is False else "FALSE",
+                     skewed="NULL" if col.skewed is None else "TRUE" if col.skewed else "FALSE")
     ctx.names["col_window"] = declared
     ctx.names["col_start"] = start.isoformat() if start else "n/a"
     ctx.names["col_end"] = end.isoformat() if end else "n/a"
@@ -289,7 +290,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "dataset": (over_dataset, ()),
     "table": (over_table, ("table",)),
     "pk": (over_pk, ("table", "pk")),
-    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date")),
+    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",

@@ -81,6 +81,7 @@ def crunch(
     metrics_chosen = parse_drift_metrics(drift_metrics)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
         model = discover(catalog)
+        profiles = profile_columns(catalog, model)  # before the checks: they read each column's shape
         runner = Runner(catalog, model, sample_limit=sample_limit)
         outcomes = runner.run(chosen)
         issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]
@@ -91,7 +92,6 @@ def crunch(
         scenario = scenario_checks(catalog, model)
         drift += scenario
         drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]
-        profiles = profile_columns(catalog, model)
         if baseline is not None:
             more, more_issues = baseline_drift(catalog, model, profiles, baseline, metrics_chosen)
             drift += more

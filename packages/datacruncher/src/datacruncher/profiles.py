@@ -1,6 +1,7 @@
 """Column profiles: a compact distribution summary of every column, written into each report.
 
-One aggregate query per table computes, per column, the non-null count, an approximate distinct count and
+Per column: the non-null count and approximate distinct count (from discovery's profiling pass), and, from one
+aggregate query per table:
 
 - categorical (booleans, and strings with a category-like role and at most ``MAX_CATEGORIES`` distinct values):
   the ``TOP_K`` most
@@ -61,28 +62,29 @@ def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
     out: list[ColumnProfile] = []
     for t in model.tables.values():
         kinds = [profile_kind(c) for c in t.columns]
-        parts: list[str] = []
-        for c, kind in zip(t.columns, kinds, strict=True):
-            parts.append(f"count({c.sql})")
-            parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "NULL")
+        parts: dict[int, str] = {}  # counts and distinct counts come from discovery's profiling pass
+        for i, (c, kind) in enumerate(zip(t.columns, kinds, strict=True)):
             if kind == "categorical":
-                parts.append(f"histogram(CAST({c.sql} AS VARCHAR))")
+                parts[i] = f"histogram(CAST({c.sql} AS VARCHAR))"
             elif kind in ("numeric", "temporal"):
                 v = _value_expr(c, kind)
                 fn = "quantile_cont" if t.rows <= EXACT_QUANTILE_ROWS else "approx_quantile"
-                parts.append(f"[{fn}({v}, {QUANTILES}), [avg({v}), stddev_samp({v})]]")
-            else:
-                parts.append("NULL")
-        row = catalog.con.execute(f"SELECT {', '.join(parts)} FROM {t.sql}").fetchone() if parts and t.rows else None
+                parts[i] = f"[{fn}({v}, {QUANTILES}), [avg({v}), stddev_samp({v})]]"
+        row = catalog.con.execute(f"SELECT {', '.join(parts.values())} FROM {t.sql}").fetchone() \
+            if parts and t.rows else ()
+        stats_of = dict(zip(parts, row, strict=True)) if row else {}
         for i, (c, kind) in enumerate(zip(t.columns, kinds, strict=True)):
-            non_null, distinct, stats = (row[3 * i], row[3 * i + 1], row[3 * i + 2]) if row else (0, 0, None)
-            p = ColumnProfile(table=t.name, column=c.name, kind=kind, rows=t.rows, nulls=t.rows - int(non_null or 0),
-                              distinct=None if distinct is None else int(distinct))
+            stats = stats_of.get(i)
+            p = ColumnProfile(table=t.name, column=c.name, kind=kind, rows=t.rows, nulls=t.rows - c.non_null,
+                              distinct=c.distinct if c.kind != "other" else None)
             if kind == "categorical" and stats:
                 p.top = sorted(((str(k), int(v)) for k, v in stats.items()), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]
             elif kind in ("numeric", "temporal") and stats and stats[0] is not None:
                 p.quantiles = [_finite(q) for q in stats[0]]
                 p.mean, p.std = _finite(stats[1][0]), _finite(stats[1][1])
+                if kind == "numeric" and None not in p.quantiles:
+                    lo, q1, q2, q3 = p.quantiles[0], p.quantiles[5], p.quantiles[10], p.quantiles[15]
+                    c.skewed = lo >= 0 and q3 + q1 - 2 * q2 > 0.2 * (q3 - q1)
             out.append(p)
     return out
 
