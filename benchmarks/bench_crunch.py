@@ -1,7 +1,7 @@
 """Benchmark datacruncher: 1M users + 5M orders with injected defects.
 
 Runs, each in a fresh subprocess (so peak RSS is per run): the full default crunch, the Data Engineer persona
-alone, and the floor — a plain DuckDB script computing the same Data Engineer measures (FK orphans, PK
+alone, the full crunch again under a 256MB DuckDB memory limit, and the floor — a plain DuckDB script computing the same Data Engineer measures (FK orphans, PK
 duplicates, duplicate rows, null rates, temporal order across the FK). Prints a markdown section on stdout.
 
     python benchmarks/bench_crunch.py [--users 1000000] [--orders 5000000] [--memory-limit 2GB]
@@ -97,6 +97,8 @@ def main() -> None:
                 [*cli, "crunch", str(d), "-o", str(out), "--personas", "Data Engineer", "--memory-limit", a.memory_limit]),
             "datacruncher — full default crunch": _run(
                 [*cli, "crunch", str(d), "-o", str(out), "--memory-limit", a.memory_limit]),
+            "datacruncher — full default crunch, --memory-limit 256MB": _run(
+                [*cli, "crunch", str(d), "-o", str(out), "--memory-limit", "256MB"]),
         }
     floor_s = next(iter(runs.values()))[0]
     print(f"## datacruncher ({a.users:,} users + {a.orders:,} orders, memory limit {a.memory_limit})\n")
