@@ -261,6 +261,29 @@ def _validate(spec: WorkflowFile, problems: list[str]) -> None:
                     problems.append(f"{path}: parameter {name!r} is {seen[0]} in view {seen[1]!r} but {p.type} in {v!r}")
 
 
+def _type_errors(raw: dict[str, Any], problems: list[str]) -> None:
+    """Type errors of each view and workflow, with full paths (msgspec writes ``$.views[...]`` for dict keys)."""
+    for section, type_ in (("views", View), ("workflows", Workflow)):
+        entries = raw.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for key, value in entries.items():
+            base = child(child("$", section), str(key))
+            params = value.get("params") if isinstance(value, dict) and section == "views" else None
+            if isinstance(params, dict):  # each parameter on its own, so its path names it
+                for name, p in params.items():
+                    _convert(p, Param, child(child(base, "params"), str(name)), problems)
+                value = {**value, "params": {}}
+            _convert(value, type_, base, problems)
+
+
+def _convert(value: Any, type_: type, base: str, problems: list[str]) -> None:
+    try:
+        msgspec.convert(value, type_, strict=False)
+    except msgspec.ValidationError as exc:
+        problems.append(re.sub(r"`\$([^`]*)`", lambda m: base + m.group(1), str(exc)))
+
+
 def parse_workflows(data: bytes | str, source: str) -> WorkflowFile:
     """Validate a workflow file's text (YAML) and return it; :class:`WorkflowError` lists every problem."""
     try:
@@ -271,6 +294,9 @@ def parse_workflows(data: bytes | str, source: str) -> WorkflowFile:
         raise WorkflowError(f"{source}: expected a mapping at the top level, got {type(raw).__name__}")
     problems: list[str] = []
     _unknown_keys(raw, WorkflowFile, "$", problems)
+    if problems:
+        raise WorkflowError(f"{source}: " + "; ".join(problems))
+    _type_errors(raw, problems)
     if problems:
         raise WorkflowError(f"{source}: " + "; ".join(problems))
     try:
