@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_month_over_month_stock_down_met_and_not_met(tmp_path):
     assert mom.observed["months"][0] == "2025-02-01" and len(values) == 6
     assert values == [100.0 * v for v in _active_counts(True)]
     counts = _active_counts(True)
-    share = sum(b < a for a, b in zip(counts, counts[1:], strict=False)) / 5
+    share = sum(b < a for a, b in itertools.pairwise(counts)) / 5
     assert mom.value == share and mom.status == ("ok" if share >= 0.8 else "drift")
     by, report = results(growth)
     assert by["mrr_down"].status == "drift" and by["mrr_down"].value == 0.0
