@@ -51,7 +51,8 @@ def _num(params: dict[str, Any], *names: str) -> float | None:
     return None
 
 
-def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]) -> list[DriftResult]:
+def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any],
+                         ordered: set[tuple[str, str]] = frozenset()) -> list[DriftResult]:
     table = node["id"]
     src, name = cat.tables[table], col.get("name")
     if not isinstance(name, str) or name not in {c.name for c in src.columns}:
@@ -61,7 +62,11 @@ def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]
     out: list[DriftResult] = []
     choice = gen.get("choice") if isinstance(gen.get("choice"), dict) else None
     if choice and isinstance(choice.get("choices"), list):
-        out += _choice_weights(cat, node, col, choice)
+        if (table, name) in ordered and col.get("type") in ("date", "datetime"):
+            out.append(_skipped("choice_weights", table, name, "an ordering (start/end pair or declared inequality) "
+                                "reshapes the drawn times"))
+        else:
+            out += _choice_weights(cat, node, col, choice)
     dist = gen.get("distribution") if isinstance(gen.get("distribution"), dict) else None
     if dist:
         p = dist.get("params") if isinstance(dist.get("params"), dict) else dist
@@ -193,6 +198,11 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
     scale = cat.metadata.scale if cat.metadata is not None else 1.0
     results: list[DriftResult] = []
     nodes = {n["id"]: n for n in doc["nodes"] if isinstance(n, dict) and "id" in n}
+    ordered = {(t.name, c) for t in model.tables.values() for pair in t.time_pairs for c in pair}
+    cons = doc.get("constraints") if isinstance(doc.get("constraints"), dict) else {}
+    for ineq in cons.get("inequalities") or []:
+        if isinstance(ineq, dict):
+            ordered |= {tuple(str(ineq.get(k, "")).split(".", 1)) for k in ("left", "right")}  # type: ignore[misc]
     for node in doc["nodes"]:
         if not isinstance(node, dict) or node.get("id") not in cat.tables:
             continue
@@ -208,7 +218,7 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
             results.append(_fanout(cat, node, nodes.get(parents[0], {}), parents[0], actual))
         for col in node.get("columns", []) or []:
             if isinstance(col, dict):
-                results += _column_expectations(cat, node, col)
+                results += _column_expectations(cat, node, col, ordered)
     return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 
