@@ -161,3 +161,23 @@ def test_future_dates_respect_the_columns_own_window(tmp_path):
     schema = _schema(tmp_path, [{"id": "shop", "kind": "entity", "rows": n, "pk": "shop_id", "columns": cols}])
     report = crunch(tmp_path / "d", schema=schema, personas="DE")
     assert not [i for i in report.issues if i.rule_id == "future_dates"]
+
+
+def test_time_choices_in_an_ordered_pair_are_not_compared(tmp_path):
+    n = 300
+    starts = [dt.datetime(2024, 1, 1), dt.datetime(2024, 6, 1)]
+    write(tmp_path / "d", "effect", {"effect_id": list(range(n)), "start_at": [starts[i % 2] for i in range(n)],
+                                     # the generator kept end after start, so the end choices are not 50/50
+                                     "end_at": [dt.datetime(2024, 12, 31) if i % 2 or i % 3 else dt.datetime(2024, 5, 31)
+                                                for i in range(n)]})
+    choice = {"choice": {"choices": ["2024-05-31T00:00:00Z", "2024-12-31T00:00:00Z"]}}
+    cols = [{"name": "effect_id", "type": "int", "generator": {"sequence": {}}},
+            {"name": "start_at", "type": "datetime",
+             "generator": {"choice": {"choices": ["2024-01-01T00:00:00Z", "2024-06-01T00:00:00Z"]}}},
+            {"name": "end_at", "type": "datetime", "generator": choice}]
+    report = crunch(tmp_path / "d", schema=_schema(tmp_path, [{"id": "effect", "kind": "entity", "rows": n,
+                                                                "pk": "effect_id", "columns": cols}]), personas="DE")
+    end = _drift(report, "choice_weights", "effect", "end_at")
+    assert end.status == "skipped" and "start/end pair" in end.message
+    start = _drift(report, "choice_weights", "effect", "start_at")
+    assert start.status == "skipped"  # both sides of the pair
