@@ -118,6 +118,25 @@ class SlotSampler:
         if self.w.sum() <= 0:  # every slot weighted 0: fall back to uniform time rather than fail
             self.w = np.maximum(hi - lo, 0).astype(np.float64)
         self.cdf = np.concatenate([[0.0], np.cumsum(self.w)])
+        # a guide table for _slot_of: the slot holding each of 2·slots equal steps of the cdf (a binary search per
+        # row over thousands of slots costs more than generating the row)
+        self._steps = 2 * len(self.w)
+        self._scale = self._steps / self.cdf[-1] if self.cdf[-1] > 0 else 0.0
+        edges = np.arange(self._steps + 1) / self._scale if self._scale else np.zeros(self._steps + 1)
+        self._guide = np.clip(np.searchsorted(self.cdf, edges, side="right") - 1, 0, len(self.w) - 1)
+
+    def _slot_of(self, u: np.ndarray) -> np.ndarray:
+        """``searchsorted(cdf, u, "right") - 1`` clipped to the slots, exactly, through the guide table: start at
+        the slot of the step before ``u``'s (never past the answer) and walk over the few slot ends ≤ ``u``."""
+        last = len(self.w) - 1
+        step = np.clip((u * self._scale).astype(np.int64) - 1, 0, self._steps)
+        i = self._guide[step]
+        rows = np.arange(len(u))
+        while len(rows):
+            ahead = (i[rows] < last) & (self.cdf[np.minimum(i[rows] + 1, last + 1)] <= u[rows])
+            rows = rows[ahead]
+            i[rows] += 1
+        return np.maximum(i, 0)
 
     def cdf_at(self, t: np.ndarray) -> np.ndarray:
         """Cumulative slot weight before time ``t`` (µs)."""
@@ -130,9 +149,12 @@ class SlotSampler:
 
     def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """One timestamp per row in [lo, hi] (callers drop rows with lo > hi first)."""
-        a, b = self.cdf_at(lo), self.cdf_at(hi + 1)
+        if len(lo) and lo[0] == lo.min() == lo.max() and hi[0] == hi.min() == hi.max():  # one window for all
+            a, b = self.cdf_at(lo[:1]), self.cdf_at(hi[:1] + 1)
+        else:
+            a, b = self.cdf_at(lo), self.cdf_at(hi + 1)
         u = a + rng.random(len(lo)) * (b - a)
-        i = np.clip(np.searchsorted(self.cdf, u, side="right") - 1, 0, len(self.w) - 1)
+        i = self._slot_of(u)
         frac = np.where(self.w[i] > 0, (u - self.cdf[i]) / np.where(self.w[i] > 0, self.w[i], 1), 0.5)
         slot_lo = np.maximum(self.slots[i], self.start)
         slot_hi = np.minimum(self.slots[i] + HOUR, self.end + 1)
