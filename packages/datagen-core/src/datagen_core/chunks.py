@@ -17,6 +17,7 @@ import pyarrow as pa
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import infer_segment_column
 
+from .arrays import from_numpy, indices, strings
 from .behaviours import vintage
 from .behaviours.attribution import run_touchpoints
 from .behaviours.funnel import run_funnel
@@ -129,7 +130,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
             if col.generator.sequence is not None:
                 frame.prefilled[col.name] = stage
             elif _names_behaviour(col, names, "stage"):
-                frame.prefilled[col.name] = pa.array(names, type=pa.string()).take(pa.array(stage))
+                frame.prefilled[col.name] = strings(names).take(indices(stage))
         if ev:
             frame.prefilled[ev] = times
         return pidx
@@ -137,15 +138,15 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
         m = node.state_transition_model
         var = {k: v.churn_multiplier for k, v in (m.segment_variation or {}).items()}
         pidx, state, prev, times = run_states(m, rng, lower, upper, _segment_values(parent, primary, idx_all, var))
-        names = pa.array(list(m.states), type=pa.string())
+        names = strings(list(m.states))
         for col in node.columns:
             if not _names_behaviour(col, list(m.states), "state"):
                 continue
             if col.name.lower().startswith("prev"):
-                frame.prefilled[col.name] = names.take(pa.array(np.maximum(prev, 0)))
+                frame.prefilled[col.name] = names.take(indices(np.maximum(prev, 0)))
                 frame.nulls[col.name] = prev < 0
             else:
-                frame.prefilled[col.name] = names.take(pa.array(state))
+                frame.prefilled[col.name] = names.take(indices(state))
         if ev:
             frame.prefilled[ev] = times
         return pidx
@@ -220,7 +221,7 @@ def _thin(node: dsl.Node, job: ChunkJob, frame: Frame) -> np.ndarray | None:
 
 def _filter(values: Any, keep: np.ndarray) -> Any:
     if isinstance(values, pa.Array | pa.ChunkedArray):
-        return values.filter(pa.array(keep))
+        return values.filter(from_numpy(keep))
     return np.asarray(values)[keep]
 
 
@@ -417,7 +418,7 @@ def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
     cols: dict[str, Any] = {"touchpoint_id": np.arange(len(conv), dtype=np.int64), node.pk: key}
     if parent_fk is not None and parent_fk != node.pk:
         cols[parent_fk] = as_numpy(frame.values[parent_fk])[conv]
-    cols["channel"] = pa.array(ac.channels, type=pa.string()).take(pa.array(channel))
+    cols["channel"] = strings(ac.channels).take(indices(channel))
     cols["touched_at"] = t
     cols["touch_position"] = pos
     cols["attribution_credit"] = credit

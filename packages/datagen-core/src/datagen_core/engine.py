@@ -17,7 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,9 +187,10 @@ class _TableSink:
     """Writes one output table and collects what later tables keep of it."""
 
     def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
-                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None) -> None:
+                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
+                 background: Executor | None = None) -> None:
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
-        self.writer = TableWriter(path, arrow_schema(kinds), dictionary)
+        self.writer = TableWriter(path, arrow_schema(kinds), dictionary, background)
         self.offset = 0
         self.parts: dict[str, list[Any]] = {c: [] for c in keep}
         self.null_parts: dict[str, list[np.ndarray]] = {c: [] for c in keep}
@@ -250,38 +251,46 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
     read_by_others = set().union(*dependencies(schema).values())
     kept: dict[str, KeptTable] = {}
     facts: dict[str, TableFacts] = {}
-    for name in generation_order(schema):
-        node = schema.node(name)
-        t0 = time.perf_counter()
-        seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
-        needed = name in read_by_others
-        sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep[name] if needed else set(),
-                                  seqs, needed, dictionary_columns(node))}
-        sinks[name].pk = node.pk
-        tp = node.touchpoint_table
-        if tp is not None:
-            kinds = [("touchpoint_id", "int", False), (node.pk, node.column(node.pk).type, True)]
-            kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
-            kinds += [("channel", "string", True), ("touched_at", "datetime", True),
-                      ("touch_position", "int", True), ("attribution_credit", "float", True)]
-            sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
-                                   dictionary=["channel"])
-            sinks[tp].pk = "touchpoint_id"
-        try:
-            for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
-                offsets = {t: s.offset for t, s in sinks.items()}
-                for piece in pieces:
-                    sinks[piece.name].add(piece, offsets, sinks)
-                if progress is not None:
-                    progress(name, sinks[name].offset, time.perf_counter() - t0)
-        except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
-            raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
+        for name in generation_order(schema):
+            _write_table(schema, schema.node(name), staging, seed, scale, executor, progress, timeframe, keep[name],
+                         name in read_by_others, kept, facts, background)
+    return facts
+
+
+def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, scale: float,
+                 executor: Executor | None, progress: Progress | None, timeframe: tuple[int, int], keep: set[str],
+                 needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts], background: Executor) -> None:
+    """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read."""
+    name = node.id
+    t0 = time.perf_counter()
+    seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
+    sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep if needed else set(),
+                              seqs, needed, dictionary_columns(node), background)}
+    sinks[name].pk = node.pk
+    tp = node.touchpoint_table
+    if tp is not None:
+        kinds = [("touchpoint_id", "int", False), (node.pk, node.column(node.pk).type, True)]
+        kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
+        kinds += [("channel", "string", True), ("touched_at", "datetime", True),
+                  ("touch_position", "int", True), ("attribution_credit", "float", True)]
+        sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
+                               dictionary=["channel"], background=background)
+        sinks[tp].pk = "touchpoint_id"
+    try:
+        for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
+            offsets = {t: s.offset for t, s in sinks.items()}
+            for piece in pieces:
+                sinks[piece.name].add(piece, offsets, sinks)
+            if progress is not None:
+                progress(name, sinks[name].offset, time.perf_counter() - t0)
         for t, sink in sinks.items():
             kept[t] = sink.finish()
             facts[t] = _facts(schema, node, t, sink)
-        if progress is not None:
-            progress(name, -1, time.perf_counter() - t0)
-    return facts
+    except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+        raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+    if progress is not None:
+        progress(name, -1, time.perf_counter() - t0)
 
 
 def _parent_fk(node: dsl.Node) -> list[str]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from .arrays import strings
+
 POOL_SIZE = 4096
 
 #: country codes / names and cities → mimesis locale; anything unknown falls back to English
@@ -115,15 +117,15 @@ def build_pool(method: str, locale: str, seed: int, size: int = POOL_SIZE) -> Po
     """``size`` values of ``method`` in ``locale``; name pools also carry ascii slugs for emails."""
     call = _provider_call(method, locale, seed)
     values = [call() for _ in range(size)]
-    slugs = pa.array([slug(v) for v in values]) if method in ("first_name", "last_name", "name") else None
-    return Pool(pa.array(values, type=pa.string()), slugs)
+    slugs = strings([slug(v) for v in values]) if method in ("first_name", "last_name", "name") else None
+    return Pool(strings(values), slugs)
 
 
 @functools.lru_cache(maxsize=64)
 def email_domains() -> pa.Array:
     from mimesis.datasets import EMAIL_DOMAINS
 
-    return pa.array([d.lstrip("@") for d in EMAIL_DOMAINS], type=pa.string())
+    return strings([d.lstrip("@") for d in EMAIL_DOMAINS])
 
 
 def uuid4(rng: np.random.Generator, n: int) -> pa.Array:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .arrays import indices, to_numpy
+
 
 @dataclass
 class SeqCol:
@@ -45,7 +47,7 @@ def take(values: Values, idx: np.ndarray) -> Values:
     if isinstance(values, SeqCol):
         return values.take(idx)
     if isinstance(values, pa.Array | pa.ChunkedArray):
-        return values.take(pa.array(idx, type=pa.int64()))
+        return values.take(indices(idx))
     return values[idx]
 
 
@@ -58,10 +60,8 @@ def slice_values(values: Values, a: int, b: int) -> Values:
 def as_numpy(values: Values) -> np.ndarray:
     if isinstance(values, SeqCol):
         return values.values()
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    if isinstance(values, pa.Array):
-        return values.to_numpy(zero_copy_only=False)
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return to_numpy(values)
     return np.asarray(values)
 
 

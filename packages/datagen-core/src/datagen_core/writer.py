@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
+
+from .arrays import from_numpy
 
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.bool_(),
@@ -47,7 +51,7 @@ def to_arrow(values: Any, kind: str, nulls: np.ndarray | None) -> pa.Array:
     if isinstance(values, pa.Array):
         arr = values if values.type == ARROW_TYPES[kind] else values.cast(ARROW_TYPES[kind])
         if mask is not None:
-            arr = pa.compute.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
+            arr = pa.compute.if_else(from_numpy(mask), pa.nulls(len(arr), arr.type), arr)
         return arr
     v = np.asarray(values)
     if kind == "date":
@@ -60,26 +64,48 @@ def to_arrow(values: Any, kind: str, nulls: np.ndarray | None) -> pa.Array:
         v = v.astype(bool)
     elif kind == "string":
         v = v.astype(str)
-    return pa.array(v, type=ARROW_TYPES[kind], mask=mask)
+    return from_numpy(v, ARROW_TYPES[kind], mask)
 
 
 class TableWriter:
     """A ParquetWriter (zstd) for one table; ``write`` appends one chunk as row group(s). ``dictionary`` names
     the columns worth dictionary-encoding (few distinct values); trying it on near-unique columns (emails, keys,
-    times) only costs time and bytes before parquet falls back to plain pages."""
+    times) only costs time and bytes before parquet falls back to plain pages.
 
-    def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None) -> None:
+    With ``background`` (a one-thread executor shared by the run's writers) a chunk is encoded and written while
+    the next one is generated — parquet's writer releases the GIL — and at most ``PENDING`` chunks wait, so
+    memory stays bounded. One thread keeps every file's row groups in submission order: same bytes either way."""
+
+    PENDING = 2
+
+    def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None,
+                 background: Executor | None = None) -> None:
         self.path, self.schema, self.rows = path, schema, 0
         self._writer = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True,
                                         use_dictionary=True if dictionary is None else dictionary)
+        self._background = background
+        self._pending: deque[Future[None]] = deque()
 
     def write(self, table: pa.Table) -> None:
-        if table.num_rows:
-            self._writer.write_table(table, row_group_size=1 << 20)
-            self.rows += table.num_rows
+        if not table.num_rows:
+            return
+        self.rows += table.num_rows
+        if self._background is None:
+            self._write(table)
+            return
+        self._pending.append(self._background.submit(self._write, table))
+        while len(self._pending) > self.PENDING:
+            self._pending.popleft().result()
+
+    def _write(self, table: pa.Table) -> None:
+        self._writer.write_table(table, row_group_size=1 << 20)
 
     def close(self) -> None:
-        self._writer.close()
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._writer.close()
 
 
 #: faker methods whose values come from a pool (at most ``POOL_SIZE`` distinct values per locale)

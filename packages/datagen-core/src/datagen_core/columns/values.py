@@ -16,6 +16,7 @@ from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import parse_weights_kind
 
 from .. import faker_pools
+from ..arrays import from_numpy, indices, strings, text
 from ..behaviours import vintage
 from ..effects import window_factor
 from ..expression import evaluate
@@ -77,7 +78,7 @@ def gen_choice(col: dsl.Column, frame: Frame) -> Any:
 
 def pick_values(col: dsl.Column, choices: list[Any], idx: np.ndarray) -> Any:
     if col.type == "string":
-        return pa.array([None if c is None else str(c) for c in choices], type=pa.string()).take(pa.array(idx))
+        return strings([None if c is None else str(c) for c in choices]).take(indices(idx))
     if col.type in ("datetime", "date"):
         arr = np.array([to_us(c) if isinstance(c, str) else int(c) for c in choices], dtype=np.int64)
         return arr[idx]
@@ -325,7 +326,7 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
     out = _sample_pool(col, frame, pool_method, locales, rng, "first" if method in ("name", "first_name") else "last")
     if method == "name":
         last = _sample_pool(col, frame, "last_name", locales, frame.rng(col.name, "last"), "last")
-        return pc.binary_join_element_wise(out, last, " ")
+        return pc.binary_join_element_wise(out, last, text(" "))
     if method == "date_of_birth" and col.type in ("date", "datetime"):
         return pc.cast(pc.strptime(out, format="%Y-%m-%d", unit="us"), pa.int64()).to_numpy()
     return out
@@ -348,15 +349,15 @@ def _sample_pool(col: dsl.Column, frame: Frame, method: str, locales: np.ndarray
     for loc, mask in groups:
         pool = faker_pools.build_pool(method, loc, small_seed(frame.seed, frame.node.id, col.name, method, loc))
         if mask is None:
-            values = pool.values.take(pa.array(idx))
-            slugs = pool.slugs.take(pa.array(idx)) if pool.slugs is not None else None
+            values = pool.values.take(indices(idx))
+            slugs = pool.slugs.take(indices(idx)) if pool.slugs is not None else None
             break
         part_idx = np.where(mask, idx, 0)
-        part = pool.values.take(pa.array(part_idx))
-        values = part if values is None else pc.if_else(pa.array(mask), part, values)
+        part = pool.values.take(indices(part_idx))
+        values = part if values is None else pc.if_else(from_numpy(mask), part, values)
         if pool.slugs is not None:
-            ps = pool.slugs.take(pa.array(part_idx))
-            slugs = ps if slugs is None else pc.if_else(pa.array(mask), ps, slugs)
+            ps = pool.slugs.take(indices(part_idx))
+            slugs = ps if slugs is None else pc.if_else(from_numpy(mask), ps, slugs)
     if slugs is not None:
         frame.slugs[slug_key] = slugs
     return values
@@ -370,21 +371,20 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
     if first is None or last is None:
         pool = faker_pools.build_pool("first_name", "en", small_seed(frame.seed, frame.node.id, col.name, "f"))
         pool_l = faker_pools.build_pool("last_name", "en", small_seed(frame.seed, frame.node.id, col.name, "l"))
-        first = pool.slugs.take(pa.array(rng.integers(0, faker_pools.POOL_SIZE, n)))
-        last = pool_l.slugs.take(pa.array(rng.integers(0, faker_pools.POOL_SIZE, n)))
-    style = rng.integers(0, 4, n)
-    digits = pc.cast(pa.array(rng.integers(1, 999, n)), pa.string())  # arrow's int→string: ~20× numpy's
-    sep = pa.array([".", "_", "", "."], type=pa.string()).take(pa.array(style))
-    local = pc.binary_join_element_wise(first, last, sep)
-    with_digits = pc.binary_join_element_wise(local, digits, "")
-    # a row number keeps most emails distinct; the digits mimic real handles
-    local = pc.if_else(pa.array(style >= 2), with_digits, local)
+        first = pool.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
+        last = pool_l.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
+    style = rng.integers(0, 4, n)  # 0 first.last, 1 first_last, 2 firstlast<digits>, 3 first.last<digits><row>
+    number = rng.integers(1, 999, n)
+    sep = strings([".", "_", "", "."]).take(indices(style))
     if frame.global_index is not None or col.name == frame.node.pk:
-        suffix = pc.cast(pa.array(frame.global_index if frame.global_index is not None else np.arange(n)), pa.string())
-        local = pc.if_else(pa.array(style == 3), pc.binary_join_element_wise(local, suffix, ""), local)
+        # a row number keeps most emails distinct: appending its digits is arithmetic (no leading zeros)
+        row = frame.global_index if frame.global_index is not None else np.arange(n, dtype=np.int64)
+        width = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), row, side="right")
+        number = np.where(style == 3, number * 10**width + row, number)
+    tail = pc.cast(from_numpy(number, mask=style < 2), pa.string())  # arrow's int→string: ~20× numpy's
     domains = faker_pools.email_domains()
-    dom = domains.take(pa.array(rng.integers(0, len(domains), n)))
-    return pc.binary_join_element_wise(local, dom, "@")
+    dom = domains.take(indices(rng.integers(0, len(domains), n)))
+    return pc.binary_join_element_wise(first, sep, last, tail, text("@"), dom, text(""), null_handling="skip")
 
 
 GENERATORS = {
