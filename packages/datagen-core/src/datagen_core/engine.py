@@ -32,12 +32,13 @@ from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chu
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
 from .intervals import implied_pairs
 from .needs import full_tables_for, generation_order, kept_columns
-from .store import KeptTable, SeqCol, concat_values
+from .store import KeptTable, SeqCol, Spool
 from .tables import TableFacts
 from .timestamps import to_us
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
 MAX_ROWS = 50_000_000
+SPILL_DIR = ".kept"
 MAX_BYTES = 5 * 1024**3
 Progress = Callable[[str, int, float], None]
 
@@ -152,7 +153,7 @@ def _replace(staging: Path, out: Path, overwrite: bool) -> None:
 
 def _jobs(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dict[str, KeptTable],
           timeframe: tuple[int, int]) -> Iterator[ChunkJob]:
-    tables = {t: kept[t] for t in full_tables_for(schema, node)}
+    tables = {t: kept[t].loaded() for t in full_tables_for(schema, node)}
     if node.kind == "vocab":
         yield ChunkJob(schema, seed, node.id, 0, 0, 0, timeframe, None, tables)
         return
@@ -192,10 +193,11 @@ class _TableSink:
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
         self.writer = TableWriter(path, arrow_schema(kinds), dictionary, background)
         self.offset = 0
-        self.parts: dict[str, list[Any]] = {c: [] for c in keep}
-        self.null_parts: dict[str, list[np.ndarray]] = {c: [] for c in keep}
-        self.extra: dict[str, list[np.ndarray]] = {"created": [], "fanout_mult": [], "value_mult": [], "segment": [],
-                                                  "decay": []}
+        spill, stem = path.parent / SPILL_DIR, path.stem
+        self.parts = {c: Spool(spill / f"{stem}.{i}.col") for i, c in enumerate(sorted(keep))}
+        self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
+        self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
+                                                               "decay")}
         self.notes: dict[str, int] = {}
 
     def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
@@ -219,10 +221,10 @@ class _TableSink:
         for note in piece.notes:  # "<count> rows ...": summed over chunks
             count, _, text = note.partition(" ")
             self.notes[text] = self.notes.get(text, 0) + int(count)
-        for key in self.extra:
+        for key, spool in self.extra.items():
             value = getattr(piece, key) if self.keep_rows else None
             if value is not None:
-                self.extra[key].append(value)
+                spool.append(value)
         self.offset += piece.n
 
     def pk_seq(self) -> tuple[int, int]:
@@ -232,13 +234,13 @@ class _TableSink:
         self.writer.close()
         kept = KeptTable(self.name, self.offset)
         for c in self.keep:
-            kept.columns[c] = concat_values(self.parts[c])
-            nulls = np.concatenate(self.null_parts[c]) if self.null_parts[c] else np.zeros(0, bool)
-            if nulls.any():
-                kept.nulls[c] = nulls
-        for key, parts in self.extra.items():
-            if parts and sum(len(p) for p in parts) == self.offset:
-                setattr(kept, key, np.concatenate(parts))
+            kept.columns[c] = self.parts[c].finish()
+            nulls = self.null_parts[c]
+            if nulls.any_true:
+                kept.nulls[c] = nulls.finish()
+        for key, spool in self.extra.items():
+            if spool.parts_count and spool.rows == self.offset:
+                setattr(kept, key, spool.finish())
         self.parts.clear()
         return kept
 
@@ -251,10 +253,13 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
     read_by_others = set().union(*dependencies(schema).values())
     kept: dict[str, KeptTable] = {}
     facts: dict[str, TableFacts] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
-        for name in generation_order(schema):
-            _write_table(schema, schema.node(name), staging, seed, scale, executor, progress, timeframe, keep[name],
-                         name in read_by_others, kept, facts, background)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
+            for name in generation_order(schema):
+                _write_table(schema, schema.node(name), staging, seed, scale, executor, progress, timeframe,
+                             keep[name], name in read_by_others, kept, facts, background)
+    finally:
+        shutil.rmtree(staging / SPILL_DIR, ignore_errors=True)  # kept columns spilled to disk (see store.Spool)
     return facts
 
 

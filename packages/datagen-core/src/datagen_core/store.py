@@ -1,7 +1,9 @@
 """The columns of generated tables that later tables need (keys, creation times, segments, lookup targets).
 
-Only those columns are kept in memory; a sequence column is kept as (start, step, n), not as an array, so the
-keys of a 50M-row table cost nothing. Everything here pickles, so chunks can run in other processes.
+Only those columns are kept; a sequence column is kept as (start, step, n), not as an array, so the keys of a
+50M-row table cost nothing. A kept per-row array past ``SPILL_BYTES`` is written to a file next to the output
+(:class:`Spool`) and read back chunk by chunk (:class:`SpilledCol`), so memory does not grow with ``--scale``.
+Everything here pickles, so chunks can run in other processes.
 
 >>> keys = SeqCol(start=10, step=2, n=5)
 >>> keys.take(np.array([0, 4])).tolist(), keys.slice(1, 3).take(np.array([0])).tolist()
@@ -11,6 +13,7 @@ keys of a 50M-row table cost nothing. Everything here pickles, so chunks can run
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -40,25 +43,129 @@ class SeqCol:
         return self.n
 
 
-Values = Any  # np.ndarray | pa.Array | SeqCol
+#: a kept per-row array larger than this goes to disk (a table that big is read chunk by chunk by its children)
+SPILL_BYTES = 8 * 2**20
+
+
+@dataclass
+class SpilledCol:
+    """A kept per-row array in a file (raw ``dtype`` values): a chunk reads only its own rows back, a table read
+    whole is memory-mapped.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "c.bin"
+    >>> np.arange(10, dtype=np.int64).tofile(f)
+    >>> col = SpilledCol(str(f), "<i8", 10)
+    >>> col.slice(2, 5).tolist(), col.slice(8, 20).tolist(), col.values()[-1].item(), len(col.slice(12, 20))
+    ([2, 3, 4], [8, 9], 9, 0)
+    """
+
+    path: str
+    dtype: str
+    n: int
+
+    def slice(self, a: int, b: int) -> np.ndarray:
+        a, b = min(max(a, 0), self.n), min(max(b, 0), self.n)
+        dt = np.dtype(self.dtype)
+        return np.fromfile(self.path, dtype=dt, count=max(b - a, 0), offset=a * dt.itemsize)
+
+    def values(self) -> np.ndarray:
+        if self.n == 0:
+            return np.zeros(0, dtype=self.dtype)
+        return np.memmap(self.path, dtype=np.dtype(self.dtype), mode="r", shape=(self.n,))
+
+    def __len__(self) -> int:
+        return self.n
+
+
+class Spool:
+    """The per-chunk parts of one kept column, in chunk order: in memory while small; once past ``limit`` bytes
+    (numbers or bools of one dtype) appended to ``path`` instead. ``finish`` gives what :func:`concat_values`
+    would, or a :class:`SpilledCol`.
+
+    >>> import tempfile
+    >>> spool = Spool(Path(tempfile.mkdtemp()) / "k.bin", limit=16)
+    >>> for part in (np.arange(3), np.arange(3, 5)):
+    ...     spool.append(part)
+    >>> col = spool.finish()
+    >>> type(col).__name__, col.slice(0, 5).tolist(), spool.rows, spool.parts_count, spool.any_true
+    ('SpilledCol', [0, 1, 2, 3, 4], 5, 2, True)
+    """
+
+    def __init__(self, path: Path, limit: int | None = None) -> None:
+        self.path, self.limit = path, SPILL_BYTES if limit is None else limit
+        self.parts: list[Values] = []
+        self.rows = self.parts_count = self._bytes = 0
+        self.any_true = False  # any non-zero value (for null masks: any null at all)
+        self._file: Any = None
+        self._dtype: np.dtype | None = None
+
+    def append(self, part: Values) -> None:
+        self.rows += len(part)
+        self.parts_count += 1
+        if isinstance(part, np.ndarray) and part.dtype.kind in "biuf":
+            self.any_true = self.any_true or bool(part.any())
+        else:
+            self.any_true = True
+        if self._file is not None:
+            if isinstance(part, np.ndarray) and part.dtype == self._dtype:
+                np.ascontiguousarray(part).tofile(self._file)
+                return
+            self._unspill()
+        self.parts.append(part)
+        self._bytes += getattr(part, "nbytes", 0)
+        if self._bytes > self.limit and self._spillable():
+            self._dtype = self.parts[0].dtype
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "wb")  # noqa: SIM115 - closed in finish/_unspill
+            for p in self.parts:
+                np.ascontiguousarray(p).tofile(self._file)
+            self.parts = []
+
+    def _spillable(self) -> bool:
+        first = self.parts[0]
+        return all(isinstance(p, np.ndarray) and p.ndim == 1 and p.dtype == first.dtype for p in self.parts) and \
+            first.dtype.kind in "biuf"
+
+    def _unspill(self) -> None:  # a part of another kind after spilling (never seen in practice): back to memory
+        self._file.close()
+        self._file = None
+        self.parts = [np.fromfile(self.path, dtype=self._dtype), *self.parts]
+        self.path.unlink()
+
+    def finish(self) -> Values:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            return SpilledCol(str(self.path), self._dtype.str, self.rows)
+        return concat_values(self.parts)
+
+
+Values = Any  # np.ndarray | pa.Array | SeqCol | SpilledCol
 
 
 def take(values: Values, idx: np.ndarray) -> Values:
     if isinstance(values, SeqCol):
         return values.take(idx)
+    if isinstance(values, SpilledCol):
+        return values.values()[idx]
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return values.take(indices(idx))
     return values[idx]
 
 
 def slice_values(values: Values, a: int, b: int) -> Values:
-    if isinstance(values, SeqCol):
+    if isinstance(values, SeqCol | SpilledCol):
         return values.slice(a, b)
     return values[a:b]
 
 
+def _loaded(values: Values) -> Values:
+    return values.values() if isinstance(values, SpilledCol) else values
+
+
 def as_numpy(values: Values) -> np.ndarray:
-    if isinstance(values, SeqCol):
+    if isinstance(values, SeqCol | SpilledCol):
         return values.values()
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return to_numpy(values)
@@ -80,16 +187,29 @@ class KeptTable:
     decay: np.ndarray | None = None  # segment decay_rate per row (per month), 0 where none
     _cum: np.ndarray | None = None
     _by_time: Any = None
+    _view: Any = None  # the memory-mapped view built by loaded(), reused by every later table
 
     def slice(self, a: int, b: int) -> KeptTable:
-        """Rows [a, b) — the primary-parent rows of one chunk."""
-        cut = lambda v: None if v is None else v[a:b]  # noqa: E731
+        """Rows [a, b) — the primary-parent rows of one chunk (spilled columns read back from disk)."""
+        cut = lambda v: None if v is None else slice_values(v, a, b)  # noqa: E731
         return KeptTable(
             self.name, max(0, min(b, self.n) - a),
             {k: slice_values(v, a, b) for k, v in self.columns.items()},
-            {k: v[a:b] for k, v in self.nulls.items()},
+            {k: slice_values(v, a, b) for k, v in self.nulls.items()},
             cut(self.created), cut(self.fanout_mult), cut(self.value_mult), cut(self.segment), cut(self.decay),
         )
+
+    def loaded(self) -> KeptTable:
+        """This table with every spilled column memory-mapped (for chunks that read the table whole)."""
+        if not any(isinstance(v, SpilledCol) for v in (*self.columns.values(), *self.nulls.values(), self.created,
+                                                        self.fanout_mult, self.value_mult, self.decay)):
+            return self
+        if self._view is None:
+            self._view = KeptTable(self.name, self.n, {k: _loaded(v) for k, v in self.columns.items()},
+                                   {k: _loaded(v) for k, v in self.nulls.items()}, _loaded(self.created),
+                                   _loaded(self.fanout_mult), _loaded(self.value_mult), self.segment,
+                                   _loaded(self.decay))
+        return self._view
 
     def sample_rows(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Row indices drawn from existing rows, weighted by the segment fanout multiplier when there is one."""
