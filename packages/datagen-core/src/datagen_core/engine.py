@@ -17,7 +17,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,9 @@ def generate(
     own_executor = None
     try:
         if executor is None and workers > 1:
+            # multiprocessing costs start-up time: imported only when asked for
+            from concurrent.futures import ProcessPoolExecutor
+
             executor = own_executor = ProcessPoolExecutor(max_workers=workers)
         facts = write_tables(loaded, staging, seed, scale, executor, progress)
         defects = []
