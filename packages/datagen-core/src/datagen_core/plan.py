@@ -34,6 +34,7 @@ import numpy as np
 
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import (
+from .behaviours.vintage import curve_value  # the engine's own curve: plan predicts what generation does
     dependencies,
     infer_segment_column,
     parse_timestamp,
@@ -219,19 +220,6 @@ def segment_shares(parent: dsl.Node) -> tuple[dict[str, float], bool]:
 # ------------------------------------------------------------------------------------------------ vintage
 
 
-def curve_value(curve: list[float] | dsl.CurveFn, age: np.ndarray) -> np.ndarray:
-    """A vintage curve at ``age`` (in the curve's time unit): list bins (the last bin holds) or a function."""
-    if isinstance(curve, list):
-        idx = np.clip(np.floor(age).astype(np.int64), 0, len(curve) - 1)
-        return np.asarray(curve, dtype=np.float64)[idx]
-    a, b = curve.params.a, curve.params.b
-    if curve.curve_type == "exponential":
-        out = a * np.exp(np.clip(b * age, -700, 700))
-    elif curve.curve_type == "linear":
-        out = a + b * age
-    else:
-        out = 1.0 + a * np.log1p(np.maximum(b * age, -0.999999))
-    return np.maximum(out, 0.0)
 
 
 def column_window(col: dsl.Column, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime] | None:

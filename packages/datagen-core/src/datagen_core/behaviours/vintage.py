@@ -25,20 +25,24 @@ _GRID = 64  # points per life when integrating a curve
 _BINS = 32  # bins per life when drawing a time from a curve
 
 
-def curve_at(mult: dsl.AgeMultiplier, age_units: np.ndarray) -> np.ndarray:
-    """The multiplier at ``age_units`` (ages in the curve's time unit)."""
-    curve = mult.curve
+def curve_value(curve: list[float] | dsl.CurveFn, age: np.ndarray) -> np.ndarray:
+    """A vintage curve at ``age`` (in the curve's time unit): list bins (the last bin holds) or a function."""
     if isinstance(curve, list):
-        idx = np.clip(np.floor(age_units).astype(np.int64), 0, len(curve) - 1)
+        idx = np.clip(np.floor(age).astype(np.int64), 0, len(curve) - 1)
         return np.asarray(curve, dtype=np.float64)[idx]
     a, b = curve.params.a, curve.params.b
     if curve.curve_type == "exponential":
-        out = a * np.exp(np.clip(b * age_units, -700, 700))
+        out = a * np.exp(np.clip(b * age, -700, 700))
     elif curve.curve_type == "linear":
-        out = a + b * age_units
+        out = a + b * age
     else:
-        out = 1.0 + a * np.log1p(np.maximum(b * age_units, -0.999999))
+        out = 1.0 + a * np.log1p(np.maximum(b * age, -0.999999))
     return np.maximum(out, 0.0)
+
+
+def curve_at(mult: dsl.AgeMultiplier, age_units: np.ndarray) -> np.ndarray:
+    """The multiplier at ``age_units`` (ages in the curve's time unit)."""
+    return curve_value(mult.curve, age_units)
 
 
 def targets(mult: dsl.AgeMultiplier) -> list[str]:
