@@ -34,12 +34,13 @@ import numpy as np
 
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import (
-from .behaviours.vintage import curve_value  # the engine's own curve: plan predicts what generation does
     dependencies,
     infer_segment_column,
     parse_timestamp,
     parse_weights_kind,
 )
+
+from .behaviours.vintage import curve_value  # the engine's own curve: plan predicts what generation does
 
 DEFAULT_ENTITY_ROWS = 1000
 #: above this many rows in total, the plan warns and suggests a --scale
