@@ -30,8 +30,15 @@ PACKAGES = {  # distribution -> import name
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
 TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9")
-# the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`
-POLISHER_TEST_DEPS = ("frictionless>=5.18", "mlcroissant>=1.0", "open-data-contract-standard>=3.0", "duckdb-cli>=1.1")
+# the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`;
+# mlcroissant loads the parquet records through pandas, which needs pyarrow (datapolisher itself does not)
+POLISHER_TEST_DEPS = (
+    "frictionless>=5.18",
+    "mlcroissant>=1.0",
+    "open-data-contract-standard>=3.0",
+    "duckdb-cli>=1.1",
+    "pyarrow>=15",
+)
 
 nox.options.sessions = ["lint", "tests", "isolated", "umbrella"]
 nox.options.default_venv_backend = "venv"
