@@ -120,3 +120,38 @@ def test_query_failure_is_an_error_not_a_pass(tmp_path):
     assert report.checks.errored == 1 and report.checks.passed == 0
     assert "no_such_column" in report.checks.results[0].reason
     assert report.quality_score == 0.0
+
+
+def _signups(directory, name, per_month):
+    """An entity table whose rows sign up ``per_month[i]`` times in month i of 2024 (1st..28th, spread evenly)."""
+    created = [dt.datetime(2024, m + 1, 1) + dt.timedelta(hours=(k * 672) // n)
+               for m, n in enumerate(per_month) for k in range(n)]
+    write(directory, name, {f"{name}_id": list(range(1, len(created) + 1)), "created_at": created})
+
+
+def test_new_entity_trend_flags_a_drop_and_skips_tiny_tables(tmp_path):
+    data = tmp_path / "d"
+    _signups(data, "accounts", [400, 400, 400, 400, 200, 50])  # May halves against Feb–Apr; June is incomplete
+    _signups(data, "promos", [6, 5, 6, 5, 3, 1])  # the same shape with a handful of rows: noise, not a trend
+    report = crunch(data, personas="VP Growth")
+    by = {(r.rule_id, r.table): r for r in report.checks.results}
+    assert by[("new_entity_trend", "accounts")].status == "failed"
+    issue = next(i for i in report.issues if i.rule_id == "new_entity_trend" and i.table == "accounts")
+    assert issue.measure.value == pytest.approx(-0.5) and issue.severity == "medium"
+    tiny = by[("new_entity_trend", "promos")]
+    assert tiny.status == "skipped" and "too few" in tiny.reason
+
+
+def test_outliers_keep_the_log_scale_despite_a_few_negative_amounts(tmp_path):
+    """A lognormal price column with 0.2% negated values: the negatives are the outliers, not the long tail."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    amount = np.round(np.exp(rng.normal(3.4, 0.8, 20_000)), 2)
+    amount[:40] = -amount[:40]
+    write(tmp_path / "d", "sales", {"sale_id": list(range(20_000)), "amount": amount.tolist()})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    issue = next(i for i in report.issues if i.rule_id == "outliers" and i.column == "amount")
+    assert "a log scale" in issue.finding
+    assert issue.measure.value == pytest.approx(40 / 20_000, abs=0.0006)
+    assert issue.severity == "medium"

@@ -140,3 +140,33 @@ def test_unknown_drift_metric_is_an_input_error(tmp_path):
 
     with pytest.raises(BaselineError, match="unknown drift metric kl"):
         crunch(_mixes(tmp_path / "d", 100, pro_share=0.5), personas="DE", drift_metrics="psi,kl")
+
+
+def test_distribution_mean_follows_modifiers_and_bounds(tmp_path):
+    """poisson(1.4) + 1 clipped to [1, 20] has mean 2.4: no discrepancy. A trend modifier makes the declared
+    parameters no longer the column's expectation: skipped with the reason, never compared."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    data = tmp_path / "d"
+    qty = (rng.poisson(1.4, 5000) + 1).tolist()
+    write(data, "line", {"line_id": list(range(5000)), "quantity": qty, "price": rng.normal(50, 5, 5000).tolist(),
+                         "wrong": (rng.poisson(1.4, 5000) + 3).tolist()})
+    cols = [{"name": "line_id", "type": "int", "generator": {"sequence": {}}},
+            {"name": "quantity", "type": "int", "generator": {"distribution": {"type": "poisson", "params": {"lambda": 1.4}}},
+             "modifiers": [{"transform": "add", "args": {"value": 1}}], "constraints": {"min": 1, "max": 20}},
+            {"name": "price", "type": "float", "generator": {"distribution": {"type": "normal", "params": {"mean": 50, "std": 5}}},
+             "modifiers": [{"transform": "trend", "args": {"type": "linear", "growth_rate": 0.1}}]},
+            {"name": "wrong", "type": "int", "generator": {"distribution": {"type": "poisson", "params": {"lambda": 1.4}}},
+             "modifiers": [{"transform": "add", "args": {"value": 1}}]}]
+    schema = {"version": "1.0", "metadata": {"name": "x"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+              "nodes": [{"id": "line", "kind": "entity", "rows": 5000, "pk": "line_id", "columns": cols}]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    report = crunch(data, schema=tmp_path / "schema.json", personas="DE")
+    by = {(d.metric, d.column): d for d in report.drift}
+    q = by[("distribution_mean", "quantity")]
+    assert q.status == "ok" and q.expected == pytest.approx(2.4, abs=1e-6)
+    assert by[("distribution_mean", "price")].status == "skipped"
+    assert "'trend' modifier" in by[("distribution_mean", "price")].message
+    w = by[("distribution_mean", "wrong")]  # poisson + 3: mean 4.4 where 2.4 is expected, a real discrepancy
+    assert w.status == "drift" and w.observed == pytest.approx(4.4, abs=0.06)

@@ -113,6 +113,42 @@ def test_parent_creation_uses_the_vintage_created_at_column(tmp_path):
     assert report.ok
 
 
+def test_parent_creation_agrees_with_the_engine_when_the_first_time_column_does_not_follow_the_parent(tmp_path):
+    """order's first datetime (promised_for, after_parent false) is not its creation: the engine creates orders at
+    ordered_at and places shipments after it; validate reads the same choice (from .metadata.json, or the engine's
+    rule without it) instead of the first datetime column."""
+    from datagen_core.engine import generate
+
+    doc = {"version": "1.0", "metadata": {"name": "ship"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [
+               {"id": "user", "kind": "entity", "rows": 300, "pk": "user_id", "columns": [
+                   {"name": "user_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "created_at", "type": "datetime", "generator": {"datetime_series": {}}}]},
+               {"id": "order", "kind": "fact", "parents": ["user"], "pk": "order_id",
+                "fanout": {"distribution": "poisson", "lambda": 2}, "columns": [
+                   {"name": "order_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "user_id", "type": "int", "generator": {"lookup": {"from": "user.user_id"}}},
+                   {"name": "promised_for", "type": "datetime", "after_parent": False,
+                    "generator": {"datetime_series": {}}},
+                   {"name": "ordered_at", "type": "datetime", "generator": {"datetime_series": {}}}]},
+               {"id": "shipment", "kind": "fact", "parents": ["order"], "pk": "shipment_id",
+                "fanout": {"distribution": "poisson", "lambda": 1, "min": 1}, "columns": [
+                   {"name": "shipment_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "order_id", "type": "int", "generator": {"lookup": {"from": "order.order_id"}}},
+                   {"name": "shipped_at", "type": "datetime", "generator": {"datetime_series": {}}}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    generate(tmp_path / "s.json", tmp_path / "out", seed=4)
+    meta = json.loads((tmp_path / "out" / ".metadata.json").read_text())
+    assert {t["name"]: t["created_at_column"] for t in meta["tables"]}["order"] == "ordered_at"
+    report = validate(schema_from(doc), tmp_path / "out")
+    check = by_id(report, "after_parent:shipment.shipped_at")
+    assert check.message == "vs order.ordered_at via order_id"
+    assert report.ok, [c.to_dict() for c in report.failed]
+    (tmp_path / "out" / ".metadata.json").unlink()  # without metadata: the engine's rule, not the first column
+    assert by_id(validate(schema_from(doc), tmp_path / "out"), "after_parent:shipment.shipped_at").message == \
+        "vs order.ordered_at via order_id"
+
+
 def test_out_of_range_values(tmp_path):
     t = shop_tables()
     t["order"]["amount"][0] = -5.0
@@ -402,7 +438,7 @@ def test_a_lookup_changed_by_modifiers_is_not_a_foreign_key(tmp_path):
 
 def test_a_generated_conformance_dataset_validates_with_exit_0(tmp_path):
     engine = pytest.importorskip("datagen_core.engine")
-    upstream = Path("/work/shared/conformance/upstream")
+    upstream = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "upstream"
     for name in ("simple_users_events", "marketing_attribution", "saas_subscription_churn"):
         out = tmp_path / name
         engine.generate(upstream / f"{name}.json", out, seed=42, yes=True)

@@ -52,7 +52,8 @@ def _num(params: dict[str, Any], *names: str) -> float | None:
 
 
 def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any],
-                         ordered: set[tuple[str, str]] = frozenset()) -> list[DriftResult]:
+                         ordered: set[tuple[str, str]] = frozenset(),
+                         parents: list[dict[str, Any]] | None = None) -> list[DriftResult]:
     table = node["id"]
     src, name = cat.tables[table], col.get("name")
     if not isinstance(name, str) or name not in {c.name for c in src.columns}:
@@ -68,30 +69,132 @@ def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]
         else:
             out += _choice_weights(cat, node, col, choice)
     dist = gen.get("distribution") if isinstance(gen.get("distribution"), dict) else None
-    if dist:
-        p = dist.get("params") if isinstance(dist.get("params"), dict) else dist
-        kind = dist.get("type")
-        row = cat.con.execute(
-            f"SELECT count({c}), avg({c}::DOUBLE), stddev_samp({c}::DOUBLE), avg(ln({c}::DOUBLE)) FILTER (WHERE {c} > 0) "
-            f"FROM {t}"
-        ).fetchone()
-        n, mean, std, logmean = row
-        if n and n >= MIN_SAMPLE and not dist.get("clamp"):
-            if kind == "normal" and (mu := _num(p, "mean", "mu")) is not None:
-                sd = _num(p, "std", "sigma") or std or 1.0
-                d = abs(mean - mu) / sd
-                out.append(_result("distribution_mean", table, name, mu, mean, d, REL_LIMIT,
-                                   f"{table}.{name} mean {mean:.4g} vs declared normal mean {mu:.4g} ({d:.2f} sd)"))
-            elif kind == "lognormal" and (mu := _num(p, "mean", "mu")) is not None and logmean is not None:
-                sd = _num(p, "sigma", "std") or 1.0
-                d = abs(logmean - mu) / sd
-                out.append(_result("distribution_mean", table, name, mu, logmean, d, REL_LIMIT,
-                                   f"{table}.{name} log-mean {logmean:.4g} vs declared lognormal mu {mu:.4g}"))
-            elif kind == "poisson" and (lam := _num(p, "lambda", "lam")):
-                d = abs(mean - lam) / max(math.sqrt(lam), 1e-9)
-                out.append(_result("distribution_mean", table, name, lam, mean, d, REL_LIMIT,
-                                   f"{table}.{name} mean {mean:.4g} vs declared poisson lambda {lam:.4g}"))
+    if dist and dist.get("type") in ("normal", "lognormal", "poisson"):
+        out += _distribution_mean(cat, node, col, dist, parents)
     return out
+
+
+#: modifiers whose effect on a column's mean is known: affine ones move it, mean-preserving ones leave it
+_AFFINE, _MEAN_PRESERVING = {"multiply", "add"}, {"jitter", "clamp"}
+
+
+def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], dist: dict[str, Any],
+                       related: list[dict[str, Any]] | None) -> list[DriftResult]:
+    """The column's mean (log-mean for lognormal) against the declared distribution carried through the
+    column's ``add``/``multiply`` modifiers and clipped to its bounds (clamp, constraints, declared ranges).
+
+    Anything else that reshapes values — trend, seasonality, effects, outliers, value maps, segment value
+    multipliers, vintage curves — makes the declared parameters no longer the column's expectation: skipped,
+    with the reason.
+    """
+    table, name, kind = node["id"], col["name"], dist.get("type")
+    p = dist.get("params") if isinstance(dist.get("params"), dict) else dist
+    scale, shift = 1.0, 0.0
+    for m in col.get("modifiers") or []:
+        t = m.get("transform") if isinstance(m, dict) else None
+        args = (m.get("args") if isinstance(m, dict) else None) or {}
+        if t == "multiply" and isinstance(args.get("factor"), int | float):
+            scale, shift = scale * args["factor"], shift * args["factor"]
+        elif t == "add" and isinstance(args.get("value"), int | float) and kind != "lognormal":
+            shift += args["value"]
+        elif t not in _MEAN_PRESERVING:
+            return [_skipped("distribution_mean", table, name, f"the {t!r} modifier reshapes the values")]
+    for other in related or []:
+        sb = other.get("segment_behavior")
+        applies = sb.get("applies_to_columns") if isinstance(sb, dict) else None
+        if isinstance(sb, dict) and (applies is None or name in applies):
+            return [_skipped("distribution_mean", table, name,
+                             f"{other.get('id')}'s segment behaviour multiplies the values")]
+        if other.get("vintage_behavior"):
+            return [_skipped("distribution_mean", table, name,
+                             f"{other.get('id')}'s vintage behaviour scales the values with age")]
+    lo, hi = _bounds(cat, table, col, dist)
+    c, t = quote_ident(name), cat.tables[table].sql
+    n, mean, std, logmean = cat.con.execute(
+        f"SELECT count({c}), avg({c}::DOUBLE), stddev_samp({c}::DOUBLE), avg(ln({c}::DOUBLE)) FILTER (WHERE {c} > 0) "
+        f"FROM {t}"
+    ).fetchone()
+    if not n or n < MIN_SAMPLE:
+        return []
+    via = "" if (scale, shift) == (1.0, 0.0) else " (after its modifiers)"
+    if kind == "normal" and (mu := _num(p, "mean", "mu")) is not None:
+        sd = abs(scale) * (_num(p, "std", "sigma") or 1.0)
+        want = _clipped_normal_mean(mu * scale + shift, sd, lo, hi)
+        d = abs(mean - want) / (sd or std or 1.0)
+        return [_result("distribution_mean", table, name, want, mean, d, REL_LIMIT,
+                        f"{table}.{name} mean {mean:.4g} vs {want:.4g} expected from the declared normal{via} "
+                        f"({d:.2f} sd)")]
+    if kind == "lognormal" and (mu := _num(p, "mean", "mu")) is not None and logmean is not None and scale > 0:
+        sd = _num(p, "sigma", "std") or 1.0
+        log_lo = math.log(lo / scale) if lo > 0 else -math.inf
+        want = _clipped_normal_mean(mu, sd, log_lo, math.log(hi / scale) if hi < math.inf else math.inf)
+        want += math.log(scale)
+        d = abs(logmean - want) / sd
+        return [_result("distribution_mean", table, name, want, logmean, d, REL_LIMIT,
+                        f"{table}.{name} log-mean {logmean:.4g} vs {want:.4g} expected from the declared "
+                        f"lognormal{via}")]
+    if kind == "poisson" and (lam := _num(p, "lambda", "lam")):
+        want = _clipped_poisson_affine_mean(lam, scale, shift, lo, hi)
+        d = abs(mean - want) / max(abs(scale) * math.sqrt(lam), 1e-9)
+        return [_result("distribution_mean", table, name, want, mean, d, REL_LIMIT,
+                        f"{table}.{name} mean {mean:.4g} vs {want:.4g} expected from the declared poisson "
+                        f"lambda {lam:.4g}{via}")]
+    return []
+
+
+def _bounds(cat: Catalog, table: str, col: dict[str, Any], dist: dict[str, Any]) -> tuple[float, float]:
+    """The tightest [lo, hi] the generator clips the column to (as datagen-core's ``bounds``)."""
+    lo, hi = -math.inf, math.inf
+
+    def tighten(a: Any, b: Any) -> None:
+        nonlocal lo, hi
+        lo = max(lo, a) if isinstance(a, int | float) else lo
+        hi = min(hi, b) if isinstance(b, int | float) else hi
+
+    if isinstance(dist.get("clamp"), list) and len(dist["clamp"]) == 2:
+        tighten(*dist["clamp"])
+    for m in col.get("modifiers") or []:
+        if isinstance(m, dict) and m.get("transform") == "clamp":
+            tighten((m.get("args") or {}).get("min"), (m.get("args") or {}).get("max"))
+    cons = (cat.schema or {}).get("constraints") or {}
+    for r in cons.get("ranges") or [] if isinstance(cons, dict) else []:
+        if isinstance(r, dict) and r.get("attr") == f"{table}.{col['name']}":
+            tighten(r.get("min"), r.get("max"))
+    if isinstance(col.get("constraints"), dict):
+        tighten(col["constraints"].get("min"), col["constraints"].get("max"))
+    return lo, hi
+
+
+def _clipped_normal_mean(mu: float, sd: float, lo: float, hi: float) -> float:
+    """E[clip(X, lo, hi)] for X ~ N(mu, sd).
+
+    >>> round(_clipped_normal_mean(0.0, 1.0, 0.0, math.inf), 4)  # E[max(X, 0)] = φ(0)
+    0.3989
+    """
+    if sd <= 0:
+        return min(max(mu, lo), hi)
+    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
+    pdf = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    a, b = (lo - mu) / sd, (hi - mu) / sd
+    fa, fb = (cdf(a) if lo > -math.inf else 0.0), (cdf(b) if hi < math.inf else 1.0)
+    pa, pb = (pdf(a) if lo > -math.inf else 0.0), (pdf(b) if hi < math.inf else 0.0)
+    low = lo * fa if lo > -math.inf else 0.0
+    high = hi * (1 - fb) if hi < math.inf else 0.0
+    return low + high + mu * (fb - fa) + sd * (pa - pb)
+
+
+def _clipped_poisson_affine_mean(lam: float, scale: float, shift: float, lo: float, hi: float) -> float:
+    """E[clip(scale·K + shift, lo, hi)] for K ~ Poisson(lam), summed over the pmf.
+
+    >>> round(_clipped_poisson_affine_mean(1.4, 1.0, 1.0, 1.0, 20.0), 3)
+    2.4
+    """
+    top = int(lam + 12 * math.sqrt(lam) + 30)
+    total, pmf = 0.0, math.exp(-lam)
+    for k in range(top + 1):
+        total += pmf * min(max(scale * k + shift, lo), hi)
+        pmf *= lam / (k + 1)
+    return total
 
 
 def _key(value: Any, dsl_type: str | None = None) -> str:
@@ -216,9 +319,13 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
         parents = node.get("parents") if isinstance(node.get("parents"), list) else []
         if isinstance(node.get("fanout"), dict) and parents and parents[0] in cat.tables:
             results.append(_fanout(cat, node, nodes.get(parents[0], {}), parents[0], actual))
+        related = [nodes[p] for p in parents if p in nodes] + [
+            nodes[str(g.get("lookup", {}).get("from", "")).split(".")[0]] for c in node.get("columns") or []
+            if isinstance(c, dict) and isinstance(g := c.get("generator"), dict) and isinstance(g.get("lookup"), dict)
+            and str(g["lookup"].get("from", "")).split(".")[0] in nodes]
         for col in node.get("columns", []) or []:
             if isinstance(col, dict):
-                results += _column_expectations(cat, node, col, ordered)
+                results += _column_expectations(cat, node, col, ordered, related)
     return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 

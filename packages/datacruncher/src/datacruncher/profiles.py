@@ -83,8 +83,10 @@ def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
                 p.quantiles = [_finite(q) for q in stats[0]]
                 p.mean, p.std = _finite(stats[1][0]), _finite(stats[1][1])
                 if kind == "numeric" and None not in p.quantiles:
-                    lo, q1, q2, q3 = p.quantiles[0], p.quantiles[5], p.quantiles[10], p.quantiles[15]
-                    c.skewed = lo >= 0 and q3 + q1 - 2 * q2 > 0.2 * (q3 - q1)
+                    # the 5% quantile, not the minimum: a few negative amounts (refunds, defects) do not turn a
+                    # price column's scale linear, where its long right tail would look like thousands of outliers
+                    p5, q1, q2, q3 = p.quantiles[1], p.quantiles[5], p.quantiles[10], p.quantiles[15]
+                    c.skewed = p5 >= 0 and q3 + q1 - 2 * q2 > 0.2 * (q3 - q1)
             out.append(p)
     return out
 

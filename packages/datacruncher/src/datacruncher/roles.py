@@ -8,6 +8,8 @@ nature: balances, net amounts, changes), ``time``, ``created_at``.
 (['totalprice'], ['signup', 'date'], ['customer', 'id'])
 >>> name_roles("o_totalprice", "decimal"), name_roles("utm_source", "string"), name_roles("plan_tier", "string")
 (['money'], ['channel'], ['segment'])
+>>> name_roles("discount_pct", "float"), name_roles("discount", "float")
+([], ['money'])
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _MONEY = {
 }
 _PRICE = {"price", "unitprice", "retailprice", "listprice"}
 _NOT_UNIT_PRICE = ("total", "extended", "gross", "sum")
+#: a ratio, not an amount: ``discount_pct``, ``fee_percent``, ``margin_ratio`` are never money ("rate" stays
+#: ambiguous: ``hourly_rate`` is money, ``churn_rate`` is not; the type and checks decide)
+_RATIO = {"pct", "percent", "percentage", "ratio", "fraction", "bps"}
 _SIGNED = {"balance", "acctbal", "bal", "net", "profit", "pnl", "margin", "delta", "change", "adjustment", "variance"}
 _QUANTITY = {"qty", "quantity", "units", "seats", "items", "licenses"}
 _STATUS = {"status", "orderstatus", "linestatus", "lifecycle"}
@@ -63,7 +68,8 @@ def name_roles(name: str, kind: str) -> list[str]:
     if is_id and kind in ("integer", "string", "uuid", "float", "decimal"):
         roles.append("id")
     if numeric and not is_id:
-        if _has(toks, _MONEY) or joined.endswith(("price", "amount", "revenue", "cost")):
+        ratio = _has(toks, _RATIO) or joined.endswith(("pct", "percent", "percentage", "ratio"))
+        if (_has(toks, _MONEY) or joined.endswith(("price", "amount", "revenue", "cost"))) and not ratio:
             roles.append("money")
         if (_has(toks, _PRICE) or joined.endswith("price")) and not any(w in joined for w in _NOT_UNIT_PRICE):
             roles.append("price")  # a unit price: a line's extended price or an order's total is an amount

@@ -52,6 +52,17 @@ class Frame:
             return None
         return self.primary.created[self.parent_idx]
 
+    def is_unique(self, column: str) -> bool:
+        """The column is this table's primary key or declared in ``constraints.unique``."""
+        return column == self.node.pk or f"{self.node.id}.{column}" in self.schema.constraints.unique
+
+    def row_ids(self) -> np.ndarray:
+        """A number per row that no other row of the table shares: the global row for entities, else
+        ``chunk·10⁹ + position`` (a chunk never holds 10⁹ rows)."""
+        if self.global_index is not None:
+            return self.global_index.astype(np.int64)
+        return np.arange(self.n, dtype=np.int64) + np.int64(self.chunk) * 10**9
+
     def first_time_column(self) -> str | None:
         for col in self.node.columns:
             if col.type in ("datetime", "date") and col.name in self.values:

@@ -306,11 +306,13 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
     if method == "uuid4":
         return faker_pools.uuid4(rng, n)
     if method in ("bothify", "numerify"):
-        index = frame.global_index if frame.global_index is not None else np.arange(n) + frame.chunk * 10**9
-        unique = col.name == frame.node.pk
+        unique = frame.is_unique(col.name)
         if unique and faker_pools.template_capacity(spec.text or "") < 10**9 + n:
             unique = unique and frame.global_index is not None
-        return faker_pools.template(spec.text or "", index, rng, unique)
+            if not unique:
+                frame.notes.append(f"{col.name}: the template {spec.text!r} has too few combinations to stay "
+                                   "unique across chunks of a fact table")
+        return faker_pools.template(spec.text or "", frame.row_ids(), rng, unique)
     if method == "ipv4":
         octets = rng.integers(1, 255, (n, 4)).astype(str)
         return pa.array(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(
@@ -321,6 +323,11 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
         return vals if col.type in ("float", "int") else pa.array(vals.astype(str), type=pa.string())
     if method == "email":
         return _email(col, frame, rng)
+    if method == "user_name" and frame.is_unique(col.name):
+        return _unique_handle(col, frame, rng)
+    if frame.is_unique(col.name) and method != "uuid4":
+        frame.notes.append(f"{col.name}: faker {method!r} draws from a pool and cannot promise the declared "
+                           "uniqueness (unique by construction: email, user_name, bothify/numerify, uuid4)")
     locales = _row_locales(spec, frame)
     pool_method = "first_name" if method == "name" else method
     out = _sample_pool(col, frame, pool_method, locales, rng, "first" if method in ("name", "first_name") else "last")
@@ -376,15 +383,43 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
     style = rng.integers(0, 4, n)  # 0 first.last, 1 first_last, 2 firstlast<digits>, 3 first.last<digits><row>
     number = rng.integers(1, 999, n)
     sep = strings([".", "_", "", "."]).take(indices(style))
-    if frame.global_index is not None or col.name == frame.node.pk:
-        # a row number keeps most emails distinct: appending its digits is arithmetic (no leading zeros)
-        row = frame.global_index if frame.global_index is not None else np.arange(n, dtype=np.int64)
-        width = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), row, side="right")
-        number = np.where(style == 3, number * 10**width + row, number)
-    tail = pc.cast(from_numpy(number, mask=style < 2), pa.string())  # arrow's int→string: ~20× numpy's
+    if frame.is_unique(col.name):
+        first, last, number = _unique_parts(first, last, frame, rng)
+        tail = pc.cast(from_numpy(number), pa.string())
+    else:
+        if frame.global_index is not None:
+            # a row number keeps most emails distinct: appending its digits is arithmetic (no leading zeros)
+            row = frame.global_index
+            width = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), row, side="right")
+            number = np.where(style == 3, number * 10**width + row, number)
+        tail = pc.cast(from_numpy(number, mask=style < 2), pa.string())  # arrow's int→string: ~20× numpy's
     domains = faker_pools.email_domains()
     dom = domains.take(indices(rng.integers(0, len(domains), n)))
     return pc.binary_join_element_wise(first, sep, last, tail, text("@"), dom, text(""), null_handling="skip")
+
+
+def _unique_parts(first: pa.Array, last: pa.Array, frame: Frame,
+                  rng: np.random.Generator) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Name slugs without digits and a number ``row·100 + r`` (r random in 0‥99): the local part is letters
+    then exactly that number, so two rows can never share it — declared-unique emails and handles stay unique
+    across chunks and workers with no global set."""
+    first = pc.replace_substring_regex(first, "[0-9]", "")
+    last = pc.replace_substring_regex(last, "[0-9]", "")
+    return first, last, frame.row_ids() * 100 + rng.integers(0, 100, frame.n) + 1
+
+
+def _unique_handle(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+    """A declared-unique user name: ``first_last<number>`` / ``firstlast<number>`` (see ``_unique_parts``)."""
+    n = frame.n
+    pool = faker_pools.build_pool("first_name", "en", small_seed(frame.seed, frame.node.id, col.name, "f"))
+    pool_l = faker_pools.build_pool("last_name", "en", small_seed(frame.seed, frame.node.id, col.name, "l"))
+    first, last = frame.slugs.get("first"), frame.slugs.get("last")
+    if first is None or last is None:
+        first = pool.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
+        last = pool_l.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
+    first, last, number = _unique_parts(first, last, frame, rng)
+    sep = strings(["_", "", "."]).take(indices(rng.integers(0, 3, n)))
+    return pc.binary_join_element_wise(first, sep, last, pc.cast(from_numpy(number), pa.string()), text(""))
 
 
 GENERATORS = {

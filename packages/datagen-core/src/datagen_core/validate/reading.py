@@ -21,6 +21,7 @@ from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import parse_timestamp
 
 from ..errors import DatasetReadError
+from ..references import creation_column
 from .report import Check, skipped
 
 
@@ -131,14 +132,14 @@ class ValidationContext:
                 yield node, col
 
     def creation_column(self, table: str) -> str | None:
-        """A table's creation time: vintage ``created_at_column``, else its first date/datetime column."""
+        """A table's creation time, as the engine chose it (the metadata's ``created_at_column``; without
+        metadata the engine's own rule: vintage ``created_at_column``, else the first date/datetime column that
+        follows its parent, else the first date/datetime column)."""
+        meta = self.metadata.table(table) if self.metadata is not None else None
+        if meta is not None and meta.created_at_column is not None:
+            return meta.created_at_column
         node = self.schema.node(table)
-        if node is None:
-            meta = self.metadata.table(table) if self.metadata is not None else None
-            return meta.created_at_column if meta is not None else None
-        if node.vintage_behavior is not None:
-            return node.vintage_behavior.created_at_column
-        return next((c.name for c in node.columns if c.type in ("date", "datetime")), None)
+        return None if node is None else creation_column(node)
 
     def values_changed(self, node: dsl.Node, col: dsl.Column) -> bool:
         """Whether a column's generated values are changed afterwards (modifiers, segment or vintage multipliers)."""
