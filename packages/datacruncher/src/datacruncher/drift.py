@@ -59,7 +59,6 @@ def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]
     if not isinstance(name, str) or name not in {c.name for c in src.columns}:
         return []
     gen = col.get("generator") if isinstance(col.get("generator"), dict) else {}
-    c, t = quote_ident(name), src.sql
     out: list[DriftResult] = []
     choice = gen.get("choice") if isinstance(gen.get("choice"), dict) else None
     if choice and isinstance(choice.get("choices"), list):
