@@ -155,3 +155,44 @@ def test_outliers_keep_the_log_scale_despite_a_few_negative_amounts(tmp_path):
     assert "a log scale" in issue.finding
     assert issue.measure.value == pytest.approx(40 / 20_000, abs=0.0006)
     assert issue.severity == "medium"
+
+
+def test_duplicate_rows_scoped_by_the_key_count_exactly(tmp_path):
+    """With a key, only rows whose key repeats or is NULL are grouped: identical twins (also with NULL keys) are
+    counted, rows that merely share a key are not — the same numbers as grouping the whole table."""
+    import duckdb
+
+    ids = [*range(1, 1001), 5, 6, 6, None, None, None]
+    note = ["a"] * 1000 + ["a", "a", "changed", "x", "x", "y"]  # id 5: twin; id 6: twin + a key-only repeat
+    write(tmp_path / "d", "tickets", {"ticket_id": ids, "note": note})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    (dup,) = [i for i in report.issues if i.rule_id == "duplicate_rows"]
+    plain = duckdb.execute(
+        f"SELECT sum(n) - count(*), sum(n) FILTER (WHERE n > 1), count(*) FILTER (WHERE n > 1) FROM "
+        f"(SELECT *, count(*) n FROM '{tmp_path / 'd' / 'tickets.parquet'}' GROUP BY ALL)").fetchone()
+    assert plain == (3, 6, 3)  # (5,a)x2, (6,a)x2, (NULL,x)x2
+    assert dup.measure.failed_row_count == 3 and dup.measure.row_count == 1006
+    assert "6 rows sit in 3 groups" in dup.finding
+    assert '"ticket_id" IS NULL OR' in dup.sql  # the scoped form ran
+
+
+def test_text_type_checks_count_what_a_plain_cast_counts(tmp_path):
+    """The prefilter before TRY_CAST (first character) must not change a count: edge spellings included."""
+    import duckdb
+
+    odd = ["inf", "nan", "NaN", "Infinity", "+1", "-1", ".5", " 1", "\t1", "1e5", "0x10", "1_000", "e5", "1,5",
+           "infinity", "-infinity", "epoch", "2024-01-01", " 2024-01-01", "\n2024-01-01", "INF", "EPOCH", "abc"]
+    values = odd * 5
+    write(tmp_path / "d", "t", {"t_id": list(range(len(values))), "raw": values})
+    from datacruncher.personas import Severity
+    from datacruncher.thresholds import Override
+
+    every = Override(severity=Severity(medium=">= 0"))  # report the measure whatever it is
+    report = crunch(tmp_path / "d", personas="Data Engineer",
+                    thresholds={"numbers_as_strings": every, "dates_as_strings": every})
+    got = {i.rule_id: i.measure.failed_row_count for i in report.issues
+           if i.column == "raw" and i.rule_id.endswith("_as_strings")}
+    path = tmp_path / "d" / "t.parquet"
+    nums, dates = duckdb.execute(f"SELECT count(TRY_CAST(raw AS DOUBLE)), count(TRY_CAST(raw AS TIMESTAMP)) "
+                                 f"FROM '{path}'").fetchone()
+    assert got == {"numbers_as_strings": nums, "dates_as_strings": dates}

@@ -35,6 +35,14 @@ STEPS = [
 ]
 
 
+def round_half_away(x: pl.Expr, decimals: int) -> pl.Expr:
+    """Half away from zero on the value as written (2.005 -> 2.01), bit for bit as postprocess.sql rounds:
+    plain IEEE arithmetic (the 1e-9 nudge absorbs binary representation, 2.005 being 2.00499999...), then
+    round() to land on the nearest double (Polars divides through the reciprocal: 201 * 0.01 != 2.01)."""
+    x, scale = x.cast(pl.Float64), 10 ** decimals
+    return (x.sign() * (x.abs() * scale + 0.5 + 1e-9).floor() / scale).round(decimals)
+
+
 def fix(t: dict[str, pl.DataFrame]) -> None:
     """Every fix, in order; each rebinds one table."""
     # cast order.user_id to BIGINT
@@ -55,7 +63,7 @@ def fix(t: dict[str, pl.DataFrame]) -> None:
 
     # round order.unit price to 2 decimals
     #   fixes money_precision:order.unit price [low] money_precision on order.unit price
-    t['order'] = t['order'].with_columns(pl.col('unit price').round(2, mode='half_away_from_zero'))
+    t['order'] = t['order'].with_columns(round_half_away(pl.col('unit price'), 2))
 
     # keep the first row per order.order_id
     #   fixes pk_duplicates:order.order_id [critical] pk_duplicates on order.order_id
@@ -93,7 +101,7 @@ def fix(t: dict[str, pl.DataFrame]) -> None:
     #   fixes requested: --add lifetime_value=user
     t['user'] = (
         t['user'].join(
-            t['order'].group_by('user_id').agg(pl.col('unit price').sum().round(2, mode='half_away_from_zero').cast(pl.Float64).alias('lifetime_value')).rename({'user_id': '__key'}),
+            t['order'].group_by('user_id').agg(round_half_away(pl.col('unit price').sum(), 2).alias('lifetime_value')).rename({'user_id': '__key'}),
             left_on='user_id', right_on='__key', how='left', maintain_order='left', coalesce=False,
         )
         .with_columns(pl.col('lifetime_value').fill_null(0.0))

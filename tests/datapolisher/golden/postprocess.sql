@@ -4,6 +4,12 @@
 SET TimeZone = 'UTC';
 SET preserve_insertion_order = true;
 
+-- Money rounds half away from zero on the value as written (2.005 -> 2.01), in plain IEEE arithmetic that every
+-- DuckDB version and postprocess.py compute alike (round() does not: DuckDB 2 rounds the binary 2.00499999...
+-- down, DuckDB 1 rounded it up); the 1e-9 nudge absorbs that representation error, far below a cent.
+CREATE OR REPLACE TEMP MACRO round_half_away(x, decimals) AS
+    sign(x::DOUBLE) * floor(abs(x::DOUBLE) * pow(10, decimals) + 0.5 + 1e-9) / pow(10, decimals);
+
 -- Load the input tables.
 CREATE TABLE "order" AS SELECT * FROM read_parquet('output/order.parquet');
 CREATE TABLE "user" AS SELECT * FROM read_parquet('output/user.parquet');
@@ -36,7 +42,7 @@ SELECT * REPLACE (coalesce("status", 'pending') AS "status") FROM "order";
 -- round order.unit price to 2 decimals
 --   fixes money_precision:order.unit price [low] money_precision on order.unit price
 CREATE OR REPLACE TABLE "order" AS
-SELECT * REPLACE (round("unit price", 2) AS "unit price") FROM "order";
+SELECT * REPLACE (round_half_away("unit price", 2) AS "unit price") FROM "order";
 
 -- keep the first row per order.order_id
 --   fixes pk_duplicates:order.order_id [critical] pk_duplicates on order.order_id
@@ -78,7 +84,7 @@ SELECT *, coalesce("last_login" >= (SELECT max("last_login") FROM "user") - INTE
 CREATE OR REPLACE TABLE "user" AS
 SELECT c.* EXCLUDE (__row), coalesce(v.__total, 0.0) AS "lifetime_value"
 FROM (SELECT *, rowid AS __row FROM "user") AS c
-LEFT JOIN (SELECT "user_id" AS __key, round(sum("unit price"), 2)::DOUBLE AS __total FROM "order" GROUP BY 1) AS v
+LEFT JOIN (SELECT "user_id" AS __key, round_half_away(sum("unit price"), 2) AS __total FROM "order" GROUP BY 1) AS v
   ON c."user_id" = v.__key
 ORDER BY c.__row;
 

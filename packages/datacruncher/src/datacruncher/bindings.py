@@ -80,10 +80,22 @@ def over_table(model: Model, check: Any) -> list[Context]:
             continue
         names = {"table": t.name, **roles}
         ctx = Context(key=t.name, table=t.name, names=names)
+        ctx.exprs["dup_scope"] = _dup_scope(t)
         out.append(ctx)
     if not out:
         raise Skip(_why(check, "no table"))
     return out
+
+
+def _dup_scope(t: Table) -> str:
+    """``{dup_scope}``: the rows of ``t`` that can have an identical twin. Identical rows share their key, so with
+    a single-column key only the rows whose key repeats (or is NULL, since NULLs group together) can — the same
+    exact duplicate count as grouping the whole table, from a much smaller group. Without a key, the table."""
+    if not t.primary_key:
+        return t.sql
+    k = quote_ident(t.primary_key)
+    return (f"(SELECT * FROM {t.sql} WHERE {k} IS NULL OR {k} IN "
+            f"(SELECT {k} FROM {t.sql} GROUP BY 1 HAVING count(*) > 1))")
 
 
 def over_pk(model: Model, check: Any) -> list[Context]:
@@ -288,7 +300,7 @@ def _why(check: Any, base: str, edge: bool = False) -> str:
 
 BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]]] = {
     "dataset": (over_dataset, ()),
-    "table": (over_table, ("table",)),
+    "table": (over_table, ("table", "dup_scope")),
     "pk": (over_pk, ("table", "pk")),
     "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),

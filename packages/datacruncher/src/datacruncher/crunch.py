@@ -18,7 +18,7 @@ from datagen_contracts.report import CrunchReport, DatasetRef, ToolInfo
 
 from .__about__ import __version__
 from .catalog import DEFAULT_MEMORY_LIMIT, open_catalog
-from .discovery import discover
+from .discovery import discover, set_reference_window
 from .findings import METRIC_CHECKS, check_counts, issue_from, metrics, quality_score, sort_issues, summary
 from .gate import evaluate_gate
 from .personas import Persona, available_personas, select_personas
@@ -80,8 +80,10 @@ def crunch(
                                   available_personas(list(persona_files), list(personas_dirs)))
     metrics_chosen = parse_drift_metrics(drift_metrics)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
-        model = discover(catalog)
-        profiles = profile_columns(catalog, model)  # before the checks: they read each column's shape
+        model = discover(catalog, reference_window=False)
+        tails: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+        profiles = profile_columns(catalog, model, tails)  # before the checks: they read each column's shape
+        set_reference_window(catalog, model, tails)
         runner = Runner(catalog, model, sample_limit=sample_limit)
         outcomes = runner.run(chosen)
         issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]

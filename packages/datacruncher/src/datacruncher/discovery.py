@@ -20,10 +20,17 @@ MIN_FK_COVERAGE = 0.8
 OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
 
 
-def discover(catalog: Catalog) -> Model:
-    """Build the model of ``catalog``'s tables (one profiling pass per table plus one query per candidate)."""
+def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
+    """Build the model of ``catalog``'s tables (one profiling pass per table plus one query per candidate).
+
+    ``reference_window=False`` leaves the data's time window for :func:`set_reference_window`, which a full crunch
+    calls after profiling so that the creation columns' quantiles come from the profiles' scan."""
     declared = _declared(catalog)
-    tables = {name: _profile(catalog, src, declared.get(name, {})) for name, src in catalog.tables.items()}
+    sources = list(catalog.tables.items())
+    passes = [(name, src) for name, src in sources if src.columns and src.rows]
+    counted = dict(zip([name for name, _ in passes], catalog.fetchone_each([_profile_sql(src) for _, src in passes]),
+                       strict=True))
+    tables = {name: _profile(src, declared.get(name, {}), counted.get(name)) for name, src in sources}
     for t in tables.values():
         if t.primary_key is None:
             t.primary_key = _find_primary_key(catalog, t)
@@ -35,7 +42,8 @@ def discover(catalog: Catalog) -> Model:
     model = Model(tables=tables, foreign_keys=fks)
     for t in tables.values():
         _classify(model, t, declared.get(t.name, {}))
-    _reference_window(catalog, model)
+    if reference_window:
+        set_reference_window(catalog, model)
     return model
 
 
@@ -119,14 +127,18 @@ def _time_order(declared: str, parent: str, conversion: str | None) -> str:
     return "before" if declared == "after" and conversion is not None and parent == conversion else declared
 
 
-def _profile(catalog: Catalog, src: Any, decl: dict[str, Any]) -> Table:
+def _profile_sql(src: Any) -> str:
+    """One pass over a table: each column's non-null count and approximate distinct count."""
+    parts = []
+    for c in (Column(c.name, c.type, type_kind(c.type)) for c in src.columns):
+        parts.append(f"count({c.sql})")
+        parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
+    return f"SELECT {', '.join(parts)} FROM {src.sql}"
+
+
+def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Table:
     cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
-    if cols and src.rows:
-        parts = []
-        for c in cols:
-            parts.append(f"count({c.sql})")
-            parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
-        row = catalog.con.execute(f"SELECT {', '.join(parts)} FROM {src.sql}").fetchone()
+    if row is not None:
         for i, c in enumerate(cols):
             c.non_null, c.distinct = int(row[2 * i]), int(row[2 * i + 1])
     nullable = decl.get("nullable", {})
@@ -169,16 +181,23 @@ def _pk_score(table: Table, col: Column) -> int:
 
 
 def _find_primary_key(catalog: Catalog, table: Table) -> str | None:
-    """The best-named unique column; a column named like a key (``id``, ``<table>_id``, ``o_orderkey``) stays the key with a few
-    duplicates or NULLs (up to 2%), so that the duplicate-key check can report them."""
+    """The best-named unique column.
+
+    A column named like this table's key (``id``, ``<table>_id``, ``o_orderkey``) is the key when the profiling
+    pass's distinct-count sketch (HyperLogLog, within several percent) puts it at 90% of the rows or more and at
+    most 2% of its values are NULL: the key of a table with some duplicate keys is still its key, and the
+    ``pk_duplicates`` check then counts them exactly — one exact count instead of two. A merely id-like column
+    must prove itself: an exact distinct count equal to the rows.
+    """
     if table.rows == 0:
         return None
     cands = [c for c in table.columns if c.kind in ("integer", "string", "uuid") and _pk_score(table, c) > 0]
     cands = [c for c in cands if c.distinct >= 0.9 * table.rows and c.non_null >= 0.98 * table.rows]
     cands.sort(key=lambda c: (-_pk_score(table, c), table.columns.index(c)))
     for c in cands[:3]:
-        distinct = catalog.scalar(f"SELECT count(DISTINCT {c.sql}) FROM {table.sql}")
-        if distinct == table.rows or (_pk_score(table, c) >= 2 and distinct >= 0.98 * table.rows):
+        if _pk_score(table, c) >= 2:  # the candidates already hold >= 90% distinct values by the sketch
+            return c.name
+        if catalog.scalar(f"SELECT count(DISTINCT {c.sql}) FROM {table.sql}") == table.rows:
             return c.name
     return None
 
@@ -302,8 +321,11 @@ def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
         t.kind = "entity"
 
 
-def _reference_window(catalog: Catalog, model: Model) -> None:
-    """The dataset's time window: declared (metadata, else schema timeframe), else its own robust end."""
+def set_reference_window(catalog: Catalog, model: Model,
+                         quantiles: dict[tuple[str, str], tuple[float | None, float | None]] | None = None) -> None:
+    """The dataset's time window: declared (metadata, else schema timeframe), else its own robust end, from the
+    1st and 99th percentiles of each creation column (``quantiles[(table, column)]`` in epoch seconds, when
+    profiling already measured them)."""
     tf = None
     if catalog.metadata is not None and catalog.metadata.timeframe is not None:
         tf = (catalog.metadata.timeframe.start, catalog.metadata.timeframe.end)
@@ -322,10 +344,12 @@ def _reference_window(catalog: Catalog, model: Model) -> None:
     ends = []
     for t in model.tables.values():
         if t.created_at and t.rows:
-            e = f"epoch(CAST({quote_ident(t.created_at)} AS TIMESTAMP))"
-            row = catalog.con.execute(
-                f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}"
-            ).fetchone()
+            row = (quantiles or {}).get((t.name, t.created_at))
+            if row is None:
+                e = f"epoch(CAST({quote_ident(t.created_at)} AS TIMESTAMP))"
+                row = catalog.con.execute(
+                    f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}"
+                ).fetchone()
             if row[0] is not None:
                 # the data's own end: a robust high quantile plus a generous margin, so only clear leaks count
                 ends.append(row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1])))

@@ -22,6 +22,7 @@ Unknown keys are errors reported with their path and a "did you mean" hint.
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -174,10 +175,17 @@ def load_persona_file(path: str | Path) -> Persona:
 
 
 def builtin_personas() -> list[Persona]:
-    """The personas shipped with datacruncher, in a stable order."""
+    """The personas shipped with datacruncher, in a stable order (parsed once per process: they are package
+    data, and nothing edits a persona in place — overrides build new ones with ``msgspec.structs.replace``)."""
+    return list(_builtin_personas())
+
+
+@functools.cache
+def _builtin_personas() -> tuple[Persona, ...]:
     root = resources.files("datacruncher") / "builtin_personas"
     files = sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    return [msgspec.structs.replace(parse_persona(f.read_bytes(), f"builtin:{f.name}"), source="builtin") for f in files]
+    return tuple(msgspec.structs.replace(parse_persona(f.read_bytes(), f"builtin:{f.name}"), source="builtin")
+                 for f in files)
 
 
 def available_personas(files: list[str | Path] = (), dirs: list[str | Path] = ()) -> list[Persona]:

@@ -1,7 +1,7 @@
 """Column profiles: a compact distribution summary of every column, written into each report.
 
-Per column: the non-null count and approximate distinct count (from discovery's profiling pass), and, from one
-aggregate query per table:
+Per column: the non-null count and approximate distinct count (from discovery's profiling pass), and, from
+aggregate queries run two at a time (one per quantiled column, one for a table's histograms):
 
 - categorical (booleans, and strings with a category-like role and at most ``MAX_CATEGORIES`` distinct values):
   the ``TOP_K`` most
@@ -36,6 +36,7 @@ from .catalog import Catalog
 from .model import Column, Model
 
 QUANTILES = [i / 20 for i in range(21)]
+TAILS = [0.01, 0.99]  # measured in the same scan for the reference window, not part of the profile
 EXACT_QUANTILE_ROWS = 20_000_000  # above: approximate quantiles (bounded memory, not bit-for-bit repeatable)
 TOP_K = 50
 MAX_CATEGORIES = 1000  # beyond this a string column is text, not a category
@@ -57,9 +58,15 @@ def _value_expr(col: Column, kind: str) -> str:
     return f"epoch(CAST({col.sql} AS TIMESTAMP))" if kind == "temporal" else f"CAST({col.sql} AS DOUBLE)"
 
 
-def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
-    """Profiles of every column of every table, in table and column order."""
+def profile_columns(catalog: Catalog, model: Model,
+                    tails: dict[tuple[str, str], tuple[float | None, float | None]] | None = None) -> list[ColumnProfile]:
+    """Profiles of every column of every table, in table and column order.
+
+    ``tails``, when given, receives the 99th and 1st percentiles of each temporal column (epoch seconds), measured
+    in the same scan, for :func:`datacruncher.discovery.set_reference_window`.
+    """
     out: list[ColumnProfile] = []
+    plans = []
     for t in model.tables.values():
         kinds = [profile_kind(c) for c in t.columns]
         parts: dict[int, str] = {}  # counts and distinct counts come from discovery's profiling pass
@@ -69,10 +76,24 @@ def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
             elif kind in ("numeric", "temporal"):
                 v = _value_expr(c, kind)
                 fn = "quantile_cont" if t.rows <= EXACT_QUANTILE_ROWS else "approx_quantile"
-                parts[i] = f"[{fn}({v}, {QUANTILES}), [avg({v}), stddev_samp({v})]]"
-        row = catalog.con.execute(f"SELECT {', '.join(parts.values())} FROM {t.sql}").fetchone() \
-            if parts and t.rows else ()
-        stats_of = dict(zip(parts, row, strict=True)) if row else {}
+                parts[i] = f"[{fn}({v}, {QUANTILES + TAILS}), [avg({v}), stddev_samp({v})]]"
+        plans.append((t, kinds, parts))
+    # one query per quantiled column (an exact quantile sorts on one thread, so two columns run side by side)
+    # and one for a table's histograms
+    queries: list[tuple[str, list[int], str]] = []
+    for t, kinds, parts in plans:
+        if not t.rows:
+            continue
+        hist = [i for i in parts if kinds[i] == "categorical"]
+        groups = [[i] for i in parts if kinds[i] != "categorical"] + ([hist] if hist else [])
+        queries += [(t.name, g, f"SELECT {', '.join(parts[i] for i in g)} FROM {t.sql}") for g in groups]
+    results = catalog.fetchone_each([sql for _, _, sql in queries])
+    stats_by: dict[str, dict[int, object]] = {}
+    for (table, group, _), row in zip(queries, results, strict=True):
+        if row is not None:
+            stats_by.setdefault(table, {}).update(zip(group, row, strict=True))
+    for t, kinds, _parts in plans:
+        stats_of = stats_by.get(t.name, {})
         for i, (c, kind) in enumerate(zip(t.columns, kinds, strict=True)):
             stats = stats_of.get(i)
             p = ColumnProfile(table=t.name, column=c.name, kind=kind, rows=t.rows, nulls=t.rows - c.non_null,
@@ -80,7 +101,9 @@ def profile_columns(catalog: Catalog, model: Model) -> list[ColumnProfile]:
             if kind == "categorical" and stats:
                 p.top = sorted(((str(k), int(v)) for k, v in stats.items()), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]
             elif kind in ("numeric", "temporal") and stats and stats[0] is not None:
-                p.quantiles = [_finite(q) for q in stats[0]]
+                p.quantiles = [_finite(q) for q in stats[0][:len(QUANTILES)]]
+                if tails is not None and kind == "temporal" and t.rows <= EXACT_QUANTILE_ROWS:  # exact only
+                    tails[(t.name, c.name)] = (_finite(stats[0][-1]), _finite(stats[0][-2]))
                 p.mean, p.std = _finite(stats[1][0]), _finite(stats[1][1])
                 if kind == "numeric" and None not in p.quantiles:
                     # the 5% quantile, not the minimum: a few negative amounts (refunds, defects) do not turn a

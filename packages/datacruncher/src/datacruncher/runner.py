@@ -13,6 +13,8 @@ import decimal
 import math
 import re
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,42 +119,97 @@ def common_values(model: Model, sample_limit: int) -> dict[str, str]:
     }
 
 
+#: concurrent queries: DuckDB parallelizes one query over its threads, but the many small ones of a crunch
+#: (one column, one key) leave cores idle in their single-threaded phases; two at a time fill them
+WORKERS = 2
+
+
 class Runner:
-    """Evaluates checks against one catalog; identical SQL runs once (personas may share a check)."""
+    """Evaluates checks against one catalog; identical SQL runs once (personas may share a check).
 
-    def __init__(self, catalog: Catalog, model: Model, sample_limit: int = 10) -> None:
-        self.catalog, self.model, self.sample_limit = catalog, model, sample_limit
+    ``run`` renders every check's SQL first, executes the distinct statements ``WORKERS`` at a time (each on its
+    own cursor of the one DuckDB database), then grades the outcomes in the declared order — the report does
+    not depend on which query finished first.
+    """
+
+    def __init__(self, catalog: Catalog, model: Model, sample_limit: int = 10, workers: int = WORKERS) -> None:
+        self.catalog, self.model, self.sample_limit, self.workers = catalog, model, sample_limit, workers
         self._cache: dict[str, tuple[dict[str, Any] | None, str | None, float]] = {}
+        self._sample_cache: dict[str, list[Any]] = {}
 
-    def run_check(self, persona: Persona, check: Check) -> list[Outcome]:
+    def run_check(self, persona: Persona, check: Check, *, samples: bool = True) -> list[Outcome]:
         try:
             ctxs = contexts(self.model, check)
         except Skip as why:
             return [Outcome(persona, check, "skipped", reason=str(why))]
-        return [self._run_one(persona, check, ctx) for ctx in ctxs]
+        return [self._run_one(persona, check, ctx, samples) for ctx in ctxs]
 
     def run(self, personas: list[Persona]) -> list[Outcome]:
-        return [o for p in personas for c in p.checks for o in self.run_check(p, c)]
+        pending = []
+        for p in personas:
+            for c in p.checks:
+                try:
+                    ctxs = contexts(self.model, c)
+                except Skip:
+                    continue
+                for ctx in ctxs:
+                    try:
+                        pending.append(self._render(c, ctx)[0])
+                    except CheckDefinitionError:
+                        continue  # reported as an error when graded
+        self._prefetch(pending, self._cache, self._execute_on)
+        outcomes = [o for p in personas for c in p.checks for o in self.run_check(p, c, samples=False)]
+        wanted = [t for o in outcomes if (t := self._sample_sql(o)) is not None]
+        self._prefetch(wanted, self._sample_cache, self._samples_on)
+        for o in outcomes:
+            if (sql := self._sample_sql(o)) is not None:
+                o.samples = self._sample_cache.get(sql, [])
+        return outcomes
+
+    def _prefetch(self, sqls: list[str], cache: dict[str, Any], fn: Callable[[Any, str], Any]) -> None:
+        todo = list(dict.fromkeys(s for s in sqls if s not in cache))
+        if self.workers <= 1 or len(todo) < 2:
+            for sql in todo:
+                cache[sql] = fn(self.catalog.con, sql)
+            return
+
+        def work(sql: str) -> tuple[str, Any]:
+            cur = self.catalog.con.cursor()
+            try:
+                return sql, fn(cur, sql)
+            finally:
+                cur.close()
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for sql, result in pool.map(work, todo):
+                cache[sql] = result
+
+    @staticmethod
+    def _execute_on(con: Any, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
+        start = time.perf_counter()
+        try:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            row = cur.fetchone()
+            result = (dict(zip(names, row, strict=True)) if row else {}), None
+        except duckdb.Error as exc:
+            result = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        return (*result, (time.perf_counter() - start) * 1000)
 
     def _execute(self, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
         if sql not in self._cache:
-            start = time.perf_counter()
-            try:
-                cur = self.catalog.con.execute(sql)
-                names = [d[0] for d in cur.description]
-                row = cur.fetchone()
-                result = (dict(zip(names, row, strict=True)) if row else {}), None
-            except duckdb.Error as exc:
-                result = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-            self._cache[sql] = (*result, (time.perf_counter() - start) * 1000)
+            self._cache[sql] = self._execute_on(self.catalog.con, sql)
         return self._cache[sql]
 
-    def _run_one(self, persona: Persona, check: Check, ctx: Context) -> Outcome:
+    def _render(self, check: Check, ctx: Context) -> tuple[str, dict[str, str]]:
         params = {k: quote_literal(v) for k, v in check.params.items()}
         sql_values = {**common_values(self.model, self.sample_limit), **params, **ctx.sql}
+        return render_sql(check.sql, sql_values).strip(), sql_values
+
+    def _run_one(self, persona: Persona, check: Check, ctx: Context, samples: bool = True) -> Outcome:
         out = Outcome(persona, check, "error", context=ctx)
         try:
-            out.sql = render_sql(check.sql, sql_values).strip()
+            out.sql = self._render(check, ctx)[0]
         except CheckDefinitionError as exc:
             out.reason = str(exc)
             return out
@@ -176,15 +233,28 @@ class Runner:
             return out
         out.severity, out.threshold = grade(check, out.value)
         out.status = "failed" if out.severity else "passed"
-        if out.severity and check.samples:
-            out.samples = self._samples(check.samples, sql_values)
+        if samples and out.severity and check.samples:
+            sql = self._sample_sql(out)
+            if sql is not None and sql not in self._sample_cache:
+                self._sample_cache[sql] = self._samples_on(self.catalog.con, sql)
+            out.samples = self._sample_cache.get(sql, []) if sql is not None else []
         return out
 
-    def _samples(self, template: str, values: dict[str, str]) -> list[Any]:
+    def _sample_sql(self, out: Outcome) -> str | None:
+        """The capped sample query of a failed outcome, or None (no samples declared, or they do not render)."""
+        if out.status != "failed" or not out.check.samples or out.context is None:
+            return None
         try:
-            sql = render_sql(template, values)
-            rows = self.catalog.con.execute(f"SELECT * FROM ({sql}) LIMIT {int(self.sample_limit)}").fetchall()
-        except (duckdb.Error, CheckDefinitionError):
+            template = render_sql(out.check.samples, self._render(out.check, out.context)[1])
+        except CheckDefinitionError:
+            return None
+        return f"SELECT * FROM ({template}) LIMIT {int(self.sample_limit)}"
+
+    @staticmethod
+    def _samples_on(con: Any, sql: str) -> list[Any]:
+        try:
+            rows = con.execute(sql).fetchall()
+        except duckdb.Error:
             return []  # samples are illustrations; the measure itself already ran
         return [plain(r[0]) if len(r) == 1 else [plain(v) for v in r] for r in rows]
 

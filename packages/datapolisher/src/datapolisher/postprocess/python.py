@@ -9,6 +9,17 @@ from __future__ import annotations
 
 from .plan import ACTIVE_DAYS, Plan, Step, describe
 
+ROUNDING = (
+    "def round_half_away(x: pl.Expr, decimals: int) -> pl.Expr:",
+    '    """Half away from zero on the value as written (2.005 -> 2.01), bit for bit as postprocess.sql rounds:',
+    "    plain IEEE arithmetic (the 1e-9 nudge absorbs binary representation, 2.005 being 2.00499999...), then",
+    '    round() to land on the nearest double (Polars divides through the reciprocal: 201 * 0.01 != 2.01)."""',
+    "    x, scale = x.cast(pl.Float64), 10 ** decimals",
+    "    return (x.sign() * (x.abs() * scale + 0.5 + 1e-9).floor() / scale).round(decimals)",
+    "",
+    "",
+)
+
 
 def _expr(step: Step) -> str:
     p = step.params
@@ -30,7 +41,7 @@ def _expr(step: Step) -> str:
     if step.op == "fill_default":
         return f"{df}.with_columns({c}.fill_null({p['value']!r}))"
     if step.op == "round_money":
-        return f"{df}.with_columns({c}.round({int(p['decimals'])}, mode='half_away_from_zero'))"
+        return f"{df}.with_columns(round_half_away({c}, {int(p['decimals'])}))"
     if step.op == "dedupe_rows":
         return f"{df}.unique(keep='first', maintain_order=True)"
     if step.op == "dedupe_key":
@@ -76,7 +87,7 @@ def _expr(step: Step) -> str:
     if step.op == "add_lifetime_value":
         child = f"t[{p['child']!r}]"
         return (f"(\n        {df}.join(\n            {child}.group_by({p['fk']!r})"
-                f".agg(pl.col({p['amount']!r}).sum().round(2, mode='half_away_from_zero').cast(pl.Float64)"
+                f".agg(round_half_away(pl.col({p['amount']!r}).sum(), 2)"
                 f".alias('lifetime_value')).rename({{{p['fk']!r}: '__key'}}),\n"
                 f"            left_on={p['key']!r}, right_on='__key', how='left', maintain_order='left', "
                 f"coalesce=False,\n        )\n"
@@ -168,6 +179,7 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> 
         "STEPS = [" + "".join(f"\n    {d!r}," for d in plan.fixes) + ("\n]" if plan.fixes else "]"),
         "",
         "",
+        *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),
         "def fix(t: dict[str, pl.DataFrame]) -> None:",
         '    """Every fix, in order; each rebinds one table."""',
     ]

@@ -14,6 +14,16 @@ from .plan import ACTIVE_DAYS, Plan, Step, describe
 MARKER = "_postprocess"  # DuckDB's COPY … PER_THREAD_OUTPUT creates the output directory, leaving this marker
 
 
+ROUNDING = (
+    "",
+    "-- Money rounds half away from zero on the value as written (2.005 -> 2.01), in plain IEEE arithmetic that every",
+    "-- DuckDB version and postprocess.py compute alike (round() does not: DuckDB 2 rounds the binary 2.00499999...",
+    "-- down, DuckDB 1 rounded it up); the 1e-9 nudge absorbs that representation error, far below a cent.",
+    "CREATE OR REPLACE TEMP MACRO round_half_away(x, decimals) AS",
+    "    sign(x::DOUBLE) * floor(abs(x::DOUBLE) * pow(10, decimals) + 0.5 + 1e-9) / pow(10, decimals);",
+)
+
+
 def _table_sql(step: Step) -> str:
     t, p = q(step.table), step.params
     col = q(p["column"]) if "column" in p else ""
@@ -33,7 +43,7 @@ def _table_sql(step: Step) -> str:
     if step.op == "fill_default":
         return f"SELECT * REPLACE (coalesce({col}, {lit(p['value'])}) AS {col}) FROM {t}"
     if step.op == "round_money":
-        return f"SELECT * REPLACE (round({col}, {int(p['decimals'])}) AS {col}) FROM {t}"
+        return f"SELECT * REPLACE (round_half_away({col}, {int(p['decimals'])}) AS {col}) FROM {t}"
     if step.op == "dedupe_rows":
         return (f"SELECT * EXCLUDE (__row) FROM {ordered}\n"
                 f"QUALIFY row_number() OVER (PARTITION BY {', '.join(map(q, p['columns']))} ORDER BY __row) = 1\n"
@@ -74,7 +84,7 @@ def _table_sql(step: Step) -> str:
     if step.op == "add_lifetime_value":
         ch = q(p["child"])
         return (f"SELECT c.* EXCLUDE (__row), coalesce(v.__total, 0.0) AS \"lifetime_value\"\nFROM {ordered} AS c\n"
-                f"LEFT JOIN (SELECT {q(p['fk'])} AS __key, round(sum({q(p['amount'])}), 2)::DOUBLE AS __total "
+                f"LEFT JOIN (SELECT {q(p['fk'])} AS __key, round_half_away(sum({q(p['amount'])}), 2) AS __total "
                 f"FROM {ch} GROUP BY 1) AS v\n  ON c.{q(p['key'])} = v.__key\nORDER BY c.__row")
     raise ValueError(f"unknown step {step.op}")  # pragma: no cover - plan.OP_ORDER lists every op
 
@@ -89,6 +99,7 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> 
         "-- Every table is loaded and fixed in memory; nothing is written until every fix has succeeded.",
         "SET TimeZone = 'UTC';",
         "SET preserve_insertion_order = true;",
+        *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),
         "",
         "-- Load the input tables.",
     ]
