@@ -89,3 +89,36 @@ def test_metadata_is_read_when_present(tmp_path):
     dump_metadata(meta, tmp_path / ".metadata.json")
     with open_catalog(tmp_path) as cat:
         assert cat.metadata.tables[0].primary_key == "a"
+
+
+def test_a_statement_out_of_memory_beside_another_runs_again_alone(tmp_path):
+    """Concurrent statements share --memory-limit: one that runs out of memory is retried alone; one that still
+    cannot run is a ResourceError (exit code 3 from the CLI), never a traceback."""
+    import duckdb
+
+    from datacruncher.catalog import open_catalog
+    from datacruncher.errors import ResourceError
+
+    write(tmp_path / "d", "t", {"x": [1, 2, 3]})
+    with open_catalog(tmp_path / "d", memory_limit="64MB") as cat:
+        real = cat.con
+
+        class Starved:  # cursors (the concurrent path) run out of memory; the connection itself does not
+            def cursor(self):
+                class Cursor:
+                    def execute(self, sql):
+                        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+                    def close(self):
+                        pass
+                return Cursor()
+
+            def execute(self, sql):
+                return real.execute(sql)
+
+        cat.con = Starved()
+        assert cat.fetchone_each(["SELECT sum(x) FROM t", "SELECT max(x) FROM t"]) == [(6,), (3,)]
+        Starved.execute = lambda self, sql: Starved.cursor(self).execute(sql)
+        with pytest.raises(ResourceError, match="ran out of memory within --memory-limit 64MB"):
+            cat.fetchone_each(["SELECT sum(x) FROM t", "SELECT max(x) FROM t"])
+        cat.con = real

@@ -132,6 +132,7 @@ def over_column(model: Model, check: Any) -> list[Context]:
             ctx = Context(key=f"{t.name}.{c.name}", table=t.name, column=c.name, names=names)
             if t.key_sql:
                 ctx.exprs["pk"] = t.key_sql
+            ctx.exprs["approx_distinct"] = str(int(c.distinct))  # discovery's sketch, a literal in the SQL
             _column_window(model, c, ctx)
             out.append(ctx)
     if not out:
@@ -302,7 +303,8 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "dataset": (over_dataset, ()),
     "table": (over_table, ("table", "dup_scope")),
     "pk": (over_pk, ("table", "pk")),
-    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed")),
+    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed",
+                             "approx_distinct")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",

@@ -26,7 +26,7 @@ import duckdb
 
 from datagen_contracts.fingerprint import dataset_fingerprint
 
-from .errors import InputError
+from .errors import InputError, ResourceError
 from .identifiers import quote_ident, quote_literal
 
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -62,6 +62,7 @@ class Catalog:
     schema: dict[str, Any] | None = None  # the DSL schema as plain JSON values
     schema_path: str | None = None
     temp_dir: Path | None = None
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
     _fingerprint: str | None = None
 
     def __enter__(self) -> Catalog:
@@ -84,23 +85,42 @@ class Catalog:
         names = [d[0] for d in cur.description] if cur.description else []
         return names, cur.fetchall()
 
-    def fetchone_each(self, sqls: list[str], workers: int = 2) -> list[tuple[Any, ...] | None]:
+    def fetchone_each(self, sqls: list[str], workers: int = 2, *,
+                      errors: bool = False) -> list[tuple[Any, ...] | duckdb.Error | None]:
         """The first row of each statement, in order; up to ``workers`` run at once, each on its own cursor of
-        this database (per-table passes whose single-threaded phases would otherwise leave a core idle)."""
-        if workers <= 1 or len(sqls) < 2:
-            return [self.con.execute(sql).fetchone() for sql in sqls]
+        this database (per-table passes whose single-threaded phases would otherwise leave a core idle).
 
-        def one(sql: str) -> tuple[Any, ...] | None:
-            cur = self.con.cursor()
+        A statement that runs out of memory beside another is run again alone once the others are done; one that
+        still fails raises :class:`ResourceError` (out of memory) or the DuckDB error — or, with ``errors=True``,
+        stands in the result list as the exception for the caller to handle.
+        """
+        def one(sql: str, con: Any = None) -> tuple[Any, ...] | duckdb.Error | None:
+            cur = con or self.con.cursor()
             try:
                 return cur.execute(sql).fetchone()
+            except duckdb.Error as exc:
+                return exc
             finally:
-                cur.close()
+                if con is None:
+                    cur.close()
 
-        from concurrent.futures import ThreadPoolExecutor
+        if workers <= 1 or len(sqls) < 2:
+            out = [one(sql, self.con) for sql in sqls]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(one, sqls))
+            with ThreadPoolExecutor(workers) as pool:
+                out = list(pool.map(one, sqls))
+            out = [one(sql, self.con) if isinstance(r, duckdb.OutOfMemoryException) else r
+                   for sql, r in zip(sqls, out, strict=True)]
+        if not errors:
+            for r in out:
+                if isinstance(r, duckdb.OutOfMemoryException):
+                    raise ResourceError(f"DuckDB ran out of memory within --memory-limit {self.memory_limit}: "
+                                        f"{str(r).splitlines()[0]} — raise --memory-limit") from None
+                if isinstance(r, duckdb.Error):
+                    raise r
+        return out
 
     def scalar(self, sql: str) -> Any:
         row = self.con.execute(sql).fetchone()
@@ -224,7 +244,7 @@ def open_catalog(
     sources = find_tables(path)
     spill = Path(tempfile.mkdtemp(prefix="datacruncher-", dir=temp_dir))
     con = connect(memory_limit, spill)
-    catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill)
+    catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill, memory_limit=memory_limit)
     try:
         for s in sources:
             mount(con, s)

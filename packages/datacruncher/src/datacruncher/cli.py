@@ -27,7 +27,9 @@ class UserError(click.ClickException):
 
 
 def _fail(exc: Exception) -> UserError:
-    return UserError(str(exc))
+    err = UserError(str(exc))
+    err.exit_code = getattr(exc, "exit_code", EXIT_USAGE)  # 3 when DuckDB could not run the work at all
+    return err
 
 
 def _inside(path: Path, directory: Path) -> bool:

@@ -12,6 +12,12 @@ class CruncherError(Exception):
     exit_code = 2
 
 
+class ResourceError(CruncherError):
+    """DuckDB ran out of memory (or temp space) even when the work ran one statement at a time."""
+
+    exit_code = 3
+
+
 class InputError(CruncherError):
     """The dataset (or a file next to it) is missing, empty, corrupt or unreadable."""
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import math
 
+import duckdb
+
 from datagen_contracts.report import ColumnProfile
 
 from .catalog import Catalog
@@ -81,13 +83,22 @@ def profile_columns(catalog: Catalog, model: Model,
     # one query per quantiled column (an exact quantile sorts on one thread, so two columns run side by side)
     # and one for a table's histograms
     queries: list[tuple[str, list[int], str]] = []
+    approximated: set[str] = set()
     for t, kinds, parts in plans:
         if not t.rows:
             continue
         hist = [i for i in parts if kinds[i] == "categorical"]
         groups = [[i] for i in parts if kinds[i] != "categorical"] + ([hist] if hist else [])
         queries += [(t.name, g, f"SELECT {', '.join(parts[i] for i in g)} FROM {t.sql}") for g in groups]
-    results = catalog.fetchone_each([sql for _, _, sql in queries])
+    results = catalog.fetchone_each([sql for _, _, sql in queries], errors=True)
+    for k, r in enumerate(results):
+        if isinstance(r, duckdb.OutOfMemoryException) and "quantile_cont(" in queries[k][2]:
+            # an exact quantile holds the column in memory and cannot spill: under a tight --memory-limit the
+            # profile falls back to DuckDB's bounded t-digest (its last digits may vary between runs)
+            results[k] = catalog.fetchone_each([queries[k][2].replace("quantile_cont(", "approx_quantile(")])[0]
+            approximated.add(queries[k][0])
+        elif isinstance(r, duckdb.Error):
+            catalog.fetchone_each([queries[k][2]])  # raises ResourceError or the DuckDB error
     stats_by: dict[str, dict[int, object]] = {}
     for (table, group, _), row in zip(queries, results, strict=True):
         if row is not None:
@@ -102,7 +113,8 @@ def profile_columns(catalog: Catalog, model: Model,
                 p.top = sorted(((str(k), int(v)) for k, v in stats.items()), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]
             elif kind in ("numeric", "temporal") and stats and stats[0] is not None:
                 p.quantiles = [_finite(q) for q in stats[0][:len(QUANTILES)]]
-                if tails is not None and kind == "temporal" and t.rows <= EXACT_QUANTILE_ROWS:  # exact only
+                exact = t.rows <= EXACT_QUANTILE_ROWS and t.name not in approximated
+                if tails is not None and kind == "temporal" and exact:  # exact quantiles only
                     tails[(t.name, c.name)] = (_finite(stats[0][-1]), _finite(stats[0][-2]))
                 p.mean, p.std = _finite(stats[1][0]), _finite(stats[1][1])
                 if kind == "numeric" and None not in p.quantiles:

@@ -182,7 +182,8 @@ class Runner:
 
         with ThreadPoolExecutor(self.workers) as pool:
             for sql, result in pool.map(work, todo):
-                cache[sql] = result
+                if not (isinstance(result, tuple) and str(result[1]).startswith("OutOfMemoryException")):
+                    cache[sql] = result  # out of memory beside another query: graded alone, later
 
     @staticmethod
     def _execute_on(con: Any, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
