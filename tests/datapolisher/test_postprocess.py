@@ -18,6 +18,7 @@ from datapolisher.model import build_model
 from datapolisher.postprocess import python as py_render
 from datapolisher.postprocess import sql as sql_render
 from datapolisher.postprocess.apply import apply_plan, default_output
+from datapolisher.postprocess.metadata import template
 from datapolisher.postprocess.plan import Plan, Step, build_plan, code_mapping
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -28,6 +29,13 @@ def _plan(report: Path, add: tuple[str, ...] = ()) -> tuple[Plan, object, object
     inputs = load_inputs(report)
     model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
     return build_plan(model, read_findings(inputs.report), add=add), model, inputs
+
+
+def _sql(report: Path, src: str, out: str, add: tuple[str, ...] = (), plan: Plan | None = None, **kw: object) -> str:
+    """The SQL script for ``report``'s plan (or ``plan``), reading ``src`` and writing ``out``."""
+    built, model, inputs = _plan(report, add)
+    plan = plan or built
+    return sql_render.render(plan, src, out, metadata=template(plan, model, inputs.metadata, "shop"), **kw)
 
 
 def _apply(report: Path, out: Path, add: tuple[str, ...] = ()) -> object:
@@ -53,10 +61,19 @@ def test_code_mapping_folds_country_spellings_to_the_majority() -> None:
     assert code_mapping([("Pro", 5), ("pro ", 1), ("PRO", 1)], country=False) == {"PRO": "Pro", "pro ": "Pro"}
 
 
+def test_code_mapping_folds_dotted_abbreviations_like_datacruncher() -> None:
+    # datacruncher's format_inconsistency drops the dots of short values: D.E. and DE are one spelling group
+    values = [("DE", 50), ("D.E.", 3), ("UK", 9), ("U.K.", 2), ("GBR", 1), ("Great Britain", 1), ("CZX", 5)]
+    assert code_mapping(values, country=True) == {"D.E.": "DE", "GBR": "UK", "Great Britain": "UK", "U.K.": "UK"}
+    assert code_mapping([("Pro", 5), ("P.R.O.", 1), ("Pro.Plus", 2)], country=False) == {"P.R.O.": "Pro"}
+
+
 def test_golden_scripts(shop_report: Path) -> None:
-    plan, _, _ = _plan(shop_report, add=("is_active=user", "lifetime_value=user"))
-    for name, text in (("postprocess.sql", sql_render.render(plan, "output", "output_polished")),
-                       ("postprocess.py", py_render.render(plan, "output", "output_polished"))):
+    add = ("is_active=user", "lifetime_value=user")
+    plan, model, inputs = _plan(shop_report, add=add)
+    meta = template(plan, model, inputs.metadata, "shop")
+    for name, text in (("postprocess.sql", sql_render.render(plan, "output", "output_polished", metadata=meta)),
+                       ("postprocess.py", py_render.render(plan, "output", "output_polished", metadata=meta))):
         if UPDATE:
             (GOLDEN / name).write_text(text)
         assert text == (GOLDEN / name).read_text(), f"{name} changed; DATAPOLISHER_UPDATE_GOLDEN=1 to accept"
@@ -110,9 +127,8 @@ def test_python_script_matches_the_sql_and_is_idempotent(shop: Path, shop_report
 
 
 def test_sql_script_runs_standalone(shop_report: Path, tmp_path: Path) -> None:
-    plan, _, _ = _plan(shop_report)
     cwd = shop_report.parent
-    text = sql_render.render(plan, "output", "fresh_out")
+    text = _sql(shop_report, "output", "fresh_out", shell=False)
     con = duckdb.connect()
     old = Path.cwd()
     os.chdir(cwd)
@@ -171,14 +187,13 @@ def test_sql_script_runs_in_the_duckdb_cli(shop_report: Path, tmp_path: Path) ->
     exe = shutil.which("duckdb") or (shutil.which("duckdb", path=str(Path(sys.executable).parent)))
     if exe is None:
         pytest.skip("the duckdb command-line shell is not installed (pip install duckdb-cli)")
-    plan, _, _ = _plan(shop_report)
     cwd = shop_report.parent
-    (cwd / "postprocess.sql").write_text(sql_render.render(plan, "output", "cli_out"))
+    (cwd / "postprocess.sql").write_text(_sql(shop_report, "output", "cli_out"))
     with open(cwd / "postprocess.sql", "rb") as script:
         done = subprocess.run([exe], stdin=script, cwd=cwd, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode()
     assert pl.read_parquet(cwd / "cli_out" / "order.parquet").height == 5
-    module_text = sql_render.render(plan, "output", "module_out")
+    module_text = _sql(shop_report, "output", "module_out", shell=False)
     con, old = duckdb.connect(), Path.cwd()
     os.chdir(cwd)
     try:

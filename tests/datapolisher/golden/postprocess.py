@@ -8,8 +8,10 @@ Needs only Polars (pip install polars). The output is written to a temporary sib
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -33,6 +35,58 @@ STEPS = [
     'add user.is_active (activity in the last 30 days of the data)',
     'add user.lifetime_value (sum of order.unit price)',
 ]
+# The output's .metadata.json as datapolisher knew it; describe() fills in what only a run knows.
+METADATA = {'contract': 'datagen.metadata/1',
+ 'dataset_name': 'shop',
+ 'generator': {'name': 'datapolisher', 'version': '0.1.0'},
+ 'generated_at': '',
+ 'duration_seconds': None,
+ 'seed': 42,
+ 'scale': 1.0,
+ 'schema': None,
+ 'scenario': None,
+ 'context': {},
+ 'timeframe': None,
+ 'timestamp_convention': 'timestamp[us], tz-naive, UTC',
+ 'tables': [{'name': 'order',
+             'kind': 'fact',
+             'columns': [{'name': 'order_id', 'arrow_type': 'int64', 'nullable': False, 'primary_key': True},
+                         {'name': 'user_id', 'arrow_type': 'int64', 'foreign_key': 'user.user_id'},
+                         {'name': 'unit price', 'arrow_type': 'double', 'role': 'money'},
+                         {'name': 'placed_at', 'arrow_type': 'timestamp[us]'},
+                         {'name': 'shipped_at', 'arrow_type': 'timestamp[us]'},
+                         {'name': 'status', 'arrow_type': 'string'}],
+             'primary_key': 'order_id',
+             'foreign_keys': [{'column': 'user_id', 'references_table': 'user', 'references_column': 'user_id'}],
+             'parents': ['user'],
+             'time_columns': ['placed_at', 'shipped_at'],
+             'created_at_column': 'placed_at'},
+            {'name': 'user',
+             'kind': 'entity',
+             'columns': [{'name': 'user_id', 'arrow_type': 'int64', 'nullable': False, 'primary_key': True},
+                         {'name': 'name', 'arrow_type': 'string'},
+                         {'name': 'country', 'arrow_type': 'string', 'role': 'country'},
+                         {'name': 'created_at', 'arrow_type': 'timestamp[us]'},
+                         {'name': 'last_login', 'arrow_type': 'timestamp[us]'},
+                         {'name': 'is_active', 'arrow_type': 'bool', 'nullable': False},
+                         {'name': 'lifetime_value', 'arrow_type': 'double', 'nullable': False}],
+             'primary_key': 'user_id',
+             'time_columns': ['created_at', 'last_login'],
+             'created_at_column': 'created_at'}],
+ 'defects': [],
+ 'lineage': {'derived_from': '',
+             'steps': ['cast order.user_id to BIGINT',
+                       'normalize 2 variant(s) of user.country',
+                       'trim whitespace in user.name',
+                       "fill nulls of order.status with 'pending'",
+                       'round order.unit price to 2 decimals',
+                       'keep the first row per order.order_id',
+                       'swap order.placed_at/shipped_at where start > end',
+                       'drop order rows whose user_id has no user.user_id',
+                       'move order.placed_at to at/after user.created_at (shifting order.shipped_at by the same '
+                       'amount)',
+                       'add user.is_active (activity in the last 30 days of the data)',
+                       'add user.lifetime_value (sum of order.unit price)']}}
 
 
 def round_half_away(x: pl.Expr, decimals: int) -> pl.Expr:
@@ -113,8 +167,41 @@ def load(root: Path) -> dict[str, pl.DataFrame]:
     return {name: pl.read_parquet(root / rel) for name, rel in SOURCES.items()}
 
 
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(root: Path) -> str:
+    """The input's fingerprint as datacruncher computes it: each file's relative path, size and sha256."""
+    files = []
+    for rel in SOURCES.values():
+        found = sorted(root.glob(rel)) if "*" in rel else [root / rel]
+        files += [f for f in found if not any(p.startswith((".", "_")) for p in f.relative_to(root).parts)]
+    h = hashlib.sha256()
+    for rel, f in sorted((f.relative_to(root).as_posix(), f) for f in files):
+        h.update(f"{rel}\0{f.stat().st_size}\0{sha256(f)}\n".encode())
+    return h.hexdigest()
+
+
+def describe(out: Path, t: dict[str, pl.DataFrame], src: Path, derived_from: str) -> dict:
+    """METADATA with what only this run knows filled in, as postprocess.sql fills it in."""
+    meta = json.loads(json.dumps(METADATA))
+    meta["generated_at"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for table in meta["tables"]:
+        f = out / f"{table['name']}.parquet"
+        rows = t[table["name"]].height
+        table.update(rows=rows, files=[{"path": f.name, "rows": rows, "bytes": f.stat().st_size, "sha256": sha256(f)}])
+    meta["lineage"].update(derived_from=derived_from, derived_from_fingerprint=fingerprint(src),
+                           script=Path(__file__).name, script_sha256=sha256(Path(__file__).resolve()))
+    return meta
+
+
 def up_to_date(out: Path) -> bool:
-    """True when ``out`` was written by datapolisher from this same plan and its files still match."""
+    """True when ``out`` was written from this same plan and its files still match its .metadata.json."""
     meta_path = out / ".metadata.json"
     if not meta_path.is_file():
         return False
@@ -122,10 +209,13 @@ def up_to_date(out: Path) -> bool:
     if (meta.get("lineage") or {}).get("steps") != STEPS:
         return False
     files = [f for table in meta.get("tables", []) for f in table.get("files", [])]
-    return bool(files) and all(
-        (out / f["path"]).is_file() and hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
-        for f in files
-    )
+    return bool(files) and all((out / f["path"]).is_file() and sha256(out / f["path"]) == f["sha256"] for f in files)
+
+
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def main(argv: list[str]) -> int:
@@ -144,17 +234,21 @@ def main(argv: list[str]) -> int:
         return 1
     t = load(src)
     fix(t)
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, frame in t.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+        meta = describe(tmp, t, src, args[0] if args else DEFAULT_IN)
+        (tmp / ".metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the output is an ordinary directory
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    print(f"wrote {len(t)} table(s) to {out}")
+    print(f"wrote {len(t)} table(s) and .metadata.json to {out}")
     return 0
 
 

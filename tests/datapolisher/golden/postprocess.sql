@@ -1,8 +1,19 @@
 -- postprocess.sql — written by datapolisher.
 -- Reads output/ and writes output_polished/ (run from this directory: duckdb < postprocess.sql).
--- Every table is loaded and fixed in memory; nothing is written until every fix has succeeded.
+-- Every table is loaded and fixed in memory inside one transaction; nothing is written until every fix
+-- has succeeded, and the first error stops the script.
+.bail on
 SET TimeZone = 'UTC';
 SET preserve_insertion_order = true;
+BEGIN TRANSACTION;
+
+-- Refuse an existing output_polished/ that this script did not write (its .metadata.json would list other steps).
+-- Over its own earlier output it writes everything again, .metadata.json included (SQL cannot skip).
+CREATE TEMP TABLE __output_check AS SELECT CASE
+    WHEN (SELECT count(*) FROM glob('output_polished/*')) > 0
+     AND (SELECT json(TRY_CAST(content AS JSON) -> '$.lineage.steps') FROM read_text('output_polished/.metadata.jso[n]'))
+         IS DISTINCT FROM json('["cast order.user_id to BIGINT","normalize 2 variant(s) of user.country","trim whitespace in user.name","fill nulls of order.status with ''pending''","round order.unit price to 2 decimals","keep the first row per order.order_id","swap order.placed_at/shipped_at where start > end","drop order rows whose user_id has no user.user_id","move order.placed_at to at/after user.created_at (shifting order.shipped_at by the same amount)","add user.is_active (activity in the last 30 days of the data)","add user.lifetime_value (sum of order.unit price)"]'::JSON)
+    THEN error('output_polished/ already exists and was not written by this script: remove it or choose another output') END AS refused;
 
 -- Money rounds half away from zero on the value as written (2.005 -> 2.01), in plain IEEE arithmetic that every
 -- DuckDB version and postprocess.py compute alike (round() does not: DuckDB 2 rounds the binary 2.00499999...
@@ -92,3 +103,38 @@ ORDER BY c.__row;
 COPY (SELECT 'datapolisher postprocess.sql' AS written_by) TO 'output_polished' (FORMAT csv, PER_THREAD_OUTPUT, FILENAME_PATTERN '_postprocess', OVERWRITE_OR_IGNORE);
 COPY "order" TO 'output_polished/order.parquet' (FORMAT parquet, COMPRESSION zstd);
 COPY "user" TO 'output_polished/user.parquet' (FORMAT parquet, COMPRESSION zstd);
+
+-- Describe the output in output_polished/.metadata.json (contract datagen.metadata/1): the declarations datapolisher
+-- knew when it wrote this script, plus what only this run knows: each file's rows, bytes and sha256, the
+-- input's fingerprint, and the sha256 of postprocess.sql (read from the directory this runs in; null if renamed).
+CREATE TEMP TABLE __files AS
+          SELECT 'order' AS name, 'order.parquet' AS path, (SELECT count(*) FROM "order") AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/order.parquet')
+UNION ALL SELECT 'user' AS name, 'user.parquet' AS path, (SELECT count(*) FROM "user") AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/user.parquet');
+CREATE TEMP TABLE __source AS
+SELECT sha256(string_agg(rel || chr(0) || size || chr(0) || sha256(content) || chr(10), '' ORDER BY rel)) AS fingerprint FROM (
+    SELECT 'order.parquet' AS rel, size, content FROM read_blob('output/order.parquet')
+    UNION ALL SELECT 'user.parquet' AS rel, size, content FROM read_blob('output/user.parquet'));
+COPY (
+    SELECT
+        '"datagen.metadata/1"'::JSON AS "contract",
+        '"shop"'::JSON AS "dataset_name",
+        '{"name":"datapolisher","version":"0.1.0"}'::JSON AS "generator",
+        strftime(now()::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ') AS "generated_at",
+        'null'::JSON AS "duration_seconds",
+        '42'::JSON AS "seed",
+        '1.0'::JSON AS "scale",
+        'null'::JSON AS "schema",
+        'null'::JSON AS "scenario",
+        '{}'::JSON AS "context",
+        'null'::JSON AS "timeframe",
+        '"timestamp[us], tz-naive, UTC"'::JSON AS "timestamp_convention",
+        json_array(
+            json_merge_patch('{"name":"order","kind":"fact","columns":[{"name":"order_id","arrow_type":"int64","nullable":false,"primary_key":true},{"name":"user_id","arrow_type":"int64","foreign_key":"user.user_id"},{"name":"unit price","arrow_type":"double","role":"money"},{"name":"placed_at","arrow_type":"timestamp[us]"},{"name":"shipped_at","arrow_type":"timestamp[us]"},{"name":"status","arrow_type":"string"}],"primary_key":"order_id","foreign_keys":[{"column":"user_id","references_table":"user","references_column":"user_id"}],"parents":["user"],"time_columns":["placed_at","shipped_at"],"created_at_column":"placed_at"}'::JSON, (SELECT json_object('rows', rows, 'files', json_array(json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256))) FROM __files WHERE name = 'order')),
+            json_merge_patch('{"name":"user","kind":"entity","columns":[{"name":"user_id","arrow_type":"int64","nullable":false,"primary_key":true},{"name":"name","arrow_type":"string"},{"name":"country","arrow_type":"string","role":"country"},{"name":"created_at","arrow_type":"timestamp[us]"},{"name":"last_login","arrow_type":"timestamp[us]"},{"name":"is_active","arrow_type":"bool","nullable":false},{"name":"lifetime_value","arrow_type":"double","nullable":false}],"primary_key":"user_id","time_columns":["created_at","last_login"],"created_at_column":"created_at"}'::JSON, (SELECT json_object('rows', rows, 'files', json_array(json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256))) FROM __files WHERE name = 'user'))
+        ) AS "tables",
+        '[]'::JSON AS "defects",
+        json_merge_patch('{"derived_from":"","steps":["cast order.user_id to BIGINT","normalize 2 variant(s) of user.country","trim whitespace in user.name","fill nulls of order.status with ''pending''","round order.unit price to 2 decimals","keep the first row per order.order_id","swap order.placed_at/shipped_at where start > end","drop order rows whose user_id has no user.user_id","move order.placed_at to at/after user.created_at (shifting order.shipped_at by the same amount)","add user.is_active (activity in the last 30 days of the data)","add user.lifetime_value (sum of order.unit price)"]}'::JSON, json_object(
+            'derived_from', 'output', 'derived_from_fingerprint', (SELECT fingerprint FROM __source),
+            'script', 'postprocess.sql', 'script_sha256', (SELECT sha256(content) FROM read_blob('postprocess.sq[l]')))) AS "lineage"
+) TO 'output_polished/.metadata.json' (FORMAT json);
+COMMIT;

@@ -8,6 +8,7 @@ before children, cascading), parent times, computed columns — so each fix sees
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +28,12 @@ ACTIVE_DAYS = 30
 
 # Common spellings of the same country, so "US", "USA" and " us" become one form (the most frequent one).
 COUNTRY_ALIASES = {
-    "USA": "US", "U.S.": "US", "U.S.A.": "US", "UNITED STATES": "US", "UK": "GB", "GBR": "GB",
-    "UNITED KINGDOM": "GB", "DEU": "DE", "GERMANY": "DE", "FRA": "FR", "FRANCE": "FR", "CAN": "CA",
-    "CANADA": "CA", "ESP": "ES", "SPAIN": "ES", "ITA": "IT", "ITALY": "IT", "JPN": "JP", "JAPAN": "JP",
-    "AUS": "AU", "AUSTRALIA": "AU", "BRA": "BR", "BRAZIL": "BR", "IND": "IN", "INDIA": "IN", "MEX": "MX",
-    "MEXICO": "MX", "NLD": "NL", "NETHERLANDS": "NL", "CHN": "CN", "CHINA": "CN",
+    "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB", "GBR": "GB",
+    "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "DEU": "DE", "GERMANY": "DE", "DEUTSCHLAND": "DE",
+    "FRA": "FR", "FRANCE": "FR", "CAN": "CA", "CANADA": "CA", "ESP": "ES", "SPAIN": "ES", "ITA": "IT",
+    "ITALY": "IT", "JPN": "JP", "JAPAN": "JP", "AUS": "AU", "AUSTRALIA": "AU", "BRA": "BR", "BRAZIL": "BR",
+    "IND": "IN", "INDIA": "IN", "MEX": "MX", "MEXICO": "MX", "NLD": "NL", "NETHERLANDS": "NL", "CHN": "CN",
+    "CHINA": "CN",
 }
 
 
@@ -84,7 +86,12 @@ def _why(f: Finding) -> str:
 
 
 def _norm_key(value: str, country: bool) -> str:
+    """The spelling group of a value, as datacruncher's format_inconsistency groups them (so what it counts as
+    a variant is what gets normalized): whitespace collapsed, case folded, dots dropped from short values
+    (``D.E.`` is ``DE``), then country aliases."""
     key = re.sub(r"\s+", " ", value.strip()).upper()
+    if len(key) <= 8:
+        key = key.replace(".", "")
     return COUNTRY_ALIASES.get(key, key) if country else key
 
 
@@ -133,7 +140,10 @@ class _Builder:
     def _negative_amounts(self, f: Finding, t: TableModel) -> bool:
         if f.column not in t.columns or (not t.is_float(f.column) and "INT" not in t.columns[f.column].upper()):
             return False
-        self.add("clamp_min", t.name, {"column": f.column, "min": float(param(f.params, "min", default=0))}, _why(f))
+        low = float(param(f.params, "min", default=0))
+        # an integer column stays integer (a 0.0 literal would make DuckDB write DECIMAL and Polars Float64)
+        self.add("clamp_min", t.name, {"column": f.column, "min": low if t.is_float(f.column) else math.ceil(low)},
+                 _why(f))
         return True
 
     def _code_variants(self, f: Finding, t: TableModel) -> bool:

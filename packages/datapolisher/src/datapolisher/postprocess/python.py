@@ -7,6 +7,9 @@ the same plan and verified, it reports "already up to date" instead of refusing.
 
 from __future__ import annotations
 
+import pprint
+from typing import Any
+
 from .plan import ACTIVE_DAYS, Plan, Step, describe
 
 ROUNDING = (
@@ -101,8 +104,41 @@ def load(root: Path) -> dict[str, pl.DataFrame]:
     return {name: pl.read_parquet(root / rel) for name, rel in SOURCES.items()}
 
 
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(root: Path) -> str:
+    """The input's fingerprint as datacruncher computes it: each file's relative path, size and sha256."""
+    files = []
+    for rel in SOURCES.values():
+        found = sorted(root.glob(rel)) if "*" in rel else [root / rel]
+        files += [f for f in found if not any(p.startswith((".", "_")) for p in f.relative_to(root).parts)]
+    h = hashlib.sha256()
+    for rel, f in sorted((f.relative_to(root).as_posix(), f) for f in files):
+        h.update(f"{rel}\\0{f.stat().st_size}\\0{sha256(f)}\\n".encode())
+    return h.hexdigest()
+
+
+def describe(out: Path, t: dict[str, pl.DataFrame], src: Path, derived_from: str) -> dict:
+    """METADATA with what only this run knows filled in, as postprocess.sql fills it in."""
+    meta = json.loads(json.dumps(METADATA))
+    meta["generated_at"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for table in meta["tables"]:
+        f = out / f"{table['name']}.parquet"
+        rows = t[table["name"]].height
+        table.update(rows=rows, files=[{"path": f.name, "rows": rows, "bytes": f.stat().st_size, "sha256": sha256(f)}])
+    meta["lineage"].update(derived_from=derived_from, derived_from_fingerprint=fingerprint(src),
+                           script=Path(__file__).name, script_sha256=sha256(Path(__file__).resolve()))
+    return meta
+
+
 def up_to_date(out: Path) -> bool:
-    """True when ``out`` was written by datapolisher from this same plan and its files still match."""
+    """True when ``out`` was written from this same plan and its files still match its .metadata.json."""
     meta_path = out / ".metadata.json"
     if not meta_path.is_file():
         return False
@@ -110,10 +146,13 @@ def up_to_date(out: Path) -> bool:
     if (meta.get("lineage") or {}).get("steps") != STEPS:
         return False
     files = [f for table in meta.get("tables", []) for f in table.get("files", [])]
-    return bool(files) and all(
-        (out / f["path"]).is_file() and hashlib.sha256((out / f["path"]).read_bytes()).hexdigest() == f["sha256"]
-        for f in files
-    )
+    return bool(files) and all((out / f["path"]).is_file() and sha256(out / f["path"]) == f["sha256"] for f in files)
+
+
+def umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def main(argv: list[str]) -> int:
@@ -132,17 +171,21 @@ def main(argv: list[str]) -> int:
         return 1
     t = load(src)
     fix(t)
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, frame in t.items():
             frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+        meta = describe(tmp, t, src, args[0] if args else DEFAULT_IN)
+        (tmp / ".metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\\n")
+        tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the output is an ordinary directory
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    print(f"wrote {len(t)} table(s) to {out}")
+    print(f"wrote {len(t)} table(s) and .metadata.json to {out}")
     return 0
 
 
@@ -151,8 +194,11 @@ if __name__ == "__main__":
 '''
 
 
-def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> str:
-    """The whole script; the default IN/OUT are relative to the script's own directory when relative."""
+def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, Any], header: str = "") -> str:
+    """The whole script; the default IN/OUT are relative to the script's own directory when relative.
+
+    ``metadata`` is the output's ``.metadata.json`` template (``postprocess.metadata.template``).
+    """
     lines = [
         "#!/usr/bin/env python3",
         f'"""postprocess.py — written by datapolisher.{(" " + header) if header else ""}',
@@ -164,8 +210,10 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> 
         "",
         "from __future__ import annotations",
         "",
+        "import datetime",
         "import hashlib",
         "import json",
+        "import os",
         "import shutil",
         "import sys",
         "import tempfile",
@@ -177,6 +225,8 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> 
         f"DEFAULT_OUT = {output_dir.rstrip('/')!r}",
         f"SOURCES = {plan.tables!r}",
         "STEPS = [" + "".join(f"\n    {d!r}," for d in plan.fixes) + ("\n]" if plan.fixes else "]"),
+        "# The output's .metadata.json as datapolisher knew it; describe() fills in what only a run knows.",
+        f"METADATA = {pprint.pformat(metadata, width=116, sort_dicts=False)}",
         "",
         "",
         *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),

@@ -7,11 +7,18 @@ quoted, so a table named ``order`` or a column named ``unit price`` works.
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
+from datagen_contracts.metadata import FILENAME as METADATA
+
 from ..sqltext import quote_ident as q
 from ..sqltext import quote_literal as lit
 from .plan import ACTIVE_DAYS, Plan, Step, describe
 
 MARKER = "_postprocess"  # DuckDB's COPY … PER_THREAD_OUTPUT creates the output directory, leaving this marker
+SCRIPT = "postprocess.sql"
 
 
 ROUNDING = (
@@ -89,16 +96,107 @@ def _table_sql(step: Step) -> str:
     raise ValueError(f"unknown step {step.op}")  # pragma: no cover - plan.OP_ORDER lists every op
 
 
-def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> str:
-    """The whole script; ``input_dir`` and ``output_dir`` are written into it as given."""
+def _json(value: Any) -> str:
+    """A JSON literal for the script (compact, keys in the template's order)."""
+    return lit(json.dumps(value, ensure_ascii=False, separators=(",", ":"))) + "::JSON"
+
+
+def _glob_one(path: str) -> str:
+    """``path`` as a glob matching only itself, so a missing file reads as no rows instead of an error."""
+    return f"{path[:-1]}[{path[-1]}]"
+
+
+def _guard(plan: Plan, out: str) -> list[str]:
+    refusal = f"{out}/ already exists and was not written by this script: remove it or choose another output"
+    written_steps = "json(TRY_CAST(content AS JSON) -> '$.lineage.steps')"
+    return [
+        "",
+        f"-- Refuse an existing {out}/ that this script did not write (its .metadata.json would list other steps).",
+        "-- Over its own earlier output it writes everything again, .metadata.json included (SQL cannot skip).",
+        "CREATE TEMP TABLE __output_check AS SELECT CASE",
+        f"    WHEN (SELECT count(*) FROM glob({lit(out + '/*')})) > 0",
+        f"     AND (SELECT {written_steps} FROM read_text({lit(_glob_one(out + '/' + METADATA))}))",
+        f"         IS DISTINCT FROM json({_json(plan.fixes)})",
+        f"    THEN error({lit(refusal)}) END AS refused;",
+    ]
+
+
+def _source_files(name: str, rel: str, src: str) -> str:
+    if "*" not in rel:
+        return f"SELECT {lit(rel)} AS rel, size, content FROM read_blob({lit(src + '/' + rel)})"
+    prefix = re.sub(r"^(\./)+", "", src) + "/"
+    relative = f"regexp_replace(filename, '^(\\./)+', '')[{len(prefix) + 1}:]"
+    return (f"SELECT rel, size, content FROM (SELECT {relative} AS rel, size, content FROM read_blob("
+            f"{lit(src + '/' + rel)})) WHERE NOT regexp_matches(rel, '(^|/)[._]')")
+
+
+def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from: str, script: str) -> list[str]:
+    """Write ``out/.metadata.json``: the template, with what only this run knows filled in."""
+    lines = [
+        "",
+        f"-- Describe the output in {out}/{METADATA} (contract datagen.metadata/1): the declarations datapolisher",
+        "-- knew when it wrote this script, plus what only this run knows: each file's rows, bytes and sha256, the",
+        f"-- input's fingerprint, and the sha256 of {script} (read from the directory this runs in; null if renamed).",
+        "CREATE TEMP TABLE __files AS",
+    ]
+    for i, name in enumerate(plan.tables):
+        lines.append(f"{'UNION ALL ' if i else '          '}SELECT {lit(name)} AS name, {lit(name + '.parquet')} AS path, "
+                     f"(SELECT count(*) FROM {q(name)}) AS rows, size AS bytes, sha256(content) AS sha256 "
+                     f"FROM read_blob({lit(out + '/' + name + '.parquet')})")
+    lines[-1] += ";"
+    lines += ["CREATE TEMP TABLE __source AS",
+              "SELECT sha256(string_agg(rel || chr(0) || size || chr(0) || sha256(content) || chr(10), '' ORDER BY rel))"
+              " AS fingerprint FROM ("]
+    lines += [f"    {'UNION ALL ' if i else ''}{_source_files(name, rel, src)}" for i, (name, rel) in
+              enumerate(plan.tables.items())]
+    lines[-1] += ");"
+    merged_tables = ",\n".join(
+        f"            json_merge_patch({_json(t)}, (SELECT json_object('rows', rows, 'files', json_array("
+        f"json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256))) FROM __files "
+        f"WHERE name = {lit(t['name'])}))" for t in meta["tables"])
+    runtime = {
+        "generated_at": "strftime(now()::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ')",
+        "tables": f"json_array(\n{merged_tables}\n        )",
+        "lineage": (f"json_merge_patch({_json(meta['lineage'])}, json_object(\n"
+                    f"            'derived_from', {lit(derived_from)}, "
+                    "'derived_from_fingerprint', (SELECT fingerprint FROM __source),\n"
+                    f"            'script', {lit(script.rsplit('/', 1)[-1])}, 'script_sha256', (SELECT sha256(content) FROM "
+                    f"read_blob({lit(_glob_one(script))}))))"),
+    }
+    fields = [f"        {runtime.get(key) or _json(value)} AS {q(key)}" for key, value in meta.items()]
+    return [*lines, "COPY (\n    SELECT\n" + ",\n".join(fields) + f"\n) TO {lit(out + '/' + METADATA)} (FORMAT json);"]
+
+
+def render(
+    plan: Plan,
+    input_dir: str,
+    output_dir: str,
+    *,
+    metadata: dict[str, Any],
+    header: str = "",
+    derived_from: str | None = None,
+    script: str = SCRIPT,
+    shell: bool = True,
+) -> str:
+    """The whole script; ``input_dir`` and ``output_dir`` are written into it as given.
+
+    ``metadata`` is the output's ``.metadata.json`` template (``postprocess.metadata.template``); ``script``
+    is the file whose sha256 the lineage records (under its file name); ``derived_from`` the input as the
+    lineage names it (default: ``input_dir``); ``shell=False`` leaves out the DuckDB shell's ``.bail on`` (for
+    running the text through the Python module).
+    """
     src = input_dir.rstrip("/")
     out = output_dir.rstrip("/")
     lines = [
         "-- postprocess.sql — written by datapolisher." + (f" {header}" if header else ""),
         f"-- Reads {src}/ and writes {out}/ (run from this directory: duckdb < postprocess.sql).",
-        "-- Every table is loaded and fixed in memory; nothing is written until every fix has succeeded.",
+        "-- Every table is loaded and fixed in memory inside one transaction; nothing is written until every fix",
+        "-- has succeeded, and the first error stops the script.",
+        *([".bail on"] if shell else []),
         "SET TimeZone = 'UTC';",
         "SET preserve_insertion_order = true;",
+        "BEGIN TRANSACTION;",
+        *_guard(plan, out),
         *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),
         "",
         "-- Load the input tables.",
@@ -117,6 +215,8 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, header: str = "") -> 
     ]
     for name in plan.tables:
         lines.append(f"COPY {q(name)} TO {lit(out + '/' + name + '.parquet')} (FORMAT parquet, COMPRESSION zstd);")
+    lines += _describe(plan, metadata, src, out, derived_from if derived_from is not None else src, script)
+    lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,177 @@
+"""The polished ``.metadata.json``: written by the scripts themselves, so every way of running them agrees.
+
+datapolisher's own apply (the SQL through the DuckDB module), ``duckdb < postprocess.sql`` (the DuckDB shell)
+and ``python postprocess.py IN OUT`` each describe the data they wrote: files, rows and types as on disk,
+the input's fingerprint and the sha256 of the script that ran.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import msgspec
+import pytest
+
+from datagen_contracts import load_metadata
+from datagen_contracts.fingerprint import file_sha256
+from datagen_contracts.metadata import DatasetMetadata
+from datapolisher.dataset import fingerprint
+from datapolisher.inputs import load_inputs
+from datapolisher.issues import read_findings
+from datapolisher.manifest_build import arrow_type
+from datapolisher.model import build_model
+from datapolisher.postprocess import sql as sql_render
+from datapolisher.postprocess.apply import apply_plan
+from datapolisher.postprocess.metadata import template
+from datapolisher.postprocess.plan import Plan, Step, build_plan
+
+ADD = ("is_active=user", "lifetime_value=user")
+
+
+@pytest.fixture
+def duckdb_shell() -> str:
+    """The DuckDB command-line shell (pip install duckdb-cli), on PATH or beside this interpreter."""
+    exe = shutil.which("duckdb") or shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("the duckdb command-line shell is not installed (pip install duckdb-cli)")
+    return exe
+
+
+def _apply(report: Path, out: Path) -> DatasetMetadata:
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report), add=ADD)
+    return apply_plan(plan, model, data_dir=inputs.data_dir, output_dir=out, script_dir=report.parent,
+                      source_meta=inputs.metadata, dataset_name="shop").metadata
+
+
+def _shell(exe: str, script: Path) -> subprocess.CompletedProcess[str]:
+    with script.open() as stdin:  # literally `duckdb < postprocess.sql`, from the script's directory
+        return subprocess.run([exe], stdin=stdin, cwd=script.parent, capture_output=True, text=True, check=False)
+
+
+def _describes_itself(out: Path, meta: DatasetMetadata) -> None:
+    """Every file listed with its real bytes, sha256 and rows; every column with its real type."""
+    con = duckdb.connect()
+    try:
+        for table in meta.tables:
+            (f,) = table.files
+            path = out / f.path
+            assert (f.bytes, f.sha256) == (path.stat().st_size, file_sha256(path))
+            assert f.rows == table.rows == con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()[0][0]
+            actual = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+            assert [(c.name, c.arrow_type) for c in table.columns] == [(n, arrow_type(t)) for n, t, *_ in actual]
+    finally:
+        con.close()
+
+
+def _declared(meta: DatasetMetadata) -> dict:
+    """What must agree between runs: everything but when, which files' bytes and which script."""
+    doc = msgspec.to_builtins(meta)
+    doc.pop("generated_at")
+    for t in doc["tables"]:
+        t["files"] = [{"path": f["path"], "rows": f["rows"]} for f in t["files"]]
+    for key in ("script", "script_sha256", "derived_from"):
+        doc["lineage"].pop(key, None)
+    return doc
+
+
+def test_apply_shell_and_python_describe_what_they_wrote(shop: Path, shop_report: Path, duckdb_shell: str) -> None:
+    work = shop_report.parent
+    applied = _apply(shop_report, work / "output_polished")
+    sql_script, py_script = work / "postprocess.sql", work / "postprocess.py"
+    assert applied.lineage is not None
+    assert applied.lineage.script == "postprocess.sql" and applied.lineage.script_sha256 == file_sha256(sql_script)
+    assert applied.lineage.derived_from_fingerprint == fingerprint(shop)
+    _describes_itself(work / "output_polished", applied)
+
+    shutil.rmtree(work / "output_polished")
+    ran = _shell(duckdb_shell, sql_script)
+    assert ran.returncode == 0, ran.stderr
+    by_shell = load_metadata(work / "output_polished")
+    assert by_shell.lineage is not None and by_shell.lineage.script_sha256 == file_sha256(sql_script)
+    assert by_shell.lineage.derived_from == "output"
+    _describes_itself(work / "output_polished", by_shell)
+
+    done = subprocess.run([sys.executable, str(py_script), str(shop), str(work / "py_out")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    by_python = load_metadata(work / "py_out")
+    assert by_python.lineage is not None and by_python.lineage.script == "postprocess.py"
+    assert by_python.lineage.script_sha256 == file_sha256(py_script)
+    _describes_itself(work / "py_out", by_python)
+
+    assert _declared(applied) == _declared(by_shell) == _declared(by_python)
+    assert applied.dataset_name == "shop" and applied.seed == 42 and applied.generator.name == "datapolisher"
+    assert applied.table("order").foreign_keys[0].references_table == "user"
+
+
+def test_shell_refuses_an_output_it_did_not_write(shop_report: Path, duckdb_shell: str) -> None:
+    work = shop_report.parent
+    _apply(shop_report, work / "output_polished")
+    (work / "output_polished").rename(work / "first")
+    taken = work / "output_polished"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    refused = _shell(duckdb_shell, work / "postprocess.sql")
+    assert refused.returncode != 0 and "already exists and was not written by this script" in refused.stderr
+    assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+    assert refused.stderr.count("Error") == 1  # .bail on: the first error ends the script
+
+    shutil.rmtree(taken)
+    (work / "first").rename(taken)
+    again = _shell(duckdb_shell, work / "postprocess.sql")  # over its own output: written again, consistently
+    assert again.returncode == 0, again.stderr
+    _describes_itself(taken, load_metadata(taken))
+
+
+def test_shell_failure_halfway_leaves_no_output(shop_report: Path, duckdb_shell: str) -> None:
+    inputs = load_inputs(shop_report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    bad = Plan([*plan.steps, Step("fill_default", "order", {"column": "no_such_column", "value": 1}, ("x",))],
+               plan.tables, plan.columns)
+    script = shop_report.parent / "postprocess.sql"
+    script.write_text(sql_render.render(bad, "output", "broken_out", metadata=template(bad, model, None, "shop")))
+    ran = _shell(duckdb_shell, script)
+    assert ran.returncode != 0 and "no_such_column" in ran.stderr
+    assert not (shop_report.parent / "broken_out").exists()
+
+
+def test_python_script_failure_halfway_leaves_no_output(shop: Path, shop_report: Path, tmp_path: Path) -> None:
+    _apply(shop_report, tmp_path / "first")
+    script = shop_report.parent / "postprocess.py"
+    text = script.read_text().replace("def fix(t: dict[str, pl.DataFrame]) -> None:\n",
+                                      "def fix(t: dict[str, pl.DataFrame]) -> None:\n    raise RuntimeError('halfway')\n")
+    script.write_text(text)
+    done = subprocess.run([sys.executable, str(script), str(shop), str(tmp_path / "out")], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode != 0 and "halfway" in done.stderr
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_clamping_an_integer_column_keeps_it_integer(tmp_path: Path, duckdb_shell: str) -> None:
+    import polars as pl
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "output"
+    data.mkdir()
+    pl.DataFrame({"id": [1, 2, 3], "qty": [4, -2, 7]}).write_parquet(data / "stock.parquet")
+    report = write_report(data, tmp_path / "crunch_report.json",
+                          [issue("negative_amounts", "clamp", table="stock", column="qty", params={"min": 0})])
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    applied = apply_plan(plan, model, data_dir=data, output_dir=tmp_path / "output_polished", script_dir=tmp_path,
+                         source_meta=None, dataset_name="stock").metadata
+    _describes_itself(tmp_path / "output_polished", applied)
+    assert pl.read_parquet(tmp_path / "output_polished" / "stock.parquet")["qty"].to_list() == [4, 0, 7]
+    done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py_out")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    _describes_itself(tmp_path / "py_out", load_metadata(tmp_path / "py_out"))
+    assert pl.read_parquet(tmp_path / "py_out" / "stock.parquet").schema["qty"] == pl.Int64
