@@ -57,3 +57,19 @@ def test_odcs_contract_validates_against_the_published_schema(approved: Path) ->
 def test_export_needs_an_approved_dataset(shop: Path) -> None:
     with pytest.raises(InputError, match="approve it first"):
         export(shop, "odcs")
+
+
+def test_polished_data_exports_with_its_real_types(shop: Path, shop_report: Path) -> None:
+    """Polished data is described by postprocess.sql's .metadata.json: Arrow types, so integers stay integers."""
+    frictionless = pytest.importorskip("frictionless", reason="frictionless validates Data Packages")
+    from datapolisher.paths import postprocess_path
+
+    step = postprocess_path(load_inputs(shop_report), add=("is_active=user",), recrunch_after=False)
+    assert step.output_dir is not None
+    approve(load_inputs(write_report(step.output_dir, shop.parent / "crunch_report.polished.json", [])))
+    doc = json.loads(export(step.output_dir, "frictionless").read_text())
+    assert [e.message for e in frictionless.Package.metadata_validate(doc)] == []
+    fields = {r["name"]: {f["name"]: f["type"] for f in r["schema"]["fields"]} for r in doc["resources"]}
+    assert fields["order"] == {"order_id": "integer", "user_id": "integer", "unit price": "number",
+                               "placed_at": "datetime", "shipped_at": "datetime", "status": "string"}
+    assert fields["user"]["is_active"] == "boolean" and fields["user"]["user_id"] == "integer"

@@ -31,7 +31,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "dataset"
 
 
-def _kind(arrow: str) -> str:
+def type_kind(arrow: str) -> str:
+    """The kind of an Arrow type name, as catalogs type fields: ``int64`` → ``integer``."""
     a = arrow.lower()
     if a.startswith(("int", "uint")):
         return "integer"
@@ -56,7 +57,7 @@ def to_frictionless(manifest: Manifest) -> dict[str, Any]:
     resources = []
     for t in manifest.schema.tables:
         files = _table_file(manifest, t.name)
-        fields = [{"name": c.name, "type": _kind(c.type), **({"constraints": {"required": True}}
+        fields = [{"name": c.name, "type": type_kind(c.type), **({"constraints": {"required": True}}
                   if not c.nullable else {})} for c in t.columns]
         schema: dict[str, Any] = {"fields": fields}
         pk = [c.name for c in t.columns if c.pk]
@@ -113,7 +114,7 @@ def _cr_fields(t: ManifestTable, file_id: str) -> list[dict[str, Any]]:
     for c in t.columns:
         field: dict[str, Any] = {
             "@type": "cr:Field", "@id": _cr_id(t.name, c.name), "name": c.name, "description": f"{t.name}.{c.name}",
-            "dataType": _CR_TYPES[_kind(c.type)],
+            "dataType": _CR_TYPES[type_kind(c.type)],
             "source": {"fileObject": {"@id": file_id}, "extract": {"column": c.name}},
         }
         if c.fk:
@@ -183,7 +184,7 @@ def to_odcs(manifest: Manifest) -> dict[str, Any]:
 
 
 def _odcs_type(arrow: str) -> str:
-    kind = _kind(arrow)
+    kind = type_kind(arrow)
     return {"datetime": "timestamp", "time": "string"}.get(kind, kind)
 
 

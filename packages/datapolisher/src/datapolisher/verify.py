@@ -1,7 +1,9 @@
 """``datapolisher verify DIR``: does the dataset still match its ``.manifest.yaml``, and is the approval intact?
 
-Checks the manifest parses, every listed file exists with its bytes and sha256, no unlisted parquet file
-appeared, and the approval hash still covers the manifest (so an edited manifest fails too).
+Checks the manifest parses, is byte for byte the form approval wrote (so even an edit YAML reads the same,
+``false`` → ``False``, fails and is named by line), its approval hash still covers its content, every listed
+file exists with its bytes and sha256, no unlisted parquet file appeared, and its schema's claims — each
+table's rows, columns and their kinds of type — hold for the data, so an edited claim is named.
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from datagen_contracts import ContractError, load_manifest
 from datagen_contracts.fingerprint import file_sha256
-from datagen_contracts.manifest import FILENAME, approval_hash
+from datagen_contracts.manifest import FILENAME, Manifest, approval_hash, dumps_manifest
 
 from .dataset import data_files
 from .errors import InputError
+from .export import type_kind
+from .manifest_build import arrow_type
+from .model import build_model
+
+_FILE_PROBLEMS = ("missing file", "size mismatch", "checksum mismatch", "unlisted file")
 
 
 @dataclass
@@ -44,7 +53,8 @@ def verify(directory: Path) -> VerifyResult:
     if manifest.approval is None or not manifest.approval.approved:
         result.problems.append("the manifest carries no approval")
     elif approval_hash(manifest) != manifest.approval.hash:
-        result.problems.append("approval hash mismatch: the manifest was edited after approval")
+        result.problems.append("approval hash mismatch: the manifest's content was edited after approval")
+    result.problems += _layout_edits(path.read_bytes(), dumps_manifest(manifest))
     listed = set()
     for f in manifest.files:
         listed.add(f.path)
@@ -64,4 +74,44 @@ def verify(directory: Path) -> VerifyResult:
         rel = extra.relative_to(directory).as_posix()
         if rel not in listed:
             result.problems.append(f"unlisted file: {rel}")
+    if not any(p.startswith(_FILE_PROBLEMS) for p in result.problems):  # else the data is not what was signed
+        result.problems += _false_claims(manifest, directory)
     return result
+
+
+def _layout_edits(written: bytes, canonical: bytes) -> list[str]:
+    """An edit that leaves the content equal (``false`` → ``False``, a space) still differs from approval's bytes."""
+    if written == canonical:
+        return []
+    ours, theirs = canonical.decode("utf-8", "replace").splitlines(), written.decode("utf-8", "replace").splitlines()
+    n = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), min(len(ours), len(theirs)))
+    line = theirs[n] if n < len(theirs) else "<end of file>"
+    signed = ours[n] if n < len(ours) else "<end of file>"
+    return [f"manifest edited at line {n + 1}: {line.strip()!r} (approval wrote {signed.strip()!r})"]
+
+
+def _false_claims(manifest: Manifest, directory: Path) -> list[str]:
+    """The manifest's schema section against the data: rows, column names and kinds of type per table."""
+    try:
+        model = build_model(directory)
+    except InputError:
+        return []
+    except duckdb.Error as exc:
+        return [f"the data cannot be read: {str(exc).splitlines()[0]}"]
+    problems = []
+    for table in manifest.schema.tables:
+        actual = model.tables.get(table.name)
+        if actual is None:
+            problems.append(f"manifest describes table {table.name}, the data has no such table")
+            continue
+        if table.rows != actual.rows:
+            problems.append(f"manifest says {table.name} has {table.rows} rows, the data has {actual.rows}")
+        claimed = [c.name for c in table.columns]
+        if claimed != list(actual.columns):
+            problems.append(f"manifest lists columns {claimed} for {table.name}, the data has {list(actual.columns)}")
+            continue
+        for c in table.columns:
+            held = arrow_type(actual.columns[c.name])
+            if type_kind(c.type) != type_kind(held):
+                problems.append(f"manifest types {table.name}.{c.name} as {c.type}, the data holds {held}")
+    return problems
