@@ -54,3 +54,24 @@ def test_generate_does_not_import_pandas(tmp_path: Path) -> None:
             f"generate({str(path)!r}, {str(tmp_path / 'out')!r}, seed=1); print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_to_numpy_matches_pyarrow_and_never_imports_pandas() -> None:
+    code = """
+import sys, numpy as np, pyarrow as pa
+from datagen_core.arrays import from_numpy, strings, to_numpy
+m = np.array([0, 1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+cases = [strings(["a", "b", None, "a"]), strings(["x", "y", "z"]).slice(1, 2), from_numpy(np.arange(9), mask=m).slice(2),
+         from_numpy(np.arange(9.0), mask=m), from_numpy(np.arange(9) % 2 == 0, mask=m),
+         from_numpy(np.arange(9), pa.timestamp("us"), mask=m), from_numpy(np.arange(9, dtype=np.int32), pa.date32()),
+         from_numpy(np.arange(9)), strings([])]
+mine = [to_numpy(c) for c in cases]
+print("pandas" in sys.modules)
+for c, got in zip(cases, mine):
+    want = c.to_numpy(zero_copy_only=False)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert [str(x) for x in got.tolist()] == [str(x) for x in want.tolist()], (got, want)
+print("same")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "same"]

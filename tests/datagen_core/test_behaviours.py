@@ -136,3 +136,36 @@ def test_modifiers_without_effect_are_reported_not_ignored(tmp_path: Path) -> No
     result = generate(tmp_path / "s.json", tmp_path / "o", seed=1)
     assert any("'multiply' does not apply to a datetime column" in w for w in result.warnings)
     assert any("'jitter' changes numbers; 'tier' is a string column" in w for w in result.warnings)
+
+
+def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_path: Path) -> None:
+    doc = _doc([
+        {"id": "visitor", "rows": 800, "pk": "visitor_id", "columns": [
+            _col("visitor_id", "int", {"sequence": {}}),
+            _col("first_seen", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "conversion", "kind": "fact", "parents": ["visitor"], "pk": "conversion_id",
+         "attribution_chain": {"channels": ["seo", "ads", "email"], "min_touches": 1, "max_touches": 5,
+                               "time_window_days": 20, "attribution_model": "time_decay"},
+         "columns": [
+             _col("conversion_id", "int", {"sequence": {}}),
+             _col("visitor_id", "int", {"lookup": {"from": "visitor.visitor_id"}}),
+             _col("converted_at", "datetime", {"datetime_series": {"within": "timeframe"}}),
+             _col("order_value", "float", {"distribution": {"type": "uniform", "params": {"low": 10, "high": 90}}},
+                  nullable=True, null_rate=0.1)]},
+    ])
+    out = _run(tmp_path, doc)
+    conv = pq.read_table(out / "conversion.parquet")
+    tp = pq.read_table(out / "conversion_touchpoint.parquet")
+    value = dict(zip(conv["conversion_id"].to_pylist(), conv["order_value"].to_pylist(), strict=True))
+    ids, credit, amount = (tp[c].to_pylist() for c in ("conversion_id", "attribution_credit", "attributed_order_value"))
+    assert len(ids) > 1000
+    for i, c, a in zip(ids, credit, amount, strict=True):
+        assert (a is None) == (value[i] is None)
+        assert a is None or abs(a - value[i] * c) < 1e-4 * value[i]
+    totals: dict[int, float] = {}
+    for i, a in zip(ids, amount, strict=True):
+        totals[i] = totals.get(i, 0.0) + (a or 0.0)
+    assert all(abs(t - (value[i] or 0.0)) < 1e-9 * max(1.0, value[i] or 0.0) for i, t in totals.items())
+    meta = json.loads((out / ".metadata.json").read_text())
+    cols = [c["name"] for t in meta["tables"] if t["name"] == "conversion_touchpoint" for c in t["columns"]]
+    assert cols[-1] == "attributed_order_value"

@@ -164,3 +164,38 @@ def test_declared_unique_emails_and_handles_are_unique_across_chunks(tmp_path: P
     agree = np.mean([f.encode("ascii", "ignore").decode()[:3] in e
                      for f, e in zip(first, user["email"].to_pylist(), strict=False)])
     assert agree > 0.9  # still the row's own name
+
+
+def test_warnings_without_a_row_count_do_not_stop_generation(tmp_path: Path) -> None:
+    """A pool-drawn column declared unique is warned about (once), not a crash of the table (it was a
+    ``ValueError`` while the engine summed "<count> rows …" warnings over chunks)."""
+    doc = json.loads(_schema(tmp_path).read_text())
+    doc["nodes"][0]["rows"] = chunks.CHUNK_ROWS + 10
+    doc["nodes"][0]["columns"].append({"name": "employer", "type": "string", "generator": {"faker": {"method": "company"}}})
+    doc["constraints"] = {"unique": ["user.employer"]}
+    path = tmp_path / "pool.json"
+    path.write_text(json.dumps(doc))
+    result = generate(path, tmp_path / "o", seed=1)
+    assert result.rows["user"] == chunks.CHUNK_ROWS + 10
+    assert [w for w in result.warnings if "employer" in w] == [
+        "user: employer: faker 'company' draws from a pool and cannot promise the declared uniqueness (unique by "
+        "construction: email, user_name, bothify/numerify, uuid4)"]
+
+
+def test_a_unique_template_in_a_fact_is_unique_across_chunks(tmp_path: Path) -> None:
+    """A fact's rows are numbered when its chunks are assembled: a unique template encodes that number, so it holds
+    across chunks and workers while the table has fewer rows than the template has combinations."""
+    doc = json.loads(_schema(tmp_path).read_text())
+    doc["nodes"][0]["rows"] = 30_000  # ~150k events: three chunks
+    doc["nodes"][1]["columns"].append({"name": "ticket", "type": "string",
+                                       "generator": {"faker": {"method": "bothify", "text": "T-??-####"}}})
+    doc["constraints"] = {"unique": ["event.ticket"]}
+    path = tmp_path / "ticket.json"
+    path.write_text(json.dumps(doc))
+    a = generate(path, tmp_path / "a", seed=2, workers=1)
+    b = generate(path, tmp_path / "b", seed=2, workers=2)
+    assert _shas(tmp_path / "a") == _shas(tmp_path / "b")
+    ticket = pq.read_table(tmp_path / "a" / "event.parquet")["ticket"]
+    assert len(ticket) > 2 * chunks.CHUNK_ROWS and pc.count_distinct(ticket).as_py() == len(ticket)
+    assert not any("ticket" in w for w in a.warnings + b.warnings)
+    assert all(len(t) == 9 and t.startswith("T-") for t in ticket.to_pylist()[:100])

@@ -85,3 +85,30 @@ def test_cli_prints_inferred_pairs_unless_quiet(tmp_path: Path) -> None:
     assert "meeting.checkin" not in res.stderr.split("inferred")[1].splitlines()[0]
     quiet = runner.invoke(main, ["generate", str(_write(tmp_path)), "-o", str(tmp_path / "b"), "--quiet"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_monthly_dates_of_late_parents_stay_whole_days_and_ordered(tmp_path: Path) -> None:
+    """A monthly date whose window (after a parent created in late December) holds no first-of-month stays a whole
+    day, and a fact row with no room for its end after its start is not generated (it was kept out of order)."""
+    doc = {"version": "1.0", "metadata": {"name": "st"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31T23:59:59"},
+           "nodes": [
+               {"id": "account", "rows": 300, "pk": "account_id", "columns": [
+                   {"name": "account_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "opened_at", "type": "datetime",
+                    "generator": {"datetime_series": {"within": {"start": "2024-11-20", "end": "2024-12-31"}}}}]},
+               {"id": "statement", "kind": "fact", "parents": ["account"], "pk": "statement_id",
+                "fanout": {"distribution": "poisson", "lambda": 3}, "columns": [
+                    {"name": "statement_id", "type": "int", "generator": {"sequence": {}}},
+                    {"name": "account_id", "type": "int", "generator": {"lookup": {"from": "account.account_id"}}},
+                    {"name": "period_start", "type": "date", "generator": {"datetime_series": {"freq": "M"}}},
+                    {"name": "period_end", "type": "date", "generator": {"datetime_series": {"freq": "M"}}}]}],
+           "constraints": {"inequalities": [{"left": "statement.period_start", "op": "<", "right": "statement.period_end"}]}}
+    path = tmp_path / "st.json"
+    path.write_text(json.dumps(doc))
+    result = generate(path, tmp_path / "o", seed=4)
+    t = pq.read_table(tmp_path / "o" / "statement.parquet")
+    start, end = t["period_start"].to_numpy(), t["period_end"].to_numpy()
+    assert t.num_rows > 300 and (start < end).all()
+    assert {d.day for d in t["period_start"].to_pylist()} != {1}  # late parents: no first-of-month left
+    dropped = [w for w in result.warnings if "no room for period_end after period_start" in w]
+    assert len(dropped) == 1 and dropped[0].startswith("statement: ") and "rows not generated" in dropped[0]

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _NUMPY_TYPES = {np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32(), np.dtype(np.float64): pa.float64(),
                 np.dtype(np.bool_): pa.bool_(), np.dtype(np.uint8): pa.uint8(), np.dtype(np.int8): pa.int8(),
@@ -72,24 +73,64 @@ def strings(values: Sequence[str | None]) -> pa.Array:
     return arr if small else arr.cast(pa.string())
 
 
+def fixed_width(codes: np.ndarray) -> pa.Array:
+    """A string array whose row i is the UTF-8 bytes of row i of a 2-d uint8 matrix (every row the same byte
+    width): the matrix is the data buffer as it is, the offsets a multiple of the width — no per-row Python, no
+    ``pa.array``.
+
+    >>> fixed_width(np.frombuffer(b"ab-1cd-2", dtype=np.uint8).reshape(2, 4)).to_pylist()
+    ['ab-1', 'cd-2']
+    """
+    codes = np.ascontiguousarray(codes, dtype=np.uint8)
+    n, width = codes.shape
+    offsets = np.arange(n + 1, dtype=np.int64) * width
+    small = n * width < 2**31
+    arr = pa.Array.from_buffers(pa.string() if small else pa.large_string(), n,
+                                [None, pa.py_buffer(offsets.astype(np.int32) if small else offsets),
+                                 pa.py_buffer(codes)])
+    return arr if small else arr.cast(pa.string())
+
+
 def text(value: str) -> pa.Scalar:
     """A string scalar (a separator for ``binary_join_element_wise``), built without ``pa.scalar``."""
     return strings([value])[0]
 
 
 def to_numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A numpy view of a number/bool array without nulls (read-only, like ``to_numpy``); anything else through
-    ``to_numpy(zero_copy_only=False)``.
+    """What ``values.to_numpy(zero_copy_only=False)`` gives — a read-only view for numbers/bools without nulls,
+    float NaN for null numbers, ``None`` for null bools and strings, NaT for null times, ``object`` arrays of
+    ``str`` for strings — read from the buffers, so pyarrow never imports pandas to convert (it does for strings,
+    nulls and times). Strings go through a dictionary: one Python string per distinct value, not per row.
 
     >>> to_numpy(from_numpy(np.array([1.5, 2.5]))).tolist(), to_numpy(from_numpy(np.array([True, False]))).tolist()
     ([1.5, 2.5], [True, False])
+    >>> to_numpy(strings(["b", None, "b"])).tolist(), to_numpy(from_numpy(np.array([7, 8]), mask=np.array([0, 1]))).tolist()
+    (['b', None, 'b'], [7.0, nan])
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    dtype = next((d for d, t in _NUMPY_TYPES.items() if t == values.type), None)
-    if dtype is None or values.null_count:
+    t = values.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        enc = pc.dictionary_encode(values)
+        words = np.array([*enc.dictionary.to_pylist(), None], dtype=object)
+        codes = to_numpy(enc.indices)  # float with NaN where null (pc.fill_null's scalar would import pandas)
+        return words[np.nan_to_num(codes, nan=len(words) - 1).astype(np.int64) if enc.indices.null_count else codes]
+    if t == pa.timestamp("us") or t == pa.date32():
+        storage = to_numpy(values.view(pa.int64() if t == pa.timestamp("us") else pa.int32()))
+        unit = "datetime64[us]" if t == pa.timestamp("us") else "datetime64[D]"
+        return storage.astype(np.int64).view(unit) if values.null_count == 0 else np.where(
+            np.isnan(storage), np.datetime64("NaT"), np.nan_to_num(storage).astype(np.int64).view(unit))
+    dtype = next((d for d, typ in _NUMPY_TYPES.items() if typ == t), None)
+    if dtype is None:
         return values.to_numpy(zero_copy_only=False)
     a, b = values.offset, values.offset + len(values)
     if dtype == np.bool_:
-        return np.unpackbits(np.frombuffer(values.buffers()[1], np.uint8), bitorder="little")[a:b].astype(bool)
-    return np.frombuffer(values.buffers()[1], dtype=dtype)[a:b]
+        data = np.unpackbits(np.frombuffer(values.buffers()[1], np.uint8), bitorder="little")[a:b].astype(bool)
+    else:
+        data = np.frombuffer(values.buffers()[1], dtype=dtype)[a:b]
+    if values.null_count == 0:
+        return data
+    valid = np.unpackbits(np.frombuffer(values.buffers()[0], np.uint8), bitorder="little")[a:b].astype(bool)
+    if dtype == np.bool_:
+        return np.where(valid, data, None).astype(object)
+    return np.where(valid, data.astype(np.float64), np.nan)

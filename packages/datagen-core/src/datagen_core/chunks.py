@@ -19,10 +19,10 @@ from datagen_contracts._dsl_rules import infer_segment_column
 
 from .arrays import from_numpy, indices, strings
 from .behaviours import vintage
-from .behaviours.attribution import run_touchpoints
+from .behaviours.attribution import money_column, run_touchpoints
 from .behaviours.funnel import run_funnel
 from .behaviours.states import run_states
-from .columns.lookups import pick_rows
+from .columns.lookups import pick_rows, read_in_row
 from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
 from .columns.values import GENERATORS, resample_time, window_of
 from .effects import window_factor
@@ -58,6 +58,10 @@ class Piece:
     n: int
     deferred: list[str] = field(default_factory=list)  # sequence columns holding the local row number
     refs: dict[str, str] = field(default_factory=dict)  # column -> table whose deferred pk it references
+    #: self-lookup column -> (uniform per row, row number per row, target start, step, nullable): resolved across
+    #: chunks by the engine (``references.EarlierRows``)
+    self_refs: dict[str, tuple] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)  # column -> unique template to fill with row numbers
     created: np.ndarray | None = None
     fanout_mult: np.ndarray | None = None
     value_mult: np.ndarray | None = None
@@ -133,6 +137,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
                 frame.prefilled[col.name] = strings(names).take(indices(stage))
         if ev:
             frame.prefilled[ev] = times
+            frame.bounds[ev] = (lower[pidx], upper[pidx])
         return pidx
     if node.state_transition_model is not None:
         m = node.state_transition_model
@@ -149,6 +154,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
                 frame.prefilled[col.name] = names.take(indices(state))
         if ev:
             frame.prefilled[ev] = times
+            frame.bounds[ev] = (lower[pidx], upper[pidx])
         return pidx
     f = node.fanout
     lam = np.full(p, 1.0 if f is None else (f.lam if f.distribution == "poisson" else 0.0) or 0.0)
@@ -247,6 +253,18 @@ def column_order(node: dsl.Node) -> list[dsl.Column]:
     return order
 
 
+def self_lookups_deferred(schema: dsl.Schema, node: dsl.Node) -> list[str]:
+    """Self-lookup columns the engine resolves over the whole table: in an entity, generated after the creation
+    column, and read by no other column of the row (see ``lookups._self_lookup``)."""
+    if node.parents:
+        return []
+    order = [c.name for c in column_order(node)]
+    created = creation_column(node)
+    return [c.name for c in node.columns if c.generator.lookup is not None
+            and c.generator.lookup.from_.partition(".")[0] == node.id and created in order
+            and order.index(created) < order.index(c.name) and not read_in_row(schema, node, c.name)]
+
+
 def _time_referenced(node: dsl.Node) -> list[str]:
     """Tables whose rows this table samples without ``on`` keys (secondary parents and lookups), in order."""
     out: list[str] = []
@@ -298,7 +316,11 @@ def enforce_pair(frame: Frame, pair: Pair) -> None:
                 frame.values[pair.early] = e
         frame.values[pair.late] = late
         bad = late < e + tick
-        if bad.any():
+        if bad.any() and frame.parent_idx is not None and node.stage_config is None and node.state_transition_model is None:
+            frame.mark_drop(bad)  # a fact row that cannot hold the pair is not generated (like an empty window)
+            frame.notes.append(f"{int(bad.sum())} rows not generated: no room for {pair.late} after {pair.early} "
+                               "in their windows")
+        elif bad.any():
             frame.notes.append(f"{int(bad.sum())} rows keep {pair.late} before {pair.early}: no room in their windows")
         return
     lo, hi = np.minimum(e, late), np.maximum(e, late)
@@ -351,6 +373,9 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
         frame.n = int(keep.sum())
     _null_rates(node, frame)
     piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred, notes=frame.notes)
+    piece.templates = frame.templates
+    piece.self_refs = {c: (u if keep is None else u[keep], frame.global_index, *rest)
+                       for c, (u, *rest) in frame.self_refs.items()}
     _describe_rows(node, frame, piece)
     pieces = [piece]
     if node.attribution_chain is not None:
@@ -421,6 +446,12 @@ def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
     cols["channel"] = strings(ac.channels).take(indices(channel))
     cols["touched_at"] = t
     cols["touch_position"] = pos
-    cols["attribution_credit"] = credit
-    return Piece(name, cols, {}, len(conv), deferred=["touchpoint_id"],
+    cols["attribution_credit"] = np.round(credit, 6)
+    nulls = {}
+    money = money_column(node)
+    if money is not None:
+        cols[f"attributed_{money}"] = frame.numeric(money).astype(np.float64)[conv] * credit
+        if money in frame.nulls:
+            nulls[f"attributed_{money}"] = frame.nulls[money][conv]
+    return Piece(name, cols, nulls, len(conv), deferred=["touchpoint_id"],
                  refs={node.pk: node.id} if deferred_pk else {}, created=t)

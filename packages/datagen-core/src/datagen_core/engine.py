@@ -28,10 +28,13 @@ import pyarrow as pa
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import dependencies
 
-from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
+from .behaviours.attribution import money_column
+from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk, self_lookups_deferred
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
+from .faker_pools import template, template_capacity
 from .intervals import implied_pairs
 from .needs import full_tables_for, generation_order, kept_columns
+from .references import EarlierRows
 from .store import KeptTable, SeqCol, Spool
 from .tables import TableFacts
 from .timestamps import to_us
@@ -201,13 +204,23 @@ class _TableSink:
         self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
         self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
                                                                "decay")}
-        self.notes: dict[str, int] = {}
+        self.notes: dict[str, int | None] = {}
+        self.earlier: EarlierRows | None = None  # self-lookups: every row of the table (a first pass)
 
     def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
         cols = dict(piece.columns)
         for c in piece.deferred:
             start, step = self.seqs[c]
             cols[c] = SeqCol(start + self.offset * step, step, piece.n)
+        for c, text_ in piece.templates.items():  # a fact's unique template: the table's row numbers
+            cols[c] = template(text_, self.offset + np.arange(piece.n, dtype=np.int64), None, True)
+            if self.offset + piece.n > template_capacity(text_):
+                piece.notes.append(f"{c}: the template {text_!r} has fewer combinations than rows: values repeat")
+        for c, (u, rows, start, step, nullable) in piece.self_refs.items():
+            j, none = self.earlier.pick(u, rows)
+            cols[c] = np.where(none, cols[c], start + j * step)  # no earlier row at all: the chunk's stand-in
+            if nullable and none.any():
+                piece.nulls[c] = piece.nulls.get(c, np.zeros(piece.n, bool)) | none
         for c, table in piece.refs.items():
             target = sinks[table]
             pk = target.pk_seq()
@@ -221,9 +234,12 @@ class _TableSink:
         for c in self.keep:
             self.parts[c].append(cols[c])
             self.null_parts[c].append(piece.nulls.get(c, np.zeros(piece.n, bool)))
-        for note in piece.notes:  # "<count> rows ...": summed over chunks
+        for note in piece.notes:  # "<count> rows ...": summed over chunks; any other note is kept once
             count, _, text = note.partition(" ")
-            self.notes[text] = self.notes.get(text, 0) + int(count)
+            if count.isdigit():
+                self.notes[text] = (self.notes.get(text) or 0) + int(count)
+            else:
+                self.notes[note] = None
         for key, spool in self.extra.items():
             value = getattr(piece, key) if self.keep_rows else None
             if value is not None:
@@ -282,10 +298,14 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
         kinds += [("channel", "string", True), ("touched_at", "datetime", True),
                   ("touch_position", "int", True), ("attribution_credit", "float", True)]
+        if (money := money_column(node)) is not None:
+            kinds.append((f"attributed_{money}", "float", True))
         sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
                                dictionary=["channel"], background=background)
         sinks[tp].pk = "touchpoint_id"
     try:
+        if self_lookups_deferred(schema, node):
+            sinks[name].earlier = _earlier_rows(schema, node, seed, scale, kept, timeframe, executor)
         for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
             offsets = {t: s.offset for t, s in sinks.items()}
             for piece in pieces:
@@ -301,6 +321,21 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         progress(name, -1, time.perf_counter() - t0)
 
 
+def _earlier_rows(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dict[str, KeptTable],
+                  timeframe: tuple[int, int], executor: Executor | None) -> EarlierRows:
+    """A first pass over a self-referencing table: the creation time of every row (chunks are pure functions, so
+    the second pass makes the same rows), so a row may reference an earlier-created row of any chunk."""
+    times, rows = [], []
+    for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
+        piece = pieces[0]
+        for _u, global_rows, *_ in list(piece.self_refs.values())[:1]:
+            times.append(piece.created)
+            rows.append(global_rows)
+    if not times:
+        return EarlierRows(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    return EarlierRows(np.concatenate(times), np.concatenate(rows))
+
+
 def _parent_fk(node: dsl.Node) -> list[str]:
     fk = next((c.name for c in node.columns if c.generator.lookup
                and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
@@ -314,6 +349,7 @@ def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> 
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
         return TableFacts(table, "touchpoint", file_name(table), "touchpoint_id", fks, "touched_at", ["touched_at"], sink.offset)
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]
-    notes = tuple(f"{node.id}: {count:,} {text}" for text, count in sink.notes.items())
+    notes = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}"
+                  for text, count in sink.notes.items())
     return TableFacts(node.id, node.kind, file_name(node.id), node.pk, foreign_keys(schema, node),
                       created_at_of(node), times, sink.offset, notes)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .arrays import strings
+from .arrays import fixed_width, indices, strings, text
 
 POOL_SIZE = 4096
 
@@ -91,16 +92,26 @@ _CALLS = {
     "zipcode": ("Address", True, lambda a: a.zip_code()), "country": ("Address", True, lambda a: a.country()),
     "country_code": ("Address", True, lambda a: a.country_code()), "company": ("Finance", True, lambda f: f.company()),
     "company_suffix": ("Finance", True, lambda f: f.company_type(abbr=True)),
-    "currency_code": ("Finance", True, lambda f: f.currency_iso_code()),
+    # half the locale's own currency, half any ISO code (mimesis alone returns the locale's: a constant column)
+    "currency_code": ("Finance", True, lambda f: f.currency_iso_code(allow_random=f.random.random() < 0.5)),
     "text": ("Text", True, lambda t: t.text(quantity=2)), "paragraph": ("Text", True, lambda t: t.text(quantity=5)),
     "sentence": ("Text", True, lambda t: t.sentence()), "word": ("Text", True, lambda t: t.word()),
     "color": ("Text", True, lambda t: t.color()), "url": ("Internet", False, lambda i: i.url()),
     "domain_name": ("Internet", False, lambda i: i.hostname()), "slug": ("Internet", False, lambda i: i.slug()),
     "user_agent": ("Internet", False, lambda i: i.user_agent()), "locale": ("Code", False, lambda c: c.locale_code()),
     "language_code": ("Code", False, lambda c: c.locale_code()[:2]),
-    "iban": ("Payment", False, lambda p: "DE" + p.credit_card_number().replace(" ", "")[:20]),
+    "iban": ("Payment", False, lambda p: german_iban("".join(str(p.random.randint(0, 9)) for _ in range(18)))),
     "date_of_birth": ("Datetime", False, lambda d: d.date(start=1950, end=2005).isoformat()),
 }
+
+
+def german_iban(bban: str) -> str:
+    """A German IBAN (22 characters) around an 18-digit account number, with valid ISO 7064 check digits.
+
+    >>> german_iban("370400440532013000")
+    'DE89370400440532013000'
+    """
+    return f"DE{98 - int(bban + '131400') % 97:02d}{bban}"  # "DE" is 13 14, the check digits 00 while computing
 
 
 def _provider_call(method: str, locale: str, seed: int):
@@ -128,47 +139,63 @@ def email_domains() -> pa.Array:
     return strings([d.lstrip("@") for d in EMAIL_DOMAINS])
 
 
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+_LETTERS = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
+
+
 def uuid4(rng: np.random.Generator, n: int) -> pa.Array:
-    """RFC-4122 version-4 UUID strings from the stream (vectorized through fixed-width byte arrays)."""
+    """RFC-4122 version-4 UUID strings from the stream: ASCII codes assembled in one uint8 matrix.
+
+    >>> s = uuid4(np.random.default_rng(0), 2).to_pylist()
+    >>> [len(x) for x in s], s[0][14], s[0][8] + s[0][13] + s[0][18] + s[0][23]
+    ([36, 36], '4', '----')
+    """
     raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    h = np.frombuffer(raw.tobytes().hex().encode(), dtype="S32").astype("U32")
-    v = h.view("U1").reshape(n, 32)
-    dash = np.full((n, 1), "-", dtype="U1")
-    joined = np.concatenate([v[:, :8], dash, v[:, 8:12], dash, v[:, 12:16], dash, v[:, 16:20], dash, v[:, 20:]], axis=1)
-    return pa.array(np.ascontiguousarray(joined).view("U36").ravel(), type=pa.string())
+    nibbles = np.stack([raw >> 4, raw & 0x0F], axis=2).reshape(n, 32)
+    codes = np.full((n, 36), ord("-"), dtype=np.uint8)
+    codes[:, [i for i in range(36) if i not in (8, 13, 18, 23)]] = _HEX[nibbles]
+    return fixed_width(codes)
 
 
-def template(text: str, index: np.ndarray, rng: np.random.Generator, unique: bool) -> pa.Array:
+def ipv4(rng: np.random.Generator, n: int) -> pa.Array:
+    """Dotted quads with octets 1–254, joined from a table of the octets' strings (vectorized)."""
+    octets, drawn = strings([str(v) for v in range(256)]), rng.integers(1, 255, (n, 4))
+    return pc.binary_join_element_wise(*(octets.take(indices(drawn[:, k])) for k in range(4)), text("."))
+
+
+def template(text_: str, index: np.ndarray, rng: np.random.Generator, unique: bool) -> pa.Array:
     """Fill ``#`` (digit) and ``?`` (letter) of a bothify/numerify template, per row.
 
     With ``unique`` the filled positions encode a bijection of the global row index (an affine permutation mod
-    the template's capacity), so a primary key made from a template is unique by construction.
+    the template's capacity), so a primary key made from a template is unique by construction. The rows are one
+    uint8 matrix of UTF-8 bytes (literal characters, even non-ASCII ones, are the same bytes in every row).
+
+    >>> template("Ü-#?", np.arange(2), np.random.default_rng(0), True).to_pylist()
+    ['Ü-4P', 'Ü-0U']
     """
-    slots = [(i, ch) for i, ch in enumerate(text) if ch in "#?"]
     n = len(index)
-    chars = np.tile(np.array(list(text), dtype="U1"), (n, 1)) if text else np.empty((n, 0), dtype="U1")
+    pieces = [ch.encode("utf-8") for ch in text_]
+    starts = np.cumsum([0] + [len(b) for b in pieces])
+    codes = np.tile(np.frombuffer(b"".join(pieces), dtype=np.uint8), (n, 1))
+    slots = [(starts[i], ch) for i, ch in enumerate(text_) if ch in "#?"]
     if slots:
-        radices = np.array([10 if ch == "#" else 26 for _, ch in slots], dtype=object)
-        capacity = int(np.prod(radices))
-        if unique:
-            mult = _coprime_multiplier(capacity)
-            code = (index.astype(object) * mult + 7919) % capacity
-        else:
-            code = None
-        for _k, (pos, ch) in enumerate(reversed(slots)):
+        capacity = template_capacity(text_)
+        code = None
+        if unique:  # int64 while the product cannot overflow, Python ints (object arrays) beyond
+            wide = (int(index.max(initial=0)) + 1) * capacity >= 2**62
+            code = (index.astype(object if wide else np.int64) * _coprime_multiplier(capacity) + 7919) % capacity
+        for pos, ch in reversed(slots):
             radix = 10 if ch == "#" else 26
             if code is not None:
                 digit = np.asarray(code % radix, dtype=np.int64)
                 code = code // radix
             else:
                 digit = rng.integers(0, radix, n)
-            alphabet = np.array(list("0123456789" if ch == "#" else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), dtype="U1")
-            chars[:, pos] = alphabet[digit]
-    width = len(text)
-    return pa.array(np.ascontiguousarray(chars).view(f"U{max(width, 1)}").ravel() if width else np.full(n, ""),
-                    type=pa.string())
+            codes[:, pos] = (_DIGITS if ch == "#" else _LETTERS)[digit]
+    return fixed_width(codes)
 
 
 def template_capacity(text: str) -> int:

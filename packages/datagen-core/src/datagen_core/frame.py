@@ -31,9 +31,14 @@ class Frame:
     bounds: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # time columns: [lo, hi]
     drop: np.ndarray | None = None  # rows that cannot exist (empty time window after the parent's creation)
     picks: dict[str, np.ndarray] = field(default_factory=dict)  # sampled row of each other table, per row
+    #: lookups with ``on``: (table, keys) -> (matching row per row, no-match mask), shared by the table's lookups
+    keyed_picks: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     slugs: dict[str, pa.Array] = field(default_factory=dict)  # name parts for emails: "first", "last"
     prefilled: dict[str, Any] = field(default_factory=dict)  # columns set by a behaviour (funnel, states)
     seq_deferred: list[str] = field(default_factory=list)
+    #: self-lookups the engine resolves across chunks: column -> (uniform per row, target start, step, nullable)
+    self_refs: dict[str, tuple] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)  # unique templates of a fact, filled by the engine
     event_column: str | None = None
     time_column: str | None = None  # the table's creation column: the rows' own time for references
     notes: list[str] = field(default_factory=list)  # what the engine could not do as declared (warnings)

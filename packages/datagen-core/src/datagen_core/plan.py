@@ -40,6 +40,7 @@ from datagen_contracts._dsl_rules import (
     parse_weights_kind,
 )
 
+from .behaviours.attribution import money_column
 from .behaviours.vintage import curve_value  # the engine's own curve: plan predicts what generation does
 
 DEFAULT_ENTITY_ROWS = 1000
@@ -606,7 +607,9 @@ def make_plan(schema: dsl.Schema, scale: float = 1.0) -> Plan:
             trows = rows * touches
             expected[node.touchpoint_table] = trows
             how_tp = f"{_fmt_rows(rows)} conversions × touches uniform[{ac.min_touches},{ac.max_touches}]"
-            tables.append(_table(node.touchpoint_table, "touchpoint", trows, TOUCHPOINT_ROW_BYTES, how_tp, 7))
+            money = money_column(node) is not None  # attributed_<money column>: a random float, 8 bytes
+            tables.append(_table(node.touchpoint_table, "touchpoint", trows, TOUCHPOINT_ROW_BYTES + 8.0 * money,
+                                 how_tp, 7 + money))
     plan = Plan(scale=scale, tables=tables)
     total = plan.total_rows
     if total > WARN_ROWS:

@@ -1,10 +1,11 @@
 """Time-aware references: a row that points at another table's row (a secondary parent, a lookup, a self-lookup)
 only points at a row that already existed at the referencing row's own time.
 
-Each table has one *creation column* (:func:`creation_column`): its vintage ``created_at_column``, else its first
-date/datetime column with ``after_parent`` true, else its first date/datetime column. The engine keeps children
-after it, ``.metadata.json`` names it as ``created_at_column``, and a referencing row's time is its own creation
-column. Sampling is vectorized: the referenced table is sorted by creation time once, and a row at time ``t``
+Each table has one *creation column* (:func:`creation_column`): its vintage ``created_at_column``, else its
+first ``datetime`` column with ``after_parent`` true, else its first such ``date`` column (a ``birth_date``
+declared before ``registered_at`` is an attribute, not the row's creation), else its first date/datetime column.
+The engine keeps children after it, ``.metadata.json`` names it as ``created_at_column``, and a referencing row's
+time is its own creation column. Sampling is vectorized: the referenced table is sorted by creation time once, and a row at time ``t``
 draws among the ``k = searchsorted(created_sorted, t, "right")`` rows created so far (weighted variants through
 cumulative weights).
 
@@ -27,11 +28,20 @@ TIME_TYPES = ("date", "datetime")
 
 
 def creation_column(node: dsl.Node) -> str | None:
-    """The column holding a row's creation time (see the module doc)."""
+    """The column holding a row's creation time (see the module doc).
+
+    >>> from datagen_contracts import dsl
+    >>> g = dsl.Generator(datetime_series=dsl.DatetimeSeriesGen())
+    >>> creation_column(dsl.Node(id="patient", columns=[dsl.Column(name="birth_date", type="date", generator=g),
+    ...                                                 dsl.Column(name="registered_at", type="datetime", generator=g)]))
+    'registered_at'
+    """
     if node.vintage_behavior is not None:
         return node.vintage_behavior.created_at_column
     times = [c for c in node.columns if c.type in TIME_TYPES]
-    return next((c.name for c in times if c.after_parent), times[0].name if times else None)
+    ranked = [c for c in times if c.after_parent and c.type == "datetime"] + [c for c in times if c.after_parent]
+    pick = ranked or times
+    return pick[0].name if pick else None
 
 
 def pick_weighted(cum: np.ndarray | None, lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -97,3 +107,31 @@ class KeyedRowsByTime:
         none_yet = found & (k == a)
         picked = pick_weighted(None, a, np.where(none_yet, a + 1, k), rng.random(len(keys)))
         return np.where(found, self.order[np.minimum(picked, len(self.order) - 1)], -1), none_yet
+
+
+
+class EarlierRows:
+    """Every row of a table in (creation time, row number) order, for self-lookups: a row draws uniformly among
+    the rows created before it — ``(time, row number)`` smaller, so never itself and never a cycle — wherever
+    they are in the table. The engine builds it from a first pass over the table's chunks (their creation
+    times), then each chunk draws with its own uniform numbers, so the result does not depend on the workers.
+    Memory: 16 bytes per row of a table that references itself.
+
+    >>> rows = EarlierRows(np.array([10, 20, 15, 5]), np.array([0, 1, 2, 3]))
+    >>> j, none = rows.pick(np.array([0.99, 0.99, 0.0]), np.array([1, 2, 3]))
+    >>> j.tolist(), none.tolist()  # row 1 (t=20) draws among 3 rows, row 2 (t=15) among rows 3 and 0
+    ([2, 0, 3], [False, False, True])
+    """
+
+    def __init__(self, times: np.ndarray, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.lexsort((rows, np.asarray(times, dtype=np.int64)))
+        self.sorted_rows = rows[order]
+        self.rank = np.full(int(rows.max(initial=-1)) + 1, -1, dtype=np.int64)
+        self.rank[self.sorted_rows] = np.arange(len(rows))
+
+    def pick(self, u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(referenced row number, no-earlier-row mask) per row (the earliest row gets itself and the mask)."""
+        rank = self.rank[np.asarray(rows, dtype=np.int64)]
+        k = np.minimum((u * rank).astype(np.int64), np.maximum(rank - 1, 0))
+        return self.sorted_rows[k], rank == 0

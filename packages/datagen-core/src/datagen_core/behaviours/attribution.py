@@ -2,7 +2,9 @@
 
 Each conversion gets between ``min_touches`` and ``max_touches`` touches on ``channels`` within
 ``time_window_days`` before it, never before the parent's creation and strictly before the conversion; credit
-per touch follows ``attribution_model`` and sums to 1 per conversion.
+per touch follows ``attribution_model`` and sums to 1 per conversion. When the conversion has a money column
+(:func:`money_column`), each touch also carries ``attributed_<column>`` = that value × its credit, so the
+attributed amounts of a conversion add up to its value.
 
 >>> import numpy as np
 >>> from datagen_contracts.dsl import AttributionChain
@@ -10,6 +12,10 @@ per touch follows ``attribution_model`` and sums to 1 per conversion.
 >>> conv, ch, t, pos, credit = run_touchpoints(ac, np.random.default_rng(0), np.array([10**12]), np.array([0]))
 >>> conv.tolist(), pos.tolist(), credit.tolist(), bool((t < 10**12).all())
 ([0, 0], [1, 2], [0.5, 0.5], True)
+>>> money_column(dsl.Node(id="purchase", pk="purchase_id", columns=[
+...     dsl.Column(name="purchase_id", type="int", generator=dsl.Generator(sequence=dsl.SequenceGen())),
+...     dsl.Column(name="order_value", type="float", generator=dsl.Generator(expression=dsl.ExpressionGen(code="9")))]))
+'order_value'
 """
 
 from __future__ import annotations
@@ -20,11 +26,25 @@ from datagen_contracts import dsl
 
 from ..timestamps import DAY
 
+#: name words of a conversion's money column (``amount``, ``order_value``, ``total_price``, ``revenue_usd`` …)
+MONEY_WORDS = ("amount", "revenue", "value", "price", "total", "spend", "sales", "gmv", "mrr", "arr", "payment",
+               "subtotal", "cost")
+
+
+def money_column(node: dsl.Node) -> str | None:
+    """The conversion's money column: its first int/float column (not a key) with a money word in its name."""
+    for col in node.columns:
+        if col.type not in ("int", "float") or col.name == node.pk or col.generator.lookup is not None:
+            continue
+        if col.generator.sequence is None and set(col.name.lower().split("_")) & set(MONEY_WORDS):
+            return col.name
+    return None
+
 
 def run_touchpoints(
     ac: dsl.AttributionChain, rng: np.random.Generator, conv_time: np.ndarray, lower: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(conversion index, channel code, time µs, position 1.., credit) per touchpoint."""
+    """(conversion index, channel code, time µs, position 1.., credit) per touchpoint (credit not rounded)."""
     n = len(conv_time)
     lo = np.maximum(lower, conv_time - int(ac.time_window_days * DAY))
     count = rng.integers(ac.min_touches, ac.max_touches + 1, n)
@@ -49,4 +69,4 @@ def run_touchpoints(
     else:
         credit = 1.0 / k
     channel = rng.integers(0, len(ac.channels), len(conv))
-    return conv.astype(np.int64), channel, t, pos.astype(np.int64), np.round(credit, 6)
+    return conv.astype(np.int64), channel, t, pos.astype(np.int64), credit

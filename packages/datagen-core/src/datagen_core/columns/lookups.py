@@ -10,6 +10,7 @@ warnings.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,10 @@ from datagen_contracts import dsl
 
 from ..errors import GenerationError
 from ..frame import Frame
+from ..intervals import ordered_pairs
 from ..references import KeyedRowsByTime
 from ..store import KeptTable, as_numpy, take
-from ..timestamps import DAY, ceil_to, freq_step
+from ..timestamps import DAY, US, ceil_to, freq_step
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
@@ -33,13 +35,16 @@ def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
         return take(frame.primary.columns[column], frame.parent_idx)
     other = frame.tables[table]
     if spec.on:
-        rows = _matching_rows(col, frame, other, table, spec.on)
-        missing = rows < 0
-        if missing.any():
-            fallback = pick_rows(frame, table, frame.rng(col.name, "fallback"))
-            rows = np.where(missing, fallback, rows)
-            if col.nullable:
-                frame.nulls[col.name] = missing
+        key = (table, tuple(sorted(spec.on.items())))
+        if key not in frame.keyed_picks:  # lookups with the same table and keys read the same row
+            rows = _matching_rows(col, frame, other, table, spec.on)
+            missing = rows < 0
+            if missing.any():
+                rows = np.where(missing, pick_rows(frame, table, frame.rng(col.name, "fallback")), rows)
+            frame.keyed_picks[key] = (rows, missing)
+        rows, missing = frame.keyed_picks[key]
+        if col.nullable and missing.any():
+            frame.nulls[col.name] = missing
     else:
         if table not in frame.picks:
             frame.picks[table] = pick_rows(frame, table, frame.rng("pick", table))
@@ -106,6 +111,9 @@ def raise_time(frame: Frame, need: np.ndarray, rows: np.ndarray, table: str) -> 
     step = freq_step(col.generator.datetime_series.freq) if col.generator.datetime_series else None
     if col.type == "date" and (step is None or (step[0] == "fixed" and step[1] < DAY)):
         step = ("fixed", DAY)
+    if name in frame.prefilled and frame.parent_idx is not None:
+        _shift_runs(frame, name, t, need, rows, hi, table)
+        return
     if step is not None:
         new = ceil_to(new, step)
     movable = rows & (new <= hi) & (name not in frame.prefilled)
@@ -120,10 +128,30 @@ def raise_time(frame: Frame, need: np.ndarray, rows: np.ndarray, table: str) -> 
         frame.notes.append(note)
 
 
+def _shift_runs(frame: Frame, name: str, t: np.ndarray, need: np.ndarray, rows: np.ndarray, hi: np.ndarray,
+                table: str) -> None:
+    """A funnel's or state model's time moves up to ``need`` together with every later row of the same parent
+    (rows come ordered by parent, then time), so stage and transition times still increase; rows pushed past their
+    window's end are not generated — the funnel or lifecycle is cut there, as when it runs out of time."""
+    late_by = np.where(rows, -(-np.maximum(need - t, 0) // US), 0)  # whole seconds, rounded up
+    group = frame.parent_idx
+    gid = np.cumsum(np.r_[True, group[1:] != group[:-1]]) - 1 if len(group) else group
+    span = int(late_by.max(initial=0)) + 1  # a cumulative max per parent: groups offset beyond each other's range
+    shift = (np.maximum.accumulate(late_by + gid * span) - gid * span) * US if len(group) else late_by
+    frame.values[name] = t + shift
+    cut = t + shift > hi
+    if cut.any():
+        frame.mark_drop(cut)
+        frame.notes.append(f"{int(cut.sum())} rows not generated: moved after the first {table} row, their {name} "
+                           "left the window")
+
+
 def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
     """Another row of the same table (e.g. manager_id): never the row itself, never a cycle. With a creation time,
-    a row created earlier in the same chunk (ties broken by row number); without one, an earlier row number. The
-    first row has none (null when nullable, else the next one)."""
+    any row created earlier (ties broken by row number), in any chunk: the engine resolves it from this chunk's
+    uniform numbers over the whole table (``references.EarlierRows``) — unless another column of the row reads the
+    value, then a row created earlier in the same chunk. Without a creation time, an earlier row number. The first row
+    has none (null when nullable, else the next one)."""
     target = frame.node.column(column)
     if target is None or target.generator.sequence is None or frame.global_index is None:
         raise GenerationError(f"{frame.node.id}.{col.name}: a self-lookup must read a sequence column of an entity")
@@ -131,6 +159,7 @@ def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
     rng = frame.rng(col.name)
     u = rng.random(frame.n)
     t = row_time(frame)
+    deferred = t is not None and not read_in_row(frame.schema, frame.node, col.name)
     if t is None:
         j = (u * np.maximum(i, 1)).astype(np.int64)
         first = i == 0
@@ -142,10 +171,32 @@ def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
         j = i[order[(u * rank).astype(np.int64)]]
         first = rank == 0
         nxt = np.full(frame.n, i[order[min(1, frame.n - 1)]])
+    seq = target.generator.sequence
+    if deferred:  # the values below stand in for the chunk; the engine writes the final ones
+        frame.self_refs[col.name] = (u, seq.start, seq.step, col.nullable)
+        return seq.start + np.where(first, nxt, j) * seq.step
     if first.any():
         if col.nullable:
             frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | first
         else:
             j = np.where(first, nxt, j)
-    s = target.generator.sequence
-    return s.start + j * s.step
+    return seq.start + j * seq.step
+
+
+def read_in_row(schema: dsl.Schema, node: dsl.Node, name: str) -> bool:
+    """Whether another column of ``node`` reads column ``name`` while the chunk is generated (an expression, a
+    lookup or effect key, a locale source, a trend's time, an ordered pair)."""
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    mods = list(node.modifiers)
+    for col in node.columns:
+        g = col.generator
+        mods += col.modifiers
+        if g.expression is not None and word.search(g.expression.code):
+            return True
+        if (g.lookup is not None and name in (g.lookup.on or {})) or (g.faker is not None and g.faker.locale_from == name):
+            return True
+    if any(isinstance(m, dsl.EffectModifier) and name in m.args.on for m in mods):
+        return True
+    if any(isinstance(m, dsl.TrendModifier) and m.args.time_reference == name for m in mods):
+        return True
+    return any(name in (p.early, p.late) for p in ordered_pairs(schema, node))

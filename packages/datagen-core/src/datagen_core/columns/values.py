@@ -6,6 +6,7 @@ Numbers and times are numpy arrays (times as int64 µs), strings pyarrow arrays 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -173,6 +174,13 @@ def time_step(col: dsl.Column) -> tuple[str, int] | None:
     return step
 
 
+def snap_column(col: dsl.Column, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``t`` on the column's grid inside [lo, hi]; a ``date`` whose ``freq`` has no point there (a monthly date in
+    the last days of a parent's window) still lands on a whole day, so what is written is what was ordered."""
+    t = snap(t, lo, hi, time_step(col))
+    return snap(t, lo, hi, ("fixed", DAY)) if col.type == "date" else t
+
+
 def pattern_sampler(col: dsl.Column, frame: Frame) -> SlotSampler:
     """The column's sampler over its window: ``pattern``s, ``seasonality`` modifiers and un-keyed effects."""
     spec = col.generator.datetime_series
@@ -205,7 +213,7 @@ def gen_datetime(col: dsl.Column, frame: Frame) -> np.ndarray:
         t = sampler.sample(rng, lo_m, hi_m)
     if keyed:
         t = _keyed_effects(keyed, frame, rng, t.reshape(m, frame.n))
-    return snap(t, lo, hi, time_step(col))
+    return snap_column(col, t, lo, hi)
 
 
 def _life_curves(col: dsl.Column, frame: Frame) -> tuple[list[dsl.AgeMultiplier], np.ndarray | None]:
@@ -245,7 +253,7 @@ def resample_time(col: dsl.Column, frame: Frame, rows: np.ndarray, lo: np.ndarra
     if col.name in frame.prefilled:
         return None
     if g.datetime_series is not None:
-        return snap(pattern_sampler(col, frame).sample(rng, lo, hi), lo, hi, time_step(col))
+        return snap_column(col, pattern_sampler(col, frame).sample(rng, lo, hi), lo, hi)
     if g.diffusion_curve is not None:
         start, end = window_of(g.diffusion_curve, frame)
         return _diffusion_draw(col, start, end, lo, hi, rng.random(len(lo)))
@@ -288,13 +296,29 @@ def _diffusion_draw(col: dsl.Column, start: int, end: int, lo: np.ndarray, hi: n
     return floor_to(t, ("fixed", DAY)).clip(lo, hi) if col.type == "date" else t
 
 
+class _Columns(Mapping):
+    """The row's earlier columns as numpy arrays, converted when an expression reads them (not all up front)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values, self.cache = values, {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.cache:
+            self.cache[name] = as_numpy(self.values[name])
+        return self.cache[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
 def gen_expression(col: dsl.Column, frame: Frame) -> np.ndarray:
-    cols = {k: (v.to_numpy(zero_copy_only=False) if isinstance(v, pa.Array | pa.ChunkedArray) else v)
-            for k, v in frame.values.items()}
-    out = evaluate(col.generator.expression.code, cols)
+    out = evaluate(col.generator.expression.code, _Columns(frame.values))
     out = np.broadcast_to(np.asarray(out), (frame.n,)).copy()
-    if col.type == "string":
-        return pa.array(out.astype(str), type=pa.string())
+    if col.type == "string":  # numbers through arrow's cast; anything else (rare) through Python strings
+        return pc.cast(from_numpy(out), pa.string()) if out.dtype.kind in "biuf" else strings(out.astype(str).tolist())
     if col.type == "bool":
         return out.astype(bool)
     return out.astype(np.float64) if col.type in ("int", "float") else out.astype(np.int64)
@@ -306,21 +330,13 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
     if method == "uuid4":
         return faker_pools.uuid4(rng, n)
     if method in ("bothify", "numerify"):
-        unique = frame.is_unique(col.name)
-        if unique and faker_pools.template_capacity(spec.text or "") < 10**9 + n:
-            unique = unique and frame.global_index is not None
-            if not unique:
-                frame.notes.append(f"{col.name}: the template {spec.text!r} has too few combinations to stay "
-                                   "unique across chunks of a fact table")
-        return faker_pools.template(spec.text or "", frame.row_ids(), rng, unique)
+        return _template(col, frame, rng)
     if method == "ipv4":
-        octets = rng.integers(1, 255, (n, 4)).astype(str)
-        return pa.array(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(
-            octets[:, 0], "."), octets[:, 1]), "."), octets[:, 2]), "."), octets[:, 3]), type=pa.string())
+        return faker_pools.ipv4(rng, n)
     if method in ("latitude", "longitude"):
         lim = 90.0 if method == "latitude" else 180.0
         vals = np.round(rng.uniform(-lim, lim, n), 6)
-        return vals if col.type in ("float", "int") else pa.array(vals.astype(str), type=pa.string())
+        return vals if col.type in ("float", "int") else pc.cast(from_numpy(vals), pa.string())
     if method == "email":
         return _email(col, frame, rng)
     if method == "user_name" and frame.is_unique(col.name):
@@ -337,6 +353,22 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
     if method == "date_of_birth" and col.type in ("date", "datetime"):
         return pc.cast(pc.strptime(out, format="%Y-%m-%d", unit="us"), pa.int64()).to_numpy()
     return out
+
+
+def _template(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+    """A bothify/numerify template; declared unique, it encodes the row number (a bijection), so values repeat
+    only past the template's capacity (warned). A fact's row numbers are known when its chunks are assembled: the
+    engine fills the template then (``Frame.templates``) unless another column of the row reads the value."""
+    from .lookups import read_in_row
+
+    text_ = col.generator.faker.text or ""
+    if not frame.is_unique(col.name):
+        return faker_pools.template(text_, frame.row_ids(), rng, False)
+    if frame.global_index is None and not read_in_row(frame.schema, frame.node, col.name):
+        frame.templates[col.name] = text_  # the values below stand in for the chunk; the engine writes the final ones
+    elif int(frame.row_ids().max(initial=-1)) >= faker_pools.template_capacity(text_):
+        frame.notes.append(f"{col.name}: the template {text_!r} has fewer combinations than rows: values repeat")
+    return faker_pools.template(text_, frame.row_ids(), rng, True)
 
 
 def _row_locales(spec: dsl.FakerGen, frame: Frame) -> np.ndarray | str:

@@ -133,8 +133,8 @@ class ValidationContext:
 
     def creation_column(self, table: str) -> str | None:
         """A table's creation time, as the engine chose it (the metadata's ``created_at_column``; without
-        metadata the engine's own rule: vintage ``created_at_column``, else the first date/datetime column that
-        follows its parent, else the first date/datetime column)."""
+        metadata the engine's own rule: vintage ``created_at_column``, else the first datetime column that
+        follows its parent, else the first such date column, else the first date/datetime column)."""
         meta = self.metadata.table(table) if self.metadata is not None else None
         if meta is not None and meta.created_at_column is not None:
             return meta.created_at_column

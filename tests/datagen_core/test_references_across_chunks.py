@@ -1,0 +1,164 @@
+"""References that span chunks or behaviours: self-lookups over the whole table, lookups sharing their `on` row,
+funnel and state times moved after the rows they reference, the creation column of a table with a birth date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from datagen_core.chunks import CHUNK_ROWS
+from datagen_core.engine import generate
+
+
+def _col(name: str, typ: str, gen: dict, **kw: object) -> dict:
+    return {"name": name, "type": typ, "generator": gen, **kw}
+
+
+def _write(tmp_path: Path, nodes: list[dict], timeframe: tuple[str, str] = ("2022-01-01", "2024-12-31")) -> Path:
+    doc = {"version": "1.0", "metadata": {"name": "t"}, "constraints": {},
+           "timeframe": {"start": timeframe[0], "end": timeframe[1]}, "nodes": nodes}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _shas(result) -> dict[str, str]:
+    return {t.name: t.files[0].sha256 for t in result.metadata.tables}
+
+
+def test_self_lookup_reaches_rows_of_earlier_chunks_whatever_the_workers(tmp_path: Path) -> None:
+    n = 2 * CHUNK_ROWS + 5000
+    schema = _write(tmp_path, [{"id": "employee", "rows": n, "pk": "employee_id", "columns": [
+        _col("employee_id", "int", {"sequence": {}}),
+        _col("hired_at", "datetime", {"datetime_series": {"within": "timeframe"}}),
+        _col("manager_id", "int", {"lookup": {"from": "employee.employee_id"}}, nullable=True)]}])
+    a = generate(schema, tmp_path / "a", seed=5, workers=1)
+    b = generate(schema, tmp_path / "b", seed=5, workers=2)
+    assert _shas(a) == _shas(b)
+    t = pq.read_table(tmp_path / "a" / "employee.parquet")
+    ids, hired, mgr = (t[c].to_numpy(zero_copy_only=False) for c in ("employee_id", "hired_at", "manager_id"))
+    has = ~np.asarray(t["manager_id"].is_null())
+    assert int((~has).sum()) == 1  # only the earliest-hired employee of the whole table has no manager
+    assert hired[~has][0] == hired.min()
+    row_of = {int(k): i for i, k in enumerate(ids)}
+    m_rows = np.array([row_of[int(m)] for m in mgr[has]])
+    m_hired, own = hired[m_rows], hired[has]
+    assert ((m_hired < own) | ((m_hired == own) & (ids[m_rows] < ids[has]))).all()  # earlier, never a cycle
+    chunk_of = (ids - 1) // CHUNK_ROWS
+    crossing = chunk_of[m_rows] != chunk_of[has]
+    assert crossing.mean() > 0.3  # before: never (a manager was always in the employee's own chunk)
+    assert (chunk_of[m_rows] > chunk_of[has]).any()  # any earlier-hired row: a later chunk's too
+
+
+def test_lookups_with_the_same_on_keys_read_the_same_row(tmp_path: Path) -> None:
+    schema = _write(tmp_path, [
+        {"id": "org", "rows": 200, "pk": "org_id", "columns": [
+            _col("org_id", "int", {"sequence": {}}),
+            _col("created_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "adoption", "kind": "fact", "parents": ["org"], "pk": "adoption_id",
+         "fanout": {"distribution": "uniform", "min": 1, "max": 4}, "columns": [
+            _col("adoption_id", "int", {"sequence": {}}),
+            _col("org_id", "int", {"lookup": {"from": "org.org_id"}}),
+            _col("feature", "string", {"choice": {"choices": ["sso", "api", "export", "sync", "ai"]}}),
+            _col("adopted_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "usage", "kind": "fact", "parents": ["org"], "pk": "usage_id",
+         "fanout": {"distribution": "poisson", "lambda": 10}, "columns": [
+            _col("usage_id", "int", {"sequence": {}}),
+            _col("org_id", "int", {"lookup": {"from": "org.org_id"}}),
+            _col("used_at", "datetime", {"datetime_series": {"within": "timeframe"}}),
+            _col("adoption_id", "int", {"lookup": {"from": "adoption.adoption_id", "on": {"org_id": "org_id"}}}),
+            _col("feature", "string", {"lookup": {"from": "adoption.feature", "on": {"org_id": "org_id"}}})]},
+    ])
+    generate(schema, tmp_path / "o", seed=2)
+    usage = pq.read_table(tmp_path / "o" / "usage.parquet")
+    adoption = pq.read_table(tmp_path / "o" / "adoption.parquet")
+    feature_of = dict(zip(adoption["adoption_id"].to_pylist(), adoption["feature"].to_pylist(), strict=True))
+    assert usage.num_rows > 1000
+    assert [feature_of[a] for a in usage["adoption_id"].to_pylist()] == usage["feature"].to_pylist()
+
+
+def _doctor_and_patients(behaviour: dict, kind_cols: list[dict]) -> list[dict]:
+    return [
+        {"id": "doctor", "rows": 30, "pk": "doctor_id", "columns": [
+            _col("doctor_id", "int", {"sequence": {}}),
+            _col("joined_at", "datetime", {"datetime_series": {"within": {"start": "2023-06-01", "end": "2024-06-30"}}})]},
+        {"id": "patient", "rows": 400, "pk": "patient_id", "columns": [
+            _col("patient_id", "int", {"sequence": {}}),
+            _col("registered_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "visit", "kind": "fact", "parents": ["patient", "doctor"], "pk": "visit_id", **behaviour, "columns": [
+            _col("visit_id", "int", {"sequence": {}}),
+            _col("patient_id", "int", {"lookup": {"from": "patient.patient_id"}}),
+            *kind_cols,
+            _col("event_at", "datetime", {"datetime_series": {"within": "timeframe"}}),
+            _col("doctor_id", "int", {"lookup": {"from": "doctor.doctor_id"}})]},
+    ]
+
+
+def _check_moved_after_doctor(out: Path, order_col: str) -> np.ndarray:
+    visit = pq.read_table(out / "visit.parquet")
+    doctor = pq.read_table(out / "doctor.parquet")
+    joined = dict(zip(doctor["doctor_id"].to_pylist(), doctor["joined_at"].to_numpy(), strict=True))
+    t = visit["event_at"].to_numpy()
+    assert visit.num_rows > 500
+    assert (t >= np.array([joined[d] for d in visit["doctor_id"].to_pylist()])).all()
+    # per patient, in the behaviour's order, times still strictly increase
+    key = visit["patient_id"].to_numpy()
+    order = np.lexsort((visit[order_col].to_numpy(), key))
+    same = key[order][1:] == key[order][:-1]
+    assert (np.diff(t[order].astype(np.int64))[same] > 0).all()
+    return t
+
+
+def test_funnel_times_move_after_the_rows_they_reference(tmp_path: Path) -> None:
+    funnel = {"stage_config": {"stages": [{"stage_name": s, "transition_rate": 0.9} for s in ("book", "see", "pay")]}}
+    schema = _write(tmp_path, _doctor_and_patients(funnel, [
+        _col("stage_index", "int", {"sequence": {"start": 0}}),
+        _col("stage", "string", {"choice": {"choices": ["book", "see", "pay"]}})]))
+    result = generate(schema, tmp_path / "o", seed=4)
+    t = _check_moved_after_doctor(tmp_path / "o", "stage_index")
+    assert not any("reference the earliest doctor" in w for w in result.warnings)
+    visit = pq.read_table(tmp_path / "o" / "visit.parquet")
+    starts = pc.equal(visit["stage_index"], 0).to_numpy(zero_copy_only=False)
+    # stages stay contiguous from stage 0 per patient (a funnel cut by the window loses its tail only)
+    per_patient = {}
+    for p, s in zip(visit["patient_id"].to_pylist(), visit["stage_index"].to_pylist(), strict=True):
+        per_patient.setdefault(p, []).append(s)
+    assert all(sorted(v) == list(range(len(v))) for v in per_patient.values())
+    assert starts.sum() == len(per_patient) and len(t) > starts.sum()
+
+
+def test_state_times_move_after_the_rows_they_reference(tmp_path: Path) -> None:
+    model = {"state_transition_model": {"initial_state": "admitted", "period_unit": "week", "max_transitions": 6,
+             "states": {"admitted": {"transition_prob_per_period": 0.8, "next_states": {"treated": 1.0}},
+                        "treated": {"transition_prob_per_period": 0.5, "next_states": {"admitted": 0.6, "gone": 0.4}},
+                        "gone": {"terminal": True}}}}
+    schema = _write(tmp_path, _doctor_and_patients(model, [
+        _col("state", "string", {"choice": {"choices": ["admitted", "treated", "gone"]}})]))
+    result = generate(schema, tmp_path / "o", seed=4)
+    _check_moved_after_doctor(tmp_path / "o", "event_at")
+    assert not any("reference the earliest doctor" in w for w in result.warnings)
+
+
+def test_a_birth_date_before_the_registration_is_not_the_creation_time(tmp_path: Path) -> None:
+    schema = _write(tmp_path, [
+        {"id": "patient", "rows": 300, "pk": "patient_id", "columns": [
+            _col("patient_id", "int", {"sequence": {}}),
+            _col("birth_date", "date", {"faker": {"method": "date_of_birth"}}),
+            _col("registered_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "visit", "kind": "fact", "parents": ["patient"], "pk": "visit_id",
+         "fanout": {"distribution": "poisson", "lambda": 4}, "columns": [
+            _col("visit_id", "int", {"sequence": {}}),
+            _col("patient_id", "int", {"lookup": {"from": "patient.patient_id"}}),
+            _col("visited_at", "datetime", {"datetime_series": {"within": "timeframe"}})]}])
+    result = generate(schema, tmp_path / "o", seed=1)
+    patient = pq.read_table(tmp_path / "o" / "patient.parquet")
+    visit = pq.read_table(tmp_path / "o" / "visit.parquet")
+    registered = dict(zip(patient["patient_id"].to_pylist(), patient["registered_at"].to_numpy(), strict=True))
+    need = np.array([registered[p] for p in visit["patient_id"].to_pylist()])
+    assert visit.num_rows > 500 and (visit["visited_at"].to_numpy() >= need).all()
+    created = {t.name: t.created_at_column for t in result.metadata.tables}
+    assert created == {"patient": "registered_at", "visit": "visited_at"}
