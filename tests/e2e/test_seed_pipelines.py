@@ -1,14 +1,15 @@
-"""The three pipelines of the seed ``three_system_architecture.md``, with its command lines as written.
+"""The pipelines of the seed ``three_system_architecture.md``, with its command lines as written.
 
 Each runs in a fresh directory on a copy of ``examples/schemas/ecommerce.json`` scaled down (row counts only)
-with defects injected, through the installed CLIs exactly as a new user types them. Skipped, with the reason,
-unless the ``datagen`` and ``datacruncher`` CLIs are installed (they are in the full workspace run).
+with defects injected, through the installed CLIs exactly as a new user types them in an activated
+environment (the interpreter's own ``bin`` first on ``PATH``). Skipped, with the reason, unless the ``datagen``
+and ``datacruncher`` CLIs are installed (they are in the full workspace run).
 """
 
 from __future__ import annotations
 
 import json
-import shlex
+import os
 import shutil
 import subprocess
 import sys
@@ -16,12 +17,17 @@ from pathlib import Path
 
 import pytest
 
+from datagen_contracts import load_manifest, load_metadata
+from datagen_contracts.fingerprint import file_sha256
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "schemas" / "ecommerce.json"
+ENV_BIN = str(Path(sys.executable).parent)
+PATH = os.pathsep.join([ENV_BIN, os.environ.get("PATH", "")])
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("datagen") is None, reason="the datagen CLI (datagen-core) is not installed"),
-    pytest.mark.skipif(shutil.which("datacruncher") is None, reason="the datacruncher CLI is not installed"),
+    pytest.mark.skipif(shutil.which("datagen", path=PATH) is None, reason="the datagen CLI (datagen-core) is not installed"),
+    pytest.mark.skipif(shutil.which("datacruncher", path=PATH) is None, reason="the datacruncher CLI is not installed"),
     pytest.mark.skipif(not EXAMPLE.is_file(), reason=f"{EXAMPLE} is not there"),
 ]
 
@@ -29,24 +35,25 @@ INJECTED = [
     {"kind": "temporal_violation", "target": "order.ordered_at", "rate": 0.05},
     {"kind": "duplicate_pk", "target": "order.order_id", "rate": 0.01},
 ]
+# what the injected and the example's own defects make datacruncher report, and the polish must remove
+FIXED = {"pk_duplicates", "temporal_fk", "duplicate_rows", "fk_orphans", "negative_amounts", "format_inconsistency"}
 
 
-def _schema(path: Path, *, defects: bool = True) -> Path:
+def _schema(path: Path, *, defects: list[dict] | None = None, keep_example_defects: bool = True) -> Path:
     schema = json.loads(EXAMPLE.read_text())
     for node in schema["nodes"]:
         if node.get("rows"):
             node["rows"] = min(node["rows"], 300)
-    schema["defects"] = [*schema.get("defects", []), *INJECTED] if defects else []
+    own = schema.get("defects", []) if keep_example_defects else []
+    schema["defects"] = [*own, *(INJECTED if defects is None else defects)]
     path.write_text(json.dumps(schema, indent=2))
     return path
 
 
 def run(cwd: Path, line: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-    """One command line of the seed, run in ``cwd`` (``python`` is this interpreter)."""
-    args = shlex.split(line)
-    if args[0] == "python":
-        args[0] = sys.executable
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    """One command line of the seed, run by a shell in ``cwd`` (so ``duckdb < postprocess.sql`` works too)."""
+    env = {**os.environ, "PATH": PATH}
+    proc = subprocess.run(line, shell=True, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode in ok, f"{line} → exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc
 
@@ -57,6 +64,38 @@ def _report(cwd: Path, name: str = "crunch_report.json") -> dict:
 
 def _rules(report: dict, severity: str | None = None) -> set[str]:
     return {i["rule_id"] for i in report["issues"] if severity is None or i["severity"] == severity}
+
+
+def _assert_polished(data: Path) -> None:
+    """The polished .metadata.json describes the files actually there (whichever tool wrote them)."""
+    meta = load_metadata(data)
+    assert meta.lineage is not None and meta.lineage.steps
+    for table in meta.tables:
+        for f in table.files:
+            assert file_sha256(data / f.path) == f.sha256, f"{data / f.path} differs from its .metadata.json"
+
+
+def _assert_exports_validate(cwd: Path, data: str) -> None:
+    """Each export of the approved data, checked by the standard's own library."""
+    frictionless = pytest.importorskip("frictionless")
+    mlc = pytest.importorskip("mlcroissant")
+    jsonschema = pytest.importorskip("jsonschema")
+    odcs = pytest.importorskip("open_data_contract_standard")
+    from ruamel.yaml import YAML
+
+    for fmt in ("frictionless", "croissant", "odcs"):
+        run(cwd, f"datapolisher export {data} --format {fmt}")
+    package = json.loads((cwd / data / "datapackage.json").read_text())
+    assert [e.message for e in frictionless.Package.metadata_validate(package)] == []
+    order = next(r for r in package["resources"] if r["name"] == "order")
+    assert {f["name"]: f["type"] for f in order["schema"]["fields"]}["order_id"] == "integer"
+    croissant = mlc.Dataset(jsonld=str(cwd / data / "croissant.json"))
+    assert croissant.metadata.ctx.issues.errors == set()
+    signed_rows = {t.name: t.rows for t in load_manifest(cwd / data).schema.tables}
+    assert sum(1 for _ in croissant.records("order")) == signed_rows["order"]
+    contract = YAML(typ="safe").load((cwd / data / "datacontract.odcs.yaml").read_text())
+    schema = json.loads((Path(odcs.__file__).parent / "schema.json").read_text())
+    assert list(jsonschema.Draft201909Validator(schema).iter_errors(contract)) == []
 
 
 def test_scenario_1_issues_found_auto_fix_approve(tmp_path: Path) -> None:
@@ -70,57 +109,96 @@ def test_scenario_1_issues_found_auto_fix_approve(tmp_path: Path) -> None:
     run(tmp_path, "datagen crunch polished/ --schema schema.json")
     after = _report(tmp_path)
     assert after["dataset"]["path"].rstrip("/") == "polished"
-    assert not _rules(after) & {"pk_duplicates", "temporal_fk", "duplicate_rows", "fk_orphans", "negative_amounts"}
+    assert not _rules(after) & FIXED and _rules(before) & FIXED
     assert after["summary"].get("critical", 0) == 0
     run(tmp_path, "datagen polish crunch_report.json --path approve")
     assert (tmp_path / "polished" / ".manifest.yaml").is_file()
     run(tmp_path, "datapolisher verify polished")
-    assert (tmp_path / "output" / ".manifest.yaml").exists() is False  # the input was never touched
+    assert not (tmp_path / "output" / ".manifest.yaml").exists()  # the input was never touched
+    _assert_exports_validate(tmp_path, "polished")
 
 
 def test_scenario_2_iterative_refinement(tmp_path: Path) -> None:
     _schema(tmp_path / "schema_v1.json")
     run(tmp_path, "datagen generate schema_v1.json -o output_v1/")
     run(tmp_path, 'datagen crunch output_v1/ --personas "VP Growth,CFO"')
-    assert _report(tmp_path)["dataset"]["path"].rstrip("/") == "output_v1"
-    # the manual fix: schema_v2 is schema_v1 without the injected defects
-    _schema(tmp_path / "schema_v2.json", defects=False)
+    v1 = _report(tmp_path)
+    assert v1["dataset"]["path"].rstrip("/") == "output_v1" and v1["issues"]
+    # the manual fix: schema_v2 is schema_v1 without the defects behind v1's findings
+    _schema(tmp_path / "schema_v2.json", defects=[], keep_example_defects=False)
     run(tmp_path, "datagen generate schema_v2.json -o output_v2/")
     run(tmp_path, 'datagen crunch output_v2/ --personas "VP Growth,CFO"')
-    report = _report(tmp_path)
-    assert report["summary"].get("critical", 0) == 0
+    v2 = _report(tmp_path)
+    assert v2["dataset"]["path"].rstrip("/") == "output_v2"
+    assert v2["summary"].get("critical", 0) == 0 and not _rules(v2) & _rules(v1) & FIXED
     run(tmp_path, "datagen polish crunch_report.json --path approve")
     run(tmp_path, "datapolisher verify output_v2")
-    manifest = (tmp_path / "output_v2" / ".manifest.yaml").read_text()
-    assert "VP Growth" in manifest and "crunch_report_sha256" in manifest
+    manifest = load_manifest(tmp_path / "output_v2")
+    assert manifest.validation.analyzed_by == ["VP Growth", "Finance VP"]
+    assert manifest.validation.crunch_report_sha256 == file_sha256(tmp_path / "crunch_report.json")
 
 
-def test_scenario_3_postprocessing_only(tmp_path: Path) -> None:
+@pytest.mark.parametrize("apply", ["python postprocess.py", "duckdb < postprocess.sql"])
+def test_scenario_3_postprocessing_only(tmp_path: Path, apply: str) -> None:
+    if apply.startswith("duckdb") and shutil.which("duckdb", path=PATH) is None:
+        pytest.skip("the duckdb command-line shell is not installed (pip install duckdb-cli)")
     _schema(tmp_path / "schema.json")
     run(tmp_path, "datagen generate schema.json -o output/")
     run(tmp_path, "datagen crunch output/")
-    assert {"pk_duplicates", "temporal_fk"} <= _rules(_report(tmp_path), "critical")
+    before = _report(tmp_path)
+    assert {"pk_duplicates", "temporal_fk"} <= _rules(before, "critical")
     refused = run(tmp_path, "datagen polish crunch_report.json --path approve", ok=(1,))
     assert "critical issue(s) remain" in refused.stderr
     run(tmp_path, "datagen polish crunch_report.json --path postprocess")
     assert (tmp_path / "postprocess.sql").is_file() and (tmp_path / "output_polished").is_dir()
-    applied = run(tmp_path, "python postprocess.py")
-    assert "already up to date" in applied.stdout
-    if shutil.which("duckdb"):
-        subprocess.run("duckdb < postprocess.sql", shell=True, cwd=tmp_path, check=True)
+    run(tmp_path, apply)  # over the output the polish step wrote: a no-op for Python, rewritten by DuckDB
+    _assert_polished(tmp_path / "output_polished")
+    assert not (tmp_path / "output_polished" / ".manifest.yaml").exists()
     run(tmp_path, "datagen crunch output_polished/")
     after = _report(tmp_path)
-    assert not _rules(after) & {"pk_duplicates", "temporal_fk", "duplicate_rows", "fk_orphans", "ids_as_float"}
+    assert not _rules(after) & FIXED and _rules(before) & FIXED
     assert after["summary"].get("critical", 0) == 0
     run(tmp_path, "datagen polish crunch_report.json --path approve")
     run(tmp_path, "datapolisher verify output_polished")
-    run(tmp_path, "datapolisher export output_polished --format frictionless")
+
+
+def test_scenario_3_applying_the_scripts_yourself(tmp_path: Path) -> None:
+    """The seed's reading of Scenario 3: the scripts applied by hand into a fresh output, with the same result."""
+    if shutil.which("duckdb", path=PATH) is None:
+        pytest.skip("the duckdb command-line shell is not installed (pip install duckdb-cli)")
+    _schema(tmp_path / "schema.json")
+    run(tmp_path, "datagen generate schema.json -o output/")
+    run(tmp_path, "datagen crunch output/")
+    run(tmp_path, "datagen polish crunch_report.json --path postprocess")
+    (tmp_path / "output_polished").rename(tmp_path / "by_polish")
+    run(tmp_path, "duckdb < postprocess.sql")
+    _assert_polished(tmp_path / "output_polished")
+    run(tmp_path, "python postprocess.py output/ by_python/")
+    _assert_polished(tmp_path / "by_python")
+    for data in ("output_polished", "by_python"):
+        run(tmp_path, f"datagen crunch {data}/ -o {data}.json")
+        assert not _rules(_report(tmp_path, f"{data}.json")) & FIXED
 
 
 def test_seed_ci_example(tmp_path: Path) -> None:
-    _schema(tmp_path / "schema.json")
-    run(tmp_path, "datagen generate schema.json --seed 42 -o output/")
-    run(tmp_path, "datagen crunch output/ --fail-on-critical", ok=(1,))  # the injected defects trip the gate
-    run(tmp_path, "datagen crunch output/")
+    """The seed's CI steps, verbatim: the gates pass once the polish has fixed what the crunch found."""
+    _schema(tmp_path / "schema.json", defects=[])
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    schema["defects"] = [d for d in schema["defects"] if d["kind"] != "duplicate_rows"]  # a duplicate PK is critical
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    run(tmp_path, "datagen generate schema.json")
+    run(tmp_path, "datagen crunch output/ --fail-on-critical")
+    found = _rules(_report(tmp_path), "high")
+    assert "fk_orphans" in found
     run(tmp_path, "datagen polish --auto")
-    run(tmp_path, "datagen crunch output_polished/ --fail-on-critical")
+    run(tmp_path, "datagen crunch output_polished/ --fail-on-high")
+    assert not _rules(_report(tmp_path)) & FIXED
+    run(tmp_path, "datapolisher verify output_polished")
+
+
+def test_seed_ci_gate_stops_on_critical_findings(tmp_path: Path) -> None:
+    _schema(tmp_path / "schema.json")
+    run(tmp_path, "datagen generate schema.json")
+    gate = run(tmp_path, "datagen crunch output/ --fail-on-critical", ok=(1,))
+    assert "critical" in gate.stdout + gate.stderr
+    assert {"pk_duplicates", "temporal_fk"} <= _rules(_report(tmp_path), "critical")  # the report is still written
