@@ -4,6 +4,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from polisher_schemas import shop_schema
 
 from datapolisher.auto import auto_polish
@@ -41,3 +42,18 @@ def test_auto_without_other_stages_stops_honestly(shop: Path, shop_report: Path,
     assert "could not be re-checked" in res.stopped and res.manifest is None
     assert any("datacruncher is not on PATH" in n for n in res.rounds[0].notes)
     assert json.loads(res.summary_path.read_text())["manifest"] is None
+
+
+def test_set_aside_replaces_a_previous_runs_round_only_with_overwrite(tmp_path: Path) -> None:
+    from datapolisher.auto import set_aside
+    from datapolisher.errors import OutputExistsError
+
+    target = tmp_path / "output_polished"
+    for name in ("output_polished", "output_polished_round1"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "mark").write_text(name)
+    with pytest.raises(OutputExistsError, match="output_polished_round1 already exists"):
+        set_aside(target, target, "round1")
+    aside = set_aside(target, target, "round1", overwrite=True)  # a re-run with --overwrite (the README's)
+    assert aside == tmp_path / "output_polished_round1" and (aside / "mark").read_text() == "output_polished"
+    assert not target.exists()

@@ -202,3 +202,16 @@ def test_seed_ci_gate_stops_on_critical_findings(tmp_path: Path) -> None:
     gate = run(tmp_path, "datagen crunch output/ --fail-on-critical", ok=(1,))
     assert "critical" in gate.stdout + gate.stderr
     assert {"pk_duplicates", "temporal_fk"} <= _rules(_report(tmp_path), "critical")  # the report is still written
+
+
+def test_readme_main_job_runs_again(tmp_path: Path) -> None:
+    """The README's main-job line, twice in the same directory (its --overwrite flags make it re-runnable)."""
+    _schema(tmp_path / "ecommerce.json", defects=[])
+    job = ("datagen generate ecommerce.json --seed 42 -o output/ --overwrite && datagen crunch output/ --schema "
+           "ecommerce.json && datagen polish --auto --overwrite && datapolisher verify output_polished/")
+    first = run(tmp_path, job)
+    assert (tmp_path / "output_polished_round1").is_dir()  # a schema round, then a post-processing round
+    again = run(tmp_path, job)
+    assert "verified: output_polished (" in first.stdout and "verified: output_polished (" in again.stdout
+    summary = json.loads((tmp_path / "polish_summary.json").read_text())
+    assert [r["path"] for r in summary["rounds"]] == ["schema", "postprocess"] and summary["final"]["critical"] == 0

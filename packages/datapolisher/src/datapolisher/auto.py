@@ -10,6 +10,7 @@ critical issue, the final data is approved. ``polish_summary.json`` records ever
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,15 @@ def _wants_schema(inputs: PolishInputs) -> bool:
     return bool(improve_schema(read_schema_raw(inputs.schema_path), findings).changes)
 
 
-def _set_aside(current: Path, target: Path, label: str) -> Path:
-    """Move the previous round's data out of the way so the next round can write ``target``."""
+def set_aside(current: Path, target: Path, label: str, *, overwrite: bool = False) -> Path:
+    """Move the previous round's data out of the way so the next round can write ``target``.
+
+    ``<target>_<label>`` left by an earlier run is replaced only with ``overwrite`` (as ``target`` is).
+    """
     aside = target.with_name(f"{target.name}_{label}")
-    ensure_absent(aside)
+    ensure_absent(aside, overwrite=overwrite)
+    if aside.exists():
+        shutil.rmtree(aside)
     current.rename(aside)
     return aside
 
@@ -93,7 +99,8 @@ def auto_polish(
             if not todo and not (add and k == 1):
                 result.stopped = "nothing left that a schema change or post-processing can fix"
                 break
-            source = _set_aside(current.data_dir, target, f"round{k - 1}") if owned else current.data_dir
+            source = set_aside(current.data_dir, target, f"round{k - 1}", overwrite=overwrite) if owned \
+                else current.data_dir
             if owned:
                 current = load_inputs(current.report_path, data=source, schema=current.schema_path)
             step = postprocess_path(current, output=target, add=add if k == 1 else (), defaults=defaults,

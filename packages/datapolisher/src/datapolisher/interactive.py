@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import stages
-from .auto import _set_aside
+from .auto import set_aside
 from .dataset import ensure_absent
 from .inputs import PolishInputs, load_inputs
 from .issues import Finding, fixable_by, read_findings
@@ -79,7 +79,7 @@ def interactive_polish(
         problems = {f.problem for f in routed["postprocess"]}
         findings = [f for f in read_findings(current.report) if f.problem in problems]
         if current is not inputs:
-            aside = _set_aside(target, target, "regenerated")
+            aside = set_aside(target, target, "regenerated", overwrite=overwrite)
             current = load_inputs(current.report_path, data=aside, schema=current.schema_path)
         elif routed["schema"] and stages.executable("datagen") is not None and target.exists():
             return steps  # regenerated but not re-crunched: post-process findings would describe other data
