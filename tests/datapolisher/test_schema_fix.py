@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from polisher_builders import issue, shop_issues, write_report
+from polisher_builders import issue, shop_issues, write_report, write_shop
 from polisher_schemas import shop_schema
 
 from datagen_contracts.dsl import load_schema
@@ -80,3 +80,10 @@ def test_schema_path_writes_valid_schema_and_change_log(shop: Path, tmp_path: Pa
 def test_schema_path_without_a_schema(shop_report: Path) -> None:
     with pytest.raises(InputError, match="--schema"):
         schema_path(load_inputs(shop_report))
+
+
+def test_schema_path_names_the_schema_it_could_not_find(tmp_path: Path) -> None:
+    data = write_shop(tmp_path / "output", schema_path="schema.json")  # .metadata.json names schema.json
+    report = write_report(data, tmp_path / "crunch_report.json", shop_issues())
+    with pytest.raises(InputError, match=r"\.metadata\.json names schema\.json, which was not found .*; pass --schema S"):
+        schema_path(load_inputs(report))

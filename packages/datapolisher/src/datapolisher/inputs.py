@@ -32,6 +32,16 @@ class PolishInputs:
     schema_path: Path | None
     stale_forced: bool = False
 
+    def missing_schema(self) -> str:
+        """Why there is no schema, for an error message."""
+        meta = self.data_dir / METADATA_FILENAME
+        named = [f"{meta} names {self.metadata.schema.path}" if self.metadata and self.metadata.schema else "",
+                 f"{self.report_path} names {self.report.schema_used}" if self.report.schema_used else ""]
+        said = "; ".join(n for n in named if n)
+        if said:
+            return f"{said}, which was not found here, beside the dataset or beside the report; pass --schema S"
+        return "pass --schema S (neither .metadata.json nor the report names one)"
+
     @property
     def dataset_name(self) -> str:
         if self.metadata is not None:

@@ -88,8 +88,7 @@ def schema_path(
 ) -> StepResult:
     """Improve the schema; regenerate with the same seed if ``datagen`` is installed, then re-crunch."""
     if inputs.schema_path is None:
-        raise InputError("the schema path needs the dataset's schema: pass --schema S "
-                         "(none is named by .metadata.json or the report)")
+        raise InputError(f"the schema path needs the dataset's schema: {inputs.missing_schema()}")
     findings = read_findings(inputs.report) if findings is None else findings
     result = StepResult("schema", before=count_by_severity(inputs.report.issues))
     fixed = improve_schema(read_schema_raw(inputs.schema_path), findings)
