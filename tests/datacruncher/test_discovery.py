@@ -80,3 +80,32 @@ def test_float_ids_still_reference_their_parent(tmp_path):
     assert (fk.from_table, fk.to_table, fk.coverage) == ("orders", "users", 1.0)
     (issue,) = [i for i in report.issues if i.rule_id == "ids_as_float"]
     assert issue.column == "user_id" and issue.measure.value == 1.0 and issue.severity == "high"
+
+
+def test_many_distinct_orphans_do_not_hide_the_foreign_key(tmp_path):
+    # 15% of the rows hold orphans, each a different value: the child has 2.5x the parent's distinct values
+    write(tmp_path, "product", {"product_id": list(range(1, 101)), "sku": [f"S{i}" for i in range(100)]})
+    write(tmp_path, "order_item", {"order_item_id": list(range(1, 1001)),
+                                   "product_id": [10_000 + i if i % 20 < 3 else i % 100 + 1 for i in range(1000)]})
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    (fk,) = model.foreign_keys
+    assert (fk.child_column, fk.parent, fk.orphans, fk.coverage) == ("product_id", "product", 150, 0.85)
+
+
+def test_relation_phrases_self_references_and_natural_keys(tmp_path):
+    write(tmp_path, "Employee", {"EmployeeId": [1, 2, 3, 4], "ReportsTo": [None, 1, 1, 2]})
+    write(tmp_path, "Shippers", {"ShipperID": [1, 2, 3]})
+    write(tmp_path, "category_name", {"category": ["a", "b", "c"], "label": ["A", "B", "C"]})
+    write(tmp_path, "Customer", {"CustomerId": list(range(1, 41)), "SupportRepId": [2 + i % 3 for i in range(40)],
+                                 "category": ["a", "b", "c", "a"] * 10})
+    write(tmp_path, "Orders", {"OrderID": list(range(1, 101)), "CustomerId": [i % 40 + 1 for i in range(100)],
+                               "ShipVia": [i % 3 + 1 for i in range(100)], "Quantity": [i % 3 + 1 for i in range(100)]})
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    fks = {(f.child, f.child_column): (f.parent, f.time_order) for f in model.foreign_keys}
+    assert fks == {("Employee", "ReportsTo"): ("Employee", "none"),  # a hierarchy promises no time order
+                   ("Customer", "SupportRepId"): ("Employee", "after"),
+                   ("Customer", "category"): ("category_name", "after"),
+                   ("Orders", "CustomerId"): ("Customer", "after"), ("Orders", "ShipVia"): ("Shippers", "after")}
+    assert model.tables["category_name"].primary_key == "category"  # named by the customers' column

@@ -14,7 +14,8 @@ from typing import Any
 from .catalog import Catalog
 from .identifiers import quote_ident
 from .model import Column, ForeignKey, Model, Table, type_kind
-from .roles import categorical, created_rank, name_roles, time_pairs, tokens
+from .references import name_evidence, singular
+from .roles import categorical, created_rank, creation_candidate, name_roles, time_pairs, tokens, write_stamp
 
 MIN_FK_COVERAGE = 0.8
 OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
@@ -33,7 +34,7 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
     tables = {name: _profile(src, declared.get(name, {}), counted.get(name)) for name, src in sources}
     for t in tables.values():
         if t.primary_key is None:
-            t.primary_key = _find_primary_key(catalog, t)
+            t.primary_key = _find_primary_key(catalog, t) or _natural_key(catalog, t, tables)
         if t.primary_key and (pk := t.column(t.primary_key)) and "id" not in pk.roles:
             pk.roles.insert(0, "id")
         if t.primary_key is None:
@@ -161,17 +162,8 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     return table
 
 
-def _singular(name: str) -> str:
-    low = name.lower()
-    if low.endswith("ies"):
-        return low[:-3] + "y"
-    if low.endswith(("sses", "xes")):
-        return low[:-2]
-    return low[:-1] if low.endswith("s") and not low.endswith("ss") else low
-
-
 def _pk_score(table: Table, col: Column) -> int:
-    n, s = col.name.lower(), _singular(table.name)
+    n, s = col.name.lower(), singular(table.name)
     if n in ("id", f"{table.name.lower()}_id", f"{s}_id", f"{s}id", f"{s}_key", f"{s}key"):
         return 3
     stem = "".join(tokens(col.name))
@@ -202,7 +194,20 @@ def _find_primary_key(catalog: Catalog, table: Table) -> str | None:
     return None
 
 
-_SEQUENCE_WORDS = ("number", "linenumber", "lineno", "line", "seq", "sequence", "position", "pos", "idx", "index")
+def _natural_key(catalog: Catalog, table: Table, tables: dict[str, Table]) -> str | None:
+    """A lookup table's natural key: its first column, complete and unique, when another table has a column of
+    that name (Olist's ``product_category_name_translation.product_category_name``, named by the products)."""
+    first = table.columns[0] if table.columns and table.rows else None
+    if first is None or first.kind not in ("integer", "string", "uuid") or first.non_null < table.rows:
+        return None
+    if first.distinct < 0.9 * table.rows or not any(
+            o is not table and o.column(first.name) for o in tables.values()):
+        return None
+    return first.name if catalog.scalar(f"SELECT count(DISTINCT {first.sql}) FROM {table.sql}") == table.rows else None
+
+
+_SEQUENCE_WORDS = ("number", "linenumber", "lineno", "line", "seq", "sequence", "sequential", "position", "pos", "idx",
+                   "index")
 
 
 def _find_composite_key(catalog: Catalog, table: Table, width: int = 5) -> tuple[str, ...]:
@@ -227,21 +232,6 @@ def _find_composite_key(catalog: Catalog, table: Table, width: int = 5) -> tuple
               if n == table.rows or ((seq(p[0]) or seq(p[1])) and n >= 0.995 * table.rows)]
     unique.sort(key=lambda p: (not (seq(p[0]) or seq(p[1])), table.columns.index(p[0]) + table.columns.index(p[1])))
     return (unique[0][0].name, unique[0][1].name) if unique else ()
-
-
-def _name_match(child: Table, col: Column, parent: Table, pk: str) -> int:
-    """0 = no evidence; higher = stronger name evidence that ``col`` references ``parent.pk``."""
-    c, p, s = col.name.lower(), pk.lower(), _singular(parent.name)
-    if c == p and p != "id":
-        return 4
-    if p == "id" and c in (f"{s}_id", f"{parent.name.lower()}_id", f"{s}id"):
-        return 4
-    ct, pt = "".join(tokens(col.name)), "".join(tokens(pk))
-    if ct == pt and pt not in ("id", "key"):
-        return 3
-    if p != "id" and c.endswith("_" + p):
-        return 2
-    return 0
 
 
 def _compatible(a: Column, b: Column) -> bool:
@@ -277,32 +267,55 @@ def _declared_fks(catalog: Catalog, tables: dict[str, Table], declared: dict[str
 
 
 def _find_foreign_keys(catalog: Catalog, tables: dict[str, Table]) -> list[ForeignKey]:
+    """Per column, the best-named parent key that holds at least ``MIN_FK_COVERAGE`` of its values.
+
+    A table's own key column references another table only when that table owns the name (``film_category``'s
+    key ``film_id`` is ``film.film_id``): the key of ``film`` is named after it, the link table's is not. A
+    self-reference (``ReportsTo``, ``parent_id``) promises no time order, so its edge is ``time_order: none``.
+    """
     found: list[ForeignKey] = []
     for child in tables.values():
         for col in child.columns:
-            if col.name == child.primary_key and not child.name.lower().endswith(("line", "lines", "item", "items")):
+            own_key = col.name == child.primary_key and not _line_name(child.name)
+            if col.non_null == 0 or {"money", "quantity"} & set(col.roles):
                 continue
             best: tuple[int, ForeignKey] | None = None
             for parent in tables.values():
                 pk = parent.column(parent.primary_key)
-                if parent is child or pk is None or not _compatible(col, pk) or col.non_null == 0:
+                if pk is None or pk is col or not _compatible(col, pk):
                     continue
-                score = _name_match(child, col, parent, pk.name)
-                if score == 0 or col.distinct > 1.5 * parent.rows + 10:  # cheap pruning before the exact join
+                score = name_evidence(child.name, col.name, parent.name, pk.name)
+                if own_key and not (score >= 3 and _pk_score(parent, pk) > _pk_score(child, col)):
+                    continue
+                if score == 0 or not _may_cover(col, pk):  # cheap pruning before the exact join
                     continue
                 fk = _edge(catalog, child.name, col.name, parent.name, pk.name, "discovered")
                 if fk.coverage >= MIN_FK_COVERAGE and (best is None or (score, fk.coverage) > (best[0], best[1].coverage)):
                     best = (score, fk)
             if best:
+                if best[1].parent == child.name:
+                    best[1].time_order = "none"  # an employee may be hired before the manager they report to
                 found.append(best[1])
     return found
+
+
+def _line_name(name: str) -> bool:
+    return name.lower().endswith(("line", "lines", "item", "items"))
+
+
+def _may_cover(col: Column, pk: Column) -> bool:
+    """Whether ``MIN_FK_COVERAGE`` of ``col``'s values can lie in ``pk`` by the distinct-count sketches: values
+    found in the parent are at most its distinct keys, the others at most the uncovered share of the rows (orphans
+    are often all different), with 10% slack for the sketches' error."""
+    return col.distinct <= 1.1 * (pk.distinct + (1 - MIN_FK_COVERAGE) * col.non_null) + 10
 
 
 def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
     times = [c for c in t.columns if c.temporal]
     created = decl.get("created_at") if t.column(decl.get("created_at")) else None
-    if created is None and times:
-        created = min(times, key=lambda c: (created_rank(c.name), t.columns.index(c))).name
+    births = [c for c in times if _creation_time(c)]
+    if created is None and births:
+        created = min(births, key=lambda c: (created_rank(c.name), t.columns.index(c))).name
     t.created_at = created
     if created and (col := t.column(created)) and "created_at" not in col.roles:
         col.roles.append("created_at")
@@ -321,11 +334,21 @@ def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
         t.kind = "entity"
 
 
+def _creation_time(col: Column) -> bool:
+    """A time column that may say when its row came to be: not a write stamp (``last_update``), not a planned date
+    (``RequiredDate``), and not a load stamp — a handful of instants shared by many rows, such as Sakila's
+    ``customer.create_date`` (every customer "created" in the same second, months after their first rental). A
+    column the schema gives its own window is generated, whatever its values."""
+    load_stamp = col.non_null >= 20 and col.distinct <= 3 and col.window is None
+    return creation_candidate(col.name) and not load_stamp
+
+
 def set_reference_window(catalog: Catalog, model: Model,
                          quantiles: dict[tuple[str, str], tuple[float | None, float | None]] | None = None) -> None:
     """The dataset's time window: declared (metadata, else schema timeframe), else its own robust end, from the
-    1st and 99th percentiles of each creation column (``quantiles[(table, column)]`` in epoch seconds, when
-    profiling already measured them)."""
+    1st and 99th percentiles of each creation column and each write stamp (``last_update``: a row is written
+    after everything it records, so the data was extracted after its write stamps), ``quantiles[(table, column)]``
+    in epoch seconds when profiling already measured them."""
     tf = None
     if catalog.metadata is not None and catalog.metadata.timeframe is not None:
         tf = (catalog.metadata.timeframe.start, catalog.metadata.timeframe.end)
@@ -343,10 +366,13 @@ def set_reference_window(catalog: Catalog, model: Model,
             pass
     ends = []
     for t in model.tables.values():
-        if t.created_at and t.rows:
-            row = (quantiles or {}).get((t.name, t.created_at))
+        if not t.rows:
+            continue
+        stamps = [c.name for c in t.columns if c.temporal and write_stamp(c.name) and c.name != t.created_at]
+        for name in ([t.created_at] if t.created_at else []) + stamps:
+            row = (quantiles or {}).get((t.name, name))
             if row is None:
-                e = f"epoch(CAST({quote_ident(t.created_at)} AS TIMESTAMP))"
+                e = f"epoch(CAST({quote_ident(name)} AS TIMESTAMP))"
                 row = catalog.con.execute(
                     f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}"
                 ).fetchone()

@@ -2,7 +2,8 @@
 
 Roles: ``id``, ``money``, ``price``, ``quantity``, ``status``, ``category``, ``email``, ``country``, ``channel``,
 ``segment`` (plan/tier), ``feature`` (feature or event type), ``balance`` (money that may be negative by
-nature: balances, net amounts, changes), ``time``, ``created_at``.
+nature: balances, net amounts, changes), ``code`` (digits that are not a number: postal codes, phone numbers),
+``time``, ``created_at``.
 
 >>> tokens("o_totalprice"), tokens("signupDate"), tokens("Customer ID")
 (['totalprice'], ['signup', 'date'], ['customer', 'id'])
@@ -18,7 +19,7 @@ import re
 
 ROLES = (
     "id", "money", "price", "quantity", "status", "category", "email", "country", "channel", "segment", "feature",
-    "balance", "time", "created_at",
+    "balance", "code", "time", "created_at",
 )
 
 _MONEY = {
@@ -39,8 +40,16 @@ _CHANNEL = {"channel", "source", "medium", "campaign", "utm", "referrer", "acqui
 _SEGMENT = {"plan", "tier", "segment", "subscription", "mktsegment", "cohort", "package"}
 _FEATURE = {"feature", "event", "action", "activity", "screen", "page"}
 _CATEGORY = {"category", "type", "kind", "class", "group", "brand", "priority", "gender", "level", "reason"}
+_CODE = {"postal", "postcode", "zip", "zipcode", "phone", "telephone", "fax", "mobile", "cell", "extension", "ext",
+         "isbn", "ean", "upc", "gtin", "sku", "iban", "ssn"}
 _CREATED = ("created", "creation", "signup", "signed", "registered", "registration", "joined", "opened", "start",
-            "started", "ordered", "orderdate", "placed", "enrolled", "installed", "onboarded")
+            "started", "ordered", "orderdate", "placed", "purchase", "purchased", "enrolled", "installed",
+            "onboarded", "hire", "hired")
+#: when a row was last written (``last_update``, ``modified_at``): never when the thing it records came to be
+_WRITE_STAMP = {"updated", "update", "lastupdate", "modified", "modify", "lastmodified", "refreshed", "synced",
+                "loaded", "ingested", "etl"}
+#: a promise about the future (``RequiredDate``, ``shipping_limit_date``, ``order_estimated_delivery_date``)
+_PLANNED = {"required", "limit", "due", "deadline", "estimated", "expected", "expiry", "expires"}
 
 _SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
 
@@ -78,6 +87,8 @@ def name_roles(name: str, kind: str) -> list[str]:
         if (kind == "integer" and _has(toks, _QUANTITY)) or joined == "quantity":
             roles.append("quantity")
     if text:
+        if _has(toks, _CODE) and not is_id:
+            roles.append("code")
         if _has(toks, _STATUS) or joined.endswith("status"):
             roles.append("status")
         if "email" in toks or joined.endswith("email"):
@@ -95,6 +106,26 @@ def name_roles(name: str, kind: str) -> list[str]:
     if kind in ("date", "timestamp"):
         roles.append("time")
     return roles
+
+
+def write_stamp(name: str) -> bool:
+    """A column recording when its row was last written (``last_update``, ``updated_at``): it bounds the data's
+    extraction time from below, but says nothing about when the row's thing happened.
+
+    >>> write_stamp("last_update"), write_stamp("updatedAt"), write_stamp("changed_at")
+    (True, True, False)
+    """
+    toks = tokens(name)
+    return _has(toks, _WRITE_STAMP) or "".join(toks) in _WRITE_STAMP
+
+
+def creation_candidate(name: str) -> bool:
+    """Whether a time column may be its row's creation time: not a write stamp, not a planned date.
+
+    >>> creation_candidate("rental_date"), creation_candidate("last_update"), creation_candidate("RequiredDate")
+    (True, False, False)
+    """
+    return not write_stamp(name) and not _has(tokens(name), _PLANNED)
 
 
 def created_rank(name: str) -> int:
@@ -116,7 +147,7 @@ def categorical(rows: int, non_null: int, distinct: int) -> bool:
 _LATE = {
     "updated", "modified", "closed", "resolved", "completed", "ended", "end", "cancelled", "canceled", "churned",
     "deleted", "activated", "converted", "shipped", "ship", "shipdate", "delivered", "paid", "last", "receipt",
-    "received", "receiptdate", "expired", "finished", "finish", "until",
+    "received", "receiptdate", "expired", "finished", "finish", "until", "return", "returned",
 }
 _PAIRS = (("start", "end"), ("started", "ended"), ("first", "last"), ("begin", "end"), ("from", "to"))
 _SHIP = ("ship", "shipped", "shipdate")
