@@ -15,6 +15,7 @@ from typing import Any
 
 from datagen_contracts._paths import did_you_mean
 
+from .activity import not_activity
 from .identifiers import quote_ident, quote_literal
 from .model import Column, ForeignKey, Model, Table
 from .roles import tokens
@@ -204,23 +205,16 @@ def over_time_pair(model: Model, check: Any) -> list[Context]:
     return out
 
 
-def _line_table(t: Table) -> bool:
-    """Line items of a header (``order_item``, ``lineitem``, a table with a ``linenumber``)."""
-    words = set(tokens(t.name)) | {"".join(tokens(t.name))}
-    cols = {"".join(tokens(c.name)) for c in t.columns}
-    return bool(words & {"line", "lines", "item", "items", "lineitem", "lineitems", "orderitem", "orderitems",
-                         "orderline", "orderlines"}) or bool(cols & {"linenumber", "lineno", "linenum"})
-
-
 def over_entity_events(model: Model, check: Any) -> list[Context]:
-    out = []
+    out, passive = [], []
     for fk in model.foreign_keys:
         entity, event = model.tables[fk.parent], model.tables[fk.child]
         if entity.kind != "entity" or event.kind not in ("event",) or fk.parent_column != entity.primary_key:
             continue
-        if _line_table(event):  # an order's line items are parts of it, not activity of an entity
-            continue
         if not (entity.created_at and event.created_at):
+            continue
+        if why := not_activity(event, event.column(fk.child_column)):  # line items, funnel stages, follow-ups
+            passive.append(f"{event.name}: {why}")
             continue
         roles = _bind_roles(check, {"entity": entity, "event": event})
         if roles is None:
@@ -229,7 +223,8 @@ def over_entity_events(model: Model, check: Any) -> list[Context]:
                  "entity_created_at": entity.created_at, "event_created_at": event.created_at, **roles}
         out.append(Context(key=f"{entity.name} <- {event.name}.{fk.child_column}", table=event.name, names=names))
     if not out:
-        raise Skip(_why(check, "no entity table with a creation time referenced by an event table with a time", edge=True))
+        reason = _why(check, "no entity table with a creation time referenced by an event table with a time", edge=True)
+        raise Skip(reason + (f" that records activity ({'; '.join(passive)})" if passive else ""))
     return out
 
 
