@@ -50,7 +50,7 @@ class Column:
     #: the generator's own declared window (schema ``within: {start, end}``), when it names one
     window: tuple[dt.datetime, dt.datetime] | None = None
     after_parent: bool | None = None  # schema ``after_parent`` (False: an attribute date, not an event)
-    #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley skewness > 0.2), so that
+    #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
 

@@ -120,8 +120,10 @@ def profile_columns(catalog: Catalog, model: Model,
                 if kind == "numeric" and None not in p.quantiles:
                     # the 5% quantile, not the minimum: a few negative amounts (refunds, defects) do not turn a
                     # price column's scale linear, where its long right tail would look like thousands of outliers
-                    p5, q1, q2, q3 = p.quantiles[1], p.quantiles[5], p.quantiles[10], p.quantiles[15]
-                    c.skewed = p5 >= 0 and q3 + q1 - 2 * q2 > 0.2 * (q3 - q1)
+                    p5, p10, q1, q2, q3, p90 = (p.quantiles[i] for i in (1, 2, 5, 10, 15, 18))
+                    # Bowley's quartile skewness, or Kelly's on the 10th/90th percentiles: quartiles of counts
+                    # sit on round numbers (10, 20, 30 items) and read symmetric while the tail is long
+                    c.skewed = p5 >= 0 and (q3 + q1 - 2 * q2 > 0.2 * (q3 - q1) or p90 + p10 - 2 * q2 > 0.2 * (p90 - p10))
             out.append(p)
     return out
 
