@@ -26,8 +26,8 @@ def shop_report(shop: Path) -> Path:
 def no_stages(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Neither datagen nor datacruncher can be found: the paths must say what to run instead."""
     monkeypatch.setenv("PATH", str(tmp_path_factory.mktemp("empty_path")))
-    monkeypatch.delenv("DATAPOLISHER_DATAGEN", raising=False)
-    monkeypatch.delenv("DATAPOLISHER_DATACRUNCHER", raising=False)
+    monkeypatch.setenv("DATAPOLISHER_DATAGEN", "")  # set but empty: not installed, even beside this Python
+    monkeypatch.setenv("DATAPOLISHER_DATACRUNCHER", "")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Running the other stages through their CLIs (never by import): ``datagen generate``, ``datacruncher crunch``.
 
-``DATAPOLISHER_DATAGEN`` / ``DATAPOLISHER_DATACRUNCHER`` may name the executables (tests and unusual installs).
+``DATAPOLISHER_DATAGEN`` / ``DATAPOLISHER_DATACRUNCHER`` may name the executables (tests and unusual installs);
+set but empty, they say the stage is not installed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +31,18 @@ class StageResult:
         return shlex.join(self.command)
 
 
+def environment_scripts() -> str:
+    """Where this Python environment installs console scripts (a venv's ``bin``)."""
+    return sysconfig.get_path("scripts")
+
+
 def executable(name: str) -> str | None:
+    """The stage's CLI: ``$DATAPOLISHER_<NAME>`` (set but empty: not installed), else on ``PATH``, else beside
+    datapolisher in its own environment (so ``venv/bin/datagen polish --auto`` works without activating it)."""
     override = os.environ.get(f"DATAPOLISHER_{name.upper()}")
-    return override or shutil.which(name)
+    if override is not None:
+        return override or None
+    return shutil.which(name) or shutil.which(name, path=environment_scripts())
 
 
 def _run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> StageResult:
