@@ -16,6 +16,8 @@ other table's ``1..m`` key. Evidence, strongest first:
 (1, 4)
 >>> name_evidence("Orders", "ShipCity", "Shippers", "ShipperID"), name_evidence("order", "customer_id", "order", "order_id")
 (0, 0)
+>>> name_evidence("users", "reports_count", "users", "user_id"), name_evidence("ticket", "owner", "agent", "agent_id")
+(0, 1)
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def _people(table: str) -> bool:
 
 def _relation_phrase(child: str, col: str, parent: str) -> bool:
     toks = tokens(col)
+    if len(toks) > 1 and toks[-1] not in ("id", "key", *_PREPOSITIONS):
+        return False  # "reports_count", "manager_name": about a person, not a reference to one
     words = set(toks) | {"".join(toks)}
     if (words & _PERSON_WORDS or toks[-1:] == ["by"]) and _people(parent):
         return True
