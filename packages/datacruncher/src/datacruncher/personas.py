@@ -30,22 +30,17 @@ from typing import Any, Literal
 
 import msgspec
 
-from datagen_contracts import _io
-from datagen_contracts._paths import child, did_you_mean
-from datagen_contracts.errors import ContractError
+from datagen_contracts._paths import did_you_mean
 
 from .errors import PersonaError
+from .handwritten import Hand, read_file, read_mapping
 
 Level = Literal["critical", "high", "medium", "low"]
 LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low")
 _CONDITION = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$")
 
 
-class _Hand(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of hand-written persona objects: unknown keys are errors."""
-
-
-class Severity(_Hand, kw_only=True):
+class Severity(Hand, kw_only=True):
     """Per level, a condition on the metric such as ``"> 0.05"`` or ``"< 0.2 or > 0.95"``; first match wins."""
 
     critical: str | None = None
@@ -54,13 +49,13 @@ class Severity(_Hand, kw_only=True):
     low: str | None = None
 
 
-class Fix(_Hand, kw_only=True):
+class Fix(Hand, kw_only=True):
     path: Literal["schema", "postprocess", "none"]
     action: str
     params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class Check(_Hand, kw_only=True):
+class Check(Hand, kw_only=True):
     id: str
     title: str
     over: str
@@ -83,7 +78,7 @@ class Check(_Hand, kw_only=True):
     recommendation: str = ""
 
 
-class Persona(_Hand, kw_only=True):
+class Persona(Hand, kw_only=True):
     id: str
     name: str
     focus: str
@@ -108,34 +103,9 @@ def parse_condition(text: str) -> list[tuple[str, float]]:
     return out
 
 
-def _unknown_keys(obj: Any, type_: Any, path: str, problems: list[str]) -> None:
-    """Walk raw YAML values against the Structs so every unknown key is reported with a hint."""
-    if not isinstance(obj, dict) or not isinstance(type_, type) or not issubclass(type_, _Hand):
-        return
-    fields = {f.name: f for f in msgspec.structs.fields(type_)}
-    for key, value in obj.items():
-        if key not in fields or key == "source":
-            problems.append(f"{child(path, str(key))}: unknown field{did_you_mean(str(key), list(fields))}")
-            continue
-        if key == "checks" and isinstance(value, list):
-            for i, item in enumerate(value):
-                _unknown_keys(item, Check, child(child(path, key), i), problems)
-        elif key in ("severity", "fix"):
-            _unknown_keys(value, Severity if key == "severity" else Fix, child(path, key), problems)
-
-
 def parse_persona(data: bytes | str, source: str) -> Persona:
     """Validate one persona document (YAML text) and return it."""
-    try:
-        raw = _io.parse_yaml(data, source)
-    except ContractError as exc:
-        raise PersonaError(str(exc)) from None
-    if not isinstance(raw, dict):
-        raise PersonaError(f"{source}: expected a mapping at the top level, got {type(raw).__name__}")
-    problems: list[str] = []
-    _unknown_keys(raw, Persona, "$", problems)
-    if problems:
-        raise PersonaError(f"{source}: " + "; ".join(problems))
+    raw = read_mapping(data, source, Persona, PersonaError)
     try:
         persona = msgspec.convert(raw, Persona, strict=False)
     except msgspec.ValidationError as exc:
@@ -166,12 +136,7 @@ def _validate(persona: Persona, source: str) -> None:
 
 
 def load_persona_file(path: str | Path) -> Persona:
-    p = Path(path)
-    try:
-        data = _io.read_bytes(p, "persona file")
-    except ContractError as exc:
-        raise PersonaError(str(exc)) from None
-    return parse_persona(data, str(p))
+    return parse_persona(read_file(path, "persona file", PersonaError), str(path))
 
 
 def builtin_personas() -> list[Persona]:

@@ -42,18 +42,15 @@ Unknown keys are errors with their JSON path and a "did you mean"; every problem
 from __future__ import annotations
 
 import re
-import types
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 
-from datagen_contracts import _io
 from datagen_contracts._paths import child, did_you_mean
-from datagen_contracts.errors import ContractError
 
 from .errors import WorkflowError
+from .handwritten import Hand, read_file, read_mapping
 
 FILENAME = "workflow_definitions.yaml"
 ParamType = Literal["integer", "number", "string", "boolean", "date", "timestamp"]
@@ -66,11 +63,7 @@ RESERVED_TOOLS = frozenset({"open", "call", "specs", "close", "tools", "tool_nam
                             "workflow", "spec", "refresh", "as_of", "describe"})
 
 
-class _Hand(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of hand-written workflow objects: unknown keys are errors."""
-
-
-class Param(_Hand, kw_only=True):
+class Param(Hand, kw_only=True):
     type: ParamType
     default: Any = None  # None: the argument is required
     description: str = ""
@@ -83,14 +76,14 @@ class Param(_Hand, kw_only=True):
         return self.default is None
 
 
-class AsOf(_Hand, kw_only=True):
+class AsOf(Hand, kw_only=True):
     """Where ``$as_of`` comes from when the caller gives none: the latest value of a time column."""
 
     table: str  # a role or a table name
     column: str
 
 
-class View(_Hand, kw_only=True):
+class View(Hand, kw_only=True):
     description: str
     sql: str
     tool: str | None = None
@@ -107,7 +100,7 @@ class View(_Hand, kw_only=True):
         return self.tool or f"get_{view_id}"
 
 
-class Workflow(_Hand, kw_only=True):
+class Workflow(Hand, kw_only=True):
     description: str
     views: list[str]
     tool: str | None = None
@@ -116,7 +109,7 @@ class Workflow(_Hand, kw_only=True):
         return self.tool or f"get_{workflow_id}"
 
 
-class WorkflowFile(_Hand, kw_only=True):
+class WorkflowFile(Hand, kw_only=True):
     version: Literal[1] = 1
     description: str = ""
     tables: dict[str, list[str]] = msgspec.field(default_factory=dict)
@@ -132,48 +125,6 @@ class WorkflowFile(_Hand, kw_only=True):
             for name, p in self.views[v].params.items():
                 out.setdefault(name, p)
         return out
-
-
-def _struct_of(tp: Any) -> Any:
-    """The Struct class inside ``tp`` (``X``, ``X | None``, ``list[X]``, ``dict[str, X]``) and how it nests."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(tp):
-            found = _struct_of(arg)
-            if found[0] is not None:
-                return found
-        return None, None
-    if origin is list:
-        return _struct_of(typing.get_args(tp)[0])[0], "list"
-    if origin is dict:
-        return _struct_of(typing.get_args(tp)[1])[0], "dict"
-    if isinstance(tp, type) and issubclass(tp, _Hand):
-        return tp, "one"
-    return None, None
-
-
-def _unknown_keys(obj: Any, type_: type[_Hand], path: str, problems: list[str]) -> None:
-    """Walk raw YAML values against the Structs so every unknown key is reported with a hint."""
-    if not isinstance(obj, dict):
-        return
-    hints = typing.get_type_hints(type_)
-    names = [f.name for f in msgspec.structs.fields(type_) if f.name != "source"]
-    for key, value in obj.items():
-        here = child(path, str(key))
-        if key not in names:
-            problems.append(f"{here}: unknown field{did_you_mean(str(key), names)}")
-            continue
-        inner, how = _struct_of(hints[key])
-        if inner is None:
-            continue
-        if how == "one":
-            _unknown_keys(value, inner, here, problems)
-        elif how == "list" and isinstance(value, list):
-            for i, item in enumerate(value):
-                _unknown_keys(item, inner, child(here, i), problems)
-        elif how == "dict" and isinstance(value, dict):
-            for k, item in value.items():
-                _unknown_keys(item, inner, child(here, str(k)), problems)
 
 
 _PY_TYPES = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,)}
@@ -286,16 +237,8 @@ def _convert(value: Any, type_: type, base: str, problems: list[str]) -> None:
 
 def parse_workflows(data: bytes | str, source: str) -> WorkflowFile:
     """Validate a workflow file's text (YAML) and return it; :class:`WorkflowError` lists every problem."""
-    try:
-        raw = _io.parse_yaml(data, source)
-    except ContractError as exc:
-        raise WorkflowError(str(exc)) from None
-    if not isinstance(raw, dict):
-        raise WorkflowError(f"{source}: expected a mapping at the top level, got {type(raw).__name__}")
+    raw = read_mapping(data, source, WorkflowFile, WorkflowError)
     problems: list[str] = []
-    _unknown_keys(raw, WorkflowFile, "$", problems)
-    if problems:
-        raise WorkflowError(f"{source}: " + "; ".join(problems))
     _type_errors(raw, problems)
     if problems:
         raise WorkflowError(f"{source}: " + "; ".join(problems))
@@ -311,12 +254,7 @@ def parse_workflows(data: bytes | str, source: str) -> WorkflowFile:
 
 def load_workflows(path: str | Path) -> WorkflowFile:
     """Read and validate a ``workflow_definitions.yaml`` file."""
-    p = Path(path)
-    try:
-        data = _io.read_bytes(p, "workflow file")
-    except ContractError as exc:
-        raise WorkflowError(str(exc)) from None
-    return parse_workflows(data, str(p))
+    return parse_workflows(read_file(path, "workflow file", WorkflowError), str(path))
 
 
 def find_workflows(dataset: str | Path, explicit: str | Path | None = None) -> Path:
