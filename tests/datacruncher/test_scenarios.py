@@ -86,8 +86,11 @@ def test_month_over_month_stock_down_met_and_not_met(tmp_path):
     assert by["mrr_down"].status == "drift" and by["mrr_down"].value == 0.0
     (issue,) = [i for i in report.issues if i.rule_id == "scenario_drift.month_over_month"]
     assert issue.severity == "high" and issue.category == "scenario" and issue.fix.path == "schema"
-    assert issue.fix.params["expected"]["scenario"] == "demo"
-    assert "churn" in issue.fix.params["expected"]["suggestion"] and "To fix" in issue.finding
+    assert issue.fix.action == "patch_scenario"  # not a generic "review": which scenario, which expectation
+    assert issue.fix.params["scenario"] == "demo" and issue.fix.params["expectation"] == "mrr_down"
+    assert issue.fix.params["expected"]["direction"] == "down" and issue.fix.params["observed"]["values"]
+    assert "churn" in issue.fix.params["suggestion"] and "To fix" in issue.finding
+    assert issue.recommendation.startswith("Patch scenario 'demo' so that mrr_down holds")
 
 
 def _active_counts(churn_late: bool) -> list[int]:

@@ -24,8 +24,27 @@ _Q = [i / 20 for i in range(21)]
 
 
 def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
+    """The issue for a drift result: baselines have no fix (the change may be intended), schema discrepancies
+    ask to review the declaration, and an unmet scenario expectation asks for a patch of that scenario — with
+    the expectation, its measured value and what would meet it in the hint's params."""
     target = ".".join(x for x in (d.table, d.column) if x) or "dataset"
     rule = f"{d.kind}_drift.{d.metric}"
+    if d.kind == "scenario":
+        want = d.expected if isinstance(d.expected, dict) else {}
+        fix = FixHint(path="schema", action="patch_scenario", params={
+            "scenario": want.get("scenario"), "expectation": want.get("id"), "kind": d.metric, "table": d.table,
+            "column": d.column, "expected": want.get("params"), "observed": d.observed,
+            "suggestion": want.get("suggestion")})
+        recommendation = (f"Patch scenario {want.get('scenario')!r} so that {want.get('id')} holds: "
+                          f"{want.get('suggestion') or 'see the expectation'}")
+    elif d.kind == "baseline":
+        fix = FixHint(path="none", action=f"review_{d.metric}",
+                      params={"table": d.table, "column": d.column, "expected": d.expected})
+        recommendation = "Confirm the change against the baseline is intended"
+    else:
+        fix = FixHint(path="schema", action=f"review_{d.metric}",
+                      params={"table": d.table, "column": d.column, "expected": d.expected})
+        recommendation = "Align the data with the schema (or update the schema)"
     return Issue(
         id=f"{rule}:{target}",
         fingerprint=hashlib.sha256(f"{rule}\0{target}\0{d.value}".encode()).hexdigest(),
@@ -35,12 +54,10 @@ def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
         persona="Data Engineer",
         finding=d.message,
         measure=Measure(metric=d.metric, value=d.value, threshold=d.threshold),
-        fix=FixHint(path="none" if d.kind == "baseline" else "schema", action=f"review_{d.metric}",
-                    params={"table": d.table, "column": d.column, "expected": d.expected}),
+        fix=fix,
         table=d.table,
         column=d.column,
-        recommendation="Confirm the change against the baseline is intended" if d.kind == "baseline"
-        else "Align the data with the schema or scenario (or update them)",
+        recommendation=recommendation,
     )
 
 
