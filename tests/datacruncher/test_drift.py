@@ -170,3 +170,26 @@ def test_distribution_mean_follows_modifiers_and_bounds(tmp_path):
     assert "'trend' modifier" in by[("distribution_mean", "price")].message
     w = by[("distribution_mean", "wrong")]  # poisson + 3: mean 4.4 where 2.4 is expected, a real discrepancy
     assert w.status == "drift" and w.observed == pytest.approx(4.4, abs=0.06)
+
+
+def test_choice_weights_from_weights_kind(tmp_path):
+    """zipf@α and head_tail@{h,α} are compared like explicit weights: data drawn from them is ok, uniform data is
+    a discrepancy."""
+    from datagen_contracts._dsl_rules import kind_weights
+
+    tiers = ["a", "b", "c", "d", "e"]
+    zipf = kind_weights("zipf@1.2", 5)
+    n = 20_000
+    counts = [round(w * n) for w in zipf]
+    write(tmp_path / "d", "t", {"t_id": list(range(sum(counts))),
+                                "tier": [c for c, k in zip(tiers, counts, strict=True) for _ in range(k)],
+                                "flat": [tiers[i % 5] for i in range(sum(counts))]})
+    col = {"type": "string", "generator": {"choice": {"choices": tiers, "weights_kind": "zipf@1.2"}}}
+    schema = {"version": "1.0", "metadata": {"name": "x"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+              "nodes": [{"id": "t", "kind": "entity", "rows": sum(counts), "pk": "t_id", "columns": [
+                  {"name": "t_id", "type": "int", "generator": {"sequence": {}}},
+                  {"name": "tier", **col}, {"name": "flat", **col}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(schema))
+    by = {(d.metric, d.column): d for d in crunch(tmp_path / "d", schema=tmp_path / "s.json", personas="DE").drift}
+    assert by[("choice_weights", "tier")].status == "ok" and by[("choice_weights", "tier")].value < 0.01
+    assert by[("choice_weights", "flat")].status == "drift"  # uniform where Zipf was declared

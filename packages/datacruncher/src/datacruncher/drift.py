@@ -10,6 +10,7 @@ import hashlib
 import math
 from typing import Any
 
+from datagen_contracts._dsl_rules import kind_weights
 from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
 
 from .catalog import Catalog
@@ -260,8 +261,10 @@ def _choice_weights(cat: Catalog, node: dict[str, Any], col: dict[str, Any], cho
         writer = "the node's funnel or state model (an unweighted placeholder choice)"
     if writer:
         return [_skipped("choice_weights", table, name, f"its values are written by {writer}, not by the weights")]
-    if weights is None and choice.get("weights_kind") not in (None, "uniform"):
-        return [_skipped("choice_weights", table, name, f"weights_kind {choice['weights_kind']!r} is not compared")]
+    if weights is None and isinstance(choice.get("weights_kind"), str):
+        weights = kind_weights(choice["weights_kind"], len(choices))  # zipf@α / head_tail@{h,α}, as generated
+        if weights is None:
+            return [_skipped("choice_weights", table, name, f"weights_kind {choice['weights_kind']!r} is malformed")]
     w = [float(x) for x in weights] if isinstance(weights, list) else [1.0] * len(choices)
     if len(w) != len(choices) or sum(w) <= 0:
         return []

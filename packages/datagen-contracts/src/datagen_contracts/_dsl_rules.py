@@ -58,6 +58,31 @@ def parse_weights_kind(text: str) -> tuple[str, tuple[float, ...]] | None:
     return None
 
 
+def kind_weights(text: str, n: int) -> list[float] | None:
+    """The normalized weights a ``weights_kind`` gives ``n`` choices (rank 1 first); ``None`` when malformed.
+
+    zipf@α: ∝ 1/rank^α; head_tail@{h,α}: the first max(1, ⌊0.2n⌋) choices share h equally, the rest share 1−h
+    as Zipf(α); uniform: equal.
+
+    >>> [round(w, 3) for w in kind_weights("zipf@1", 3)], [round(w, 3) for w in kind_weights("head_tail@{0.6,1}", 5)]
+    ([0.545, 0.273, 0.182], [0.6, 0.156, 0.104, 0.078, 0.062])
+    """
+    parsed = parse_weights_kind(text)
+    if parsed is None or n <= 0:
+        return None
+    kind, params = parsed
+    if kind == "zipf":
+        w = [1.0 / r ** params[0] for r in range(1, n + 1)]
+    elif kind == "head_tail":
+        head = max(1, int(0.2 * n))
+        tail = [1.0 / r ** params[1] for r in range(head + 1, n + 1)]
+        w = [params[0] / head] * head + [(1 - params[0]) * t / sum(tail) for t in tail]
+    else:
+        w = [1.0] * n
+    total = sum(w)
+    return [x / total for x in w]
+
+
 class _Ctx:
     """Look-ups shared by the rules."""
 
