@@ -71,3 +71,10 @@ def test_discover_and_personas_commands(tmp_path):
     assert {p["name"] for p in json.loads(r.stdout)} >= {"Finance VP", "VP Growth", "Data Engineer"}
     r = CliRunner().invoke(main, ["personas"])
     assert "CFO" in r.stdout
+
+
+def test_version_reads_like_the_other_clis():
+    from datacruncher import __version__
+    from datacruncher.cli import main
+
+    assert CliRunner().invoke(main, ["--version"]).output == f"datacruncher {__version__}\n"

@@ -159,7 +159,7 @@ def personas(persona_files: tuple[Path, ...], personas_dirs: tuple[Path, ...], a
 
 
 @click.group()
-@click.version_option(__version__, prog_name="datacruncher")
+@click.version_option(__version__, prog_name="datacruncher", message="%(prog)s %(version)s")
 def main() -> None:
     """datacruncher: persona-driven data-quality analysis of any parquet dataset, on DuckDB."""
 
