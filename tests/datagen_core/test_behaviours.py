@@ -169,3 +169,39 @@ def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_pat
     meta = json.loads((out / ".metadata.json").read_text())
     cols = [c["name"] for t in meta["tables"] if t["name"] == "conversion_touchpoint" for c in t["columns"]]
     assert cols[-1] == "attributed_order_value"
+
+
+def test_funnel_and_state_dates_are_whole_days_strictly_increasing(tmp_path: Path) -> None:
+    """A `date` event column of a funnel or a state model: stages hours apart would share a day (validate's
+    stage_order failed); they are at least one day apart per parent and stay inside the window."""
+    stages = [{"stage_name": s, "transition_rate": 0.9} for s in ("lead", "demo", "trial", "won")]
+    states = {"initial_state": "new", "period_unit": "day", "max_transitions": 5,
+              "states": {"new": {"transition_prob_per_period": 0.9, "next_states": {"active": 1.0}},
+                         "active": {"transition_prob_per_period": 0.9, "next_states": {"new": 0.5, "done": 0.5}},
+                         "done": {"terminal": True}}}
+    doc = _doc([
+        {"id": "account", "rows": 500, "pk": "account_id", "columns": [
+            _col("account_id", "int", {"sequence": {}}),
+            _col("created_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "funnel", "kind": "fact", "parents": ["account"], "pk": "row_id",
+         "stage_config": {"stages": stages, "time_between_stages_hours": 5}, "columns": [
+             _col("row_id", "int", {"sequence": {}}),
+             _col("account_id", "int", {"lookup": {"from": "account.account_id"}}),
+             _col("stage", "string", {"choice": {"choices": ["lead"]}}),
+             _col("on_day", "date", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "life", "kind": "fact", "parents": ["account"], "pk": "row_id", "state_transition_model": states,
+         "columns": [
+             _col("row_id", "int", {"sequence": {}}),
+             _col("account_id", "int", {"lookup": {"from": "account.account_id"}}),
+             _col("state", "string", {"choice": {"choices": ["new", "active", "done"]}}),
+             _col("on_day", "date", {"datetime_series": {"within": "timeframe"}})]},
+    ])
+    out = _run(tmp_path, doc)
+    for table, order_col in (("funnel", "row_id"), ("life", "row_id")):
+        t = pq.read_table(out / f"{table}.parquet")
+        key, day = t["account_id"].to_numpy(), t["on_day"].to_numpy().astype("int64")
+        order = np.lexsort((t[order_col].to_numpy(), key))
+        same = key[order][1:] == key[order][:-1]
+        assert t.num_rows > 1000 and same.sum() > 500
+        assert (np.diff(day[order])[same] >= 1).all()
+        assert day.max() <= np.datetime64("2024-12-31", "D").astype("int64")

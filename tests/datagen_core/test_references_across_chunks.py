@@ -162,3 +162,30 @@ def test_a_birth_date_before_the_registration_is_not_the_creation_time(tmp_path:
     assert visit.num_rows > 500 and (visit["visited_at"].to_numpy() >= need).all()
     created = {t.name: t.created_at_column for t in result.metadata.tables}
     assert created == {"patient": "registered_at", "visit": "visited_at"}
+
+
+def test_a_keyed_lookup_that_moves_the_time_comes_before_what_reads_the_time(tmp_path: Path) -> None:
+    """`promo_id` (a lookup with `on`) may move `called_at` up to the promo's start; `ended_at` is computed from
+    `called_at` and declared after it, so it is generated after the lookup (it went stale, breaking the pair)."""
+    schema = _write(tmp_path, [
+        {"id": "promo", "rows": 30, "pk": "promo_id", "columns": [
+            _col("promo_id", "int", {"sequence": {}}),
+            _col("zone", "string", {"choice": {"choices": ["A", "B"]}}),
+            _col("start_at", "datetime", {"datetime_series": {"within": {"start": "2022-06-01", "end": "2024-12-31"}}})]},
+        {"id": "call", "rows": 4000, "pk": "call_id", "columns": [
+            _col("call_id", "int", {"sequence": {}}),
+            _col("called_at", "datetime", {"datetime_series": {"within": "timeframe", "freq": "min"}}),
+            _col("zone", "string", {"choice": {"choices": ["A", "B"]}}),
+            _col("ended_at", "datetime", {"expression": {"code": "called_at + 300000000"}}),
+            _col("promo_id", "int", {"lookup": {"from": "promo.promo_id", "on": {"zone": "zone"}}})]}])
+    doc = json.loads(schema.read_text())
+    doc["constraints"] = {"inequalities": [{"left": "call.called_at", "op": "<", "right": "call.ended_at"}]}
+    schema.write_text(json.dumps(doc))
+    generate(schema, tmp_path / "o", seed=3)
+    call = pq.read_table(tmp_path / "o" / "call.parquet")
+    promo = pq.read_table(tmp_path / "o" / "promo.parquet")
+    start = dict(zip(promo["promo_id"].to_pylist(), promo["start_at"].to_numpy(), strict=True))
+    called, ended = call["called_at"].to_numpy(), call["ended_at"].to_numpy()
+    assert (called >= np.array([start[p] for p in call["promo_id"].to_pylist()])).all()
+    assert ((ended - called) == np.timedelta64(300, "s")).all()
+    assert call.column_names == ["call_id", "called_at", "zone", "ended_at", "promo_id"]

@@ -21,15 +21,18 @@ from .arrays import from_numpy, indices, strings
 from .behaviours import vintage
 from .behaviours.attribution import money_column, run_touchpoints
 from .behaviours.funnel import run_funnel
+from .behaviours.runs import cummax_per_parent
 from .behaviours.states import run_states
-from .columns.lookups import pick_rows, read_in_row
+from .columns.lookups import pick_rows
 from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
+from .columns.order import column_order
 from .columns.values import GENERATORS, resample_time, window_of
 from .effects import window_factor
 from .frame import Frame
 from .intervals import Pair, ordered_pairs
 from .references import TIME_TYPES, creation_column
 from .store import KeptTable, as_numpy
+from .timestamps import DAY, ceil_to, floor_to
 
 #: rows per chunk — part of the output format: changing it changes the data for a given seed
 CHUNK_ROWS = 65_536
@@ -135,9 +138,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
                 frame.prefilled[col.name] = stage
             elif _names_behaviour(col, names, "stage"):
                 frame.prefilled[col.name] = strings(names).take(indices(stage))
-        if ev:
-            frame.prefilled[ev] = times
-            frame.bounds[ev] = (lower[pidx], upper[pidx])
+        _behaviour_times(frame, ev_col, pidx, times, lower, upper)
         return pidx
     if node.state_transition_model is not None:
         m = node.state_transition_model
@@ -152,9 +153,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
                 frame.nulls[col.name] = prev < 0
             else:
                 frame.prefilled[col.name] = names.take(indices(state))
-        if ev:
-            frame.prefilled[ev] = times
-            frame.bounds[ev] = (lower[pidx], upper[pidx])
+        _behaviour_times(frame, ev_col, pidx, times, lower, upper)
         return pidx
     f = node.fanout
     lam = np.full(p, 1.0 if f is None else (f.lam if f.distribution == "poisson" else 0.0) or 0.0)
@@ -175,6 +174,24 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     if f is not None:
         counts = np.clip(counts, f.min if f.min is not None else 0, f.max if f.max is not None else None)
     return np.repeat(idx_all, counts)
+
+
+def _behaviour_times(frame: Frame, col: dsl.Column | None, pidx: np.ndarray, times: np.ndarray, lower: np.ndarray,
+                     upper: np.ndarray) -> None:
+    """A funnel's or state model's times fill its event column. A ``date`` column gets whole days, one day apart
+    at least per parent (times that share a day would no longer increase); a row pushed past its window's end is
+    not generated (the funnel or lifecycle is cut there)."""
+    if col is None:
+        return
+    lo, hi = lower[pidx], upper[pidx]
+    if col.type == "date":
+        day = ("fixed", DAY)
+        rank = np.arange(len(pidx)) - np.searchsorted(pidx, pidx, side="left")  # position within the parent
+        times = cummax_per_parent(ceil_to(times, day) - rank * DAY, pidx) + rank * DAY
+        lo, hi = ceil_to(lo, day), floor_to(hi, day)
+        frame.mark_drop(times > hi)
+    frame.prefilled[col.name] = times
+    frame.bounds[col.name] = (lo, np.maximum(lo, hi))
 
 
 def _names_behaviour(col: dsl.Column, names: list[str], word: str) -> bool:
@@ -229,40 +246,6 @@ def _filter(values: Any, keep: np.ndarray) -> Any:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return values.filter(from_numpy(keep))
     return np.asarray(values)[keep]
-
-
-def column_order(node: dsl.Node) -> list[dsl.Column]:
-    """Generation order: the creation column first when it depends on no other column (lookups then pick rows
-    that existed at that time, and modifiers see the time), emails last (they follow the row's names); the
-    output keeps the declared order."""
-    first = []
-    name = creation_column(node)
-    col = node.column(name) if name else None
-    g = col.generator if col is not None else None
-    if g is not None and (g.datetime_series or g.diffusion_curve or g.choice) and not any(
-            isinstance(m, dsl.EffectModifier) and m.args.on for m in col.modifiers):
-        first = [col]
-    emails = [c for c in node.columns if c.generator.faker and c.generator.faker.method == "email" and c not in first]
-    order = first + [c for c in node.columns if c not in first and c not in emails] + emails
-    for col in [c for c in order if any(isinstance(m, dsl.EffectModifier) and m.args.on for m in c.modifiers)]:
-        keys = {k for m in col.modifiers if isinstance(m, dsl.EffectModifier) for k in m.args.on}
-        last = max((i for i, c in enumerate(order) if c.name in keys), default=-1)
-        if last > order.index(col):  # a keyed effect reads its key columns: generate them first
-            order.remove(col)
-            order.insert(last, col)
-    return order
-
-
-def self_lookups_deferred(schema: dsl.Schema, node: dsl.Node) -> list[str]:
-    """Self-lookup columns the engine resolves over the whole table: in an entity, generated after the creation
-    column, and read by no other column of the row (see ``lookups._self_lookup``)."""
-    if node.parents:
-        return []
-    order = [c.name for c in column_order(node)]
-    created = creation_column(node)
-    return [c.name for c in node.columns if c.generator.lookup is not None
-            and c.generator.lookup.from_.partition(".")[0] == node.id and created in order
-            and order.index(created) < order.index(c.name) and not read_in_row(schema, node, c.name)]
 
 
 def _time_referenced(node: dsl.Node) -> list[str]:

@@ -15,7 +15,7 @@ from datagen_contracts import metadata as md
 from datagen_contracts._dsl_context import resolve_context
 
 from .__about__ import __version__
-from .chunks import column_order
+from .columns.order import column_order
 from .references import creation_column
 from .tables import TableFacts
 

@@ -29,7 +29,8 @@ from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import dependencies
 
 from .behaviours.attribution import money_column
-from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk, self_lookups_deferred
+from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
+from .columns.order import self_lookups_deferred
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
 from .faker_pools import template, template_capacity
 from .intervals import implied_pairs

@@ -10,19 +10,19 @@ warnings.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from datagen_contracts import dsl
 
+from ..behaviours.runs import cummax_per_parent
 from ..errors import GenerationError
 from ..frame import Frame
-from ..intervals import ordered_pairs
 from ..references import KeyedRowsByTime
 from ..store import KeptTable, as_numpy, take
-from ..timestamps import DAY, US, ceil_to, freq_step
+from ..timestamps import DAY, ceil_to, freq_step
+from .order import read_in_row
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
@@ -133,11 +133,9 @@ def _shift_runs(frame: Frame, name: str, t: np.ndarray, need: np.ndarray, rows: 
     """A funnel's or state model's time moves up to ``need`` together with every later row of the same parent
     (rows come ordered by parent, then time), so stage and transition times still increase; rows pushed past their
     window's end are not generated — the funnel or lifecycle is cut there, as when it runs out of time."""
-    late_by = np.where(rows, -(-np.maximum(need - t, 0) // US), 0)  # whole seconds, rounded up
-    group = frame.parent_idx
-    gid = np.cumsum(np.r_[True, group[1:] != group[:-1]]) - 1 if len(group) else group
-    span = int(late_by.max(initial=0)) + 1  # a cumulative max per parent: groups offset beyond each other's range
-    shift = (np.maximum.accumulate(late_by + gid * span) - gid * span) * US if len(group) else late_by
+    shift = cummax_per_parent(np.where(rows, np.maximum(need - t, 0), 0), frame.parent_idx)
+    if frame.node.column(name).type == "date":  # whole days stay whole days
+        shift = ceil_to(shift, ("fixed", DAY))
     frame.values[name] = t + shift
     cut = t + shift > hi
     if cut.any():
@@ -181,22 +179,3 @@ def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
         else:
             j = np.where(first, nxt, j)
     return seq.start + j * seq.step
-
-
-def read_in_row(schema: dsl.Schema, node: dsl.Node, name: str) -> bool:
-    """Whether another column of ``node`` reads column ``name`` while the chunk is generated (an expression, a
-    lookup or effect key, a locale source, a trend's time, an ordered pair)."""
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    mods = list(node.modifiers)
-    for col in node.columns:
-        g = col.generator
-        mods += col.modifiers
-        if g.expression is not None and word.search(g.expression.code):
-            return True
-        if (g.lookup is not None and name in (g.lookup.on or {})) or (g.faker is not None and g.faker.locale_from == name):
-            return True
-    if any(isinstance(m, dsl.EffectModifier) and name in m.args.on for m in mods):
-        return True
-    if any(isinstance(m, dsl.TrendModifier) and m.args.time_reference == name for m in mods):
-        return True
-    return any(name in (p.early, p.late) for p in ordered_pairs(schema, node))

@@ -359,7 +359,7 @@ def _template(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Arr
     """A bothify/numerify template; declared unique, it encodes the row number (a bijection), so values repeat
     only past the template's capacity (warned). A fact's row numbers are known when its chunks are assembled: the
     engine fills the template then (``Frame.templates``) unless another column of the row reads the value."""
-    from .lookups import read_in_row
+    from .order import read_in_row
 
     text_ = col.generator.faker.text or ""
     if not frame.is_unique(col.name):
