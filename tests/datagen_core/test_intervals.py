@@ -112,3 +112,41 @@ def test_monthly_dates_of_late_parents_stay_whole_days_and_ordered(tmp_path: Pat
     assert {d.day for d in t["period_start"].to_pylist()} != {1}  # late parents: no first-of-month left
     dropped = [w for w in result.warnings if "no room for period_end after period_start" in w]
     assert len(dropped) == 1 and dropped[0].startswith("statement: ") and "rows not generated" in dropped[0]
+
+
+def test_inequalities_with_the_parent_row_hold_for_times_and_numbers(tmp_path: Path) -> None:
+    """`shipment.shipped_at > order.paid_at` (not the order's creation column), `shipment.delivered_on >
+    order.paid_at` (a date after a datetime) and `shipment.refund <= order.amount` hold through the FK."""
+    doc = {"version": "1.0", "metadata": {"name": "ship"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31T23:59:59"},
+           "nodes": [
+               {"id": "order", "rows": 3000, "pk": "order_id", "columns": [
+                   {"name": "order_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "ordered_at", "type": "datetime", "generator": {"datetime_series": {}}},
+                   {"name": "paid_at", "type": "datetime", "generator": {"datetime_series": {}}},
+                   {"name": "amount", "type": "float", "generator": {"distribution": {"type": "uniform",
+                                                                                      "params": {"low": 5, "high": 50}}}}]},
+               {"id": "shipment", "kind": "fact", "parents": ["order"], "pk": "shipment_id", "columns": [
+                   {"name": "shipment_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "order_id", "type": "int", "generator": {"lookup": {"from": "order.order_id"}}},
+                   {"name": "shipped_at", "type": "datetime", "generator": {"datetime_series": {"freq": "H"}}},
+                   {"name": "delivered_on", "type": "date", "generator": {"datetime_series": {}}},
+                   {"name": "refund", "type": "int", "generator": {"distribution": {"type": "uniform",
+                                                                                    "params": {"low": 0, "high": 80}}}}]}],
+           "constraints": {"inequalities": [
+               {"left": "order.paid_at", "op": ">=", "right": "order.ordered_at"},
+               {"left": "shipment.shipped_at", "op": ">", "right": "order.paid_at"},
+               {"left": "order.paid_at", "op": "<", "right": "shipment.delivered_on"},
+               {"left": "shipment.refund", "op": "<=", "right": "order.amount"}]}}
+    path = tmp_path / "ship.json"
+    path.write_text(json.dumps(doc))
+    generate(path, tmp_path / "o", seed=6)
+    order = pq.read_table(tmp_path / "o" / "order.parquet")
+    ship = pq.read_table(tmp_path / "o" / "shipment.parquet")
+    row = {k: i for i, k in enumerate(order["order_id"].to_pylist())}
+    parent = np.array([row[k] for k in ship["order_id"].to_pylist()])
+    paid = order["paid_at"].to_numpy()[parent]
+    assert ship.num_rows > 2500
+    assert (ship["shipped_at"].to_numpy() > paid).all()
+    assert (ship["delivered_on"].to_numpy().astype("datetime64[us]") > paid).all()
+    refund, amount = ship["refund"].to_numpy(), order["amount"].to_numpy()[parent]
+    assert (refund <= amount).all() and (refund < np.floor(amount)).mean() > 0.3  # capped, not all at the cap

@@ -57,6 +57,16 @@ class Frame:
             return None
         return self.primary.created[self.parent_idx]
 
+    def parent_values(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The primary parent row's ``column`` per row (numbers/times), and where it is null."""
+        if self.primary is None or self.parent_idx is None or column not in self.primary.columns:
+            return None
+        from .store import take
+
+        values = np.asarray(take(self.primary.columns[column], self.parent_idx))
+        nulls = self.primary.nulls.get(column)
+        return values, (np.zeros(self.n, bool) if nulls is None else np.asarray(nulls)[self.parent_idx])
+
     def is_unique(self, column: str) -> bool:
         """The column is this table's primary key or declared in ``constraints.unique``."""
         return column == self.node.pk or f"{self.node.id}.{column}" in self.schema.constraints.unique

@@ -91,3 +91,40 @@ def ordered_pairs(schema: dsl.Schema, node: dsl.Node) -> list[Pair]:
     """Every pair the engine keeps ordered in ``node``: declared first, then implied."""
     declared = declared_pairs(schema, node)
     return declared + implied_pairs(schema, node, declared)
+
+
+@dataclass(frozen=True)
+class ParentBound:
+    """A declared inequality between a column of a fact and a column of its primary parent (joined through the
+    FK): the fact's values stay after (``after``) or before the parent row's value, strictly or not."""
+
+    column: str
+    parent_column: str
+    after: bool
+    strict: bool
+
+
+def parent_bounds(schema: dsl.Schema, node: dsl.Node) -> list[ParentBound]:
+    """``constraints.inequalities`` between ``node`` and its primary parent, seen from ``node``.
+
+    >>> doc = dsl.Schema(version="1.0", metadata={}, timeframe=dsl.Timeframe(start="2024-01-01", end="2024-12-31"),
+    ...     nodes=[], constraints=dsl.Constraints(inequalities=[
+    ...         dsl.InequalitySpec(left="shipment.shipped_at", op=">", right="order.paid_at"),
+    ...         dsl.InequalitySpec(left="order.credit", op=">=", right="shipment.cost")]))
+    >>> parent_bounds(doc, dsl.Node(id="shipment", parents=["order"]))
+    [ParentBound(column='shipped_at', parent_column='paid_at', after=True, strict=True), \
+ParentBound(column='cost', parent_column='credit', after=False, strict=False)]
+    """
+    if schema is None or not node.parents:
+        return []
+    parent, out = node.parents[0], []
+    for q in schema.constraints.inequalities:
+        (lt, _, lc), (rt, _, rc) = q.left.partition("."), q.right.partition(".")
+        if q.op not in ("<", "<=", ">", ">="):
+            continue
+        greater = q.op in (">", ">=")
+        if lt == node.id and rt == parent and lt != rt:
+            out.append(ParentBound(lc, rc, greater, q.op in ("<", ">")))
+        elif rt == node.id and lt == parent and lt != rt:
+            out.append(ParentBound(rc, lc, not greater, q.op in ("<", ">")))
+    return out

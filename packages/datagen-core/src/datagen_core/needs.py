@@ -5,6 +5,8 @@ from __future__ import annotations
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import dependencies
 
+from .intervals import parent_bounds
+
 
 def generation_order(schema: dsl.Schema) -> list[str]:
     """Tables in dependency order; ties keep the declared order (stable, so output never depends on sets)."""
@@ -49,6 +51,9 @@ def kept_columns(schema: dsl.Schema) -> dict[str, set[str]]:
                     add(f"{a.effect_table}.{a.window.start_col}")
                     add(f"{a.effect_table}.{a.window.end_col}")
                 add(f"{a.effect_table}.{a.map.field}")
+    for node in schema.nodes:
+        for b in parent_bounds(schema, node):
+            add(f"{node.parents[0]}.{b.parent_column}")
     for table, cols in need.items():
         node = schema.node(table)
         need[table] = {c for c in cols if node.column(c) is not None}

@@ -17,6 +17,7 @@ from datagen_contracts import dsl
 from ..behaviours import vintage
 from ..effects import window_factor
 from ..frame import Frame
+from ..intervals import parent_bounds
 from ..store import as_numpy
 from ..timestamps import UNIT_US, US
 from .values import sample_distribution
@@ -161,6 +162,16 @@ def value_multipliers(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarra
 def finish_numeric(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarray:
     lo, hi = bounds(frame.schema, frame.node, col)
     v = np.clip(np.nan_to_num(v, nan=0.0 if np.isinf(lo) else lo, posinf=hi, neginf=lo), lo, hi)
+    for b in parent_bounds(frame.schema, frame.node):  # declared against the parent row's value (a cap or floor)
+        got = frame.parent_values(b.parent_column) if b.column == col.name else None
+        if got is not None and got[0].dtype.kind in "iuf":
+            edge = got[0].astype(np.float64)
+            if col.type == "int":  # the nearest whole number on the right side
+                edge = (np.floor(edge) + 1 if b.strict else np.ceil(edge)) if b.after else (
+                    np.ceil(edge) - 1 if b.strict else np.floor(edge))
+            elif b.strict:
+                edge = np.nextafter(edge, np.inf if b.after else -np.inf)
+            v = np.where(got[1], v, np.maximum(v, edge) if b.after else np.minimum(v, edge))
     if col.type == "int":
         return np.rint(v).astype(np.int64)
     if col.type == "bool":

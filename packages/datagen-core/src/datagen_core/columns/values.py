@@ -22,6 +22,7 @@ from ..behaviours import vintage
 from ..effects import window_factor
 from ..expression import evaluate
 from ..frame import Frame
+from ..intervals import parent_bounds
 from ..rng import small_seed
 from ..store import as_numpy
 from ..timestamps import DAY, HOUR, SlotSampler, ceil_to, floor_to, freq_step, snap, to_us
@@ -131,12 +132,22 @@ def window_of(spec: Any, frame: Frame) -> tuple[int, int]:
 
 
 def time_bounds(col: dsl.Column, frame: Frame, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row [lo, hi]: the window, cut at the parent's creation for fact event columns; dates on whole days."""
+    """Per-row [lo, hi]: the window, cut at the parent's creation for fact event columns and at the parent row's
+    value for a declared inequality with the parent; dates on whole days. A fact row with nothing left is not
+    generated."""
     lo = np.full(frame.n, start, dtype=np.int64)
     created = frame.parent_created() if col.after_parent else None
     if created is not None:
         lo = np.maximum(lo, created)
     hi = np.full(frame.n, end, dtype=np.int64)
+    for b in parent_bounds(frame.schema, frame.node):  # declared against the parent row: after/before its value
+        got = frame.parent_values(b.parent_column) if b.column == col.name else None
+        if got is not None and got[0].dtype.kind in "iu":
+            edge = got[0].astype(np.int64) + (1 if b.after else -1) * b.strict
+            if b.after:
+                lo = np.where(got[1], lo, np.maximum(lo, edge))
+            else:
+                hi = np.where(got[1], hi, np.minimum(hi, edge))
     if col.type == "date":
         lo, hi = ceil_to(lo, ("fixed", DAY)), floor_to(hi, ("fixed", DAY))
     frame.mark_drop(lo > hi)
