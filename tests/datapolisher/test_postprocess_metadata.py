@@ -175,3 +175,36 @@ def test_clamping_an_integer_column_keeps_it_integer(tmp_path: Path, duckdb_shel
     assert done.returncode == 0, done.stderr
     _describes_itself(tmp_path / "py_out", load_metadata(tmp_path / "py_out"))
     assert pl.read_parquet(tmp_path / "py_out" / "stock.parquet").schema["qty"] == pl.Int64
+
+
+def test_a_table_of_part_files_is_fingerprinted_like_datacruncher(tmp_path: Path, duckdb_shell: str) -> None:
+    import polars as pl
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "output"
+    (data / "events" / "_tmp").mkdir(parents=True)
+    pl.DataFrame({"id": [1, 2], "kind": [" a", "b "]}).write_parquet(data / "events" / "part-0.parquet")
+    pl.DataFrame({"id": [3], "kind": ["c"]}).write_parquet(data / "events" / "part-1.parquet")
+    pl.DataFrame({"id": [9], "kind": ["zz"]}).write_parquet(data / "events" / "_tmp" / "ignored.parquet")
+    report = write_report(data, tmp_path / "crunch_report.json",
+                          [issue("whitespace", "trim_whitespace", table="events", column="kind")])
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    applied = apply_plan(plan, model, data_dir=data, output_dir=tmp_path / "output_polished", script_dir=tmp_path,
+                         source_meta=None, dataset_name="events").metadata
+    assert applied.lineage is not None and applied.lineage.derived_from_fingerprint == fingerprint(data)
+    assert applied.table("events").rows == 3  # the hidden part under _tmp/ is not data
+    _describes_itself(tmp_path / "output_polished", applied)
+    shutil.rmtree(tmp_path / "output_polished")
+    ran = _shell(duckdb_shell, tmp_path / "postprocess.sql")
+    assert ran.returncode == 0, ran.stderr
+    by_shell = load_metadata(tmp_path / "output_polished")
+    assert by_shell.lineage is not None and by_shell.lineage.derived_from_fingerprint == fingerprint(data)
+    assert by_shell.table("events").rows == 3
+    done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    by_python = load_metadata(tmp_path / "py")
+    assert by_python.lineage is not None and by_python.lineage.derived_from_fingerprint == fingerprint(data)
+    assert by_python.table("events").rows == 3

@@ -100,8 +100,14 @@ def _expr(step: Step) -> str:
 
 _MAIN = '''
 
+def files(root: Path, rel: str) -> list[Path]:
+    """A table's parquet files; a directory's hidden parts (.x, _x) are skipped, as datacruncher does."""
+    found = sorted(root.glob(rel)) if "*" in rel else [root / rel]
+    return [f for f in found if not any(p.startswith((".", "_")) for p in f.relative_to(root).parts)]
+
+
 def load(root: Path) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(root / rel) for name, rel in SOURCES.items()}
+    return {name: pl.read_parquet(files(root, rel)) for name, rel in SOURCES.items()}
 
 
 def sha256(path: Path) -> str:
@@ -114,12 +120,9 @@ def sha256(path: Path) -> str:
 
 def fingerprint(root: Path) -> str:
     """The input's fingerprint as datacruncher computes it: each file's relative path, size and sha256."""
-    files = []
-    for rel in SOURCES.values():
-        found = sorted(root.glob(rel)) if "*" in rel else [root / rel]
-        files += [f for f in found if not any(p.startswith((".", "_")) for p in f.relative_to(root).parts)]
+    read = [f for rel in SOURCES.values() for f in files(root, rel)]
     h = hashlib.sha256()
-    for rel, f in sorted((f.relative_to(root).as_posix(), f) for f in files):
+    for rel, f in sorted((f.relative_to(root).as_posix(), f) for f in read):
         h.update(f"{rel}\\0{f.stat().st_size}\\0{sha256(f)}\\n".encode())
     return h.hexdigest()
 

@@ -121,13 +121,25 @@ def _guard(plan: Plan, out: str) -> list[str]:
     ]
 
 
+def _relative(column: str, src: str) -> str:
+    """SQL for a globbed file's path relative to the input directory ``src``."""
+    prefix = re.sub(r"^(\./)+", "", src) + "/"
+    return f"regexp_replace({column}, '^(\\./)+', '')[{len(prefix) + 1}:]"
+
+
+def _load(name: str, rel: str, src: str) -> str:
+    """Load a table; a directory of part files skips hidden parts (``.x``, ``_x``) as datacruncher does."""
+    if "*" not in rel:
+        return f"CREATE TABLE {q(name)} AS SELECT * FROM read_parquet({lit(src + '/' + rel)});"
+    return (f"CREATE TABLE {q(name)} AS SELECT * EXCLUDE (__file) FROM read_parquet({lit(src + '/' + rel)}, "
+            f"filename = '__file')\n    WHERE NOT regexp_matches({_relative('__file', src)}, '(^|/)[._]');")
+
+
 def _source_files(name: str, rel: str, src: str) -> str:
     if "*" not in rel:
         return f"SELECT {lit(rel)} AS rel, size, content FROM read_blob({lit(src + '/' + rel)})"
-    prefix = re.sub(r"^(\./)+", "", src) + "/"
-    relative = f"regexp_replace(filename, '^(\\./)+', '')[{len(prefix) + 1}:]"
-    return (f"SELECT rel, size, content FROM (SELECT {relative} AS rel, size, content FROM read_blob("
-            f"{lit(src + '/' + rel)})) WHERE NOT regexp_matches(rel, '(^|/)[._]')")
+    return (f"SELECT rel, size, content FROM (SELECT {_relative('filename', src)} AS rel, size, content FROM "
+            f"read_blob({lit(src + '/' + rel)})) WHERE NOT regexp_matches(rel, '(^|/)[._]')")
 
 
 def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from: str, script: str) -> list[str]:
@@ -201,8 +213,7 @@ def render(
         "",
         "-- Load the input tables.",
     ]
-    for name, rel in plan.tables.items():
-        lines.append(f"CREATE TABLE {q(name)} AS SELECT * FROM read_parquet({lit(src + '/' + rel)});")
+    lines += [_load(name, rel, src) for name, rel in plan.tables.items()]
     for step in plan.steps:
         lines += ["", f"-- {describe(step)}"]
         lines += [f"--   fixes {w}" for w in step.why]
