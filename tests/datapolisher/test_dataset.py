@@ -46,3 +46,14 @@ def test_staged_directory_leaves_nothing_on_failure(tmp_path: Path) -> None:
     assert (target / "a").read_text() == "ok"
     with pytest.raises(OutputExistsError), staged_directory(target):
         pass
+
+
+def test_model_counts_only_the_parts_datacruncher_reads(tmp_path: Path) -> None:
+    from datapolisher.model import build_model, distinct_values
+
+    (tmp_path / "events" / "_temporary").mkdir(parents=True)
+    pl.DataFrame({"kind": ["a", "b"]}).write_parquet(tmp_path / "events" / "part-0.parquet")
+    pl.DataFrame({"kind": ["zz"]}).write_parquet(tmp_path / "events" / "_temporary" / "part-9.parquet")
+    model = build_model(tmp_path)
+    assert model.tables["events"].rows == 2
+    assert distinct_values(tmp_path, model.tables["events"], "kind") == [("a", 1), ("b", 1)]

@@ -89,8 +89,13 @@ class DatasetModel:
         return done
 
 
+def _files_literal(source: TableFiles) -> str:
+    """The table's files as a DuckDB list: exactly the parts datacruncher reads (hidden ones skipped)."""
+    return "[" + ", ".join(quote_literal(str(f)) for f in source.files) + "]"
+
+
 def _describe(con: duckdb.DuckDBPyConnection, root: Path, source: TableFiles) -> tuple[dict[str, str], int]:
-    rel = quote_literal(str(root / source.relative_source(root)))
+    rel = _files_literal(source)
     cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({rel})").fetchall()
     rows = con.execute(f"SELECT count(*) FROM read_parquet({rel})").fetchone()
     return {c[0]: str(c[1]) for c in cols}, int(rows[0]) if rows else 0
@@ -160,7 +165,7 @@ def distinct_values(root: Path, table: TableModel, column: str, limit: int = 100
     """(value, count) of a text column, most frequent first (for code normalization)."""
     con = duckdb.connect(":memory:")
     try:
-        rel = quote_literal(str(root / table.source.relative_source(root)))
+        rel = _files_literal(table.source)
         col = quote_ident(column)
         sql = (
             f"SELECT {col}::VARCHAR AS v, count(*) AS n FROM read_parquet({rel}) WHERE {col} IS NOT NULL "
