@@ -99,3 +99,33 @@ def test_an_unreachable_weekend_target_is_a_warning():
     assert result["ok"]
     [w] = [w for w in result["warnings"] if w["path"] == "$.targets.weekend_share"]
     assert "0.274" in w["message"]
+
+
+def test_what_the_engine_cannot_generate_is_an_error_with_its_path(tmp_path):
+    """A self-lookup of a non-key column, a fact's self-lookup read by another column and a fact window that ends
+    before its parent can exist were accepted, then failed mid-run or dropped every row silently."""
+    doc = {"version": "1.0", "metadata": {"name": "m"}, "constraints": {},
+           "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [{"id": "user", "rows": 10, "pk": "user_id", "columns": [
+               {"name": "user_id", "type": "int", "generator": {"sequence": {}}},
+               {"name": "code", "type": "string", "generator": {"faker": {"method": "uuid4"}}},
+               {"name": "created_at", "type": "datetime",
+                "generator": {"datetime_series": {"within": {"start": "2024-06-01", "end": "2024-12-31"}}}},
+               {"name": "referrer", "type": "string", "generator": {"lookup": {"from": "user.code"}}}]},
+               {"id": "event", "kind": "fact", "parents": ["user"], "pk": "event_id", "columns": [
+                   {"name": "event_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "user_id", "type": "int", "generator": {"lookup": {"from": "user.user_id"}}},
+                   {"name": "at", "type": "datetime",
+                    "generator": {"datetime_series": {"within": {"start": "2024-01-01", "end": "2024-03-01"}}}},
+                   {"name": "prev_id", "type": "int", "generator": {"lookup": {"from": "event.event_id"}}},
+                   {"name": "gap", "type": "int", "generator": {"expression": {"code": "event_id - prev_id"}}}]}]}
+    path = write(tmp_path, json.dumps(doc))
+    r = CliRunner().invoke(main, ["check", path, "--json"])
+    assert r.exit_code == 2
+    errors = {e["path"]: e["message"] for e in json.loads(r.output)["errors"]}
+    assert set(errors) == {"$.nodes[0].columns[3].generator.lookup.from", "$.nodes[1].columns[3].generator.lookup.from",
+                           "$.nodes[1].columns[2].generator"}
+    assert "'user.code' is not a sequence column" in errors["$.nodes[0].columns[3].generator.lookup.from"]
+    assert "set 'after_parent': false" in errors["$.nodes[1].columns[2].generator"]
+    r = CliRunner().invoke(main, ["generate", path, "-o", str(tmp_path / "out"), "-q"])
+    assert r.exit_code == 2 and "3 problems" in r.output and not (tmp_path / "out").exists()

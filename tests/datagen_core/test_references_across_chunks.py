@@ -189,3 +189,50 @@ def test_a_keyed_lookup_that_moves_the_time_comes_before_what_reads_the_time(tmp
     assert (called >= np.array([start[p] for p in call["promo_id"].to_pylist()])).all()
     assert ((ended - called) == np.timedelta64(300, "s")).all()
     assert call.column_names == ["call_id", "called_at", "zone", "ended_at", "promo_id"]
+
+
+def _forum(tmp_path: Path, on: dict | None) -> Path:
+    reply = {"from": "message.message_id", **({"on": on} if on else {})}
+    return _write(tmp_path, [
+        {"id": "thread", "rows": 18000, "pk": "thread_id", "columns": [
+            _col("thread_id", "int", {"sequence": {}}),
+            _col("opened_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "message", "kind": "fact", "parents": ["thread"], "pk": "message_id",
+         "fanout": {"distribution": "poisson", "lambda": 8}, "columns": [
+            _col("message_id", "int", {"sequence": {"start": 1000, "step": 2}}),
+            _col("thread_id", "int", {"lookup": {"from": "thread.thread_id"}}),
+            _col("posted_at", "datetime", {"datetime_series": {"within": "timeframe"}}),
+            _col("reply_to_id", "int", {"lookup": reply}, nullable=True)]}])
+
+
+def _replies(out: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    t = pq.read_table(out / "message.parquet")
+    ids, thread, posted = (t[c].to_numpy() for c in ("message_id", "thread_id", "posted_at"))
+    has = ~np.asarray(t["reply_to_id"].is_null())
+    row = (t["reply_to_id"].to_numpy(zero_copy_only=False)[has].astype(np.int64) - 1000) // 2
+    me = np.flatnonzero(has)
+    assert ((ids[row] - 1000) // 2 == row).all()
+    earlier = (posted[row] < posted[me]) | ((posted[row] == posted[me]) & (row < me))
+    assert earlier.all() and (row != me).all()
+    return has, row, me, thread
+
+
+def test_a_fact_references_earlier_rows_of_itself_in_any_chunk(tmp_path: Path) -> None:
+    """A fact's self-lookup (`reply_to_id`) was refused ("must read a sequence column of an entity")."""
+    schema = _forum(tmp_path, None)
+    a = generate(schema, tmp_path / "a", seed=8)
+    b = generate(schema, tmp_path / "b", seed=8, workers=2)
+    assert _shas(a) == _shas(b) and a.rows["message"] > 2 * CHUNK_ROWS
+    has, row, me, _ = _replies(tmp_path / "a")
+    assert int((~has).sum()) == 1
+    assert (row // CHUNK_ROWS != me // CHUNK_ROWS).mean() > 0.3
+
+
+def test_a_self_lookup_with_on_keys_stays_within_its_key(tmp_path: Path) -> None:
+    """`on` of a self-lookup was ignored: replies pointed at messages of other threads."""
+    schema = _forum(tmp_path, {"thread_id": "thread_id"})
+    result = generate(schema, tmp_path / "o", seed=8)
+    has, row, me, thread = _replies(tmp_path / "o")
+    assert (thread[row] == thread[me]).all()
+    assert int((~has).sum()) == len(np.unique(thread))  # the first message of every thread answers nothing
+    assert result.rows["message"] > 2 * CHUNK_ROWS

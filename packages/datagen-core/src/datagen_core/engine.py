@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import dependencies
+from datagen_contracts.errors import SchemaError
 
 from .behaviours.attribution import money_column
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
@@ -34,8 +35,10 @@ from .columns.order import self_lookups_deferred
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
 from .faker_pools import template, template_capacity
 from .intervals import implied_pairs
+from .limits import engine_problems
 from .needs import full_tables_for, generation_order, kept_columns
 from .references import EarlierRows
+from .self_lookups import first_pass, resolve_self_lookups
 from .store import KeptTable, SeqCol, Spool
 from .tables import TableFacts
 from .timestamps import to_us
@@ -101,6 +104,9 @@ def generate(
     else:
         source = str(schema)
         loaded = dsl.load_schema(schema, scenario=scenario, overrides=overrides)
+    problems = engine_problems(loaded)
+    if problems:
+        raise SchemaError(problems, source)
     warnings = [str(w) for w in dsl.lint_schema(loaded)]
     inferred = [p.text(n.id) for n in loaded.nodes for p in implied_pairs(loaded, n)]
     if scale <= 0:
@@ -206,7 +212,7 @@ class _TableSink:
         self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
                                                                "decay")}
         self.notes: dict[str, int | None] = {}
-        self.earlier: EarlierRows | None = None  # self-lookups: every row of the table (a first pass)
+        self.earlier: dict[str, EarlierRows] = {}  # self-lookups: every row of the table (a first pass)
 
     def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
         cols = dict(piece.columns)
@@ -217,11 +223,7 @@ class _TableSink:
             cols[c] = template(text_, self.offset + np.arange(piece.n, dtype=np.int64), None, True)
             if self.offset + piece.n > template_capacity(text_):
                 piece.notes.append(f"{c}: the template {text_!r} has fewer combinations than rows: values repeat")
-        for c, (u, rows, start, step, nullable) in piece.self_refs.items():
-            j, none = self.earlier.pick(u, rows)
-            cols[c] = np.where(none, cols[c], start + j * step)  # no earlier row at all: the chunk's stand-in
-            if nullable and none.any():
-                piece.nulls[c] = piece.nulls.get(c, np.zeros(piece.n, bool)) | none
+        resolve_self_lookups(piece, cols, self.offset, self.earlier)
         for c, table in piece.refs.items():
             target = sinks[table]
             pk = target.pk_seq()
@@ -306,7 +308,8 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         sinks[tp].pk = "touchpoint_id"
     try:
         if self_lookups_deferred(schema, node):
-            sinks[name].earlier = _earlier_rows(schema, node, seed, scale, kept, timeframe, executor)
+            jobs = _jobs(schema, node, seed, scale, kept, timeframe)
+            sinks[name].earlier = first_pass(schema, node, (p[0] for p in _run(jobs, executor)))
         for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
             offsets = {t: s.offset for t, s in sinks.items()}
             for piece in pieces:
@@ -320,21 +323,6 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
     if progress is not None:
         progress(name, -1, time.perf_counter() - t0)
-
-
-def _earlier_rows(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dict[str, KeptTable],
-                  timeframe: tuple[int, int], executor: Executor | None) -> EarlierRows:
-    """A first pass over a self-referencing table: the creation time of every row (chunks are pure functions, so
-    the second pass makes the same rows), so a row may reference an earlier-created row of any chunk."""
-    times, rows = [], []
-    for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
-        piece = pieces[0]
-        for _u, global_rows, *_ in list(piece.self_refs.values())[:1]:
-            times.append(piece.created)
-            rows.append(global_rows)
-    if not times:
-        return EarlierRows(np.zeros(0, np.int64), np.zeros(0, np.int64))
-    return EarlierRows(np.concatenate(times), np.concatenate(rows))
 
 
 def _parent_fk(node: dsl.Node) -> list[str]:

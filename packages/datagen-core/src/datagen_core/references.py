@@ -113,25 +113,52 @@ class KeyedRowsByTime:
 class EarlierRows:
     """Every row of a table in (creation time, row number) order, for self-lookups: a row draws uniformly among
     the rows created before it — ``(time, row number)`` smaller, so never itself and never a cycle — wherever
-    they are in the table. The engine builds it from a first pass over the table's chunks (their creation
-    times), then each chunk draws with its own uniform numbers, so the result does not depend on the workers.
-    Memory: 16 bytes per row of a table that references itself.
+    they are in the table, and with ``on`` keys among those whose ``remote`` key equals its ``local`` one. The
+    engine builds it from a first pass over the table's chunks, then each chunk draws with its own uniform
+    numbers, so the result does not depend on the workers. Memory: a few int64 per row of such a table.
 
     >>> rows = EarlierRows(np.array([10, 20, 15, 5]), np.array([0, 1, 2, 3]))
     >>> j, none = rows.pick(np.array([0.99, 0.99, 0.0]), np.array([1, 2, 3]))
     >>> j.tolist(), none.tolist()  # row 1 (t=20) draws among 3 rows, row 2 (t=15) among rows 3 and 0
-    ([2, 0, 3], [False, False, True])
+    ([2, 0, 0], [False, False, True])
+    >>> keyed = EarlierRows(np.array([10, 20, 15, 5]), np.array([0, 1, 2, 3]), *[np.array(["a", "b", "a", "b"])] * 2)
+    >>> keyed.pick(np.array([0.5, 0.5]), np.array([1, 2]))[0].tolist()  # same key, created earlier
+    [3, 0]
     """
 
-    def __init__(self, times: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, times: np.ndarray, rows: np.ndarray, remote: np.ndarray | None = None,
+                 local: np.ndarray | None = None) -> None:
         rows = np.asarray(rows, dtype=np.int64)
-        order = np.lexsort((rows, np.asarray(times, dtype=np.int64)))
-        self.sorted_rows = rows[order]
-        self.rank = np.full(int(rows.max(initial=-1)) + 1, -1, dtype=np.int64)
-        self.rank[self.sorted_rows] = np.arange(len(rows))
+        n, size = len(rows), int(rows.max(initial=-1)) + 1
+        by_time = np.lexsort((rows, np.asarray(times, dtype=np.int64)))
+        self.time_rank = np.full(size, -1, dtype=np.int64)
+        self.time_rank[rows[by_time]] = np.arange(n)
+        self.by_rank = rows[by_time]
+        self.local = np.full(size, 0 if remote is None else -1, dtype=np.int64)
+        code = np.zeros(n, dtype=np.int64)
+        if remote is not None:
+            uniq, code = np.unique(remote, return_inverse=True)
+            pos = np.clip(np.searchsorted(uniq, local), 0, max(len(uniq) - 1, 0))
+            self.local[rows] = np.where(uniq[pos] == local, pos, -1) if len(uniq) else -1
+        self.n = max(n, 1)
+        comp = code.astype(np.int64) * self.n + self.time_rank[rows]
+        order = np.argsort(comp, kind="stable")
+        self.comp, self.sorted_rows = comp[order], rows[order]
 
     def pick(self, u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(referenced row number, no-earlier-row mask) per row (the earliest row gets itself and the mask)."""
-        rank = self.rank[np.asarray(rows, dtype=np.int64)]
-        k = np.minimum((u * rank).astype(np.int64), np.maximum(rank - 1, 0))
-        return self.sorted_rows[k], rank == 0
+        """(referenced row number, no-earlier-row mask) per row. A row with none gets the next row of its key (not
+        itself), else the next-created row of the table (the caller writes null instead where it may)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        group, rank = self.local[rows], self.time_rank[rows]
+        a = np.searchsorted(self.comp, group * self.n, "left")
+        b = np.searchsorted(self.comp, group * self.n + self.n, "left")
+        pos = np.searchsorted(self.comp, group * self.n + rank, "left")
+        count = np.where(group >= 0, pos - a, 0)
+        last = len(self.sorted_rows) - 1
+        k = a + np.minimum((u * count).astype(np.int64), np.maximum(count - 1, 0))
+        alt = np.where(self.sorted_rows[np.clip(pos, 0, last)] != rows, pos, pos + 1)
+        nxt = self.by_rank[np.where(rank + 1 <= last, rank + 1, max(last - 1, 0))]
+        none = count == 0
+        j = np.where(none, np.where((group >= 0) & (alt < b), self.sorted_rows[np.clip(alt, 0, last)], nxt),
+                     self.sorted_rows[np.clip(k, 0, last)])
+        return j, none

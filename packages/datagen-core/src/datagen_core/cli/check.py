@@ -53,6 +53,9 @@ def lint(path: str) -> dict[str, Any]:
         errors = [p for p in exc.problems if p.severity != "warning"]
         warnings = [p for p in exc.problems if p.severity == "warning"]
     else:
+        from ..limits import engine_problems
+
+        errors = engine_problems(schema)
         warnings = list(lint_schema(schema)) + target_warnings(schema)
 
     def as_dict(p: Problem) -> dict[str, str]:

@@ -22,7 +22,7 @@ from ..frame import Frame
 from ..references import KeyedRowsByTime
 from ..store import KeptTable, as_numpy, take
 from ..timestamps import DAY, ceil_to, freq_step
-from .order import read_in_row
+from .order import self_lookup_mode
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
@@ -145,19 +145,22 @@ def _shift_runs(frame: Frame, name: str, t: np.ndarray, need: np.ndarray, rows: 
 
 
 def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
-    """Another row of the same table (e.g. manager_id): never the row itself, never a cycle. With a creation time,
-    any row created earlier (ties broken by row number), in any chunk: the engine resolves it from this chunk's
-    uniform numbers over the whole table (``references.EarlierRows``) — unless another column of the row reads the
-    value, then a row created earlier in the same chunk. Without a creation time, an earlier row number. The first row
-    has none (null when nullable, else the next one)."""
+    """Another row of the same table (e.g. manager_id, reply_to_id): never the row itself, never a cycle; with
+    ``on`` keys, a row whose keys match. With a creation time, any row created earlier (ties broken by row
+    number), in any chunk; without one, an earlier row number. The engine resolves it once it knows every row
+    (``order.self_lookup_mode``: from this chunk's uniform numbers, ``references.EarlierRows``), except in an
+    entity whose self-lookup another column of the row reads: then within the chunk. The first row (of its key)
+    has none: null when nullable, else the next one."""
     target = frame.node.column(column)
-    if target is None or target.generator.sequence is None or frame.global_index is None:
-        raise GenerationError(f"{frame.node.id}.{col.name}: a self-lookup must read a sequence column of an entity")
-    i = frame.global_index
-    rng = frame.rng(col.name)
-    u = rng.random(frame.n)
-    t = row_time(frame)
-    deferred = t is not None and not read_in_row(frame.schema, frame.node, col.name)
+    if target is None or target.generator.sequence is None:  # ``limits`` reports it before generating
+        raise GenerationError(f"{frame.node.id}.{col.name}: a self-lookup must read the table's sequence key")
+    seq = target.generator.sequence
+    u = frame.rng(col.name).random(frame.n)
+    mode = self_lookup_mode(frame.schema, frame.node, col)
+    if mode != "chunk":  # the engine writes the values once it knows every row; these stand in
+        frame.self_refs[col.name] = (u, seq.start, seq.step, col.nullable, mode)
+        return np.full(frame.n, seq.start, dtype=np.int64)
+    i, t = frame.global_index, row_time(frame)
     if t is None:
         j = (u * np.maximum(i, 1)).astype(np.int64)
         first = i == 0
@@ -169,10 +172,6 @@ def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
         j = i[order[(u * rank).astype(np.int64)]]
         first = rank == 0
         nxt = np.full(frame.n, i[order[min(1, frame.n - 1)]])
-    seq = target.generator.sequence
-    if deferred:  # the values below stand in for the chunk; the engine writes the final ones
-        frame.self_refs[col.name] = (u, seq.start, seq.step, col.nullable)
-        return seq.start + np.where(first, nxt, j) * seq.step
     if first.any():
         if col.nullable:
             frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | first

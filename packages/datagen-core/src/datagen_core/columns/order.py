@@ -99,13 +99,26 @@ def column_order(node: dsl.Node) -> list[dsl.Column]:
     return order
 
 
-def self_lookups_deferred(schema: dsl.Schema, node: dsl.Node) -> list[str]:
-    """Self-lookup columns the engine resolves over the whole table: in an entity, generated after the creation
-    column, and read by no other column of the row (see ``lookups._self_lookup``)."""
-    if node.parents:
-        return []
+def self_lookup_mode(schema: dsl.Schema, node: dsl.Node, col: dsl.Column) -> str:
+    """How a self-lookup is resolved: ``"table"`` — by the engine over the whole table after a first pass (by
+    creation time when the creation column comes first, and/or by ``on`` keys); ``"rows"`` — by the engine from
+    row numbers (a fact without either); ``"chunk"`` — inside the chunk (an entity whose self-lookup another
+    column of the row reads; by time within the chunk, or by row number)."""
     order = [c.name for c in column_order(node)]
     created = creation_column(node)
-    return [c.name for c in node.columns if c.generator.lookup is not None
-            and c.generator.lookup.from_.partition(".")[0] == node.id and created in order
-            and order.index(created) < order.index(c.name) and not read_in_row(schema, node, c.name)]
+    timed = created in order and order.index(created) < order.index(col.name)
+    keyed = bool(col.generator.lookup.on)
+    if node.parents or keyed:
+        return "table" if timed or keyed else "rows"
+    return "table" if timed and not read_in_row(schema, node, col.name) else "chunk"
+
+
+def self_lookups(node: dsl.Node) -> list[dsl.Column]:
+    """The columns of ``node`` that look up another row of ``node`` itself."""
+    return [c for c in node.columns if c.generator.lookup is not None
+            and c.generator.lookup.from_.partition(".")[0] == node.id]
+
+
+def self_lookups_deferred(schema: dsl.Schema, node: dsl.Node) -> list[str]:
+    """Self-lookup columns resolved over the whole table (the engine makes a first pass for them)."""
+    return [c.name for c in self_lookups(node) if self_lookup_mode(schema, node, c) == "table"]
