@@ -102,8 +102,9 @@ def test_an_unreachable_weekend_target_is_a_warning():
 
 
 def test_what_the_engine_cannot_generate_is_an_error_with_its_path(tmp_path):
-    """A self-lookup of a non-key column, a fact's self-lookup read by another column and a fact window that ends
-    before its parent can exist were accepted, then failed mid-run or dropped every row silently."""
+    """A self-lookup of a non-key column, a fact's self-lookup read by another column, an int copied from strings
+    and a fact window that ends before its parent can exist were accepted, then failed mid-run (an ArrowInvalid
+    for the strings) or dropped every row silently."""
     doc = {"version": "1.0", "metadata": {"name": "m"}, "constraints": {},
            "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
            "nodes": [{"id": "user", "rows": 10, "pk": "user_id", "columns": [
@@ -118,14 +119,16 @@ def test_what_the_engine_cannot_generate_is_an_error_with_its_path(tmp_path):
                    {"name": "at", "type": "datetime",
                     "generator": {"datetime_series": {"within": {"start": "2024-01-01", "end": "2024-03-01"}}}},
                    {"name": "prev_id", "type": "int", "generator": {"lookup": {"from": "event.event_id"}}},
-                   {"name": "gap", "type": "int", "generator": {"expression": {"code": "event_id - prev_id"}}}]}]}
+                   {"name": "gap", "type": "int", "generator": {"expression": {"code": "event_id - prev_id"}}},
+                   {"name": "code", "type": "int", "generator": {"lookup": {"from": "user.code"}}}]}]}
     path = write(tmp_path, json.dumps(doc))
     r = CliRunner().invoke(main, ["check", path, "--json"])
     assert r.exit_code == 2
     errors = {e["path"]: e["message"] for e in json.loads(r.output)["errors"]}
     assert set(errors) == {"$.nodes[0].columns[3].generator.lookup.from", "$.nodes[1].columns[3].generator.lookup.from",
-                           "$.nodes[1].columns[2].generator"}
+                           "$.nodes[1].columns[2].generator", "$.nodes[1].columns[5].generator.lookup.from"}
+    assert "a column of type int cannot copy them" in errors["$.nodes[1].columns[5].generator.lookup.from"]
     assert "'user.code' is not a sequence column" in errors["$.nodes[0].columns[3].generator.lookup.from"]
     assert "set 'after_parent': false" in errors["$.nodes[1].columns[2].generator"]
     r = CliRunner().invoke(main, ["generate", path, "-o", str(tmp_path / "out"), "-q"])
-    assert r.exit_code == 2 and "3 problems" in r.output and not (tmp_path / "out").exists()
+    assert r.exit_code == 2 and "4 problems" in r.output and not (tmp_path / "out").exists()

@@ -38,8 +38,27 @@ def engine_problems(schema: dsl.Schema) -> list[Problem]:
                         f"the self-lookup {node.id}.{col.name} is written once every row of the table is known "
                         "(it is in a fact, or has 'on' keys): no other column (an expression, a key, an ordered "
                         "pair) can read it")))
+            out += _copied_types(schema, col, path)
             out += _window_before_parent(schema, node, col, path)
     return out
+
+
+def _copied_types(schema: dsl.Schema, col: dsl.Column, path: str) -> list[Problem]:
+    """A lookup or ``choices_ref`` copies another column's values: text cannot become a number or a time."""
+    g = col.generator
+    ref, where = ((g.lookup.from_, "lookup.from") if g.lookup is not None else
+                  (g.choice.choices_ref, "choice.choices_ref") if g.choice is not None and g.choice.choices_ref else
+                  (None, ""))
+    if ref is None:
+        return []
+    table, _, column = ref.partition(".")
+    node = schema.node(table)
+    source = node.column(column) if node is not None else None
+    if source is None or source.type != "string" or col.type == "string":
+        return []
+    return [Problem(f"{path}.generator.{where}", (
+        f"'{ref}' holds strings: a column of type {col.type} cannot copy them (declare it a string, or read a "
+        f"{col.type} column)"))]
 
 
 def _window(schema: dsl.Schema, col: dsl.Column) -> tuple[int, int] | None:
