@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 from datagen_core.chunks import CHUNK_ROWS
 from datagen_core.engine import generate
+from datagen_core.errors import GenerationError
 
 
 def _col(name: str, typ: str, gen: dict, **kw: object) -> dict:
@@ -236,3 +238,27 @@ def test_a_self_lookup_with_on_keys_stays_within_its_key(tmp_path: Path) -> None
     assert (thread[row] == thread[me]).all()
     assert int((~has).sum()) == len(np.unique(thread))  # the first message of every thread answers nothing
     assert result.rows["message"] > 2 * CHUNK_ROWS
+
+
+def test_a_lookup_into_a_table_without_rows(tmp_path: Path) -> None:
+    """A referenced table with no rows crashed the run (IndexError): a nullable lookup is null, a fact row that
+    must reference it is not generated (warned once per table), an entity that must reference it is an error."""
+    nodes = [
+        {"id": "doctor", "rows": 0, "pk": "doctor_id", "columns": [_col("doctor_id", "int", {"sequence": {}})]},
+        {"id": "patient", "rows": 200, "pk": "patient_id", "columns": [
+            _col("patient_id", "int", {"sequence": {}}),
+            _col("gp_id", "int", {"lookup": {"from": "doctor.doctor_id"}}, nullable=True)]},
+        {"id": "visit", "kind": "fact", "parents": ["patient", "doctor"], "pk": "visit_id", "columns": [
+            _col("visit_id", "int", {"sequence": {}}),
+            _col("patient_id", "int", {"lookup": {"from": "patient.patient_id"}}),
+            _col("doctor_id", "int", {"lookup": {"from": "doctor.doctor_id"}}),
+            _col("doctor_again", "int", {"lookup": {"from": "doctor.doctor_id"}})]}]
+    result = generate(_write(tmp_path, nodes), tmp_path / "o", seed=1)
+    assert result.rows == {"doctor": 0, "patient": 200, "visit": 0}
+    assert pq.read_table(tmp_path / "o" / "patient.parquet")["gp_id"].null_count == 200
+    assert [w for w in result.warnings if "doctor has no rows" in w] == [
+        "visit: 200 rows not generated: doctor has no rows to reference"]
+    nodes[1]["columns"][1]["nullable"] = False
+    with pytest.raises(GenerationError, match=r"patient\.gp_id: doctor has no rows to reference"):
+        generate(_write(tmp_path, nodes), tmp_path / "p", seed=1)
+    assert not (tmp_path / "p").exists()

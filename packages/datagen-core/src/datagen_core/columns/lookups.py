@@ -16,6 +16,7 @@ import numpy as np
 
 from datagen_contracts import dsl
 
+from ..arrays import fixed_width
 from ..behaviours.runs import cummax_per_parent
 from ..errors import GenerationError
 from ..frame import Frame
@@ -34,6 +35,8 @@ def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
     if node.parents and table == node.parents[0] and not spec.on:
         return take(frame.primary.columns[column], frame.parent_idx)
     other = frame.tables[table]
+    if other.n == 0:
+        return _nothing_to_reference(col, frame, table)
     if spec.on:
         key = (table, tuple(sorted(spec.on.items())))
         if key not in frame.keyed_picks:  # lookups with the same table and keys read the same row
@@ -53,6 +56,25 @@ def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
     if column in other.nulls:
         frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | other.nulls[column][rows]
     return out
+
+
+def _nothing_to_reference(col: dsl.Column, frame: Frame, table: str) -> Any:
+    """A lookup into a table without rows (``rows: 0``, or a fact none of whose parents had children): null where
+    the column is nullable; else a fact row is not generated (counted in a warning) and an entity is an error."""
+    everything = np.ones(frame.n, dtype=bool)
+    if col.nullable:
+        frame.nulls[col.name] = everything
+    elif frame.parent_idx is not None:
+        frame.mark_drop(everything)
+        note = f"{frame.n} rows not generated: {table} has no rows to reference"
+        if note not in frame.notes:  # once per chunk, whatever the number of lookups into the table
+            frame.notes.append(note)
+    else:
+        raise GenerationError(f"{frame.node.id}.{col.name}: {table} has no rows to reference (give {table} rows, "
+                              f"or declare {col.name} nullable)")
+    if col.type == "string":
+        return fixed_width(np.zeros((frame.n, 0), dtype=np.uint8))
+    return np.zeros(frame.n, dtype=np.float64 if col.type == "float" else bool if col.type == "bool" else np.int64)
 
 
 def row_time(frame: Frame) -> np.ndarray | None:

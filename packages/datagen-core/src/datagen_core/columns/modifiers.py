@@ -137,7 +137,7 @@ def value_multipliers(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarra
         sources.append((frame.schema.node(frame.node.parents[0]), frame.primary, frame.parent_idx))
     for table, rows in frame.picks.items():
         node = frame.schema.node(table)
-        if node is not None:
+        if node is not None and frame.tables[table].n > 0:
             sources.append((node, frame.tables[table], rows))
     for node, kept, rows in sources:
         sb = node.segment_behavior
