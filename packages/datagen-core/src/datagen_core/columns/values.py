@@ -189,7 +189,7 @@ def snap_column(col: dsl.Column, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
     """``t`` on the column's grid inside [lo, hi]; a ``date`` whose ``freq`` has no point there (a monthly date in
     the last days of a parent's window) still lands on a whole day, so what is written is what was ordered."""
     t = snap(t, lo, hi, time_step(col))
-    return snap(t, lo, hi, ("fixed", DAY)) if col.type == "date" else t
+    return snap(t, lo, hi, ("fixed", DAY)) if col.type == "date" and (t % DAY).any() else t
 
 
 def pattern_sampler(col: dsl.Column, frame: Frame) -> SlotSampler:
