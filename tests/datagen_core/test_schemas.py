@@ -1,8 +1,10 @@
 """Schemas written for this project (``schemas/``) that combine DSL constructs the examples and the conformance
 files do not: a two-parent marketplace, a hospital lifecycle, a trial funnel with parameters and scenarios,
 multi-touch attribution with money, a ledger with every segment shape and vintage, an org chart that crosses
-chunks, product adoption curves, a promo calendar with table effects and defects, and every generator, modifier
-and alias at once. Each generates with seed 42, validates, holds the structural facts measured on the tables
+chunks, product adoption curves, a promo calendar with table effects and defects, a sales pipeline (a parentless
+fact referencing itself, a keyed table effect, a dated funnel), subscriptions (vintage and churn curves, times
+bound to the parent row), a web funnel (a table and columns named with spaces and SQL keywords, a vocab parent)
+and every generator, modifier and alias at once. Each generates with seed 42, validates, holds the structural facts measured on the tables
 alone, and gives the same bytes with one or two workers."""
 
 from __future__ import annotations
