@@ -97,6 +97,15 @@ def test_duplicate_rows_appends_exact_copies(tmp_path):
     assert check(report, "pk_unique:order.order_id").failing_rows == rec.count
 
 
+def test_a_table_rewritten_by_a_defect_keeps_the_usual_file_mode(tmp_path):
+    """The rewrite goes through a temporary sibling; the result must not be left 0600 (mkstemp's mode) while the
+    untouched tables are 0644-like: readable by whoever can read the others."""
+    _, root, _ = setup(tmp_path, [{"kind": "duplicate_rows", "target": "order", "rate": 0.02}])
+    untouched, rewritten = (root / "user.parquet").stat().st_mode, (root / "order.parquet").stat().st_mode
+    assert rewritten & 0o777 == untouched & 0o777
+    assert not list(root.glob(".*.tmp"))
+
+
 def test_duplicate_pk_keeps_every_key_and_varies_the_copy(tmp_path):
     schema, root, [rec] = setup(tmp_path, [{"kind": "duplicate_pk", "target": "user", "rate": 0.03}])
     users = read(root, "user")

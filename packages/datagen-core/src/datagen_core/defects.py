@@ -19,7 +19,7 @@ kind exactly.
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -180,9 +180,9 @@ def _rewrite(
     chosen_sorted = np.sort(chosen)
     keys: list[Any] = []
     extra: list[pa.Table] = []
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{job.path.name}.", suffix=".tmp", dir=job.path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # a fresh name in the run's private output directory, created by the writer itself: mkstemp's 0600 would
+    # leave the rewritten table unreadable to the group while every other file gets the usual mode
+    tmp = job.path.with_name(f".{job.path.name}.{secrets.token_hex(8)}.tmp")
     try:
         with pq.ParquetWriter(tmp, out_schema, compression="zstd") as writer:
             start = 0
