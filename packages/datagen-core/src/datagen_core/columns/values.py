@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import parse_weights_kind
+from datagen_contracts._dsl_rules import kind_weights
 
 from .. import faker_pools
 from ..arrays import from_numpy, indices, strings, text
@@ -30,20 +30,12 @@ from . import lookups
 
 
 def choice_weights(spec: dsl.ChoiceGen, n: int) -> np.ndarray:
+    """The normalized weights of ``n`` choices: declared, or from ``weights_kind`` (the contracts' definition,
+    which datacruncher also compares the data against)."""
     if spec.weights is not None:
         w = np.asarray(spec.weights, dtype=np.float64)
-    elif spec.weights_kind and (parsed := parse_weights_kind(spec.weights_kind)) and parsed[0] != "uniform":
-        kind, params = parsed
-        rank = np.arange(1, n + 1, dtype=np.float64)
-        if kind == "zipf":
-            w = 1.0 / rank ** params[0]
-        else:
-            head = max(1, int(np.floor(0.2 * n)))
-            w = np.zeros(n)
-            w[:head] = params[0] / head
-            tail = 1.0 / rank[head:] ** params[1]
-            if tail.size:
-                w[head:] = (1 - params[0]) * tail / tail.sum()
+    elif spec.weights_kind and (kind := kind_weights(spec.weights_kind, n)) is not None:
+        w = np.asarray(kind, dtype=np.float64)
     else:
         w = np.ones(n)
     return w / w.sum()
