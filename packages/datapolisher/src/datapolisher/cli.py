@@ -65,6 +65,8 @@ def _render_step(step: StepResult) -> None:
         click.echo(f"  fixed: {fix}")
     for u in step.unhandled:
         click.echo(f"  not addressed: {u}")
+    for u in step.also_gone:
+        click.echo(f"  gone with the other fixes: {u}")
     click.echo(f"  issues before: {_counts(step.before)}")
     if step.after is not None:
         click.echo(f"  issues after:  {_counts(step.after)}  ({step.report_path})")

@@ -39,12 +39,16 @@ class StepResult:
     report_path: Path | None = None
     notes: list[str] = field(default_factory=list)
     stage_runs: list[StageRun] = field(default_factory=list)
+    #: issues the step did not address that the re-crunch no longer finds (gone with another fix: the
+    #: duplicate keys of injected duplicate rows, orphans of a regenerated table…)
+    also_gone: list[str] = field(default_factory=list)
+    unhandled_ids: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path, "written": [str(p) for p in self.written],
             "output_dir": str(self.output_dir) if self.output_dir else None, "fixes": self.fixes,
-            "unhandled": self.unhandled, "before": self.before, "after": self.after,
+            "unhandled": self.unhandled, "also_gone": self.also_gone, "before": self.before, "after": self.after,
             "report": str(self.report_path) if self.report_path else None, "notes": self.notes,
         }
 
@@ -68,6 +72,10 @@ def recrunch(result: StepResult, inputs: PolishInputs, data: Path, schema: Path 
     fresh = load_inputs(report_path, data=data)
     result.after = count_by_severity(fresh.report.issues)
     result.report_path = report_path
+    remaining = {i.id for i in fresh.report.issues}
+    pairs = list(zip(result.unhandled_ids, result.unhandled, strict=True))
+    result.unhandled = [label for key, label in pairs if key in remaining]
+    result.also_gone = [label for key, label in pairs if key not in remaining]
     result.stage_runs.append(StageRun(stage="crunch", tool=fresh.report.tool.name, version=fresh.report.tool.version,
                                       at=fresh.report.analysis_date, command=run.command_line,
                                       output_sha256=fresh.report_sha256))
@@ -95,7 +103,7 @@ def schema_path(
     improved, changes = write_improved(fixed, work_dir(inputs), inputs.schema_path.name)
     result.written += [improved, changes]
     result.fixes = [c.summary for c in fixed.changes]
-    result.unhandled = _labels(fixed.unhandled)
+    result.unhandled, result.unhandled_ids = _labels(fixed.unhandled), [f.issue.id for f in fixed.unhandled]
     if not fixed.changes:
         result.notes.append("no schema change applies to these issues")
         return result
@@ -139,6 +147,7 @@ def postprocess_path(
                          overwrite=overwrite)
     result = StepResult("postprocess", written=[applied.sql_path, applied.python_path], output_dir=target,
                         fixes=plan.fixes, unhandled=_labels(plan.unhandled),
+                        unhandled_ids=[f.issue.id for f in plan.unhandled],
                         before=count_by_severity(inputs.report.issues))
     result.stage_runs.append(StageRun(stage="polish:postprocess", tool="datapolisher", version=__about__.__version__,
                                       at=now_utc(), command=str(applied.sql_path),
