@@ -78,3 +78,9 @@ def test_auto_prints_rounds_and_summary(shop: Path, fake_stages: Path, monkeypat
     assert result.exit_code == 0, result.output
     assert "nothing left" in result.output and "approved: " in result.output
     assert CliRunner().invoke(main, ["verify", "polished"]).exit_code == 0
+
+
+def test_version_reads_like_the_other_clis() -> None:
+    from datapolisher.__about__ import __version__
+
+    assert CliRunner().invoke(main, ["--version"]).output == f"datapolisher {__version__}\n"

@@ -208,7 +208,7 @@ def export_cmd(directory: Path, fmt: str, output: Path | None) -> None:
 
 
 @click.group()
-@click.version_option(__about__.__version__, prog_name="datapolisher")
+@click.version_option(__about__.__version__, prog_name="datapolisher", message="%(prog)s %(version)s")
 def main() -> None:
     """Fix, post-process or approve a dataset from its crunch report.
 
