@@ -691,11 +691,15 @@ def format_variants_of(value: str) -> list[str]:
 
     >>> format_variants_of("US")
     ['USA', 'us ', 'U.S.']
+    >>> format_variants_of("CZ")  # no alpha-3 form every tool knows: a case variant, never an invented code
+    ['cz', 'cz ', 'C.Z.']
     >>> format_variants_of("Credit Card")
     ['credit card', 'CREDIT CARD', 'Credit  Card', ' Credit Card']
     """
     if len(value) <= 3 and value.isalpha():
-        first = _ISO3.get(value.upper(), value.upper() + "X") if value.isupper() else value.upper()
+        # the alpha-3 forms are the ones datacruncher and datapolisher fold back (US/USA/us); any other code gets
+        # a case variant rather than an invented code ("CZX")
+        first = _ISO3.get(value.upper(), value.lower()) if value.isupper() else value.upper()
         out = [first, value.lower() + " ", ".".join(value.upper()) + "."]
     else:
         out = [value.lower(), value.upper(), value.replace(" ", "  ", 1) if " " in value else value + ".",
