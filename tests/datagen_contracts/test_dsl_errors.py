@@ -148,6 +148,9 @@ CASES: list[tuple[str, Edit, str]] = [
      "$.nodes[0].vintage_behavior.created_at_column: must be a date or datetime column, 'age' is 'int'"),
     ("state model with unknown state", lambda d: d["nodes"][1].update(state_transition_model={"initial_state": "trial", "states": {"trial": {"transition_prob_per_period": 0.5, "next_states": {"actve": 1.0}}, "active": {}}}),
      "$.nodes[1].state_transition_model.states.trial.next_states.actve: unknown state 'actve' (did you mean 'active'?)"),
+    ("inequality between a time and a string", lambda d: d["constraints"].update(inequalities=[{"left": "user.created_at", "op": "<", "right": "user.country"}]),
+     "$.constraints.inequalities[0]: user.created_at (time) and user.country (string) cannot be compared: both sides "
+     "must be numbers (int/float) or both times (date/datetime)"),
 ]
 
 

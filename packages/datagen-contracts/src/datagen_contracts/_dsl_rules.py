@@ -539,12 +539,20 @@ def rule_constraints(ctx: _Ctx) -> Iterator[Problem]:
         if r.min is not None and r.max is not None and r.min > r.max:
             yield Problem(f"$.constraints.ranges[{k}]", f"min {r.min} is greater than max {r.max}")
     for k, q in enumerate(c.inequalities):
+        kinds = []
         for side in ("left", "right"):
             ref = getattr(q, side)
             if "." in ref:
-                yield from ctx.ref(ref, f"$.constraints.inequalities[{k}].{side}")
+                problems = list(ctx.ref(ref, f"$.constraints.inequalities[{k}].{side}"))
+                yield from problems
+                kinds.append(None if problems else _comparable_kind(ctx, ref))
             else:
                 yield Problem(f"$.constraints.inequalities[{k}].{side}", f"expected 'table.column', got {ref!r}")
+                kinds.append(None)
+        if None not in kinds and kinds[0] != kinds[1]:
+            yield Problem(f"$.constraints.inequalities[{k}]",
+                          f"{q.left} ({kinds[0]}) and {q.right} ({kinds[1]}) cannot be compared: both sides must be "
+                          "numbers (int/float) or both times (date/datetime)")
     for k, p in enumerate(c.pattern):
         yield from ctx.ref(p.attr, f"$.constraints.pattern[{k}].attr")
         yield from _regex(p.regex, f"$.constraints.pattern[{k}].regex")
@@ -554,6 +562,17 @@ def rule_constraints(ctx: _Ctx) -> Iterator[Problem]:
             yield Problem(f"$.constraints.enum[{k}]", "give exactly one of 'values' and 'enum_ref'")
         if e.enum_ref is not None:
             yield from ctx.ref(e.enum_ref, f"$.constraints.enum[{k}].enum_ref")
+
+
+def _comparable_kind(ctx: _Ctx, ref: str) -> str | None:
+    """``number``, ``time`` or the column's type (``string``, ``bool``) for an inequality side; None when the
+    side lives in a derived table (touchpoints), whose columns the rules do not see."""
+    table, _, column = ref.partition(".")
+    node = ctx.nodes.get(table)
+    col = node.column(column) if node is not None else None
+    if col is None:
+        return None
+    return {"int": "number", "float": "number", "date": "time", "datetime": "time"}.get(col.type, col.type)
 
 
 def rule_targets(ctx: _Ctx) -> Iterator[Problem]:
