@@ -23,15 +23,31 @@ def _findings() -> list[Finding]:
 
 
 def test_groups_offer_the_paths_that_can_fix_them_and_default_to_the_hint() -> None:
-    groups = {g.problem: g for g in group_findings(_findings(), schema_available=True)}
+    groups = {g.problem: g for g in group_findings(_findings(), schema=shop_schema())}
     assert list(groups) == ["type_drift", "orphans", "temporal_parent", "inverted_interval", "duplicate_key",
                             "money_precision", "code_variants", "whitespace", "nullable"]
     assert groups["orphans"].options == ("schema", "postprocess", "skip") and groups["orphans"].default == "schema"
     assert groups["money_precision"].options == ("postprocess", "skip")
     assert groups["money_precision"].default == "postprocess"
     assert groups["duplicate_key"].default == "postprocess"  # hinted postprocess, though a schema edit could help
-    without = {g.problem: g for g in group_findings(_findings(), schema_available=False)}
+    without = {g.problem: g for g in group_findings(_findings(), schema=None)}
     assert without["orphans"].options == ("postprocess", "skip") and without["orphans"].default == "postprocess"
+
+
+def test_schema_is_offered_only_where_a_schema_edit_applies() -> None:
+    """Outliers are schema-fixable when the schema injects them; in a schema that injects none there is no edit to
+    make, so the question offers post-processing or skip only."""
+    from polisher_builders import issue
+
+    outliers = read_findings(SimpleNamespace(issues=[  # type: ignore[arg-type]
+        issue("outliers", "clamp_outliers", table="order", column="unit price", path="schema")]))
+    clean = shop_schema()
+    clean.pop("defects", None)
+    (group,) = group_findings(outliers, schema=clean)
+    assert "schema" not in group.options
+    injected = {**clean, "defects": [{"kind": "outliers", "target": "order.unit price", "rate": 0.01}]}
+    (group,) = group_findings(outliers, schema=injected)
+    assert group.options[0] == "schema" and group.default == "schema"
 
 
 @pytest.fixture

@@ -10,10 +10,12 @@ from typing import Any
 from . import stages
 from .auto import set_aside
 from .dataset import ensure_absent
+from .errors import PolisherError
 from .inputs import PolishInputs, load_inputs
 from .issues import Finding, fixable_by, read_findings
 from .paths import StepResult, postprocess_path, schema_path
 from .postprocess.apply import default_output
+from .schema_fix import improve_schema, read_schema_raw
 
 CHOICES = ("schema", "postprocess", "skip")
 
@@ -26,15 +28,27 @@ class Group:
     default: str
 
 
-def group_findings(findings: list[Finding], *, schema_available: bool) -> list[Group]:
-    """One group per problem kind, with the paths that can fix it and the report's hinted path as default."""
+def _schema_edits(schema: dict[str, Any] | None, members: list[Finding]) -> bool:
+    """Whether the schema path would change anything for these findings (a dry run of the editor): "schema" is
+    offered only where an edit applies — not for outliers of a schema that injects none, say."""
+    if schema is None:
+        return False
+    try:
+        return bool(improve_schema(schema, members).changes)
+    except PolisherError:
+        return False
+
+
+def group_findings(findings: list[Finding], *, schema: dict[str, Any] | None) -> list[Group]:
+    """One group per problem kind, with the paths that can fix it and the report's hinted path as default;
+    ``schema`` is the dataset's DSL schema (as plain JSON values), None when there is none."""
     by_problem: dict[str, list[Finding]] = {}
     for f in findings:
         by_problem.setdefault(f.problem or "unrecognised", []).append(f)
     groups = []
     for problem, members in by_problem.items():
         options = [p for p in ("schema", "postprocess") if fixable_by(members[0], p)
-                   and (p != "schema" or schema_available)]
+                   and (p != "schema" or _schema_edits(schema, members))]
         hinted = members[0].hinted_path
         default = hinted if hinted in options else (options[0] if options else "skip")
         groups.append(Group(problem, tuple(members), (*options, "skip"), default))
@@ -45,11 +59,11 @@ def choose(
     report_findings: list[Finding],
     ask: Callable[[Group], str],
     *,
-    schema_available: bool,
+    schema: dict[str, Any] | None,
 ) -> dict[str, list[Finding]]:
     """Ask once per group; returns the findings routed to each path."""
     routed: dict[str, list[Finding]] = {c: [] for c in CHOICES}
-    for group in group_findings(report_findings, schema_available=schema_available):
+    for group in group_findings(report_findings, schema=schema):
         routed[ask(group)].extend(group.findings)
     return routed
 
@@ -66,8 +80,8 @@ def interactive_polish(
     """Route each group as the user chooses, then run the schema step, then the postprocess step."""
     target = output or default_output(inputs.data_dir)
     ensure_absent(target, overwrite=overwrite)
-    can_schema = inputs.schema_path is not None
-    routed = choose(read_findings(inputs.report), ask, schema_available=can_schema)
+    schema = read_schema_raw(inputs.schema_path) if inputs.schema_path is not None else None
+    routed = choose(read_findings(inputs.report), ask, schema=schema)
     steps: list[StepResult] = []
     current = inputs
     if routed["schema"]:
