@@ -143,8 +143,7 @@ def bench(session: nox.Session) -> None:
     The packages are installed as a user gets them (regular installs, byte-compiled by pip), not editable: an
     editable install under PYTHONDONTWRITEBYTECODE recompiles every module at each start, which a user never pays.
     """
-    session.install("--force-reinstall", "--no-deps", *(str(ROOT / "packages" / d) for d in PACKAGES))
-    session.install(*(str(ROOT / "packages" / d) for d in PACKAGES), *TEST_DEPS)
+    session.install(*(str(ROOT / "packages" / d) for d in PACKAGES), *TEST_DEPS)  # pip reinstalls local paths
     sections = []
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         out = session.run("python", str(script), *session.posargs, silent=True)

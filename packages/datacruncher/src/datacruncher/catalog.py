@@ -115,12 +115,17 @@ class Catalog:
                    for sql, r in zip(sqls, out, strict=True)]
         if not errors:
             for r in out:
-                if isinstance(r, duckdb.OutOfMemoryException):
-                    raise ResourceError(f"DuckDB ran out of memory within --memory-limit {self.memory_limit}: "
-                                        f"{str(r).splitlines()[0]} — raise --memory-limit") from None
                 if isinstance(r, duckdb.Error):
-                    raise r
+                    self.raise_error(r)
         return out
+
+    def raise_error(self, exc: duckdb.Error) -> None:
+        """Raise a statement's failure: out of memory as :class:`ResourceError` (exit 3, with the limit to raise),
+        anything else as the DuckDB error itself."""
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            raise ResourceError(f"DuckDB ran out of memory within --memory-limit {self.memory_limit}: "
+                                f"{str(exc).splitlines()[0]} — raise --memory-limit") from None
+        raise exc
 
     def scalar(self, sql: str) -> Any:
         row = self.con.execute(sql).fetchone()

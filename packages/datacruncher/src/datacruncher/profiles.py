@@ -98,7 +98,7 @@ def profile_columns(catalog: Catalog, model: Model,
             results[k] = catalog.fetchone_each([queries[k][2].replace("quantile_cont(", "approx_quantile(")])[0]
             approximated.add(queries[k][0])
         elif isinstance(r, duckdb.Error):
-            catalog.fetchone_each([queries[k][2]])  # raises ResourceError or the DuckDB error
+            catalog.raise_error(r)  # already retried alone when it ran out of memory
     stats_by: dict[str, dict[int, object]] = {}
     for (table, group, _), row in zip(queries, results, strict=True):
         if row is not None:

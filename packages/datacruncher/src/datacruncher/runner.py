@@ -145,25 +145,31 @@ class Runner:
         return [self._run_one(persona, check, ctx, samples) for ctx in ctxs]
 
     def run(self, personas: list[Persona]) -> list[Outcome]:
-        pending = []
+        planned: list[tuple[Persona, Check, list[Context] | Skip]] = []
         for p in personas:
             for c in p.checks:
                 try:
-                    ctxs = contexts(self.model, c)
-                except Skip:
-                    continue
-                for ctx in ctxs:
-                    try:
-                        pending.append(self._render(c, ctx)[0])
-                    except CheckDefinitionError:
-                        continue  # reported as an error when graded
+                    planned.append((p, c, contexts(self.model, c)))
+                except Skip as why:
+                    planned.append((p, c, why))
+        pending = []
+        for _, c, ctxs in planned:
+            for ctx in ctxs if isinstance(ctxs, list) else ():
+                try:
+                    pending.append(self._render(c, ctx)[0])
+                except CheckDefinitionError:
+                    continue  # reported as an error when graded
         self._prefetch(pending, self._cache, self._execute_on)
-        outcomes = [o for p in personas for c in p.checks for o in self.run_check(p, c, samples=False)]
-        wanted = [t for o in outcomes if (t := self._sample_sql(o)) is not None]
-        self._prefetch(wanted, self._sample_cache, self._samples_on)
-        for o in outcomes:
-            if (sql := self._sample_sql(o)) is not None:
-                o.samples = self._sample_cache.get(sql, [])
+        outcomes = []
+        for p, c, ctxs in planned:
+            if isinstance(ctxs, Skip):
+                outcomes.append(Outcome(p, c, "skipped", reason=str(ctxs)))
+            else:
+                outcomes += [self._run_one(p, c, ctx, samples=False) for ctx in ctxs]
+        wanted = [(o, sql) for o in outcomes if (sql := self._sample_sql(o)) is not None]
+        self._prefetch([sql for _, sql in wanted], self._sample_cache, self._samples_on)
+        for o, sql in wanted:
+            o.samples = self._sample_cache.get(sql, [])
         return outcomes
 
     def _prefetch(self, sqls: list[str], cache: dict[str, Any], fn: Callable[[Any, str], Any]) -> None:

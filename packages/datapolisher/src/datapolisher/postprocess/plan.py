@@ -57,6 +57,11 @@ class Plan:
         """One line per step, for manifests and summaries."""
         return [describe(s) for s in self.steps]
 
+    @property
+    def rounds_money(self) -> bool:
+        """Whether a step rounds amounts: the scripts then define ``round_half_away`` once, at the top."""
+        return any(s.op in ("round_money", "add_lifetime_value") for s in self.steps)
+
 
 def describe(step: Step) -> str:
     p = step.params

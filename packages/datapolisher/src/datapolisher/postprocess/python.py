@@ -232,7 +232,7 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, A
         f"METADATA = {pprint.pformat(metadata, width=116, sort_dicts=False)}",
         "",
         "",
-        *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),
+        *(ROUNDING if plan.rounds_money else ()),
         "def fix(t: dict[str, pl.DataFrame]) -> None:",
         '    """Every fix, in order; each rebinds one table."""',
     ]

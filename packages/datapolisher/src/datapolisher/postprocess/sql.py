@@ -209,7 +209,7 @@ def render(
         "SET preserve_insertion_order = true;",
         "BEGIN TRANSACTION;",
         *_guard(plan, out),
-        *(ROUNDING if any(s.op in ("round_money", "add_lifetime_value") for s in plan.steps) else ()),
+        *(ROUNDING if plan.rounds_money else ()),
         "",
         "-- Load the input tables.",
     ]
