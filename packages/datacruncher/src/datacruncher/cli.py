@@ -15,6 +15,7 @@ import click
 from datagen_contracts import _io
 from datagen_contracts.errors import ContractError
 from datagen_contracts.report import SEVERITIES, dumps_report
+from datagen_contracts.text import printable, printable_lines
 
 from .__about__ import __version__
 from .errors import CruncherError
@@ -25,9 +26,12 @@ from .terminal import render_summary
 class UserError(click.ClickException):
     exit_code = EXIT_USAGE
 
+    def format_message(self) -> str:  # names from data or schemas may hold control characters
+        return printable_lines(self.message)
+
 
 def _fail(exc: Exception) -> UserError:
-    err = UserError(str(exc))
+    err = UserError(printable_lines(exc))
     err.exit_code = getattr(exc, "exit_code", EXIT_USAGE)  # 3 when DuckDB could not run the work at all
     return err
 
@@ -123,12 +127,13 @@ def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: st
         return
     for t in contract.tables:
         key = t.primary_key or (f"({', '.join(t.composite_key)})" if t.composite_key else "-")
-        click.echo(f"{t.name}  [{t.kind}, {t.rows} rows]  pk={key}  created={t.created_at_column or '-'}")
+        click.echo(printable(f"{t.name}  [{t.kind}, {t.rows} rows]  pk={key}  created={t.created_at_column or '-'}"))
         for c in t.columns:
             roles = f"  ({', '.join(c.roles)})" if c.roles else ""
-            click.echo(f"    {c.name}: {c.type}{roles}")
+            click.echo(printable(f"    {c.name}: {c.type}{roles}"))
     for fk in contract.foreign_keys:
-        click.echo(f"FK {fk.from_table}.{fk.from_column} -> {fk.to_table}.{fk.to_column}  "
+        click.echo(printable(f"FK {fk.from_table}.{fk.from_column} -> {fk.to_table}.{fk.to_column}  ")
+                   +
                    f"coverage {fk.coverage:.2%} ({fk.source})")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from datagen_contracts.errors import ContractError
+from datagen_contracts.text import printable_lines
 
 from .errors import CruncherError
 from .gate import EXIT_USAGE
@@ -16,6 +17,9 @@ from .gate import EXIT_USAGE
 
 class _UserError(click.ClickException):
     exit_code = EXIT_USAGE
+
+    def format_message(self) -> str:  # names from data or schemas may hold control characters
+        return printable_lines(self.message)
 
 
 def _args(pairs: tuple[str, ...]) -> dict[str, str]:

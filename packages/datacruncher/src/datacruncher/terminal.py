@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datagen_contracts.report import CrunchReport
+from datagen_contracts.text import printable
 
 _MAX_LISTED = 15
 
@@ -16,8 +17,8 @@ def _pct(v: float | None) -> str:
 def render_summary(report: CrunchReport, *, verbose: bool = False, output: Path | None = None) -> str:
     s, c, m = report.summary, report.checks, report.metrics
     lines = [
-        f"datacruncher {report.tool.version} — {report.dataset.path} ({m.tables_analyzed} tables, {m.total_rows} rows)",
-        f"personas: {', '.join(report.personas)}",
+        f"datacruncher {report.tool.version} — {printable(report.dataset.path)} ({m.tables_analyzed} tables, {m.total_rows} rows)",
+        f"personas: {printable(', '.join(report.personas))}",
         "",
         f"  {'severity':<10}{'issues':>7}",
         *(f"  {lvl:<10}{getattr(s, lvl):>7}" for lvl in ("critical", "high", "medium", "low")),
@@ -31,16 +32,17 @@ def render_summary(report: CrunchReport, *, verbose: bool = False, output: Path 
     if shown:
         lines.append("")
     for issue in shown:
-        lines.append(f"  [{issue.severity.upper():<8}] {issue.persona}: {issue.finding}")
+        lines.append(f"  [{issue.severity.upper():<8}] {printable(issue.persona)}: {printable(issue.finding)}")
         if verbose and issue.sql:
-            lines += ["      " + ln for ln in issue.sql.splitlines()]
+            lines += ["      " + printable(ln) for ln in issue.sql.splitlines()]
     if len(report.issues) > len(shown):
         lines.append(f"  … {len(report.issues) - len(shown)} more in the report (--verbose lists all)")
     errors = [r for r in c.results if r.status == "error"]
     for r in errors[:_MAX_LISTED]:
-        lines.append(f"  [ERROR   ] {r.persona}: {r.rule_id} on {r.table or 'dataset'}: {r.reason}")
+        lines.append(f"  [ERROR   ] {printable(r.persona)}: {r.rule_id} on {printable(r.table or 'dataset')}: "
+                     f"{printable(r.reason)}")
     if report.gate.fail_on:
-        lines.append(f"gate ({report.gate.fail_on}): {'TRIGGERED — ' if report.gate.triggered else 'ok — '}{report.gate.reason}")
+        lines.append(f"gate ({report.gate.fail_on}): {'TRIGGERED — ' if report.gate.triggered else 'ok — '}{printable(report.gate.reason)}")
     if output is not None:
-        lines.append(f"report: {output}")
+        lines.append(f"report: {printable(output)}")
     return "\n".join(lines)

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from datagen_contracts.text import printable_lines
+
 from . import __about__
 from .approve import approve
 from .auto import auto_polish
@@ -28,6 +30,14 @@ class PolishFailure(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+    def format_message(self) -> str:  # names from data or schemas may hold control characters
+        return printable_lines(self.message)
+
+
+def _say(text: str, **kwargs: Any) -> None:
+    """A human line on the terminal: names from the data may hold control characters, shown escaped."""
+    click.echo(printable_lines(text), **kwargs)
 
 
 def _fail(exc: PolisherError) -> PolishFailure:
@@ -56,22 +66,22 @@ def _counts(c: dict[str, int] | None) -> str:
 
 
 def _render_step(step: StepResult) -> None:
-    click.echo(f"{step.path} path:")
+    _say(f"{step.path} path:")
     for p in step.written:
-        click.echo(f"  wrote {p}")
+        _say(f"  wrote {p}")
     if step.output_dir:
-        click.echo(f"  data  {step.output_dir}")
+        _say(f"  data  {step.output_dir}")
     for fix in step.fixes:
-        click.echo(f"  fixed: {fix}")
+        _say(f"  fixed: {fix}")
     for u in step.unhandled:
-        click.echo(f"  not addressed: {u}")
+        _say(f"  not addressed: {u}")
     for u in step.also_gone:
-        click.echo(f"  gone with the other fixes: {u}")
-    click.echo(f"  issues before: {_counts(step.before)}")
+        _say(f"  gone with the other fixes: {u}")
+    _say(f"  issues before: {_counts(step.before)}")
     if step.after is not None:
-        click.echo(f"  issues after:  {_counts(step.after)}  ({step.report_path})")
+        _say(f"  issues after:  {_counts(step.after)}  ({step.report_path})")
     for n in step.notes:
-        click.echo(f"  note: {n}")
+        _say(f"  note: {n}")
 
 
 @click.command("polish")
@@ -122,7 +132,7 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
     try:
         inputs = load_inputs(report, schema=schema, data=data, force=force)
         if inputs.stale_forced:
-            click.echo(f"warning: {inputs.data_dir} changed since {report} was made (--force)", err=True)
+            _say(f"warning: {inputs.data_dir} changed since {report} was made (--force)", err=True)
         payload = _dispatch(inputs, mode or path or "", output, max_rounds, force, reason, add, _defaults(defaults),
                             license_, overwrite, as_json)
     except OutputExistsError as exc:
@@ -134,16 +144,16 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
 
 
 def _ask(group: Group) -> str:
-    click.echo(f"\n{len(group.findings)} issue(s): {group.problem}")
+    _say(f"\n{len(group.findings)} issue(s): {group.problem}")
     for f in group.findings[:5]:
-        click.echo(f"  {f.label}")
+        _say(f"  {f.label}")
     return click.prompt("  fix by", type=click.Choice(list(group.options)), default=group.default, err=True)
 
 
 def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force: bool, reason: str | None,
               add: tuple[str, ...], defaults: dict[str, Any], license_: str | None, overwrite: bool,
               quiet: bool) -> dict[str, Any]:
-    echo = (lambda *a, **k: None) if quiet else click.echo
+    echo = (lambda *a, **k: None) if quiet else _say
     if how == "approve":
         res = approve(inputs, output_dir=output, force=force, reason=reason, license=license_, overwrite=overwrite)
         echo(f"approved {inputs.dataset_name}: wrote {res.manifest_path} "
@@ -163,12 +173,12 @@ def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force
                           license=license_, overwrite=overwrite)
         if not quiet:
             for k, s in enumerate(res.rounds, 1):
-                click.echo(f"round {k}: ", nl=False)
+                _say(f"round {k}: ", nl=False)
                 _render_step(s)
-            click.echo(f"issues: {_counts(res.initial)} → {_counts(res.final)}; {res.stopped}")
-            click.echo(f"approved: {res.manifest}" if res.manifest else "not approved (critical issues remain or "
+            _say(f"issues: {_counts(res.initial)} → {_counts(res.final)}; {res.stopped}")
+            _say(f"approved: {res.manifest}" if res.manifest else "not approved (critical issues remain or "
                        "the result could not be re-checked)")
-            click.echo(f"summary: {res.summary_path}")
+            _say(f"summary: {res.summary_path}")
         return res.to_json()
     if not quiet:
         _render_step(step)
@@ -187,10 +197,10 @@ def verify(directory: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"ok": result.ok, "files_checked": result.files_checked, "problems": result.problems}))
     elif result.ok:
-        click.echo(f"verified: {directory} ({result.files_checked} files, approval hash intact)")
+        _say(f"verified: {directory} ({result.files_checked} files, approval hash intact)")
     else:
         for p in result.problems:
-            click.echo(f"FAIL {p}", err=True)
+            _say(f"FAIL {p}", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -204,7 +214,7 @@ def export_cmd(directory: Path, fmt: str, output: Path | None) -> None:
         path = export(directory, fmt, output)
     except PolisherError as exc:
         raise _fail(exc) from None
-    click.echo(f"wrote {path}")
+    _say(f"wrote {path}")
 
 
 @click.group()

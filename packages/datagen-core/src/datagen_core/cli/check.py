@@ -18,12 +18,18 @@ from datagen_contracts.errors import (
     Problem,
     SchemaError,
 )
+from datagen_contracts.text import printable_lines
+
+from ._options import say
 
 
 class InputError(click.ClickException):
     """A usage or input error (exit code 2), printed without a traceback."""
 
     exit_code = 2
+
+    def format_message(self) -> str:  # names from data or schemas may hold control characters
+        return printable_lines(self.message)
 
 
 def load_schema_or_exit(path: str, **kwargs: Any) -> Any:
@@ -103,12 +109,12 @@ def check(schema_path: str, as_json: bool) -> None:
         click.echo(json.dumps(result, indent=2))
     else:
         for p in result["errors"]:
-            click.echo(f"error: {p['path']}: {p['message']}")
+            say(f"error: {p['path']}: {p['message']}")
         for p in result["warnings"]:
-            click.echo(f"warning: {p['path']}: {p['message']}")
+            say(f"warning: {p['path']}: {p['message']}")
         n_err, n_warn = len(result["errors"]), len(result["warnings"])
         verdict = "ok" if result["ok"] else "invalid"
-        click.echo(f"{schema_path}: {verdict} ({n_err} error{'s' if n_err != 1 else ''}, "
+        say(f"{schema_path}: {verdict} ({n_err} error{'s' if n_err != 1 else ''}, "
                    f"{n_warn} warning{'s' if n_warn != 1 else ''})")
     if not result["ok"]:
         raise click.exceptions.Exit(2)

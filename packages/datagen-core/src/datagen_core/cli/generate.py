@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ._options import UserError, parse_sets
+from ._options import UserError, parse_sets, say
 
 
 @click.command()
@@ -45,18 +45,18 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
     except (DatagenError, ContractError) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
-        click.echo("interrupted: no output written", err=True)
+        say("interrupted: no output written", err=True)
         sys.exit(130)
     except Exception as exc:  # an engine bug: say so briefly, exit 3, never a raw traceback
-        click.echo(f"error: internal error while generating: {type(exc).__name__}: {exc}", err=True)
+        say(f"error: internal error while generating: {type(exc).__name__}: {exc}", err=True)
         sys.exit(3)
     if not quiet:
         if result.inferred_pairs:
-            click.echo("kept ordered (inferred from column names): " + ", ".join(result.inferred_pairs), err=True)
+            say("kept ordered (inferred from column names): " + ", ".join(result.inferred_pairs), err=True)
         for w in result.warnings:  # lint problems already read "warning: $.path: …"
-            click.echo(w if w.startswith("warning:") else f"warning: {w}", err=True)
+            say(w if w.startswith("warning:") else f"warning: {w}", err=True)
         total = sum(result.rows.values())
-        click.echo(f"wrote {total:,} rows in {len(result.rows)} tables to {result.output} "
+        say(f"wrote {total:,} rows in {len(result.rows)} tables to {result.output} "
                    f"in {result.duration_seconds:.1f}s", err=True)
     if as_json:
         click.echo(json.dumps({
@@ -70,11 +70,11 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
 def _progress():
     def report(table: str, rows: int, seconds: float) -> None:
         if rows < 0:
-            click.echo("", err=True) if sys.stderr.isatty() else None
+            say("", err=True) if sys.stderr.isatty() else None
             return
         rate = rows / seconds if seconds > 0 else 0.0
         end = "\r" if sys.stderr.isatty() else "\n"
-        click.echo(f"  {table:<28} {rows:>12,} rows  {rate:>12,.0f} rows/s", err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+        say(f"  {table:<28} {rows:>12,} rows  {rate:>12,.0f} rows/s", err=True, nl=False)
+        say(end, err=True, nl=False)
 
     return report

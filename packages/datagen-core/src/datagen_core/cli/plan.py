@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ._options import say
 from .check import load_schema_or_exit
 
 
@@ -33,7 +34,7 @@ def plan(schema_path: str, scale: float, as_json: bool) -> None:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
         for i, r in enumerate([header, *rows]):
             if i == len(rows):  # the totals line
-                click.echo("-" * (sum(widths) + 6))
-            click.echo(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
+                say("-" * (sum(widths) + 6))
+            say(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(f"warning: {warning}", err=True)

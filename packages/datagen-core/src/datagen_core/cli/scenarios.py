@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ._options import UserError
+from ._options import UserError, say
 
 
 @click.command()
@@ -27,11 +27,11 @@ def scenarios(schema: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"parameters": params, "scenarios": scens}, indent=2, default=str))
         return
-    click.echo("parameters:" if params else "parameters: none")
+    say("parameters:" if params else "parameters: none")
     for name, p in params.items():
         choices = f" (one of {p['choices']})" if p["choices"] else ""
-        click.echo(f"  {name} = {p['default']!r}{choices}  {p['description']}")
-    click.echo("scenarios:" if scens else "scenarios: none")
+        say(f"  {name} = {p['default']!r}{choices}  {p['description']}")
+    say("scenarios:" if scens else "scenarios: none")
     for name, sc in scens.items():
         sets = ", ".join(f"{k}={v}" for k, v in sc["set"].items())
-        click.echo(f"  {name}: {sc['description']}" + (f"  [sets {sets}]" if sets else ""))
+        say(f"  {name}: {sc['description']}" + (f"  [sets {sets}]" if sets else ""))

@@ -10,6 +10,7 @@ import json
 
 import click
 
+from ._options import say
 from .check import InputError, load_schema_or_exit
 
 _MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERR ", "warn": "WARN", "skipped": "SKIP"}
@@ -43,7 +44,7 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
     else:
         _render(report, verbose)
         if under:
-            click.echo(f"score {report.score:.1f} is under --fail-under {fail_under:g}" if report.score is not None
+            say(f"score {report.score:.1f} is under --fail-under {fail_under:g}" if report.score is not None
                        else f"no score (no applicable check) and --fail-under {fail_under:g}")
     if not report.ok or under:
         raise click.exceptions.Exit(1)
@@ -55,15 +56,15 @@ def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
         rows = "" if c.failing_rows is None else f"  failing rows {c.failing_rows:,}"
         of = "" if c.rows is None else f" of {c.rows:,}"
         msg = f"  ({c.message})" if c.message else ""
-        click.echo(f"{_MARK[c.status]} {c.category:<11} {c.check:<15} {c.target}  measured {c.measured!r}"
+        say(f"{_MARK[c.status]} {c.category:<11} {c.check:<15} {c.target}  measured {c.measured!r}"
                    f" expected {c.expected!r}{rows}{of if rows else ''}{msg}")
-    click.echo("")
+    say("")
     for name, cat in report.categories.items():
         score = "n/a" if cat.score is None else f"{cat.score:5.1f}"
-        click.echo(f"  {name:<12} {score:>5}  ({cat.passed}/{cat.applicable} passed, {cat.errors} errors, "
+        say(f"  {name:<12} {score:>5}  ({cat.passed}/{cat.applicable} passed, {cat.errors} errors, "
                    f"{cat.warnings} warnings, {cat.skipped} skipped)")
     counts = report.counts()
     score = "n/a" if report.score is None else f"{report.score:.1f}"
     verdict = "OK" if report.ok else "FAILED"
-    click.echo(f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors, "
+    say(f"{verdict}: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors, "
                f"{counts['warn']} warnings, {counts['skipped']} skipped; quality score {score}/100")

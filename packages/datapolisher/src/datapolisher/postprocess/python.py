@@ -10,6 +10,8 @@ from __future__ import annotations
 import pprint
 from typing import Any
 
+from datagen_contracts.text import comment
+
 from .plan import ACTIVE_DAYS, Plan, Step, describe
 
 ROUNDING = (
@@ -197,6 +199,11 @@ if __name__ == "__main__":
 '''
 
 
+def _docstring(text: str) -> str:
+    """Text for the script's docstring: one visible line that cannot close the string or start an escape."""
+    return comment(text).replace("\\", "\\\\").replace('"', '\\"')
+
+
 def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, Any], header: str = "") -> str:
     """The whole script; the default IN/OUT are relative to the script's own directory when relative.
 
@@ -204,10 +211,10 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, A
     """
     lines = [
         "#!/usr/bin/env python3",
-        f'"""postprocess.py — written by datapolisher.{(" " + header) if header else ""}',
+        f'"""postprocess.py — written by datapolisher.{(" " + _docstring(header)) if header else ""}',
         "",
         "Usage: python postprocess.py [IN OUT] [--overwrite]",
-        f"Without arguments it reads {input_dir.rstrip('/')}/ and writes {output_dir.rstrip('/')}/.",
+        f"Without arguments it reads {_docstring(input_dir.rstrip('/'))}/ and writes {_docstring(output_dir.rstrip('/'))}/.",
         "Needs only Polars (pip install polars). The output is written to a temporary sibling, then renamed.",
         '"""',
         "",
@@ -241,7 +248,7 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, A
     for i, step in enumerate(plan.steps):
         if i:
             lines.append("")
-        lines.append(f"    # {describe(step)}")
-        lines += [f"    #   fixes {w}" for w in step.why]
+        lines.append(f"    # {comment(describe(step))}")
+        lines += [f"    #   fixes {comment(w)}" for w in step.why]
         lines.append(f"    t[{step.table!r}] = {_expr(step)}")
     return "\n".join(lines) + "\n" + _MAIN

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from datagen_contracts.metadata import FILENAME as METADATA
+from datagen_contracts.text import comment
 
 from ..sqltext import quote_ident as q
 from ..sqltext import quote_literal as lit
@@ -28,6 +29,13 @@ ROUNDING = (
     "-- down, DuckDB 1 rounded it up); the 1e-9 nudge absorbs that representation error, far below a cent.",
     "CREATE OR REPLACE TEMP MACRO round_half_away(x, decimals) AS",
     "    sign(x::DOUBLE) * floor(abs(x::DOUBLE) * pow(10, decimals) + 0.5 + 1e-9) / pow(10, decimals);",
+)
+
+
+_SHELL_DROPS = (
+    "-- Note: a table or column name here holds a carriage return or a NUL, which the DuckDB shell drops from what it reads:",
+    "-- `duckdb < postprocess.sql` then stops at that name (nothing is written). Run it through DuckDB's Python",
+    "-- module (datapolisher does) or use postprocess.py.",
 )
 
 
@@ -111,7 +119,7 @@ def _guard(plan: Plan, out: str) -> list[str]:
     written_steps = "json(TRY_CAST(content AS JSON) -> '$.lineage.steps')"
     return [
         "",
-        f"-- Refuse an existing {out}/ that this script did not write (its .metadata.json would list other steps).",
+        f"-- Refuse an existing {comment(out)}/ that this script did not write (its .metadata.json would list other steps).",
         "-- Over its own earlier output it writes everything again, .metadata.json included (SQL cannot skip).",
         "CREATE TEMP TABLE __output_check AS SELECT CASE",
         f"    WHEN (SELECT count(*) FROM glob({lit(out + '/*')})) > 0",
@@ -146,9 +154,9 @@ def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from
     """Write ``out/.metadata.json``: the template, with what only this run knows filled in."""
     lines = [
         "",
-        f"-- Describe the output in {out}/{METADATA} (contract datagen.metadata/1): the declarations datapolisher",
+        f"-- Describe the output in {comment(out)}/{METADATA} (contract datagen.metadata/1): the declarations datapolisher",
         "-- knew when it wrote this script, plus what only this run knows: each file's rows, bytes and sha256, the",
-        f"-- input's fingerprint, and the sha256 of {script} (read from the directory this runs in; null if renamed).",
+        f"-- input's fingerprint, and the sha256 of {comment(script)} (read from the directory this runs in; null if renamed).",
         "CREATE TEMP TABLE __files AS",
     ]
     for i, name in enumerate(plan.tables):
@@ -200,10 +208,11 @@ def render(
     src = input_dir.rstrip("/")
     out = output_dir.rstrip("/")
     lines = [
-        "-- postprocess.sql — written by datapolisher." + (f" {header}" if header else ""),
-        f"-- Reads {src}/ and writes {out}/ (run from this directory: duckdb < postprocess.sql).",
+        "-- postprocess.sql — written by datapolisher." + (f" {comment(header)}" if header else ""),
+        f"-- Reads {comment(src)}/ and writes {comment(out)}/ (run from this directory: duckdb < postprocess.sql).",
         "-- Every table is loaded and fixed in memory inside one transaction; nothing is written until every fix",
         "-- has succeeded, and the first error stops the script.",
+        *(_SHELL_DROPS if any(c in n for t, cols in plan.columns.items() for n in (t, *cols) for c in "\r\0") else ()),
         *([".bail on"] if shell else []),
         "SET TimeZone = 'UTC';",
         "SET preserve_insertion_order = true;",
@@ -215,12 +224,12 @@ def render(
     ]
     lines += [_load(name, rel, src) for name, rel in plan.tables.items()]
     for step in plan.steps:
-        lines += ["", f"-- {describe(step)}"]
-        lines += [f"--   fixes {w}" for w in step.why]
+        lines += ["", f"-- {comment(describe(step))}"]
+        lines += [f"--   fixes {comment(w)}" for w in step.why]
         lines.append(f"CREATE OR REPLACE TABLE {q(step.table)} AS\n{_table_sql(_with_columns(plan, step))};")
     lines += [
         "",
-        f"-- Write the output: this COPY creates {out}/ (DuckDB has no mkdir) and leaves a small marker file.",
+        f"-- Write the output: this COPY creates {comment(out)}/ (DuckDB has no mkdir) and leaves a small marker file.",
         f"COPY (SELECT 'datapolisher postprocess.sql' AS written_by) TO {lit(out)} "
         f"(FORMAT csv, PER_THREAD_OUTPUT, FILENAME_PATTERN '{MARKER}', OVERWRITE_OR_IGNORE);",
     ]

@@ -1,0 +1,60 @@
+"""Untrusted text (table and column names, values, paths) made safe to show on one line.
+
+A name read from a dataset or a schema may hold a newline, a carriage return, an escape sequence, a NUL or a
+unicode bidi control. Written raw into a terminal it can split or rewrite lines; written raw into a comment of a
+generated script it ends the comment and becomes code. :func:`printable` is the one rendering every stage uses
+for both: every control, format (bidi), separator, surrogate, private-use or unassigned character becomes a
+visible escape, so the result is always a single line that shows what is really there.
+
+>>> printable("unit_price\\n;COPY (SELECT 1) TO '/tmp/x';\\n--")
+"unit_price\\\\n;COPY (SELECT 1) TO '/tmp/x';\\\\n--"
+>>> printable("caf\\u00e9 \\u202eevil"), printable("x" * 20, limit=8)
+('café \\\\u202eevil', 'xxxxxxx…')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# control, format (bidi overrides, zero-width joiners), line/paragraph separators, surrogates, private use, unassigned
+_UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """``text`` as one visible line: unsafe characters escaped, cut to ``limit`` characters (with ``…``).
+
+    Ordinary letters of any script, digits, punctuation and spaces pass unchanged.
+    """
+    s = str(text)
+    if not s.isprintable():  # the fast path covers nearly every real name
+        s = "".join(_escape(ch) if ch != " " and unicodedata.category(ch) in _UNSAFE else ch for ch in s)
+    if limit is not None and len(s) > limit:
+        s = s[: max(limit - 1, 0)] + "…"
+    return s
+
+
+def comment(text: object, limit: int = 400) -> str:
+    """Text for a ``--`` SQL or ``#`` Python comment line: :func:`printable`, cut to ``limit`` characters.
+
+    >>> "\\n" in comment("a\\nb") or "\\r" in comment("a\\rb")
+    False
+    """
+    return printable(text, limit)
+
+
+def printable_lines(text: object) -> str:
+    """A message of several lines (an error listing problems): each line made :func:`printable`, the line breaks
+    kept — so a carriage return, an escape sequence or a bidi control inside a name still cannot act.
+
+    >>> printable_lines("two problems:\\n  - bad\\x1b[2J name")
+    'two problems:\\n  - bad\\\\x1b[2J name'
+    """
+    return "\n".join(printable(line) for line in str(text).split("\n"))
