@@ -122,3 +122,32 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(tmp_path):
         with pytest.raises(ResourceError, match="ran out of memory within --memory-limit 64MB"):
             cat.fetchone_each(["SELECT sum(x) FROM t", "SELECT max(x) FROM t"])
         cat.con = real
+
+
+def test_symlinks_leaving_the_dataset_are_refused_unless_allowed(tmp_path) -> None:
+    """A link to a file or a folder outside the dataset is never read by default: its columns (a password
+    table, say) must not reach the report."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.catalog import open_catalog
+    from datacruncher.errors import InputError
+
+    data, outside = tmp_path / "data", tmp_path / "secrets"
+    data.mkdir(), outside.mkdir()
+    pq.write_table(pa.table({"id": [1, 2]}), data / "t.parquet")
+    pq.write_table(pa.table({"password": ["a", "b"]}), outside / "users.parquet")
+    (data / "users.parquet").symlink_to(outside / "users.parquet")
+    with pytest.raises(InputError, match="symlink leading outside the dataset"):
+        open_catalog(data)
+    (data / "users.parquet").unlink()
+    (data / "users").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(InputError, match="users"):
+        open_catalog(data)
+    with open_catalog(data, follow_symlinks=True) as cat:  # the explicit flag
+        assert sorted(cat.tables) == ["t", "users"]
+    (data / "users").unlink()
+    (data / "inner").mkdir()
+    (data / "inner" / "p.parquet").symlink_to(data / "t.parquet")  # a link that stays inside is fine
+    with open_catalog(data) as cat:
+        assert sorted(cat.tables) == ["inner", "t"]

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from datagen_contracts import layout
 from datagen_contracts.fingerprint import dataset_fingerprint
 
 from .errors import InputError, ResourceError
@@ -145,12 +146,9 @@ class Catalog:
 
 
 
-def _hidden(p: Path) -> bool:
-    return p.name.startswith((".", "_"))
-
-
-def find_tables(path: Path) -> list[TableSource]:
-    """Map a dataset path (directory, file or glob) to table sources, sorted by name."""
+def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSource]:
+    """Map a dataset path (directory, file or glob) to table sources, sorted by name; in a directory a symlink
+    leading outside it is refused unless ``follow_symlinks`` (datagen_contracts.layout)."""
     text = str(path)
     if any(ch in text for ch in "*?["):
         files = sorted(Path(f) for f in glob.glob(text, recursive=True) if f.endswith(".parquet"))
@@ -161,20 +159,11 @@ def find_tables(path: Path) -> list[TableSource]:
         raise InputError(f"dataset not found: {path}")
     if path.is_file():
         return [TableSource(path.stem, [path])]
-    sources: list[TableSource] = []
-    for entry in sorted(path.iterdir()):
-        if _hidden(entry):
-            continue
-        if entry.is_file() and entry.suffix == ".parquet":
-            sources.append(TableSource(entry.stem, [entry]))
-        elif entry.is_dir():
-            parts = sorted(
-                f for f in entry.rglob("*.parquet")
-                if not any(p.startswith((".", "_")) for p in f.relative_to(entry).parts)
-            )
-            if parts:
-                hive = any("=" in p for f in parts for p in f.relative_to(entry).parts[:-1])
-                sources.append(TableSource(entry.name, parts, hive=hive))
+    try:
+        found = layout.find_tables(path, follow_symlinks=follow_symlinks)
+    except layout.OutsideInputError as exc:
+        raise InputError(f"{exc} (--follow-symlinks allows links that leave the dataset directory)") from None
+    sources = [TableSource(t.name, list(t.files), hive=t.hive) for t in found]
     if not sources:
         raise InputError(f"no parquet files in {path}")
     return _unique(sources)
@@ -241,12 +230,14 @@ def open_catalog(
     schema: str | Path | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     temp_dir: str | Path | None = None,
+    follow_symlinks: bool = False,
 ) -> Catalog:
-    """Mount a dataset. Raises :class:`InputError` naming the file on a missing, empty or corrupt input."""
+    """Mount a dataset. Raises :class:`InputError` naming the file on a missing, empty or corrupt input, or on a
+    symlink leading outside the dataset directory (unless ``follow_symlinks``)."""
     from .declarations import read_metadata, read_schema
 
     path = Path(path)
-    sources = find_tables(path)
+    sources = find_tables(path, follow_symlinks=follow_symlinks)
     spill = Path(tempfile.mkdtemp(prefix="datacruncher-", dir=temp_dir))
     con = connect(memory_limit, spill)
     catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill, memory_limit=memory_limit)

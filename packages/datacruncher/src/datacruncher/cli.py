@@ -69,11 +69,13 @@ def _inside(path: Path, directory: Path) -> bool:
 @click.option("--junit", type=click.Path(path_type=Path), help="Also write a JUnit XML file (one testcase per check).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--samples", default=10, show_default=True, type=click.IntRange(0, 1000), help="Sample keys per issue.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read symlinks that lead outside DATASET (refused by default: the data is untrusted input).")
 def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_files: tuple[Path, ...],
            personas_dirs: tuple[Path, ...], output: Path, verbose: bool, fail_on: str | None,
            fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, drift_metrics: str,
            thresholds: Path | None, benchmarks: tuple[str, ...], memory_limit: str,
-           junit: Path | None, as_json: bool, samples: int) -> None:
+           junit: Path | None, as_json: bool, samples: int, follow_symlinks: bool) -> None:
     """Analyze the parquet dataset DATASET and write crunch_report.json."""
     from .crunch import crunch as run_crunch
 
@@ -87,7 +89,7 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         report = run_crunch(dataset, schema=schema, personas=personas, persona_files=persona_files,
                             personas_dirs=personas_dirs, memory_limit=memory_limit, baseline=baseline,
                             fail_on=fail_on, sample_limit=samples, drift_metrics=drift_metrics,
-                            thresholds=thresholds, benchmarks=benchmarks)
+                            thresholds=thresholds, benchmarks=benchmarks, follow_symlinks=follow_symlinks)
         _io.write_atomic(output, dumps_report(report))
         if junit is not None:
             _io.write_atomic(junit, junit_xml(report))

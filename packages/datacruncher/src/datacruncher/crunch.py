@@ -61,12 +61,14 @@ def crunch(
     drift_metrics: str | Sequence[str] | None = None,
     thresholds: str | Path | Mapping[str, Override] | None = None,
     benchmarks: Sequence[str] = (),
+    follow_symlinks: bool = False,
 ) -> CrunchReport:
     """Analyze the parquet dataset at ``path`` and return the report (nothing is written).
 
     ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
     wasserstein). ``thresholds`` (a YAML file or its parsed overrides) and ``benchmarks`` (``CHECK=FLAG[:LOW-HIGH]``)
-    override checks' severities, benchmark texts and params (see :mod:`datacruncher.thresholds`)."""
+    override checks' severities, benchmark texts and params (see :mod:`datacruncher.thresholds`). A symlink leading
+    outside the dataset directory is refused unless ``follow_symlinks``."""
     from .baseline import baseline_drift, parse_drift_metrics
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
@@ -79,7 +81,8 @@ def crunch(
         chosen = apply_thresholds(chosen, overrides, benchmarks,
                                   available_personas(list(persona_files), list(personas_dirs)))
     metrics_chosen = parse_drift_metrics(drift_metrics)
-    with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir) as catalog:
+    with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir,
+                      follow_symlinks=follow_symlinks) as catalog:
         model = discover(catalog, reference_window=False)
         tails: dict[tuple[str, str], tuple[float | None, float | None]] = {}
         profiles = profile_columns(catalog, model, tails)  # before the checks: they read each column's shape

@@ -91,7 +91,26 @@ class Approval(_Strict, kw_only=True):
     notes: str = ""
     forced: bool = False
     force_reason: str | None = None
-    hash: str = ""  # sha256 over the canonical manifest without this field
+    hash: str = ""  # sha256 over the canonical manifest without this field and the signature
+    # what protects the approval, said plainly: "integrity hash, unsigned" (anyone who can write the directory
+    # can recompute the hash after an edit) or "ed25519 signature" (only the holder of the private key can sign)
+    protection: str | None = None
+    public_key: str | None = None  # the signer's Ed25519 public key, base64 of its 32 raw bytes
+    signature: str | None = None  # base64 Ed25519 signature of signed_message(hash); not covered by the hash
+
+
+UNSIGNED = "integrity hash, unsigned"
+SIGNED = "ed25519 signature"
+
+
+def signed_message(hash_hex: str) -> bytes:
+    """The bytes an approval signature covers: the contract tag and the approval hash (domain-separated, so a
+    signature made for anything else never verifies here).
+
+    >>> signed_message("ab")
+    b'datagen.manifest/1 approval ab'
+    """
+    return f"{CONTRACT} approval {hash_hex}".encode()
 
 
 class Manifest(_Strict, kw_only=True, omit_defaults=False):
@@ -111,7 +130,7 @@ class Manifest(_Strict, kw_only=True, omit_defaults=False):
 
 
 def approval_hash(manifest: Manifest) -> str:
-    """sha256 over the canonical JSON of the manifest with the approval's own hash blanked.
+    """sha256 over the canonical JSON of the manifest with the approval's own hash and signature blanked.
 
     >>> m = Manifest(dataset_name="d", approval=Approval(approved=True, approved_by="x", approved_at="t"))
     >>> approval_hash(m) == approval_hash(msgspec.structs.replace(m, approval=msgspec.structs.replace(
@@ -120,7 +139,8 @@ def approval_hash(manifest: Manifest) -> str:
     """
     blank = manifest
     if manifest.approval is not None:
-        blank = msgspec.structs.replace(manifest, approval=msgspec.structs.replace(manifest.approval, hash=""))
+        blank = msgspec.structs.replace(manifest, approval=msgspec.structs.replace(manifest.approval, hash="",
+                                                                                   signature=None))
     return hashlib.sha256(msgspec.json.encode(blank, order="sorted")).hexdigest()
 
 

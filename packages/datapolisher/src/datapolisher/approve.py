@@ -55,10 +55,17 @@ def approve(
     stages: list[StageRun] | None = None,
     approved_by: str | None = None,
     overwrite: bool = False,
+    sign_key: Path | None = None,
 ) -> ApproveResult:
-    """Write the signed manifest; raise :class:`CriticalIssuesError` while critical issues remain."""
+    """Write the manifest (signed with the Ed25519 key at ``sign_key`` when given); raise
+    :class:`CriticalIssuesError` while critical issues remain."""
     if force and not (reason and reason.strip()):
         raise InputError("--force needs --reason TEXT: the reason is recorded in the manifest")
+    signing_key = None
+    if sign_key is not None:  # read before anything is written: a bad key loses nothing
+        from .signing import load_private_key
+
+        signing_key = load_private_key(sign_key)
     critical = critical_issues(inputs)
     if critical and not force:
         listed = "\n".join(f"  - {c}" for c in critical[:10])
@@ -77,7 +84,7 @@ def approve(
             data_dir=data_dir, report=inputs.report, report_path=inputs.report_path,
             report_sha256=inputs.report_sha256, metadata=inputs.metadata, schema_path=inputs.schema_path,
             license=license, fixes=fixes, stages=stages, approved_by=approved_by, notes="; ".join(notes),
-            force_reason=reason.strip() if force and reason else None,
+            force_reason=reason.strip() if force and reason else None, signing_key=signing_key,
         )
 
     if output_dir is None:

@@ -81,9 +81,14 @@ def auto_polish(
     defaults: dict[str, Any] | None = None,
     license: str | None = None,
     overwrite: bool = False,
+    sign_key: Path | None = None,
 ) -> AutoResult:
     target = output or default_output(inputs.data_dir)
     ensure_absent(target, overwrite=overwrite)
+    if sign_key is not None:  # a bad key fails now, not after the rounds
+        from .signing import load_private_key
+
+        load_private_key(sign_key)
     result = AutoResult(initial=count_by_severity(inputs.report.issues))
     current = inputs
     schema_helped = True
@@ -125,10 +130,11 @@ def auto_polish(
     result.final = count_by_severity(current.report.issues)
     fresh = result.output_dir is not None and current.data_dir.resolve() == result.output_dir.resolve()
     if fresh and not critical_issues(current):
-        result.manifest = approve(current, license=license, fixes=fixes, stages=runs).manifest_path
+        result.manifest = approve(current, license=license, fixes=fixes, stages=runs, sign_key=sign_key).manifest_path
     elif result.output_dir is None and not current.stale_forced and not critical_issues(current):
         # nothing needed fixing: the output is a verified copy of the data, approved
-        result.manifest = approve(current, output_dir=target, license=license, overwrite=overwrite).manifest_path
+        result.manifest = approve(current, output_dir=target, license=license, overwrite=overwrite,
+                                  sign_key=sign_key).manifest_path
         result.output_dir = target
     summary = work_dir_of(inputs) / SUMMARY
     write_atomic(summary, (json.dumps(result.to_json(), indent=2) + "\n").encode())

@@ -101,10 +101,14 @@ def _render_step(step: StepResult) -> None:
 @click.option("--default", "defaults", multiple=True, metavar="T.C=V", help="Default for filling nulls of T.C.")
 @click.option("--license", "license_", help="License recorded in the manifest (default CC0-1.0).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
+@click.option("--sign-key", type=click.Path(path_type=Path),
+              help="Sign the approval with this Ed25519 private key (PEM; see `datapolisher keygen`). Without it "
+                   "the manifest carries an integrity hash only and says 'unsigned'.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result on stdout.")
 def polish(report: Path, mode: str | None, path: str | None, output: Path | None, schema: Path | None,
            data: Path | None, max_rounds: int, force: bool, reason: str | None, add: tuple[str, ...],
-           defaults: tuple[str, ...], license_: str | None, overwrite: bool, as_json: bool) -> None:
+           defaults: tuple[str, ...], license_: str | None, overwrite: bool, sign_key: Path | None,
+           as_json: bool) -> None:
     """Resolve the issues of a crunch report (default ./crunch_report.json): --auto, --interactive or --path.
 
     \b
@@ -114,7 +118,8 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
       postprocess  postprocess.sql (duckdb < postprocess.sql) and postprocess.py (Polars),
                    applied to write <dataset>_polished/ with lineage; the input is never modified
       approve      refuses while critical issues remain (unless --force --reason),
-                   writes .manifest.yaml (checksums, provenance, approval hash)
+                   writes .manifest.yaml (checksums, provenance, approval hash;
+                   an Ed25519 signature with --sign-key)
 
     \b
     Examples:
@@ -134,13 +139,19 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
         if inputs.stale_forced:
             _say(f"warning: {inputs.data_dir} changed since {report} was made (--force)", err=True)
         payload = _dispatch(inputs, mode or path or "", output, max_rounds, force, reason, add, _defaults(defaults),
-                            license_, overwrite, as_json)
+                            license_, overwrite, as_json, sign_key)
     except OutputExistsError as exc:
         raise PolishFailure(str(exc), 2) from None
     except PolisherError as exc:
         raise _fail(exc) from None
     if as_json:
         click.echo(json.dumps(payload, indent=2))
+
+
+def _protection(approval: Any) -> str:
+    if approval.signature:
+        return f"ed25519 signature by key {approval.public_key[:12]}…, hash {approval.hash[:12]}…"
+    return f"integrity hash {approval.hash[:12]}…, unsigned"
 
 
 def _ask(group: Group) -> str:
@@ -152,12 +163,13 @@ def _ask(group: Group) -> str:
 
 def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force: bool, reason: str | None,
               add: tuple[str, ...], defaults: dict[str, Any], license_: str | None, overwrite: bool,
-              quiet: bool) -> dict[str, Any]:
+              quiet: bool, sign_key: Path | None = None) -> dict[str, Any]:
     echo = (lambda *a, **k: None) if quiet else _say
     if how == "approve":
-        res = approve(inputs, output_dir=output, force=force, reason=reason, license=license_, overwrite=overwrite)
+        res = approve(inputs, output_dir=output, force=force, reason=reason, license=license_, overwrite=overwrite,
+                      sign_key=sign_key)
         echo(f"approved {inputs.dataset_name}: wrote {res.manifest_path} "
-             f"(hash {res.manifest.approval.hash[:12]}…)" if res.manifest.approval else "")
+             f"({_protection(res.manifest.approval)})" if res.manifest.approval else "")
         return {"path": "approve", "manifest": str(res.manifest_path)}
     if how == "schema":
         step = schema_path(inputs, output=output, overwrite=overwrite)
@@ -170,7 +182,7 @@ def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force
         return {"steps": [s.to_json() for s in steps]}
     else:
         res = auto_polish(inputs, output=output, max_rounds=max_rounds, add=add, defaults=defaults,
-                          license=license_, overwrite=overwrite)
+                          license=license_, overwrite=overwrite, sign_key=sign_key)
         if not quiet:
             for k, s in enumerate(res.rounds, 1):
                 _say(f"round {k}: ", nl=False)
@@ -187,21 +199,52 @@ def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force
 
 @click.command("verify")
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--public-key", type=click.Path(path_type=Path),
+              help="Require an Ed25519 signature by this public key (PEM or base64), which you trust.")
 @click.option("--json", "as_json", is_flag=True)
-def verify(directory: Path, as_json: bool) -> None:
-    """Re-check a dataset against its .manifest.yaml: every file's sha256 and the approval hash."""
+def verify(directory: Path, public_key: Path | None, as_json: bool) -> None:
+    """Re-check a dataset against its .manifest.yaml: every file's sha256, no unlisted file, the approval hash,
+    and with --public-key the signature.
+
+    \b
+    Without --public-key an intact hash proves that nothing changed by accident, not that nobody re-approved
+    the data: anyone who can write the directory can recompute it. Sign approvals (polish --sign-key) and
+    verify with the public key you trust to rule that out.
+
+    Exit codes: 0 verified; 1 a mismatch (each printed as FAIL …); 2 bad input or usage.
+    """
     try:
-        result = verify_dataset(directory)
+        result = verify_dataset(directory, public_key=public_key)
     except PolisherError as exc:
         raise _fail(exc) from None
     if as_json:
-        click.echo(json.dumps({"ok": result.ok, "files_checked": result.files_checked, "problems": result.problems}))
+        click.echo(json.dumps({"ok": result.ok, "files_checked": result.files_checked, "protection": result.protection,
+                               "problems": result.problems}))
     elif result.ok:
-        _say(f"verified: {directory} ({result.files_checked} files, approval hash intact)")
+        _say(f"verified: {directory} ({result.files_checked} files; {result.protection})")
     else:
         for p in result.problems:
             _say(f"FAIL {p}", err=True)
     sys.exit(0 if result.ok else 1)
+
+
+@click.command("keygen")
+@click.argument("prefix", type=click.Path(path_type=Path))
+def keygen_cmd(prefix: Path) -> None:
+    """Create an Ed25519 key pair for signing approvals: PREFIX.key (private, mode 0600) and PREFIX.pub.
+
+    \b
+      datapolisher keygen team                        # team.key, team.pub
+      datapolisher polish --auto --sign-key team.key
+      datapolisher verify output_polished/ --public-key team.pub
+    """
+    from .signing import keygen
+
+    try:
+        private, public = keygen(prefix)
+    except PolisherError as exc:
+        raise _fail(exc) from None
+    _say(f"wrote {private} (keep it secret) and {public}")
 
 
 @click.command("export")
@@ -236,4 +279,5 @@ def main() -> None:
 
 main.add_command(polish)
 main.add_command(verify)
+main.add_command(keygen_cmd, "keygen")
 main.add_command(export_cmd, "export")

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from datagen_contracts import layout
 from datagen_contracts.fingerprint import dataset_fingerprint
 
 from .errors import InputError, OutputExistsError
@@ -40,29 +41,18 @@ class TableFiles:
         return self.files[0].relative_to(root).as_posix()
 
 
-def _hidden(p: Path) -> bool:
-    return p.name.startswith((".", "_"))
-
-
-def find_tables(path: Path) -> list[TableFiles]:
-    """The tables of a dataset directory, sorted by name."""
+def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableFiles]:
+    """The tables of a dataset directory, sorted by name (the layout rule of ``datagen_contracts.layout``); a
+    symlink leading outside the directory is refused unless ``follow_symlinks``."""
     if not path.is_dir():
         raise InputError(f"dataset directory not found: {path}")
-    tables: list[TableFiles] = []
-    for entry in sorted(path.iterdir()):
-        if _hidden(entry):
-            continue
-        if entry.is_file() and entry.suffix == ".parquet":
-            tables.append(TableFiles(entry.stem, (entry,)))
-        elif entry.is_dir():
-            parts = sorted(
-                f for f in entry.rglob("*.parquet") if not any(p.startswith((".", "_")) for p in f.relative_to(entry).parts)
-            )
-            if parts:
-                tables.append(TableFiles(entry.name, tuple(parts), entry))
-    if not tables:
+    try:
+        found = layout.find_tables(path, follow_symlinks=follow_symlinks)
+    except layout.OutsideInputError as exc:
+        raise InputError(str(exc)) from None
+    if not found:
         raise InputError(f"no parquet files in {path}")
-    return sorted(tables, key=lambda t: t.name)
+    return [TableFiles(t.name, t.files, t.directory) for t in found]
 
 
 def bytes_sha256(data: bytes) -> str:
@@ -72,6 +62,20 @@ def bytes_sha256(data: bytes) -> str:
 def data_files(path: Path) -> list[Path]:
     """Every parquet file of the dataset, sorted."""
     return sorted(f for t in find_tables(path) for f in t.files)
+
+
+def directory_files(root: Path) -> list[tuple[str, bool]]:
+    """Every file below ``root``, hidden ones included, as (posix path relative to root, is a symlink); symlinks
+    (to files or folders) are listed, never followed."""
+    out = []
+    for here, dirs, files in os.walk(root, followlinks=False):
+        base = Path(here)
+        links = [d for d in dirs if (base / d).is_symlink()]
+        dirs[:] = sorted(d for d in dirs if d not in links)
+        for name in [*files, *links]:
+            p = base / name
+            out.append((p.relative_to(root).as_posix(), p.is_symlink()))
+    return sorted(out)
 
 
 def fingerprint(path: Path) -> str:

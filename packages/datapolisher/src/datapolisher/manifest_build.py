@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from pathlib import Path
+from typing import Any
 
 from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import (
+    FILENAME,
+    SIGNED,
+    UNSIGNED,
     Approval,
     Findings,
     Manifest,
@@ -24,13 +28,14 @@ from datagen_contracts.manifest import (
     StageRun,
     Validation,
     approval_hash,
+    signed_message,
 )
-from datagen_contracts.metadata import FILENAME as METADATA_FILENAME
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
 
 from . import __about__
-from .dataset import data_files
+from .dataset import directory_files
+from .errors import InputError
 from .issues import count_by_severity
 from .model import DatasetModel, build_model
 
@@ -59,11 +64,15 @@ def _mtime_utc(paths: list[Path]) -> str:
 
 
 def manifest_files(data_dir: Path) -> list[ManifestFile]:
-    """Every parquet file plus ``.metadata.json``, with bytes and sha256."""
-    files = data_files(data_dir)
-    meta = data_dir / METADATA_FILENAME
-    if meta.is_file():
-        files.append(meta)
+    """Every file of the directory (parquet, ``.metadata.json``, anything else, hidden ones included) but the
+    manifest itself, with bytes and sha256 — so ``verify`` can report any file added later. A symlink is refused:
+    an approval covers what is in the directory, not what a link points at."""
+    entries = directory_files(data_dir)
+    links = [rel for rel, is_link in entries if is_link]
+    if links:
+        raise InputError(f"refusing to approve {data_dir}: it holds symlinks ({', '.join(links[:5])}); "
+                         "copy the files they point at into the directory instead")
+    files = [data_dir / rel for rel, _ in entries if rel != FILENAME]
     return [
         ManifestFile(path=f.relative_to(data_dir).as_posix(), bytes=f.stat().st_size, sha256=file_sha256(f))
         for f in sorted(files)
@@ -134,8 +143,10 @@ def build_manifest(
     approved_by: str | None = None,
     notes: str = "",
     force_reason: str | None = None,
+    signing_key: Any = None,
 ) -> Manifest:
-    """A complete, signed manifest for ``data_dir`` (its approval hash covers everything else)."""
+    """A complete manifest for ``data_dir``: its approval hash covers everything else; with ``signing_key`` (an
+    Ed25519 private key, :mod:`datapolisher.signing`) the hash is also signed, else it says "unsigned"."""
     model = build_model(data_dir, metadata, report)
     files = manifest_files(data_dir)
     schema_sha = file_sha256(schema_path) if schema_path else (metadata.schema.sha256 if metadata and metadata.schema else None)
@@ -168,15 +179,24 @@ def build_manifest(
             forced=force_reason is not None, force_reason=force_reason,
         ),
     )
-    return sign(manifest)
+    return seal(manifest, signing_key)
 
 
-def sign(manifest: Manifest) -> Manifest:
+def seal(manifest: Manifest, signing_key: Any = None) -> Manifest:
+    """Set the approval's protection, hash and (with a key) signature."""
     import msgspec
 
+    from .signing import public_key_text, sign_message
+
     assert manifest.approval is not None
-    return msgspec.structs.replace(manifest, approval=msgspec.structs.replace(
-        manifest.approval, hash=approval_hash(manifest)))
+    approval = msgspec.structs.replace(
+        manifest.approval, protection=UNSIGNED if signing_key is None else SIGNED,
+        public_key=None if signing_key is None else public_key_text(signing_key), signature=None)
+    manifest = msgspec.structs.replace(manifest, approval=approval)
+    digest = approval_hash(manifest)
+    signature = None if signing_key is None else sign_message(signing_key, signed_message(digest))
+    return msgspec.structs.replace(manifest, approval=msgspec.structs.replace(approval, hash=digest,
+                                                                              signature=signature))
 
 
 def _user() -> str:

@@ -15,15 +15,25 @@ import duckdb
 
 from datagen_contracts import ContractError, load_manifest
 from datagen_contracts.fingerprint import file_sha256
-from datagen_contracts.manifest import FILENAME, Manifest, approval_hash, dumps_manifest
+from datagen_contracts.manifest import (
+    FILENAME,
+    SIGNED,
+    UNSIGNED,
+    Approval,
+    Manifest,
+    approval_hash,
+    dumps_manifest,
+    signed_message,
+)
 
-from .dataset import data_files
+from .dataset import directory_files
 from .errors import InputError
 from .export import type_kind
 from .manifest_build import arrow_type
 from .model import build_model
 
-_FILE_PROBLEMS = ("missing file", "size mismatch", "checksum mismatch", "unlisted file")
+_FILE_PROBLEMS = ("missing file", "size mismatch", "checksum mismatch", "unlisted file", "outside the directory",
+                  "symlink")
 
 
 @dataclass
@@ -31,19 +41,28 @@ class VerifyResult:
     directory: Path
     files_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    protection: str = UNSIGNED  # what the approval's check proved, in words
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(directory: Path) -> VerifyResult:
-    """Every mismatch between ``directory`` and its manifest, as readable lines (none means verified)."""
+def verify(directory: Path, *, public_key: Path | None = None) -> VerifyResult:
+    """Every mismatch between ``directory`` and its manifest, as readable lines (none means verified).
+
+    With ``public_key`` (a key the caller trusts) the approval must carry a valid Ed25519 signature by it.
+    """
     path = directory / FILENAME
     if not directory.is_dir():
         raise InputError(f"not a directory: {directory}")
     if not path.is_file():
         raise InputError(f"no {FILENAME} in {directory} (approve it first: datapolisher polish --path approve)")
+    trusted = None
+    if public_key is not None:
+        from .signing import load_public_key
+
+        trusted = load_public_key(public_key)
     result = VerifyResult(directory)
     try:
         manifest = load_manifest(path)
@@ -54,11 +73,18 @@ def verify(directory: Path) -> VerifyResult:
         result.problems.append("the manifest carries no approval")
     elif approval_hash(manifest) != manifest.approval.hash:
         result.problems.append("approval hash mismatch: the manifest's content was edited after approval")
+    else:
+        result.protection, problems = _check_seal(manifest.approval, trusted)
+        result.problems += problems
     result.problems += _layout_edits(path.read_bytes(), dumps_manifest(manifest))
     listed = set()
+    root = directory.resolve()
     for f in manifest.files:
         listed.add(f.path)
         target = directory / f.path
+        if not _confined(f.path, root):
+            result.problems.append(f"outside the directory: the manifest lists {f.path!r}; it was not read")
+            continue
         result.files_checked += 1
         if not target.is_file():
             result.problems.append(f"missing file: {f.path}")
@@ -66,17 +92,43 @@ def verify(directory: Path) -> VerifyResult:
             result.problems.append(f"size mismatch: {f.path} ({target.stat().st_size} bytes, manifest {f.bytes})")
         elif file_sha256(target) != f.sha256:
             result.problems.append(f"checksum mismatch: {f.path}")
-    try:
-        present = data_files(directory)
-    except InputError:
-        present = []
-    for extra in present:
-        rel = extra.relative_to(directory).as_posix()
-        if rel not in listed:
+    for rel, is_link in directory_files(directory):
+        if is_link:
+            result.problems.append(f"symlink in the approved directory: {rel} (never followed)")
+        elif rel not in listed and rel != FILENAME:
             result.problems.append(f"unlisted file: {rel}")
     if not any(p.startswith(_FILE_PROBLEMS) for p in result.problems):  # else the data is not what was signed
         result.problems += _false_claims(manifest, directory)
     return result
+
+
+def _confined(rel: str, root: Path) -> bool:
+    """A manifest path names a file inside the directory: relative, no '..', no symlink leading out."""
+    p = Path(rel)
+    if p.is_absolute() or ".." in p.parts or not rel or "\\" in rel:
+        return False
+    return (root / p).resolve().is_relative_to(root)
+
+
+def _check_seal(approval: Approval, trusted: object | None) -> tuple[str, list[str]]:
+    """What protects an intact approval, and the problems with its signature (if any)."""
+    from .signing import public_key_text, verify_message
+
+    signed = approval.signature is not None
+    if approval.protection != (SIGNED if signed else UNSIGNED):
+        return UNSIGNED, [f"the manifest says its approval is protected by {approval.protection!r}, "
+                          f"but it is {'signed' if signed else 'unsigned'}"]
+    if trusted is None:
+        if signed:
+            return (f"{SIGNED} by key {approval.public_key}, NOT checked against a key you trust "
+                    "(pass --public-key)"), []
+        return f"{UNSIGNED}: proves no accidental change, not who approved (sign with --sign-key)", []
+    if not signed:
+        return UNSIGNED, ["--public-key given, but the approval is unsigned (integrity hash only)"]
+    if approval.public_key != public_key_text(trusted) or not verify_message(
+            trusted, signed_message(approval.hash), approval.signature or ""):
+        return UNSIGNED, ["signature invalid: the approval was not signed by the given public key"]
+    return f"{SIGNED} verified with the given public key", []
 
 
 def _layout_edits(written: bytes, canonical: bytes) -> list[str]:
