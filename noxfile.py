@@ -38,6 +38,7 @@ POLISHER_TEST_DEPS = (
     "open-data-contract-standard>=3.0",
     "duckdb-cli>=1.1",
     "pyarrow>=15",
+    "cryptography>=42",  # the [sign] extra: signed approvals are tested, never skipped
 )
 
 nox.options.sessions = ["lint", "tests", "isolated", "umbrella"]

@@ -151,3 +151,58 @@ def test_symlinks_leaving_the_dataset_are_refused_unless_allowed(tmp_path) -> No
     (data / "inner" / "p.parquet").symlink_to(data / "t.parquet")  # a link that stays inside is fine
     with open_catalog(data) as cat:
         assert sorted(cat.tables) == ["inner", "t"]
+
+
+def test_a_damaged_page_is_an_input_error_naming_the_file(tmp_path) -> None:
+    """A valid footer over a corrupt data page: exit 2 with the file named, not a DuckDB traceback."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+    from datacruncher.errors import InputError
+
+    f = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": np.arange(50_000), "amount": np.linspace(0, 1, 50_000)}), f, compression="zstd")
+    offset = pq.ParquetFile(f).metadata.row_group(0).column(1).data_page_offset
+    data = bytearray(f.read_bytes())
+    for i in range(offset + 30, offset + 200):
+        data[i] ^= 0x5A
+    f.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"cannot read .*t\.parquet: it is damaged"):
+        crunch(tmp_path)
+
+
+def test_part_files_that_disagree_on_a_type_are_refused_with_both_schemas(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.catalog import open_catalog
+    from datacruncher.errors import InputError
+
+    (tmp_path / "orders").mkdir()
+    pq.write_table(pa.table({"id": [1, 2], "v": [1.0, 2.0]}), tmp_path / "orders" / "part-0.parquet")
+    pq.write_table(pa.table({"id": ["3", "4"], "v": [3.0, 4.0]}), tmp_path / "orders" / "part-1.parquet")
+    with pytest.raises(InputError) as err:
+        open_catalog(tmp_path)
+    text = str(err.value)
+    assert "disagree on column 'id'" in text and "part-0.parquet holds int64" in text
+    assert "part-1.parquet holds string" in text and "(id int64, v double) vs (id string, v double)" in text
+
+
+def test_an_empty_table_is_analysed_with_checks_skipped_for_a_reason(tmp_path) -> None:
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    pq.write_table(pa.table({"id": pa.array([], pa.int64()), "created_at": pa.array([], pa.timestamp("us")),
+                             "amount": pa.array([], pa.float64())}), tmp_path / "orders.parquet")
+    pq.write_table(pa.table({"id": [1, 2, 3], "created_at": [dt.datetime(2024, 1, d) for d in (1, 2, 3)]}),
+                   tmp_path / "users.parquet")
+    report = crunch(tmp_path)
+    assert report.checks.errored == 0
+    on_empty = [r for r in report.checks.results if r.table == "orders"]
+    assert on_empty and all(r.status == "skipped" and r.reason == "table orders has no rows" for r in on_empty)

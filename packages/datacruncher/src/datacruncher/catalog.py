@@ -16,6 +16,7 @@ present and never required. Nothing is ever written into the dataset directory.
 from __future__ import annotations
 
 import glob
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -122,7 +123,10 @@ class Catalog:
 
     def raise_error(self, exc: duckdb.Error) -> None:
         """Raise a statement's failure: out of memory as :class:`ResourceError` (exit 3, with the limit to raise),
-        anything else as the DuckDB error itself."""
+        a damaged file as :class:`InputError` naming it (exit 2), anything else as the DuckDB error itself."""
+        damaged = reading_error(exc, self.files)
+        if damaged is not None:
+            raise damaged from None
         if isinstance(exc, duckdb.OutOfMemoryException):
             raise ResourceError(f"DuckDB ran out of memory within --memory-limit {self.memory_limit}: "
                                 f"{str(exc).splitlines()[0]} — raise --memory-limit") from None
@@ -181,15 +185,67 @@ def _unique(sources: list[TableSource]) -> list[TableSource]:
     return sorted(sources, key=lambda s: s.name)
 
 
-def _check_parquet(f: Path) -> None:
+def _check_parquet(f: Path) -> Any:
+    """The file's arrow schema, read from its footer; :class:`InputError` naming the file if it cannot be."""
     import pyarrow.parquet as pq
 
     if f.stat().st_size == 0:
         raise InputError(f"empty file (0 bytes), not parquet: {f}")
     try:
-        pq.ParquetFile(f).metadata  # noqa: B018 - reading the footer is the check
+        return pq.ParquetFile(f).schema_arrow
     except Exception as exc:  # pyarrow raises several types for a bad footer
         raise InputError(f"corrupt or unreadable parquet file {f}: {exc}") from None
+
+
+def _same_types(source: TableSource, schemas: list[Any]) -> None:
+    """Part files of one table must agree on each shared column's type: merged, an int id would silently become
+    text. (Columns present in some parts only are read as NULL elsewhere, as DuckDB's union_by_name does.)"""
+    seen: dict[str, tuple[Any, Path]] = {}
+    for f, schema in zip(source.files, schemas, strict=True):
+        for field_ in schema:
+            first = seen.setdefault(field_.name, (field_.type, f))
+            if first[0] != field_.type:
+                raise InputError(
+                    f"part files of table {source.name!r} disagree on column {field_.name!r}: {first[1]} holds "
+                    f"{first[0]}, {f} holds {field_.type} (schemas: {_schema_text(schemas[source.files.index(first[1])])}"
+                    f" vs {_schema_text(schema)})")
+
+
+def _schema_text(schema: Any) -> str:
+    return "(" + ", ".join(f"{f.name} {f.type}" for f in schema) + ")"
+
+
+_DAMAGE = re.compile(r"(?i)parquet|could not read|decompress|corrupt|magic bytes|too small|snappy|zstd|thrift|"
+                     r"ttype|checksum|invalid (page|dictionary|encoding)|out of range for file|unexpected end")
+_FILE = re.compile(r"""file ["']([^"']+)["']|["']([^"']+\.parquet)["']""")
+_NOT_DAMAGE = (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException,
+               duckdb.OutOfMemoryException, duckdb.InterruptException, duckdb.ConversionException)
+
+
+def reading_error(exc: BaseException, files: list[Path]) -> InputError | None:
+    """The :class:`InputError` for a DuckDB failure that comes from a damaged data file (a footer, page or
+    decompression error found mid-query), naming the file; ``None`` for any other failure.
+
+    When DuckDB's message does not name the file, the dataset's files are decoded one at a time (streaming,
+    on this error path only) to find it."""
+    if not isinstance(exc, duckdb.Error) or isinstance(exc, _NOT_DAMAGE) or not _DAMAGE.search(str(exc)):
+        return None
+    text = str(exc).splitlines()[0]
+    found = _FILE.search(text)
+    where = (found.group(1) or found.group(2)) if found else _first_undecodable(files)
+    return InputError(f"cannot read {where or 'a data file of the dataset'}: it is damaged ({text})")
+
+
+def _first_undecodable(files: list[Path]) -> Path | None:
+    import pyarrow.parquet as pq
+
+    for f in files:
+        try:
+            for _ in pq.ParquetFile(f).iter_batches(batch_size=65_536):
+                pass
+        except Exception:  # any decoding failure names this file
+            return f
+    return None
 
 
 def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -210,8 +266,9 @@ def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_dir: Path | None = No
 
 def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
     """Create the view for one table, then read its columns and row count."""
-    for f in source.files:
-        _check_parquet(f)
+    schemas = [_check_parquet(f) for f in source.files]
+    if len(schemas) > 1:
+        _same_types(source, schemas)
     files = "[" + ", ".join(quote_literal(str(f)) for f in source.files) + "]"
     hive = ", hive_partitioning = true" if source.hive else ""
     try:

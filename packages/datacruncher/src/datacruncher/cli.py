@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from datagen_contracts import _io
 from datagen_contracts.errors import ContractError
@@ -97,6 +98,10 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         raise _fail(exc) from None
     except OSError as exc:
         raise UserError(f"cannot write output: {exc}") from None
+    except duckdb.Error as exc:  # not the input's fault and not a check's: one line and exit 3, no traceback
+        err = UserError(f"DuckDB failed: {str(exc).splitlines()[0]}")
+        err.exit_code = 3
+        raise err from None
     click.echo(render_summary(report, verbose=verbose, output=output), err=True)
     if as_json:
         click.echo(json.dumps({

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from .bindings import PLACEHOLDER, Context, Skip, contexts
-from .catalog import Catalog
+from .catalog import Catalog, reading_error
 from .errors import CheckDefinitionError
 from .identifiers import quote_literal
 from .model import Model
@@ -191,8 +191,7 @@ class Runner:
                 if not (isinstance(result, tuple) and str(result[1]).startswith("OutOfMemoryException")):
                     cache[sql] = result  # out of memory beside another query: graded alone, later
 
-    @staticmethod
-    def _execute_on(con: Any, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
+    def _execute_on(self, con: Any, sql: str) -> tuple[dict[str, Any] | None, str | None, float]:
         start = time.perf_counter()
         try:
             cur = con.execute(sql)
@@ -200,6 +199,9 @@ class Runner:
             row = cur.fetchone()
             result = (dict(zip(names, row, strict=True)) if row else {}), None
         except duckdb.Error as exc:
+            damaged = reading_error(exc, self.catalog.files)
+            if damaged is not None:  # a damaged file is the input's fault (exit 2), not a check's error
+                raise damaged from None
             result = None, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         return (*result, (time.perf_counter() - start) * 1000)
 
@@ -219,6 +221,10 @@ class Runner:
             out.sql = self._render(check, ctx)[0]
         except CheckDefinitionError as exc:
             out.reason = str(exc)
+            return out
+        source = self.catalog.tables.get(ctx.table or "")
+        if source is not None and source.rows == 0:  # an empty table is analysed, not an error
+            out.status, out.reason = "skipped", f"table {ctx.table} has no rows"
             return out
         row, error, out.duration_ms = self._execute(out.sql)
         if error is not None or row is None:
