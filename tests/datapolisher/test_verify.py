@@ -203,3 +203,10 @@ def test_approving_a_directory_with_a_symlink_is_refused(shop: Path, tmp_path: P
     with pytest.raises(InputError, match="symlink leading outside the dataset"):
         approve(inputs)
     assert not (shop / ".manifest.yaml").exists()
+
+
+def test_a_deeply_nested_manifest_is_unreadable_not_a_traceback(approved: Path) -> None:
+    m = approved / ".manifest.yaml"
+    m.write_text(m.read_text() + "extra: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    problems = verify(approved).problems
+    assert len(problems) == 1 and "nested more than 64 levels deep" in problems[0]

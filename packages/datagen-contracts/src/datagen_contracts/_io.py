@@ -47,17 +47,47 @@ def parse_yaml(data: bytes | str, source: str) -> Any:
         raise ContractFileError("reading YAML requires ruamel.yaml: pip install ruamel.yaml") from exc
     yaml = YAML(typ="safe", pure=True)
     try:
-        return yaml.load(data)
+        return check_depth(yaml.load(data), source)
     except YAMLError as exc:
         raise ContractFileError(f"{source} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise _too_deep(source) from None
 
 
 def parse_json(data: bytes | str, source: str) -> Any:
     """Parse JSON into plain Python values, with the line/column of a syntax error."""
     try:
-        return msgspec.json.decode(data)
+        return check_depth(msgspec.json.decode(data), source)
     except msgspec.DecodeError as exc:
         raise ContractFileError(f"{source} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _too_deep(source) from None
+
+
+MAX_DEPTH = 64  # no contract file nests deeper than ~10 levels; this bounds every recursive reader after us
+
+
+def _too_deep(source: str) -> ContractFileError:
+    return ContractFileError(f"{source}: nested more than {MAX_DEPTH} levels deep (lists/mappings); refusing to read it")
+
+
+def check_depth(obj: Any, source: str, limit: int = MAX_DEPTH) -> Any:
+    """``obj`` unchanged, or :class:`ContractFileError` when its lists/mappings nest deeper than ``limit``
+    (walked without recursion, so the check itself cannot overflow).
+
+    >>> check_depth({"a": [[1]]}, "x.json")
+    {'a': [[1]]}
+    """
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise _too_deep(source)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return obj
 
 
 def check_tag(obj: Any, expected: str, source: str) -> None:

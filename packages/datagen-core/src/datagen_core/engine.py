@@ -92,6 +92,7 @@ def generate(
     scenario: str | None = None,
     overrides: dict[str, Any] | None = None,
     yes: bool = False,
+    max_memory: int | None = None,
     progress: Progress | None = None,
     schema_path: str | None = None,
 ) -> GenerateResult:
@@ -113,6 +114,14 @@ def generate(
         raise DatagenError(f"--scale must be > 0, got {scale}")
     if not yes:
         check_size(loaded, scale)
+    from . import budget
+
+    overflow = budget.sequence_problems(loaded, scale)
+    if overflow:
+        raise SchemaError(overflow, source)
+    too_big = budget.memory_problem(loaded, scale, budget.default_budget() if max_memory is None else max_memory)
+    if too_big is not None:  # refused before anything is allocated
+        raise PlanTooLargeError(too_big)
     out = Path(output)
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
@@ -218,6 +227,10 @@ class _TableSink:
         cols = dict(piece.columns)
         for c in piece.deferred:
             start, step = self.seqs[c]
+            last = start + (self.offset + piece.n - 1) * step  # Python ints: exact, never wraps
+            if not -(2**63) <= last < 2**63:
+                raise GenerationError(f"{self.name}.{c}: the sequence (start {start}, step {step}) passes the int64 "
+                                      f"range at row {self.offset + piece.n:,}; lower its start or step")
             cols[c] = SeqCol(start + self.offset * step, step, piece.n)
         for c, text_ in piece.templates.items():  # a fact's unique template: the table's row numbers
             cols[c] = template(text_, self.offset + np.arange(piece.n, dtype=np.int64), None, True)

@@ -41,6 +41,29 @@ _FUNCS: dict[str, Callable[..., Any]] = {
 }
 
 
+MAX_STRING = 10_000  # characters a string constant of an expression may grow to
+MAX_EXPONENT = 1_024  # |exponent| of a constant power (10 ** 10 ** 10 wraps int64 silently, or never finishes)
+
+
+def _binop(op: type, left: Any, right: Any, code: str) -> Any:
+    """One arithmetic step, bounded: no string or exact-integer blow-up, no integer to a negative power."""
+    if op is ast.Mult and (isinstance(left, str) or isinstance(right, str)):
+        n = right if isinstance(left, str) else left
+        text = left if isinstance(left, str) else right
+        if not isinstance(n, int) or isinstance(n, bool) or len(text) * max(n, 0) > MAX_STRING:
+            raise GenerationError(f"expression {code!r}: a repeated string may hold at most {MAX_STRING:,} "
+                                  "characters")
+    if op is ast.Pow:
+        if np.ndim(right) == 0 and not isinstance(right, str) and abs(float(right)) > MAX_EXPONENT:
+            raise GenerationError(f"expression {code!r}: exponent {right} is beyond ±{MAX_EXPONENT:,}")
+        if np.any(np.asarray(right) < 0) and np.issubdtype(np.asarray(left).dtype, np.integer):
+            left = np.asarray(left, dtype=np.float64)  # 2 ** -1 is 0.5, not numpy's "not allowed" error
+    try:
+        return _BIN[op](left, right)
+    except (TypeError, ValueError, OverflowError, MemoryError) as exc:
+        raise GenerationError(f"expression {code!r}: {exc}") from None
+
+
 def _reduce(fn: Callable[[Any, Any], Any], args: tuple[Any, ...]) -> Any:
     out = args[0]
     for a in args[1:]:
@@ -62,7 +85,7 @@ def _eval(node: ast.AST, cols: Mapping[str, Any], code: str) -> Any:
             raise GenerationError(f"expression {code!r}: unknown column {node.id!r}")
         return cols[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
-        return _BIN[type(node.op)](_eval(node.left, cols, code), _eval(node.right, cols, code))
+        return _binop(type(node.op), _eval(node.left, cols, code), _eval(node.right, cols, code), code)
     if isinstance(node, ast.UnaryOp):
         v = _eval(node.operand, cols, code)
         if isinstance(node.op, ast.USub):

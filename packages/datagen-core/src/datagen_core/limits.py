@@ -39,6 +39,7 @@ def engine_problems(schema: dsl.Schema) -> list[Problem]:
                         "(it is in a fact, or has 'on' keys): no other column (an expression, a key, an ordered "
                         "pair) can read it")))
             out += _copied_types(schema, col, path)
+            out += _numbers_as_text(col, path)
             out += _window_before_parent(schema, node, col, path)
     return out
 
@@ -59,6 +60,22 @@ def _copied_types(schema: dsl.Schema, col: dsl.Column, path: str) -> list[Proble
     return [Problem(f"{path}.generator.{where}", (
         f"'{ref}' holds strings: a column of type {col.type} cannot copy them (declare it a string, or read a "
         f"{col.type} column)"))]
+
+
+_MAKES = {"sequence": "int", "distribution": "float", "datetime_series": "datetime", "diffusion_curve": "datetime"}
+
+
+def _numbers_as_text(col: dsl.Column, path: str) -> list[Problem]:
+    """A generator of numbers or times in a string column would silently write them as text (``"type":
+    "varchar"`` on a price): an error, with the type meant."""
+    if col.type != "string":
+        return []
+    kind = next((k for k in _MAKES if getattr(col.generator, k, None) is not None), None)
+    if kind is None:
+        return []
+    return [Problem(f"{path}.type", (
+        f"the '{kind}' generator makes {_MAKES[kind]} values but the column's type is string (also spelled "
+        f"str/text/varchar): did you mean '{_MAKES[kind]}'? (a lookup or expression can copy them into text)"))]
 
 
 def _window(schema: dsl.Schema, col: dsl.Column) -> tuple[int, int] | None:

@@ -59,10 +59,16 @@ def lint(path: str) -> dict[str, Any]:
         errors = [p for p in exc.problems if p.severity != "warning"]
         warnings = [p for p in exc.problems if p.severity == "warning"]
     else:
+        from .. import budget
         from ..limits import engine_problems
 
-        errors = engine_problems(schema)
+        errors = engine_problems(schema) + budget.sequence_problems(schema, 1.0)
         warnings = list(lint_schema(schema)) + target_warnings(schema)
+        too_big = budget.memory_problem(schema, 1.0, budget.default_budget())
+        if too_big is not None:  # the sample run would need it too: said, not tried
+            warnings.append(Problem("$", f"at scale 1 {too_big}", "warning"))
+        elif not errors:
+            errors = budget.sample_problems(schema)
 
     def as_dict(p: Problem) -> dict[str, str]:
         return {"path": p.path, "message": p.message, "severity": p.severity}

@@ -22,10 +22,14 @@ from ._options import UserError, parse_sets, say
 @click.option("--scenario", default=None, help="A scenario of the schema (see `datagen scenarios SCHEMA`).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a schema parameter (repeatable).")
 @click.option("--yes", is_flag=True, help="Generate even when the plan exceeds 50M rows or 5 GB.")
+@click.option("--max-memory", metavar="SIZE",
+              help="Refuse a run whose estimated peak memory passes SIZE (e.g. 8GB); default a quarter of the RAM.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option("--debug", is_flag=True, help="On an internal error, show the traceback.")
 def generate(schema: str, seed: int, output: str, scale: float, workers: int, overwrite: bool, scenario: str | None,
-             sets: tuple[str, ...], yes: bool, quiet: bool, as_json: bool) -> None:
+             sets: tuple[str, ...], yes: bool, max_memory: str | None, quiet: bool, as_json: bool,
+             debug: bool) -> None:
     """Generate the dataset described by SCHEMA (DSL v1) into a directory of parquet files.
 
     \b
@@ -34,21 +38,30 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
     """
     from datagen_contracts.errors import ContractError
 
+    from ..budget import parse_size
     from ..engine import generate as run
     from ..errors import DatagenError
 
     overrides = parse_sets(sets)
+    try:
+        budget = None if max_memory is None else parse_size(max_memory)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-memory") from None
     progress = None if quiet else _progress()
     try:
         result = run(schema, output, seed=seed, scale=scale, workers=workers, overwrite=overwrite,
-                     scenario=scenario, overrides=overrides, yes=yes, progress=progress)
+                     scenario=scenario, overrides=overrides, yes=yes, progress=progress,
+                     max_memory=budget)
     except (DatagenError, ContractError) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
         say("interrupted: no output written", err=True)
         sys.exit(130)
-    except Exception as exc:  # an engine bug: say so briefly, exit 3, never a raw traceback
-        say(f"error: internal error while generating: {type(exc).__name__}: {exc}", err=True)
+    except Exception as exc:  # an engine bug: say so briefly, exit 3, never a raw traceback unless asked
+        if debug:
+            raise
+        say(f"error: internal error while generating: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback, and please report it)", err=True)
         sys.exit(3)
     if not quiet:
         if result.inferred_pairs:
