@@ -16,6 +16,7 @@ present and never required. Nothing is ever written into the dataset directory.
 from __future__ import annotations
 
 import glob
+import os
 import re
 import shutil
 import tempfile
@@ -281,6 +282,25 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
     source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
 
 
+_SPILL = re.compile(r"^datacruncher-(\d+)-\w+$")
+
+
+def spill_directory(temp_dir: str | Path | None = None) -> Path:
+    """DuckDB's spill directory for this run, ``datacruncher-<pid>-<token>`` under the temp directory; those of
+    runs whose process is gone (killed mid-crunch) are removed first."""
+    from datagen_contracts.staging import alive
+
+    root = Path(temp_dir) if temp_dir is not None else Path(tempfile.gettempdir())
+    try:
+        for entry in root.iterdir():
+            m = _SPILL.match(entry.name)
+            if m is not None and not alive(int(m.group(1))) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"datacruncher-{os.getpid()}-", dir=root)).resolve()
+
+
 def open_catalog(
     path: str | Path,
     *,
@@ -295,7 +315,7 @@ def open_catalog(
 
     path = Path(path)
     sources = find_tables(path, follow_symlinks=follow_symlinks)
-    spill = Path(tempfile.mkdtemp(prefix="datacruncher-", dir=temp_dir))
+    spill = spill_directory(temp_dir)
     con = connect(memory_limit, spill)
     catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill, memory_limit=memory_limit)
     try:

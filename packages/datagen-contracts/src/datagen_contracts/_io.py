@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -164,13 +163,17 @@ def _umask() -> int:
 def write_atomic(path: PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary sibling and an atomic rename.
 
-    A reader never sees a half-written file, and an interrupted write leaves the old file untouched.
+    A reader never sees a half-written file, and an interrupted write leaves the old file untouched; the
+    temporary sibling is named after this process, so one left by a crash is removed by the next write.
     """
+    from .staging import staging_path, sweep
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    sweep(target)
+    tmp = Path(f"{staging_path(target)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~_umask())
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; a data file should get the usual mode
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ import pyarrow as pa
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import dependencies
 from datagen_contracts.errors import SchemaError
+from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .behaviours.attribution import money_column
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
@@ -97,7 +97,6 @@ def generate(
     schema_path: str | None = None,
 ) -> GenerateResult:
     """Generate a dataset into ``output`` (written to a temporary sibling, renamed into place on success)."""
-    from . import dataset
 
     started = time.perf_counter()
     if isinstance(schema, dsl.Schema):
@@ -128,10 +127,26 @@ def generate(
     parent = out.absolute().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
-        staging.mkdir()
+        with output_lock(out.absolute()):  # a second run into the same output fails clearly; dead runs' staging goes
+            return _generate_locked(loaded, out, parent, source, seed=seed, scale=scale, workers=workers,
+                                    executor=executor, overwrite=overwrite, scenario=scenario, overrides=overrides,
+                                    progress=progress, started=started, warnings=warnings, inferred=inferred)
+    except OutputBusyError as exc:
+        raise OutputExistsError(str(exc)) from None
     except OSError as exc:
         raise DatagenError(f"cannot write the output directory {out}: {exc.strerror or exc}") from None
+
+
+def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | None, *, seed: int, scale: float,
+                     workers: int, executor: Executor | None, overwrite: bool, scenario: str | None,
+                     overrides: dict[str, Any] | None, progress: Progress | None, started: float,
+                     warnings: list[str], inferred: list[str]) -> GenerateResult:
+    from . import dataset
+
+    if out.exists() and not overwrite:
+        raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
+    staging = staging_path(parent / out.name)
+    staging.mkdir()
     own_executor = None
     try:
         if executor is None and workers > 1:
@@ -165,7 +180,7 @@ def _replace(staging: Path, out: Path, overwrite: bool) -> None:
     if out.exists():
         if not overwrite:
             raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
-        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        old = staging_path(out, "old")
         out.rename(old)
         staging.rename(out)
         shutil.rmtree(old, ignore_errors=True)

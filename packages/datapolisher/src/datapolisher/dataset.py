@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from datagen_contracts import layout
 from datagen_contracts.fingerprint import dataset_fingerprint
+from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .errors import InputError, OutputExistsError
 
@@ -93,24 +93,35 @@ def ensure_absent(path: Path, *, overwrite: bool = False) -> None:
 def staged_directory(target: Path, *, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary sibling of ``target``; on success rename it into place, on failure remove it.
 
-    Nothing half-written is ever visible at ``target``: an exception inside the block leaves the old state.
+    Nothing half-written is ever visible at ``target``: an exception inside the block leaves the old state. The
+    output is locked for the block (a second run into it fails clearly) and the staging is named after this
+    process, so what a crash leaves is removed by the next run (``datagen_contracts.staging``).
     """
     ensure_absent(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes 0700; the output is an ordinary directory
     try:
-        yield tmp
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        lock = output_lock(target)
+        lock.__enter__()
+    except OutputBusyError as exc:
+        raise OutputExistsError(str(exc)) from None
+    try:
+        ensure_absent(target, overwrite=overwrite)  # again, now that no other run can create it
+        tmp = staging_path(target)
+        tmp.mkdir()
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)
+        try:
+            yield tmp
+            if target.exists():
+                old = staging_path(target, "old")
+                target.rename(old)
+                tmp.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        lock.__exit__(None, None, None)
