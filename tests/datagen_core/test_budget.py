@@ -125,3 +125,16 @@ def test_deep_nesting_is_a_clear_error(tmp_path: Path, command: str) -> None:
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2 and "nested more than 64 levels deep" in r.stderr
     assert "Traceback" not in r.output and not (tmp_path / "o").exists()
+
+
+def test_int64_arithmetic_in_expressions_never_wraps() -> None:
+    import numpy as np
+
+    from datagen_core.errors import GenerationError
+
+    ids = np.array([1, 2, 3], dtype=np.int64)
+    assert evaluate("id * 1000", {"id": ids}).tolist() == [1000, 2000, 3000]
+    with pytest.raises(GenerationError, match="leaves the int64 range"):
+        evaluate("id * 9000000000000000000", {"id": ids})
+    with pytest.raises(GenerationError, match="leaves the int64 range"):
+        evaluate("id + 9223372036854775806", {"id": ids})

@@ -70,6 +70,13 @@ def _bad_manifest(d: Path) -> None:
     (d / "data" / ".manifest.yaml").write_text("contract: [unclosed\n")
 
 
+def _report_for(d: Path) -> None:
+    """A real report of ``data/``, then a damaged file slipped in (approve is forced past the changed data)."""
+    subprocess.run(["datacruncher", "crunch", "data", "-o", "crunch_report.json"], cwd=d, check=True,
+                   env={**os.environ, "PATH": PATH}, capture_output=True)
+    (d / "data" / "bad.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+
+
 def _report_of_another_kind(d: Path) -> None:
     _data(d)
     (d / "crunch_report.json").write_text(json.dumps({"contract": "datagen.metadata/1"}))
@@ -106,6 +113,9 @@ CASES: list[tuple[str, Callable[[Path], None] | None, list[str], int, str]] = [
     ("crunch writing into the dataset", _data, ["datacruncher", "crunch", "data", "-o", "data/r.json"], 2,
      "inside the dataset"),
     ("discover a missing dataset", None, ["datacruncher", "discover", "nothing"], 2, "not found"),
+    ("polish a dataset with a damaged file", lambda d: (_data(d), _report_for(d)),
+     ["datapolisher", "polish", "crunch_report.json", "--path", "approve", "--force", "--reason", "x"], 2,
+     "bad.parquet"),
     ("polish without a report", None, ["datapolisher", "polish", "--auto"], 2, "crunch_report.json"),
     ("polish a report of another kind", _report_of_another_kind, ["datapolisher", "polish", "crunch_report.json",
                                                                   "--path", "approve"], 2, "metadata"),

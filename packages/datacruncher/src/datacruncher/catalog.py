@@ -216,9 +216,6 @@ def _schema_text(schema: Any) -> str:
     return "(" + ", ".join(f"{f.name} {f.type}" for f in schema) + ")"
 
 
-_DAMAGE = re.compile(r"(?i)parquet|could not read|decompress|corrupt|magic bytes|too small|snappy|zstd|thrift|"
-                     r"ttype|checksum|invalid (page|dictionary|encoding)|out of range for file|unexpected end")
-_FILE = re.compile(r"""file ["']([^"']+)["']|["']([^"']+\.parquet)["']""")
 _NOT_DAMAGE = (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException,
                duckdb.OutOfMemoryException, duckdb.InterruptException, duckdb.ConversionException)
 
@@ -229,11 +226,13 @@ def reading_error(exc: BaseException, files: list[Path]) -> InputError | None:
 
     When DuckDB's message does not name the file, the dataset's files are decoded one at a time (streaming,
     on this error path only) to find it."""
-    if not isinstance(exc, duckdb.Error) or isinstance(exc, _NOT_DAMAGE) or not _DAMAGE.search(str(exc)):
+    if not isinstance(exc, duckdb.Error) or isinstance(exc, _NOT_DAMAGE):
         return None
     text = str(exc).splitlines()[0]
-    found = _FILE.search(text)
-    where = (found.group(1) or found.group(2)) if found else _first_undecodable(files)
+    damaged, named = layout.damaged_file(text)
+    if not damaged:
+        return None
+    where = named or _first_undecodable(files)
     return InputError(f"cannot read {where or 'a data file of the dataset'}: it is damaged ({text})")
 
 

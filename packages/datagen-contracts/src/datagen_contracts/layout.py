@@ -18,6 +18,7 @@ caller passes ``follow_symlinks=True`` (the CLIs' explicit flag).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,25 @@ class TableLayout:
     files: tuple[Path, ...]
     directory: Path | None = None  # set when the table is a directory of part files
     hive: bool = False  # part files under k=v/ folders
+
+
+_DAMAGE = re.compile(r"(?i)parquet|could not read|decompress|corrupt|magic bytes|too small|snappy|zstd|thrift|"
+                     r"ttype|checksum|footer|invalid (page|dictionary|encoding)|out of range for file|unexpected end")
+_NAMED = re.compile(r"""file ["']([^"']+)["']|["']([^"']+\.parquet)["']""")
+
+
+def damaged_file(message: str) -> tuple[bool, str | None]:
+    """Whether a reader's error message (DuckDB's, pyarrow's) says a data file is damaged, and the file it names.
+
+    >>> damaged_file("Invalid Input Error: Footer length error in file 'data/bad.parquet'")
+    (True, 'data/bad.parquet')
+    >>> damaged_file("Binder Error: column x not found")
+    (False, None)
+    """
+    if not _DAMAGE.search(message):
+        return False, None
+    found = _NAMED.search(message)
+    return True, (found.group(1) or found.group(2)) if found else None
 
 
 def hidden(name: str) -> bool:

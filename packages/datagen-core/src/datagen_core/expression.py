@@ -45,6 +45,9 @@ MAX_STRING = 10_000  # characters a string constant of an expression may grow to
 MAX_EXPONENT = 1_024  # |exponent| of a constant power (10 ** 10 ** 10 wraps int64 silently, or never finishes)
 
 
+_WRAPS = (ast.Add, ast.Sub, ast.Mult, ast.Pow)
+
+
 def _binop(op: type, left: Any, right: Any, code: str) -> Any:
     """One arithmetic step, bounded: no string or exact-integer blow-up, no integer to a negative power."""
     if op is ast.Mult and (isinstance(left, str) or isinstance(right, str)):
@@ -59,9 +62,15 @@ def _binop(op: type, left: Any, right: Any, code: str) -> Any:
         if np.any(np.asarray(right) < 0) and np.issubdtype(np.asarray(left).dtype, np.integer):
             left = np.asarray(left, dtype=np.float64)  # 2 ** -1 is 0.5, not numpy's "not allowed" error
     try:
-        return _BIN[op](left, right)
+        out = _BIN[op](left, right)
     except (TypeError, ValueError, OverflowError, MemoryError) as exc:
         raise GenerationError(f"expression {code!r}: {exc}") from None
+    if op in _WRAPS and np.issubdtype(np.asarray(out).dtype, np.integer):
+        exact = _BIN[op](np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64))
+        if np.any(np.abs(exact) >= 2.0**63):  # int64 arithmetic wraps silently; the float shadow cannot
+            raise GenerationError(f"expression {code!r}: the result leaves the int64 range (it would wrap to "
+                                  "wrong values); use smaller factors or a float column")
+    return out
 
 
 def _reduce(fn: Callable[[Any, Any], Any], args: tuple[Any, ...]) -> Any:

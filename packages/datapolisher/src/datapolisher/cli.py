@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+import duckdb
 
+from datagen_contracts.layout import damaged_file
 from datagen_contracts.text import printable_lines
 
 from . import __about__
@@ -144,6 +146,12 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
         raise PolishFailure(str(exc), 2) from None
     except PolisherError as exc:
         raise _fail(exc) from None
+    except duckdb.Error as exc:  # a damaged file of the dataset is the input's fault (named, exit 2); else exit 3
+        text = str(exc).splitlines()[0]
+        damaged, named = damaged_file(text)
+        if damaged:
+            raise PolishFailure(f"cannot read {named or 'the dataset'}: it is damaged ({text})", 2) from None
+        raise PolishFailure(f"DuckDB failed: {text}", 3) from None
     if as_json:
         click.echo(json.dumps(payload, indent=2))
 
