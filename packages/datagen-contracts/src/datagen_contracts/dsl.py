@@ -12,7 +12,7 @@ columns, cycles, weights…) run on the typed schema. Only a schema with no prob
 ...     {"name": "age", "type": "int", "generator": {"distribution": {"type": "normal",
 ...        "params": {"mu": 35, "sigma": 9}}}}]}]}''')
 >>> schema.nodes[0].columns[1].generator.distribution.params
-NormalParams(mean=35.0, std=9.0)
+NormalParams(comment=None, mean=35.0, std=9.0)
 """
 
 from __future__ import annotations
