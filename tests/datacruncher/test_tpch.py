@@ -38,9 +38,14 @@ def defective(tmp_path_factory):
 
 
 def test_every_true_foreign_key_and_no_false_one(clean):
-    found = {(f.from_table, f.from_column): (f.to_table, f.to_column) for f in clean.model.foreign_keys}
+    single = [f for f in clean.model.foreign_keys if not f.from_columns]
+    found = {(f.from_table, f.from_column): (f.to_table, f.to_column) for f in single}
     assert found == tpch.FOREIGN_KEYS
     assert all(f.coverage == 1.0 and f.source == "discovered" for f in clean.model.foreign_keys)
+    # the composite FK found from values: a line item's (part, supplier) is a partsupp row
+    composite = {(f.from_table, tuple(f.from_columns)): (f.to_table, tuple(f.to_columns))
+                 for f in clean.model.foreign_keys if f.from_columns}
+    assert composite == {("lineitem", ("l_partkey", "l_suppkey")): ("partsupp", ("ps_partkey", "ps_suppkey"))}
 
 
 def test_single_and_composite_keys(clean):

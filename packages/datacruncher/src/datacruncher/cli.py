@@ -139,7 +139,9 @@ def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: st
             roles = f"  ({', '.join(c.roles)})" if c.roles else ""
             click.echo(printable(f"    {c.name}: {c.type}{roles}"))
     for fk in contract.foreign_keys:
-        click.echo(printable(f"FK {fk.from_table}.{fk.from_column} -> {fk.to_table}.{fk.to_column}  ")
+        src = f"({', '.join(fk.from_columns)})" if fk.from_columns else fk.from_column
+        dst = f"({', '.join(fk.to_columns)})" if fk.to_columns else fk.to_column
+        click.echo(printable(f"FK {fk.from_table}.{src} -> {fk.to_table}.{dst}  ")
                    +
                    f"coverage {fk.coverage:.2%} ({fk.source})")
 

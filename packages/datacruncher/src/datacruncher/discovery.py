@@ -39,8 +39,12 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
             pk.roles.insert(0, "id")
         if t.primary_key is None:
             t.composite_key = _find_composite_key(catalog, t)
-    fks = _declared_fks(catalog, tables, declared) or _find_foreign_keys(catalog, tables)
-    model = Model(tables=tables, foreign_keys=fks)
+    fks = _declared_fks(catalog, tables, declared)
+    composite: list[Any] = []
+    if not fks:  # nothing declared: names first, then values (keys.py) for every column names did not link
+        fks = _find_foreign_keys(catalog, tables)
+        fks, composite = _from_values(catalog, tables, fks)
+    model = Model(tables=tables, foreign_keys=fks, composite_foreign_keys=composite)
     for t in tables.values():
         _classify(model, t, declared.get(t.name, {}))
     if reference_window:
@@ -129,11 +133,14 @@ def _time_order(declared: str, parent: str, conversion: str | None) -> str:
 
 
 def _profile_sql(src: Any) -> str:
-    """One pass over a table: each column's non-null count and approximate distinct count."""
+    """One pass over a table: each column's non-null count and approximate distinct count, and the value range
+    of key-like columns (integer, text, uuid: the foreign-key prefilter of :mod:`datacruncher.keys`)."""
     parts = []
     for c in (Column(c.name, c.type, type_kind(c.type)) for c in src.columns):
         parts.append(f"count({c.sql})")
         parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
+        ranged = c.kind in ("integer", "string", "uuid")
+        parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL"]
     return f"SELECT {', '.join(parts)} FROM {src.sql}"
 
 
@@ -141,7 +148,7 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
     if row is not None:
         for i, c in enumerate(cols):
-            c.non_null, c.distinct = int(row[2 * i]), int(row[2 * i + 1])
+            c.non_null, c.distinct, c.lo, c.hi = int(row[4 * i]), int(row[4 * i + 1]), row[4 * i + 2], row[4 * i + 3]
     nullable = decl.get("nullable", {})
     declared_roles = decl.get("roles", {})
     for c in cols:
@@ -297,6 +304,43 @@ def _find_foreign_keys(catalog: Catalog, tables: dict[str, Table]) -> list[Forei
                     best[1].time_order = "none"  # an employee may be hired before the manager they report to
                 found.append(best[1])
     return found
+
+
+def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKey]) -> tuple[list[ForeignKey], list[Any]]:
+    """Add the FKs the values show (:mod:`datacruncher.keys`), then settle keys by what is referenced: a table
+    whose key was only weakly named takes the unique column the others reference, and a table without a key
+    takes its most referenced unique column; composite FKs to composite keys last."""
+    from . import keys
+
+    unique = {name: keys.unique_columns(catalog, t) for name, t in tables.items()}
+    for name, t in tables.items():
+        t.candidate_keys = [c.name for c in unique[name]]
+        pk = t.column(t.primary_key)
+        if pk is not None and pk not in unique[name]:
+            unique[name] = [pk, *unique[name]]  # a named key with a few duplicates is still a key
+    taken = {(fk.child, fk.child_column) for fk in fks}
+    fks = fks + keys.find(catalog, tables, unique, taken)
+    referenced: dict[tuple[str, str], int] = {}
+    for fk in fks:
+        referenced[(fk.parent, fk.parent_column)] = referenced.get((fk.parent, fk.parent_column), 0) + 1
+    for name, t in tables.items():
+        used = sorted((c for c in unique[name] if referenced.get((name, c.name))),
+                      key=lambda c: (-referenced[(name, c.name)], t.columns.index(c)))
+        current = t.column(t.primary_key)
+        weak = current is not None and t.source != "declared" and _pk_score(t, current) < 2
+        if used and (current is None or (weak and not referenced.get((name, current.name)))):
+            current = used[0]
+        elif current is None:
+            current = keys.best_key(t, unique[name])
+        if current is not None and current.name != t.primary_key:
+            t.primary_key, t.composite_key = current.name, ()
+            if "id" not in current.roles:
+                current.roles.insert(0, "id")
+    measures = {c.name for t in tables.values() for c in t.columns if {"money", "quantity"} & set(c.roles)}
+    for t in tables.values():
+        if t.primary_key is None and not t.composite_key:
+            t.composite_key = keys.composite_key(catalog, t, measures)
+    return fks, keys.composite_fks(catalog, tables, fks)
 
 
 def _line_name(name: str) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from datagen_contracts.report import DataModel, ModelColumn, ModelForeignKey, ModelTable
+from datagen_contracts.report import DataModel, KeyEvidence, ModelColumn, ModelForeignKey, ModelTable
 
 from .identifiers import quote_ident
 
@@ -53,6 +54,8 @@ class Column:
     #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
+    lo: Any = None  # smallest and largest value (key-like columns only), from the profiling pass
+    hi: Any = None
 
     @property
     def sql(self) -> str:
@@ -79,6 +82,7 @@ class Table:
     time_pairs: list[tuple[str, str]] = field(default_factory=list)  # (earlier, later) columns
     source: str = "discovered"
     touchpoint: bool = False  # declared a touchpoint table, or the child of a time_order "before" edge
+    candidate_keys: list[str] = field(default_factory=list)  # complete columns unique by an exact count
 
     @property
     def sql(self) -> str:
@@ -118,6 +122,7 @@ class ForeignKey:
     source: str = "discovered"
     #: how the child's time relates to the parent's creation: after (default) | before (touchpoints) | none
     time_order: str = "after"
+    evidence: Any = None  # keys.Evidence for an FK found from values
 
     @property
     def label(self) -> str:
@@ -125,9 +130,25 @@ class ForeignKey:
 
 
 @dataclass
+class CompositeForeignKey:
+    """Several child columns referencing a composite key together (``store_returns(sr_item_sk, sr_ticket_number)
+    → store_sales(ss_item_sk, ss_ticket_number)``)."""
+
+    child: str
+    child_columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+    coverage: float = 1.0
+    rows: int = 0
+    orphans: int = 0
+    evidence: Any = None
+
+
+@dataclass
 class Model:
     tables: dict[str, Table]
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    composite_foreign_keys: list[CompositeForeignKey] = field(default_factory=list)
     ref_start: dt.datetime | None = None  # declared timeframe start, when any
     ref_end: dt.datetime | None = None  # declared timeframe end, or the data's own robust end
     ref_declared: bool = False
@@ -148,6 +169,7 @@ class Model:
                     kind=t.kind if t.kind in kinds else "unknown",
                     primary_key=t.primary_key,
                     composite_key=list(t.composite_key),
+                    candidate_keys=list(t.candidate_keys),
                     created_at_column=t.created_at,
                     time_columns=t.time_columns,
                     columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles)) for c in t.columns],
@@ -164,7 +186,31 @@ class Model:
                     coverage=round(fk.coverage, 6),
                     source="declared" if fk.source == "declared" else "discovered",
                     time_order=fk.time_order if fk.time_order in ("before", "none") else "after",
+                    orphan_rows=fk.orphans, orphan_values=_ev(fk.evidence, "orphan_values"),
+                    evidence=_evidence(fk.evidence),
                 )
                 for fk in self.foreign_keys
+            ] + [
+                ModelForeignKey(
+                    from_table=fk.child, from_column=fk.child_columns[0], to_table=fk.parent,
+                    to_column=fk.parent_columns[0], from_columns=list(fk.child_columns),
+                    to_columns=list(fk.parent_columns), coverage=round(fk.coverage, 6), time_order="none",
+                    orphan_rows=fk.orphans, evidence=_evidence(fk.evidence),
+                )
+                for fk in self.composite_foreign_keys
             ],
         )
+
+
+def _ev(evidence: Any, name: str) -> Any:
+    return getattr(evidence, name, None) if evidence is not None else None
+
+
+def _evidence(evidence: Any) -> KeyEvidence | None:
+    if evidence is None:
+        return None
+    return KeyEvidence(
+        containment=None if evidence.containment is None else round(evidence.containment, 6),
+        child_distinct=evidence.child_distinct, key_distinct=evidence.key_distinct,
+        key_coverage=None if evidence.key_coverage is None else round(evidence.key_coverage, 6),
+        name_score=evidence.name_score, reasons=list(evidence.reasons))

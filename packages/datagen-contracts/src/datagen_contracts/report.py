@@ -102,10 +102,23 @@ class ModelTable(_Machine, kw_only=True):
     primary_key: str | None = None
     #: columns unique together, when no single column is the key (e.g. lineitem(l_orderkey, l_linenumber))
     composite_key: list[str] = msgspec.field(default_factory=list)
+    #: every complete column unique by an exact count (the key, and alternate keys such as a natural code)
+    candidate_keys: list[str] = msgspec.field(default_factory=list)
     created_at_column: str | None = None
     time_columns: list[str] = msgspec.field(default_factory=list)
     columns: list[ModelColumn] = msgspec.field(default_factory=list)
     source: Literal["declared", "discovered"] = "discovered"
+
+
+class KeyEvidence(_Machine, kw_only=True):
+    """Why a foreign key was found from values: what was measured, and the reasons in words."""
+
+    containment: float | None = None  # share of the child's non-null values found in the key
+    child_distinct: int | None = None
+    key_distinct: int | None = None
+    key_coverage: float | None = None  # share of the key's values the child uses
+    name_score: int = 0  # 0 none … 4 same name
+    reasons: list[str] = msgspec.field(default_factory=list)
 
 
 class ModelForeignKey(_Machine, kw_only=True):
@@ -117,6 +130,12 @@ class ModelForeignKey(_Machine, kw_only=True):
     source: Literal["declared", "discovered"] = "discovered"
     #: the temporal relation checked on this edge (see metadata ``ForeignKey.time_order``)
     time_order: Literal["after", "before", "none"] = "after"
+    #: a composite FK: every child column and the key columns they reference, in order (from/to_column are the first)
+    from_columns: list[str] = msgspec.field(default_factory=list)
+    to_columns: list[str] = msgspec.field(default_factory=list)
+    orphan_rows: int | None = None  # child rows whose value is not in the key
+    orphan_values: int | None = None  # distinct such values
+    evidence: KeyEvidence | None = None  # for an FK found from values
 
 
 class DataModel(_Machine, kw_only=True):

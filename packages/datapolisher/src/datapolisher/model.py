@@ -158,6 +158,8 @@ def _apply_report(model: DatasetModel, report: CrunchReport) -> None:
             if mc.roles:
                 t.roles.setdefault(mc.name, set()).update(mc.roles)
     for fk in report.model.foreign_keys:
+        if fk.from_columns:  # a composite FK: no single-column edge to repair orphans or times along
+            continue
         _add_edge(model, Edge(fk.from_table, fk.from_column, fk.to_table, fk.to_column))
 
 

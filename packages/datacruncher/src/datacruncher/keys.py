@@ -1,0 +1,328 @@
+"""Keys and foreign keys from values: what the data says, with names only as a prior and a tie-breaker.
+
+**Keys.** Every complete column of a key-like type (integer, text, uuid) whose distinct-count sketch reaches
+95% of the rows is checked exactly (one query per table); those unique are the table's candidate keys. A table
+without a single-column key gets the smallest set of up to four complete columns unique together.
+
+**Foreign keys.** For every child column without a declared or name-found FK, every type-compatible candidate key
+of another table is a candidate pair. Cheap prefilters (value ranges overlap, distinct counts fit) leave a few;
+exact containment is then measured in DuckDB — one scan per child table for all its pairs: child rows and
+distinct values found in the key, and those not (orphans). A pair is an FK when:
+
+- at least ``MIN_CONTAINMENT`` (90%) of the child's values lie in the key — or ``MIN_CONTAINMENT_NAMED`` (50%)
+  when the names agree too; the rest are orphans, reported with their distinct count;
+- and coincidence is ruled out. Values alone suffice for a key whose domain is hard to hit by chance (text or
+  uuid codes, sparse integers) once the child holds ``MIN_DISTINCT`` distinct values. A dense integer key
+  (``1..N``, the surrogate keys of most warehouses) is hit by any small count or measure (``quantity`` 1..100
+  inside ``item_sk`` 1..18000): it needs name evidence, or else to be the only key that contains the child,
+  with the child covering at least half of it. Booleans, floats, times, measures (money, quantities) and columns
+  with a single value are never children by values alone.
+
+Each kept key and FK carries its evidence (containment, distinct counts, key coverage, name score, reasons), so
+a user can see why.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Catalog
+from .identifiers import quote_ident
+from .model import Column, ForeignKey, Table
+from .references import name_evidence, singular
+from .roles import tokens
+
+KEY_KINDS = ("integer", "string", "uuid")
+MIN_CONTAINMENT = 0.9
+MIN_CONTAINMENT_NAMED = 0.5
+MIN_DISTINCT = 3
+DENSE_COVERAGE = 0.5
+MAX_COMPOSITE = 4
+_GENERIC = {"id", "sk", "key", "code", "no", "num", "nbr", "number", "fk", "pk", "ref", "dim", "dimension", "fact",
+            "tbl", "table", "the"}
+
+
+@dataclass
+class Evidence:
+    """Why a key or an FK was kept (or what it measured)."""
+
+    containment: float | None = None  # share of child values found in the key
+    child_distinct: int | None = None
+    key_distinct: int | None = None
+    key_coverage: float | None = None  # share of the key's values the child uses
+    orphan_rows: int = 0
+    orphan_values: int = 0
+    name_score: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    parent: Table
+    key: Column
+    child: Column
+    name: int
+    dense: bool
+    sql_index: int = -1
+    evidence: Evidence = field(default_factory=Evidence)
+
+
+# ------------------------------------------------------------------------------------------------- names
+
+
+def _stem(table: str, column: str) -> list[str]:
+    """A column's meaningful tokens: without the table's abbreviation prefix (``ss_``, ``ca_``, ``inv_``) and
+    without generic key words (``sk``, ``id``, ``key``, ``code``…)."""
+    toks = [t.lower() for t in tokens(column)] or [column.lower()]
+    table_toks = [t.lower() for t in tokens(table)] or [table.lower()]
+    initials = "".join(t[0] for t in table_toks)
+    abbreviation = toks[0] not in table_toks and singular(toks[0]) not in map(singular, table_toks) and (
+        initials.startswith(toks[0]) or "".join(table_toks).startswith(toks[0]))
+    if len(toks) > 1 and abbreviation:
+        toks = toks[1:]
+    return [t for t in toks if t not in _GENERIC]
+
+
+def name_score(child_table: str, child_col: str, parent_table: str, key_col: str) -> int:
+    """0 (no evidence) … 4 (same name): the existing name rules, plus shared stems (``c_current_addr_sk`` →
+    ``ca_address_sk``, ``sr_returned_date_sk`` → ``d_date_sk``, ``ca_country_code`` → ``countries.iso3``)."""
+    base = name_evidence(child_table, child_col, parent_table, key_col)
+    child = _stem(child_table, child_col)
+    key = _stem(parent_table, key_col)
+    table = [singular(t) for t in _stem(parent_table, parent_table)][-1:]  # the head noun: customer_address → address
+    # the evidence must sit at the end of the child's name, where its noun is: "sold_date" names a date,
+    # "rental_duration" is a duration (of a rental), not a rental
+    joined_child = "".join(child)
+    if key and len("".join(key)) >= 3 and joined_child.endswith("".join(key)):
+        return max(base, 3)
+    for a in child[-1:]:
+        for b in (*key, *table):
+            if len(a) >= 3 and len(b) >= 3 and (a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b)
+                                                                                        or b.startswith(a)))):
+                return max(base, 2)
+    return base
+
+
+# ------------------------------------------------------------------------------------------------- keys
+
+
+def unique_columns(catalog: Catalog, table: Table) -> list[Column]:
+    """The table's complete columns unique by an exact count (the sketch prefilters)."""
+    if table.rows == 0:
+        return []
+    cands = [c for c in table.columns if c.kind in KEY_KINDS and c.non_null == table.rows
+             and c.distinct >= 0.95 * table.rows]
+    if not cands:
+        return []
+    row = catalog.con.execute("SELECT " + ", ".join(f"count(DISTINCT {c.sql})" for c in cands)
+                              + f" FROM {table.sql}").fetchone()
+    return [c for c, n in zip(cands, row, strict=True) if n == table.rows]
+
+
+def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[str, ...]:
+    """The smallest set of up to four complete key-like columns unique together, preferring id-named columns
+    and earlier columns; () when none (or the table has fewer than two rows)."""
+    if table.rows < 2:
+        return ()
+    cands = [c for c in table.columns if c.kind in KEY_KINDS and c.non_null == table.rows and c.distinct > 1
+             and c.name not in measures]
+    cands.sort(key=lambda c: (-_key_like(c), table.columns.index(c)))
+    for width, pool in ((2, 10), (3, 8), (4, 6)):
+        combos = list(itertools.combinations(cands[:pool], width))
+        if not combos:
+            break
+        counts = catalog.con.execute(
+            "SELECT " + ", ".join("count(DISTINCT (" + ", ".join(c.sql for c in combo) + "))" for combo in combos)
+            + f" FROM {table.sql}").fetchone()
+        unique = [combo for combo, n in zip(combos, counts, strict=True) if n == table.rows]
+        if unique:
+            best = min(unique, key=lambda combo: (-sum(_key_like(c) for c in combo),
+                                                  [table.columns.index(c) for c in combo]))
+            return tuple(c.name for c in best)
+    return ()
+
+
+_KEYISH = {"id", "sk", "key", "number", "no", "num", "nbr", "line", "linenumber", "seq", "sequence", "code"}
+
+
+def _key_like(c: Column) -> int:
+    """How much a column's name says "identifier" (a prior for composite keys: 1 or 0)."""
+    return int("id" in c.roles or bool(_KEYISH & set(tokens(c.name))))
+
+
+def best_key(table: Table, candidates: list[Column]) -> Column | None:
+    """Of several unique columns nobody references, the key: integer before text, id-like names, then order."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c.kind != "integer", -_key_like(c), table.columns.index(c)))
+
+
+# ------------------------------------------------------------------------------------------------- foreign keys
+
+
+def _compatible(child: Column, key: Column) -> bool:
+    return child.kind == key.kind or {child.kind, key.kind} <= {"integer", "decimal"}
+
+
+def _dense(key: Column) -> bool:
+    """An integer key whose values fill a tenth or more of their range: any small count lands in it by chance."""
+    if key.kind != "integer" or key.lo is None or key.hi is None:
+        return False
+    return (int(key.hi) - int(key.lo) + 1) <= 10 * max(key.distinct, 1)
+
+
+def _overlaps(child: Column, key: Column) -> bool:
+    """Prefilter: the child's value range mostly overlaps the key's (orphans may lie outside it)."""
+    if child.lo is None or key.lo is None:
+        return True
+    if child.kind == "integer":
+        lo, hi = max(child.lo, key.lo), min(child.hi, key.hi)
+        if hi < lo:
+            return False
+        return (hi - lo + 1) >= 0.5 * (child.hi - child.lo + 1)
+    return not (str(child.hi) < str(key.lo) or str(child.lo) > str(key.hi))
+
+
+def _child_ok(child: Column, table: Table, keys_of_child: set[str]) -> bool:
+    if child.kind not in KEY_KINDS or child.non_null == 0 or child.distinct < 2:
+        return False
+    return child.name not in keys_of_child
+
+
+def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column]], taken: set[tuple[str, str]],
+         ) -> list[ForeignKey]:
+    """Foreign keys from values for every child column not in ``taken`` ((table, column) already linked)."""
+    per_table: dict[str, list[Candidate]] = {}
+    for child_t in tables.values():
+        own = {child_t.primary_key} if child_t.primary_key else set()  # other unique columns may reference
+        for col in child_t.columns:
+            if (child_t.name, col.name) in taken or not _child_ok(col, child_t, own):
+                continue
+            for parent_t in tables.values():
+                if parent_t is child_t:
+                    continue
+                for key in keys.get(parent_t.name, []):
+                    if not _compatible(col, key) or not _overlaps(col, key):
+                        continue
+                    if parent_t.primary_key not in (None, key.name) and not _key_like(key):
+                        continue  # beside a key, a unique address or name is data, not something to point at
+                    if col.distinct > 1.1 * key.distinct + (1 - MIN_CONTAINMENT_NAMED) * col.non_null + 10:
+                        continue
+                    score = name_score(child_t.name, col.name, parent_t.name, key.name)
+                    if {"money", "quantity"} & set(col.roles) and score < 2:
+                        continue  # a measure is never a reference by its values alone
+                    per_table.setdefault(child_t.name, []).append(
+                        Candidate(parent_t, key, col, score, _dense(key)))
+    _measure(catalog, tables, per_table)
+    found: list[ForeignKey] = []
+    for name, cands in per_table.items():
+        by_col: dict[str, list[Candidate]] = {}
+        for c in cands:
+            by_col.setdefault(c.child.name, []).append(c)
+        for col_cands in by_col.values():
+            best = _choose(col_cands)
+            if best is not None:
+                ev = best.evidence
+                found.append(ForeignKey(name, best.child.name, best.parent.name, best.key.name,
+                                        coverage=ev.containment or 0.0, rows=best.child.non_null,
+                                        orphans=ev.orphan_rows, source="discovered", evidence=ev))
+    return found
+
+
+def _measure(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, list[Candidate]]) -> None:
+    """Exact containment of every candidate pair: one scan per child table (tables measured two at a time)."""
+    names = list(per_table)
+    sqls = []
+    for name in names:
+        parts = []
+        for i, c in enumerate(per_table[name]):
+            x, k, p = c.child.sql, c.key.sql, c.parent.sql
+            inside = f"{x} IN (SELECT {k} FROM {p})"
+            parts += [f"count({x}) FILTER (WHERE {inside})", f"count(DISTINCT {x}) FILTER (WHERE {inside})",
+                      f"count(DISTINCT {x}) FILTER (WHERE NOT ({inside}))"]
+            c.sql_index = i
+        sqls.append(f"SELECT {', '.join(parts)} FROM {tables[name].sql}")
+    for name, row in zip(names, catalog.fetchone_each(sqls), strict=True):
+        for c in per_table[name]:
+            inside, distinct_in, distinct_out = (int(v or 0) for v in row[3 * c.sql_index: 3 * c.sql_index + 3])
+            n = c.child.non_null
+            c.evidence = Evidence(
+                containment=inside / n if n else 0.0, child_distinct=distinct_in + distinct_out,
+                key_distinct=c.key.distinct, key_coverage=distinct_in / max(c.key.distinct, 1),
+                orphan_rows=n - inside, orphan_values=distinct_out, name_score=c.name)
+
+
+def _choose(cands: list[Candidate]) -> Candidate | None:
+    """The child column's FK among its measured candidates, or None when coincidence cannot be ruled out."""
+    def contained(c: Candidate) -> bool:
+        return (c.evidence.containment or 0) >= MIN_CONTAINMENT
+
+    dense_hits = [c for c in cands if c.dense and contained(c)]
+    kept = []
+    for c in cands:
+        ev, reasons = c.evidence, []
+        share = ev.containment or 0.0
+        # a column unique in its own table is a key there: a reference too only when (nearly) all of it is found
+        relaxed = c.name >= 2 and c.child.distinct < 0.95 * max(c.child.non_null, 1)
+        if share < (MIN_CONTAINMENT_NAMED if relaxed else MIN_CONTAINMENT):
+            continue
+        reasons.append(f"{share:.1%} of {c.child.name}'s values are {c.parent.name}.{c.key.name} values")
+        if c.name >= 2:
+            reasons.append(f"names agree (score {c.name})")
+        elif not c.dense and (ev.child_distinct or 0) >= MIN_DISTINCT:
+            reasons.append(f"{ev.child_distinct} distinct values, all but {ev.orphan_values} in a key that chance "
+                           f"rarely hits ({c.key.kind}{'' if c.key.kind != 'integer' else ', sparse'})")
+        elif (c.dense and len(dense_hits) == 1 and (ev.key_coverage or 0) >= DENSE_COVERAGE
+              and (ev.child_distinct or 0) >= 20):
+            reasons.append(f"the only key holding them; they use {ev.key_coverage:.0%} of it")
+        else:
+            continue
+        if ev.orphan_rows:
+            reasons.append(f"{ev.orphan_rows} orphan rows ({ev.orphan_values} distinct values) are not in the key")
+        ev.reasons = reasons
+        kept.append(c)
+    if not kept:
+        return None
+    return max(kept, key=lambda c: (c.name, (c.evidence.containment or 0) >= MIN_CONTAINMENT,
+                                    c.evidence.key_coverage or 0, -(c.evidence.key_distinct or 0)))
+
+
+def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKey]) -> list[Any]:
+    """Composite FKs to composite keys: child columns each holding (mostly) values of one key column — by the
+    single-column FKs found, or name and type — then the tuples checked together."""
+    from .model import CompositeForeignKey
+
+    out = []
+    for parent in tables.values():
+        if len(parent.composite_key) < 2:
+            continue
+        pcols = [parent.column(c) for c in parent.composite_key]
+        for child in tables.values():
+            if child is parent:
+                continue
+            mapping = []
+            for pc in pcols:
+                match = [c for c in child.columns if c.kind in KEY_KINDS and _compatible(c, pc)
+                         and c.name not in [m.name for m in mapping]
+                         and name_score(child.name, c.name, parent.name, pc.name) >= 2]
+                if not match:
+                    break
+                mapping.append(max(match, key=lambda c: name_score(child.name, c.name, parent.name, pc.name)))
+            if len(mapping) != len(pcols):
+                continue
+            cx = "(" + ", ".join(c.sql for c in mapping) + ")"
+            pk = "(" + ", ".join(quote_ident(c.name) for c in pcols) + ")"
+            nonnull = " AND ".join(f"{c.sql} IS NOT NULL" for c in mapping)
+            row = catalog.con.execute(
+                f"SELECT count(*) FILTER (WHERE {nonnull}), count(*) FILTER (WHERE {nonnull} AND {cx} IN "
+                f"(SELECT {pk} FROM {parent.sql})) FROM {child.sql}").fetchone()
+            n, inside = int(row[0]), int(row[1])
+            if n and inside / n >= MIN_CONTAINMENT:
+                ev = Evidence(containment=inside / n, orphan_rows=n - inside, name_score=2, reasons=[
+                    f"{inside / n:.1%} of ({', '.join(c.name for c in mapping)}) tuples are keys of {parent.name}"])
+                out.append(CompositeForeignKey(child.name, tuple(c.name for c in mapping), parent.name,
+                                               parent.composite_key, coverage=inside / n, rows=n,
+                                               orphans=n - inside, evidence=ev))
+    return out
