@@ -35,6 +35,7 @@ from .references import name_evidence, singular
 from .roles import tokens
 
 KEY_KINDS = ("integer", "string", "uuid")
+PART_KINDS = (*KEY_KINDS, "date", "timestamp")  # a time may be part of a composite key (station, hour)
 MIN_CONTAINMENT = 0.9
 MIN_CONTAINMENT_NAMED = 0.5
 MIN_DISTINCT = 3
@@ -126,7 +127,7 @@ def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[s
     and earlier columns; () when none (or the table has fewer than two rows)."""
     if table.rows < 2:
         return ()
-    cands = [c for c in table.columns if c.kind in KEY_KINDS and c.non_null == table.rows and c.distinct > 1
+    cands = [c for c in table.columns if c.kind in PART_KINDS and c.non_null == table.rows and c.distinct > 1
              and c.name not in measures]
     cands.sort(key=lambda c: (-_key_like(c), table.columns.index(c)))
     for width, pool in ((2, 10), (3, 8), (4, 6)):
@@ -304,7 +305,7 @@ def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignK
                 continue
             mapping = []
             for pc in pcols:
-                match = [c for c in child.columns if c.kind in KEY_KINDS and _compatible(c, pc)
+                match = [c for c in child.columns if c.kind in PART_KINDS and _compatible(c, pc)
                          and c.name not in [m.name for m in mapping]
                          and name_score(child.name, c.name, parent.name, pc.name) >= 2]
                 if not match:

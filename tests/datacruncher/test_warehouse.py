@@ -1,0 +1,120 @@
+"""Discovery on data whose names do not match: the in-repo benchmark (warehouse.py, flights-shaped data below).
+
+Precision and recall of foreign keys must be at least 0.95, no decoy may become an FK, keys must be the true
+ones, and every FK found from values carries its evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from datacruncher.crunch import crunch
+
+from . import warehouse
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory: pytest.TempPathFactory):
+    return crunch(warehouse.build(tmp_path_factory.mktemp("warehouse") / "data"), personas="Data Engineer")
+
+
+def _score(found: set, truth: set) -> tuple[float, float]:
+    tp = len(found & truth)
+    return tp / max(len(found), 1), tp / max(len(truth), 1)
+
+
+def test_foreign_keys_precision_and_recall(wh) -> None:
+    fks = wh.model.foreign_keys
+    single = {((f.from_table, f.from_column), (f.to_table, f.to_column)) for f in fks if not f.from_columns}
+    truth = set(warehouse.FOREIGN_KEYS.items())
+    precision, recall = _score(single, truth)
+    assert precision >= 0.95 and recall >= 0.95, (sorted(single - truth), sorted(truth - single))
+    composite = {((f.from_table, tuple(f.from_columns)), (f.to_table, tuple(f.to_columns))) for f in fks
+                 if f.from_columns}
+    assert composite == set(warehouse.COMPOSITE_FOREIGN_KEYS.items())
+    children = {(f.from_table, f.from_column) for f in fks}
+    assert not children & warehouse.DECOYS
+
+
+def test_role_playing_dimensions(wh) -> None:
+    to_dates = {f.from_column for f in wh.model.foreign_keys if f.to_table == "date_dim"}
+    assert {"ws_sold_date_sk", "ws_ship_date_sk", "ss_sold_date_sk", "sr_returned_date_sk"} <= to_dates
+    to_customer = {f.from_column for f in wh.model.foreign_keys if f.from_table == "web_sales"
+                   and f.to_table == "customer"}
+    assert to_customer == {"ws_bill_customer_sk", "ws_ship_customer_sk"}
+
+
+def test_keys_single_composite_and_natural(wh) -> None:
+    tables = {t.name: t for t in wh.model.tables}
+    assert {n: t.primary_key for n, t in tables.items() if t.primary_key} == warehouse.PRIMARY_KEYS
+    assert {n: tuple(t.composite_key) for n, t in tables.items() if t.composite_key} == warehouse.COMPOSITE_KEYS
+    assert {"d_date_sk", "d_date_id"} <= set(tables["date_dim"].candidate_keys)  # alternate keys are listed
+
+
+def test_every_discovered_fk_carries_its_evidence(wh) -> None:
+    for f in wh.model.foreign_keys:
+        assert f.evidence is not None and f.evidence.reasons and f.evidence.containment is not None
+    (partial,) = [f for f in wh.model.foreign_keys if (f.from_table, f.from_column) == ("store_returns",
+                                                                                          "sr_customer_sk")]
+    assert 0.95 < partial.coverage < 0.99 and partial.orphan_rows and partial.orphan_values
+    assert any("orphan rows" in r for r in partial.evidence.reasons)
+    (carrier,) = [f for f in wh.model.foreign_keys if f.from_column == "ws_carrier"]
+    assert carrier.to_column == "sm_code" and carrier.evidence.key_coverage == 1.0
+
+
+# --- flights-shaped data: natural codes, a composite FK (origin, hour) → weather, signed delays -----------------
+
+def _flights(out: Path, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    out.mkdir(parents=True)
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    faa = sorted({"".join(rng.choice(letters) for _ in range(3)) for _ in range(120)})
+    carriers = ["9E", "AA", "AS", "B6", "DL", "EV", "F9", "FL", "HA", "MQ", "OO", "UA", "US", "VX", "WN", "YV"]
+    tails = sorted({f"N{rng.randint(100, 999)}{rng.choice(letters)}{rng.choice(letters)}" for _ in range(900)})
+    pq.write_table(pa.table({"carrier": carriers, "name": [f"{c} Airlines Inc." for c in carriers]}),
+                   out / "airlines.parquet")
+    pq.write_table(pa.table({"faa": faa, "name": [f"{c} Regional" for c in faa],
+                             "lat": [rng.uniform(20, 60) for _ in faa], "alt": [rng.randint(0, 3000) for _ in faa]}),
+                   out / "airports.parquet")
+    known = tails[: int(len(tails) * 0.8)]  # a fifth of the tail numbers have no plane record (a real defect)
+    pq.write_table(pa.table({"tailnum": known, "year": [rng.randint(1960, 2013) for _ in known],
+                             "seats": [rng.choice([2, 20, 55, 100, 149, 178, 200, 375]) for _ in known]}),
+                   out / "planes.parquet")
+    origins = faa[:3]
+    hours = [dt.datetime(2013, 1, 1) + dt.timedelta(hours=h) for h in range(24 * 60)]
+    pq.write_table(pa.table({"origin": [o for o in origins for _ in hours], "time_hour": hours * len(origins),
+                             "temp": [rng.uniform(10, 90) for _ in range(len(hours) * 3)],
+                             "wind_speed": [rng.uniform(0, 30) for _ in range(len(hours) * 3)]}),
+                   out / "weather.parquet")
+    n = 20_000
+    when = [rng.choice(hours) for _ in range(n)]
+    pq.write_table(pa.table({
+        "year": [t.year for t in when], "month": [t.month for t in when], "day": [t.day for t in when],
+        "hour": [t.hour for t in when], "dep_delay": [rng.randint(-20, 180) for _ in range(n)],
+        "carrier": [rng.choice(carriers) for _ in range(n)], "flight": [rng.randint(1, 6000) for _ in range(n)],
+        "tailnum": [rng.choice(tails) for _ in range(n)], "origin": [rng.choice(origins) for _ in range(n)],
+        "dest": [rng.choice(faa[3:]) for _ in range(n)], "distance": [rng.randint(80, 4000) for _ in range(n)],
+        "time_hour": when}), out / "flights.parquet")
+    return out
+
+
+def test_flights_shaped_data(tmp_path: Path) -> None:
+    report = crunch(_flights(tmp_path / "flights"), personas="Data Engineer")
+    single = {(f.from_table, f.from_column): (f.to_table, f.to_column) for f in report.model.foreign_keys
+              if not f.from_columns}
+    assert single == {("flights", "carrier"): ("airlines", "carrier"), ("flights", "origin"): ("airports", "faa"),
+                      ("flights", "dest"): ("airports", "faa"), ("flights", "tailnum"): ("planes", "tailnum"),
+                      ("weather", "origin"): ("airports", "faa")}
+    composite = {(f.from_table, tuple(f.from_columns)): (f.to_table, tuple(f.to_columns))
+                 for f in report.model.foreign_keys if f.from_columns}
+    assert composite == {("flights", ("origin", "time_hour")): ("weather", ("origin", "time_hour"))}
+    tables = {t.name: t for t in report.model.tables}
+    assert tables["airports"].primary_key == "faa" and tables["planes"].primary_key == "tailnum"
+    tail = next(f for f in report.model.foreign_keys if f.from_column == "tailnum")
+    assert 0.7 < tail.coverage < 0.9 and tail.orphan_values and tail.orphan_values >= 100
