@@ -197,3 +197,24 @@ def test_text_type_checks_count_what_a_plain_cast_counts(tmp_path):
     nums, dates = duckdb.execute(f"SELECT count(TRY_CAST(raw AS DOUBLE)), count(TRY_CAST(raw AS TIMESTAMP)) "
                                  f"FROM '{path}'").fetchone()
     assert got == {"numbers_as_strings": nums, "dates_as_strings": dates}
+
+
+def test_advice_by_origin(tmp_path) -> None:
+    """The same defect gets generator advice on datagen's data and owner advice on any other data."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+    from datagen_contracts.metadata import DatasetMetadata, GeneratorInfo, dump_metadata
+
+    data = tmp_path / "d"
+    data.mkdir()
+    pq.write_table(pa.table({"id": [*range(1, 201), 7], "v": list(range(201))}), data / "t.parquet")
+    external = crunch(data, personas="Data Engineer")
+    (dup,) = [i for i in external.issues if i.rule_id == "pk_duplicates"]
+    assert "at the source" in dup.recommendation or "where it is loaded" in dup.recommendation
+    dump_metadata(DatasetMetadata(dataset_name="d", generator=GeneratorInfo(name="datagen-core", version="0"),
+                                  generated_at="2024-01-01T00:00:00Z", seed=1), data / ".metadata.json")
+    generated = crunch(data, personas="Data Engineer")
+    (dup,) = [i for i in generated.issues if i.rule_id == "pk_duplicates"]
+    assert "schema" in dup.recommendation

@@ -118,3 +118,14 @@ def test_flights_shaped_data(tmp_path: Path) -> None:
     assert tables["airports"].primary_key == "faa" and tables["planes"].primary_key == "tailnum"
     tail = next(f for f in report.model.foreign_keys if f.from_column == "tailnum")
     assert 0.7 < tail.coverage < 0.9 and tail.orphan_values and tail.orphan_values >= 100
+
+
+def test_orphans_are_counted_as_rows_and_distinct_keys_and_advice_fits_external_data(wh) -> None:
+    (orphans,) = [i for i in wh.issues if i.rule_id == "fk_orphans"]
+    assert orphans.table == "store_returns" and "distinct missing keys" in orphans.finding
+    assert orphans.severity == "critical"  # ~3% of the rows: the share sets the severity
+    assert orphans.sample_keys and all(k > 5000 for k in orphans.sample_keys)  # deleted customers' keys
+    for issue in wh.issues:  # data datagen did not write gets advice its owner can apply, never generator advice
+        text = issue.recommendation.lower()
+        assert "schema" not in text and "generat" not in text and "lookup" not in text, issue.recommendation
+    assert "at the source" in orphans.recommendation

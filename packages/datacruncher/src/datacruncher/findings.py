@@ -68,9 +68,20 @@ def issue_from(outcome: Outcome, runner: Runner) -> Issue:
         column=ctx.column if ctx else None,
         sample_keys=list(outcome.samples),
         sql=outcome.sql,
-        recommendation=render_text(check.recommendation, values),
+        recommendation=_advice(check, values, runner.generated),
         provenance="builtin" if outcome.persona.source == "builtin" else "user",
     )
+
+
+def _advice(check: object, values: dict, generated: bool) -> str:
+    """Advice by origin: schema/generator fixes for data datagen generated; for any other data, what its owner
+    can apply (the check's ``recommendation_data``, else a generic sentence built on the reproducible SQL)."""
+    if generated:
+        return render_text(check.recommendation, values)  # type: ignore[attr-defined]
+    if check.recommendation_data:  # type: ignore[attr-defined]
+        return render_text(check.recommendation_data, values)  # type: ignore[attr-defined]
+    return ("Fix it at the source: the issue's SQL lists the affected rows; correct them where the data is produced "
+            "and add a validation there so they cannot come back.")
 
 
 def _int(v: object) -> int | None:

@@ -75,7 +75,10 @@ class Check(Hand, kw_only=True):
     unit: str = "ratio"
     min_rows: int = 0
     benchmark: str | None = None
-    recommendation: str = ""
+    recommendation: str = ""  # advice for data datagen generated (schema and post-processing fixes)
+    #: advice for any other data: what its owner can do (SQL over the source, validation upstream); without it a
+    #: generic owner-facing sentence is used, never generator advice
+    recommendation_data: str = ""
 
 
 class Persona(Hand, kw_only=True):

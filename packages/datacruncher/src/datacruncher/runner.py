@@ -134,6 +134,10 @@ class Runner:
 
     def __init__(self, catalog: Catalog, model: Model, sample_limit: int = 10, workers: int = WORKERS) -> None:
         self.catalog, self.model, self.sample_limit, self.workers = catalog, model, sample_limit, workers
+        meta = catalog.metadata
+        #: the data came from datagen (its .metadata.json, or a DSL schema given): advice may name the schema
+        self.generated = catalog.schema is not None or (meta is not None and meta.generator is not None and (
+            meta.generator.name.startswith("datagen") or getattr(meta, "schema", None) is not None))
         self._cache: dict[str, tuple[dict[str, Any] | None, str | None, float]] = {}
         self._sample_cache: dict[str, list[Any]] = {}
 
