@@ -218,3 +218,22 @@ def test_advice_by_origin(tmp_path) -> None:
     generated = crunch(data, personas="Data Engineer")
     (dup,) = [i for i in generated.issues if i.rule_id == "pk_duplicates"]
     assert "schema" in dup.recommendation
+
+
+def test_sparse_nulls_in_an_otherwise_complete_column_are_found_with_the_count(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    data = tmp_path / "d"
+    data.mkdir()
+    segments = [["retail", "pro", "enterprise"][i % 3] for i in range(1000)]
+    for i in range(0, 1000, 50):  # 2% NULLs injected into a categorical column
+        segments[i] = None
+    often = [None if i % 3 else "x" for i in range(1000)]  # mostly NULL: optional by nature, not a finding
+    pq.write_table(pa.table({"id": list(range(1000)), "segment": segments, "note": often}), data / "c.parquet")
+    report = crunch(data, personas="Data Engineer")
+    (sparse,) = [i for i in report.issues if i.rule_id == "sparse_nulls"]
+    assert sparse.column == "segment" and sparse.measure.failed_row_count == 20 and sparse.severity == "medium"
+    assert "20 NULLs (2.00%)" in sparse.finding

@@ -127,6 +127,8 @@ def over_column(model: Model, check: Any) -> list[Context]:
                 continue
             if check.declared_not_null and c.nullable is not False:
                 continue
+            if check.undeclared_nullability and c.nullable is not None:
+                continue
             names = {"table": t.name, "column": c.name}
             if t.key_label:
                 names["pk"] = t.key_label
@@ -137,7 +139,8 @@ def over_column(model: Model, check: Any) -> list[Context]:
             _column_window(model, c, ctx)
             out.append(ctx)
     if not out:
-        what = "declared NOT NULL " if check.declared_not_null else ""
+        what = ("declared NOT NULL " if check.declared_not_null
+                else "undeclared-nullability " if check.undeclared_nullability else "")
         roles = f" with role {' or '.join(check.roles)}" if check.roles else ""
         types = f" of type {' or '.join(check.types)}" if check.types else ""
         raise Skip(f"no {what}column{roles}{types}")

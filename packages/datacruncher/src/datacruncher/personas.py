@@ -70,6 +70,7 @@ class Check(Hand, kw_only=True):
     types: list[str] = msgspec.field(default_factory=list)
     kinds: list[str] = msgspec.field(default_factory=list)
     declared_not_null: bool = False
+    undeclared_nullability: bool = False  # column binding: only columns whose nullability nothing declares
     params: dict[str, Any] = msgspec.field(default_factory=dict)
     samples: str | None = None
     unit: str = "ratio"
