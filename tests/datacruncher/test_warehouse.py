@@ -129,3 +129,41 @@ def test_orphans_are_counted_as_rows_and_distinct_keys_and_advice_fits_external_
         text = issue.recommendation.lower()
         assert "schema" not in text and "generat" not in text and "lookup" not in text, issue.recommendation
     assert "at the source" in orphans.recommendation
+
+
+def test_a_duckdb_database_file_and_csv_files_are_inputs_too(tmp_path: Path) -> None:
+    import duckdb
+
+    from datacruncher.errors import InputError
+
+    parquet = warehouse.build(tmp_path / "pq", scale=0.2)
+    db = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    for f in sorted(parquet.glob("*.parquet")):
+        con.execute(f"CREATE TABLE \"{f.stem}\" AS SELECT * FROM read_parquet('{f}')")
+    con.execute("CREATE VIEW recent_sales AS SELECT * FROM store_sales WHERE ss_sold_date_sk > 2452000")
+    con.close()
+    before = db.read_bytes()
+    report = crunch(db, personas="Data Engineer")  # attached read-only: tables and views
+    names = {t.name for t in report.model.tables}
+    assert {"store_sales", "date_dim", "recent_sales"} <= names
+    assert db.read_bytes() == before
+    fks = {(f.from_table, f.from_column): (f.to_table, f.to_column) for f in report.model.foreign_keys
+           if not f.from_columns and f.from_table != "recent_sales"}
+    assert fks == warehouse.FOREIGN_KEYS
+
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    con = duckdb.connect()
+    for f in sorted(parquet.glob("*.parquet")):
+        con.execute(f"COPY (SELECT * FROM read_parquet('{f}')) TO '{csv_dir / (f.stem + '.csv')}' (HEADER)")
+    con.close()
+    report = crunch(csv_dir, personas="Data Engineer")
+    fks = {(f.from_table, f.from_column): (f.to_table, f.to_column) for f in report.model.foreign_keys
+           if not f.from_columns}
+    assert fks == warehouse.FOREIGN_KEYS
+
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    with pytest.raises(InputError, match="notes.txt is not a parquet file, a CSV file or a DuckDB database"):
+        crunch(other)

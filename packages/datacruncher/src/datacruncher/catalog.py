@@ -46,6 +46,8 @@ class TableSource:
     name: str
     files: list[Path]
     hive: bool = False
+    reader: str = "parquet"  # parquet | csv | duckdb (a table or view of an attached DuckDB database file)
+    relation: str | None = None  # for duckdb: the quoted schema.name inside the attached database
     rows: int = 0
     columns: list[ColumnSchema] = field(default_factory=list)
 
@@ -156,22 +158,44 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSourc
     leading outside it is refused unless ``follow_symlinks`` (datagen_contracts.layout)."""
     text = str(path)
     if any(ch in text for ch in "*?["):
-        files = sorted(Path(f) for f in glob.glob(text, recursive=True) if f.endswith(".parquet"))
+        files = sorted(Path(f) for f in glob.glob(text, recursive=True) if f.endswith((".parquet", ".csv")))
         if not files:
-            raise InputError(f"no parquet files match {text}")
-        return _unique([TableSource(f.stem, [f]) for f in files])
+            raise InputError(f"no parquet or CSV files match {text}")
+        return _unique([TableSource(f.stem, [f], reader=_reader(f)) for f in files])
     if not path.exists():
         raise InputError(f"dataset not found: {path}")
     if path.is_file():
-        return [TableSource(path.stem, [path])]
+        return [TableSource(path.stem, [path], reader=_reader(path))]
     try:
         found = layout.find_tables(path, follow_symlinks=follow_symlinks)
+        csvs = sorted(f for f in path.iterdir() if f.suffix.lower() == ".csv" and not layout.hidden(f.name)
+                      and f.is_file())
+        for f in csvs:
+            layout.check_inside(f, path, follow_symlinks=follow_symlinks)
     except layout.OutsideInputError as exc:
         raise InputError(f"{exc} (--follow-symlinks allows links that leave the dataset directory)") from None
     sources = [TableSource(t.name, list(t.files), hive=t.hive) for t in found]
+    sources += [TableSource(f.stem, [f], reader="csv") for f in csvs]
     if not sources:
-        raise InputError(f"no parquet files in {path}")
+        raise InputError(f"no parquet or CSV files in {path}")
     return _unique(sources)
+
+
+def _reader(f: Path) -> str:
+    """How a single input file is read: parquet, CSV, or a DuckDB database (by its magic bytes); anything else is
+    an input error naming the file."""
+    if f.suffix.lower() == ".csv":
+        return "csv"
+    try:
+        with f.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise InputError(f"cannot read {f}: {exc.strerror or exc}") from None
+    if head[8:12] == b"DUCK":
+        return "duckdb"
+    if head[:4] == b"PAR1" or f.suffix.lower() == ".parquet":
+        return "parquet"
+    raise InputError(f"{f} is not a parquet file, a CSV file or a DuckDB database")
 
 
 def _unique(sources: list[TableSource]) -> list[TableSource]:
@@ -266,19 +290,51 @@ def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_dir: Path | None = No
 
 def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
     """Create the view for one table, then read its columns and row count."""
-    schemas = [_check_parquet(f) for f in source.files]
-    if len(schemas) > 1:
-        _same_types(source, schemas)
     files = "[" + ", ".join(quote_literal(str(f)) for f in source.files) + "]"
-    hive = ", hive_partitioning = true" if source.hive else ""
+    if source.reader == "duckdb":
+        body = f"SELECT * FROM {source.relation}"
+    elif source.reader == "csv":
+        if any(f.stat().st_size == 0 for f in source.files):
+            raise InputError(f"empty file (0 bytes), not CSV: {next(f for f in source.files if not f.stat().st_size)}")
+        body = f"SELECT * FROM read_csv({files}, union_by_name = true)"
+        try:  # parsed once into DuckDB's own storage (spills under --memory-limit): dozens of queries read it
+            con.execute(f"CREATE TABLE {source.sql} AS {body}")
+            body = ""
+        except duckdb.Error as exc:
+            raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
+    else:
+        schemas = [_check_parquet(f) for f in source.files]
+        if len(schemas) > 1:
+            _same_types(source, schemas)
+        hive = ", hive_partitioning = true" if source.hive else ""
+        body = f"SELECT * FROM read_parquet({files}, union_by_name = true{hive})"
     try:
-        con.execute(f"CREATE VIEW {source.sql} AS SELECT * FROM read_parquet({files}, union_by_name = true{hive})")
+        if body:
+            con.execute(f"CREATE VIEW {source.sql} AS {body}")
         desc = con.execute(f"DESCRIBE {source.sql}").fetchall()
         source.rows = int(con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()[0])
     except duckdb.Error as exc:
         where = source.files[0] if len(source.files) == 1 else source.files[0].parent
         raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
     source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
+
+
+def _attach(con: duckdb.DuckDBPyConnection, db: Path) -> list[TableSource]:
+    """Attach a DuckDB database file read-only; each of its tables and views becomes a table of the dataset."""
+    try:
+        con.execute(f"ATTACH {quote_literal(str(db))} AS __source (READ_ONLY)")
+        rows = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                           "WHERE table_catalog = '__source' ORDER BY table_schema <> 'main', 1, 2").fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"cannot open the DuckDB database {db}: {str(exc).splitlines()[0]}") from None
+    if not rows:
+        raise InputError(f"the DuckDB database {db} holds no table or view")
+    sources = []
+    for schema, name in rows:
+        label = name if schema == "main" else f"{schema}.{name}"
+        sources.append(TableSource(label, [db], reader="duckdb",
+                                   relation=f"__source.{quote_ident(schema)}.{quote_ident(name)}"))
+    return _unique(sources)
 
 
 _SPILL = re.compile(r"^datacruncher-(\d+)-\w+$")
@@ -318,6 +374,8 @@ def open_catalog(
     con = connect(memory_limit, spill)
     catalog = Catalog(path=path, con=con, tables={}, temp_dir=spill, memory_limit=memory_limit)
     try:
+        if len(sources) == 1 and sources[0].reader == "duckdb":
+            sources = _attach(con, sources[0].files[0])
         for s in sources:
             mount(con, s)
             catalog.tables[s.name] = s
