@@ -1,4 +1,5 @@
-"""Discovery on data whose names do not match: the in-repo benchmark (warehouse.py, flights-shaped data below).
+"""Discovery on data whose names do not match: the in-repo benchmark (examples/warehouse/build_warehouse.py, and
+flights-shaped data below).
 
 Precision and recall of foreign keys must be at least 0.95, no decoy may become an FK, keys must be the true
 ones, and every FK found from values carries its evidence.
@@ -7,6 +8,7 @@ ones, and every FK found from values carries its evidence.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import random
 from pathlib import Path
 
@@ -16,7 +18,11 @@ import pytest
 
 from datacruncher.crunch import crunch
 
-from . import warehouse
+# the builder is an example a user runs too (README): python examples/warehouse/build_warehouse.py DIR
+_spec = importlib.util.spec_from_file_location(
+    "build_warehouse", Path(__file__).resolve().parents[2] / "examples" / "warehouse" / "build_warehouse.py")
+warehouse = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(warehouse)
 
 
 @pytest.fixture(scope="module")

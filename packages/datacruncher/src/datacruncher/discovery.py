@@ -357,7 +357,9 @@ def _may_cover(col: Column, pk: Column) -> bool:
 def _classify(model: Model, t: Table, decl: dict[str, Any]) -> None:
     times = [c for c in t.columns if c.temporal]
     created = decl.get("created_at") if t.column(decl.get("created_at")) else None
-    births = [c for c in times if _creation_time(c)]
+    calendar = model.referenced(t.name) and t.rows >= 365  # a date dimension: one row per day, no row "created"
+    births = [c for c in times if _creation_time(c)
+              and not (calendar and c.kind == "date" and c.distinct >= 0.98 * t.rows)]
     if created is None and births:
         created = min(births, key=lambda c: (created_rank(c.name), t.columns.index(c))).name
     t.created_at = created

@@ -161,3 +161,15 @@ def build(out: Path, *, scale: float = 1.0, seed: float = 0.42) -> Path:
         con.execute(f"COPY {table} TO '{out / (table + '.parquet')}' (FORMAT parquet)")
     con.close()
     return out
+
+
+if __name__ == "__main__":  # python examples/warehouse/build_warehouse.py OUT_DIR [SCALE]
+    import sys
+
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: python build_warehouse.py OUT_DIR [SCALE]")
+    target = Path(sys.argv[1])
+    if target.exists():
+        sys.exit(f"{target} already exists")
+    build(target, scale=float(sys.argv[2]) if len(sys.argv) == 3 else 1.0)
+    print(f"wrote {len(list(target.glob('*.parquet')))} tables to {target}")
