@@ -70,6 +70,7 @@ def build(out: Path, *, scale: float = 1.0, seed: float = 0.42) -> Path:
         "item": 2000, "customer": 5000, "address": 2500, "demo": 1000, "promo": 60, "sales": 60_000,
         "web": 40_000, "inv_items": 300}.items()}
     con = duckdb.connect()
+    con.execute("SET threads = 1")  # random() after setseed repeats only on one thread
     con.execute(f"SELECT setseed({seed})")
     q = con.execute
     q("""CREATE TABLE date_dim AS SELECT 2415022 + i AS d_date_sk, DATE '1900-01-02' + i::INT AS d_date,
