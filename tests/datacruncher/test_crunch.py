@@ -237,3 +237,20 @@ def test_sparse_nulls_in_an_otherwise_complete_column_are_found_with_the_count(t
     (sparse,) = [i for i in report.issues if i.rule_id == "sparse_nulls"]
     assert sparse.column == "segment" and sparse.measure.failed_row_count == 20 and sparse.severity == "medium"
     assert "20 NULLs (2.00%)" in sparse.finding
+
+
+def test_exact_duplicate_rows_in_a_table_without_any_key(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    data = tmp_path / "d"
+    data.mkdir()
+    rows = [(f"s{i % 7}", i % 13, float(i % 5)) for i in range(500)]  # no column nor pair is unique
+    rows += rows[:12]  # 12 exact repeats
+    station, hour, temp = (list(c) for c in zip(*rows, strict=True))
+    pq.write_table(pa.table({"station": station, "hour": hour, "temp": temp}), data / "readings.parquet")
+    report = crunch(data, personas="Data Engineer")
+    (dup,) = [i for i in report.issues if i.rule_id == "duplicate_rows"]
+    assert dup.table == "readings" and dup.measure.failed_row_count == len(rows) - len(set(rows))
