@@ -254,3 +254,29 @@ def test_exact_duplicate_rows_in_a_table_without_any_key(tmp_path) -> None:
     report = crunch(data, personas="Data Engineer")
     (dup,) = [i for i in report.issues if i.rule_id == "duplicate_rows"]
     assert dup.table == "readings" and dup.measure.failed_row_count == len(rows) - len(set(rows))
+
+
+def test_outliers_on_any_measure_and_impossible_values_stand_out(tmp_path) -> None:
+    """A wind speed of 1,048 among values under 50 is found although no role names the column; a second mode
+    (2-seat planes among airliners) is not called outliers; a measure with no known role never goes above medium."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    rng = random.Random(3)
+    data = tmp_path / "d"
+    data.mkdir()
+    wind = [round(rng.uniform(0, 30), 1) for _ in range(5000)]
+    wind[1234] = 1048.0
+    seats = [rng.choice([2] * 10 + [140, 150, 160, 170, 180, 190] * 15) for _ in range(5000)]
+    pq.write_table(pa.table({"wind_speed": wind, "seats_installed": seats}), data / "obs.parquet")
+    report = crunch(data, personas="Data Engineer")
+    (extreme,) = [i for i in report.issues if i.rule_id == "extreme_values"]
+    assert extreme.column == "wind_speed" and extreme.measure.failed_row_count == 1 and extreme.severity == "medium"
+    assert 1048.0 in extreme.sample_keys or "likely impossible" in extreme.finding
+    assert not [i for i in report.issues if i.column == "seats_installed" and "outlier" in i.rule_id]
+    assert all(i.severity in ("medium", "low") for i in report.issues if i.rule_id in ("outliers_any_measure",
+                                                                                        "extreme_values"))

@@ -171,5 +171,5 @@ def test_a_duckdb_database_file_and_csv_files_are_inputs_too(tmp_path: Path) -> 
 
     other = tmp_path / "notes.txt"
     other.write_text("hello")
-    with pytest.raises(InputError, match="notes.txt is not a parquet file, a CSV file or a DuckDB database"):
+    with pytest.raises(InputError, match=r"notes\.txt is not a parquet file, a CSV file or a DuckDB database"):
         crunch(other)

@@ -340,7 +340,14 @@ def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKe
     for t in tables.values():
         if t.primary_key is None and not t.composite_key:
             t.composite_key = keys.composite_key(catalog, t, measures)
-    return fks, keys.composite_fks(catalog, tables, fks)
+    composite = keys.composite_fks(catalog, tables, fks)
+    for table, column in [*((f.child, f.child_column) for f in fks), *((f.parent, f.parent_column) for f in fks),
+                          *((f.child, c) for f in composite for c in f.child_columns),
+                          *((t.name, c) for t in tables.values() for c in t.composite_key)]:
+        col = tables[table].column(column) if table in tables else None
+        if col is not None and "id" not in col.roles:  # a reference or key is an identifier, not a measure
+            col.roles.insert(0, "id")
+    return fks, composite
 
 
 def _line_name(name: str) -> bool:
