@@ -280,3 +280,35 @@ def test_outliers_on_any_measure_and_impossible_values_stand_out(tmp_path) -> No
     assert not [i for i in report.issues if i.column == "seats_installed" and "outlier" in i.rule_id]
     assert all(i.severity in ("medium", "low") for i in report.issues if i.rule_id in ("outliers_any_measure",
                                                                                         "extreme_values"))
+
+
+def test_roles_are_weighed_against_the_values(tmp_path) -> None:
+    """A column named like an amount but negative in 58% of its rows is a signed measure (no 'negative amounts'
+    finding); one negative in 8% keeps the money role at low confidence, so its finding is never high; every
+    role of every column carries a confidence and a reason in the report."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    rng = random.Random(5)
+    data = tmp_path / "d"
+    data.mkdir()
+    n = 2000
+    pq.write_table(pa.table({
+        "id": list(range(n)),
+        "delay_cost": [round(rng.uniform(-60, 40), 2) for _ in range(n)],  # named like money, signed by nature
+        "fee_amount": [round(-rng.uniform(1, 5), 2) if i % 12 == 0 else round(rng.uniform(1, 50), 2)
+                       for i in range(n)],
+    }), data / "legs.parquet")
+    report = crunch(data, personas="Finance VP,Data Engineer")
+    cols = {c.name: c for t in report.model.tables for c in t.columns}
+    assert "money" not in cols["delay_cost"].roles and "signed" in cols["delay_cost"].roles
+    assert not [i for i in report.issues if i.column == "delay_cost" and i.rule_id == "negative_amounts"]
+    (fee,) = [i for i in report.issues if i.column == "fee_amount" and i.rule_id == "negative_amounts"]
+    assert fee.severity == "medium"  # 8% negative would be high, but the money role is doubtful
+    money = next(e for e in cols["fee_amount"].role_evidence if e.role == "money")
+    assert money.confidence == "low" and "negative" in money.reason
+    assert all(len(c.role_evidence) == len(c.roles) for c in cols.values())

@@ -139,8 +139,9 @@ def _profile_sql(src: Any) -> str:
     for c in (Column(c.name, c.type, type_kind(c.type)) for c in src.columns):
         parts.append(f"count({c.sql})")
         parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
-        ranged = c.kind in ("integer", "string", "uuid")
-        parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL"]
+        ranged = c.kind in ("integer", "string", "uuid", "float", "decimal")
+        parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL",
+                  f"count(*) FILTER (WHERE {c.sql} < 0)" if c.numeric else "0"]
     return f"SELECT {', '.join(parts)} FROM {src.sql}"
 
 
@@ -148,7 +149,8 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
     if row is not None:
         for i, c in enumerate(cols):
-            c.non_null, c.distinct, c.lo, c.hi = int(row[4 * i]), int(row[4 * i + 1]), row[4 * i + 2], row[4 * i + 3]
+            c.non_null, c.distinct, c.lo, c.hi, c.negatives = (int(row[5 * i]), int(row[5 * i + 1]), row[5 * i + 2],
+                                                               row[5 * i + 3], int(row[5 * i + 4] or 0))
     nullable = decl.get("nullable", {})
     declared_roles = decl.get("roles", {})
     for c in cols:
@@ -159,14 +161,41 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
                 c.roles.append("category")
             if "category" in c.roles and not categorical(src.rows, c.non_null, c.distinct) and c.non_null >= 20:
                 c.roles.remove("category")  # "product_type" with 10k distinct values is free text
+        _weigh_roles(c)
         if (role := declared_roles.get(c.name)) and role not in c.roles:
             c.roles.append(role)
+        if (role := declared_roles.get(c.name)):
+            c.role_evidence[role] = ("high", "declared in .metadata.json")
         c.window, c.after_parent = decl.get("windows", {}).get(c.name, (None, None))
     table = Table(name=src.name, rows=src.rows, columns=cols)
     pk = decl.get("pk")
     if pk and table.column(pk):
         table.primary_key, table.source = pk, "declared"
     return table
+
+
+SIGNED_SHARE = 0.2  # a "money" column this often negative is a signed measure (delays, balances, differences)
+
+
+def _weigh_roles(c: Column) -> None:
+    """Check name-given roles against the values: each gets a confidence and a reason, and a money column that
+    is negative in a fifth of its rows or more is a signed measure, not an amount (refunds are rarer than that)."""
+    for role in c.roles:
+        c.role_evidence[role] = ("medium", "named so")
+    if c.numeric and c.non_null:
+        share = c.negatives / c.non_null
+        if "money" in c.roles and share >= SIGNED_SHARE:
+            c.roles.remove("money")
+            c.roles = [r for r in c.roles if r != "price"]
+            c.roles.append("signed")
+            c.role_evidence.pop("money", None)
+            c.role_evidence["signed"] = ("medium", f"named like an amount, but {share:.0%} of its values are negative")
+        elif "money" in c.roles and share > 0.05:
+            c.role_evidence["money"] = ("low", f"named like an amount, but {share:.0%} of its values are negative")
+        elif "money" in c.roles:
+            c.role_evidence["money"] = ("medium", "named like an amount, and its values are (nearly) all >= 0")
+        if "quantity" in c.roles and share > 0.05:
+            c.role_evidence["quantity"] = ("low", f"named like a count, but {share:.0%} of its values are negative")
 
 
 def _pk_score(table: Table, col: Column) -> int:

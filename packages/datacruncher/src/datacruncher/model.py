@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from datagen_contracts.report import DataModel, KeyEvidence, ModelColumn, ModelForeignKey, ModelTable
+from datagen_contracts.report import (
+    DataModel,
+    KeyEvidence,
+    ModelColumn,
+    ModelForeignKey,
+    ModelTable,
+    RoleEvidence,
+)
 
 from .identifiers import quote_ident
 
@@ -54,8 +61,15 @@ class Column:
     #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
-    lo: Any = None  # smallest and largest value (key-like columns only), from the profiling pass
+    lo: Any = None  # smallest and largest value (key-like and numeric columns), from the profiling pass
     hi: Any = None
+    negatives: int = 0  # numeric columns: values below zero (profiling pass)
+    #: per role, how sure discovery is (high: declared; medium: name and values agree; low: the values argue
+    #: against the name) and why; a low-confidence role never yields a critical or high finding
+    role_evidence: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def confidence(self, role: str) -> str:
+        return self.role_evidence.get(role, ("medium", ""))[0]
 
     @property
     def sql(self) -> str:
@@ -172,7 +186,9 @@ class Model:
                     candidate_keys=list(t.candidate_keys),
                     created_at_column=t.created_at,
                     time_columns=t.time_columns,
-                    columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles)) for c in t.columns],
+                    columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles), role_evidence=[
+                        RoleEvidence(role=r, confidence=c.confidence(r), reason=c.role_evidence.get(r, ("", ""))[1]
+                                     or "named so") for r in c.roles]) for c in t.columns],
                     source="declared" if t.source == "declared" else "discovered",
                 )
                 for t in self.tables.values()

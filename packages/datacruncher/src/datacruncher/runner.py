@@ -249,6 +249,10 @@ class Runner:
             out.status, out.reason = "skipped", f"too few rows to judge ({rows} < {check.min_rows})"
             return out
         out.severity, out.threshold = grade(check, out.value)
+        column = self.model.tables[ctx.table].column(ctx.column) if ctx.table in self.model.tables else None
+        if out.severity in ("critical", "high") and column is not None and any(
+                column.confidence(r) == "low" for r in check.roles if r in column.roles):
+            out.severity = "medium"  # the role that chose this check is doubtful: never a gate-failing finding
         out.status = "failed" if out.severity else "passed"
         if samples and out.severity and check.samples:
             sql = self._sample_sql(out)

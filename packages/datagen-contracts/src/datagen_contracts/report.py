@@ -89,10 +89,19 @@ class CheckCounts(_Machine, kw_only=True, omit_defaults=False):
     results: list[CheckResult] = msgspec.field(default_factory=list)
 
 
+class RoleEvidence(_Machine, kw_only=True):
+    """How sure discovery is of one role of a column, and why."""
+
+    role: str
+    confidence: Literal["high", "medium", "low"] = "medium"  # high: declared; low: the values argue against it
+    reason: str = ""
+
+
 class ModelColumn(_Machine, kw_only=True):
     name: str
     type: str
     roles: list[str] = msgspec.field(default_factory=list)
+    role_evidence: list[RoleEvidence] = msgspec.field(default_factory=list)
 
 
 class ModelTable(_Machine, kw_only=True):
