@@ -60,17 +60,36 @@ DECOYS = {("store_sales", "ss_quantity"), ("store_returns", "sr_return_quantity"
           ("customer_demographics", "cd_dep_count"), ("store", "s_number_employees"), ("item", "i_manufact_id"),
           ("date_dim", "d_year"), ("date_dim", "d_dom"), ("inventory", "inv_quantity_on_hand"),
           ("customer", "c_birth_year"), ("time_dim", "t_hour")}
+WIDE_FOREIGN_KEYS = {  # what build(wide=True) adds: nine more tables, and measures/attributes to ~400 columns
+    ("household_demographics", "hd_income_band_sk"): ("income_band", "ib_income_band_sk"),
+    ("customer", "c_current_hdemo_sk"): ("household_demographics", "hd_demo_sk"),
+    ("catalog_page", "cp_start_date_sk"): ("date_dim", "d_date_sk"),
+    ("web_page", "wp_creation_date_sk"): ("date_dim", "d_date_sk"),
+    ("catalog_sales", "cs_sold_date_sk"): ("date_dim", "d_date_sk"),
+    ("catalog_sales", "cs_ship_date_sk"): ("date_dim", "d_date_sk"),
+    ("catalog_sales", "cs_bill_customer_sk"): ("customer", "c_customer_sk"),
+    ("catalog_sales", "cs_item_sk"): ("item", "i_item_sk"),
+    ("catalog_sales", "cs_call_center_sk"): ("call_center", "cc_call_center_sk"),
+    ("catalog_sales", "cs_catalog_page_sk"): ("catalog_page", "cp_catalog_page_sk"),
+    ("catalog_sales", "cs_web_site_sk"): ("web_site", "web_site_sk"),
+    ("catalog_returns", "cr_returned_date_sk"): ("date_dim", "d_date_sk"),
+    ("catalog_returns", "cr_item_sk"): ("item", "i_item_sk"),
+    ("catalog_returns", "cr_reason_sk"): ("reason", "r_reason_sk"),
+    ("web_sales", "ws_web_page_sk"): ("web_page", "wp_web_page_sk"),
+}
 ORPHAN_CUSTOMERS = 0.03  # share of store_returns rows whose customer was deleted (a partially covered FK)
 
 
-def build(out: Path, *, scale: float = 1.0, seed: float = 0.42) -> Path:
-    """Write the warehouse's parquet files into ``out`` (``scale`` 1: ~160k fact rows)."""
+def build(out: Path, *, scale: float = 1.0, seed: float = 0.42, wide: bool = False) -> Path:
+    """Write the warehouse's parquet files into ``out`` (``scale`` 1: ~160k fact rows). ``wide`` adds nine
+    tables (``WIDE_FOREIGN_KEYS``) and measure/attribute columns, to 24 tables and ~400 columns (the benchmark)."""
     out.mkdir(parents=True, exist_ok=True)
     n = {k: max(int(v * scale), 1) for k, v in {
         "item": 2000, "customer": 5000, "address": 2500, "demo": 1000, "promo": 60, "sales": 60_000,
         "web": 40_000, "inv_items": 300}.items()}
     con = duckdb.connect()
     con.execute("SET threads = 1")  # random() after setseed repeats only on one thread
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SELECT setseed({seed})")
     q = con.execute
     q("""CREATE TABLE date_dim AS SELECT 2415022 + i AS d_date_sk, DATE '1900-01-02' + i::INT AS d_date,
@@ -158,10 +177,57 @@ def build(out: Path, *, scale: float = 1.0, seed: float = 0.42) -> Path:
          SELECT 2450815 + w * 7 AS inv_date_sk, i + 1 AS inv_item_sk, h + 1 AS inv_warehouse_sk,
                 (random() * 1000)::INT AS inv_quantity_on_hand
          FROM range(40) a(w), range({n['inv_items']}) b(i), range(5) c(h)""")
+    if wide:
+        _widen(con, n)
     for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
         con.execute(f"COPY {table} TO '{out / (table + '.parquet')}' (FORMAT parquet)")
     con.close()
     return out
+
+
+def _widen(con: duckdb.DuckDBPyConnection, n: dict[str, int]) -> None:
+    q = con.execute
+    q("""CREATE TABLE income_band AS SELECT i + 1 AS ib_income_band_sk, i * 10000 AS ib_lower_bound,
+         i * 10000 + 9999 AS ib_upper_bound FROM range(20) t(i)""")
+    q("""CREATE TABLE household_demographics AS SELECT i + 1 AS hd_demo_sk, (i % 20) + 1 AS hd_income_band_sk,
+         ['0-500', '501-1000', '1001-5000', '>10000', 'Unknown'][i % 5 + 1] AS hd_buy_potential,
+         i % 10 AS hd_dep_count, i % 5 AS hd_vehicle_count FROM range(7200) t(i)""")
+    q("""CREATE OR REPLACE TABLE customer AS SELECT *, (random() * 7199)::INT + 1 AS c_current_hdemo_sk
+         FROM customer""")
+    q("""CREATE TABLE reason AS SELECT i + 1 AS r_reason_sk, 'reason ' || (i + 1) AS r_reason_desc
+         FROM range(35) t(i)""")
+    q("""CREATE TABLE call_center AS SELECT i + 1 AS cc_call_center_sk, 'CC' || (i + 1) AS cc_name,
+         (random() * 50000)::INT AS cc_employees, (random() * 100000)::INT AS cc_sq_ft FROM range(6) t(i)""")
+    q("""CREATE TABLE catalog_page AS SELECT i + 1 AS cp_catalog_page_sk, 'PAGE' || lpad((i + 1)::VARCHAR, 8, '0')
+         AS cp_catalog_page_id, 2450815 + (random() * 1700)::INT AS cp_start_date_sk, (i % 108) + 1 AS cp_page_number
+         FROM range(11718) t(i)""")
+    q("""CREATE TABLE web_page AS SELECT i + 1 AS wp_web_page_sk, 2450815 + (random() * 1700)::INT AS wp_creation_date_sk,
+         (random() * 100)::INT AS wp_link_count FROM range(60) t(i)""")
+    q("""CREATE TABLE web_site AS SELECT i + 1 AS web_site_sk, 'site_' || i AS web_name,
+         ['Unknown', 'pri', 'able', 'ese'][i % 4 + 1] AS web_class FROM range(30) t(i)""")
+    q("""CREATE OR REPLACE TABLE web_sales AS SELECT *, (random() * 59)::INT + 1 AS ws_web_page_sk FROM web_sales""")
+    q(f"""CREATE TABLE catalog_sales AS
+         WITH orders AS (SELECT o + 1 AS ord, 1 + (random() * 5)::INT AS lines, 2450815 + (random() * 1800)::INT AS day,
+                                (random() * ({n['customer']} - 1))::INT + 1 AS bill FROM range({n['web'] // 3}) r(o)),
+              lines AS (SELECT ord, day, bill, unnest(range(lines)) AS k FROM orders)
+         SELECT day AS cs_sold_date_sk, day + 2 + (random() * 20)::INT AS cs_ship_date_sk, bill AS cs_bill_customer_sk,
+                ((ord * 4999 + k * 7919) % {n['item']}) + 1 AS cs_item_sk, (random() * 5)::INT + 1 AS cs_call_center_sk,
+                (random() * 11717)::INT + 1 AS cs_catalog_page_sk, (random() * 29)::INT + 1 AS cs_web_site_sk,
+                ord AS cs_order_number, 1 + (random() * 99)::INT AS cs_quantity,
+                round(random() * 250, 2) AS cs_sales_price FROM lines""")
+    q("""CREATE TABLE catalog_returns AS SELECT LEAST(cs_sold_date_sk + 5 + (random() * 60)::INT, 2452700)
+         AS cr_returned_date_sk, cs_item_sk AS cr_item_sk, cs_order_number AS cr_order_number,
+         (random() * 34)::INT + 1 AS cr_reason_sk, round(cs_sales_price * 0.8, 2) AS cr_return_amount
+         FROM catalog_sales WHERE random() < 0.08""")
+    # measures and attributes, as wide as a real warehouse: amounts on facts, descriptive text on dimensions
+    for table, prefix, count in (("store_sales", "ss", 60), ("web_sales", "ws", 60), ("catalog_sales", "cs", 60),
+                                 ("store_returns", "sr", 25), ("catalog_returns", "cr", 25), ("inventory", "inv", 10)):
+        cols = ", ".join(f"round(random() * {10 + i * 7}, 2) AS {prefix}_ext_measure_{i:02d}" for i in range(count))
+        q(f"CREATE OR REPLACE TABLE {table} AS SELECT *, {cols} FROM {table}")
+    for table, prefix, count in (("item", "i", 12), ("customer", "c", 8), ("store", "s", 10), ("date_dim", "d", 8),
+                                 ("customer_address", "ca", 6), ("promotion", "p", 6)):
+        cols = ", ".join(f"'{prefix}' || (hash(rowid + {i}) % 97)::VARCHAR AS {prefix}_attr_{i:02d}" for i in range(count))
+        q(f"CREATE OR REPLACE TABLE {table} AS SELECT *, {cols} FROM {table}")
 
 
 if __name__ == "__main__":  # python examples/warehouse/build_warehouse.py OUT_DIR [SCALE]

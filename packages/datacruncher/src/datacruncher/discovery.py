@@ -141,7 +141,7 @@ def _profile_sql(src: Any) -> str:
         parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
         ranged = c.kind in ("integer", "string", "uuid", "float", "decimal")
         parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL",
-                  f"count(*) FILTER (WHERE {c.sql} < 0)" if c.numeric else "0"]
+                  f"sum(({c.sql} < 0)::INTEGER)" if c.numeric else "0"]  # a FILTER per column costs a pass each
     return f"SELECT {', '.join(parts)} FROM {src.sql}"
 
 

@@ -10,7 +10,7 @@ exact containment is then measured in DuckDB — one scan per child table for al
 distinct values found in the key, and those not (orphans). A pair is an FK when:
 
 - at least ``MIN_CONTAINMENT`` (90%) of the child's values lie in the key — or ``MIN_CONTAINMENT_NAMED`` (50%)
-  when the names agree too; the rest are orphans, reported with their distinct count;
+  when the names agree strongly too (the same stem); the rest are orphans, reported with their distinct count;
 - and coincidence is ruled out. Values alone suffice for a key whose domain is hard to hit by chance (text or
   uuid codes, sparse integers) once the child holds ``MIN_DISTINCT`` distinct values. A dense integer key
   (``1..N``, the surrogate keys of most warehouses) is hit by any small count or measure (``quantity`` 1..100
@@ -133,6 +133,12 @@ def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[s
     for width, pool in ((2, 10), (3, 8), (4, 6)):
         combos = sorted(itertools.combinations(cands[:pool], width), key=lambda combo: (
             -sum(_key_like(c) for c in combo), [table.columns.index(c) for c in combo]))
+        if not combos:
+            break
+        tuples = ["(" + ", ".join(c.sql for c in combo) + ")" for combo in combos]
+        sketch = catalog.con.execute(  # one pass of sketches; only combos that may be unique are counted exactly
+            "SELECT " + ", ".join(f"approx_count_distinct({t})" for t in tuples) + f" FROM {table.sql}").fetchone()
+        combos = [combo for combo, n in zip(combos, sketch, strict=True) if n >= 0.95 * table.rows]
         for start in range(0, len(combos), 6):  # best first, six at a time: most tables stop at the first batch
             batch = combos[start:start + 6]
             counts = catalog.con.execute(
@@ -185,10 +191,23 @@ def _overlaps(child: Column, key: Column) -> bool:
     return not (str(child.hi) < str(key.lo) or str(child.lo) > str(key.hi))
 
 
-def _child_ok(child: Column, table: Table, keys_of_child: set[str]) -> bool:
+def _child_ok(child: Column, table: Table, keys_of_child: set[str], unique: set[str]) -> bool:
     if child.kind not in KEY_KINDS or child.non_null == 0 or child.distinct < 2:
         return False
+    if child.name in unique and _names_own_table(table.name, child.name):
+        return False  # hd_demo_sk in household_demographics is that table's key, not a reference elsewhere
     return child.name not in keys_of_child
+
+
+def _similar(a: str, b: str) -> bool:
+    return len(a) >= 3 and len(b) >= 3 and (a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b)
+                                                                                     or b.startswith(a))))
+
+
+def _names_own_table(table: str, column: str) -> bool:
+    """Whether a column's stem names its own table (``wp_web_page_sk`` in ``web_page``)."""
+    own = [singular(t) for t in tokens(table)] or [singular(table)]
+    return any(_similar(a, singular(b)) for a in _stem(table, column) for b in own)
 
 
 def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column]], taken: set[tuple[str, str]],
@@ -198,8 +217,9 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
     holders: dict[tuple[str, str], int] = {}  # dense keys whose range holds a column's whole range, measured or not
     for child_t in tables.values():
         own = {child_t.primary_key} if child_t.primary_key else set()  # other unique columns may reference
+        unique = {c.name for c in keys.get(child_t.name, [])}
         for col in child_t.columns:
-            if (child_t.name, col.name) in taken or not _child_ok(col, child_t, own):
+            if (child_t.name, col.name) in taken or not _child_ok(col, child_t, own, unique):
                 continue
             for parent_t in tables.values():
                 if parent_t is child_t:
@@ -213,7 +233,7 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
                         continue  # beside a key, a unique address or name is data, not something to point at
                     score = name_score(child_t.name, col.name, parent_t.name, key.name)
                     # values outside the key (orphans) are at most the share the containment rule leaves
-                    slack = 1 - (MIN_CONTAINMENT_NAMED if score >= 2 else MIN_CONTAINMENT)
+                    slack = 1 - (MIN_CONTAINMENT_NAMED if score >= 3 else MIN_CONTAINMENT)
                     if col.distinct > 1.1 * key.distinct + slack * col.non_null + 10:
                         continue
                     if {"money", "quantity"} & set(col.roles) and score < 2:
@@ -250,7 +270,7 @@ def _measure(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, li
         sampled = _run(catalog, tables, {n: per_table[n] for n in big}, sample=True)
         for name in big:
             per_table[name] = [c for c in sampled[name] if (c.evidence.containment or 0) >= (
-                MIN_CONTAINMENT_NAMED if c.name >= 2 else MIN_CONTAINMENT) - 0.05]
+                MIN_CONTAINMENT_NAMED if c.name >= 3 else MIN_CONTAINMENT) - 0.05]
     _run(catalog, tables, {n: cands for n, cands in per_table.items() if cands}, sample=False)
 
 
@@ -265,9 +285,10 @@ def _run(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, list[C
             probes += [f"{x} AS x{i}", f"{x} IN (SELECT {k} FROM {p}) AS m{i}"]  # each key probed once per row
             # rows exactly; distinct values by HyperLogLog (a few percent: evidence ratios, and the orphan check
             # counts its distinct missing keys exactly)
-            parts += [f"count(x{i}) FILTER (WHERE m{i})", f"count(x{i})",
-                      f"approx_count_distinct(x{i}) FILTER (WHERE m{i})",
-                      f"approx_count_distinct(x{i}) FILTER (WHERE NOT m{i})"]
+            # (CASE rather than FILTER: DuckDB evaluates each FILTER clause on its own)
+            parts += [f"sum(m{i}::INTEGER)", f"count(x{i})",
+                      f"approx_count_distinct(CASE WHEN m{i} THEN x{i} END)",
+                      f"approx_count_distinct(CASE WHEN NOT m{i} THEN x{i} END)"]
             c.sql_index = i
         source = tables[name].sql
         if sample:
@@ -293,7 +314,8 @@ def _choose(cands: list[Candidate], dense_holders: int) -> Candidate | None:
         ev, reasons = c.evidence, []
         share = ev.containment or 0.0
         # a column unique in its own table is a key there: a reference too only when (nearly) all of it is found
-        relaxed = c.name >= 2 and c.child.distinct < 0.95 * max(c.child.non_null, 1)
+        # (and partial containment needs strong names: the same stem, not a shared word such as "page")
+        relaxed = c.name >= 3 and c.child.distinct < 0.95 * max(c.child.non_null, 1)
         if share < (MIN_CONTAINMENT_NAMED if relaxed else MIN_CONTAINMENT):
             continue
         reasons.append(f"{share:.1%} of {c.child.name}'s values are {c.parent.name}.{c.key.name} values")
