@@ -173,3 +173,20 @@ def test_a_duckdb_database_file_and_csv_files_are_inputs_too(tmp_path: Path) -> 
     other.write_text("hello")
     with pytest.raises(InputError, match=r"notes\.txt is not a parquet file, a CSV file or a DuckDB database"):
         crunch(other)
+
+
+def test_the_wide_warehouse(tmp_path: Path) -> None:
+    """24 tables and ~410 columns (the benchmark's shape, small): every FK found, none false."""
+    from datacruncher.catalog import open_catalog
+    from datacruncher.discovery import discover
+
+    data = warehouse.build(tmp_path / "wide", scale=0.5, wide=True)
+    with open_catalog(data) as cat:
+        model = discover(cat)
+        assert len(cat.tables) == 24 and sum(len(t.columns) for t in cat.tables.values()) > 400
+    found = {((f.child, f.child_column), (f.parent, f.parent_column)) for f in model.foreign_keys}
+    truth = set({**warehouse.FOREIGN_KEYS, **warehouse.WIDE_FOREIGN_KEYS}.items())
+    precision, recall = _score(found, truth)
+    assert precision >= 0.95 and recall >= 0.95, (sorted(found - truth), sorted(truth - found))
+    children = {c for c, _ in found}
+    assert not children & warehouse.DECOYS
