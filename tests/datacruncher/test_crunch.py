@@ -312,3 +312,28 @@ def test_roles_are_weighed_against_the_values(tmp_path) -> None:
     money = next(e for e in cols["fee_amount"].role_evidence if e.role == "money")
     assert money.confidence == "low" and "negative" in money.reason
     assert all(len(c.role_evidence) == len(c.roles) for c in cols.values())
+
+
+def test_counts_and_free_text_are_read_from_values(tmp_path) -> None:
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    rng = random.Random(9)
+    words = ["late", "delivery", "great", "service", "broken", "package", "would", "order", "again", "never"]
+    data = tmp_path / "d"
+    data.mkdir()
+    n = 500
+    pq.write_table(pa.table({
+        "review_key": [f"R{i:05d}" for i in range(n)],
+        "stars_given": [rng.randint(1, 5) for _ in range(n)],
+        "body": [" ".join(rng.choice(words) for _ in range(rng.randint(6, 14))) + f" #{i}" for i in range(n)],
+    }), data / "reviews.parquet")
+    report = crunch(data, personas="Data Engineer")
+    cols = {c.name: c for t in report.model.tables for c in t.columns}
+    assert "count" in cols["stars_given"].roles and "text" in cols["body"].roles
+    reasons = {e.role: (e.confidence, e.reason) for e in cols["stars_given"].role_evidence}
+    assert reasons["count"][0] == "low" and "none negative" in reasons["count"][1]

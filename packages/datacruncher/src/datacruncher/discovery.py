@@ -141,7 +141,8 @@ def _profile_sql(src: Any) -> str:
         parts.append(f"approx_count_distinct({c.sql})" if c.kind != "other" else "0")
         ranged = c.kind in ("integer", "string", "uuid", "float", "decimal")
         parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL",
-                  f"sum(({c.sql} < 0)::INTEGER)" if c.numeric else "0"]  # a FILTER per column costs a pass each
+                  f"sum(({c.sql} < 0)::INTEGER)" if c.numeric else  # a FILTER per column costs a pass each
+                  f"avg(length({c.sql}))" if c.kind == "string" else "0"]
     return f"SELECT {', '.join(parts)} FROM {src.sql}"
 
 
@@ -149,8 +150,11 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
     if row is not None:
         for i, c in enumerate(cols):
-            c.non_null, c.distinct, c.lo, c.hi, c.negatives = (int(row[5 * i]), int(row[5 * i + 1]), row[5 * i + 2],
-                                                               row[5 * i + 3], int(row[5 * i + 4] or 0))
+            c.non_null, c.distinct, c.lo, c.hi = int(row[5 * i]), int(row[5 * i + 1]), row[5 * i + 2], row[5 * i + 3]
+            if c.numeric:
+                c.negatives = int(row[5 * i + 4] or 0)
+            elif c.kind == "string":
+                c.avg_length = float(row[5 * i + 4] or 0)
     nullable = decl.get("nullable", {})
     declared_roles = decl.get("roles", {})
     for c in cols:
@@ -196,6 +200,15 @@ def _weigh_roles(c: Column) -> None:
             c.role_evidence["money"] = ("medium", "named like an amount, and its values are (nearly) all >= 0")
         if "quantity" in c.roles and share > 0.05:
             c.role_evidence["quantity"] = ("low", f"named like a count, but {share:.0%} of its values are negative")
+        small = c.kind == "integer" and c.lo is not None and c.lo >= 0 and c.hi is not None and c.hi <= 10_000
+        if small and not share and not {"id", "quantity", "money"} & set(c.roles) and c.distinct <= 1000:
+            c.roles.append("count")
+            c.role_evidence["count"] = ("low", f"whole numbers from {c.lo} to {c.hi}, none negative (a count, "
+                                                "a rank or a small code: the values alone cannot say which)")
+    if c.kind == "string" and c.non_null >= 20 and c.avg_length >= 25 and c.distinct >= 0.5 * c.non_null \
+            and not {"id", "email"} & set(c.roles):
+        c.roles.append("text")
+        c.role_evidence["text"] = ("medium", f"mostly distinct values {c.avg_length:.0f} characters long on average")
 
 
 def _pk_score(table: Table, col: Column) -> int:

@@ -64,6 +64,7 @@ class Column:
     lo: Any = None  # smallest and largest value (key-like and numeric columns), from the profiling pass
     hi: Any = None
     negatives: int = 0  # numeric columns: values below zero (profiling pass)
+    avg_length: float = 0.0  # text columns: mean length of the values (profiling pass)
     #: per role, how sure discovery is (high: declared; medium: name and values agree; low: the values argue
     #: against the name) and why; a low-confidence role never yields a critical or high finding
     role_evidence: dict[str, tuple[str, str]] = field(default_factory=dict)
