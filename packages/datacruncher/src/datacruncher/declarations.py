@@ -6,6 +6,7 @@ aliases come back normalized); otherwise as plain JSON, since datacruncher only 
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,90 @@ def read_schema(path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a JSON object at the top level")
     return doc
+
+
+def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
+    """Per table: pk, fks [(col, table, col)], created_at, kind, column nullability and roles."""
+    out: dict[str, dict[str, Any]] = {}
+    meta = catalog.metadata
+    if meta is not None:
+        for t in meta.tables:
+            converts = _attributed_to(t.declared_by) if t.kind == "touchpoint" else None
+            out[t.name] = {
+                "pk": t.primary_key or next((c.name for c in t.columns if c.primary_key), None),
+                "fks": [(f.column, f.references_table, f.references_column,
+                         _time_order(f.time_order, f.references_table, converts)) for f in t.foreign_keys]
+                + [(c.name, *c.foreign_key.split(".", 1), _time_order("after", c.foreign_key.split(".", 1)[0], converts))
+                   for c in t.columns if c.foreign_key and "." in c.foreign_key],
+                "created_at": t.created_at_column,
+                "touchpoint": t.kind == "touchpoint",
+                "kind": {"entity": "entity", "fact": "event", "touchpoint": "event", "vocab": "vocab"}.get(t.kind),
+                "nullable": {c.name: c.nullable for c in t.columns},
+                "roles": {c.name: c.role for c in t.columns if c.role},
+            }
+    schema = catalog.schema or {}
+    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
+        if not isinstance(node, dict) or "id" not in node or node["id"] in out:
+            continue
+        cols = [c for c in node.get("columns", []) if isinstance(c, dict) and "name" in c]
+        out[node["id"]] = {
+            "pk": node.get("pk"),
+            "fks": [],
+            "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(node.get("kind")),
+            "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
+            "roles": {},
+        }
+    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
+        if isinstance(node, dict) and node.get("id") in out:
+            out[node["id"]]["windows"] = {
+                c["name"]: (_window(c), c.get("after_parent") if isinstance(c.get("after_parent"), bool) else None)
+                for c in node.get("columns", []) if isinstance(c, dict) and "name" in c
+            }
+    touch_of = {  # attribution_chain: the touchpoint table precedes the conversion node that declares it
+        str(n["attribution_chain"].get("touchpoint_table_name")): n["id"]
+        for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
+        if isinstance(n, dict) and isinstance(n.get("attribution_chain"), dict) and "id" in n
+    }
+    constraints = schema.get("constraints") if isinstance(schema.get("constraints"), dict) else {}
+    for fk in constraints.get("foreign_keys", []) or []:
+        src, dst = str(fk.get("from", "")), str(fk.get("to", ""))
+        if "." in src and "." in dst and src.split(".", 1)[0] in out:
+            table, ptable = src.split(".", 1)[0], dst.split(".", 1)[0]
+            order = str(fk.get("time_order") or _time_order("after", ptable, touch_of.get(table)))
+            out[table]["fks"].append((src.split(".", 1)[1], *dst.split(".", 1), order))
+    for touch in touch_of:
+        if touch in out:
+            out[touch]["touchpoint"] = True
+    return out
+
+
+def _window(column: dict[str, Any]) -> tuple[dt.datetime, dt.datetime] | None:
+    """A schema column's explicit generator window ``within: {start, end}`` (None for ``"timeframe"``)."""
+    gen = column.get("generator") if isinstance(column.get("generator"), dict) else {}
+    for kind in ("datetime_series", "diffusion_curve"):
+        within = gen.get(kind, {}).get("within") if isinstance(gen.get(kind), dict) else None
+        if isinstance(within, dict) and within.get("start") and within.get("end"):
+            try:
+                return parse_ts(within["start"]), parse_ts(within["end"])
+            except ValueError:
+                return None
+    return None
+
+
+def _attributed_to(declared_by: str | None) -> str | None:
+    """``"attribution_chain of purchase"`` → ``"purchase"``: the conversion a touchpoint table is attributed to."""
+    prefix = "attribution_chain of "
+    return declared_by[len(prefix):].strip() if declared_by and declared_by.startswith(prefix) else None
+
+
+def _time_order(declared: str, parent: str, conversion: str | None) -> str:
+    """The declared order; a touchpoint's edge to its conversion is ``before`` even when an older writer left the
+    default (the DSL's attribution_chain promises touchpoints precede their conversion)."""
+    return "before" if declared == "after" and conversion is not None and parent == conversion else declared
+
+
+def parse_ts(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value

@@ -12,10 +12,20 @@ import datetime as dt
 from typing import Any
 
 from .catalog import Catalog
+from .declarations import declared_facts, parse_ts
 from .identifiers import quote_ident
 from .model import Column, ForeignKey, Model, Table, type_kind
 from .references import name_evidence, singular
-from .roles import categorical, created_rank, creation_candidate, name_roles, time_pairs, tokens, write_stamp
+from .roles import (
+    categorical,
+    created_rank,
+    creation_candidate,
+    name_roles,
+    time_pairs,
+    tokens,
+    weigh_roles,
+    write_stamp,
+)
 
 MIN_FK_COVERAGE = 0.8
 OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
@@ -26,7 +36,7 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
 
     ``reference_window=False`` leaves the data's time window for :func:`set_reference_window`, which a full crunch
     calls after profiling so that the creation columns' quantiles come from the profiles' scan."""
-    declared = _declared(catalog)
+    declared = declared_facts(catalog)
     sources = list(catalog.tables.items())
     passes = [(name, src) for name, src in sources if src.columns and src.rows]
     counted = dict(zip([name for name, _ in passes], catalog.fetchone_each([_profile_sql(src) for _, src in passes]),
@@ -50,86 +60,6 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
     if reference_window:
         set_reference_window(catalog, model)
     return model
-
-
-def _declared(catalog: Catalog) -> dict[str, dict[str, Any]]:
-    """Per table: pk, fks [(col, table, col)], created_at, kind, column nullability and roles."""
-    out: dict[str, dict[str, Any]] = {}
-    meta = catalog.metadata
-    if meta is not None:
-        for t in meta.tables:
-            converts = _attributed_to(t.declared_by) if t.kind == "touchpoint" else None
-            out[t.name] = {
-                "pk": t.primary_key or next((c.name for c in t.columns if c.primary_key), None),
-                "fks": [(f.column, f.references_table, f.references_column,
-                         _time_order(f.time_order, f.references_table, converts)) for f in t.foreign_keys]
-                + [(c.name, *c.foreign_key.split(".", 1), _time_order("after", c.foreign_key.split(".", 1)[0], converts))
-                   for c in t.columns if c.foreign_key and "." in c.foreign_key],
-                "created_at": t.created_at_column,
-                "touchpoint": t.kind == "touchpoint",
-                "kind": {"entity": "entity", "fact": "event", "touchpoint": "event", "vocab": "vocab"}.get(t.kind),
-                "nullable": {c.name: c.nullable for c in t.columns},
-                "roles": {c.name: c.role for c in t.columns if c.role},
-            }
-    schema = catalog.schema or {}
-    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
-        if not isinstance(node, dict) or "id" not in node or node["id"] in out:
-            continue
-        cols = [c for c in node.get("columns", []) if isinstance(c, dict) and "name" in c]
-        out[node["id"]] = {
-            "pk": node.get("pk"),
-            "fks": [],
-            "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(node.get("kind")),
-            "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
-            "roles": {},
-        }
-    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
-        if isinstance(node, dict) and node.get("id") in out:
-            out[node["id"]]["windows"] = {
-                c["name"]: (_window(c), c.get("after_parent") if isinstance(c.get("after_parent"), bool) else None)
-                for c in node.get("columns", []) if isinstance(c, dict) and "name" in c
-            }
-    touch_of = {  # attribution_chain: the touchpoint table precedes the conversion node that declares it
-        str(n["attribution_chain"].get("touchpoint_table_name")): n["id"]
-        for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
-        if isinstance(n, dict) and isinstance(n.get("attribution_chain"), dict) and "id" in n
-    }
-    constraints = schema.get("constraints") if isinstance(schema.get("constraints"), dict) else {}
-    for fk in constraints.get("foreign_keys", []) or []:
-        src, dst = str(fk.get("from", "")), str(fk.get("to", ""))
-        if "." in src and "." in dst and src.split(".", 1)[0] in out:
-            table, ptable = src.split(".", 1)[0], dst.split(".", 1)[0]
-            order = str(fk.get("time_order") or _time_order("after", ptable, touch_of.get(table)))
-            out[table]["fks"].append((src.split(".", 1)[1], *dst.split(".", 1), order))
-    for touch in touch_of:
-        if touch in out:
-            out[touch]["touchpoint"] = True
-    return out
-
-
-def _window(column: dict[str, Any]) -> tuple[dt.datetime, dt.datetime] | None:
-    """A schema column's explicit generator window ``within: {start, end}`` (None for ``"timeframe"``)."""
-    gen = column.get("generator") if isinstance(column.get("generator"), dict) else {}
-    for kind in ("datetime_series", "diffusion_curve"):
-        within = gen.get(kind, {}).get("within") if isinstance(gen.get(kind), dict) else None
-        if isinstance(within, dict) and within.get("start") and within.get("end"):
-            try:
-                return _parse_ts(within["start"]), _parse_ts(within["end"])
-            except ValueError:
-                return None
-    return None
-
-
-def _attributed_to(declared_by: str | None) -> str | None:
-    """``"attribution_chain of purchase"`` → ``"purchase"``: the conversion a touchpoint table is attributed to."""
-    prefix = "attribution_chain of "
-    return declared_by[len(prefix):].strip() if declared_by and declared_by.startswith(prefix) else None
-
-
-def _time_order(declared: str, parent: str, conversion: str | None) -> str:
-    """The declared order; a touchpoint's edge to its conversion is ``before`` even when an older writer left the
-    default (the DSL's attribution_chain promises touchpoints precede their conversion)."""
-    return "before" if declared == "after" and conversion is not None and parent == conversion else declared
 
 
 def _profile_sql(src: Any) -> str:
@@ -165,7 +95,7 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
                 c.roles.append("category")
             if "category" in c.roles and not categorical(src.rows, c.non_null, c.distinct) and c.non_null >= 20:
                 c.roles.remove("category")  # "product_type" with 10k distinct values is free text
-        _weigh_roles(c)
+        weigh_roles(c)
         if (role := declared_roles.get(c.name)) and role not in c.roles:
             c.roles.append(role)
         if (role := declared_roles.get(c.name)):
@@ -176,39 +106,6 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     if pk and table.column(pk):
         table.primary_key, table.source = pk, "declared"
     return table
-
-
-SIGNED_SHARE = 0.2  # a "money" column this often negative is a signed measure (delays, balances, differences)
-
-
-def _weigh_roles(c: Column) -> None:
-    """Check name-given roles against the values: each gets a confidence and a reason, and a money column that
-    is negative in a fifth of its rows or more is a signed measure, not an amount (refunds are rarer than that)."""
-    for role in c.roles:
-        c.role_evidence[role] = ("medium", "named so")
-    if c.numeric and c.non_null:
-        share = c.negatives / c.non_null
-        if "money" in c.roles and share >= SIGNED_SHARE:
-            c.roles.remove("money")
-            c.roles = [r for r in c.roles if r != "price"]
-            c.roles.append("signed")
-            c.role_evidence.pop("money", None)
-            c.role_evidence["signed"] = ("medium", f"named like an amount, but {share:.0%} of its values are negative")
-        elif "money" in c.roles and share > 0.05:
-            c.role_evidence["money"] = ("low", f"named like an amount, but {share:.0%} of its values are negative")
-        elif "money" in c.roles:
-            c.role_evidence["money"] = ("medium", "named like an amount, and its values are (nearly) all >= 0")
-        if "quantity" in c.roles and share > 0.05:
-            c.role_evidence["quantity"] = ("low", f"named like a count, but {share:.0%} of its values are negative")
-        small = c.kind == "integer" and c.lo is not None and c.lo >= 0 and c.hi is not None and c.hi <= 10_000
-        if small and not share and not {"id", "quantity", "money"} & set(c.roles) and c.distinct <= 1000:
-            c.roles.append("count")
-            c.role_evidence["count"] = ("low", f"whole numbers from {c.lo} to {c.hi}, none negative (a count, "
-                                                "a rank or a small code: the values alone cannot say which)")
-    if c.kind == "string" and c.non_null >= 20 and c.avg_length >= 25 and c.distinct >= 0.5 * c.non_null \
-            and not {"id", "email"} & set(c.roles):
-        c.roles.append("text")
-        c.role_evidence["text"] = ("medium", f"mostly distinct values {c.avg_length:.0f} characters long on average")
 
 
 def _pk_score(table: Table, col: Column) -> int:
@@ -452,7 +349,7 @@ def set_reference_window(catalog: Catalog, model: Model,
         tf = (s.get("start"), s.get("end"))
     if tf and tf[0] and tf[1]:
         try:
-            model.ref_start, model.ref_end = _parse_ts(tf[0]), _parse_ts(tf[1])
+            model.ref_start, model.ref_end = parse_ts(tf[0]), parse_ts(tf[1])
             if len(str(tf[1])) <= 10:  # a date-only end covers that whole day
                 model.ref_end += dt.timedelta(days=1)
             model.ref_declared = True
@@ -476,10 +373,3 @@ def set_reference_window(catalog: Catalog, model: Model,
                 ends.append(row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1])))
     if ends:
         model.ref_end = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=max(ends))
-
-
-def _parse_ts(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value

@@ -228,7 +228,7 @@ def _key(value: Any, dsl_type: str | None = None) -> str:
         if dsl_type == "int" and isinstance(value, int | float):
             return str(int(value))
         if dsl_type in ("datetime", "date") and isinstance(value, str):
-            from .discovery import _parse_ts
+            from .declarations import parse_ts as _parse_ts
 
             ts = _parse_ts(value)
             return ts.date().isoformat() if dsl_type == "date" else ts.isoformat(sep=" ")

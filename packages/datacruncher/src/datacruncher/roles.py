@@ -16,6 +16,7 @@ nature: balances, net amounts, changes), ``code`` (digits that are not a number:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ROLES = (
     "id", "money", "price", "quantity", "status", "category", "email", "country", "channel", "segment", "feature",
@@ -176,3 +177,36 @@ def time_pairs(created: str | None, names: list[str]) -> list[tuple[str, str]]:
             if _has(ta, set(_SHIP)) and _has(tb, set(_ARRIVE)) and (a, b) not in pairs:
                 pairs.append((a, b))
     return pairs
+
+
+SIGNED_SHARE = 0.2  # a "money" column this often negative is a signed measure (delays, balances, differences)
+
+
+def weigh_roles(c: Any) -> None:
+    """Check name-given roles against the values: each gets a confidence and a reason, and a money column that
+    is negative in a fifth of its rows or more is a signed measure, not an amount (refunds are rarer than that)."""
+    for role in c.roles:
+        c.role_evidence[role] = ("medium", "named so")
+    if c.numeric and c.non_null:
+        share = c.negatives / c.non_null
+        if "money" in c.roles and share >= SIGNED_SHARE:
+            c.roles.remove("money")
+            c.roles = [r for r in c.roles if r != "price"]
+            c.roles.append("signed")
+            c.role_evidence.pop("money", None)
+            c.role_evidence["signed"] = ("medium", f"named like an amount, but {share:.0%} of its values are negative")
+        elif "money" in c.roles and share > 0.05:
+            c.role_evidence["money"] = ("low", f"named like an amount, but {share:.0%} of its values are negative")
+        elif "money" in c.roles:
+            c.role_evidence["money"] = ("medium", "named like an amount, and its values are (nearly) all >= 0")
+        if "quantity" in c.roles and share > 0.05:
+            c.role_evidence["quantity"] = ("low", f"named like a count, but {share:.0%} of its values are negative")
+        small = c.kind == "integer" and c.lo is not None and c.lo >= 0 and c.hi is not None and c.hi <= 10_000
+        if small and not share and not {"id", "quantity", "money"} & set(c.roles) and c.distinct <= 1000:
+            c.roles.append("count")
+            c.role_evidence["count"] = ("low", f"whole numbers from {c.lo} to {c.hi}, none negative (a count, "
+                                                "a rank or a small code: the values alone cannot say which)")
+    if c.kind == "string" and c.non_null >= 20 and c.avg_length >= 25 and c.distinct >= 0.5 * c.non_null \
+            and not {"id", "email"} & set(c.roles):
+        c.roles.append("text")
+        c.role_evidence["text"] = ("medium", f"mostly distinct values {c.avg_length:.0f} characters long on average")
