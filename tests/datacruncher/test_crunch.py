@@ -337,3 +337,27 @@ def test_counts_and_free_text_are_read_from_values(tmp_path) -> None:
     assert "count" in cols["stars_given"].roles and "text" in cols["body"].roles
     reasons = {e.role: (e.confidence, e.reason) for e in cols["stars_given"].role_evidence}
     assert reasons["count"][0] == "low" and "none negative" in reasons["count"][1]
+
+
+def test_codes_and_durations(tmp_path) -> None:
+    """Digit strings with leading zeros are codes (never "numbers stored as text"); a delay is a duration."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.crunch import crunch
+
+    rng = random.Random(2)
+    data = tmp_path / "d"
+    data.mkdir()
+    n = 400
+    pq.write_table(pa.table({
+        "id": list(range(n)),
+        "area": [f"{rng.randint(0, 99999):05d}" for _ in range(n)],
+        "dep_delay": [rng.randint(-15, 120) for _ in range(n)],
+    }), data / "legs.parquet")
+    report = crunch(data, personas="Data Engineer")
+    cols = {c.name: c for t in report.model.tables for c in t.columns}
+    assert "code" in cols["area"].roles and "duration" in cols["dep_delay"].roles
+    assert not [i for i in report.issues if i.column == "area" and i.rule_id == "numbers_as_strings"]

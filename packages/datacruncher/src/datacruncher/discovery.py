@@ -72,7 +72,8 @@ def _profile_sql(src: Any) -> str:
         ranged = c.kind in ("integer", "string", "uuid", "float", "decimal")
         parts += [f"min({c.sql})" if ranged else "NULL", f"max({c.sql})" if ranged else "NULL",
                   f"sum(({c.sql} < 0)::INTEGER)" if c.numeric else  # a FILTER per column costs a pass each
-                  f"avg(length({c.sql}))" if c.kind == "string" else "0"]
+                  f"avg(length({c.sql}))" if c.kind == "string" else "0",
+                  f"sum(({c.sql} SIMILAR TO '0[0-9]+')::INTEGER)" if c.kind == "string" else "0"]
     return f"SELECT {', '.join(parts)} FROM {src.sql}"
 
 
@@ -80,11 +81,11 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
     cols = [Column(c.name, c.type, type_kind(c.type)) for c in src.columns]
     if row is not None:
         for i, c in enumerate(cols):
-            c.non_null, c.distinct, c.lo, c.hi = int(row[5 * i]), int(row[5 * i + 1]), row[5 * i + 2], row[5 * i + 3]
+            c.non_null, c.distinct, c.lo, c.hi = int(row[6 * i]), int(row[6 * i + 1]), row[6 * i + 2], row[6 * i + 3]
             if c.numeric:
-                c.negatives = int(row[5 * i + 4] or 0)
+                c.negatives = int(row[6 * i + 4] or 0)
             elif c.kind == "string":
-                c.avg_length = float(row[5 * i + 4] or 0)
+                c.avg_length, c.leading_zeros = float(row[6 * i + 4] or 0), int(row[6 * i + 5] or 0)
     nullable = decl.get("nullable", {})
     declared_roles = decl.get("roles", {})
     for c in cols:

@@ -65,6 +65,7 @@ class Column:
     hi: Any = None
     negatives: int = 0  # numeric columns: values below zero (profiling pass)
     avg_length: float = 0.0  # text columns: mean length of the values (profiling pass)
+    leading_zeros: int = 0  # text columns: values that are digits with a leading zero ("02134": a code)
     #: per role, how sure discovery is (high: declared; medium: name and values agree; low: the values argue
     #: against the name) and why; a low-confidence role never yields a critical or high finding
     role_evidence: dict[str, tuple[str, str]] = field(default_factory=dict)

@@ -37,6 +37,8 @@ _SIGNED = {"balance", "acctbal", "bal", "net", "profit", "pnl", "margin", "delta
 _QUANTITY = {"qty", "quantity", "units", "seats", "items", "licenses"}
 _STATUS = {"status", "orderstatus", "linestatus", "lifecycle"}
 _COUNTRY = {"country", "nation", "countrycode"}
+_DURATION = {"duration", "elapsed", "seconds", "secs", "minutes", "mins", "hours", "hrs", "days", "ttl", "latency",
+             "runtime", "delay", "lag", "tenure"}
 _CHANNEL = {"channel", "source", "medium", "campaign", "utm", "referrer", "acquisition"}
 _SEGMENT = {"plan", "tier", "segment", "subscription", "mktsegment", "cohort", "package"}
 _FEATURE = {"feature", "event", "action", "activity", "screen", "page"}
@@ -87,6 +89,8 @@ def name_roles(name: str, kind: str) -> list[str]:
             roles.append("balance")  # may be negative by nature (balances, net amounts, changes)
         if (kind == "integer" and _has(toks, _QUANTITY)) or joined == "quantity":
             roles.append("quantity")
+        if _has(toks, _DURATION) and "money" not in roles:
+            roles.append("duration")  # an amount of time (a delay may be negative: early)
     if text:
         if _has(toks, _CODE) and not is_id:
             roles.append("code")
@@ -206,6 +210,9 @@ def weigh_roles(c: Any) -> None:
             c.roles.append("count")
             c.role_evidence["count"] = ("low", f"whole numbers from {c.lo} to {c.hi}, none negative (a count, "
                                                 "a rank or a small code: the values alone cannot say which)")
+    if c.kind == "string" and c.non_null and c.leading_zeros >= 0.01 * c.non_null and "code" not in c.roles:
+        c.roles.append("code")  # "02134" is a code: as a number it would lose its zero
+        c.role_evidence["code"] = ("medium", f"{c.leading_zeros} values are digits with a leading zero")
     if c.kind == "string" and c.non_null >= 20 and c.avg_length >= 25 and c.distinct >= 0.5 * c.non_null \
             and not {"id", "email"} & set(c.roles):
         c.roles.append("text")
