@@ -18,8 +18,8 @@ distinct values found in the key, and those not (orphans). A pair is an FK when:
   with the child covering at least half of it. Booleans, floats, times, measures (money, quantities) and columns
   with a single value are never children by values alone.
 
-Each kept key and FK carries its evidence (containment, distinct counts, key coverage, name score, reasons), so
-a user can see why.
+Every FK kept carries its evidence (containment, distinct counts, key coverage, name score, reasons), and every
+table its candidate keys, so a user can see why.
 """
 
 from __future__ import annotations
@@ -98,11 +98,8 @@ def name_score(child_table: str, child_col: str, parent_table: str, key_col: str
     joined_child = "".join(child)
     if key and len("".join(key)) >= 3 and joined_child.endswith("".join(key)):
         return max(base, 3)
-    for a in child[-1:]:
-        for b in (*key, *table):
-            if len(a) >= 3 and len(b) >= 3 and (a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b)
-                                                                                        or b.startswith(a)))):
-                return max(base, 2)
+    if any(_similar(a, b) for a in child[-1:] for b in (*key, *table)):
+        return max(base, 2)
     return base
 
 
@@ -200,6 +197,7 @@ def _child_ok(child: Column, table: Table, keys_of_child: set[str], unique: set[
 
 
 def _similar(a: str, b: str) -> bool:
+    """The same word (3+ letters), or one a 4+ letter prefix of the other (``addr`` / ``address``)."""
     return len(a) >= 3 and len(b) >= 3 and (a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b)
                                                                                      or b.startswith(a))))
 
