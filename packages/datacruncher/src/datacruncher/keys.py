@@ -106,9 +106,13 @@ def name_score(child_table: str, child_col: str, parent_table: str, key_col: str
 # ------------------------------------------------------------------------------------------------- keys
 
 
+BIG_TABLE = 200_000  # a table this large with a named key is a fact table: alternate keys are not looked for
+
+
 def unique_columns(catalog: Catalog, table: Table) -> list[Column]:
-    """The table's complete columns unique by an exact count (the sketch prefilters)."""
-    if table.rows == 0:
+    """The table's complete columns unique by an exact count (the sketch prefilters). A large table whose key its
+    name already gives is not searched for alternate keys (exact distinct counts of millions of values each)."""
+    if table.rows == 0 or (table.primary_key is not None and table.rows > BIG_TABLE):
         return []
     cands = [c for c in table.columns if c.kind in KEY_KINDS and c.non_null == table.rows
              and c.distinct >= 0.95 * table.rows]
