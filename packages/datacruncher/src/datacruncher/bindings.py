@@ -162,7 +162,8 @@ def _column_window(model: Model, col: Column, ctx: Context) -> None:
         end = max(end, col.window[1]) if end else None
         declared = f"timeframe and its own window {col.window[0]:%Y-%m-%d}..{col.window[1]:%Y-%m-%d}"
     ctx.exprs.update(col_start=_ts(start), col_end=_ts(end), attribute_date="TRUE" if col.after_parent is False else "FALSE",
-                     skewed="NULL" if col.skewed is None else "TRUE" if col.skewed else "FALSE")
+                     skewed="NULL" if col.skewed is None else "TRUE" if col.skewed else "FALSE",
+                     reach="NULL" if col.reach is None else repr(float(col.reach)))
     ctx.names["col_window"] = declared
     ctx.names["col_start"] = start.isoformat() if start else "n/a"
     ctx.names["col_end"] = end.isoformat() if end else "n/a"
@@ -301,7 +302,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "dataset": (over_dataset, ()),
     "table": (over_table, ("table", "dup_scope")),
     "pk": (over_pk, ("table", "pk")),
-    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed",
+    "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed", "reach",
                              "approx_distinct")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),

@@ -61,6 +61,9 @@ class Column:
     #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
+    #: at most this many robust deviations between the median and the farthest value (profiles.robust_reach,
+    #: exact quantiles only); None when unknown
+    reach: float | None = None
     lo: Any = None  # smallest and largest value (key-like and numeric columns), from the profiling pass
     hi: Any = None
     negatives: int = 0  # numeric columns: values below zero (profiling pass)

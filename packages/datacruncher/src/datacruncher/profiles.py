@@ -124,8 +124,29 @@ def profile_columns(catalog: Catalog, model: Model,
                     # Bowley's quartile skewness, or Kelly's on the 10th/90th percentiles: quartiles of counts
                     # sit on round numbers (10, 20, 30 items) and read symmetric while the tail is long
                     c.skewed = p5 >= 0 and (q3 + q1 - 2 * q2 > 0.2 * (q3 - q1) or p90 + p10 - 2 * q2 > 0.2 * (p90 - p10))
+                    if exact:
+                        c.reach = robust_reach(p.quantiles, c.skewed)
             out.append(p)
     return out
+
+
+def robust_reach(quantiles: list[float | None], logged: bool) -> float | None:
+    """An upper bound of how many robust deviations (1.4826 × MAD) the farthest value lies from the median, from
+    the exact 5%-step quantiles (minimum and maximum included), on the scale the outlier checks use.
+
+    At least half the values lie within one MAD of the median, so the MAD is at least half the shortest span
+    holding half of them; on the 5% grid that span is at least ``q[a + 0.5] - q[a + 0.05]``. Zero spread: None.
+
+    >>> round(robust_reach([float(i) for i in range(21)], False), 1)  # uniform 0..20: no value is far out
+    1.5
+    """
+    if any(q is None for q in quantiles):
+        return None
+    qs = [math.copysign(math.log1p(abs(q)), q) if logged else q for q in quantiles]  # type: ignore[arg-type]
+    mad_low = min(qs[a + 10] - qs[a + 1] for a in range(len(qs) - 10)) / 2
+    if mad_low <= 0:
+        return None
+    return max(qs[-1] - qs[10], qs[10] - qs[0]) / (1.4826 * mad_low)
 
 
 def _finite(value: object) -> float | None:
