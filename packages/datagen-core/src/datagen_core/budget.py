@@ -22,6 +22,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from datagen_contracts import dsl
 from datagen_contracts.errors import Problem
@@ -79,8 +80,8 @@ def _hours(window: tuple[datetime, datetime] | None) -> int:
     return max(int((window[1] - window[0]).total_seconds() // 3600) + 1, 1)
 
 
-def estimate(schema: dsl.Schema, scale: float) -> MemoryEstimate:
-    """Peak memory of ``generate`` at ``scale``, before it runs."""
+def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstimate:
+    """Peak memory of ``generate`` at ``scale``, before it runs (``plan``: its ``make_plan``, when at hand)."""
     from datagen_contracts._dsl_rules import parse_timestamp
 
     from .plan import column_window, make_plan, row_width
@@ -92,7 +93,7 @@ def estimate(schema: dsl.Schema, scale: float) -> MemoryEstimate:
         for col in node.columns:
             if col.type in ("datetime", "date"):
                 slots += _hours((column_window(col, tf) if tf else None) or tf)
-    plan = make_plan(schema, scale)
+    plan = plan if plan is not None else make_plan(schema, scale)
     from .chunks import CHUNK_ROWS
 
     chunk = max((min(t.rows, CHUNK_ROWS) * row_width(schema, schema.node(t.name)) for t in plan.tables
@@ -102,11 +103,11 @@ def estimate(schema: dsl.Schema, scale: float) -> MemoryEstimate:
     return MemoryEstimate(int(slots * SLOT_BYTES), int(chunk * CHUNK_FACTOR), int(kept))
 
 
-def sequence_problems(schema: dsl.Schema, scale: float) -> list[Problem]:
+def sequence_problems(schema: dsl.Schema, scale: float, plan: Any = None) -> list[Problem]:
     """Sequences whose last expected value leaves int64 (they would wrap to negative ids)."""
     from .plan import make_plan
 
-    plan = make_plan(schema, scale)
+    plan = plan if plan is not None else make_plan(schema, scale)
     out = []
     for i, node in enumerate(schema.nodes):
         rows = plan.table(node.id).rows if plan.table(node.id) is not None else 0
@@ -122,11 +123,11 @@ def sequence_problems(schema: dsl.Schema, scale: float) -> list[Problem]:
     return out
 
 
-def memory_problem(schema: dsl.Schema, scale: float, budget: int) -> str | None:
+def memory_problem(schema: dsl.Schema, scale: float, budget: int, plan: Any = None) -> str | None:
     """A sentence when the run's estimate exceeds ``budget`` bytes, else None."""
     from .plan import format_bytes
 
-    est = estimate(schema, scale)
+    est = estimate(schema, scale, plan)
     if est.total <= budget:
         return None
     parts = [f"time samplers {format_bytes(est.slot_bytes)}", f"chunks {format_bytes(est.chunk_bytes)}",

@@ -66,11 +66,11 @@ def entity_rows(node: dsl.Node, scale: float) -> int:
     return 0 if rows == 0 else max(1, round(rows * scale))
 
 
-def check_size(schema: dsl.Schema, scale: float) -> None:
+def check_size(schema: dsl.Schema, scale: float, plan: Any = None) -> None:
     """Refuse a plan over 50M rows or 5 GB (``--yes`` skips this)."""
     from .plan import make_plan
 
-    plan = make_plan(schema, scale)
+    plan = plan if plan is not None else make_plan(schema, scale)
     if plan.total_rows > MAX_ROWS or plan.total_bytes > MAX_BYTES:
         factor = min(MAX_ROWS / max(plan.total_rows, 1), MAX_BYTES / max(plan.total_bytes, 1))
         raise PlanTooLargeError(
@@ -111,14 +111,17 @@ def generate(
     inferred = [p.text(n.id) for n in loaded.nodes for p in implied_pairs(loaded, n)]
     if scale <= 0:
         raise DatagenError(f"--scale must be > 0, got {scale}")
-    if not yes:
-        check_size(loaded, scale)
     from . import budget
+    from .plan import make_plan
 
-    overflow = budget.sequence_problems(loaded, scale)
+    plan = make_plan(loaded, scale)  # one plan for the bounds below
+    if not yes:
+        check_size(loaded, scale, plan)
+    overflow = budget.sequence_problems(loaded, scale, plan)
     if overflow:
         raise SchemaError(overflow, source)
-    too_big = budget.memory_problem(loaded, scale, budget.default_budget() if max_memory is None else max_memory)
+    too_big = budget.memory_problem(loaded, scale, budget.default_budget() if max_memory is None else max_memory,
+                                    plan)
     if too_big is not None:  # refused before anything is allocated
         raise PlanTooLargeError(too_big)
     out = Path(output)

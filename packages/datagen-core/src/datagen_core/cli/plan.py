@@ -27,9 +27,9 @@ def plan(schema_path: str, scale: float, as_json: bool) -> None:
         raise click.BadParameter(f"must be a positive number, got {scale}", param_hint="--scale")
     schema = load_schema_or_exit(schema_path)
     result = make_plan(schema, scale)
-    memory = budget.estimate(schema, scale)
-    over = budget.memory_problem(schema, scale, budget.default_budget())
-    problems = [p.message for p in budget.sequence_problems(schema, scale)]
+    memory = budget.estimate(schema, scale, result)
+    over = budget.memory_problem(schema, scale, budget.default_budget(), result)
+    problems = [p.message for p in budget.sequence_problems(schema, scale, result)]
     if as_json:
         click.echo(json.dumps({**result.to_dict(), "memory_bytes": memory.total, "memory": {
             "time_samplers": memory.slot_bytes, "chunks": memory.chunk_bytes, "kept_parent_keys": memory.kept_bytes},
