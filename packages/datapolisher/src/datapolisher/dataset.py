@@ -100,28 +100,24 @@ def staged_directory(target: Path, *, overwrite: bool = False) -> Iterator[Path]
     ensure_absent(target, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        lock = output_lock(target)
-        lock.__enter__()
-    except OutputBusyError as exc:
+        with output_lock(target):
+            ensure_absent(target, overwrite=overwrite)  # again, now that no other run can create it
+            tmp = staging_path(target)
+            tmp.mkdir()
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o777 & ~mask)
+            try:
+                yield tmp
+                if target.exists():
+                    old = staging_path(target, "old")
+                    target.rename(old)
+                    tmp.rename(target)
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    tmp.rename(target)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+    except OutputBusyError as exc:  # another run holds the output (a busy error from inside the block means the same)
         raise OutputExistsError(str(exc)) from None
-    try:
-        ensure_absent(target, overwrite=overwrite)  # again, now that no other run can create it
-        tmp = staging_path(target)
-        tmp.mkdir()
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)
-        try:
-            yield tmp
-            if target.exists():
-                old = staging_path(target, "old")
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                tmp.rename(target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    finally:
-        lock.__exit__(None, None, None)
