@@ -190,3 +190,53 @@ def test_the_wide_warehouse(tmp_path: Path) -> None:
     assert precision >= 0.95 and recall >= 0.95, (sorted(found - truth), sorted(truth - found))
     children = {c for c, _ in found}
     assert not children & warehouse.DECOYS
+
+
+# --- a composite FK whose names say nothing, and a decoy inside a full cross product ---------------------------
+
+def _depots(out: Path, seed: int = 11) -> Path:
+    rng = random.Random(seed)
+    out.mkdir(parents=True)
+    depots = sorted({"".join(rng.choice("ABCDEFGHKLMNPRSTUVWXYZ") for _ in range(4)) for _ in range(40)})
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=d) for d in range(200)]
+    # shipments: one row per (depot, day) that had one — about a fifth of the combinations
+    pairs = sorted(rng.sample([(d, day) for d in depots for day in days], 1600))
+    pq.write_table(pa.table({"depot": [d for d, _ in pairs], "day": [day for _, day in pairs],
+                             "weight_kg": [rng.uniform(100, 900) for _ in pairs]}), out / "shipments.parquet")
+    sent = [rng.choice(pairs) for _ in range(3000)]
+    sent[:60] = [("QQQQ", days[i % 200]) for i in range(60)]  # 2% of the parcels point at no shipment
+    pq.write_table(pa.table({"parcel_id": list(range(1, 3001)), "hub": [h for h, _ in sent],
+                             "sent_on": [d for _, d in sent], "grams": [rng.randint(50, 30000) for _ in sent]}),
+                   out / "parcels.parquet")
+    # slots: every (row_no, col_no) of a 20 × 20 grid; readings' two small counts land in it by chance
+    pq.write_table(pa.table({"row_no": [r for r in range(1, 21) for _ in range(20)],
+                             "col_no": [c for _ in range(20) for c in range(1, 21)],
+                             "capacity": [rng.uniform(1, 5) for _ in range(400)]}), out / "slots.parquet")
+    pq.write_table(pa.table({"reading_id": list(range(1, 1001)), "a": [rng.randint(1, 20) for _ in range(1000)],
+                             "b": [rng.randint(1, 20) for _ in range(1000)]}), out / "readings.parquet")
+    return out
+
+
+def test_a_composite_fk_found_by_values_alone_with_its_orphans(tmp_path: Path) -> None:
+    report = crunch(_depots(tmp_path / "depots"), personas="Data Engineer")
+    tables = {t.name: t for t in report.model.tables}
+    assert tuple(tables["shipments"].composite_key) == ("depot", "day")
+    assert tuple(tables["slots"].composite_key) == ("row_no", "col_no")
+    composite = [f for f in report.model.foreign_keys if f.from_columns]
+    assert [(f.from_table, tuple(f.from_columns), f.to_table, tuple(f.to_columns)) for f in composite] == [
+        ("parcels", ("hub", "sent_on"), "shipments", ("depot", "day"))]  # never readings (a, b) -> slots
+    (fk,) = composite
+    assert fk.orphan_rows == 60 and fk.orphan_values == 60 and fk.coverage == pytest.approx(0.98)
+    assert fk.evidence.name_score == 0 and any("found by values" in r for r in fk.evidence.reasons)
+
+
+def test_composite_orphans_are_a_finding_with_rows_and_distinct_tuples(tmp_path: Path) -> None:
+    report = crunch(_depots(tmp_path / "depots"), personas="Data Engineer")
+    (issue,) = [i for i in report.issues if i.rule_id == "composite_fk_orphans"]
+    assert issue.id == "composite_fk_orphans:parcels.(hub, sent_on) -> shipments.(depot, day)"
+    assert issue.severity == "critical" and issue.measure.value == pytest.approx(0.02)
+    assert (issue.measure.failed_row_count, issue.measure.row_count) == (60, 3000)
+    assert "(60 distinct missing keys)" in issue.finding and "no shipments (depot, day)" in issue.finding
+    assert issue.fix.params == {"table": "parcels", "columns": "hub, sent_on", "parent": "shipments",
+                                "parent_columns": "depot, day"}
+    assert len(issue.sample_keys) == 10 and all(k[0] == "QQQQ" for k in issue.sample_keys)

@@ -196,6 +196,27 @@ def over_fk(model: Model, check: Any) -> list[Context]:
     return out
 
 
+def over_composite_fk(model: Model, check: Any) -> list[Context]:
+    """Composite FKs: ``{child_cols}`` and ``{parent_cols}`` are the quoted column lists (in key order; wrap them
+    in parentheses for a tuple), ``{child_complete}`` is TRUE where every child column holds a value (a reference
+    with a NULL part refers to nothing, as SQL's MATCH SIMPLE has it); text gets the plain names."""
+    out = []
+    for fk in model.composite_foreign_keys:
+        if not _kind_ok(check, model.tables[fk.child]):
+            continue
+        ctx = Context(key=f"{fk.child}.({', '.join(fk.child_columns)}) -> {fk.parent}.({', '.join(fk.parent_columns)})",
+                      table=fk.child, column=fk.child_columns[0],
+                      names={"child": fk.child, "parent": fk.parent, "child_cols": ", ".join(fk.child_columns),
+                             "parent_cols": ", ".join(fk.parent_columns)})
+        ctx.exprs.update(child_cols=", ".join(quote_ident(c) for c in fk.child_columns),
+                         parent_cols=", ".join(quote_ident(c) for c in fk.parent_columns),
+                         child_complete=" AND ".join(f"{quote_ident(c)} IS NOT NULL" for c in fk.child_columns))
+        out.append(ctx)
+    if not out:
+        raise Skip(_why(check, "no composite foreign key"))
+    return out
+
+
 def over_time_pair(model: Model, check: Any) -> list[Context]:
     out = []
     for t in model.tables.values():
@@ -308,6 +329,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed", "reach",
                              "approx_distinct")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
+    "composite_fk": (over_composite_fk, ("child", "child_cols", "parent", "parent_cols", "child_complete")),
     "time_pair": (over_time_pair, ("table", "early", "late", "pk")),
     "entity_events": (over_entity_events, ("entity", "entity_pk", "event", "event_fk", "entity_created_at",
                                            "event_created_at")),

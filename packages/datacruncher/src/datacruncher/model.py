@@ -216,7 +216,8 @@ class Model:
                     from_table=fk.child, from_column=fk.child_columns[0], to_table=fk.parent,
                     to_column=fk.parent_columns[0], from_columns=list(fk.child_columns),
                     to_columns=list(fk.parent_columns), coverage=round(fk.coverage, 6), time_order="none",
-                    orphan_rows=fk.orphans, evidence=_evidence(fk.evidence),
+                    orphan_rows=fk.orphans, orphan_values=_ev(fk.evidence, "orphan_values"),
+                    evidence=_evidence(fk.evidence),
                 )
                 for fk in self.composite_foreign_keys
             ],

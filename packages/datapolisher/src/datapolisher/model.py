@@ -56,11 +56,26 @@ class Edge:
     parent_column: str
 
 
+@dataclass(frozen=True)
+class CompositeEdge:
+    """A composite foreign key: ``table.(columns)`` references ``parent.(parent_columns)``, in that order."""
+
+    table: str
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str, ...]
+
+
 @dataclass
 class DatasetModel:
     root: Path
     tables: dict[str, TableModel]
     edges: list[Edge] = field(default_factory=list)
+    composite_edges: list[CompositeEdge] = field(default_factory=list)
+
+    def parents_of(self, table: str) -> set[str]:
+        """Every table ``table`` references, by single or composite foreign keys."""
+        return {e.parent for e in self.edges_from(table)} | {e.parent for e in self.composite_edges if e.table == table}
 
     def table(self, name: str | None) -> TableModel | None:
         return self.tables.get(name) if name else None
@@ -82,7 +97,7 @@ class DatasetModel:
         done: list[str] = []
         pending = sorted(self.tables)
         while pending:
-            ready = [t for t in pending if all(e.parent in done or e.parent == t for e in self.edges_from(t))]
+            ready = [t for t in pending if all(p in done or p == t for p in self.parents_of(t))]
             pick = ready[0] if ready else pending[0]
             done.append(pick)
             pending.remove(pick)
@@ -158,7 +173,12 @@ def _apply_report(model: DatasetModel, report: CrunchReport) -> None:
             if mc.roles:
                 t.roles.setdefault(mc.name, set()).update(mc.roles)
     for fk in report.model.foreign_keys:
-        if fk.from_columns:  # a composite FK: no single-column edge to repair orphans or times along
+        if fk.from_columns:  # a composite FK: orphans are dropped along it; no single column to move times by
+            child, parent = model.tables.get(fk.from_table), model.tables.get(fk.to_table)
+            if (child is not None and parent is not None and len(fk.from_columns) == len(fk.to_columns)
+                    and set(fk.from_columns) <= set(child.columns) and set(fk.to_columns) <= set(parent.columns)):
+                model.composite_edges.append(CompositeEdge(fk.from_table, tuple(fk.from_columns), fk.to_table,
+                                                           tuple(fk.to_columns)))
             continue
         _add_edge(model, Edge(fk.from_table, fk.from_column, fk.to_table, fk.to_column))
 

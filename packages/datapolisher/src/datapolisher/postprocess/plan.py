@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..issues import Finding, param
-from ..model import DatasetModel, TableModel, distinct_values
+from ..model import CompositeEdge, DatasetModel, TableModel, distinct_values
 
 OP_ORDER = (
     "cast", "normalize_codes", "trim_whitespace", "fill_default", "clamp_min", "round_money", "dedupe_rows", "dedupe_key",
@@ -76,7 +76,9 @@ def describe(step: Step) -> str:
         "dedupe_rows": f"drop duplicate rows of {step.table}",
         "dedupe_key": f"keep the first row per {step.table}.{p.get('key')}",
         "swap_interval": f"swap {step.table}.{p.get('start')}/{p.get('end')} where start > end",
-        "drop_orphans": f"drop {step.table} rows whose {col} has no {p.get('parent')}.{p.get('parent_column')}",
+        "drop_orphans": f"drop {step.table} rows whose ({', '.join(p['columns'])}) is no "
+                        f"{p.get('parent')}.({', '.join(p.get('parent_columns', []))})" if "columns" in p else
+                        f"drop {step.table} rows whose {col} has no {p.get('parent')}.{p.get('parent_column')}",
         "null_orphans": f"set {step.table}.{col} to NULL where it has no {p.get('parent')}.{p.get('parent_column')}",
         "clamp_to_parent_time": f"move {step.table}.{col} to at/after {p.get('parent')}.{p.get('parent_time')}"
         + "".join(f" (shifting {step.table}.{e} by the same amount)" for e in p.get("shift", [])),
@@ -124,7 +126,8 @@ class _Builder:
         self.unhandled: list[Finding] = []
 
     def add(self, op: str, table: str, params: dict[str, Any], why: str) -> None:
-        key = (op, table, str(params.get("column") or params.get("key") or params.get("start") or ""))
+        key = (op, table, str(params.get("column") or params.get("key") or params.get("start")
+                              or ", ".join(params.get("columns", ()))))
         old = self.steps.get(key)
         whys = (*old.why, why) if old is not None and why not in old.why else (why,) if old is None else old.why
         self.steps[key] = Step(op, table, params, whys)
@@ -218,6 +221,8 @@ class _Builder:
         return None
 
     def _orphans(self, f: Finding, t: TableModel) -> bool:
+        if param(f.params, "columns") is not None:
+            return self._composite_orphans(f, t)
         edge = self._edge_for(f, t)
         if edge is None:
             return False
@@ -226,6 +231,22 @@ class _Builder:
         params = {"column": edge.column, "parent": edge.parent, "parent_column": edge.parent_column}
         self.add(op, t.name, params, _why(f))
         return True
+
+    def _composite_orphans(self, f: Finding, t: TableModel) -> bool:
+        """Rows whose tuple of columns is no parent key (a tuple with a NULL part refers to nothing: kept)."""
+        columns = tuple(c.strip() for c in str(param(f.params, "columns")).split(","))
+        parent = param(f.params, "parent")
+        wanted = tuple(c.strip() for c in str(param(f.params, "parent_columns", default="")).split(","))
+        for e in self.model.composite_edges:
+            if e.table == t.name and e.columns == columns and (parent is None or e.parent == parent) and (
+                    wanted == ("",) or e.parent_columns == wanted):
+                self._drop_composite(e, _why(f))
+                return True
+        return False
+
+    def _drop_composite(self, e: CompositeEdge, why: str) -> None:
+        self.add("drop_orphans", e.table, {"columns": list(e.columns), "parent": e.parent,
+                                           "parent_columns": list(e.parent_columns)}, why)
 
     def _temporal_parent(self, f: Finding, t: TableModel) -> bool:
         edge = self._edge_for(f, t)
@@ -265,6 +286,10 @@ class _Builder:
                 params = {"column": e.column, "parent": e.parent, "parent_column": e.parent_column}
                 self.add("drop_orphans", e.table, params, f"cascade: {parent} rows were dropped as orphans")
                 dropped.append(e.table)
+            for ce in self.model.composite_edges:
+                if ce.parent == parent and ("drop_orphans", ce.table, ", ".join(ce.columns)) not in self.steps:
+                    self._drop_composite(ce, f"cascade: {parent} rows were dropped as orphans")
+                    dropped.append(ce.table)
 
 
 def _computed(model: DatasetModel, spec: str) -> tuple[str, str, dict[str, Any]]:

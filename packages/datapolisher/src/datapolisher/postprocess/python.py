@@ -55,6 +55,13 @@ def _expr(step: Step) -> str:
         s, e = f"pl.col({p['start']!r})", f"pl.col({p['end']!r})"
         return (f"{df}.with_columns(\n        pl.when({s} > {e}).then({e}).otherwise({s}).alias({p['start']!r}),\n"
                 f"        pl.when({s} > {e}).then({s}).otherwise({e}).alias({p['end']!r}),\n    )")
+    if step.op == "drop_orphans" and "columns" in p:  # a composite FK: the tuple must be a parent key
+        keys = ", ".join(f"pl.col({pc!r}).cast({df}.schema[{c!r}]).alias({c!r})"
+                         for c, pc in zip(p["columns"], p["parent_columns"], strict=True))
+        incomplete = " | ".join(f"pl.col({c!r}).is_null()" for c in p["columns"])
+        return (f"(\n        {df}.join(t[{p['parent']!r}].select({keys}).unique().with_columns(__found=pl.lit(True)),"
+                f" on={list(p['columns'])!r}, how='left', maintain_order='left')\n"
+                f"        .filter({incomplete} | pl.col('__found').is_not_null()).drop('__found')\n    )")
     parents = f"t[{p.get('parent')!r}].get_column({p.get('parent_column')!r}).implode()"
     if step.op == "drop_orphans":
         return f"{df}.filter({c}.is_null() | {c}.is_in({parents}))"

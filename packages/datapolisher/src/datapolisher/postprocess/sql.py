@@ -70,6 +70,11 @@ def _table_sql(step: Step) -> str:
         s, e = q(p["start"]), q(p["end"])
         return (f"SELECT * REPLACE (\n    CASE WHEN {s} > {e} THEN {e} ELSE {s} END AS {s},\n"
                 f"    CASE WHEN {s} > {e} THEN {s} ELSE {e} END AS {e}) FROM {t}")
+    if step.op == "drop_orphans" and "columns" in p:  # a composite FK: the tuple must be a parent key
+        cols = ", ".join(map(q, p["columns"]))
+        incomplete = " OR ".join(f"{q(c)} IS NULL" for c in p["columns"])
+        return (f"SELECT * FROM {t} WHERE {incomplete} OR ({cols}) IN "
+                f"(SELECT ({', '.join(map(q, p['parent_columns']))}) FROM {q(p['parent'])})")
     parents = f"(SELECT {q(p['parent_column'])} FROM {q(p['parent'])})" if "parent" in p else ""
     if step.op == "drop_orphans":
         return f"SELECT * FROM {t} WHERE {col} IS NULL OR {col} IN {parents}"
