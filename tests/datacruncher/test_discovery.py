@@ -109,3 +109,32 @@ def test_relation_phrases_self_references_and_natural_keys(tmp_path):
                    ("Customer", "category"): ("category_name", "after"),
                    ("Orders", "CustomerId"): ("Customer", "after"), ("Orders", "ShipVia"): ("Shippers", "after")}
     assert model.tables["category_name"].primary_key == "category"  # named by the customers' column
+
+
+def test_durations_from_values_whatever_their_names(tmp_path):
+    """``x1`` holds ended_at - started_at in minutes (named like an amount: the values win); ``fee`` is money and
+    ``tries`` a small count whose values fall among the day differences by chance; ``wait`` is an INTERVAL."""
+    import random
+
+    rng = random.Random(9)
+    start = [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=rng.randrange(500_000)) for _ in range(400)]
+    length = [rng.randrange(1, 6 * 24 * 60) for _ in start]
+    write(tmp_path, "sessions", {
+        "session_id": list(range(400)), "started_at": start,
+        "ended_at": [s + dt.timedelta(minutes=m, seconds=rng.randrange(60)) for s, m in zip(start, length, strict=True)],
+        "x1_amount": [float(m) for m in length], "fee": [round(rng.uniform(1, 90), 2) for _ in start],
+        "tries": [rng.randint(1, 5) for _ in start]})
+    import duckdb
+
+    duckdb.execute(f"COPY (SELECT i AS queue_id, to_seconds(i * 7) AS wait FROM range(50) t(i)) "
+                   f"TO '{tmp_path / 'queue.parquet'}'")
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    cols = {c.name: c for c in model.tables["sessions"].columns}
+    cols["wait"] = model.tables["queue"].column("wait")
+    x1 = cols["x1_amount"]
+    assert "duration" in x1.roles and "money" not in x1.roles and x1.confidence("duration") == "high"
+    assert x1.role_evidence["duration"][1].startswith("equals ended_at - started_at in minutes for 100%")
+    assert "duration" not in cols["fee"].roles and "money" in cols["fee"].roles
+    assert "duration" not in cols["tries"].roles
+    assert cols["wait"].roles == ["duration"] and cols["wait"].confidence("duration") == "high"

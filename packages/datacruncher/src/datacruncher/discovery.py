@@ -20,6 +20,7 @@ from .roles import (
     categorical,
     created_rank,
     creation_candidate,
+    find_durations,
     name_roles,
     time_pairs,
     tokens,
@@ -42,6 +43,7 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
     counted = dict(zip([name for name, _ in passes], catalog.fetchone_each([_profile_sql(src) for _, src in passes]),
                        strict=True))
     tables = {name: _profile(src, declared.get(name, {}), counted.get(name)) for name, src in sources}
+    find_durations(catalog, tables)
     for t in tables.values():
         if t.primary_key is None:
             t.primary_key = _find_primary_key(catalog, t) or _natural_key(catalog, t, tables)

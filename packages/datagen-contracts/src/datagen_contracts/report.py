@@ -93,7 +93,7 @@ class RoleEvidence(_Machine, kw_only=True):
     """How sure discovery is of one role of a column, and why."""
 
     role: str
-    confidence: Literal["high", "medium", "low"] = "medium"  # high: declared; low: the values argue against it
+    confidence: Literal["high", "medium", "low"] = "medium"  # high: declared or shown by the values; low: they argue against it
     reason: str = ""
 
 
