@@ -205,3 +205,70 @@ def test_funnel_and_state_dates_are_whole_days_strictly_increasing(tmp_path: Pat
         assert t.num_rows > 1000 and same.sum() > 500
         assert (np.diff(day[order])[same] >= 1).all()
         assert day.max() <= np.datetime64("2024-12-31", "D").astype("int64")
+
+
+def test_children_accrue_over_their_parents_life_at_a_steady_rate(tmp_path: Path) -> None:
+    """Signups spread over the year, orders after signup: each customer's count follows the time it had, so a
+    first-month rate is the same for early and late cohorts, and the declared mean holds over all customers."""
+    doc = _doc([
+        {"id": "customer", "rows": 6000, "pk": "customer_id",
+         "columns": [_col("customer_id", "int", {"sequence": {}}),
+                     _col("signed_up_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+        {"id": "order", "kind": "fact", "parents": ["customer"], "pk": "order_id",
+         "fanout": {"distribution": "poisson", "lambda": 6},
+         "columns": [_col("order_id", "int", {"sequence": {}}),
+                     _col("customer_id", "int", {"lookup": {"from": "customer.customer_id"}}),
+                     _col("ordered_at", "datetime", {"datetime_series": {"within": "timeframe"}})]},
+    ])
+    out = _run(tmp_path, doc)
+    customers = pq.read_table(out / "customer.parquet")
+    keys, age = _ages(out, "customer", "order", "customer_id", "signed_up_at", "ordered_at")
+    start = np.datetime64("2024-01-01T00:00:00", "us").astype("int64")
+    signup = dict(zip(customers["customer_id"].to_numpy(),
+                      (customers["signed_up_at"].to_numpy().astype("int64") - start) / MONTH_US, strict=True))
+    cohort = np.array([signup[k] for k in keys])
+    first_month = age < 1
+    early = (signup_month := np.array(list(signup.values()))) < 3
+    late = (signup_month >= 8) & (signup_month < 11)  # a full month left after signup
+    rate_early = (first_month & (cohort < 3)).sum() / early.sum()
+    rate_late = (first_month & (cohort >= 8) & (cohort < 11)).sum() / late.sum()
+    assert 0.8 < rate_late / rate_early < 1.25  # was ~10x: a lifetime total squeezed into what was left
+    assert abs(len(keys) / len(signup) - 6) < 0.3  # the declared mean over every customer
+    assert 0.85 < rate_early < 1.15  # 6 orders over an average life of 6 months: one a month, for every cohort
+
+
+def test_entity_ids_follow_their_creation_time_across_chunks(tmp_path: Path) -> None:
+    hours = [0.1] * 8 + [1.0] * 12 + [0.3] * 4
+    doc = _doc([{"id": "account", "rows": 150_000, "pk": "account_id",  # three chunks
+                 "columns": [_col("account_id", "int", {"sequence": {}}),
+                             _col("created_at", "datetime", {"datetime_series": {
+                                 "within": "timeframe", "pattern": {"dimension": "hour", "weights": hours}}})]}])
+    t = pq.read_table(_run(tmp_path, doc) / "account.parquet")
+    ids, at = t["account_id"].to_numpy(), t["created_at"].to_numpy().astype("int64")
+    assert (np.diff(at[np.argsort(ids)]) >= 0).all()  # ids in creation order
+    by_hour = np.bincount((at // 3_600_000_000) % 24, minlength=24) / len(at)
+    assert by_hour[12] > 2.5 * by_hour[3]  # the declared hour pattern still holds (weights 1.0 vs 0.1)
+    assert abs(np.median(at) - (at.min() + at.max()) / 2) < 10 * 86_400_000_000  # spread over the year
+
+
+def test_money_is_in_cents_unless_the_unit_says_otherwise(tmp_path: Path) -> None:
+    lognormal = {"distribution": {"type": "lognormal", "params": {"mean": 3, "sigma": 0.7}, "clamp": [0.5, 900]}}
+    doc = _doc([{"id": "sale", "rows": 5000, "pk": "sale_id", "columns": [
+        _col("sale_id", "int", {"sequence": {}}),
+        _col("unit_price", "float", lognormal),
+        _col("qty", "int", {"distribution": {"type": "uniform", "params": {"low": 1, "high": 9}}}),
+        _col("line_total", "float", {"expression": {"code": "unit_price * qty"}}),
+        _col("price_yen", "float", lognormal, unit="JPY"),
+        _col("fee_pct", "float", lognormal),
+        _col("weight", "float", lognormal, unit="kg"),
+        _col("rate", "float", lognormal, decimals=3)]}])
+    t = pq.read_table(_run(tmp_path, doc) / "sale.parquet")
+
+    def decimals_at_most(name: str, d: int) -> bool:
+        v = t[name].to_numpy()
+        return bool(np.all(np.abs(v * 10**d - np.round(v * 10**d)) < 1e-6))
+
+    assert decimals_at_most("unit_price", 2) and decimals_at_most("line_total", 2)
+    assert decimals_at_most("price_yen", 0) and decimals_at_most("rate", 3) and not decimals_at_most("rate", 2)
+    assert not decimals_at_most("fee_pct", 3) and not decimals_at_most("weight", 3)
+    assert t["unit_price"].to_numpy().min() >= 0.5 and t["unit_price"].to_numpy().max() <= 900

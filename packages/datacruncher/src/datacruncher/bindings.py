@@ -91,13 +91,14 @@ def over_table(model: Model, check: Any) -> list[Context]:
 def _dup_scope(t: Table) -> str:
     """``{dup_scope}``: the rows of ``t`` that can have an identical twin. Identical rows share their key, so with
     a single-column key only the rows whose key repeats (or is NULL, since NULLs group together) can — the same
-    exact duplicate count as grouping the whole table, from a much smaller group. Without a key, identical rows
+    exact duplicate count as grouping the whole table, from a much smaller group; a composite key works alike
+    (its columns are complete) and groups two or three narrow columns instead of hashing every one. Without a key, identical rows
     share their hash (NULLs hash alike): only rows whose hash repeats can be twins, and a collision only adds a
     candidate, so the count stays exact while the wide GROUP BY ALL sees a handful of rows instead of all."""
-    if not t.primary_key:
+    if not t.key_sql:
         h = "hash(" + ", ".join(c.sql for c in t.columns) + ")"
         return f"(SELECT * FROM {t.sql} WHERE {h} IN (SELECT {h} FROM {t.sql} GROUP BY 1 HAVING count(*) > 1))"
-    k = quote_ident(t.primary_key)
+    k = t.key_sql  # a column, or the row of a composite key (complete by construction: never NULL)
     return (f"(SELECT * FROM {t.sql} WHERE {k} IS NULL OR {k} IN "
             f"(SELECT {k} FROM {t.sql} GROUP BY 1 HAVING count(*) > 1))")
 

@@ -142,6 +142,14 @@ def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[s
         sketch = catalog.con.execute(  # one pass of sketches; only combos that may be unique are counted exactly
             "SELECT " + ", ".join(f"approx_count_distinct({t})" for t in tuples) + f" FROM {table.sql}").fetchone()
         combos = [combo for combo, n in zip(combos, sketch, strict=True) if n >= SKETCH_UNIQUE * table.rows]
+        if combos and table.rows > 4 * SAMPLE_ROWS:  # a duplicate in a seeded sample rules a combination out
+            used = list(dict.fromkeys(c.sql for combo in combos for c in combo))
+            sample = (f"(SELECT {', '.join(used)} FROM {table.sql} "
+                      f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
+            counts = catalog.con.execute("SELECT count(*), " + ", ".join(
+                "count(DISTINCT (" + ", ".join(c.sql for c in combo) + "))" for combo in combos)
+                + f" FROM {sample}").fetchone()
+            combos = [combo for combo, n in zip(combos, counts[1:], strict=True) if n == counts[0]]
         for start in range(0, len(combos), 6):  # best first, six at a time: most tables stop at the first batch
             batch = combos[start:start + 6]
             counts = catalog.con.execute(
@@ -356,6 +364,9 @@ def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignK
     from .model import CompositeForeignKey
 
     out = []
+    domains: dict[tuple[str, str], set[tuple[str, str]]] = {}  # column -> the keys it references
+    for fk in fks:
+        domains.setdefault((fk.child, fk.child_column), set()).add((fk.parent, fk.parent_column))
     for parent in tables.values():
         if len(parent.composite_key) < 2:
             continue
@@ -363,7 +374,7 @@ def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignK
         for child in tables.values():
             if child is parent or child.rows == 0:
                 continue
-            mapping = _composite_mapping(catalog, child, parent, pcols)
+            mapping = _composite_mapping(catalog, child, parent, pcols, domains)
             if mapping is None:
                 continue
             cols, named = mapping
@@ -380,11 +391,20 @@ MIN_DISTINCT_TUPLES = 20
 MAX_TUPLE_DENSITY = 0.5
 
 
-def _composite_mapping(catalog: Catalog, child: Table, parent: Table,
-                       pcols: list[Column]) -> tuple[list[Column], bool] | None:
-    """The child columns standing for the key's columns, in key order, and whether names alone chose them."""
+def _composite_mapping(catalog: Catalog, child: Table, parent: Table, pcols: list[Column],
+                       domains: dict[tuple[str, str], set[tuple[str, str]]]) -> tuple[list[Column], bool] | None:
+    """The child columns standing for the key's columns, in key order, and whether names alone chose them.
+
+    By values, a child column may stand for a key column only if both reference the same key (``ss_sold_date_sk``
+    for ``inv_date_sk``: both are dates of ``date_dim``) or neither references any (ticket numbers, hours): a store
+    is not a warehouse however their numbers overlap. The key must also be sparse enough for values to tell
+    (``MAX_TUPLE_DENSITY``) before anything is measured."""
     def score(c: Column, pc: Column) -> int:
         return name_score(child.name, c.name, parent.name, pc.name)
+
+    def same_domain(c: Column, pc: Column) -> bool:
+        a, b = domains.get((child.name, c.name), set()), domains.get((parent.name, pc.name), set())
+        return bool(a & b) if a or b else True
 
     options = []
     for pc in pcols:
@@ -402,11 +422,20 @@ def _composite_mapping(catalog: Catalog, child: Table, parent: Table,
         named.append(max(best, key=lambda c: score(c, pc)))
     if len(named) == len(pcols):
         return named, True
+    if _density(parent, pcols) > MAX_TUPLE_DENSITY:
+        return None  # a full grid of values: containment cannot tell a reference from chance
+    options = [[c for c in fits if same_domain(c, pc)] for pc, fits in zip(pcols, options, strict=True)]
+    if not all(options):
+        return None
     # by values: each candidate's containment in its key column, all measured in one scan of the child
     pairs = [(pc, c) for pc, fits in zip(pcols, options, strict=True) for c in fits]
     probes = ", ".join(f"sum(({c.sql} IN (SELECT {pc.sql} FROM {parent.sql}))::INTEGER), count({c.sql})"
                        for pc, c in pairs)
-    row = catalog.con.execute(f"SELECT {probes} FROM {child.sql}").fetchone()
+    source = child.sql
+    if child.rows > 4 * SAMPLE_ROWS:  # a seeded sample chooses; the tuples are then measured exactly
+        used = ", ".join(dict.fromkeys(c.sql for _, c in pairs))
+        source = f"(SELECT {used} FROM {child.sql} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))"
+    row = catalog.con.execute(f"SELECT {probes} FROM {source}").fetchone()
     share = {(pc.name, c.name): (row[2 * i] or 0) / row[2 * i + 1] if row[2 * i + 1] else 0.0
              for i, (pc, c) in enumerate(pairs)}
     chosen: list[Column] = []
@@ -418,12 +447,27 @@ def _composite_mapping(catalog: Catalog, child: Table, parent: Table,
     return chosen, False
 
 
+def _density(parent: Table, pcols: list[Column]) -> float:
+    """The share of the combinations of the key columns' values that are keys (by the distinct-count sketches)."""
+    combos = 1
+    for pc in pcols:
+        combos *= max(pc.distinct, 1)
+    return min(parent.rows / combos, 1.0)
+
+
 def _composite_evidence(catalog: Catalog, child: Table, parent: Table, cols: list[Column], pcols: list[Column],
                         named: bool) -> tuple[Evidence, int, int] | None:
     """The tuple containment of a mapping and its evidence, or None when it is not an FK."""
     cx = "(" + ", ".join(c.sql for c in cols) + ")"
     pk = "(" + ", ".join(c.sql for c in pcols) + ")"
     nonnull = " AND ".join(f"{c.sql} IS NOT NULL" for c in cols)
+    if child.rows > 4 * SAMPLE_ROWS:  # a large child is tried on a seeded sample first, as single FKs are
+        sample = (f"(SELECT {', '.join(c.sql for c in cols)} FROM {child.sql} "
+                  f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
+        n, inside = catalog.con.execute(f"SELECT count(*), count(*) FILTER (WHERE {cx} IN (SELECT {pk} FROM "
+                                        f"{parent.sql})) FROM {sample} WHERE {nonnull}").fetchone()
+        if not n or inside / n < MIN_CONTAINMENT - 0.05:
+            return None
     n, inside, tuples, orphan_tuples = catalog.con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE found), count(DISTINCT t), count(DISTINCT t) FILTER (WHERE NOT found)"
         f" FROM (SELECT {cx} AS t, {cx} IN (SELECT {pk} FROM {parent.sql}) AS found FROM {child.sql} WHERE {nonnull})"
@@ -435,10 +479,7 @@ def _composite_evidence(catalog: Catalog, child: Table, parent: Table, cols: lis
     if named:
         reasons.append("names agree column by column")
     else:
-        combos = 1
-        for pc in pcols:
-            combos *= max(pc.distinct, 1)
-        density = min(parent.rows / combos, 1.0)
+        density = _density(parent, pcols)
         if density > MAX_TUPLE_DENSITY or tuples < MIN_DISTINCT_TUPLES:
             return None  # a key holding most combinations of its columns' values holds any tuple by chance
         if set(child.composite_key) == {c.name for c in cols} and child.rows >= parent.rows:

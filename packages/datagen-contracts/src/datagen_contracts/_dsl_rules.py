@@ -212,6 +212,9 @@ def rule_columns(ctx: _Ctx) -> Iterator[Problem]:
                     yield Problem(child(path, "null_rate"), "null_rate > 0 on a column that is not nullable (set nullable: true)")
             if col.name == node.pk and col.nullable:
                 yield Problem(child(path, "nullable"), "a primary key cannot be nullable")
+            if col.decimals is not None and (col.type != "float" or not 0 <= col.decimals <= 12):
+                yield Problem(child(path, "decimals"), f"rounds a float column to 0..12 decimals, got {col.decimals} "
+                                                       f"on a {col.type} column")
             for k, mod in enumerate(col.modifiers):
                 yield from _modifier(ctx, node, col, mod, child(child(path, "modifiers"), k))
             if col.constraints is not None:

@@ -17,6 +17,7 @@ NormalParams(comment=None, mean=35.0, std=9.0)
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Literal
 
 import msgspec
@@ -351,6 +352,52 @@ class Column(Spec, kw_only=True):
     generator: Generator
     modifiers: list[Modifier] = msgspec.field(default_factory=list)
     constraints: ColumnConstraints | None = None
+    #: what the numbers count: an ISO 4217 currency code (``USD``, ``JPY``, ``KWD``) rounds a float column to the
+    #: currency's minor unit; any other unit (``kg``, ``ratio``, ``BTC``) is descriptive and turns off the money
+    #: default
+    unit: str | None = None
+    #: round a float column to this many decimals (wins over ``unit`` and the money default)
+    decimals: int | None = None
+
+
+#: the active ISO 4217 currency codes
+CURRENCIES = frozenset(["AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG"])
+#: ISO 4217 currencies whose minor unit is not two decimals (every other code has two)
+CURRENCY_DECIMALS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+                     "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+#: name words of an amount of money: a float column named so is in cents unless its unit says otherwise
+MONEY_WORDS = frozenset(("price", "amount", "fee", "fees", "cost", "costs", "total", "subtotal", "revenue", "spend",
+                         "payment", "refund", "tax", "balance", "salary", "mrr", "arr", "gmv", "charge", "paid",
+                         "usd", "eur", "gbp", "ltv"))
+#: words that make such a name a ratio or a score, not an amount (``price_ratio``, ``fee_pct``, ``tax_rate``)
+NOT_MONEY_WORDS = frozenset(("pct", "percent", "percentage", "ratio", "rate", "share", "score", "weight", "index",
+                             "multiplier", "factor", "count", "qty", "quantity", "units", "days", "hours", "minutes"))
+
+
+def money_decimals(col: Column) -> int | None:
+    """The decimals a float column's values are rounded to, or None: ``decimals`` when given; else the minor unit
+    of a currency ``unit``; else two for a column named like an amount (``unit_price``, ``fee``, ``total_amount``)
+    without a unit of its own.
+
+    >>> col = lambda name, **kw: Column(name=name, type="float", generator=Generator(faker="pyfloat"), **kw)
+    >>> money_decimals(col("unit_price")), money_decimals(col("price", unit="JPY")), money_decimals(col("fee_pct"))
+    (2, 0, None)
+    >>> money_decimals(col("weight_kg")), money_decimals(col("total", unit="kg")), money_decimals(col("x", decimals=3))
+    (None, None, 3)
+    """
+    if col.type != "float":
+        return None
+    if col.decimals is not None:
+        return col.decimals
+    if col.unit is not None:
+        code = col.unit.strip().upper()
+        return CURRENCY_DECIMALS.get(code, 2) if code in CURRENCIES else None
+    words = {w.lower() for w in re.split(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])", col.name) if w}
+    return 2 if words & MONEY_WORDS and not words & NOT_MONEY_WORDS else None
 
 
 class Fanout(Spec, kw_only=True):

@@ -31,8 +31,8 @@ from .effects import window_factor
 from .frame import Frame
 from .intervals import Pair, ordered_pairs
 from .references import TIME_TYPES, creation_column
-from .store import KeptTable, as_numpy
-from .timestamps import DAY, ceil_to, floor_to
+from .store import KeptTable, as_numpy, slice_values
+from .timestamps import DAY, ceil_to, floor_to, to_us
 
 #: rows per chunk — part of the output format: changing it changes the data for a given seed
 CHUNK_ROWS = 65_536
@@ -49,6 +49,9 @@ class ChunkJob:
     timeframe: tuple[int, int]
     primary: KeptTable | None = None  # the primary parent's rows [start, stop)
     tables: dict[str, KeptTable] = field(default_factory=dict)
+    #: mean exposure of all primary parents (:func:`mean_exposure`), when children accrue over their life
+    exposure: float | None = None
+    total: int = 0  # an entity table's rows (all chunks)
 
 
 @dataclass
@@ -101,6 +104,42 @@ def event_column(node: dsl.Node) -> str | None:
         if col.type in ("datetime", "date") and (col.generator.datetime_series or col.generator.diffusion_curve):
             return col.name
     return None
+
+
+def _accrual_window(node: dsl.Node, timeframe: tuple[int, int]) -> tuple[int, int] | None:
+    """The window of a fact's own event times when they follow the parent's creation (activity accrues over the
+    parent's life), else None (line items, snapshots: no event column of their own)."""
+    ev = event_column(node)
+    col = node.column(ev) if ev else None
+    if col is None or not col.after_parent:
+        return None
+    within = col.generator.spec.within
+    return (to_us(within.start), to_us(within.end)) if isinstance(within, dsl.Window) else timeframe
+
+
+def _exposure(curves: list, decay: np.ndarray | None, created: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    """Each parent's exposure: its life inside the window (from its creation to the window's end), weighted by
+    the mean of its vintage curves and segment decay over that life — the integral of its activity rate."""
+    life = np.maximum(window[1] - np.maximum(created.astype(np.int64), window[0]), 0).astype(np.float64)
+    if curves or decay is not None:
+        life *= vintage.life_mean(curves, life, decay)
+    return life
+
+
+def mean_exposure(node: dsl.Node, schema: dsl.Schema, primary: KeptTable, timeframe: tuple[int, int]) -> float | None:
+    """The mean exposure over every primary parent (the normaliser that keeps the declared fanout mean while each
+    parent's expected count follows its own exposure), in blocks; None when children do not accrue over time."""
+    window = _accrual_window(node, timeframe)
+    if window is None or primary.created is None or not primary.n or node.fanout is None \
+            or node.stage_config is not None or node.state_transition_model is not None:
+        return None
+    curves = vintage.fanout_curves(schema.node(node.parents[0]).vintage_behavior)
+    total = 0.0
+    for a in range(0, primary.n, CHUNK_ROWS):
+        b = min(a + CHUNK_ROWS, primary.n)
+        decay = None if primary.decay is None else np.asarray(slice_values(primary.decay, a, b))
+        total += float(_exposure(curves, decay, np.asarray(slice_values(primary.created, a, b)), window).sum())
+    return total / primary.n if total > 0 else None
 
 
 def _segment_values(parent: dsl.Node, kept: KeptTable, rows: np.ndarray, table: dict[str, float]) -> np.ndarray:
@@ -161,7 +200,10 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     if primary.fanout_mult is not None:
         mult *= primary.fanout_mult
     curves = vintage.fanout_curves(parent.vintage_behavior)
-    if (curves or primary.decay is not None) and primary.created is not None:
+    if job.exposure and primary.created is not None:
+        # activity accrues over each parent's life: expected count ∝ its exposure, the declared mean kept overall
+        mult *= _exposure(curves, primary.decay, primary.created, (start, end)) / job.exposure
+    elif (curves or primary.decay is not None) and primary.created is not None:
         mult *= vintage.life_mean(curves, np.maximum(upper - lower, 0), primary.decay)
     mult *= _effect_oversampling(node, job)
     if f is None:
@@ -332,6 +374,7 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
     else:
         frame.global_index = np.arange(job.start, job.stop, dtype=np.int64)
         frame.n = len(frame.global_index)
+        frame.total_rows = job.total
     frame.time_column = creation_column(node)
     pairs = ordered_pairs(schema, node)
     for col in column_order(node):
@@ -433,8 +476,29 @@ def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
     nulls = {}
     money = money_column(node)
     if money is not None:
-        cols[f"attributed_{money}"] = frame.numeric(money).astype(np.float64)[conv] * credit
+        value = frame.numeric(money).astype(np.float64)
+        cols[f"attributed_{money}"] = value[conv] * credit
+        decimals = dsl.money_decimals(node.column(money))
+        if decimals is not None:  # shares of an amount in cents are cents that still add up to it
+            cols[f"attributed_{money}"] = _split_rounded(cols[f"attributed_{money}"], conv, value, decimals)
         if money in frame.nulls:
             nulls[f"attributed_{money}"] = frame.nulls[money][conv]
     return Piece(name, cols, nulls, len(conv), deferred=["touchpoint_id"],
                  refs={node.pk: node.id} if deferred_pk else {}, created=t)
+
+
+def _split_rounded(shares: np.ndarray, owner: np.ndarray, total: np.ndarray, decimals: int) -> np.ndarray:
+    """``shares`` rounded to ``decimals``, the rounding residue of each owner's total put on its last share, so
+    the rounded shares of an owner still add up to its (rounded) total.
+
+    >>> _split_rounded(np.array([1/3, 1/3, 1/3]), np.array([0, 0, 0]), np.array([1.0]), 2).tolist()
+    [0.33, 0.33, 0.34]
+    """
+    out = np.round(shares, decimals)
+    if not len(out):
+        return out
+    residue = np.round(total - np.bincount(owner, weights=out, minlength=len(total)), decimals)
+    last = len(owner) - 1 - np.unique(owner[::-1], return_index=True)[1]  # the last share of each owner
+    owners = owner[last]
+    out[last] = np.round(out[last] + residue[owners], decimals)
+    return out

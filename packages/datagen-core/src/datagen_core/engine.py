@@ -30,7 +30,7 @@ from datagen_contracts.errors import SchemaError
 from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .behaviours.attribution import money_column
-from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, parents_per_chunk
+from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, mean_exposure, parents_per_chunk
 from .columns.order import self_lookups_deferred
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
 from .faker_pools import template, template_capacity
@@ -200,12 +200,14 @@ def _jobs(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dic
     if not node.parents:
         n = entity_rows(node, scale)
         for c, a in enumerate(range(0, n, CHUNK_ROWS)):
-            yield ChunkJob(schema, seed, node.id, c, a, min(a + CHUNK_ROWS, n), timeframe, None, tables)
+            yield ChunkJob(schema, seed, node.id, c, a, min(a + CHUNK_ROWS, n), timeframe, None, tables, total=n)
         return
     primary = kept[node.parents[0]]
     step = parents_per_chunk(node, schema)
+    exposure = mean_exposure(node, schema, primary, timeframe)
     for c, a in enumerate(range(0, primary.n, step)):
-        yield ChunkJob(schema, seed, node.id, c, a, min(a + step, primary.n), timeframe, primary.slice(a, a + step), tables)
+        yield ChunkJob(schema, seed, node.id, c, a, min(a + step, primary.n), timeframe, primary.slice(a, a + step),
+                       tables, exposure)
 
 
 def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[Piece]]:

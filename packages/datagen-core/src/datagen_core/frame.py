@@ -23,6 +23,7 @@ class Frame:
     n: int
     timeframe: tuple[int, int]
     global_index: np.ndarray | None = None  # entity rows: their global row numbers
+    total_rows: int = 0  # entity tables: rows of the whole table (creation times are stratified over them)
     parent_idx: np.ndarray | None = None  # fact rows: index into the primary-parent slice
     primary: KeptTable | None = None
     tables: dict[str, KeptTable] = field(default_factory=dict)

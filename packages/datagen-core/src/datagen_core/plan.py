@@ -526,7 +526,11 @@ def _rows_before_effects(
         how += f" × {note} (E {per / over:.2f})"
     if over != 1.0:
         how += f" × effects oversampled {over:.3g}"
-    vintage = vintage_fanout_multiplier(parent, timeframe) if parent is not None else None
+    accrues = any(c.after_parent and c.type in ("datetime", "date")
+                  and (c.generator.datetime_series or c.generator.diffusion_curve) for c in node.columns)
+    # children with their own event times accrue over the parent's life with the declared mean kept overall (the
+    # curves shape when they happen, not how many); otherwise the curves scale the count
+    vintage = vintage_fanout_multiplier(parent, timeframe) if parent is not None and not accrues else None
     if vintage is not None:
         per *= vintage
         how += f" × vintage {vintage:.2f}"

@@ -147,13 +147,21 @@ class SlotSampler:
         frac = np.where(hi > lo, (t - lo) / np.maximum(hi - lo, 1), 0.0)
         return self.cdf[i] + frac * self.w[i]
 
-    def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """One timestamp per row in [lo, hi] (callers drop rows with lo > hi first)."""
+    def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray,
+               strata: tuple[np.ndarray, int] | None = None) -> np.ndarray:
+        """One timestamp per row in [lo, hi] (callers drop rows with lo > hi first).
+
+        ``strata=(rows, n)``: row ``r`` of ``n`` draws from the r-th of n equal slices of the distribution
+        (stratified sampling), so times increase with the row number — sequence ids follow time — while the
+        times keep the same distribution, whatever the chunking."""
         if len(lo) and lo[0] == lo.min() == lo.max() and hi[0] == hi.min() == hi.max():  # one window for all
             a, b = self.cdf_at(lo[:1]), self.cdf_at(hi[:1] + 1)
         else:
             a, b = self.cdf_at(lo), self.cdf_at(hi + 1)
-        u = a + rng.random(len(lo)) * (b - a)
+        r = rng.random(len(lo))
+        if strata is not None:
+            r = (strata[0] + r) / max(strata[1], 1)
+        u = a + r * (b - a)
         i = self._slot_of(u)
         frac = np.where(self.w[i] > 0, (u - self.cdf[i]) / np.where(self.w[i] > 0, self.w[i], 1), 0.5)
         slot_lo = np.maximum(self.slots[i], self.start)

@@ -162,6 +162,10 @@ def value_multipliers(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarra
 def finish_numeric(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarray:
     lo, hi = bounds(frame.schema, frame.node, col)
     v = np.clip(np.nan_to_num(v, nan=0.0 if np.isinf(lo) else lo, posinf=hi, neginf=lo), lo, hi)
+    decimals = dsl.money_decimals(col)
+    if decimals is not None:  # money in cents (or the currency's minor unit), still within the bounds
+        scale = 10.0 ** decimals
+        v = np.clip(np.round(v, decimals), np.ceil(lo * scale) / scale, np.floor(hi * scale) / scale)
     for b in parent_bounds(frame.schema, frame.node):  # declared against the parent row's value (a cap or floor)
         got = frame.parent_values(b.parent_column) if b.column == col.name else None
         if got is not None and got[0].dtype.kind in "iuf":

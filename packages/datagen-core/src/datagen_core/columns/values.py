@@ -212,6 +212,9 @@ def gen_datetime(col: dsl.Column, frame: Frame) -> np.ndarray:
     if curves or decay is not None:  # activity follows the retention curve, hour/day patterns still apply
         dec = None if decay is None else np.tile(decay, m)
         t = vintage.sample_times(curves, dec, sampler, rng, lo_m, hi_m)
+    elif not keyed and col.name == frame.time_column and frame.global_index is not None and frame.total_rows:
+        # an entity's creation time: stratified by row number, so its sequence ids follow time
+        t = sampler.sample(rng, lo_m, hi_m, strata=(frame.global_index, frame.total_rows))
     else:
         t = sampler.sample(rng, lo_m, hi_m)
     if keyed:
