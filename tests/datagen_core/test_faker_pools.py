@@ -20,13 +20,6 @@ def test_currency_codes_vary_around_the_locale_currency() -> None:
         assert len(set(values)) > 50 and all(len(v) == 3 and v.isupper() for v in values)
 
 
-def test_ibans_are_german_with_valid_check_digits() -> None:
-    for iban in faker_pools.build_pool("iban", "en", 3, size=200).values.to_pylist():
-        assert len(iban) == 22 and iban.startswith("DE") and iban[2:].isdigit()
-        digits = int(iban[4:] + "1314" + iban[2:4])  # ISO 13616: rotated, letters as numbers, mod 97 == 1
-        assert digits % 97 == 1
-
-
 def test_arithmetic_strings_are_well_formed() -> None:
     rng = np.random.default_rng(5)
     uuids = faker_pools.uuid4(rng, 1000).to_pylist()

@@ -291,7 +291,8 @@ def _generator(ctx: _Ctx, node: dsl.Node, col: dsl.Column, kind: str, path: str,
             yield Problem(child(path, "inflection_point"), f"must be between 0 and 1, got {spec.inflection_point}")
     elif isinstance(spec, dsl.FakerGen):
         if spec.method not in dsl.FAKER_METHODS:
-            yield Problem(child(path, "method"), f"unknown faker method {spec.method!r}{did_you_mean(spec.method, dsl.FAKER_METHODS)}; supported: {', '.join(dsl.FAKER_METHODS)}")
+            yield Problem(child(path, "method"), f"unknown faker method {spec.method!r}{did_you_mean(spec.method, dsl.FAKER_METHODS)} "
+                                                 f"({len(dsl.FAKER_METHODS)} methods: Faker's standard providers, listed in docs/faker_methods.md)")
         if spec.locale is not None and spec.locale_from is not None:
             yield Problem(path, "give either 'locale' or 'locale_from', not both")
         if spec.locale_from is not None and spec.locale_from not in earlier:

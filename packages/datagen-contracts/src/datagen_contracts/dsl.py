@@ -22,6 +22,8 @@ from typing import Any, ClassVar, Literal
 
 import msgspec
 
+from . import faker_vocabulary
+
 SCHEMA_VERSION = "1.0"
 
 ColumnType = Literal["int", "float", "string", "bool", "date", "datetime"]
@@ -30,12 +32,13 @@ Dimension = Literal["hour", "dow", "month"]
 TimeUnit = Literal["day", "week", "month", "year"]
 
 #: Faker-style method names the ``faker`` generator accepts (datagen-core maps each to a mimesis provider).
-FAKER_METHODS: tuple[str, ...] = (
+#: the faker methods: Faker's standard providers (``faker_vocabulary``, a generated snapshot) and our own names
+FAKER_METHODS: tuple[str, ...] = tuple(sorted(set(faker_vocabulary.METHODS) | {
     "address", "bothify", "city", "color", "company", "company_suffix", "country", "country_code", "currency_code",
     "date_of_birth", "domain_name", "email", "first_name", "iban", "ipv4", "job", "language_code", "last_name",
     "latitude", "locale", "longitude", "name", "numerify", "paragraph", "phone_number", "postcode", "sentence",
     "slug", "state", "street_address", "text", "url", "user_agent", "user_name", "uuid4", "word", "zipcode",
-)
+}))
 
 DEFECT_KINDS: tuple[str, ...] = (
     "orphan_fk", "temporal_violation", "duplicate_rows", "duplicate_pk", "nulls", "outliers", "format_variants",
@@ -148,7 +151,9 @@ class FakerGen(Spec, kw_only=True):
     locale: str | None = None
     locale_from: str | None = None
     text: str | None = None  # the template of bothify / numerify
-    __aliases__ = {"provider": "method", "pattern": "text"}
+    #: the method's keyword arguments, as Faker takes them (``{"max_value": 9}`` for ``pyint``)
+    args: dict[str, Any] | None = None
+    __aliases__ = {"provider": "method", "pattern": "text", "kwargs": "args", "params": "args"}
 
 
 class LookupGen(Spec, kw_only=True):

@@ -82,10 +82,9 @@ class Pool:
 
 #: method -> (mimesis provider, localized?, call on the provider); only the one provider a pool needs is built
 #: (each provider loads its locale's data set, which dominates a small run's start-up)
-_CALLS = {
+CALLS = {
     "name": ("Person", True, lambda p: p.full_name()), "first_name": ("Person", True, lambda p: p.first_name()),
-    "last_name": ("Person", True, lambda p: p.last_name()), "email": ("Person", True, lambda p: p.email()),
-    "user_name": ("Person", True, lambda p: p.username()), "job": ("Person", True, lambda p: p.occupation()),
+    "last_name": ("Person", True, lambda p: p.last_name()), "job": ("Person", True, lambda p: p.occupation()),
     "phone_number": ("Person", True, lambda p: p.telephone()), "address": ("Address", True, lambda a: a.address()),
     "street_address": ("Address", True, lambda a: a.address()), "city": ("Address", True, lambda a: a.city()),
     "state": ("Address", True, lambda a: a.state(abbr=True)), "postcode": ("Address", True, lambda a: a.postal_code()),
@@ -100,24 +99,14 @@ _CALLS = {
     "domain_name": ("Internet", False, lambda i: i.hostname()), "slug": ("Internet", False, lambda i: i.slug()),
     "user_agent": ("Internet", False, lambda i: i.user_agent()), "locale": ("Code", False, lambda c: c.locale_code()),
     "language_code": ("Code", False, lambda c: c.locale_code()[:2]),
-    "iban": ("Payment", False, lambda p: german_iban("".join(str(p.random.randint(0, 9)) for _ in range(18)))),
     "date_of_birth": ("Datetime", False, lambda d: d.date(start=1950, end=2005).isoformat()),
 }
-
-
-def german_iban(bban: str) -> str:
-    """A German IBAN (22 characters) around an 18-digit account number, with valid ISO 7064 check digits.
-
-    >>> german_iban("370400440532013000")
-    'DE89370400440532013000'
-    """
-    return f"DE{98 - int(bban + '131400') % 97:02d}{bban}"  # "DE" is 13 14, the check digits 00 while computing
 
 
 def _provider_call(method: str, locale: str, seed: int):
     import mimesis
 
-    provider, localized, call = _CALLS[method]
+    provider, localized, call = CALLS[method]
     cls = getattr(mimesis, provider)
     instance = cls(mimesis.Locale(locale), seed=seed) if localized else cls(seed=seed)
     return lambda: call(instance)
@@ -130,13 +119,6 @@ def build_pool(method: str, locale: str, seed: int, size: int = POOL_SIZE) -> Po
     values = [call() for _ in range(size)]
     slugs = strings([slug(v) for v in values]) if method in ("first_name", "last_name", "name") else None
     return Pool(strings(values), slugs)
-
-
-@functools.lru_cache(maxsize=64)
-def email_domains() -> pa.Array:
-    from mimesis.datasets import EMAIL_DOMAINS
-
-    return strings([d.lstrip("@") for d in EMAIL_DOMAINS])
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

@@ -6,6 +6,7 @@ Numbers and times are numpy arrays (times as int64 µs), strings pyarrow arrays 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,8 +17,8 @@ import pyarrow.compute as pc
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import kind_weights
 
-from .. import faker_pools
-from ..arrays import from_numpy, indices, strings, text
+from .. import faker_pools, vocabulary
+from ..arrays import from_numpy, indices, strings, text, to_numpy
 from ..behaviours import vintage
 from ..effects import window_factor
 from ..expression import evaluate
@@ -343,10 +344,21 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
         lim = 90.0 if method == "latitude" else 180.0
         vals = np.round(rng.uniform(-lim, lim, n), 6)
         return vals if col.type in ("float", "int") else pc.cast(from_numpy(vals), pa.string())
-    if method == "email":
-        return _email(col, frame, rng)
+    if method in EMAILS:
+        return _email(col, frame, rng, EMAILS[method])
     if method == "user_name" and frame.is_unique(col.name):
         return _unique_handle(col, frame, rng)
+    if method == "user_name":
+        return _handle(col, frame, rng)
+    if method in vocabulary.COMPOSERS or method in ("sentence", "paragraph", "text"):
+        return _to_column(col, frame, _composed(col, frame, rng))
+    if method in LOCALE_COMPOSERS:
+        locales = _row_locales(spec, frame)
+        made = [LOCALE_COMPOSERS[method](rng, 1, loc) for loc in ([locales] if isinstance(locales, str) else np.unique(locales))]
+        if all(m is not None for m in made):  # every locale has its masks / street lists
+            return _per_locale(frame, locales, lambda k, loc: LOCALE_COMPOSERS[method](rng, k, loc))
+    if method not in faker_pools.CALLS:  # the rest of Faker's vocabulary: seeded Faker pools
+        return _to_column(col, frame, _sample_pool(col, frame, method, _row_locales(spec, frame), rng, "", faker=True))
     if frame.is_unique(col.name) and method != "uuid4":
         frame.notes.append(f"{col.name}: faker {method!r} draws from a pool and cannot promise the declared "
                            "uniqueness (unique by construction: email, user_name, bothify/numerify, uuid4)")
@@ -385,14 +397,68 @@ def _row_locales(spec: dsl.FakerGen, frame: Frame) -> np.ndarray | str:
     return np.array([faker_pools.locale_for(u) for u in uniq], dtype=object)[inv]
 
 
+#: email-like methods -> the domains they use ("any": free-mail and company domains mixed)
+EMAILS = {"email": "any", "ascii_email": "any", "free_email": "free", "ascii_free_email": "free",
+          "company_email": "company", "ascii_company_email": "company", "safe_email": "safe",
+          "ascii_safe_email": "safe"}
+#: composed from the locale's masks and street lists (None from the composer: the locale has none, use the pool)
+LOCALE_COMPOSERS = {"phone_number": vocabulary.phone_numbers, "street_address": vocabulary.street_addresses,
+                    "ssn": vocabulary.us_ssn}
+
+
+def _per_locale(frame: Frame, locales: np.ndarray | str, make: Any) -> pa.Array:
+    """``make(n, locale)`` for each locale group of rows, placed back in row order."""
+    if isinstance(locales, str):
+        return make(frame.n, locales)
+    out = None
+    for loc in np.unique(locales):
+        rows = np.nonzero(locales == loc)[0]
+        out = vocabulary.scatter(out, frame.n, rows, make(len(rows), loc))
+    return out
+
+
+def _composed(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+    """A composed method (check digits, hashes, addresses, text from word pools), per locale group of rows."""
+    spec = col.generator.faker
+
+    def make(n: int, loc: str) -> pa.Array:
+        if spec.method in vocabulary.COMPOSERS:
+            return vocabulary.COMPOSERS[spec.method](rng, n, loc, spec.args or {})
+        words = faker_pools.build_pool("word", loc, small_seed(frame.seed, frame.node.id, col.name, "word", loc))
+        shape = {"sentence": (1, 1), "paragraph": (3, 6), "text": (2, 4)}[spec.method]
+        return vocabulary.compose_text(words.values, rng, n, shape)
+
+    return _per_locale(frame, _row_locales(spec, frame), make)
+
+
+def _to_column(col: dsl.Column, frame: Frame, values: pa.Array) -> Any:
+    """A pool's or composer's values as the column's type (numbers and times as numpy, nulls into the mask)."""
+    if values.null_count:
+        frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | np.asarray(values.is_null())
+    if col.type == "string":
+        return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+    # through the buffers (pyarrow's fill_null and to_numpy of nullable arrays import pandas); nulls are masked
+    if col.type in ("date", "datetime"):
+        if pa.types.is_string(values.type):
+            values = pc.cast(values, pa.timestamp("us"))
+        return np.nan_to_num(to_numpy(pc.cast(pc.cast(values, pa.timestamp("us")), pa.int64())).astype(np.float64)).astype(np.int64)
+    if col.type == "bool":
+        return to_numpy(pc.cast(values, pa.bool_())) == True  # noqa: E712 - None (null) is False
+    return np.nan_to_num(to_numpy(pc.cast(values, pa.float64())).astype(np.float64))
+
+
 def _sample_pool(col: dsl.Column, frame: Frame, method: str, locales: np.ndarray | str,
-                 rng: np.random.Generator, slug_key: str) -> pa.Array:
+                 rng: np.random.Generator, slug_key: str, faker: bool = False) -> pa.Array:
     n = frame.n
     idx = rng.integers(0, faker_pools.POOL_SIZE, n)
     groups = [(locales, None)] if isinstance(locales, str) else [(loc, locales == loc) for loc in np.unique(locales)]
     values, slugs = None, None
+    args = json.dumps(col.generator.faker.args or {}, sort_keys=True, default=str)
     for loc, mask in groups:
-        pool = faker_pools.build_pool(method, loc, small_seed(frame.seed, frame.node.id, col.name, method, loc))
+        seed = small_seed(frame.seed, frame.node.id, col.name, method, loc)
+        pool = (faker_pools.Pool(vocabulary.faker_pool(method, loc, seed, args, now_us=int(frame.timeframe[1])))
+                if faker
+                else faker_pools.build_pool(method, loc, seed))
         if mask is None:
             values = pool.values.take(indices(idx))
             slugs = pool.slugs.take(indices(idx)) if pool.slugs is not None else None
@@ -408,9 +474,32 @@ def _sample_pool(col: dsl.Column, frame: Frame, method: str, locales: np.ndarray
     return values
 
 
-def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator, domains: str = "any") -> pa.Array:
     """first.last<digits>@domain from the row's own name columns when the table has them (emails agree with
-    names); otherwise from a seeded name pool."""
+    names); otherwise from a seeded name pool. Domains: free-mail providers by their shares and a long tail of
+    company domains (``any``), one kind only (``free``, ``company``), or ``example.com/org/net`` (``safe``)."""
+    local = _local_parts(col, frame, rng)
+    n, spec = frame.n, col.generator.faker
+    seed = small_seed(frame.seed, frame.node.id, col.name, "domains")
+    if domains == "safe":
+        dom = strings(["example.com", "example.org", "example.net"]).take(indices(rng.integers(0, 3, n)))
+    else:
+        def make(k: int, loc: str) -> pa.Array:
+            if domains == "company":
+                return vocabulary.company_domains(rng, k, loc, seed)
+            return vocabulary.free_domains(rng, k, loc) if domains == "free" else vocabulary.email_domains(rng, k, loc, seed)
+        dom = _per_locale(frame, _row_locales(spec, frame), make)
+    return pc.binary_join_element_wise(local, text("@"), dom, text(""))
+
+
+def _handle(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+    """A user name: the local part of an email (``ann.lee``, ``ann_lee``, ``annlee482``) — mostly distinct."""
+    return _local_parts(col, frame, rng)
+
+
+def _local_parts(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+    """first.last / first_last / firstlast<digits> / first.last<digits><row> from the row's own name columns
+    when the table has them, otherwise from seeded name pools; declared unique, unique by construction."""
     n = frame.n
     first, last = frame.slugs.get("first"), frame.slugs.get("last")
     if first is None or last is None:
@@ -431,9 +520,7 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
             width = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), row, side="right")
             number = np.where(style == 3, number * 10**width + row, number)
         tail = pc.cast(from_numpy(number, mask=style < 2), pa.string())  # arrow's int→string: ~20× numpy's
-    domains = faker_pools.email_domains()
-    dom = domains.take(indices(rng.integers(0, len(domains), n)))
-    return pc.binary_join_element_wise(first, sep, last, tail, text("@"), dom, text(""), null_handling="skip")
+    return pc.binary_join_element_wise(first, sep, last, tail, text(""), null_handling="skip")
 
 
 def _unique_parts(first: pa.Array, last: pa.Array, frame: Frame,
