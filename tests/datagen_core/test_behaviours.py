@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
 from datagen_core.engine import generate
 
@@ -272,3 +273,56 @@ def test_money_is_in_cents_unless_the_unit_says_otherwise(tmp_path: Path) -> Non
     assert decimals_at_most("price_yen", 0) and decimals_at_most("rate", 3) and not decimals_at_most("rate", 2)
     assert not decimals_at_most("fee_pct", 3) and not decimals_at_most("weight", 3)
     assert t["unit_price"].to_numpy().min() >= 0.5 and t["unit_price"].to_numpy().max() <= 900
+
+
+def _per_parent(out: Path, parents: int) -> np.ndarray:
+    keys = pq.read_table(out / "event.parquet")["user_id"].to_numpy()
+    return np.bincount(keys, minlength=parents + 1)[1:]
+
+
+def _fanout_doc(fanout: dict) -> dict:
+    return _doc([
+        {"id": "user", "rows": 20_000, "pk": "user_id",
+         "columns": [_col("user_id", "int", {"sequence": {}}),
+                     _col("joined", "datetime", {"datetime_series": {"within": {"start": "2024-01-01", "end": "2024-01-02"}}})]},
+        {"id": "event", "kind": "fact", "parents": ["user"], "pk": "event_id", "fanout": fanout,
+         "columns": [_col("event_id", "int", {"sequence": {}}), _col("user_id", "int", {"lookup": {"from": "user.user_id"}}),
+                     _col("at", "datetime", {"datetime_series": {"within": "timeframe"}})]}])
+
+
+def _top_decile_share(n: np.ndarray) -> float:
+    s = np.sort(n)[::-1]
+    return float(s[: len(s) // 10].sum() / s.sum())
+
+
+@pytest.mark.parametrize("fanout, dormant", [
+    ({"distribution": "negative_binomial", "lambda": 8, "dispersion": 0.5}, 0.0),
+    ({"distribution": "lognormal", "lambda": 8, "sigma": 1.2}, 0.0),
+    ({"distribution": "zipf", "lambda": 8, "exponent": 2.5}, 0.0),
+    ({"distribution": "poisson", "lambda": 8, "dormant": 0.3}, 0.3),
+    ({"distribution": "negative_binomial", "lambda": 8, "dispersion": 1, "dormant": 0.25}, 0.25),
+])
+def test_heavy_tailed_fanouts_keep_the_mean(tmp_path: Path, fanout: dict, dormant: float) -> None:
+    n = _per_parent(_run(tmp_path, _fanout_doc(fanout)), 20_000)
+    plain = _per_parent(_run(tmp_path / "p", _fanout_doc({"distribution": "poisson", "lambda": 8})), 20_000) \
+        if (tmp_path / "p").mkdir() is None else None
+    # the declared mean, over every parent (a zipf tail of exponent 2.5 has no variance: its sample mean wanders)
+    assert abs(n.mean() - 8) < (1.2 if fanout["distribution"] == "zipf" else 0.5)
+    if fanout["distribution"] != "poisson":
+        assert _top_decile_share(n) > 0.3 > _top_decile_share(plain)  # power users (poisson: ~0.2)
+    if dormant:
+        assert dormant - 0.03 < (n == 0).mean() < dormant + 0.12  # dormant, plus the few active with no event
+
+
+def test_fanout_shape_parameters_are_checked() -> None:
+    from datagen_contracts.dsl import loads_schema
+    from datagen_contracts.errors import SchemaError
+
+    bad = _fanout_doc({"distribution": "poisson", "lambda": 3, "dispersion": 0.5, "min": 1, "dormant": 0.2})
+    bad["nodes"].append(_fanout_doc({"distribution": "zipf", "lambda": 3, "exponent": 1.5})["nodes"][1] | {"id": "e2"})
+    with pytest.raises(SchemaError) as err:
+        loads_schema(json.dumps(bad).encode())
+    text = str(err.value)
+    assert "'dispersion' belongs to a negative_binomial fanout, not poisson" in text
+    assert "dormant parents have no children, but min is 1" in text
+    assert "must be > 2 (a finite mean), got 1.5" in text

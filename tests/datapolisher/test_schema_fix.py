@@ -46,7 +46,7 @@ def test_orphans_become_a_lookup_and_a_declared_fk() -> None:
 
 def test_fanout_retention_segments_nullable_and_interval() -> None:
     res = improve_schema(shop_schema(defects=[]), _findings(
-        issue("engagement", "heavy_tailed_fanout", table="order", path="schema", params={"expected": 3.0}, value=1.5),
+        issue("engagement", "scale_fanout", table="order", path="schema", params={"expected": 3.0}, value=1.5),
         issue("d7_retention", "retention_curve", table="order", path="schema", params={"parent": "user"}),
         issue("segments_flat", "segment_behavior", table="order", path="schema", params={"parent": "user"}),
         issue("null_rate", "set_null_rate", table="order", column="amount", path="schema", params={"null_rate": 0.05}),
@@ -87,3 +87,15 @@ def test_schema_path_names_the_schema_it_could_not_find(tmp_path: Path) -> None:
     report = write_report(data, tmp_path / "crunch_report.json", shop_issues())
     with pytest.raises(InputError, match=r"\.metadata\.json names schema\.json, which was not found .*; pass --schema S"):
         schema_path(load_inputs(report))
+
+
+def test_a_too_even_engagement_makes_the_fanout_heavy_tailed_with_the_same_mean() -> None:
+    from datagen_contracts.dsl import loads_schema
+
+    res = improve_schema(shop_schema(defects=[]), _findings(issue(
+        "engagement_distribution", "heavy_tailed_fanout", table="order", path="schema", value=0.12,
+        params={"table": "order", "parent": "user"})))
+    order = res.schema["nodes"][1]
+    assert order["fanout"] == {"distribution": "negative_binomial", "lambda": 2.0, "dispersion": 0.5}
+    assert "heavy-tailed" in res.changes[0].summary
+    loads_schema(json.dumps(res.schema).encode())  # still a valid schema

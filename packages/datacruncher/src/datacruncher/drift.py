@@ -356,6 +356,9 @@ def _fanout_of(fan: dict[str, Any], multiplier: float) -> float | None:
     if fan.get("distribution") == "uniform":
         return None if lo is None else (lo + (hi if hi is not None else lo)) / 2 * multiplier
     lam = _num(fan, "lambda", "lam")
+    if fan.get("distribution", "poisson") != "poisson" or fan.get("dormant"):
+        # a heavy-tailed mixture of mean λ: its mean is λ when nothing clamps it (clamped: not modelled, skipped)
+        return None if lam is None or lo is not None or hi is not None else lam * multiplier
     return None if lam is None else clamped_poisson_mean(lam * multiplier, lo, hi)
 
 

@@ -178,8 +178,24 @@ def _fanout(node: dsl.Node, path: str) -> Iterator[Problem]:
     assert f is not None
     if not node.parents:
         yield Problem(path, f"fanout needs parents; {node.id!r} has none")
-    if f.distribution == "poisson" and f.lam is None:
-        yield Problem(path, "poisson fanout needs 'lambda'")
+    if f.distribution != "uniform" and f.lam is None:
+        yield Problem(path, f"{f.distribution} fanout needs 'lambda' (its mean)")
+    for name, value, ok, what in (("dispersion", f.dispersion, "negative_binomial", "> 0"),
+                                  ("sigma", f.sigma, "lognormal", "> 0"), ("exponent", f.exponent, "zipf", "> 2")):
+        if value is None:
+            continue
+        if f.distribution != ok:
+            yield Problem(child(path, name), f"'{name}' belongs to a {ok} fanout, not {f.distribution}")
+        elif value <= (2 if name == "exponent" else 0):
+            yield Problem(child(path, name), f"must be {what} (a finite mean), got {value}")
+    if f.dormant is not None:
+        if not 0 <= f.dormant < 1:
+            yield Problem(child(path, "dormant"), f"a share of parents: 0 <= dormant < 1, got {f.dormant}")
+        elif f.distribution == "uniform":
+            yield Problem(child(path, "dormant"), "a uniform fanout draws between min and max for every parent; "
+                                                  "use poisson or a heavy-tailed one with dormant")
+        elif f.dormant > 0 and (f.min or 0) > 0:
+            yield Problem(child(path, "dormant"), f"dormant parents have no children, but min is {f.min}")
     if f.lam is not None and f.lam < 0:
         yield Problem(child(path, "lambda"), f"must be >= 0, got {f.lam}")
     if f.distribution == "uniform" and (f.min is None or f.max is None):

@@ -405,12 +405,27 @@ def money_decimals(col: Column) -> int | None:
     return 2 if words & MONEY_WORDS and not words & NOT_MONEY_WORDS else None
 
 
+#: fanouts whose per-parent rate is a mixture: Poisson(λ × g) with a random g of mean 1 (heavy tails)
+MIXED_FANOUTS = ("negative_binomial", "lognormal", "zipf")
+
+
 class Fanout(Spec, kw_only=True):
-    distribution: Literal["poisson", "uniform"] = "poisson"
+    """Children per parent: ``poisson`` (λ), ``uniform`` (min..max), or heavy-tailed with mean λ —
+    ``negative_binomial`` (``dispersion`` k: variance λ + λ²/k), ``lognormal`` (``sigma`` of the rate in log space),
+    ``zipf`` (``exponent`` a > 2: a power-law tail, smaller is heavier). ``dormant``: the share of parents with no
+    children at all (the others carry the mean)."""
+
+    distribution: Literal["poisson", "uniform", "negative_binomial", "lognormal", "zipf"] = "poisson"
     lam: float | None = msgspec.field(default=None, name="lambda")
     min: int | None = None
     max: int | None = None
-    __aliases__ = {"lam": "lambda", "mean": "lambda", "type": "distribution", "dist": "distribution"}
+    dispersion: float | None = None
+    sigma: float | None = None
+    exponent: float | None = None
+    dormant: float | None = None
+    __aliases__ = {"lam": "lambda", "mean": "lambda", "type": "distribution", "dist": "distribution",
+                   "k": "dispersion", "shape": "dispersion", "a": "exponent", "alpha": "exponent",
+                   "dormant_share": "dormant"}
 
 
 class SegmentEffect(Spec, kw_only=True):

@@ -195,7 +195,7 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
         _behaviour_times(frame, ev_col, pidx, times, lower, upper)
         return pidx
     f = node.fanout
-    lam = np.full(p, 1.0 if f is None else (f.lam if f.distribution == "poisson" else 0.0) or 0.0)
+    lam = np.full(p, 1.0 if f is None else (f.lam if f.distribution != "uniform" else 0.0) or 0.0)
     mult = np.ones(p)
     if primary.fanout_mult is not None:
         mult *= primary.fanout_mult
@@ -211,11 +211,52 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     elif f.distribution == "uniform":
         base = rng.integers(f.min or 0, (f.max or 0) + 1, p) * mult
         counts = np.floor(base + rng.random(p)).astype(np.int64)
+    elif f.distribution in dsl.MIXED_FANOUTS or f.dormant:
+        counts = rng.poisson(lam * mult * fanout_mixture(f, frame.rng("__rows__", "mixture"), p))
     else:
         counts = rng.poisson(lam * mult)
     if f is not None:
         counts = np.clip(counts, f.min if f.min is not None else 0, f.max if f.max is not None else None)
     return np.repeat(idx_all, counts)
+
+
+def fanout_mixture(f: dsl.Fanout, rng: np.random.Generator, p: int) -> np.ndarray:
+    """Each parent's rate multiplier, of mean 1: a gamma (negative binomial), lognormal or normalised zipf draw,
+    times 0 for ``dormant`` parents and 1/(1 − dormant) for the others — so the declared mean λ holds while a few
+    parents are far more active than the rest and some are not active at all.
+
+    >>> f = dsl.Fanout(distribution="negative_binomial", lam=5, dispersion=0.5, dormant=0.2)
+    >>> g = fanout_mixture(f, np.random.default_rng(0), 200_000)
+    >>> round(float(g.mean()), 1), round(float((g == 0).mean()), 2), bool(np.quantile(g, 0.99) > 6)
+    (1.0, 0.2, True)
+    """
+    g = np.ones(p)
+    if f.distribution == "negative_binomial":
+        k = f.dispersion or 1.0
+        g = rng.gamma(k, 1.0 / k, p)
+    elif f.distribution == "lognormal":
+        s = f.sigma if f.sigma is not None else 1.0
+        g = rng.lognormal(-s * s / 2, s, p)
+    elif f.distribution == "zipf":
+        a = f.exponent or 2.5
+        g = rng.zipf(a, p) / zipf_mean(a)
+    if f.dormant:
+        g = np.where(rng.random(p) < f.dormant, 0.0, g / (1.0 - f.dormant))
+    return g
+
+
+def zipf_mean(a: float) -> float:
+    """E[Zipf(a)] = ζ(a − 1) / ζ(a), the zeta sums to 10⁴ terms plus their integral tail.
+
+    >>> round(zipf_mean(3.0), 4)  # ζ(2)/ζ(3)
+    1.3684
+    """
+    n = np.arange(1, 10_001, dtype=np.float64)
+
+    def zeta(s: float) -> float:
+        return float((n ** -s).sum() + 10_000.0 ** (1 - s) / (s - 1))
+
+    return zeta(a - 1) / zeta(a)
 
 
 def _behaviour_times(frame: Frame, col: dsl.Column | None, pidx: np.ndarray, times: np.ndarray, lower: np.ndarray,

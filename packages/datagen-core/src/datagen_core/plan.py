@@ -163,6 +163,9 @@ def fanout_mean(fanout: dsl.Fanout | None, multiplier: float = 1.0) -> float:
     if fanout.distribution == "uniform":
         lo, hi = fanout.min or 0, fanout.max if fanout.max is not None else fanout.min or 0
         return (lo + hi) / 2.0 * multiplier
+    if fanout.distribution != "poisson" or fanout.dormant:  # a mixture of mean λ; its clamps are not modelled
+        lam = (fanout.lam or 0.0) * multiplier
+        return min(max(lam, fanout.min or 0), fanout.max) if fanout.max is not None else max(lam, fanout.min or 0)
     return clamped_poisson_mean((fanout.lam or 0.0) * multiplier, fanout.min, fanout.max)
 
 
@@ -171,7 +174,11 @@ def describe_fanout(fanout: dsl.Fanout | None) -> str:
         return "1"
     if fanout.distribution == "uniform":
         return f"uniform[{fanout.min},{fanout.max}]"
-    text = f"poisson({_num(fanout.lam or 0)})"
+    shape = {"negative_binomial": f", k={fanout.dispersion or 1.0:g}", "lognormal": f", σ={fanout.sigma or 1.0:g}",
+             "zipf": f", a={fanout.exponent or 2.5:g}"}.get(fanout.distribution, "")
+    text = f"{fanout.distribution}({_num(fanout.lam or 0)}{shape})"
+    if fanout.dormant:
+        text += f" with {fanout.dormant:.0%} dormant"
     if fanout.min is not None or fanout.max is not None:
         lo = "" if fanout.min is None else fanout.min
         hi = "" if fanout.max is None else fanout.max

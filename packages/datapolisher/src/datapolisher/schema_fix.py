@@ -11,7 +11,8 @@ problem            edit
 temporal_parent    the child's time column follows the primary parent's creation (``after_parent: true``)
 orphans            the child's FK column becomes ``lookup`` from the parent key; FK constraint declared
 inverted_interval  a ``start <= end`` inequality constraint on the table
-fanout             the fanout mean scaled by expected / measured (``lambda`` or ``min``/``max``)
+fanout             the fanout mean scaled by expected / measured (``lambda`` or ``min``/``max``); a
+                   ``heavy_tailed_fanout`` action: negative binomial (dispersion 0.5), same mean
 retention          a ``vintage_behavior`` retention curve on the parent entity
 segments           a ``segment_behavior`` on the parent with distinct per-segment multipliers
 nullable           ``null_rate`` set to the threshold the check expects
@@ -164,6 +165,8 @@ class _Editor:
         return True
 
     def _fanout(self, f: Finding) -> bool:
+        if "heavy" in f.issue.fix.action.lower():
+            return self._heavy_tail(f)
         found = self.node(f.table)
         measured = f.issue.measure.value
         expected = param(f.params, "expected", "expected_mean", "target", default=f.issue.measure.threshold)
@@ -181,6 +184,23 @@ class _Editor:
             fan[key] = round(float(fan.get(key, measured)) * ratio, 4)
         self.record(f, f"$.nodes[{i}].fanout", before, copy.deepcopy(fan),
                     f"fanout of {f.table} scaled by expected/measured mean {expected}/{measured:.4g}")
+        return True
+
+    def _heavy_tail(self, f: Finding) -> bool:
+        """Engagement too even: the fanout keeps its mean but becomes negative binomial with dispersion 0.5 (the
+        top tenth of parents then make about half the children, as real usage does)."""
+        found = self.node(f.table)
+        if found is None or "fanout" not in found[1]:
+            return False
+        i, n = found
+        before = copy.deepcopy(n["fanout"])
+        fan = n["fanout"]
+        if fan.get("distribution") == "uniform":
+            fan["lambda"] = (float(fan.get("min", 0)) + float(fan.get("max", fan.get("min", 0)))) / 2
+            fan.pop("min", None), fan.pop("max", None)
+        fan["distribution"], fan["dispersion"] = "negative_binomial", 0.5
+        self.record(f, f"$.nodes[{i}].fanout", before, copy.deepcopy(fan),
+                    f"fanout of {f.table} made heavy-tailed (negative binomial, dispersion 0.5), same mean")
         return True
 
     def _parent_of(self, f: Finding) -> tuple[int, dict[str, Any]] | None:
