@@ -29,7 +29,7 @@ PACKAGES = {  # distribution -> import name
     "datapolisher": "datapolisher",
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
-TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9")
+TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100")
 # the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`;
 # mlcroissant loads the parquet records through pandas, which needs pyarrow (datapolisher itself does not)
 POLISHER_TEST_DEPS = (
@@ -51,6 +51,14 @@ def _editable_all(session: nox.Session) -> None:
     for dist in PACKAGES:
         args += ["-e", str(ROOT / "packages" / dist)]
     session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Random valid schemas with hypothesis' long profile (400 examples; the test session runs a bounded 12)."""
+    _editable_all(session)
+    session.run("python", "-m", "pytest", "tests/datagen_core/test_random_schemas.py", *session.posargs,
+                env={"HYPOTHESIS_PROFILE": "long"})
 
 
 @nox.session
