@@ -29,3 +29,55 @@ def test_example_generates_with_structure(name: str, tmp_path: Path) -> None:
         defect_tables = {d["target"].partition(".")[0] for d in meta["defects"]}
         found = [f for f in found if f.partition(".")[0] not in defect_tables]
     assert found == []
+
+
+@pytest.mark.parametrize("name", ["ecommerce", "saas_subscription", "support_desk"])
+def test_examples_leave_no_obvious_contradiction_possible(name: str) -> None:
+    from datagen_contracts.dsl import lint_schema
+
+    assert [str(p) for p in lint_schema(load_schema(EXAMPLES / f"{name}.json"))] == []
+
+
+def test_examples_agree_with_themselves(tmp_path: Path) -> None:
+    """Messages inside their ticket's life, answers after it; a paid date exactly on paid invoices."""
+    import duckdb
+
+    generate(EXAMPLES / "support_desk.json", tmp_path / "sd", seed=7, scale=0.2)
+    generate(EXAMPLES / "saas_subscription.json", tmp_path / "ss", seed=7, scale=0.2)
+    con = duckdb.connect()
+    for name, d in (("ticket", "sd"), ("message", "sd"), ("csat", "sd"), ("invoice", "ss")):
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{tmp_path / d / (name + '.parquet')}')")
+    late, n = con.execute("SELECT count(*) FILTER (WHERE m.sent_at > t.closed_at), count(*) "
+                          "FROM message m JOIN ticket t USING (ticket_id)").fetchone()
+    early, k = con.execute("SELECT count(*) FILTER (WHERE c.answered_at < t.closed_at), count(*) "
+                           "FROM csat c JOIN ticket t USING (ticket_id)").fetchone()
+    assert late == early == 0 and n > 1000 and k > 100
+    wrong = con.execute("SELECT count(*) FROM invoice WHERE (status = 'paid') <> (paid_at IS NOT NULL)").fetchone()[0]
+    assert wrong == 0
+
+
+def test_present_if_is_checked_and_honoured(tmp_path: Path) -> None:
+    from datagen_contracts.dsl import loads_schema
+    from datagen_contracts.errors import SchemaError
+
+    col = {"name": "paid_at", "type": "datetime", "nullable": True, "present_if": {"status": ["paid", True]},
+           "generator": {"datetime_series": {"within": "timeframe"}}}
+    doc = {"version": "1.0", "metadata": {"name": "p"}, "constraints": {},
+           "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [{"id": "inv", "rows": 3000, "pk": "id", "columns": [
+               {"name": "id", "type": "int", "generator": {"sequence": {}}},
+               {"name": "status", "type": "string", "nullable": True, "null_rate": 0.1,
+                "generator": {"choice": {"choices": ["paid", "void", "open"]}}}, col]}]}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    generate(tmp_path / "s.json", tmp_path / "o", seed=1)
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(tmp_path / "o" / "inv.parquet").to_pydict()
+    assert all((s == "paid") == (p is not None) for s, p in zip(t["status"], t["paid_at"], strict=True))
+    assert None in t["status"]  # a NULL status: no paid date either
+    bad = json.loads(json.dumps(doc))
+    bad["nodes"][0]["columns"][2] |= {"nullable": False, "present_if": {"stauts": ["paid"]}}
+    with pytest.raises(SchemaError) as err:
+        loads_schema(json.dumps(bad).encode())
+    assert "$.nodes[0].columns[2].present_if.stauts" in str(err.value) and "did you mean 'status'" in str(err.value)
+    assert "$.nodes[0].columns[2].nullable" in str(err.value)

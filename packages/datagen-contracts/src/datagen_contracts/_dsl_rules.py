@@ -228,6 +228,17 @@ def rule_columns(ctx: _Ctx) -> Iterator[Problem]:
                     yield Problem(child(path, "null_rate"), "null_rate > 0 on a column that is not nullable (set nullable: true)")
             if col.name == node.pk and col.nullable:
                 yield Problem(child(path, "nullable"), "a primary key cannot be nullable")
+            if col.present_if is not None:
+                names = [c.name for c in node.columns]
+                for other, allowed in col.present_if.items():
+                    where = child(child(path, "present_if"), other)
+                    if other not in names or other == col.name:
+                        yield Problem(where, f"present_if names {other!r}, not another column of {node.id!r}"
+                                             f"{did_you_mean(other, [n for n in names if n != col.name])}")
+                    elif not allowed:
+                        yield Problem(where, "present_if needs at least one value")
+                if not col.nullable:
+                    yield Problem(child(path, "nullable"), "present_if leaves the other rows NULL: set nullable: true")
             if col.decimals is not None and (col.type != "float" or not 0 <= col.decimals <= 12):
                 yield Problem(child(path, "decimals"), f"rounds a float column to 0..12 decimals, got {col.decimals} "
                                                        f"on a {col.type} column")
@@ -724,10 +735,34 @@ def rule_ignored_modifiers(ctx: _Ctx) -> Iterator[Problem]:
                     yield Problem(path, f"{tag!r} does not apply to a {col.type} column (use time_jitter, seasonality or effect); it has no effect", "warning")
 
 
+def rule_open_intervals(ctx: _Ctx) -> Iterator[Problem]:
+    """A warning for an obvious contradiction the schema leaves possible: a parent declares an interval (its own
+    ``start < end`` inequality, a ticket's ``opened_at`` … ``closed_at``) and a child's event time is bound to
+    neither side of its end — messages would be sent after their ticket closed as often as before."""
+    ineqs = [(q.left.partition("."), q.op, q.right.partition(".")) for q in ctx.schema.constraints.inequalities]
+    for i, node in enumerate(ctx.schema.nodes):
+        parent = ctx.nodes.get(node.parents[0]) if node.parents else None
+        if parent is None:
+            continue
+        times = {c.name for c in parent.columns if c.type in ("date", "datetime")}
+        ends = {(r[2] if op in ("<", "<=") else lt[2]) for lt, op, r in ineqs
+                if lt[0] == r[0] == parent.id and op in ("<", "<=", ">", ">=") and {lt[2], r[2]} <= times}
+        for j, col in enumerate(node.columns):
+            gen = col.generator
+            if col.type not in ("date", "datetime") or not col.after_parent or not (gen.datetime_series or gen.diffusion_curve):
+                continue
+            for end in sorted(ends):
+                tied = any({(lt[0], lt[2]), (r[0], r[2])} == {(node.id, col.name), (parent.id, end)} for lt, _, r in ineqs)
+                if not tied:
+                    yield Problem(_col_path(i, j), f"{node.id}.{col.name} may fall before or after {parent.id}.{end}, "
+                                  f"the end of the interval {parent.id} declares: add an inequality with "
+                                  f"{parent.id}.{end} ('<=' during it, '>=' after it)", "warning")
+
+
 Rule = Callable[[_Ctx], Iterable[Problem]]
 RULES: tuple[Rule, ...] = (
     rule_top_level, rule_nodes, rule_columns, rule_behaviours, rule_constraints, rule_targets, rule_defects,
-    rule_cycles, rule_scenarios, rule_ignored_modifiers,
+    rule_cycles, rule_scenarios, rule_ignored_modifiers, rule_open_intervals,
 )
 
 

@@ -363,6 +363,9 @@ class Column(Spec, kw_only=True):
     unit: str | None = None
     #: round a float column to this many decimals (wins over ``unit`` and the money default)
     decimals: int | None = None
+    #: the column holds a value only where other columns of its row hold one of the listed values, NULL elsewhere
+    #: (``{"status": ["paid", "refunded"]}`` on ``paid_at``): fields that depend on a status agree with it
+    present_if: dict[str, list[Any]] | None = None
 
 
 #: the active ISO 4217 currency codes

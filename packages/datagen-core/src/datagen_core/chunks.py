@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datagen_contracts import dsl
 from datagen_contracts._dsl_rules import infer_segment_column
 
-from .arrays import from_numpy, indices, strings
+from .arrays import from_numpy, indices, strings, to_numpy
 from .behaviours import vintage
 from .behaviours.attribution import money_column, run_touchpoints
 from .behaviours.funnel import run_funnel
@@ -473,6 +474,14 @@ def _null_rates(node: dsl.Node, frame: Frame) -> None:
         if col.nullable and col.null_rate and col.name != node.pk:
             mask = frame.rng(col.name, "nulls").random(frame.n) < col.null_rate
             frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | mask
+        if col.present_if:  # NULL wherever a condition column holds none of its listed values (or is NULL)
+            absent = np.zeros(frame.n, bool)
+            for other, allowed in col.present_if.items():
+                values = frame.values[other]
+                text_values = values if isinstance(values, pa.Array | pa.ChunkedArray) else from_numpy(np.asarray(values))
+                hit = pc.is_in(pc.cast(text_values, pa.string()), value_set=strings([str(v).lower() if isinstance(v, bool) else str(v) for v in allowed]))
+                absent |= ~(to_numpy(hit) == True) | frame.nulls.get(other, np.zeros(frame.n, bool))  # noqa: E712
+            frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | absent
 
 
 def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
