@@ -33,3 +33,11 @@ def test_conformance_schema_generates_with_structural_facts(conformance_schema: 
     assert problems(schema, out) == []
     _, tables = load(out)
     assert [c for c in constant_columns(tables) if c not in DECLARED_CONSTANT] == []
+    for node in schema.nodes:  # an attribution chain's minimum touches hold for every conversion
+        ac = node.attribution_chain
+        if ac is None or not ac.min_touches:
+            continue
+        touches = tables[node.touchpoint_table].column(node.pk).to_pylist()
+        per = {k: touches.count(k) for k in set(touches)}
+        counts = [per.get(k, 0) for k in tables[node.id].column(node.pk).to_pylist()]
+        assert min(counts) >= ac.min_touches and max(counts) <= ac.max_touches

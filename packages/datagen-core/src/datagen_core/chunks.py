@@ -440,6 +440,7 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
             frame.global_index = frame.global_index[keep]
         frame.n = int(keep.sum())
     _null_rates(node, frame)
+    _room_for_touches(job, node, frame)
     piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred, notes=frame.notes)
     piece.templates = frame.templates
     piece.self_refs = {c: (u if keep is None else u[keep], frame.global_index, *rest)
@@ -503,6 +504,27 @@ def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
             decay[seg == name] = eff.decay_rate or 0.0
         piece.fanout_mult, piece.value_mult = fan, val
         piece.decay = decay if any(e.decay_rate for e in (sb.behaviors or {}).values()) else None
+
+
+def _room_for_touches(job: ChunkJob, node: dsl.Node, frame: Frame) -> None:
+    """A conversion made the instant its parent appeared has no room for the touches it must have before it
+    (``min_touches``): it happens a second later (a day for a date), when the window allows — before anything
+    reads the row's time."""
+    ac = node.attribution_chain
+    if ac is None or ac.min_touches <= 0 or not frame.event_column or frame.parent_created() is None:
+        return
+    conv_t = frame.numeric(frame.event_column).astype(np.int64)
+    lower = np.maximum(frame.parent_created(), job.timeframe[0])
+    tight = conv_t <= lower
+    if not tight.any():
+        return
+    step = DAY if node.column(frame.event_column).type == "date" else 1_000_000
+    moved = lower + step
+    fits = tight & (moved <= job.timeframe[1])
+    frame.values[frame.event_column] = np.where(fits, moved, conv_t)
+    if (tight & ~fits).any():
+        frame.notes.append(f"{int((tight & ~fits).sum())} {node.id} rows converted at the window's end keep fewer "
+                           f"than {ac.min_touches} touches: no room before them")
 
 
 def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
