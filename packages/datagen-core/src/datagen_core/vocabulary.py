@@ -496,6 +496,8 @@ def phone_numbers(rng: np.random.Generator, n: int, locale: str) -> pa.Array | N
     masks = [m for m in _mimesis_data("Person", locale).get("telephone_fmt", []) if "#" in m]
     if not masks:
         return None
+    if n == 0:
+        return strings([])
     pick = rng.integers(0, len(masks), n)
     out = None
     for k, mask in enumerate(masks):

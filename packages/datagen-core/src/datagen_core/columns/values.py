@@ -354,8 +354,8 @@ def gen_faker(col: dsl.Column, frame: Frame) -> Any:
         return _to_column(col, frame, _composed(col, frame, rng))
     if method in LOCALE_COMPOSERS:
         locales = _row_locales(spec, frame)
-        made = [LOCALE_COMPOSERS[method](rng, 1, loc) for loc in ([locales] if isinstance(locales, str) else np.unique(locales))]
-        if all(m is not None for m in made):  # every locale has its masks / street lists
+        probes = [LOCALE_COMPOSERS[method](rng, 0, loc) for loc in ([locales] if isinstance(locales, str) else np.unique(locales))]
+        if all(m is not None for m in probes):  # every locale has its masks / street lists (zero rows: no draws)
             return _per_locale(frame, locales, lambda k, loc: LOCALE_COMPOSERS[method](rng, k, loc))
     if method not in faker_pools.CALLS:  # the rest of Faker's vocabulary: seeded Faker pools
         return _to_column(col, frame, _sample_pool(col, frame, method, _row_locales(spec, frame), rng, "", faker=True))
@@ -434,7 +434,7 @@ def _composed(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Arr
 def _to_column(col: dsl.Column, frame: Frame, values: pa.Array) -> Any:
     """A pool's or composer's values as the column's type (numbers and times as numpy, nulls into the mask)."""
     if values.null_count:
-        frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | np.asarray(values.is_null())
+        frame.nulls[col.name] = frame.nulls.get(col.name, np.zeros(frame.n, bool)) | (to_numpy(values.is_null()) == True)  # noqa: E712
     if col.type == "string":
         return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
     # through the buffers (pyarrow's fill_null and to_numpy of nullable arrays import pandas); nulls are masked
