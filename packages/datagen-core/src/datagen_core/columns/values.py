@@ -489,15 +489,15 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator, domains: str
                 return vocabulary.company_domains(rng, k, loc, seed)
             return vocabulary.free_domains(rng, k, loc) if domains == "free" else vocabulary.email_domains(rng, k, loc, seed)
         dom = _per_locale(frame, _row_locales(spec, frame), make)
-    return pc.binary_join_element_wise(local, text("@"), dom, text(""))
+    return pc.binary_join_element_wise(*local, text("@"), dom, text(""), null_handling="skip")
 
 
 def _handle(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
     """A user name: the local part of an email (``ann.lee``, ``ann_lee``, ``annlee482``) — mostly distinct."""
-    return _local_parts(col, frame, rng)
+    return pc.binary_join_element_wise(*_local_parts(col, frame, rng), text(""), null_handling="skip")
 
 
-def _local_parts(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
+def _local_parts(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> list[pa.Array]:
     """first.last / first_last / firstlast<digits> / first.last<digits><row> from the row's own name columns
     when the table has them, otherwise from seeded name pools; declared unique, unique by construction."""
     n = frame.n
@@ -520,7 +520,7 @@ def _local_parts(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.
             width = 1 + np.searchsorted(10 ** np.arange(1, 19, dtype=np.int64), row, side="right")
             number = np.where(style == 3, number * 10**width + row, number)
         tail = pc.cast(from_numpy(number, mask=style < 2), pa.string())  # arrow's int→string: ~20× numpy's
-    return pc.binary_join_element_wise(first, sep, last, tail, text(""), null_handling="skip")
+    return [first, sep, last, tail]  # joined once with what follows (a null tail is skipped)
 
 
 def _unique_parts(first: pa.Array, last: pa.Array, frame: Frame,
