@@ -14,7 +14,7 @@ import pytest
 from datagen_contracts import faker_vocabulary
 from datagen_contracts.dsl import FAKER_METHODS, loads_schema
 from datagen_contracts.errors import SchemaError
-from datagen_core import vocabulary
+from datagen_core import composers, vocabulary
 from datagen_core.engine import generate
 
 
@@ -44,10 +44,10 @@ def test_the_snapshot_matches_the_installed_faker() -> None:
 
 @pytest.mark.parametrize("method", sorted(faker_vocabulary.METHODS))
 def test_every_method_makes_values(method: str) -> None:
-    if method in vocabulary.COMPOSERS:
+    if method in composers.COMPOSERS:
         import numpy as np
 
-        values = vocabulary.COMPOSERS[method](np.random.default_rng(1), 20, "en", {})
+        values = composers.COMPOSERS[method](np.random.default_rng(1), 20, "en", {})
     else:
         values = vocabulary.faker_pool(method, "en", 1, "{}", size=20)
     assert (len(values) == 20 and values.null_count < 20) or method == "null_boolean"
