@@ -32,9 +32,9 @@ import pyarrow as pa
 
 from .arrays import from_numpy, strings
 from .composers import COMPOSERS
+from .faker_pools import POOL_SIZE  # one pool size: rows index every pool with it
 
-POOL_SIZE = 4096
-#: arguments Faker's methods take that make no sense per column (a provider's internals, not a value's shape)
+#: what a method must return to be a column's value (the vocabulary leaves lists, dicts, bytes out)
 _SCALARS = (str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, decimal.Decimal)
 
 
@@ -210,12 +210,10 @@ def faker_pool(method: str, locale: str, seed: int, args: str = "{}", size: int 
 
 def served_by(method: str) -> str:
     """How the generator makes a method's values (for the reference page)."""
+    from .columns.faker_values import COMPOSED  # the generator's own dispatch (imported late: it imports us)
     from .faker_pools import CALLS
 
-    if method in COMPOSERS or method in ("credit_card_number", "sentence", "paragraph", "text", "email",
-                                         "user_name", "phone_number", "street_address", "ssn") or "email" in method:
-        return "composed"
-    if method in ("uuid4", "ipv4", "bothify", "numerify", "latitude", "longitude"):
+    if method in COMPOSED:
         return "composed"
     return "mimesis pool" if method in CALLS else "Faker pool"
 

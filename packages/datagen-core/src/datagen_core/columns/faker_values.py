@@ -97,6 +97,10 @@ EMAILS = {"email": "any", "ascii_email": "any", "free_email": "free", "ascii_fre
 #: composed from the locale's masks and street lists (None from the composer: the locale has none, use the pool)
 LOCALE_COMPOSERS = {"phone_number": composers.phone_numbers, "street_address": composers.street_addresses,
                     "ssn": composers.us_ssn}
+#: every method gen_faker builds itself rather than sampling a pool (for English; other locales without masks or
+#: street lists fall back to pools)
+COMPOSED = frozenset({"uuid4", "bothify", "numerify", "ipv4", "latitude", "longitude", "user_name", "sentence",
+                      "paragraph", "text", *EMAILS, *LOCALE_COMPOSERS, *composers.COMPOSERS})
 
 
 def _per_locale(frame: Frame, locales: np.ndarray | str, make: Any) -> pa.Array:
