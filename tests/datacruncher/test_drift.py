@@ -70,12 +70,13 @@ def test_scenario_expectations_from_metadata(tmp_path):
         dataset_name="s", generator=GeneratorInfo(name="g", version="1"), generated_at="2024-01-01T00:00:00Z",
         timeframe=Timeframe(start="2024-01-01", end="2024-10-26"),
         scenario=ScenarioInfo(name="growth_stall", expectations=[
-            Expectation(id="mrr-down", kind="trend", params={"table": "subscription", "column": "mrr", "direction": "down"}),
+            Expectation(id="mrr-down", kind="trend", params={"table": "subscription", "column": "mrr", "direction": "down",
+                                                                          "baseline": "before"}),
             Expectation(id="rows", kind="row_count", params={"table": "subscription", "min": 500, "max": 700}),
             Expectation(id="odd", kind="ticket_spike", params={"table": "subscription"})]))
     dump_metadata(meta, data / ".metadata.json")
     report = crunch(data, personas="DE")
-    by = {d.message.split(" ")[3] if d.status != "skipped" else "odd": d for d in report.drift if d.kind == "scenario"}
+    by = {d.expected["id"]: d for d in report.drift if d.kind == "scenario"}
     assert by["mrr-down"].status == "drift" and by["mrr-down"].value > 0.5
     assert by["rows"].status == "ok" and by["rows"].value == 600
     assert by["odd"].status == "skipped" and "not verified" in by["odd"].message

@@ -148,7 +148,10 @@ def test_other_kinds_unknown_kinds_and_errors(tmp_path):
              Expectation(id="mean", kind="mean_in_range", params={"table": "subscription", "column": "mrr", "min": 99,
                                                                   "max": 101}),
              Expectation(id="trend", kind="trend", params={"table": "subscription", "time": "started_at",
-                                                           "direction": "flat", "min_change": 0.1}),
+                                                           "direction": "flat", "min_change": 0.1,
+                                                           "baseline": "before"}),
+             Expectation(id="unproven", kind="trend", params={"table": "subscription", "time": "started_at",
+                                                              "direction": "flat"}),
              Expectation(id="odd", kind="ticket_weather", params={"table": "ticket"}),
              Expectation(id="gone", kind="share", params={"table": "tickets", "column": "x", "value": 1}),
              Expectation(id="nocol", kind="spike", params={"table": "ticket", "time": "opened", "start": "2025-01-01",
@@ -158,6 +161,7 @@ def test_other_kinds_unknown_kinds_and_errors(tmp_path):
     assert by["rows"].status == "drift" and by["rows"].value == 120
     assert by["mean"].status == "ok" and by["mean"].value == 100
     assert by["trend"].status == "ok" and abs(by["trend"].value) < 0.1  # one start every 3 days, all year
+    assert by["unproven"].status == "skipped" and "yearly pattern" in by["unproven"].message  # one year of data
     assert by["odd"].status == "skipped" and "not verified" in by["odd"].message and "month_over_month" in by["odd"].message
     assert by["gone"].status == "error" and "table 'tickets' not in the dataset" in by["gone"].message
     assert by["nocol"].status == "error" and "column ticket.opened not in the dataset" in by["nocol"].message

@@ -53,7 +53,7 @@ def test_metadata_lists_scenario_context_and_expectations(tmp_path: Path) -> Non
     assert meta["context"] == {"stress_level": "high", "churn_pressure": 2.0}
     [exp] = meta["scenario"]["expectations"]
     assert exp["id"] == "mrr_declines" and exp["kind"] == "trend"
-    assert exp["params"] == {"table": "invoice", "column": "amount", "direction": "down"}
+    assert exp["params"] == declared["expect"][0]["params"] and exp["params"]["window"]["start"] == "2025-01-01T00:00:00"
 
 
 def test_metadata_context_from_set_alone(tmp_path: Path) -> None:

@@ -79,7 +79,8 @@ def test_crisis_spike_is_where_declared(generated, seed):
     inside = [n for d, n in daily.items() if d >= dt.date(2025, 6, 23)]
     before = [daily.get(dt.date(2025, 6, 23) - dt.timedelta(days=k), 0) for k in range(1, 57)]
     assert sum(inside) / 8 >= 3 * sum(before) / 56
-    assert min(inside) > max(before)  # every day of the window beats every day of the 8 weeks before
+    # the typical day of the window beats every day of the 8 weeks before (weekends are quieter: dow pattern)
+    assert sorted(inside)[len(inside) // 2] > max(before)
     calm = generated("steady_growth", seed) / "ticket.parquet"
     share = con.execute(f"""SELECT avg((CAST(opened_at AS DATE) >= DATE '2025-06-23')::INT)
                             FROM read_parquet('{calm}') WHERE category = 'shipping_delay'""").fetchone()[0]
@@ -96,6 +97,43 @@ def test_datacruncher_reports_every_expectation_met(generated, scenario, tmp_pat
     meta = json.loads((generated(scenario) / ".metadata.json").read_text())
     assert {d["expected"]["id"] for d in drift} == {e["id"] for e in meta["scenario"]["expectations"]}
     assert all(d["status"] == "ok" for d in drift), [d["message"] for d in drift]
+
+
+def _crunch_scenarios(data: Path, tmp_path: Path, *extra: str) -> dict[str, dict]:
+    report = tmp_path / "scenario_report.json"
+    proc = subprocess.run([sys.executable, "-m", "datacruncher.cli", "crunch", str(data), "-o", str(report),
+                           "--personas", "Data Engineer", *extra], capture_output=True, text=True, check=False)
+    assert proc.returncode in (0, 1, 3), proc.stderr
+    return {d["expected"]["id"]: d for d in json.loads(report.read_text())["drift"] if d["kind"] == "scenario"}
+
+
+def test_growth_stall_against_its_counterfactual(generated, tmp_path):
+    """The same schema without the scenario, same seed, is the baseline the signup slowdown is measured against."""
+    base = tmp_path / "no_scenario"
+    subprocess.run([sys.executable, "-m", "datagen_core", "generate", str(EXAMPLE / "schema.json"), "--seed", "3",
+                    "-o", str(base), "--quiet"], check=True)
+    by = _crunch_scenarios(generated("growth_stall"), tmp_path, "--baseline", str(base))
+    slow = by["signups_slow"]
+    assert slow["status"] == "ok" and slow["observed"]["baseline"] == "counterfactual", slow["message"]
+    assert slow["value"] <= -0.3 and isinstance(slow["observed"]["counterfactual_value"], float)
+    assert "counterfactual: a different" not in slow["message"]  # same schema file, same seed
+
+
+def test_a_month_pattern_is_not_a_slowdown(tmp_path):
+    """The way this scenario used to slow signups — a month pattern (Jan–Jun × 0.25) — repeats every year, so the
+    same months a year earlier are just as slow: the expectation must not hold."""
+    doc = json.loads((EXAMPLE / "schema.json").read_text())
+    stall = doc["scenarios"]["growth_stall"]
+    stall["patches"] = [p for p in stall["patches"] if p["table"] != "market_condition"] + [{
+        "table": "customer", "column": "signed_up_at", "merge": {"generator": {"datetime_series": {
+            "pattern": [{"dimension": "month", "weights": [0.25] * 6 + [1] * 6}]}}}}]
+    schema, out = tmp_path / "seasonal.json", tmp_path / "seasonal"
+    schema.write_text(json.dumps(doc))
+    subprocess.run([sys.executable, "-m", "datagen_core", "generate", str(schema), "--scenario", "growth_stall",
+                    "--seed", "3", "-o", str(out), "--quiet"], check=True)
+    slow = _crunch_scenarios(out, tmp_path)["signups_slow"]
+    assert slow["status"] == "drift" and slow["observed"]["baseline"] == "year_before", slow["message"]
+    assert abs(slow["value"]) < 0.15
 
 
 # ---- consistency: every number of every view, recomputed from the rows ------------------------------------

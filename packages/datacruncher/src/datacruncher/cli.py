@@ -59,7 +59,9 @@ def _inside(path: Path, directory: Path) -> bool:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 when an issue of this severity or worse exists.")
 @click.option("--fail-on-critical", is_flag=True, help="Same as --fail-on critical.")
 @click.option("--fail-on-high", is_flag=True, help="Same as --fail-on high.")
-@click.option("--baseline", type=click.Path(path_type=Path), help="A baseline dataset directory or crunch report.")
+@click.option("--baseline", type=click.Path(path_type=Path), help="A baseline dataset directory or crunch report: drift of every column against it. For a scenario's "
+                   "dataset, the same schema generated without the scenario (same seed) is also the "
+                   "counterfactual its expectations are measured against.")
 @click.option("--drift-metric", "drift_metrics", default="psi,wasserstein", show_default=True,
               help="Baseline drift metrics, comma-separated: psi, js (categoricals), wasserstein, ks (numerics).")
 @click.option("--thresholds", type=click.Path(path_type=Path),

@@ -14,13 +14,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from datagen_contracts.report import CrunchReport, DatasetRef, ToolInfo
+from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
 
 from .__about__ import __version__
-from .catalog import DEFAULT_MEMORY_LIMIT, open_catalog
+from .catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
 from .discovery import discover, set_reference_window
+from .errors import BaselineError, CruncherError
 from .findings import METRIC_CHECKS, check_counts, issue_from, metrics, quality_score, sort_issues, summary
 from .gate import evaluate_gate
+from .model import Model
 from .personas import Persona, available_personas, select_personas
 from .runner import Outcome, Runner
 from .thresholds import Override, apply_thresholds, load_thresholds
@@ -43,6 +45,23 @@ def _metric_outcomes(runner: Runner, outcomes: list[Outcome]) -> list[Outcome]:
         if check.id in METRIC_CHECKS and check.id not in have:
             done += runner.run_check(engineer, check)
     return done
+
+
+def _scenario_checks(catalog: Catalog, model: Model, baseline: str | Path | None,
+                     follow_symlinks: bool) -> list[DriftResult]:
+    """The scenario's expectations; a ``--baseline`` dataset directory is their counterfactual (the same schema
+    generated without the scenario)."""
+    from .scenarios import scenario_checks
+
+    meta = catalog.metadata
+    if baseline is None or not Path(baseline).is_dir() or meta is None or meta.scenario is None:
+        return scenario_checks(catalog, model)
+    try:
+        other = open_catalog(baseline, memory_limit=catalog.memory_limit, follow_symlinks=follow_symlinks)
+    except CruncherError as exc:
+        raise BaselineError(f"baseline {baseline}: {exc}") from None
+    with other:
+        return scenario_checks(catalog, model, (other, discover(other)))
 
 
 def crunch(
@@ -73,7 +92,6 @@ def crunch(
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
     from .profiles import profile_columns
-    from .scenarios import scenario_checks
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
     if thresholds is not None or benchmarks:
@@ -94,7 +112,7 @@ def crunch(
         more, more_issues = schema_constraints(catalog, model)
         drift += more
         drift_issues += more_issues
-        scenario = scenario_checks(catalog, model)
+        scenario = _scenario_checks(catalog, model, baseline, follow_symlinks)
         drift += scenario
         drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]
         if baseline is not None:

@@ -1,33 +1,51 @@
 """Scenario checks: the expectations a ``.metadata.json`` scenario declares, verified on the data.
 
 Every expectation becomes one ``drift`` entry of kind ``scenario`` (``ok`` = met, ``drift`` = not met, with the
-measured value, ``skipped`` with the reason for a kind this version does not know, ``error`` when its table or
-columns are missing); every unmet one also becomes a high issue ``scenario_drift.<kind>`` whose fix hint
-(path ``schema``) carries the scenario, the expectation and a suggestion of what to patch.
+measured value and every number behind it in ``observed``; ``skipped`` with the reason when the data cannot prove
+or disprove it, or for a kind this version does not know; ``error`` when its table or columns are missing); every
+unmet one also becomes a high issue ``scenario_drift.<kind>`` whose fix hint (path ``schema``) carries the
+scenario, the expectation and a suggestion of what to patch.
 
-Understood kinds (params; ``where`` is optional everywhere: ``{column: value | [values]}``, rows kept when equal):
+**A scenario's claim is about a change, so it is measured inside a window against a baseline outside it.**
+``window: {start, end}`` (ISO timestamps, both inclusive) names the period the scenario acts on; ``baseline``
+says what it is compared with:
 
-- ``trend`` {table, column?, time?, direction: up|down|flat, min_change? = 0.05}: the second half of the window
-  (the declared timeframe, else the data's first time to its end) against the first half — the sum of
-  ``column`` (or the row count) per half, by ``time`` (default: the table's creation column). ``flat`` means
-  |change| < min_change.
+- ``before``: the same number of days right before the window (``baseline_days`` where a kind has it);
+- ``year_before``: the same calendar days one year earlier — a yearly pattern cancels out;
+- ``outside``: every row outside the window (share, mean and row-count claims);
+- ``counterfactual``: the same window of a dataset generated *without* the scenario — same schema, same seed —
+  given to crunch with ``--baseline DIR``. Anything the scenario did not change cancels out;
+- ``none``: no comparison (the claim is about the window alone).
+
+Kinds (params; ``where`` is optional everywhere: ``{column: value | [values]}``, rows kept when equal):
+
+- ``trend`` {table, column?, measure? = sum|mean|count, time?, direction: up|down|flat, min_change? = 0.05,
+  change?, tolerance?, window?, baseline? = auto} (``min_change`` defaults to 0 when ``change`` is given): the change of the per-day volume (``count``/``sum``) or of
+  the ``mean`` from the baseline to the window. Without a window, the window is the second half of the span
+  (declared timeframe, else the data's). ``auto`` is ``counterfactual`` when one is given, else ``year_before``
+  when the data reaches a year back, else the check is *skipped*: over less than a year a yearly pattern cannot
+  be told from a trend. ``before`` accepts that risk explicitly. With a counterfactual the change is a
+  difference in differences, (window ÷ before) here over the same in the counterfactual, when the span has room
+  before the window, else window ÷ window. ``change`` asks for a size (±``tolerance``, default 10% of it).
 - ``month_over_month`` {table, column?, time? | start + end?, direction: up|down, months? = 6, min_share? = 0.8}:
   over the last ``months`` complete months, the share of month-to-month changes that go in ``direction``. With
   ``time``: the monthly sum of ``column`` (or count) of events. With ``start``/``end``: a stock measured at each
   month boundary — the rows with start < boundary and (end is null or end ≥ boundary), e.g. MRR from
   subscriptions (started_at, canceled_at).
-- ``window_ratio`` {table, column?, time?, recent_days? = 7, previous_days? = 28, min_ratio?, max_ratio?}: the
-  per-day volume (count, or sum of ``column``) of the last ``recent_days`` before the data's end against the
+- ``window_ratio`` {table, column?, time?, recent_days? = 7, previous_days? = 28, min_ratio?, max_ratio?,
+  baseline? = before}: the per-day volume of the last ``recent_days`` before the data's end against the
   ``previous_days`` before them ("tickets in the last 7 days ≥ 2× the previous 28").
-- ``spike`` {table, column?, time?, start, end, baseline_days? = 28, min_ratio? = 2}: the per-day volume inside
-  the declared window [start, end] against the ``baseline_days`` before ``start``.
-- ``row_count`` {table, min?, max?}
-- ``mean_in_range`` {table, column, min?, max?}
-- ``share`` {table, column, value, min?, max?}: the share of rows where column = value.
+- ``spike`` {table, column?, time?, start + end | window, baseline_days? = 28, min_ratio? = 2, max_ratio?,
+  baseline? = before}: the per-day volume inside the window against the ``baseline_days`` before it.
+- ``row_count``, ``mean_in_range`` {column}, ``share`` {column, value} — with {min?, max?, window?,
+  baseline? = auto}: the rows, the mean, or the share of rows where column = value. With a window the claim must
+  hold inside it **and fail in the baseline** (``auto``: the counterfactual's window when given, else outside
+  the window; a row count outside is scaled to the window's length) — a share that is high all year does not
+  prove a crisis week.
 
-The data's end is the declared timeframe end (``.metadata.json``), else the latest value of the time column.
-Values from the expectation are bound as SQL parameters; identifiers are quoted. Any other kind is reported as
-*skipped* with the reason, never as met.
+The span's end is the declared timeframe end (``.metadata.json``), else the latest value of the time column.
+Values from the expectation are bound as SQL parameters; identifiers are quoted; every measured number is a
+number in the report (never text).
 """
 
 from __future__ import annotations
@@ -42,11 +60,23 @@ from datagen_contracts.report import DriftResult
 
 from .catalog import Catalog
 from .identifiers import quote_ident
-from .model import Model, Table
-
-
-class ExpectationError(ValueError):
-    """An expectation names a table or column that is not there, or its params are unusable."""
+from .model import Model
+from .scenario_scope import (
+    US,
+    ExpectationError,
+    Period,
+    Scope,
+    Unverifiable,
+    add_months,
+    baseline_choice,
+    bounds,
+    date_trunc_month,
+    range_text,
+    ratio_of,
+    scope_for,
+    where_text,
+    window_of,
+)
 
 
 @dataclass
@@ -55,130 +85,216 @@ class Verdict:
     met: bool
     what: str  # what was measured, in words
     threshold: float | None = None
-    observed: Any = None
+    observed: dict[str, Any] = field(default_factory=dict)
     hint: str = ""  # how to make the data meet it (schema side)
 
 
-@dataclass
-class _Scope:
-    """One expectation's table, filter and reference end, shared by every kind."""
+# ---------------------------------------------------------------------------------------------------- kinds
 
-    cat: Catalog
-    model: Model
-    table: Table
-    params: dict[str, Any]
-    where_sql: str = "TRUE"
-    binds: dict[str, Any] = field(default_factory=dict)  # named parameters of ``where``
-
-    def column(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
-        name = self.params.get(key, default)
-        if name is None:
-            if required:
-                raise ExpectationError(f"param {key!r} is required")
-            return None
-        if self.table.column(str(name)) is None:
-            raise ExpectationError(f"column {self.table.name}.{name} not in the dataset")
-        return str(name)
-
-    def time(self, key: str = "time") -> str:
-        name = self.column(key, default=self.table.created_at)
-        if name is None:
-            raise ExpectationError(f"no time column for {self.table.name} (give {key!r})")
-        return name
-
-    def amount(self, prefix: str = "") -> str:
-        col = self.column("column")
-        return f"{prefix}{quote_ident(col)}::DOUBLE" if col else "1.0"
-
-    def rows(self) -> str:
-        """The table filtered by ``where``, as a sub-query (binds: :attr:`binds`)."""
-        return f"(SELECT * FROM {self.table.sql} WHERE {self.where_sql})"
-
-    def end(self, time: str) -> dt.datetime:
-        if self.model.ref_end is not None:
-            return self.model.ref_end
-        end = self.fetch(f"SELECT max(CAST({quote_ident(time)} AS TIMESTAMP)) FROM {self.rows()}")[0]
-        if end is None:
-            raise ExpectationError(f"{self.table.name}.{time} has no values")
-        return end
-
-    def fetch(self, sql: str, **extra: Any) -> tuple[Any, ...]:
-        return self.cat.con.execute(sql, {**self.binds, **extra}).fetchone()
-
-
-def _bounds(value: float, params: dict[str, Any]) -> bool:
-    lo, hi = params.get("min"), params.get("max")
-    return (lo is None or value >= float(lo)) and (hi is None or value <= float(hi))
-
-
-def _range_text(params: dict[str, Any], lo: str = "min", hi: str = "max") -> str:
-    parts = [f"≥ {params[lo]}" if params.get(lo) is not None else "", f"≤ {params[hi]}" if params.get(hi) is not None else ""]
-    return " and ".join(p for p in parts if p) or "any value"
-
-
-def _timestamp(value: Any, what: str) -> dt.datetime:
-    try:
-        t = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise ExpectationError(f"param {what!r}: not an ISO timestamp: {value!r}") from None
-    return t.replace(tzinfo=None)
-
-
-def _row_count(s: _Scope) -> Verdict:
-    n = int(s.fetch(f"SELECT count(*) FROM {s.rows()}")[0])
-    return Verdict(float(n), _bounds(n, s.params), f"{s.table.name} has {n} rows (expected {_range_text(s.params)})",
-                   hint="change the table's rows (or the parent's fanout) in the scenario's patches")
-
-
-def _mean_in_range(s: _Scope) -> Verdict:
-    col = s.column("column", required=True)
-    mean = s.fetch(f"SELECT avg({quote_ident(col)}::DOUBLE) FROM {s.rows()}")[0]
-    if mean is None:
-        raise ExpectationError(f"{s.table.name}.{col} has no values")
-    return Verdict(float(mean), _bounds(mean, s.params),
-                   f"mean of {s.table.name}.{col} is {mean:.4g} (expected {_range_text(s.params)})",
-                   hint=f"shift {s.table.name}.{col}: its distribution parameters or a multiply/add modifier")
-
-
-def _share(s: _Scope) -> Verdict:
-    col = s.column("column", required=True)
-    if "value" not in s.params:
-        raise ExpectationError("param 'value' is required")
-    share = s.fetch(f"SELECT avg(CASE WHEN {quote_ident(col)} = $value THEN 1.0 ELSE 0.0 END) FROM {s.rows()}",
-                    value=s.params["value"])[0]
-    if share is None:
-        raise ExpectationError(f"{s.table.name} has no rows")
-    return Verdict(float(share), _bounds(share, s.params),
-                   f"{share:.1%} of {s.table.name} rows have {col} = {s.params['value']} "
-                   f"(expected {_range_text(s.params)})",
-                   hint=f"change the choice weights of {s.table.name}.{col} in the scenario's patches")
-
-
-def _trend(s: _Scope) -> Verdict:
+def _trend(s: Scope, cf: Scope | None) -> Verdict:
     time = s.time()
-    ts = f"CAST({quote_ident(time)} AS TIMESTAMP)"
-    end = s.end(time)
-    start = "$start::TIMESTAMP" if s.model.ref_start is not None else f"min({ts})"  # the declared window first
-    first, second = s.fetch(
-        f"WITH r AS {s.rows()}, w AS (SELECT {start} AS lo, $end::TIMESTAMP AS hi FROM r) "
-        f"SELECT sum({s.amount()}) FILTER (WHERE {ts} >= lo AND {ts} < lo + (hi - lo) / 2), "
-        f"sum({s.amount()}) FILTER (WHERE {ts} >= lo + (hi - lo) / 2 AND {ts} <= hi) FROM r, w",
-        end=end, **({"start": s.model.ref_start} if s.model.ref_start is not None else {}))
-    change = (float(second or 0) / float(first) - 1) if first else 0.0
-    floor = float(s.params.get("min_change", 0.05))
-    direction = str(s.params.get("direction", "up"))
+    how = str(s.params.get("measure", "sum" if s.params.get("column") else "count"))
+    span = s.span(time)
+    window = window_of(s.params)
+    if window is None:  # the second half of the declared timeframe (else of the data)
+        lo = s.model.ref_start if s.model.ref_start is not None else span.lo
+        window = Period(lo + (span.hi - lo) / 2, span.hi)
+    choice = baseline_choice(s.params, "auto", ("auto", "before", "year_before", "counterfactual"))
+    if choice == "auto":
+        if cf is not None:
+            choice = "counterfactual"
+        elif s.covers(time, window.year_before()):
+            choice = "year_before"
+        else:
+            raise Unverifiable(
+                f"{s.table.name}.{time} starts {span.lo:%Y-%m-%d}, less than a year before the window "
+                f"({window.text()}): a yearly pattern cannot be told from a trend. Crunch with --baseline DIR (the "
+                "same schema generated without the scenario, same seed), or set baseline: before to accept that risk")
+    observed: dict[str, Any] = {"window": window.numbers(), "measure": how, "baseline": choice}
+    if choice == "counterfactual":
+        if cf is None:
+            raise Unverifiable("baseline: counterfactual needs the dataset generated without the scenario "
+                               "(crunch --baseline DIR)")
+        ctime = cf.time()
+        before = window.before()
+        w_s, w_c = s.rate(how, window, time), cf.rate(how, window, ctime)
+        if s.covers(time, before) and cf.covers(ctime, before):
+            b_s, b_c = s.rate(how, before, time), cf.rate(how, before, ctime)
+            here = ratio_of(w_s, b_s, "the period before the window")
+            there = ratio_of(w_c, b_c, "the counterfactual's period before the window")
+            change = ratio_of(here, there, "the counterfactual's change") - 1
+            observed |= {"before": before.numbers(), "value": w_s, "before_value": b_s, "counterfactual_value": w_c,
+                         "counterfactual_before_value": b_c}
+            how_text = (f"({w_s:.4g} vs {b_s:.4g} before) against the dataset without the scenario "
+                        f"({w_c:.4g} vs {b_c:.4g})")
+        else:
+            change = ratio_of(w_s, w_c, "the counterfactual's window") - 1
+            observed |= {"value": w_s, "counterfactual_value": w_c}
+            how_text = f"{w_s:.4g} against {w_c:.4g} in the dataset without the scenario"
+    else:
+        base = window.year_before() if choice == "year_before" else window.before()
+        if not s.covers(time, base):
+            raise ExpectationError(f"baseline {choice}: {s.table.name}.{time} starts {span.lo:%Y-%m-%d}, after the "
+                                   f"baseline's start {base.lo:%Y-%m-%d}")
+        w, b = s.rate(how, window, time), s.rate(how, base, time)
+        change = ratio_of(w, b, f"the baseline ({base.text()})") - 1
+        observed |= {"before": base.numbers(), "value": w, "before_value": b}
+        how_text = f"{w:.4g} against {b:.4g} {'a year before' if choice == 'year_before' else 'before'} ({base.text()})"
+    observed["change"] = change
+    target = s.params.get("change")
+    floor = float(s.params.get("min_change", 0.05 if target is None else 0.0))
+    direction = str(s.params.get("direction", ("down" if float(target) < 0 else "up") if target is not None else "up"))
     if direction not in ("up", "down", "flat"):
         raise ExpectationError(f"direction must be up, down or flat, got {direction!r}")
     met = {"up": change >= floor, "down": change <= -floor, "flat": abs(change) < floor}[direction]
+    expected = (f"expected |change| < {floor:.0%}" if direction == "flat" else
+                f"expected {direction}" + (f", at least {floor:.0%}" if floor else ""))
+    if target is not None:
+        tol = float(s.params.get("tolerance", max(0.1 * abs(float(target)), 0.005)))
+        observed |= {"target": float(target), "tolerance": tol}
+        met = met and abs(change - float(target)) <= tol
+        expected += f", and {float(target):+.1%} ± {tol:.1%}"
+    unit = {"mean": "mean", "count": "per day", "sum": "per day"}[how]
     what = s.params.get("column") or "rows"
-    return Verdict(change, met, f"{what} of {s.table.name} changed by {change:+.1%} between the halves of the window "
-                   f"(expected {direction}, at least {floor:.0%})", threshold=floor,
-                   observed={"first_half": first, "second_half": second},
+    return Verdict(change, met, f"{what} of {s.table.name} ({unit}) changed by {change:+.1%} in {window.text()}: "
+                   f"{how_text} ({expected})", threshold=floor, observed=observed,
                    hint=(f"a trend modifier on {s.table.name}.{what} or " if s.params.get("column") else "")
-                   + f"a month pattern or an effect window on {s.table.name}.{time} that moves it {direction}")
+                   + f"an effect window on {s.table.name}.{time} that moves it {direction} inside the window "
+                   "(a month pattern repeats every year, so it does not)")
 
 
-def _month_over_month(s: _Scope) -> Verdict:
+def _rates(s: Scope, cf: Scope | None, window: Period, base: Period, choice: str) -> tuple[float, float, dict]:
+    """(per-day volume in the window, in its baseline, observed numbers)."""
+    time = s.time()
+    how = "sum" if s.params.get("column") else "count"
+    if choice == "counterfactual":
+        if cf is None:
+            raise Unverifiable("baseline: counterfactual needs the dataset generated without the scenario "
+                               "(crunch --baseline DIR)")
+        a, b = s.rate(how, window, time), cf.rate(how, window, cf.time())
+        return a, b, {"window": window.numbers(), "baseline": choice, "rate": a, "baseline_rate": b}
+    if choice == "year_before":
+        base = window.year_before()
+    if not s.covers(time, base):
+        raise ExpectationError(f"the data does not reach back to the baseline ({base.text()})")
+    a, b = s.rate(how, window, time), s.rate(how, base, time)
+    return a, b, {"window": window.numbers(), "before": base.numbers(), "baseline": choice, "rate": a,
+                  "baseline_rate": b}
+
+
+def _ratio_verdict(s: Scope, rates: tuple[float, float, dict], what: str, hint: str) -> Verdict:
+    a, b, observed = rates
+    if b == 0:
+        raise ExpectationError(f"no {s.table.name} rows in the baseline: the ratio is undefined")
+    ratio = a / b
+    lo = s.params.get("min_ratio", 2.0 if s.params.get("max_ratio") is None else None)
+    hi = s.params.get("max_ratio")
+    met = (lo is None or ratio >= float(lo)) and (hi is None or ratio <= float(hi))
+    against = {"counterfactual": "the same days without the scenario", "year_before": "the same days a year before"
+               }.get(observed["baseline"], "before")
+    return Verdict(ratio, met, f"{what}: {a:.4g}/day against {b:.4g}/day {against}, ratio {ratio:.2f} "
+                   f"(expected {range_text({'min': lo, 'max': hi})})", threshold=None if lo is None else float(lo),
+                   observed={**observed, "ratio": ratio}, hint=hint)
+
+
+def _window_ratio(s: Scope, cf: Scope | None) -> Verdict:
+    time = s.time()
+    recent, previous = float(s.params.get("recent_days", 7)), float(s.params.get("previous_days", 28))
+    if recent <= 0 or previous <= 0:
+        raise ExpectationError("recent_days and previous_days must be > 0")
+    end = s.end(time) + US
+    window = Period(end - dt.timedelta(days=recent), end)
+    choice = baseline_choice(s.params, "before", ("before", "year_before", "counterfactual"))
+    rates = _rates(s, cf, window, window.before(previous), choice)
+    filt = f" ({where_text(s.params)})" if s.params.get("where") else ""
+    return _ratio_verdict(s, rates, f"{s.table.name}{filt} in the last {recent:g} days",
+                          f"concentrate {s.table.name}.{time} at the end: an effect window (table-level or keyed on "
+                          "the category) with a larger factor")
+
+
+def _spike(s: Scope, cf: Scope | None) -> Verdict:
+    time = s.time()
+    window = window_of(s.params, legacy=True)
+    if window is None:
+        raise ExpectationError("params 'start' and 'end' (or 'window') are required")
+    days = float(s.params.get("baseline_days", 28))
+    choice = baseline_choice(s.params, "before", ("before", "year_before", "counterfactual"))
+    rates = _rates(s, cf, window, window.before(days), choice)
+    filt = f" ({where_text(s.params)})" if s.params.get("where") else ""
+    return _ratio_verdict(s, rates, f"{s.table.name}{filt} from {window.text()}",
+                          f"raise the effect factor of the window on {s.table.name}.{time} (a keyed effect "
+                          "concentrates one category's times inside it)")
+
+
+def _claim(how: str, s: Scope, cf: Scope | None) -> tuple[float, str, dict[str, Any], bool | None]:
+    """(value inside the window or overall, where it was measured, observed, did the baseline also hold?)."""
+    value = s.params.get("value")
+    if how == "share" and "value" not in s.params:
+        raise ExpectationError("param 'value' is required")
+    if how in ("mean", "share"):
+        s.column("column", required=True)
+    window = window_of(s.params)
+
+    def measure(scope: Scope, period: Period | None) -> float:
+        got = scope.stat(how, period, scope.time() if period else None, value)
+        if got is None:
+            raise ExpectationError(f"{scope.table.name} has no rows" + (f" {period.text()}" if period else ""))
+        return got
+
+    if window is None:
+        return measure(s, None), "", {}, None
+    time = s.time()
+    inside = measure(s, window)
+    choice = baseline_choice(s.params, "auto", ("auto", "outside", "counterfactual", "none"))
+    if choice == "auto":
+        choice = "counterfactual" if cf is not None else "outside"
+    observed: dict[str, Any] = {"window": window.numbers(), "baseline": choice, "value": inside}
+    if choice == "none":
+        return inside, f" in {window.text()}", observed, None
+    if choice == "counterfactual":
+        if cf is None:
+            raise Unverifiable("baseline: counterfactual needs the dataset generated without the scenario "
+                               "(crunch --baseline DIR)")
+        base, where = measure(cf, window), "the same days without the scenario"
+    else:
+        span = s.span(time)
+        out = Period(window.lo, window.hi, outside=True, span=(span.lo, span.hi))
+        base = measure(s, out)
+        if how == "count":  # scaled to the window's length
+            base *= window.days / out.days if out.days > 0 else 0.0
+        where = "outside the window" + (" (scaled to its length)" if how == "count" else "")
+    observed["baseline_value"] = base
+    held = bounds(base, s.params)
+    return inside, f" in {window.text()} ({base:.4g} {where}, which must not hold)", observed, held
+
+
+def _row_count(s: Scope, cf: Scope | None) -> Verdict:
+    n, where, observed, held = _claim("count", s, cf)
+    met = bounds(n, s.params) and not held
+    return Verdict(n, met, f"{s.table.name} has {n:.0f} rows{where} (expected {range_text(s.params)})",
+                   observed=observed, hint="change the table's rows (or the parent's fanout) in the scenario's patches")
+
+
+def _mean_in_range(s: Scope, cf: Scope | None) -> Verdict:
+    mean, where, observed, held = _claim("mean", s, cf)
+    col = s.params["column"]
+    return Verdict(mean, bounds(mean, s.params) and not held,
+                   f"mean of {s.table.name}.{col} is {mean:.4g}{where} (expected {range_text(s.params)})",
+                   observed=observed,
+                   hint=f"shift {s.table.name}.{col}: its distribution parameters or a multiply/add modifier")
+
+
+def _share(s: Scope, cf: Scope | None) -> Verdict:
+    share, where, observed, held = _claim("share", s, cf)
+    col = s.params["column"]
+    return Verdict(share, bounds(share, s.params) and not held,
+                   f"{share:.1%} of {s.table.name} rows have {col} = {s.params['value']}{where} "
+                   f"(expected {range_text(s.params)})", observed=observed,
+                   hint=f"change the choice weights of {s.table.name}.{col} (or an effect window that concentrates "
+                        "it) in the scenario's patches")
+
+
+def _month_over_month(s: Scope, cf: Scope | None) -> Verdict:
     months = int(s.params.get("months", 6))
     if months < 1:
         raise ExpectationError("months must be ≥ 1")
@@ -216,75 +332,17 @@ def _month_over_month(s: _Scope) -> Verdict:
                         "on the creation/end times, or a different end-time null_rate (churn)")
 
 
-def _monthly(s: _Scope, on: str, points: list[dt.datetime]) -> list[tuple[dt.datetime, float]]:
+def _monthly(s: Scope, on: str, points: list[dt.datetime]) -> list[tuple[dt.datetime, float]]:
     # the filtered rows are a sub-query named r; ``amount`` and the ON clause read r's columns
     amount = s.amount("r.")
     return s.cat.con.execute(
         f"WITH b AS (SELECT unnest($points::TIMESTAMP[]) AS at) "
-        f"SELECT b.at, coalesce(sum({amount}), 0) FROM b LEFT JOIN {s.rows()} AS r ON {on} GROUP BY b.at ORDER BY b.at",
-        {**s.binds, "points": points}).fetchall()
+        f"SELECT b.at, coalesce(sum({amount}), 0)::DOUBLE FROM b LEFT JOIN {s.rows()} AS r ON {on} "
+        f"GROUP BY b.at ORDER BY b.at", {**s.binds, "points": points}).fetchall()
 
 
-def _rate_ratio(s: _Scope, lo_a: dt.datetime, hi_a: dt.datetime, lo_b: dt.datetime, hi_b: dt.datetime,
-                time: str) -> tuple[float, float, float]:
-    """Per-day volume in (lo_a, hi_a] and in (lo_b, hi_b], and their ratio (a / b)."""
-    ts = f"CAST({quote_ident(time)} AS TIMESTAMP)"
-    a, b = s.fetch(
-        f"SELECT coalesce(sum({s.amount()}) FILTER (WHERE {ts} > $lo_a AND {ts} <= $hi_a), 0), "
-        f"coalesce(sum({s.amount()}) FILTER (WHERE {ts} > $lo_b AND {ts} <= $hi_b), 0) FROM {s.rows()}",
-        lo_a=lo_a, hi_a=hi_a, lo_b=lo_b, hi_b=hi_b)
-    days_a = (hi_a - lo_a).total_seconds() / 86400
-    days_b = (hi_b - lo_b).total_seconds() / 86400
-    rate_a, rate_b = float(a) / days_a, float(b) / days_b
-    if rate_b == 0:
-        raise ExpectationError(f"no {s.table.name} rows between {lo_b:%Y-%m-%d} and {hi_b:%Y-%m-%d}: "
-                               "the ratio is undefined")
-    return rate_a, rate_b, rate_a / rate_b
-
-
-def _ratio_verdict(s: _Scope, ratio: float, rates: tuple[float, float], what: str, hint: str,
-                   default_min: float | None) -> Verdict:
-    lo = s.params.get("min_ratio", default_min if s.params.get("max_ratio") is None else None)
-    hi = s.params.get("max_ratio")
-    met = (lo is None or ratio >= float(lo)) and (hi is None or ratio <= float(hi))
-    expected = _range_text({"min": lo, "max": hi})
-    return Verdict(ratio, met, f"{what}: {rates[0]:.4g}/day against {rates[1]:.4g}/day, ratio {ratio:.2f} "
-                   f"(expected {expected})", threshold=None if lo is None else float(lo),
-                   observed={"rate": rates[0], "baseline_rate": rates[1]}, hint=hint)
-
-
-def _window_ratio(s: _Scope) -> Verdict:
-    time = s.time()
-    recent, previous = float(s.params.get("recent_days", 7)), float(s.params.get("previous_days", 28))
-    if recent <= 0 or previous <= 0:
-        raise ExpectationError("recent_days and previous_days must be > 0")
-    end = s.end(time)
-    cut = end - dt.timedelta(days=recent)
-    rates = _rate_ratio(s, cut, end, cut - dt.timedelta(days=previous), cut, time)
-    filt = f" ({_where_text(s.params)})" if s.params.get("where") else ""
-    return _ratio_verdict(s, rates[2], rates[:2], f"{s.table.name}{filt} in the last {recent:g} days vs the previous "
-                          f"{previous:g}", f"concentrate {s.table.name}.{time} at the end: an effect window "
-                          "(table-level or keyed on the category) with a larger factor", 2.0)
-
-
-def _spike(s: _Scope) -> Verdict:
-    time = s.time()
-    if "start" not in s.params or "end" not in s.params:
-        raise ExpectationError("params 'start' and 'end' (the declared window) are required")
-    lo, hi = _timestamp(s.params["start"], "start"), _timestamp(s.params["end"], "end")
-    if hi <= lo:
-        raise ExpectationError("the window's end must be after its start")
-    days = float(s.params.get("baseline_days", 28))
-    rates = _rate_ratio(s, lo - dt.timedelta(microseconds=1), hi, lo - dt.timedelta(days=days),
-                        lo - dt.timedelta(microseconds=1), time)
-    filt = f" ({_where_text(s.params)})" if s.params.get("where") else ""
-    return _ratio_verdict(s, rates[2], rates[:2], f"{s.table.name}{filt} from {lo:%Y-%m-%d} to {hi:%Y-%m-%d} vs the "
-                          f"{days:g} days before", f"raise the effect factor of the window on {s.table.name}.{time} "
-                          "(a keyed effect concentrates one category's times inside it)", 2.0)
-
-
-#: kind → measure; the order is the documentation's
-KINDS: dict[str, Callable[[_Scope], Verdict]] = {
+#: kind → measure (the data's scope, the counterfactual's scope or None); the order is the documentation's
+KINDS: dict[str, Callable[[Scope, Scope | None], Verdict]] = {
     "trend": _trend,
     "month_over_month": _month_over_month,
     "window_ratio": _window_ratio,
@@ -295,54 +353,33 @@ KINDS: dict[str, Callable[[_Scope], Verdict]] = {
 }
 
 
-def date_trunc_month(t: dt.datetime) -> dt.datetime:
-    """The first instant of ``t``'s month.
-
-    >>> date_trunc_month(dt.datetime(2025, 7, 1, 0, 0, 0)), date_trunc_month(dt.datetime(2025, 6, 30, 23))
-    (datetime.datetime(2025, 7, 1, 0, 0), datetime.datetime(2025, 6, 1, 0, 0))
-    """
-    return dt.datetime(t.year, t.month, 1)
-
-
-def add_months(t: dt.datetime, n: int) -> dt.datetime:
-    """The first of the month ``n`` months from ``t``'s month.
-
-    >>> add_months(dt.datetime(2025, 1, 1), -2)
-    datetime.datetime(2024, 11, 1, 0, 0)
-    """
-    k = t.year * 12 + t.month - 1 + n
-    return dt.datetime(k // 12, k % 12 + 1, 1)
-
-
-def _where_text(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in (params.get("where") or {}).items())
+def _counterfactual_note(meta: Any, other: Catalog | None) -> tuple[str, str | None]:
+    """(a note on the counterfactual for every message, an error when it cannot be one)."""
+    if other is None:
+        return "", None
+    theirs = other.metadata
+    if theirs is None:
+        return " [counterfactual: a dataset without .metadata.json — same seed not verifiable]", None
+    if theirs.scenario is not None and theirs.scenario.name == meta.scenario.name:
+        return "", (f"the --baseline dataset was generated with the same scenario ({meta.scenario.name!r}): it "
+                    "cannot show what the scenario changed")
+    same_seed = theirs.seed == meta.seed
+    same_schema = theirs.schema is not None and meta.schema is not None and theirs.schema.sha256 == meta.schema.sha256
+    if same_seed and same_schema:
+        return "", None
+    what = " and ".join(w for w, ok in (("seed", same_seed), ("schema", same_schema)) if not ok)
+    return f" [counterfactual: a different {what} — random differences are part of the change]", None
 
 
-def _scope(cat: Catalog, model: Model, params: dict[str, Any]) -> _Scope:
-    table = model.table(str(params.get("table")))
-    if table is None:
-        raise ExpectationError(f"table {params.get('table')!r} not in the dataset")
-    s = _Scope(cat, model, table, params)
-    where = params.get("where") or {}
-    if not isinstance(where, dict):
-        raise ExpectationError("param 'where' must be a mapping {column: value | [values]}")
-    parts = []
-    for col, value in where.items():
-        if table.column(str(col)) is None:
-            raise ExpectationError(f"column {table.name}.{col} (in 'where') not in the dataset")
-        values = value if isinstance(value, list) else [value]
-        names = [f"w{len(s.binds) + i}" for i in range(len(values))]
-        parts.append(f"{quote_ident(str(col))} IN ({', '.join('$' + n for n in names)})")
-        s.binds.update(zip(names, values, strict=True))
-    s.where_sql = " AND ".join(parts) or "TRUE"
-    return s
+def scenario_checks(cat: Catalog, model: Model, counterfactual: tuple[Catalog, Model] | None = None) -> list[DriftResult]:
+    """One drift result per declared expectation (none when ``.metadata.json`` names no scenario).
 
-
-def scenario_checks(cat: Catalog, model: Model) -> list[DriftResult]:
-    """One drift result per declared expectation (none when ``.metadata.json`` names no scenario)."""
+    ``counterfactual``: the same schema generated without the scenario (``crunch --baseline DIR``), the baseline
+    that ``auto`` picks first."""
     meta = cat.metadata
     if meta is None or meta.scenario is None:
         return []
+    note, refused = _counterfactual_note(meta, counterfactual[0] if counterfactual else None)
     out = []
     for e in meta.scenario.expectations:
         base = {"kind": "scenario", "metric": e.kind, "table": e.params.get("table"), "column": e.params.get("column"),
@@ -353,15 +390,21 @@ def scenario_checks(cat: Catalog, model: Model) -> list[DriftResult]:
                                    f"verified by this datacruncher version (known: {', '.join(KINDS)})"))
             continue
         try:
-            v = measure(_scope(cat, model, e.params))
+            if refused:
+                raise ExpectationError(refused)
+            cf = scope_for(*counterfactual, e.params) if counterfactual else None
+            v = measure(scope_for(cat, model, e.params), cf)
+        except Unverifiable as exc:
+            out.append(DriftResult(**base, status="skipped", message=f"{e.id}: not verifiable on this data: {exc}"))
+            continue
         except (ExpectationError, TypeError, ValueError) as exc:
             out.append(DriftResult(**base, status="error", message=f"{e.id}: {exc}"))
             continue
         verdict = "holds" if v.met else "does NOT hold"
-        message = f"scenario {meta.scenario.name!r} expectation {e.id} {verdict}: {v.what}"
+        message = f"scenario {meta.scenario.name!r} expectation {e.id} {verdict}: {v.what}{note}"
         if not v.met:  # the issue built from this result carries ``expected`` as its fix hint's params
             message += f". To fix (in the scenario's patches): {v.hint}"
             base["expected"] = {**base["expected"], "scenario": meta.scenario.name, "suggestion": v.hint}
-        out.append(DriftResult(**base, status="ok" if v.met else "drift", observed={**(v.observed or {})},
+        out.append(DriftResult(**base, status="ok" if v.met else "drift", observed=v.observed,
                                value=round(v.value, 6), threshold=v.threshold, message=message))
     return out
