@@ -326,6 +326,35 @@ def _thin(node: dsl.Node, job: ChunkJob, frame: Frame) -> np.ndarray | None:
     return frame.rng("__thin__").random(frame.n) < keep_p
 
 
+def _time_order(node: dsl.Node, frame: Frame) -> np.ndarray | None:
+    """Put a fact chunk's rows in the order of their creation time, so that the sequence ids the engine gives
+    them follow time (a chunk is generated parent by parent; an entity's times are already stratified by row).
+
+    Row-number columns (deferred sequences, unique templates) keep their place; every other value, null mask and
+    the rows' parents move with their row. Returns the permutation (None when the rows stay as they are)."""
+    if not node.parents or frame.time_column is None or frame.n < 2 or frame.time_column not in frame.values:
+        return None
+    times = frame.numeric(frame.time_column).astype(np.int64, copy=False)
+    if frame.time_column in frame.nulls:  # rows without a time go last
+        times = np.where(frame.nulls[frame.time_column], np.iinfo(np.int64).max, times)
+    order = np.argsort(times, kind="stable")
+    if (order == np.arange(frame.n)).all():
+        return None
+    fixed = set(frame.seq_deferred) | set(frame.templates)
+    frame.values = {k: v if k in fixed else _reorder(v, order) for k, v in frame.values.items()}
+    frame.nulls = {k: v[order] for k, v in frame.nulls.items()}
+    frame.parent_idx = frame.parent_idx[order] if frame.parent_idx is not None else None
+    return order
+
+
+def _reorder(values: Any, order: np.ndarray | None) -> Any:
+    if order is None:
+        return values
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.take(from_numpy(order))
+    return np.asarray(values)[order]
+
+
 def _filter(values: Any, keep: np.ndarray) -> Any:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return values.filter(from_numpy(keep))
@@ -441,9 +470,10 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
         frame.n = int(keep.sum())
     _null_rates(node, frame)
     _room_for_touches(job, node, frame)
+    order = _time_order(node, frame)
     piece = Piece(node.id, frame.values, frame.nulls, frame.n, deferred=frame.seq_deferred, notes=frame.notes)
     piece.templates = frame.templates
-    piece.self_refs = {c: (u if keep is None else u[keep], frame.global_index, *rest)
+    piece.self_refs = {c: (_reorder(u if keep is None else u[keep], order), frame.global_index, *rest)
                        for c, (u, *rest) in frame.self_refs.items()}
     _describe_rows(node, frame, piece)
     pieces = [piece]

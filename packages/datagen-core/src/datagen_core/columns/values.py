@@ -278,7 +278,10 @@ def gen_diffusion(col: dsl.Column, frame: Frame) -> np.ndarray:
     spec = col.generator.diffusion_curve
     start, end = window_of(spec, frame)
     lo, hi = time_bounds(col, frame, start, end)
-    return _diffusion_draw(col, start, end, lo, hi, frame.rng(col.name).random(frame.n))
+    u = frame.rng(col.name).random(frame.n)
+    if col.name == frame.time_column and frame.global_index is not None and frame.total_rows:
+        u = (frame.global_index + u) / frame.total_rows  # an entity's creation: stratified, so ids follow time
+    return _diffusion_draw(col, start, end, lo, hi, u)
 
 
 def _diffusion_draw(col: dsl.Column, start: int, end: int, lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
