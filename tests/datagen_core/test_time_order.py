@@ -92,3 +92,38 @@ def test_the_same_bytes_with_more_workers(tmp_path: Path) -> None:
     for name in ("account", "invoice", "line"):
         assert (one / f"{name}.parquet").read_bytes() == (two / f"{name}.parquet").read_bytes()
 
+
+
+def test_children_accrue_until_their_parent_ends(tmp_path: Path) -> None:
+    """Invoices until the subscription's cancellation: a canceled subscription gets invoices in proportion to its
+    own life, not a full-window share squeezed into it — the rate per active day is the same for both."""
+    doc = {
+        "version": "1.0", "metadata": {"name": "t"},
+        "timeframe": {"start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"},
+        "constraints": {"inequalities": [
+            {"left": "subscription.started_at", "op": "<", "right": "subscription.canceled_at"},
+            {"left": "invoice.issued_at", "op": "<=", "right": "subscription.canceled_at"}]},
+        "nodes": [
+            {"id": "subscription", "kind": "entity", "rows": 6000, "pk": "sub_id", "columns": [
+                {"name": "sub_id", "type": "int", "generator": {"sequence": {}}},
+                {"name": "started_at", "type": "datetime", "generator": {"datetime_series": {}}},
+                {"name": "canceled_at", "type": "datetime", "nullable": True, "null_rate": 0.5,
+                 "generator": {"datetime_series": {}}}]},
+            {"id": "invoice", "kind": "fact", "parents": ["subscription"], "pk": "invoice_id",
+             "fanout": {"distribution": "poisson", "lambda": 6}, "columns": [
+                {"name": "invoice_id", "type": "int", "generator": {"sequence": {}}},
+                {"name": "sub_id", "type": "int", "generator": {"lookup": {"from": "subscription.sub_id"}}},
+                {"name": "issued_at", "type": "datetime", "generator": {"datetime_series": {}}}]}]}
+    out = _generate(tmp_path, doc)
+    subs = pq.read_table(out / "subscription.parquet").to_pydict()
+    inv = pq.read_table(out / "invoice.parquet").to_pydict()
+    assert len(inv["invoice_id"]) == pytest.approx(6 * 6000, rel=0.05)  # the declared mean holds overall
+    end = np.datetime64("2025-01-01T00:00:00", "us").astype(np.int64)
+    start = np.array(subs["started_at"], dtype="datetime64[us]").astype(np.int64)
+    stop = np.array([end if c is None else np.datetime64(c, "us").astype(np.int64) for c in subs["canceled_at"]])
+    days = (stop - start) / 86_400e6
+    ids = np.array(subs["sub_id"])
+    count = np.bincount(np.array(inv["sub_id"]) - ids.min(), minlength=len(start))[ids - ids.min()]
+    canceled = np.array([c is not None for c in subs["canceled_at"]])
+    per_day = [count[m & (days > 30)].sum() / days[m & (days > 30)].sum() for m in (canceled, ~canceled)]
+    assert per_day[0] == pytest.approx(per_day[1], rel=0.1), per_day

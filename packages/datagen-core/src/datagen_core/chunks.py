@@ -30,7 +30,7 @@ from .columns.order import column_order
 from .columns.values import GENERATORS, resample_time, window_of
 from .effects import window_factor
 from .frame import Frame
-from .intervals import Pair, ordered_pairs
+from .intervals import Pair, ordered_pairs, parent_bounds
 from .references import TIME_TYPES, creation_column
 from .store import KeptTable, as_numpy, slice_values
 from .timestamps import DAY, ceil_to, floor_to, to_us
@@ -118,13 +118,35 @@ def _accrual_window(node: dsl.Node, timeframe: tuple[int, int]) -> tuple[int, in
     return (to_us(within.start), to_us(within.end)) if isinstance(within, dsl.Window) else timeframe
 
 
-def _exposure(curves: list, decay: np.ndarray | None, created: np.ndarray, window: tuple[int, int]) -> np.ndarray:
-    """Each parent's exposure: its life inside the window (from its creation to the window's end), weighted by
-    the mean of its vintage curves and segment decay over that life — the integral of its activity rate."""
-    life = np.maximum(window[1] - np.maximum(created.astype(np.int64), window[0]), 0).astype(np.float64)
+def _exposure(curves: list, decay: np.ndarray | None, created: np.ndarray, window: tuple[int, int],
+              ends: np.ndarray | None = None) -> np.ndarray:
+    """Each parent's exposure: its life inside the window (from its creation to the window's end, or to its own
+    end), weighted by the mean of its vintage curves and segment decay over that life — the integral of its
+    activity rate."""
+    last = window[1] if ends is None else np.minimum(ends, window[1])
+    life = np.maximum(last - np.maximum(created.astype(np.int64), window[0]), 0).astype(np.float64)
     if curves or decay is not None:
         life *= vintage.life_mean(curves, life, decay)
     return life
+
+
+def life_ends(node: dsl.Node, schema: dsl.Schema, kept: KeptTable, a: int, b: int) -> np.ndarray | None:
+    """Parents ``a..b``'s own ends for this fact's events: where a declared inequality keeps the event column
+    before a parent column (invoices until the subscription's cancellation), that column's value; None when no
+    such bound is declared. A null end (still running) is the far future."""
+    ev = event_column(node)
+    out = None
+    for bound in parent_bounds(schema, node):
+        if bound.column != ev or bound.after or bound.parent_column not in kept.columns:
+            continue
+        values = as_numpy(slice_values(kept.columns[bound.parent_column], a, b))
+        if values.dtype.kind not in "iu":
+            continue
+        nulls = kept.nulls.get(bound.parent_column)
+        null = np.zeros(b - a, bool) if nulls is None else np.asarray(slice_values(nulls, a, b))
+        end = np.where(null, _FAR, values.astype(np.int64))
+        out = end if out is None else np.minimum(out, end)
+    return out
 
 
 def mean_exposure(node: dsl.Node, schema: dsl.Schema, primary: KeptTable, timeframe: tuple[int, int]) -> float | None:
@@ -139,7 +161,8 @@ def mean_exposure(node: dsl.Node, schema: dsl.Schema, primary: KeptTable, timefr
     for a in range(0, primary.n, CHUNK_ROWS):
         b = min(a + CHUNK_ROWS, primary.n)
         decay = None if primary.decay is None else np.asarray(slice_values(primary.decay, a, b))
-        total += float(_exposure(curves, decay, np.asarray(slice_values(primary.created, a, b)), window).sum())
+        created = np.asarray(slice_values(primary.created, a, b))
+        total += float(_exposure(curves, decay, created, window, life_ends(node, schema, primary, a, b)).sum())
     return total / primary.n if total > 0 else None
 
 
@@ -203,7 +226,8 @@ def _fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     curves = vintage.fanout_curves(parent.vintage_behavior)
     if job.exposure and primary.created is not None:
         # activity accrues over each parent's life: expected count ∝ its exposure, the declared mean kept overall
-        mult *= _exposure(curves, primary.decay, primary.created, (start, end)) / job.exposure
+        ends = life_ends(node, job.schema, primary, 0, p)
+        mult *= _exposure(curves, primary.decay, primary.created, (start, end), ends) / job.exposure
     elif (curves or primary.decay is not None) and primary.created is not None:
         mult *= vintage.life_mean(curves, np.maximum(upper - lower, 0), primary.decay)
     mult *= _effect_oversampling(node, job)
