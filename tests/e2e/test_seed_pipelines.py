@@ -222,3 +222,55 @@ def test_readme_main_job_runs_again(tmp_path: Path) -> None:
     assert [r["path"] for r in summary["rounds"]] == ["schema"] and summary["final"]["critical"] == 0
     assert summary["final"] == {"critical": 0, "high": 0, "medium": 0, "low": 0} | {
         k: v for k, v in summary["final"].items() if k not in ("critical", "high", "medium", "low")}
+
+
+def test_source_date_epoch_makes_every_written_file_byte_identical(tmp_path: Path, monkeypatch) -> None:
+    """The reproducible-builds convention: with SOURCE_DATE_EPOCH set, generate → crunch → polish --auto (with
+    its post-processing scripts and approval) twice in the same directory writes the same bytes, timestamps
+    included; without it, generated_at is the wall clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    work = tmp_path / "w"
+
+    def pipeline() -> dict[str, bytes]:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        _schema(work / "schema.json")
+        run(work, "datagen generate schema.json --seed 42 -o output/")
+        run(work, "datagen crunch output/ --schema schema.json -o crunch_report.json", ok=(0, 1))
+        run(work, "datagen polish crunch_report.json --auto -o polished/")
+        return {p.relative_to(work).as_posix(): p.read_bytes() for p in sorted(work.rglob("*")) if p.is_file()}
+
+    first, second = pipeline(), pipeline()
+    assert first.keys() == second.keys()
+    assert [(k, _json_diff(first[k], second[k])) for k in first if first[k] != second[k]] == []
+    assert {"output/.metadata.json", "crunch_report.json", "polished/.manifest.yaml"} <= first.keys()
+    meta = json.loads(first["output/.metadata.json"])
+    assert meta["generated_at"] == "2025-01-01T00:00:00Z" and meta["duration_seconds"] is None
+    assert json.loads(first["crunch_report.json"])["analysis_date"] == "2025-01-01T00:00:00Z"
+    assert load_manifest(work / "polished").generated_at == "2025-01-01T00:00:00Z"
+    # a malformed value is a user error (exit 2, one line), not a traceback
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    bad = run(work, "datagen generate schema.json --seed 42 -o again/", ok=(2,))
+    assert "SOURCE_DATE_EPOCH" in bad.stderr and "Traceback" not in bad.stderr and not (work / "again").exists()
+
+
+def _json_diff(a: bytes, b: bytes) -> list[str]:
+    """Where two JSON documents differ (paths and both values), for a readable failure."""
+    try:
+        x, y = json.loads(a), json.loads(b)
+    except ValueError:
+        return ["not JSON"]
+    out: list[str] = []
+
+    def walk(p, q, path):
+        if isinstance(p, dict) and isinstance(q, dict):
+            for k in sorted(set(p) | set(q)):
+                walk(p.get(k), q.get(k), f"{path}.{k}")
+        elif isinstance(p, list) and isinstance(q, list) and len(p) == len(q):
+            for i, (u, v) in enumerate(zip(p, q, strict=True)):
+                walk(u, v, f"{path}[{i}]")
+        elif p != q:
+            out.append(f"{path}: {str(p)[:80]} | {str(q)[:80]}")
+
+    walk(x, y, "$")
+    return out[:10]

@@ -193,7 +193,9 @@ def fingerprint(root: Path) -> str:
 def describe(out: Path, t: dict[str, pl.DataFrame], src: Path, derived_from: str) -> dict:
     """METADATA with what only this run knows filled in, as postprocess.sql fills it in."""
     meta = json.loads(json.dumps(METADATA))
-    meta["generated_at"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds: pins the timestamp
+    at = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC)
+    meta["generated_at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     for table in meta["tables"]:
         f = out / f"{table['name']}.parquet"
         rows = t[table["name"]].height

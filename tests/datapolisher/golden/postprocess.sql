@@ -119,7 +119,7 @@ COPY (
         '"datagen.metadata/1"'::JSON AS "contract",
         '"shop"'::JSON AS "dataset_name",
         '{"name":"datapolisher","version":"0.1.1"}'::JSON AS "generator",
-        strftime(now()::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ') AS "generated_at",
+        strftime(coalesce(make_timestamp(getvariable('source_date_epoch')::BIGINT * 1000000), now()::TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') AS "generated_at",
         'null'::JSON AS "duration_seconds",
         '42'::JSON AS "seed",
         '1.0'::JSON AS "scale",

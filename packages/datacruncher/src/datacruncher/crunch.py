@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from datagen_contracts import clock
 from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
 
 from .__about__ import __version__
@@ -121,7 +121,7 @@ def crunch(
             drift_issues += more_issues
         report = CrunchReport(
             tool=ToolInfo(name="datacruncher", version=__version__),
-            analysis_date=analysis_date or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            analysis_date=analysis_date or clock.utc_stamp(),
             dataset=DatasetRef(
                 path=str(Path(path)),
                 fingerprint=catalog.fingerprint(),

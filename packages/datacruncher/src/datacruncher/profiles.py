@@ -144,7 +144,9 @@ def profile_columns(catalog: Catalog, model: Model,
                 exact = (t.name, i) not in approximated
                 if tails is not None and kind == "temporal" and exact:  # exact quantiles only
                     tails[(t.name, c.name)] = (_finite(stats[0][-1]), _finite(stats[0][-2]))
-                p.mean, p.std = _finite(stats[1][0]), _finite(stats[1][1])
+                # 12 significant digits: DuckDB's parallel sums may differ in the last bits from run to run, and
+                # the same data must give the same report bytes
+                p.mean, p.std = _digits(_finite(stats[1][0])), _digits(_finite(stats[1][1]))
                 if kind == "numeric" and None not in p.quantiles:
                     # the 5% quantile, not the minimum: a few negative amounts (refunds, defects) do not turn a
                     # price column's scale linear, where its long right tail would look like thousands of outliers
@@ -156,6 +158,15 @@ def profile_columns(catalog: Catalog, model: Model,
                         c.reach = robust_reach(p.quantiles, c.skewed)
             out.append(p)
     return out
+
+
+def _digits(x: float | None, n: int = 12) -> float | None:
+    """``x`` to ``n`` significant digits.
+
+    >>> _digits(7.745103998189073), _digits(7.745103998189072), _digits(None)
+    (7.74510399819, 7.74510399819, None)
+    """
+    return None if x is None else float(f"{x:.{n}g}")
 
 
 def robust_reach(quantiles: list[float | None], logged: bool) -> float | None:

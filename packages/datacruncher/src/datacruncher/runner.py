@@ -269,7 +269,10 @@ class Runner:
             template = render_sql(out.check.samples, self._render(out.check, out.context)[1])
         except CheckDefinitionError:
             return None
-        return f"SELECT * FROM ({template}) LIMIT {int(self.sample_limit)}"
+        # the same rows every run: a template without its own order is ordered by every column (a hash join or
+        # DISTINCT returns rows in an order that varies between runs)
+        order = "" if _ordered(template) else " ORDER BY ALL"
+        return f"SELECT * FROM ({template}){order} LIMIT {int(self.sample_limit)}"
 
     @staticmethod
     def _samples_on(con: Any, sql: str) -> list[Any]:
@@ -289,3 +292,15 @@ class Runner:
                       threshold=outcome.threshold, ref_end=plain(self.model.ref_end),
                       ref_start=plain(self.model.ref_start))
         return values
+
+
+def _ordered(sql: str) -> bool:
+    """The query ends in its own ORDER BY (outside any parentheses).
+
+    >>> _ordered("SELECT a FROM t ORDER BY 1"), _ordered("SELECT rank() OVER (ORDER BY a) FROM t")
+    (True, False)
+    """
+    flat, previous = sql, None
+    while flat != previous:
+        previous, flat = flat, re.sub(r"\([^()]*\)", "", flat)
+    return re.search(r"\border\s+by\b", flat, re.IGNORECASE) is not None

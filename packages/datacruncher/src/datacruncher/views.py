@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from datagen_contracts import clock
 from datagen_contracts._paths import did_you_mean
 
 from .errors import ToolError
@@ -292,7 +293,7 @@ def run_view(con: duckdb.DuckDBPyConnection, spec: WorkflowFile, view_id: str, a
     view = spec.views[view_id]
     values = bind_arguments(view.tool_name(view_id), view.params, args, from_text=from_text)
     sql = render_sql(spec, view, tables)
-    as_of = as_of if as_of is not None else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    as_of = as_of if as_of is not None else clock.now().replace(tzinfo=None)
     columns, rows, truncated = execute(con, sql, {**values, "as_of": as_of}, view.limit)
     return view_result(spec, view_id, values, as_of, columns, rows, truncated, sql)
 

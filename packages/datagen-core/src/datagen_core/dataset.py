@@ -4,13 +4,12 @@ plus seed, scale, schema path + sha256, scenario, context and defects ground tru
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
-from datagen_contracts import dsl
+from datagen_contracts import clock, dsl
 from datagen_contracts import metadata as md
 from datagen_contracts._dsl_context import resolve_context
 
@@ -115,7 +114,7 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
         schema_ref = md.SchemaRef(path=str(source), sha256=sha256_file(Path(source)), name=schema.name)
     return md.DatasetMetadata(
         dataset_name=schema.name, generator=md.GeneratorInfo(name="datagen-core", version=__version__),
-        generated_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), duration_seconds=round(duration, 3),
+        generated_at=clock.utc_stamp(), duration_seconds=clock.duration(duration),
         seed=seed, scale=scale, schema=schema_ref, scenario=scen, context=_context(schema, scenario, overrides),
         timeframe=md.Timeframe(start=schema.timeframe.start, end=schema.timeframe.end), tables=tables, defects=defects,
     )

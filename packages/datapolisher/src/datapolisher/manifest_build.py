@@ -12,6 +12,7 @@ import getpass
 from pathlib import Path
 from typing import Any
 
+from datagen_contracts import clock
 from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import (
     FILENAME,
@@ -55,12 +56,14 @@ def arrow_type(duckdb_type: str) -> str:
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.utc_stamp()
 
 
 def _mtime_utc(paths: list[Path]) -> str:
+    if clock.pinned():  # SOURCE_DATE_EPOCH: file times are not part of a reproducible output
+        return clock.utc_stamp()
     newest = max(p.stat().st_mtime for p in paths)
-    return dt.datetime.fromtimestamp(newest, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.utc_stamp(dt.datetime.fromtimestamp(newest, dt.UTC))
 
 
 def manifest_files(data_dir: Path) -> list[ManifestFile]:

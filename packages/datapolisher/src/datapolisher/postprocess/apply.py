@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from datagen_contracts import ContractError, load_metadata
+from datagen_contracts import ContractError, clock, load_metadata
 from datagen_contracts._io import write_atomic
 from datagen_contracts.metadata import DatasetMetadata
 
@@ -67,6 +67,8 @@ def run_sql(plan: Plan, metadata: dict[str, Any], data_dir: Path, out_dir: Path,
                       derived_from=derived_from, script=str(script.resolve()), shell=False)
     con = duckdb.connect(":memory:")
     try:
+        if clock.pinned():  # SOURCE_DATE_EPOCH → the script's generated_at
+            con.execute("SET VARIABLE source_date_epoch = $e", {"e": int(clock.now().timestamp())})
         con.execute(text)
     except duckdb.Error as exc:
         raise ScriptError(f"post-processing failed, no output written: {exc}") from None

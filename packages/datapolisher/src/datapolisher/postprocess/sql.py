@@ -180,7 +180,9 @@ def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from
         f"json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256))) FROM __files "
         f"WHERE name = {lit(t['name'])}))" for t in meta["tables"])
     runtime = {
-        "generated_at": "strftime(now()::TIMESTAMP, '%Y-%m-%dT%H:%M:%SZ')",
+        # SET VARIABLE source_date_epoch = N pins it (datapolisher does, from SOURCE_DATE_EPOCH)
+        "generated_at": "strftime(coalesce(make_timestamp(getvariable('source_date_epoch')::BIGINT * 1000000), "
+                        "now()::TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ')",
         "tables": f"json_array(\n{merged_tables}\n        )",
         "lineage": (f"json_merge_patch({_json(meta['lineage'])}, json_object(\n"
                     f"            'derived_from', {lit(derived_from)}, "
