@@ -70,6 +70,8 @@ def _inside(path: Path, directory: Path) -> bool:
               help="Override one business threshold, e.g. retention_d7=0.25:0.40-0.60 (repeatable).")
 @click.option("--memory-limit", default="2GB", show_default=True, help="DuckDB memory limit; spills beyond it.")
 @click.option("--junit", type=click.Path(path_type=Path), help="Also write a JUnit XML file (one testcase per check).")
+@click.option("--html", "html_out", type=click.Path(path_type=Path),
+              help="Also write the report as one self-contained HTML page (charts, model diagram; no network).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--samples", default=10, show_default=True, type=click.IntRange(0, 1000), help="Sample keys per issue.")
 @click.option("--follow-symlinks", is_flag=True,
@@ -78,14 +80,14 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
            personas_dirs: tuple[Path, ...], output: Path, verbose: bool, fail_on: str | None,
            fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, drift_metrics: str,
            thresholds: Path | None, benchmarks: tuple[str, ...], memory_limit: str,
-           junit: Path | None, as_json: bool, samples: int, follow_symlinks: bool) -> None:
+           junit: Path | None, html_out: Path | None, as_json: bool, samples: int, follow_symlinks: bool) -> None:
     """Analyze the parquet dataset DATASET and write crunch_report.json."""
     from .crunch import crunch as run_crunch
 
     chosen = [lvl for lvl, on in ((fail_on, True), ("critical", fail_on_critical), ("high", fail_on_high)) if lvl and on]
     fail_on = max(chosen, key=SEVERITIES.index) if chosen else None  # the most sensitive gate wins
     data_dir = dataset if dataset.is_dir() else dataset.parent
-    for target in (output, junit):
+    for target in (output, junit, html_out):
         if target is not None and dataset.exists() and _inside(target, data_dir):
             raise UserError(f"refusing to write {target} inside the dataset directory {data_dir}")
     try:
@@ -96,6 +98,10 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         _io.write_atomic(output, dumps_report(report))
         if junit is not None:
             _io.write_atomic(junit, junit_xml(report))
+        if html_out is not None:
+            from .pages import render_report
+
+            _io.write_atomic(html_out, render_report(report).encode())
     except (CruncherError, ContractError) as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -174,6 +180,31 @@ def personas(persona_files: tuple[Path, ...], personas_dirs: tuple[Path, ...], a
             click.echo(f"    - {c.id}: {c.title}")
 
 
+@click.command("report")
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("report.html"), show_default=True,
+              help="Where to write the page.")
+def report(report: Path, output: Path) -> None:
+    """Render REPORT (a crunch_report.json) as one self-contained HTML page.
+
+    The page opens offline and without JavaScript: the verdict and counts by severity first, every issue with its
+    evidence, samples and SQL, the discovered model as a diagram, each table's columns with small charts, drift
+    as paired charts, and the checks. Example: datacruncher report crunch_report.json -o report.html
+    """
+    from datagen_contracts.report import load_report
+
+    from .pages import render_report
+
+    try:
+        page = render_report(load_report(report))
+        _io.write_atomic(output, page.encode())
+    except ContractError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc}") from None
+    click.echo(printable(f"wrote {output} ({len(page.encode()) / 1024:.0f} KB)"), err=True)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="datacruncher", message="%(prog)s %(version)s")
 def main() -> None:
@@ -183,6 +214,7 @@ def main() -> None:
 main.add_command(crunch)
 main.add_command(discover)
 main.add_command(personas)
+main.add_command(report)
 from .cli_views import views  # noqa: E402 - registered after the built-in commands
 
 main.add_command(views)

@@ -1,0 +1,116 @@
+"""The crunch report as one HTML page: every part present, links resolve, charts drawn, hostile text escaped,
+deterministic, small — checked by parsing the page (the browser test is tests/e2e/test_html_browser.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from datacruncher.cli import main
+from datacruncher.crunch import crunch
+from datacruncher.pages import render_report
+from datagen_contracts.report import dump_report
+
+from .conftest import shop, write
+
+HOSTILE_TABLE = 'order"<svg onload=alert(1)>'  # a file name: no slash
+HOSTILE_COLUMN = "note</td><img src=x onerror=alert(2)>\u202e"
+HOSTILE_VALUE = "<script>alert('value')</script>"
+
+
+class Page(HTMLParser):
+    """Ids, in-page links, element counts and script blocks of a page."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.links: list[str] = []
+        self.tags: dict[str, int] = {}
+        self.scripts = 0
+        self.attrs_with_on: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        for k, v in attrs:
+            if k == "id" and v:
+                self.ids.append(v)
+            if k == "href" and v:
+                self.links.append(v)
+            if k.startswith("on"):
+                self.attrs_with_on.append(k)
+        if tag == "script":
+            self.scripts += 1
+
+
+def _dataset(tmp_path: Path) -> Path:
+    data = shop(tmp_path / "shop", users=300, orders=1500, orphans=7, dup_rows=3, negatives=4, variants=5)
+    n = 200
+    write(data, HOSTILE_TABLE, {"id": list(range(n)), HOSTILE_COLUMN: [HOSTILE_VALUE if i % 3 else "ok" for i in range(n)],
+                                "amount": [float(i % 17) for i in range(n)],
+                                "at": [dt.datetime(2024, 1, 1) + dt.timedelta(hours=i) for i in range(n)]})
+    return data
+
+
+def test_every_part_of_the_page(tmp_path: Path) -> None:
+    report = crunch(_dataset(tmp_path), personas="Data Engineer,CFO")
+    html = render_report(report)
+    page = Page(html)
+    assert len(page.ids) == len(set(page.ids))
+    missing = [h for h in page.links if h.startswith("#") and h[1:] not in page.ids]
+    assert missing == [] and len([h for h in page.links if h.startswith("#")]) > 5
+    assert not [h for h in page.links if not h.startswith("#")]  # no network, no other file
+    assert page.scripts == 1 and page.attrs_with_on == []  # our copy-button script only; no inline handlers
+    for section in ("summary", "issues", "model", "profiles", "checks"):
+        assert section in page.ids
+    # one issue block per issue, each with its SQL and a copy button
+    assert html.count('class="issue"') == len(report.issues) > 0
+    assert html.count('class="copy"') == sum(1 for i in report.issues if i.sql)
+    # the diagram draws every table and every foreign key; profiles draw a chart per column with a shape
+    assert html.count('class="table"') == len(report.model.tables)
+    assert html.count('class="fk"') == len(report.model.foreign_keys) > 0
+    shaped = sum(1 for p in report.profiles if (p.kind in ("numeric", "temporal") and p.quantiles)
+                 or (p.kind == "categorical" and p.top))
+    assert html.count('aria-label="') >= shaped + len(report.profiles)  # a chart and a null bar each
+    for sev in ("critical", "high", "medium", "low"):
+        assert f"<b>{getattr(report.summary, sev)}</b><span>{sev} issues</span>" in html
+
+
+def test_hostile_names_and_values_render_as_text(tmp_path: Path) -> None:
+    html = render_report(crunch(_dataset(tmp_path), personas="Data Engineer"))
+    for raw in (HOSTILE_VALUE, "<svg onload=alert(1)>", "<img src=x onerror=alert(2)>"):
+        assert raw not in html
+    assert "order&quot;&lt;svg onload=alert(1)&gt;" in html  # the table's name, shown as text
+    assert "&lt;script&gt;alert(&#x27;value" in html  # the value, among the column's top values
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert len(re.findall(r"<script>", html)) == 1
+    page = Page(html)
+    assert page.attrs_with_on == [] and page.tags.get("img", 0) == 0
+
+
+def test_same_report_same_bytes_and_small(tmp_path: Path) -> None:
+    report = crunch(_dataset(tmp_path), personas="Data Engineer")
+    assert render_report(report) == render_report(report)
+    assert len(render_report(report).encode()) < 2_000_000
+
+
+def test_cli_report_and_crunch_html(tmp_path: Path) -> None:
+    data = _dataset(tmp_path)
+    report = crunch(data, personas="Data Engineer")
+    dump_report(report, tmp_path / "crunch_report.json")
+    out = tmp_path / "page.html"
+    res = CliRunner().invoke(main, ["report", str(tmp_path / "crunch_report.json"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text() == render_report(report)
+    res = CliRunner().invoke(main, ["crunch", str(data), "--personas", "Data Engineer", "-o",
+                                    str(tmp_path / "r2.json"), "--html", str(tmp_path / "r2.html")])
+    assert res.exit_code in (0, 1), res.output
+    assert (tmp_path / "r2.html").read_text().startswith("<!DOCTYPE html>")
+    bad = CliRunner().invoke(main, ["report", str(tmp_path / "missing.json")])
+    assert bad.exit_code == 2 and "not found" in bad.output
+    inside = CliRunner().invoke(main, ["crunch", str(data), "--html", str(data / "page.html")])
+    assert inside.exit_code == 2 and "inside the dataset" in inside.output
