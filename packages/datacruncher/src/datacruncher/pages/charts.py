@@ -54,7 +54,7 @@ def bars(items: Sequence[tuple[str, float]], *, width: int = 300, total: float |
     body = []
     for i, (name, value) in enumerate(items):
         y = i * row
-        w = max(1.0, (width - 150) * value / top)
+        w = max(1.0, (width - 200) * value / top)  # room for the value label after the longest bar
         share = f" ({value / total:.0%})" if total else ""
         text = name if len(name) <= 22 else name[:21] + "…"
         body.append(f'<text x="0" y="{y + 12}" font-size="11" fill="{INK}">{escape(text)}</text>'
@@ -119,7 +119,7 @@ def paired_bars(rows: Sequence[tuple[str, float, float]], *, width: int = 340,
         text = name if len(name) <= 20 else name[:19] + "…"
         body.append(f'<text x="0" y="{y + 15}" font-size="11" fill="{INK}">{escape(text)}</text>')
         for k, (value, color) in enumerate(((expected, MUTED), (observed, ACCENT))):
-            w = max(1.0, (width - 170) * value / top)
+            w = max(1.0, (width - 160) * value / top)
             body.append(f'<rect x="110" y="{y + 3 + 10 * k}" width="{w:.1f}" height="9" fill="{color}"/>'
                         f'<text x="{114 + w:.1f}" y="{y + 11 + 10 * k}" font-size="9" fill="{MUTED}">'
                         f"{escape(_num(value))}</text>")

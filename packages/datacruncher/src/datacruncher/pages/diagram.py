@@ -7,7 +7,7 @@ child values found in the parent. Pure layout arithmetic over the report's model
 ...               foreign_keys=[ModelForeignKey(from_table="order", from_column="user_id", to_table="user",
 ...                                             to_column="id", coverage=0.98)])
 >>> svg = diagram(m)
->>> svg.count('class="table"'), svg.count('class="fk"'), "98%" in svg
+>>> svg.count('class="table"'), svg.count('class="fk"'), "98.0%" in svg
 (2, 1, True)
 """
 
@@ -76,13 +76,14 @@ def diagram(model: DataModel, anchors: dict[str, str] | None = None) -> str:
             mid = (y1 + y2) / 2
             path = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{mid:.0f} {x2:.0f},{mid:.0f} {x2:.0f},{y2:.0f}"
         cols = ", ".join(fk.from_columns or [fk.from_column])
-        color = ACCENT if fk.coverage >= 0.999 else WARN
+        color = ACCENT if fk.coverage >= 1 else WARN
+        share = "100%" if fk.coverage >= 1 else f"{min(fk.coverage, 0.999):.1%}"  # 99.96% is not "100%"
         title = (f"{fk.from_table}.{cols} → {fk.to_table}.{', '.join(fk.to_columns or [fk.to_column])}: "
                  f"{fk.coverage:.1%} of values found ({fk.source})")
         edges.append(f'<g class="fk"><title>{escape(title)}</title><path d="{path}" fill="none" stroke="{color}" '
                      f'stroke-width="1.5" marker-end="url(#arrow)"/>'
                      f'<text x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2:.0f}" font-size="10" fill="{MUTED}">'
-                     f"{fk.coverage:.0%}</text></g>")
+                     f"{share}</text></g>")
     boxes = []
     for name, (x, y0) in place.items():
         t = rows_of[name]
