@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -558,3 +559,22 @@ def test_a_table_written_as_a_directory_of_part_files(tmp_path):
     report = validate(schema_from(shop_doc()), root)
     assert report.ok and by_id(report, "table_present:order").measured == 2
     assert by_id(report, "pk_unique:order.order_id").rows == orders.num_rows
+
+
+def test_cli_html_page(tmp_path):
+    t = shop_tables()
+    t["order"]["order_id"][1] = t["order"]["order_id"][0]
+    root = write_tables(tmp_path / "data", t)
+    page = tmp_path / "validate.html"
+    r = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--html", str(page)])
+    assert r.exit_code == 1, r.output
+    html = page.read_text()
+    assert html.startswith("<!DOCTYPE html>") and html.count("<script>") == 1
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)) and all(h in ids for h in re.findall(r'href="#([^"]+)"', html))
+    problems = html[html.index('id="problems"'):html.index('id="checks"')]
+    assert "pk_unique" in problems and "order.order_id" in problems and ">1 of " in problems
+    assert html.count('aria-label="score') == 5  # one bar per category
+    inside = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--html",
+                                       str(root / "v.html")])
+    assert inside.exit_code == 2 and not (root / "v.html").exists()

@@ -145,6 +145,16 @@ def test_the_example_report_in_a_browser(browser: str, tmp_path: Path) -> None:
     assert result["svgs"] >= 20
     if os.environ.get("DATAGEN_UPDATE_SCREENSHOTS"):
         shutil.copyfile(ARTIFACTS / "crunch_report.png", REPO / "docs" / "images" / "crunch_report.png")
+    # the generator's validation, and the polish summary with its links to every file it wrote
+    run(tmp_path, "datagen", "validate", "schema.json", "--data", "output/", "--html", "validate.html", ok=(0, 1))
+    check_page(browser, tmp_path / "validate.html", "validate", min_charts=5)
+    run(tmp_path, "datagen", "polish", "crunch_report.json", "--auto", "-o", "polished/")
+    summary = tmp_path / "polish_summary.html"
+    check_page(browser, summary, "polish_summary", min_charts=1)
+    hrefs = re.findall(r'href="([^"#][^"]*)"', summary.read_text())
+    assert hrefs and [h for h in hrefs if not (tmp_path / h).exists()] == []
+    assert "polished/.manifest.yaml" in hrefs
+    assert {"schema_improved.json", "postprocess.sql"} & set(hrefs)
 
 
 def test_hostile_names_in_a_browser(browser: str, tmp_path: Path) -> None:

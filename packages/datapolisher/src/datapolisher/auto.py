@@ -4,7 +4,8 @@ Each round takes one step on the current data and report: the schema path when a
 available and schema-level issues remain (and the last schema round helped), else the postprocess path for
 the data-level issues left. The loop ends when nothing fixable is left, a step changes nothing, the
 re-crunch is impossible (``datacruncher`` missing), or after ``max_rounds``. When the final report has no
-critical issue, the final data is approved. ``polish_summary.json`` records every round.
+critical issue, the final data is approved. ``polish_summary.json`` records every round, and
+``polish_summary.html`` shows it (before/after counts, fixes, links to every file written).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .issues import count_by_severity, fixable_by, read_findings
 from .paths import StepResult, postprocess_path, schema_path
 from .postprocess.apply import default_output
 from .schema_fix import improve_schema, read_schema_raw
+from .summary_page import render as render_summary
 
 SUMMARY = "polish_summary.json"
 
@@ -137,7 +139,9 @@ def auto_polish(
                                   sign_key=sign_key).manifest_path
         result.output_dir = target
     summary = work_dir_of(inputs) / SUMMARY
-    write_atomic(summary, (json.dumps(result.to_json(), indent=2) + "\n").encode())
+    doc = result.to_json()
+    write_atomic(summary, (json.dumps(doc, indent=2) + "\n").encode())
+    write_atomic(summary.with_suffix(".html"), render_summary(doc, summary.parent).encode())
     result.summary_path = summary
     return result
 

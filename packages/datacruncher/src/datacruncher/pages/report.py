@@ -18,49 +18,13 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
+from datagen_contracts.htmlpage import COLORS, page
 from datagen_contracts.report import SEVERITIES, ColumnProfile, CrunchReport, DriftResult, Issue
 
 from . import charts
 from .diagram import diagram
 
-COLORS = {"critical": "#b42318", "high": "#d9822b", "medium": "#c9a227", "low": "#7b8794"}
 MAX_PROFILE_TOP = 8
-
-CSS = """
-*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2933;
-margin:0;background:#f5f7fa}main{max-width:1180px;margin:0 auto;padding:20px}
-header.top{background:#1f2933;color:#fff;padding:18px 20px}header.top h1{margin:0 0 4px;font-size:20px}
-header.top .meta{color:#cbd2d9;font-size:12px}nav{margin-top:10px}nav a{color:#9fb3c8;margin-right:14px}
-section.card{background:#fff;border:1px solid #e4e7eb;border-radius:8px;padding:16px 18px;margin:16px 0}
-h2{font-size:17px;margin:0 0 10px}h3{font-size:15px;margin:14px 0 6px}
-.verdict{display:flex;gap:12px;flex-wrap:wrap;align-items:stretch}
-.tile{border-radius:8px;padding:10px 14px;min-width:110px;background:#f5f7fa;border:1px solid #e4e7eb}
-.tile b{display:block;font-size:22px}.tile span{font-size:12px;color:#52606d}
-.pass{background:#e3f9e5;border-color:#a3d9a5}.fail{background:#ffe3e3;border-color:#f5a3a3}
-.badge{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;font-size:11px;font-weight:600;
-text-transform:uppercase;letter-spacing:.03em}
-.issue{border-left:4px solid #7b8794;padding:10px 14px;margin:10px 0;background:#fbfcfd;border-radius:4px}
-.issue h3{margin:0 0 6px}.issue .where{color:#52606d;font-size:12px}
-table.grid{border-collapse:collapse;width:100%;font-size:13px}table.grid th,table.grid td{border-bottom:1px solid
-#e4e7eb;padding:5px 6px;text-align:left;vertical-align:top}table.grid th{font-size:12px;color:#52606d}
-code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{background:#f0f4f8;padding:8px 10px;border-radius:4px;overflow-x:auto;white-space:pre-wrap;margin:6px 0}
-.samples code{background:#f0f4f8;border-radius:3px;padding:1px 4px;margin-right:4px;display:inline-block}
-button.copy{font-size:11px;float:right;margin:2px;cursor:pointer}
-.diagram-wrap{overflow-x:auto}.muted{color:#7b8794}.num{text-align:right;font-variant-numeric:tabular-nums}
-details>summary{cursor:pointer;font-weight:600}
-"""
-
-SCRIPT = """
-document.querySelectorAll('button.copy').forEach(function (b) {
-  b.addEventListener('click', function () {
-    var el = document.getElementById(b.getAttribute('data-target'));
-    if (!el || !navigator.clipboard) { return; }
-    navigator.clipboard.writeText(el.textContent).then(function () { b.textContent = 'Copied'; },
-                                                       function () { b.textContent = 'Select and copy'; });
-  });
-});
-"""
 
 
 def _e(value: Any) -> str:
@@ -247,17 +211,12 @@ def _checks(r: CrunchReport) -> str:
 def render(report: CrunchReport) -> str:
     """The page (a str of HTML)."""
     anchors = {t.name: f"table-{i}" for i, t in enumerate(report.model.tables)}
-    nav = "".join(f'<a href="#{a}">{t}</a>' for a, t in (("summary", "Verdict"), ("issues", "Issues"),
-                                                       ("model", "Model"), ("profiles", "Tables"),
-                                                       ("drift", "Drift"), ("checks", "Checks"))
-                  if a != "drift" or report.drift)
-    head = (f'<header class="top"><h1>Crunch report — {_e(report.dataset.path)}</h1>'
-            f'<div class="meta">{_e(report.tool.name)} {_e(report.tool.version)} · analysed {_e(report.analysis_date)}'
-            f" · {report.dataset.files} files · fingerprint {_e(report.dataset.fingerprint[:12])}"
-            f"{(' · schema ' + _e(report.schema_used)) if report.schema_used else ''}</div><nav>{nav}</nav></header>")
-    body = "".join((_verdict(report), _issues(report), _model(report, anchors), _profiles(report, anchors),
-                    _drift(report), _checks(report)))
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>Crunch report — {_e(report.dataset.path)}</title><style>{CSS}</style></head>"
-            f"<body>{head}<main>{body}</main><script>{SCRIPT}</script></body></html>\n")
+    nav = [(a, t) for a, t in (("summary", "Verdict"), ("issues", "Issues"), ("model", "Model"),
+                               ("profiles", "Tables"), ("drift", "Drift"), ("checks", "Checks"))
+           if a != "drift" or report.drift]
+    context = (f"{report.tool.name} {report.tool.version} · analysed {report.analysis_date} · {report.dataset.files} "
+               f"files · fingerprint {report.dataset.fingerprint[:12]}"
+               + (f" · schema {report.schema_used}" if report.schema_used else ""))
+    return page(f"Crunch report — {report.dataset.path}", context, nav,
+                [_verdict(report), _issues(report), _model(report, anchors), _profiles(report, anchors),
+                 _drift(report), _checks(report)])

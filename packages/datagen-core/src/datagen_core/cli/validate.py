@@ -24,7 +24,10 @@ _MARK = {"pass": "PASS", "fail": "FAIL", "error": "ERR ", "warn": "WARN", "skipp
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
               help="Also exit 1 when the quality score (0-100) is below SCORE.")
 @click.option("--verbose", "-v", is_flag=True, help="List passing and skipped checks too.")
-def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float | None, verbose: bool) -> None:
+@click.option("--html", "html_out", type=click.Path(dir_okay=False),
+              help="Also write the report as one self-contained HTML page (verdict, category scores, every check).")
+def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float | None, verbose: bool,
+             html_out: str | None) -> None:
     """Check a generated dataset against its schema: keys, foreign keys, types, ranges, patterns, enums,
     timeframe, parent-before-child times, targets; print each result and a quality score."""
     from ..errors import DatasetReadError
@@ -36,6 +39,8 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
     except DatasetReadError as exc:
         raise InputError(str(exc)) from None
     under = fail_under is not None and (report.score is None or report.score < fail_under)
+    if html_out is not None:
+        _write_html(report, html_out, data_dir)
     if as_json:
         doc = report.to_dict()
         doc["fail_under"] = fail_under
@@ -48,6 +53,22 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
                        else f"no score (no applicable check) and --fail-under {fail_under:g}")
     if not report.ok or under:
         raise click.exceptions.Exit(1)
+
+
+def _write_html(report, target: str, data_dir: str) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from datagen_contracts._io import write_atomic
+
+    from ..validate.page import render
+
+    path = Path(target)
+    if path.resolve().is_relative_to(Path(data_dir).resolve()):
+        raise InputError(f"refusing to write {target} inside the dataset directory {data_dir}")
+    try:
+        write_atomic(path, render(report).encode())
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc}") from None
 
 
 def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
