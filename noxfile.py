@@ -1,6 +1,6 @@
 """Sessions for the Datagen monorepo.
 
-    nox                      # the default: lint, tests, isolated (each package alone), umbrella
+    nox                      # the default: lint, tests, isolated (each package alone), umbrella, docs
     nox -s tests             # every test, with the four packages installed editable
     nox -s wheels            # build the four wheels into dist/
     nox -s isolated          # each package's wheel alone (+ contracts) in a fresh venv, with its own tests
@@ -8,6 +8,7 @@
     nox -s e2e               # the cross-package pipelines (tests/e2e)
     nox -s bench             # benchmarks → docs/benchmarks.md
     nox -s lint              # ruff
+    nox -s docs              # the docs site (mkdocs-material, --strict); generated reference pages current
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ POLISHER_TEST_DEPS = (
     "cryptography>=42",  # the [sign] extra: signed approvals are tested, never skipped
 )
 
-nox.options.sessions = ["lint", "tests", "isolated", "umbrella"]
+nox.options.sessions = ["lint", "tests", "isolated", "umbrella", "docs"]
 nox.options.default_venv_backend = "venv"
 nox.options.error_on_missing_interpreters = True
 
@@ -142,7 +143,17 @@ def umbrella(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over packages, tests, benchmarks and this file."""
     session.install("ruff>=0.6")
-    session.run("ruff", "check", "packages", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "packages", "tests", "benchmarks", "tools", "noxfile.py")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The docs site, built with mkdocs-material --strict (a broken link, anchor or a page missing from the nav
+    fails); the reference pages generated from the code (tools/gen_docs.py) must be current."""
+    _editable_all(session)  # the command-line reference reads every package's click commands
+    session.install("mkdocs-material>=9.5")
+    session.run("python", "tools/gen_docs.py", "--check")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / ".nox" / "site"), env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session
