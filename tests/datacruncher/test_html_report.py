@@ -114,3 +114,22 @@ def test_cli_report_and_crunch_html(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "not found" in bad.output
     inside = CliRunner().invoke(main, ["crunch", str(data), "--html", str(data / "page.html")])
     assert inside.exit_code == 2 and "inside the dataset" in inside.output
+
+
+def test_creation_columns_carry_months_and_the_weekly_rhythm(tmp_path: Path) -> None:
+    from collections import Counter
+
+    times = [dt.datetime(2024, 1, 1, 3) + dt.timedelta(hours=7 * i) for i in range(500)]
+    write(tmp_path / "d", "events", {"event_id": list(range(500)), "created_at": times})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    (p,) = [p for p in report.profiles if p.column == "created_at"]
+    assert p.months == sorted(Counter(t.strftime("%Y-%m") for t in times).items())
+    cells = Counter((t.isoweekday(), t.hour) for t in times)
+    assert p.week_hours == [[cells[(d, h)] for h in range(24)] for d in range(1, 8)]
+    html = render_report(report)
+    assert 'aria-label="created_at: rows per month"' in html and 'aria-label="created_at: rows by weekday and hour"' in html
+    # a date column has no hours: months only
+    write(tmp_path / "e", "days", {"day_id": list(range(60)), "created_on": [dt.date(2024, 1, 1) + dt.timedelta(days=i)
+                                                                           for i in range(60)]})
+    (q,) = [p for p in crunch(tmp_path / "e", personas="Data Engineer").profiles if p.column == "created_on"]
+    assert q.months == [("2024-01", 31), ("2024-02", 29)] and q.week_hours == []

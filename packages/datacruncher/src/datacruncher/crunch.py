@@ -91,7 +91,7 @@ def crunch(
     from .baseline import baseline_drift, parse_drift_metrics
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
-    from .profiles import profile_columns
+    from .profiles import profile_columns, time_shapes
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
     if thresholds is not None or benchmarks:
@@ -104,6 +104,7 @@ def crunch(
         model = discover(catalog, reference_window=False)
         tails: dict[tuple[str, str], tuple[float | None, float | None]] = {}
         profiles = profile_columns(catalog, model, tails)  # before the checks: they read each column's shape
+        time_shapes(catalog, model, profiles)
         set_reference_window(catalog, model, tails)
         runner = Runner(catalog, model, sample_limit=sample_limit)
         outcomes = runner.run(chosen)

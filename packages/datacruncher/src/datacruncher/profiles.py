@@ -205,3 +205,28 @@ def shares(profile: ColumnProfile) -> dict[str, float]:
     if rest > 0:
         out["(other)"] = rest / n
     return out
+
+
+def time_shapes(catalog: Catalog, model: Model, profiles: list[ColumnProfile]) -> None:
+    """Fill the creation column's profile of every table with its rows per month and its weekday × hour grid
+    (one grouped scan of that column per table; what the HTML report draws as coverage and a heatmap)."""
+    by_key = {(p.table, p.column): p for p in profiles}
+    wanted = [(t, by_key[(t.name, t.created_at)]) for t in model.tables.values()
+              if t.rows and t.created_at and (t.name, t.created_at) in by_key
+              and by_key[(t.name, t.created_at)].kind == "temporal"]
+    sqls = []
+    for t, _ in wanted:
+        col = t.column(t.created_at)
+        src = f"(SELECT CAST({col.sql} AS TIMESTAMP) AS t FROM {t.sql} WHERE {col.sql} IS NOT NULL)"
+        sqls.append(f"SELECT (SELECT list({{'m': strftime(m, '%Y-%m'), 'n': n}} ORDER BY m) FROM "
+                    f"(SELECT date_trunc('month', t) AS m, count(*) AS n FROM {src} GROUP BY 1)), "
+                    f"(SELECT list({{'d': d, 'h': h, 'n': n}}) FROM "
+                    f"(SELECT isodow(t) AS d, hour(t) AS h, count(*) AS n FROM {src} GROUP BY 1, 2))")
+    for (_, profile), row in zip(wanted, catalog.fetchone_each(sqls), strict=True):
+        months, cells = row if row is not None else (None, None)
+        profile.months = [(str(x["m"]), int(x["n"])) for x in months or []]
+        grid = [[0] * 24 for _ in range(7)]
+        for x in cells or []:
+            grid[int(x["d"]) - 1][int(x["h"])] = int(x["n"])
+        if any(any(r[1:]) for r in grid):  # dates (every row at hour 0) have no hours to show
+            profile.week_hours = grid

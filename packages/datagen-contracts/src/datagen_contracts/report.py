@@ -180,6 +180,10 @@ class ColumnProfile(_Machine, kw_only=True):
     quantiles: list[float] = msgspec.field(default_factory=list)
     mean: float | None = None
     std: float | None = None
+    #: a table's creation column: rows per calendar month ("YYYY-MM", count), oldest first — its time coverage
+    months: list[tuple[str, int]] = msgspec.field(default_factory=list)
+    #: a table's creation column (timestamps): rows per ISO weekday (1 = Monday … 7) × hour (0–23), 7 rows of 24
+    week_hours: list[list[int]] = msgspec.field(default_factory=list)
 
 
 class SeveritySummary(_Machine, kw_only=True, omit_defaults=False):  # zero counts are information

@@ -146,3 +146,38 @@ def line(points: Sequence[tuple[str, float]], *, width: int = 340, height: int =
                 f'<text x="{width - 10}" y="{height - 2}" font-size="10" text-anchor="end" fill="{INK}">'
                 f"{escape(_num(values[-1]))}</text>")
     return _svg(width, height, "".join(body), label)
+
+
+def months(points: Sequence[tuple[str, int]], *, width: int = 300, height: int = 56,
+           label: str = "rows per month") -> str:
+    """Rows per calendar month as columns: the time coverage (a gap is a missing column)."""
+    if not points:
+        return ""
+    top = max(n for _, n in points) or 1
+    step = (width - 4) / len(points)
+    plot_h = height - 14
+    body = [f'<rect x="{2 + i * step:.1f}" y="{plot_h - max(1.0, (plot_h - 2) * n / top):.1f}" '
+            f'width="{max(step - 1, 0.5):.1f}" height="{max(1.0, (plot_h - 2) * n / top):.1f}" fill="{ACCENT}">'
+            f"<title>{escape(m)}: {n:,}</title></rect>" for i, (m, n) in enumerate(points)]
+    body.append(f'<text x="2" y="{height - 2}" font-size="10" fill="{MUTED}">{escape(points[0][0])}</text>'
+                f'<text x="{width - 2}" y="{height - 2}" font-size="10" text-anchor="end" fill="{MUTED}">'
+                f"{escape(points[-1][0])}</text>")
+    return _svg(width, height, "".join(body), label)
+
+
+def heatmap(grid: Sequence[Sequence[int]], *, cell: int = 10, label: str = "rows by weekday and hour") -> str:
+    """A weekday (rows, Monday first) × hour (columns) grid, darker where more rows fall: the weekly rhythm."""
+    if not grid:
+        return ""
+    top = max(max(r) for r in grid) or 1
+    days = "MTWTFSS"
+    body = []
+    for d, row in enumerate(grid):
+        body.append(f'<text x="0" y="{d * cell + cell - 1}" font-size="9" fill="{MUTED}">{days[d]}</text>')
+        for h, n in enumerate(row):
+            body.append(f'<rect x="{10 + h * cell}" y="{d * cell}" width="{cell - 1}" height="{cell - 1}" '
+                        f'fill="{ACCENT}" fill-opacity="{0.06 + 0.94 * n / top:.2f}"/>')
+    body.append(f'<text x="10" y="{7 * cell + 9}" font-size="9" fill="{MUTED}">0h</text>'
+                f'<text x="{10 + 24 * cell}" y="{7 * cell + 9}" font-size="9" text-anchor="end" fill="{MUTED}">'
+                "23h</text>")
+    return _svg(10 + 24 * cell, 7 * cell + 11, "".join(body), label)

@@ -127,6 +127,10 @@ def _column_row(p: ColumnProfile, col_type: str, roles: list[str]) -> str:
         q = p.quantiles
         if p.kind == "temporal":
             text = f"{charts._when(q[0])} → {charts._when(q[-1])}"
+            if p.months:  # the creation column: coverage by month and the weekly rhythm
+                chart = (charts.months(p.months, label=f"{p.column}: rows per month")
+                         + charts.heatmap(p.week_hours, label=f"{p.column}: rows by weekday and hour"))
+                text += f" · {len(p.months)} months"
         else:
             text = f"min {_fmt(q[0])} · median {_fmt(q[len(q) // 2])} · max {_fmt(q[-1])}"
             if p.mean is not None:
