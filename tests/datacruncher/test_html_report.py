@@ -133,3 +133,19 @@ def test_creation_columns_carry_months_and_the_weekly_rhythm(tmp_path: Path) -> 
                                                                            for i in range(60)]})
     (q,) = [p for p in crunch(tmp_path / "e", personas="Data Engineer").profiles if p.column == "created_on"]
     assert q.months == [("2024-01", 31), ("2024-02", 29)] and q.week_hours == []
+
+
+def test_baseline_drift_is_drawn_side_by_side(tmp_path: Path) -> None:
+    n = 400
+    write(tmp_path / "then", "accounts", {"account_id": list(range(n)), "plan": ["pro" if i % 4 else "free" for i in range(n)],
+                                          "mrr": [10.0 + i % 50 for i in range(n)]})
+    write(tmp_path / "now", "accounts", {"account_id": list(range(n)), "plan": ["pro" if i % 2 else "free" for i in range(n)],
+                                         "mrr": [40.0 + i % 80 for i in range(n)]})
+    report = crunch(tmp_path / "now", personas="Data Engineer", baseline=tmp_path / "then")
+    psi = next(d for d in report.drift if d.kind == "baseline" and d.metric == "psi")
+    assert psi.status == "drift" and psi.expected == {"pro": 0.75, "free": 0.25} and psi.observed == {"pro": 0.5, "free": 0.5}
+    moved = next(d for d in report.drift if d.kind == "baseline" and d.metric == "wasserstein")
+    assert moved.expected["median"] < moved.observed["median"] and len(moved.expected["quantiles"]) == 21
+    html = render_report(report)
+    assert 'aria-label="accounts.plan: baseline against now"' in html
+    assert html.count('aria-label="baseline distribution"') == html.count('aria-label="current distribution"') >= 1

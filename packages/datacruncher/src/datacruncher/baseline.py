@@ -83,22 +83,29 @@ def compare(now: ColumnProfile, then: ColumnProfile, metrics: Sequence[str]) -> 
         a, b = shares(now), shares(then)
         for metric in (x for x in metrics if x in ("psi", "js")):
             v = psi(a, b) if metric == "psi" else jensen_shannon(a, b)
-            out.append(_result(metric, now.table, now.column, None, None, v, LIMITS[metric],
+            # the shares themselves (baseline, now), so a reader or the HTML page can draw them side by side
+            out.append(_result(metric, now.table, now.column, _rounded(b), _rounded(a), v, LIMITS[metric],
                                f"{where} category mix moved ({_NAMES[metric]} {v:.3f})", "baseline"))
     elif now.kind == "numeric" and len(now.quantiles) == len(then.quantiles) > 1:
         median_then, median_now = then.quantiles[len(then.quantiles) // 2], now.quantiles[len(now.quantiles) // 2]
         for metric in (x for x in metrics if x in ("wasserstein", "ks")):
             if metric == "wasserstein":
                 v = wasserstein(now.quantiles, then.quantiles)
-                r = _result(metric, now.table, now.column, median_then, median_now, v, LIMITS[metric],
+                r = _result(metric, now.table, now.column, {"median": median_then, "quantiles": then.quantiles},
+                            {"median": median_now, "quantiles": now.quantiles}, v, LIMITS[metric],
                             f"{where} distribution moved ({_NAMES[metric]} {v:.3f}; median {median_then:.4g} → "
                             f"{median_now:.4g})", "baseline")
             else:
                 v, critical = ks_statistic(now.quantiles, then.quantiles), ks_critical(n, m)
-                r = _result(metric, now.table, now.column, median_then, median_now, v, max(LIMITS[metric], critical),
+                r = _result(metric, now.table, now.column, {"median": median_then, "quantiles": then.quantiles},
+                            {"median": median_now, "quantiles": now.quantiles}, v, max(LIMITS[metric], critical),
                             f"{where} distribution moved (KS D {v:.3f}, critical {critical:.3f} at α 0.001)", "baseline")
             out.append(r)
     return out
+
+
+def _rounded(shares_of: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 6) for k, v in shares_of.items()}
 
 
 def baseline_drift(

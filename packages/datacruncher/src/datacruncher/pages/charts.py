@@ -65,13 +65,13 @@ def bars(items: Sequence[tuple[str, float]], *, width: int = 300, total: float |
 
 
 def histogram(quantiles: Sequence[float | None], *, temporal: bool = False, width: int = 300, height: int = 70,
-              label: str = "distribution") -> str:
+              label: str = "distribution", domain: tuple[float, float] | None = None) -> str:
     """A density histogram from the 0th, 5th, …, 100th percentiles: each of the 20 slices holds 5% of the values,
     so its bar's height is 5% over its width (a slice of zero width — a repeated value — is a spike)."""
     qs = [q for q in quantiles if q is not None and math.isfinite(q)]
     if len(qs) < 2:
         return ""
-    lo, hi = qs[0], qs[-1]
+    lo, hi = (qs[0], qs[-1]) if domain is None else domain  # a shared domain puts two histograms on one scale
     plot_h = height - 16
     if hi <= lo:  # one value
         body = (f'<rect x="{width / 2 - 2:.1f}" y="2" width="4" height="{plot_h - 2}" fill="{ACCENT}"/>'

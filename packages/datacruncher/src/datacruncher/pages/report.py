@@ -168,11 +168,20 @@ def _profiles(r: CrunchReport, anchors: dict[str, str]) -> str:
 
 def _drift_chart(d: DriftResult) -> str:
     exp, obs = d.expected, d.observed
+    if isinstance(exp, dict) and isinstance(obs, dict) and isinstance(exp.get("quantiles"), list) \
+            and isinstance(obs.get("quantiles"), list):  # a numeric column against its baseline: two histograms
+        both = [q for q in exp["quantiles"] + obs["quantiles"] if isinstance(q, int | float)]
+        domain = (min(both), max(both)) if both else None
+        return ('<div class="muted">baseline</div>'
+                + charts.histogram(exp["quantiles"], label="baseline distribution", domain=domain)
+                + '<div class="muted">now</div>'
+                + charts.histogram(obs["quantiles"], label="current distribution", domain=domain))
     if isinstance(exp, dict) and isinstance(obs, dict) and exp and all(isinstance(v, int | float) for v in exp.values()):
         keys = sorted(set(exp) | {k for k, v in obs.items() if isinstance(v, int | float)},
                       key=lambda k: -float(exp.get(k, obs.get(k, 0)) or 0))[:10]
         rows = [(str(k), float(exp.get(k, 0) or 0), float(obs.get(k, 0) or 0)) for k in keys]
-        return charts.paired_bars(rows, label=f"{d.table}.{d.column}: declared against observed")
+        versus = "baseline against now" if d.kind == "baseline" else "declared against observed"
+        return charts.paired_bars(rows, label=f"{d.table}.{d.column}: {versus}")
     if isinstance(obs, dict) and isinstance(obs.get("months"), list) and isinstance(obs.get("values"), list):
         points = [(str(m)[:7], float(v)) for m, v in zip(obs["months"], obs["values"], strict=False)]
         return charts.line(points, label=f"{d.table} monthly series")
