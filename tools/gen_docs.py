@@ -142,7 +142,9 @@ def _commands() -> list[tuple[str, click.Command]]:
 
 
 def _walk(prog: str, cmd: click.Command, parent: click.Context | None = None) -> Iterable[tuple[str, str]]:
-    ctx = click.Context(cmd, info_name=prog, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+    # the command's own context settings (e.g. ``-h`` as a help option), as when it runs; a fixed width
+    settings = {**cmd.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    ctx = click.Context(cmd, info_name=prog, parent=parent, **settings)
     yield ctx.command_path, cmd.get_help(ctx)
     if isinstance(cmd, click.Group):
         for name in sorted(cmd.list_commands(ctx)):

@@ -38,3 +38,11 @@ def test_page_counts_rounds_and_links(tmp_path: Path) -> None:
 def test_no_manifest_is_not_approved(tmp_path: Path) -> None:
     doc = _summary(tmp_path) | {"manifest": None}
     assert "not approved" in render(doc, tmp_path)
+
+
+def test_a_round_that_never_re_crunched(tmp_path: Path) -> None:
+    doc = _summary(tmp_path)
+    doc["rounds"][0] |= {"after": None, "before": None, "written": []}
+    doc["final"] = None
+    html = render(doc, tmp_path)
+    assert 'id="round-1"' in html and "→0" not in html

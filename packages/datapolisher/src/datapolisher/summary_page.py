@@ -47,7 +47,7 @@ def _items(title: str, items: list[str]) -> str:
 
 def render(summary: dict[str, Any], here: Path) -> str:
     """The page for a ``polish_summary.json`` document; ``here`` is the directory the page is written to."""
-    initial, final = summary.get("initial", {}), summary.get("final", {})
+    initial, final = summary.get("initial") or {}, summary.get("final") or {}
     tiles = [tile("approved" if summary.get("manifest") else "not approved",
                   "a manifest was written" if summary.get("manifest") else "no approval",
                   "pass" if summary.get("manifest") else "fail")]
@@ -57,11 +57,12 @@ def render(summary: dict[str, Any], here: Path) -> str:
     sections = [f'<section class="card" id="summary"><h2>Result</h2><div class="verdict">{"".join(tiles)}</div>'
                 f"<p>{esc(summary.get('stopped', ''))}</p>{_counts_svg(initial, final)}<ul>{links}</ul></section>"]
     nav = [("summary", "Result")]
-    for r in summary.get("rounds", []):
+    for r in summary.get("rounds") or []:
         anchor = f"round-{int(r.get('round', 0))}"
         nav.append((anchor, f"Round {r.get('round')}"))
         written = "".join(f"<li>{_link(w, here)}</li>" for w in r.get("written", []))
-        before = ", ".join(f"{s} {r.get('before', {}).get(s, 0)}→{r.get('after', {}).get(s, 0)}" for s in SEVERITIES)
+        was, now = r.get("before") or {}, r.get("after") or {}
+        before = ", ".join(f"{s} {was.get(s, 0)}→{now.get(s, 0)}" for s in SEVERITIES) if r.get("after") else ""
         sections.append(
             f'<section class="card" id="{anchor}"><h2>Round {esc(r.get("round"))}: {badge(str(r.get("path")), "ok")}'
             f"</h2><p class=\"muted\">{esc(before)}</p>{_items('Fixes applied', r.get('fixes', []))}"
