@@ -149,3 +149,29 @@ def test_baseline_drift_is_drawn_side_by_side(tmp_path: Path) -> None:
     html = render_report(report)
     assert 'aria-label="accounts.plan: baseline against now"' in html
     assert html.count('aria-label="baseline distribution"') == html.count('aria-label="current distribution"') >= 1
+
+
+def test_retention_curve_by_period_of_life(tmp_path: Path) -> None:
+    start = dt.datetime(2024, 1, 1)
+    created = [start + dt.timedelta(days=i) for i in range(40)]
+    events = [(i, c + dt.timedelta(days=30 * k + 1, hours=3)) for i, c in enumerate(created) for k in range(8)
+              if (i + k) % 3]
+    write(tmp_path / "d", "customer", {"customer_id": list(range(40)), "signed_up_at": created})
+    write(tmp_path / "d", "order", {"order_id": list(range(len(events))), "customer_id": [e[0] for e in events],
+                                    "ordered_at": [e[1] for e in events]})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    (s,) = report.series
+    assert (s.kind, s.table, s.parent) == ("retention", "order", "customer")
+    end = max(e[1] for e in events)
+    period = dt.timedelta(days=30)
+    want = []
+    for k in range(12):
+        eligible = [i for i, c in enumerate(created) if c >= min(e[1] for e in events)
+                    and min(int((end - c) / period), 12) > k]
+        if len(eligible) < 20:
+            continue
+        active = {i for i, t in events if i in eligible and int((t - created[i]) / period) == k}
+        want.append((str(k), len(eligible), round(len(active) / len(eligible), 6)))
+    assert list(zip(s.x, s.n, s.y, strict=True)) == want and len(want) >= 4
+    html = render_report(report)
+    assert 'id="behaviour"' in html and '<a href="#behaviour">' in html and html.count(f'aria-label="{s.title}"') == 1

@@ -186,6 +186,23 @@ class ColumnProfile(_Machine, kw_only=True):
     week_hours: list[list[int]] = msgspec.field(default_factory=list)
 
 
+class Series(_Machine, kw_only=True):
+    """A curve datacruncher measured, for readers and charts (the HTML report draws it).
+
+    ``retention``: for the entities of ``parent`` (by their creation time), the share with at least one ``table``
+    row in their k-th 30-day period of life (``x`` = k), among those whose life reaches the end of that period.
+    """
+
+    kind: Literal["retention"]
+    table: str
+    parent: str | None = None
+    title: str = ""
+    x: list[str] = msgspec.field(default_factory=list)
+    y: list[float] = msgspec.field(default_factory=list)
+    #: how many entities each point is measured over
+    n: list[int] = msgspec.field(default_factory=list)
+
+
 class SeveritySummary(_Machine, kw_only=True, omit_defaults=False):  # zero counts are information
     critical: int = 0
     high: int = 0
@@ -222,6 +239,7 @@ class CrunchReport(_Machine, kw_only=True, omit_defaults=False):
     metrics: Metrics = msgspec.field(default_factory=Metrics)
     drift: list[DriftResult] = msgspec.field(default_factory=list)
     profiles: list[ColumnProfile] = msgspec.field(default_factory=list)
+    series: list[Series] = msgspec.field(default_factory=list)
     summary: SeveritySummary = msgspec.field(default_factory=SeveritySummary)
     quality_score: float = 0.0
     gate: Gate = msgspec.field(default_factory=Gate)

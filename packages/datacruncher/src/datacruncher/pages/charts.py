@@ -127,24 +127,25 @@ def paired_bars(rows: Sequence[tuple[str, float, float]], *, width: int = 340,
 
 
 def line(points: Sequence[tuple[str, float]], *, width: int = 340, height: int = 110,
-         label: str = "series") -> str:
+         label: str = "series", percent: bool = False) -> str:
     """A line over labelled points (months), with the first and last labels and values."""
     if len(points) < 2:
         return ""
     values = [v for _, v in points]
-    lo, hi = min(values), max(values)
+    lo, hi = (0.0, max(max(values), 1e-9)) if percent else (min(values), max(values))
     span = (hi - lo) or 1.0
     plot_h, step = height - 28, (width - 20) / (len(points) - 1)
     xy = [(10 + i * step, 6 + (plot_h - 6) * (1 - (v - lo) / span)) for i, v in enumerate(values)]
     path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(xy))
+    fmt = (lambda v: f"{v:.0%}") if percent else _num
     body = [f'<path d="{path}" fill="none" stroke="{ACCENT}" stroke-width="2"/>']
     body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{ACCENT}"/>' for x, y in xy]
     body.append(f'<text x="10" y="{height - 14}" font-size="10" fill="{MUTED}">{escape(points[0][0])}</text>'
                 f'<text x="{width - 10}" y="{height - 14}" font-size="10" text-anchor="end" fill="{MUTED}">'
                 f"{escape(points[-1][0])}</text>"
-                f'<text x="10" y="{height - 2}" font-size="10" fill="{INK}">{escape(_num(values[0]))}</text>'
+                f'<text x="10" y="{height - 2}" font-size="10" fill="{INK}">{escape(fmt(values[0]))}</text>'
                 f'<text x="{width - 10}" y="{height - 2}" font-size="10" text-anchor="end" fill="{INK}">'
-                f"{escape(_num(values[-1]))}</text>")
+                f"{escape(fmt(values[-1]))}</text>")
     return _svg(width, height, "".join(body), label)
 
 

@@ -210,6 +210,19 @@ def _drift(r: CrunchReport) -> str:
             f'{"".join(rows)}</table></section>')
 
 
+def _series(r: CrunchReport) -> str:
+    if not r.series:
+        return ""
+    parts = []
+    for s in r.series:
+        points = [(f"{x}", y) for x, y in zip(s.x, s.y, strict=False)]
+        chart = charts.line(points, label=s.title or f"{s.kind} of {s.table}", percent=True)
+        detail = ", ".join(f"{x}: {y:.0%}" for x, y in points)
+        parts.append(f"<h3>{_e(s.title or s.kind)}</h3>{chart}<p class=\"muted\">{_e(detail)} (entities measured: "
+                     f"{_e(', '.join(str(n) for n in s.n))})</p>")
+    return f'<section class="card" id="behaviour"><h2>Behaviour over time</h2>{"".join(parts)}</section>'
+
+
 def _checks(r: CrunchReport) -> str:
     notable = [c for c in r.checks.results if c.status in ("failed", "error")]
     rows = "".join(f"<tr><td>{_e(c.status)}</td><td><code>{_e(c.rule_id)}</code></td><td>{_e(c.persona)}</td>"
@@ -226,10 +239,12 @@ def render(report: CrunchReport) -> str:
     anchors = {t.name: f"table-{i}" for i, t in enumerate(report.model.tables)}
     nav = [(a, t) for a, t in (("summary", "Verdict"), ("issues", "Issues"), ("model", "Model"),
                                ("profiles", "Tables"), ("drift", "Drift"), ("checks", "Checks"))
-           if a != "drift" or report.drift]
+           if (a != "drift" or report.drift)]
+    if report.series:
+        nav.insert(4, ("behaviour", "Behaviour"))
     context = (f"{report.tool.name} {report.tool.version} · analysed {report.analysis_date} · {report.dataset.files} "
                f"files · fingerprint {report.dataset.fingerprint[:12]}"
                + (f" · schema {report.schema_used}" if report.schema_used else ""))
     return page(f"Crunch report — {report.dataset.path}", context, nav,
                 [_verdict(report), _issues(report), _model(report, anchors), _profiles(report, anchors),
-                 _drift(report), _checks(report)])
+                 _series(report), _drift(report), _checks(report)])
