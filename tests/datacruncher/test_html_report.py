@@ -175,3 +175,30 @@ def test_retention_curve_by_period_of_life(tmp_path: Path) -> None:
     assert list(zip(s.x, s.n, s.y, strict=True)) == want and len(want) >= 4
     html = render_report(report)
     assert 'id="behaviour"' in html and '<a href="#behaviour">' in html and html.count(f'aria-label="{s.title}"') == 1
+
+
+def test_a_declared_funnel_in_its_declared_order(tmp_path: Path) -> None:
+    import json
+
+    schema = {"version": "1.0", "metadata": {"name": "f"},
+              "timeframe": {"start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"},
+              "nodes": [{"id": "account", "rows": 100, "pk": "account_id", "columns": [
+                            {"name": "account_id", "type": "int", "generator": {"sequence": {}}}]},
+                        {"id": "step", "kind": "fact", "parents": ["account"], "pk": "step_id",
+                         "stage_config": {"stages": [{"stage_name": "visit", "transition_rate": 0.6},
+                                                     {"stage_name": "signup", "transition_rate": 0.4},
+                                                     {"stage_name": "paid", "transition_rate": 1.0}]},
+                         "columns": [{"name": "step_id", "type": "int", "generator": {"sequence": {}}},
+                                     {"name": "account_id", "type": "int",
+                                      "generator": {"lookup": {"from": "account.account_id"}}},
+                                     {"name": "stage", "type": "string", "generator": {"choice": {"choices": ["x"]}}}]}]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    reached = [(a, s) for a in range(100) for s in ("visit", "signup", "paid")[:1 + (a < 60) + (a < 25)]]
+    write(tmp_path / "d", "account", {"account_id": list(range(100))})
+    write(tmp_path / "d", "step", {"step_id": list(range(len(reached))), "account_id": [r[0] for r in reached],
+                                   "stage": [r[1] for r in reached]})
+    report = crunch(tmp_path / "d", schema=tmp_path / "schema.json", personas="Data Engineer")
+    (f,) = [s for s in report.series if s.kind == "funnel"]
+    assert (f.table, f.parent, f.x, f.n, f.y) == ("step", "account", ["visit", "signup", "paid"], [100, 60, 25],
+                                                 [1.0, 0.6, 0.25])
+    assert "visit 100 (100%) → signup 60 (60%) → paid 25 (25%)" in render_report(report)

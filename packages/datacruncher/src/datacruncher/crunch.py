@@ -92,7 +92,7 @@ def crunch(
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
     from .profiles import profile_columns, time_shapes
-    from .series import retention_curves
+    from .series import funnels, retention_curves
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
     if thresholds is not None or benchmarks:
@@ -138,7 +138,7 @@ def crunch(
             metrics=metrics(model, _metric_outcomes(runner, outcomes)),
             drift=drift,
             profiles=profiles,
-            series=retention_curves(catalog, model),
+            series=retention_curves(catalog, model) + funnels(catalog, model, profiles),
             quality_score=quality_score(outcomes),
         )
     report.summary = summary(report.issues)

@@ -1,4 +1,4 @@
-"""Curves for the report: retention of entities by the events that reference them.
+"""Curves for the report: retention of entities by the events that reference them, and declared funnels.
 
 For each foreign key from an event table (its own creation time) to an entity table (its creation time), the share
 of entities active — at least one event — in each 30-day period of their life, period 0 being their first 30
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from datagen_contracts.report import Series
+from datagen_contracts.report import ColumnProfile, Series
 
 from .catalog import Catalog
 from .identifiers import quote_ident
@@ -70,3 +70,27 @@ act AS (SELECT k, count(DISTINCT id) AS active FROM (
         WHERE k < k_max GROUP BY k)
 SELECT eligible.k, eligible.n, coalesce(act.active, 0) FROM eligible LEFT JOIN act USING (k) ORDER BY eligible.k
 """
+
+
+def funnels(catalog: Catalog, model: Model, profiles: list[ColumnProfile]) -> list[Series]:
+    """The funnels the DSL schema declares (``stage_config``): each stage's rows, in the declared order, from the
+    stage column's counts (the categorical column of the table whose values are the stage names)."""
+    out = []
+    for node in (catalog.schema or {}).get("nodes") or []:
+        config = node.get("stage_config") if isinstance(node, dict) else None
+        table = model.table(str(node.get("id"))) if config else None
+        if not isinstance(config, dict) or table is None:
+            continue
+        stages = [str(s.get("stage_name", s.get("name"))) for s in config.get("stages") or [] if isinstance(s, dict)]
+        for p in profiles:
+            counts = dict(p.top)
+            if p.table != table.name or p.kind != "categorical" or not counts or not set(counts) <= set(stages):
+                continue
+            if sum(counts.values()) != p.rows - p.nulls or len(counts) < 2:
+                continue  # not every value is among the top values: the counts would be partial
+            n = [int(counts.get(s, 0)) for s in stages]
+            out.append(Series(kind="funnel", table=table.name, parent=(node.get("parents") or [None])[0],
+                              title=f"{table.name} funnel ({p.column}, as the schema declares it)", x=stages,
+                              y=[round(k / n[0], 6) if n[0] else 0.0 for k in n], n=n))
+            break
+    return out

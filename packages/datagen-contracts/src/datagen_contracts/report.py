@@ -191,9 +191,11 @@ class Series(_Machine, kw_only=True):
 
     ``retention``: for the entities of ``parent`` (by their creation time), the share with at least one ``table``
     row in their k-th 30-day period of life (``x`` = k), among those whose life reaches the end of that period.
+    ``funnel``: a funnel the schema declares (``stage_config``): rows of ``table`` per stage (``n``, ``x`` the
+    stages in their declared order) and the share of the first stage that reaches each (``y``).
     """
 
-    kind: Literal["retention"]
+    kind: Literal["retention", "funnel"]
     table: str
     parent: str | None = None
     title: str = ""

@@ -215,6 +215,11 @@ def _series(r: CrunchReport) -> str:
         return ""
     parts = []
     for s in r.series:
+        if s.kind == "funnel":
+            bars = charts.bars(list(zip(s.x, s.n, strict=False)), total=s.n[0] if s.n else None, label=s.title)
+            detail = " → ".join(f"{x} {n:,} ({y:.0%})" for x, n, y in zip(s.x, s.n, s.y, strict=False))
+            parts.append(f"<h3>{_e(s.title)}</h3>{bars}<p class=\"muted\">{_e(detail)}</p>")
+            continue
         points = [(f"{x}", y) for x, y in zip(s.x, s.y, strict=False)]
         chart = charts.line(points, label=s.title or f"{s.kind} of {s.table}", percent=True)
         detail = ", ".join(f"{x}: {y:.0%}" for x, y in points)
