@@ -269,9 +269,10 @@ class Runner:
             template = render_sql(out.check.samples, self._render(out.check, out.context)[1])
         except CheckDefinitionError:
             return None
-        # the same rows every run: a template without its own order is ordered by every column (a hash join or
-        # DISTINCT returns rows in an order that varies between runs)
-        order = "" if _ordered(template) else " ORDER BY ALL"
+        # the same rows every run: a hash join, DISTINCT or GROUP BY returns rows in an order that varies between
+        # runs, so such a template without its own order is ordered by every column (a plain filtered scan keeps
+        # the files' order — DuckDB preserves insertion order — and stops after the first rows)
+        order = "" if _ordered(template) or not _HASHED.search(template) else " ORDER BY ALL"
         return f"SELECT * FROM ({template}){order} LIMIT {int(self.sample_limit)}"
 
     @staticmethod
@@ -292,6 +293,9 @@ class Runner:
                       threshold=outcome.threshold, ref_end=plain(self.model.ref_end),
                       ref_start=plain(self.model.ref_start))
         return values
+
+
+_HASHED = re.compile(r"\b(distinct|group\s+by|join|union|intersect|except|pivot)\b", re.IGNORECASE)
 
 
 def _ordered(sql: str) -> bool:
