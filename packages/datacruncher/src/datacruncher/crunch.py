@@ -27,6 +27,9 @@ from .personas import Persona, available_personas, select_personas
 from .runner import Outcome, Runner
 from .thresholds import Override, apply_thresholds, load_thresholds
 
+#: personas whose checks read retention: the report carries the curves when one of them runs
+CURVE_PERSONAS = {"vp_growth", "customer_success_vp"}
+
 
 def resolve_personas(
     personas: str | Sequence[str] | None = None,
@@ -138,7 +141,9 @@ def crunch(
             metrics=metrics(model, _metric_outcomes(runner, outcomes)),
             drift=drift,
             profiles=profiles,
-            series=retention_curves(catalog, model) + funnels(catalog, model, profiles),
+            # retention curves for the personas that read retention (their checks measure d1/d7/d30)
+            series=(retention_curves(catalog, model) if {p.id for p in chosen} & CURVE_PERSONAS else [])
+            + funnels(catalog, model, profiles),
             quality_score=quality_score(outcomes),
         )
     report.summary = summary(report.issues)

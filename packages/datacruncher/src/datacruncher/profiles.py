@@ -217,11 +217,14 @@ def time_shapes(catalog: Catalog, model: Model, profiles: list[ColumnProfile]) -
     sqls = []
     for t, _ in wanted:
         col = t.column(t.created_at)
-        src = f"(SELECT CAST({col.sql} AS TIMESTAMP) AS t FROM {t.sql} WHERE {col.sql} IS NOT NULL)"
-        sqls.append(f"SELECT (SELECT list({{'m': strftime(m, '%Y-%m'), 'n': n}} ORDER BY m) FROM "
-                    f"(SELECT date_trunc('month', t) AS m, count(*) AS n FROM {src} GROUP BY 1)), "
-                    f"(SELECT list({{'d': d, 'h': h, 'n': n}}) FROM "
-                    f"(SELECT isodow(t) AS d, hour(t) AS h, count(*) AS n FROM {src} GROUP BY 1, 2))")
+        # one scan: rows per hour, then months and the weekday × hour grid from those (few) hours
+        hours = (f"(SELECT date_trunc('hour', CAST({col.sql} AS TIMESTAMP)) AS ts_hour, count(*) AS n FROM {t.sql} "
+                 f"WHERE {col.sql} IS NOT NULL GROUP BY 1)")
+        sqls.append(f"WITH h AS MATERIALIZED {hours} "
+                    f"SELECT (SELECT list({{'m': strftime(m, '%Y-%m'), 'n': n}} ORDER BY m) FROM "
+                    f"(SELECT date_trunc('month', ts_hour) AS m, sum(n)::BIGINT AS n FROM h GROUP BY 1)), "
+                    f"(SELECT list({{'d': d, 'h': hr, 'n': n}}) FROM "
+                    f"(SELECT isodow(ts_hour) AS d, hour(ts_hour) AS hr, sum(n)::BIGINT AS n FROM h GROUP BY 1, 2))")
     for (_, profile), row in zip(wanted, catalog.fetchone_each(sqls), strict=True):
         months, cells = row if row is not None else (None, None)
         profile.months = [(str(x["m"]), int(x["n"])) for x in months or []]

@@ -8,12 +8,13 @@ fails is an *error* — never a pass.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,7 +172,9 @@ class Runner:
             else:
                 outcomes += [self._run_one(p, c, ctx, samples=False) for ctx in ctxs]
         wanted = [(o, sql) for o in outcomes if (sql := self._sample_sql(o)) is not None]
-        self._prefetch([sql for _, sql in wanted], self._sample_cache, self._samples_on)
+        with self._one_thread():
+            for sql in dict.fromkeys(s for _, s in wanted if s not in self._sample_cache):
+                self._sample_cache[sql] = self._samples_on(self.catalog.con, sql)
         for o, sql in wanted:
             o.samples = self._sample_cache.get(sql, [])
         return outcomes
@@ -257,9 +260,23 @@ class Runner:
         if samples and out.severity and check.samples:
             sql = self._sample_sql(out)
             if sql is not None and sql not in self._sample_cache:
-                self._sample_cache[sql] = self._samples_on(self.catalog.con, sql)
+                with self._one_thread():
+                    self._sample_cache[sql] = self._samples_on(self.catalog.con, sql)
             out.samples = self._sample_cache.get(sql, []) if sql is not None else []
         return out
+
+    @contextlib.contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """Sample queries run on one thread: the same rows every run (on several threads a hash join or
+        aggregate returns its rows in an order that varies), and a LIMIT stops the work early — cheaper than
+        sorting the whole result. The thread count is restored after."""
+        con = self.catalog.con
+        before = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            con.execute(f"SET threads = {int(before)}")
 
     def _sample_sql(self, out: Outcome) -> str | None:
         """The capped sample query of a failed outcome, or None (no samples declared, or they do not render)."""
@@ -269,11 +286,7 @@ class Runner:
             template = render_sql(out.check.samples, self._render(out.check, out.context)[1])
         except CheckDefinitionError:
             return None
-        # the same rows every run: a hash join, DISTINCT or GROUP BY returns rows in an order that varies between
-        # runs, so such a template without its own order is ordered by every column (a plain filtered scan keeps
-        # the files' order — DuckDB preserves insertion order — and stops after the first rows)
-        order = "" if _ordered(template) or not _HASHED.search(template) else " ORDER BY ALL"
-        return f"SELECT * FROM ({template}){order} LIMIT {int(self.sample_limit)}"
+        return f"SELECT * FROM ({template}) LIMIT {int(self.sample_limit)}"
 
     @staticmethod
     def _samples_on(con: Any, sql: str) -> list[Any]:
@@ -293,18 +306,3 @@ class Runner:
                       threshold=outcome.threshold, ref_end=plain(self.model.ref_end),
                       ref_start=plain(self.model.ref_start))
         return values
-
-
-_HASHED = re.compile(r"\b(distinct|group\s+by|join|union|intersect|except|pivot)\b", re.IGNORECASE)
-
-
-def _ordered(sql: str) -> bool:
-    """The query ends in its own ORDER BY (outside any parentheses).
-
-    >>> _ordered("SELECT a FROM t ORDER BY 1"), _ordered("SELECT rank() OVER (ORDER BY a) FROM t")
-    (True, False)
-    """
-    flat, previous = sql, None
-    while flat != previous:
-        previous, flat = flat, re.sub(r"\([^()]*\)", "", flat)
-    return re.search(r"\border\s+by\b", flat, re.IGNORECASE) is not None
