@@ -15,20 +15,16 @@ function of the report, so the same report gives the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
-from html import escape
 from typing import Any
 
 from datagen_contracts.htmlpage import COLORS, page
+from datagen_contracts.htmlpage import esc as _e
 from datagen_contracts.report import SEVERITIES, ColumnProfile, CrunchReport, DriftResult, Issue
 
 from . import charts
 from .diagram import diagram
 
 MAX_PROFILE_TOP = 8
-
-
-def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
 
 
 def _pct(x: float | None) -> str:
