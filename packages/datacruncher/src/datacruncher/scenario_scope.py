@@ -13,7 +13,6 @@ from .identifiers import quote_ident
 from .model import Model, Table
 
 US = dt.timedelta(microseconds=1)
-BASELINES = ("auto", "before", "year_before", "outside", "counterfactual", "none")
 
 
 class ExpectationError(ValueError):
@@ -52,7 +51,7 @@ class Period:
         inside = f"{self.lo:%Y-%m-%d} to {(self.hi - US):%Y-%m-%d}"
         return f"outside {inside}" if self.outside else inside
 
-    def numbers(self) -> dict[str, str]:
+    def numbers(self) -> dict[str, str | bool]:
         return {"start": self.lo.isoformat(), "end": (self.hi - US).isoformat(), "outside": self.outside}
 
 
@@ -73,6 +72,7 @@ class Scope:
     params: dict[str, Any]
     where_sql: str = "TRUE"
     binds: dict[str, Any] = field(default_factory=dict)  # named parameters of ``where``
+    _ranges: dict[str, tuple[dt.datetime, dt.datetime]] = field(default_factory=dict, repr=False)
 
     def column(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
         name = self.params.get(key, default)
@@ -102,11 +102,14 @@ class Scope:
         return self.cat.con.execute(sql, {**self.binds, **extra}).fetchone()
 
     def data_range(self, time: str) -> tuple[dt.datetime, dt.datetime]:
-        lo, hi = self.fetch(f"SELECT min(CAST({quote_ident(time)} AS TIMESTAMP)), "
-                            f"max(CAST({quote_ident(time)} AS TIMESTAMP)) FROM {self.rows()}")
-        if lo is None:
-            raise ExpectationError(f"{self.table.name}.{time} has no values")
-        return lo, hi
+        """The first and last value of ``time`` (one query per column: span and covers ask for it repeatedly)."""
+        if time not in self._ranges:
+            lo, hi = self.fetch(f"SELECT min(CAST({quote_ident(time)} AS TIMESTAMP)), "
+                                f"max(CAST({quote_ident(time)} AS TIMESTAMP)) FROM {self.rows()}")
+            if lo is None:
+                raise ExpectationError(f"{self.table.name}.{time} has no values")
+            self._ranges[time] = (lo, hi)
+        return self._ranges[time]
 
     def end(self, time: str) -> dt.datetime:
         return self.model.ref_end if self.model.ref_end is not None else self.data_range(time)[1]

@@ -38,7 +38,7 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _when(seconds: float) -> str:
+def when(seconds: float) -> str:
     try:
         return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
     except (OverflowError, OSError, ValueError):
@@ -76,7 +76,7 @@ def histogram(quantiles: Sequence[float | None], *, temporal: bool = False, widt
     if hi <= lo:  # one value
         body = (f'<rect x="{width / 2 - 2:.1f}" y="2" width="4" height="{plot_h - 2}" fill="{ACCENT}"/>'
                 f'<text x="{width / 2:.1f}" y="{height - 2}" font-size="10" text-anchor="middle" fill="{MUTED}">'
-                f"{escape(_when(lo) if temporal else _num(lo))}</text>")
+                f"{escape(when(lo) if temporal else _num(lo))}</text>")
         return _svg(width, height, body, label)
     scale = (width - 4) / (hi - lo)
     spans = list(itertools.pairwise(qs))
@@ -92,7 +92,7 @@ def histogram(quantiles: Sequence[float | None], *, temporal: bool = False, widt
             h = max(1.0, (plot_h - 2) * d / top)
             body.append(f'<rect x="{x:.1f}" y="{plot_h - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}" '
                         f'fill="{ACCENT}" opacity="0.85"/>')
-    fmt = _when if temporal else _num
+    fmt = when if temporal else _num
     body.append(f'<text x="2" y="{height - 2}" font-size="10" fill="{MUTED}">{escape(fmt(lo))}</text>'
                 f'<text x="{width - 2}" y="{height - 2}" font-size="10" text-anchor="end" fill="{MUTED}">'
                 f"{escape(fmt(hi))}</text>")

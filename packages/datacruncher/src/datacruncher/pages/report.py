@@ -122,7 +122,7 @@ def _column_row(p: ColumnProfile, col_type: str, roles: list[str]) -> str:
         chart = charts.histogram(p.quantiles, temporal=p.kind == "temporal", label=f"{p.column} distribution")
         q = p.quantiles
         if p.kind == "temporal":
-            text = f"{charts._when(q[0])} → {charts._when(q[-1])}"
+            text = f"{charts.when(q[0])} → {charts.when(q[-1])}"
             if p.months:  # the creation column: coverage by month and the weekly rhythm
                 chart = (charts.months(p.months, label=f"{p.column}: rows per month")
                          + charts.heatmap(p.week_hours, label=f"{p.column}: rows by weekday and hour"))
