@@ -42,6 +42,10 @@ POLISHER_TEST_DEPS = (
     "cryptography>=42",  # the [sign] extra: signed approvals are tested, never skipped
 )
 
+# the [llm] extra: the LLM features' tests (against a loopback fake model) run in the tests session; the isolated
+# sessions install each wheel without it and check the message that says how to install it
+LLM_DEPS = ("litellm>=1.100,<1.103",)
+
 nox.options.sessions = ["lint", "tests", "isolated", "umbrella", "docs"]
 nox.options.default_venv_backend = "venv"
 nox.options.error_on_missing_interpreters = True
@@ -51,7 +55,7 @@ def _editable_all(session: nox.Session) -> None:
     args = []
     for dist in PACKAGES:
         args += ["-e", str(ROOT / "packages" / dist)]
-    session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS)
+    session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS, *LLM_DEPS)
 
 
 @nox.session

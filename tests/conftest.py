@@ -50,3 +50,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def conformance_root() -> Path:
     """The directory of the upstream conformance schemas."""
     return conformance_dir()
+
+
+@pytest.fixture
+def llm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private reply cache for the LLM features (``DATAGEN_LLM_CACHE``)."""
+    cache = tmp_path / "llm-cache"
+    monkeypatch.setenv("DATAGEN_LLM_CACHE", str(cache))
+    return cache

@@ -45,6 +45,41 @@ def _inside(path: Path, directory: Path) -> bool:
     return True
 
 
+def llm_options(f):  # type: ignore[no-untyped-def]
+    """The model options shared by ``crunch`` (persona agents) and ``draft`` (names and descriptions)."""
+    opts = [
+        click.option("--llm-base-url", metavar="URL",
+                     help="An OpenAI-compatible endpoint for --llm-model (or write the model as URL#name)."),
+        click.option("--llm-cache", type=click.Path(path_type=Path),
+                     help="Reply cache directory (default $DATAGEN_LLM_CACHE or ~/.cache/datagen/llm): a rerun "
+                          "with the same inputs makes no call and gives the same result."),
+        click.option("--llm-max-calls", default=60, show_default=True, type=click.IntRange(1),
+                     help="Budget: model calls (cached replies are free)."),
+        click.option("--llm-max-tokens", default=400_000, show_default=True, type=click.IntRange(1),
+                     help="Budget: total tokens."),
+        click.option("--llm-max-seconds", default=600.0, show_default=True, type=click.FloatRange(1),
+                     help="Budget: wall time of all model calls."),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def make_chat(model: str, base_url: str | None, cache: Path | None, max_calls: int, max_tokens: int,
+              max_seconds: float):  # type: ignore[no-untyped-def]
+    """A budgeted, cached model client, or exit 2 saying how to install the ``[llm]`` extra."""
+    from datagen_contracts import llm
+
+    if not llm.available():
+        raise UserError(llm.install_hint("datacruncher"))
+    try:
+        return llm.Chat(model, dist="datacruncher", base_url=base_url,
+                        cache_dir=cache if cache is not None else llm.default_cache_dir(),
+                        budget=llm.Budget(max_calls=max_calls, max_tokens=max_tokens, max_seconds=max_seconds))
+    except llm.LlmError as exc:
+        raise _fail(exc) from None
+
+
 @click.command("crunch")
 @click.argument("dataset", type=click.Path(path_type=Path))
 @click.option("--schema", type=click.Path(path_type=Path), help="DSL schema whose expectations are checked.")
@@ -76,12 +111,27 @@ def _inside(path: Path, directory: Path) -> bool:
 @click.option("--samples", default=10, show_default=True, type=click.IntRange(0, 1000), help="Sample keys per issue.")
 @click.option("--follow-symlinks", is_flag=True,
               help="Read symlinks that lead outside DATASET (refused by default: the data is untrusted input).")
+@click.option("--llm-model", metavar="MODEL",
+              help="Also run persona agents on this model (a litellm model string such as openai/gpt-4o-mini, or "
+                   "an OpenAI-compatible URL); needs the [llm] extra. Only findings whose SQL re-runs are kept.")
+@click.option("--llm-personas", metavar="NAMES",
+              help='Which personas play agents, e.g. "VP Growth,CFO" (default: the --personas chosen).')
+@click.option("--llm-allow-critical", is_flag=True, help="Let an agent's confirmed finding be critical (capped at high by default).")
+@llm_options
 def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_files: tuple[Path, ...],
            personas_dirs: tuple[Path, ...], output: Path, verbose: bool, fail_on: str | None,
            fail_on_critical: bool, fail_on_high: bool, baseline: Path | None, drift_metrics: str,
            thresholds: Path | None, benchmarks: tuple[str, ...], memory_limit: str,
-           junit: Path | None, html_out: Path | None, as_json: bool, samples: int, follow_symlinks: bool) -> None:
-    """Analyze the parquet dataset DATASET and write crunch_report.json."""
+           junit: Path | None, html_out: Path | None, as_json: bool, samples: int, follow_symlinks: bool,
+           llm_model: str | None, llm_personas: str | None, llm_allow_critical: bool, llm_base_url: str | None,
+           llm_cache: Path | None, llm_max_calls: int, llm_max_tokens: int, llm_max_seconds: float) -> None:
+    """Analyze the parquet dataset DATASET and write crunch_report.json.
+
+    With --llm-model, each persona also runs as an agent that asks its own read-only SQL questions in a sandbox
+    and proposes findings; a finding enters the report only when its SQL, re-run here, returns offending rows
+    (provenance "llm", the model and the prompt hash recorded). Example:
+    datacruncher crunch out/ --llm-model openai/gpt-4o-mini --llm-personas "VP Growth,CFO"
+    """
     from .crunch import crunch as run_crunch
 
     chosen = [lvl for lvl, on in ((fail_on, True), ("critical", fail_on_critical), ("high", fail_on_high)) if lvl and on]
@@ -90,11 +140,19 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
     for target in (output, junit, html_out):
         if target is not None and dataset.exists() and _inside(target, data_dir):
             raise UserError(f"refusing to write {target} inside the dataset directory {data_dir}")
+    agents = None
+    if llm_model is None and llm_personas is not None:
+        raise UserError("--llm-personas needs --llm-model")
     try:
+        if llm_model is not None:
+            agents = _agent_settings(llm_model, llm_personas, personas, persona_files, personas_dirs,
+                                     llm_allow_critical, make_chat(llm_model, llm_base_url, llm_cache, llm_max_calls,
+                                                                   llm_max_tokens, llm_max_seconds))
         report = run_crunch(dataset, schema=schema, personas=personas, persona_files=persona_files,
                             personas_dirs=personas_dirs, memory_limit=memory_limit, baseline=baseline,
                             fail_on=fail_on, sample_limit=samples, drift_metrics=drift_metrics,
-                            thresholds=thresholds, benchmarks=benchmarks, follow_symlinks=follow_symlinks)
+                            thresholds=thresholds, benchmarks=benchmarks, follow_symlinks=follow_symlinks,
+                            agents=agents)
         _io.write_atomic(output, dumps_report(report))
         if junit is not None:
             _io.write_atomic(junit, junit_xml(report))
@@ -119,6 +177,17 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
             "metrics": _io.to_builtins(report.metrics), "gate": _io.to_builtins(report.gate),
         }, indent=2))
     sys.exit(exit_code(report))
+
+
+def _agent_settings(model: str, names: str | None, personas: str | None, persona_files: tuple[Path, ...],
+                    personas_dirs: tuple[Path, ...], allow_critical: bool, chat):  # type: ignore[no-untyped-def]
+    from .agents.analyst import AgentSettings
+    from .crunch import resolve_personas
+    from .personas import available_personas, select_personas
+
+    every = available_personas(list(persona_files), list(personas_dirs))
+    chosen = select_personas(every, names) if names else resolve_personas(personas, persona_files, personas_dirs)
+    return AgentSettings(chat=chat, personas=chosen, allow_critical=allow_critical)
 
 
 @click.command("discover")

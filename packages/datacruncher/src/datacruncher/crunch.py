@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datagen_contracts import clock
 from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
@@ -26,6 +27,9 @@ from .model import Model
 from .personas import Persona, available_personas, select_personas
 from .runner import Outcome, Runner
 from .thresholds import Override, apply_thresholds, load_thresholds
+
+if TYPE_CHECKING:
+    from .agents.analyst import AgentSettings
 
 #: personas whose checks read retention: the report carries the curves when one of them runs
 CURVE_PERSONAS = {"vp_growth", "customer_success_vp"}
@@ -84,13 +88,15 @@ def crunch(
     thresholds: str | Path | Mapping[str, Override] | None = None,
     benchmarks: Sequence[str] = (),
     follow_symlinks: bool = False,
+    agents: AgentSettings | None = None,
 ) -> CrunchReport:
     """Analyze the parquet dataset at ``path`` and return the report (nothing is written).
 
     ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
     wasserstein). ``thresholds`` (a YAML file or its parsed overrides) and ``benchmarks`` (``CHECK=FLAG[:LOW-HIGH]``)
     override checks' severities, benchmark texts and params (see :mod:`datacruncher.thresholds`). A symlink leading
-    outside the dataset directory is refused unless ``follow_symlinks``."""
+    outside the dataset directory is refused unless ``follow_symlinks``. ``agents`` runs persona agents on a model
+    (see :mod:`datacruncher.agents.analyst`); only the findings they prove are added."""
     from .baseline import baseline_drift, parse_drift_metrics
     from .constraints import schema_constraints
     from .drift import drift_issue, schema_drift
@@ -146,6 +152,14 @@ def crunch(
             + funnels(catalog, model, profiles),
             quality_score=quality_score(outcomes),
         )
+        sources = list(catalog.tables.values())
+    if agents is not None and agents.personas:
+        from .agents.analyst import run_agents
+        from .agents.sandbox import Sandbox
+
+        with Sandbox(sources, memory_limit=memory_limit) as box:
+            found, report.agents = run_agents(report, box, agents)
+        report.issues = sort_issues(report.issues + found)
     report.summary = summary(report.issues)
     report.gate = evaluate_gate(report, fail_on)
     return report

@@ -6,6 +6,7 @@ A persona file holds one persona::
     name: Data Engineer
     aliases: [DE]
     focus: Referential integrity, keys, nulls, time ordering.
+    agent: You own the pipelines. Look for broken keys, impossible times, silent truncation …
     checks:
       - id: pk_duplicates
         title: Primary-key duplicates
@@ -89,6 +90,8 @@ class Persona(Hand, kw_only=True):
     checks: list[Check]
     aliases: list[str] = msgspec.field(default_factory=list)
     default: bool = True
+    #: the brief a persona agent works from (``crunch --llm-model``); the focus when empty
+    agent: str = ""
     source: str = "builtin"  # set by the loader: "builtin" or the file's path
 
     @property

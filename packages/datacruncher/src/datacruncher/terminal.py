@@ -32,7 +32,8 @@ def render_summary(report: CrunchReport, *, verbose: bool = False, output: Path 
     if shown:
         lines.append("")
     for issue in shown:
-        lines.append(f"  [{issue.severity.upper():<8}] {printable(issue.persona)}: {printable(issue.finding)}")
+        origin = " (llm)" if issue.provenance == "llm" else ""
+        lines.append(f"  [{issue.severity.upper():<8}] {printable(issue.persona)}{origin}: {printable(issue.finding)}")
         if verbose and issue.sql:
             lines += ["      " + printable(ln) for ln in issue.sql.splitlines()]
     if len(report.issues) > len(shown):
@@ -41,6 +42,14 @@ def render_summary(report: CrunchReport, *, verbose: bool = False, output: Path 
     for r in errors[:_MAX_LISTED]:
         lines.append(f"  [ERROR   ] {printable(r.persona)}: {r.rule_id} on {printable(r.table or 'dataset')}: "
                      f"{printable(r.reason)}")
+    for run in report.agents:
+        confirmed = sum(p.status == "confirmed" for p in run.proposals)
+        lines.append(f"  agent {printable(run.persona)} ({printable(run.model)}): {run.calls} calls "
+                     f"({run.cached_calls} cached), {run.queries} queries, {confirmed} of {len(run.proposals)} "
+                     f"findings confirmed — {printable(run.stopped)}")
+        if verbose:
+            lines += [f"      rejected: {printable(p.title)}: {printable(p.reason)}"
+                      for p in run.proposals if p.status == "rejected"]
     if report.gate.fail_on:
         lines.append(f"gate ({report.gate.fail_on}): {'TRIGGERED — ' if report.gate.triggered else 'ok — '}{printable(report.gate.reason)}")
     if output is not None:

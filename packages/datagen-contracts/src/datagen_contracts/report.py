@@ -52,6 +52,14 @@ class FixHint(_Machine, kw_only=True):
     params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
+class LlmProvenance(_Machine, kw_only=True):
+    """Where a finding proposed by a model came from; its SQL (``Issue.sql``) was re-run to confirm it."""
+
+    model: str  # the model id as given (a litellm model string or an endpoint URL)
+    prompt_sha256: str  # sha256 of the request whose reply proposed the finding (the cache key)
+    proposed_severity: str | None = None  # what the model asked for, before the cap
+
+
 class Issue(_Machine, kw_only=True):
     id: str  # stable across runs on the same data: rule + target
     fingerprint: str  # sha256 of rule, target and measured values
@@ -68,6 +76,7 @@ class Issue(_Machine, kw_only=True):
     sql: str | None = None
     recommendation: str = ""
     provenance: Literal["builtin", "user", "llm"] = "builtin"
+    llm: LlmProvenance | None = None  # only for provenance "llm"
 
 
 class CheckResult(_Machine, kw_only=True):
@@ -205,6 +214,27 @@ class Series(_Machine, kw_only=True):
     n: list[int] = msgspec.field(default_factory=list)
 
 
+class AgentProposal(_Machine, kw_only=True):
+    title: str
+    status: Literal["confirmed", "rejected"]
+    reason: str = ""  # why it was rejected
+    sql: str | None = None
+
+
+class AgentRun(_Machine, kw_only=True):
+    """One persona agent's run: its budget use and what became of each finding it proposed."""
+
+    persona: str
+    model: str
+    calls: int = 0  # model calls made (including cached ones)
+    cached_calls: int = 0
+    tokens: int = 0
+    queries: int = 0  # run_sql calls
+    refused_queries: int = 0  # refused by the sandbox or failed
+    stopped: str = ""  # why the loop ended: answered, budget, step limit, error …
+    proposals: list[AgentProposal] = msgspec.field(default_factory=list)
+
+
 class SeveritySummary(_Machine, kw_only=True, omit_defaults=False):  # zero counts are information
     critical: int = 0
     high: int = 0
@@ -242,6 +272,7 @@ class CrunchReport(_Machine, kw_only=True, omit_defaults=False):
     drift: list[DriftResult] = msgspec.field(default_factory=list)
     profiles: list[ColumnProfile] = msgspec.field(default_factory=list)
     series: list[Series] = msgspec.field(default_factory=list)
+    agents: list[AgentRun] = msgspec.field(default_factory=list)  # persona agents (``--llm-model``) when they ran
     summary: SeveritySummary = msgspec.field(default_factory=SeveritySummary)
     quality_score: float = 0.0
     gate: Gate = msgspec.field(default_factory=Gate)
