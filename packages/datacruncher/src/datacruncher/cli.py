@@ -223,6 +223,53 @@ def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: st
                    f"coverage {fk.coverage:.2%} ({fk.source})")
 
 
+@click.command("draft")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("schema.json"), show_default=True,
+              help="Where to write the drafted DSL schema (never inside the dataset).")
+@click.option("--name", help="The schema's name (default: the dataset directory's name).")
+@click.option("--model", "--llm-model", "llm_model", metavar="MODEL",
+              help="Optional: a model that only adds a description of each table and column (structure and "
+                   "numbers never come from it). Needs the [llm] extra.")
+@click.option("--memory-limit", default="2GB", show_default=True, help="DuckDB memory limit; spills beyond it.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
+@click.option("--follow-symlinks", is_flag=True, help="Read symlinks that lead outside DATASET.")
+@llm_options
+def draft(dataset: Path, output: Path, name: str | None, llm_model: str | None, memory_limit: str, overwrite: bool,
+          follow_symlinks: bool, llm_base_url: str | None, llm_cache: Path | None, llm_max_calls: int,
+          llm_max_tokens: int, llm_max_seconds: float) -> None:
+    """Draft a DSL schema from the data in DATASET: its synthetic twin, no model needed.
+
+    Tables, keys and foreign keys come from discovery; children per parent from exact counts (Poisson or
+    negative binomial, dormant share, min/max); categories with their shares, numbers fitted on their
+    quantiles, timestamps with their hour/weekday/month patterns, text by role or shape, null rates. Then
+    datagen generate makes data with the same structure and marginals. Example:
+
+        datacruncher draft warehouse/ -o twin.json && datagen generate twin.json -o twin/
+    """
+    from .twin import describe, draft_schema
+
+    data_dir = dataset if dataset.is_dir() else dataset.parent
+    if dataset.exists() and _inside(output, data_dir):
+        raise UserError(f"refusing to write {output} inside the dataset directory {data_dir}")
+    if output.exists() and not overwrite:
+        raise UserError(f"{output} exists; pass --overwrite to replace it")
+    chat = make_chat(llm_model, llm_base_url, llm_cache, llm_max_calls, llm_max_tokens, llm_max_seconds) \
+        if llm_model else None
+    try:
+        schema = draft_schema(dataset, name=name, memory_limit=memory_limit, follow_symlinks=follow_symlinks)
+        note = describe(schema, chat) if chat is not None else ""
+        _io.write_atomic(output, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
+    except (CruncherError, ContractError) as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc}") from None
+    nodes = schema["nodes"]
+    facts = sum(n["kind"] == "fact" for n in nodes)
+    click.echo(printable(f"wrote {output}: {len(nodes)} tables ({facts} facts), "
+                         f"{len(schema['constraints']['foreign_keys'])} foreign keys{note}"), err=True)
+
+
 @click.command("personas")
 @click.option("--persona-file", "persona_files", multiple=True, type=click.Path(path_type=Path))
 @click.option("--personas-dir", "personas_dirs", multiple=True, type=click.Path(path_type=Path))
@@ -284,6 +331,7 @@ main.add_command(crunch)
 main.add_command(discover)
 main.add_command(personas)
 main.add_command(report)
+main.add_command(draft)
 from .cli_views import views  # noqa: E402 - registered after the built-in commands
 
 main.add_command(views)

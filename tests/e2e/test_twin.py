@@ -1,0 +1,83 @@
+"""``datacruncher draft`` → ``datagen generate``: the synthetic twin keeps the key structure and the marginals.
+
+Each example schema is generated, drafted back from its data (no model), the draft generated with another seed,
+and both datasets crunched. The twin must have the same tables, primary keys and foreign keys, and its
+marginals must follow the original within the tolerances below.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datacruncher import discover_dataset
+from datacruncher.crunch import crunch
+
+REPO = Path(__file__).resolve().parents[2]
+ROW_TOLERANCE = 0.10  # rows of a fact table (children per parent are sampled)
+SHARE_TOLERANCE = 0.05  # total variation distance between category shares
+QUANTILE_TOLERANCE = 0.20  # quartiles and median, as a share of the original's interquartile range (or median)
+NULL_TOLERANCE = 0.02  # share of nulls
+MIN_ROWS = 200  # shares and quantiles are compared on columns with at least this many values (fewer are noise)
+
+
+def _run(*args: str) -> None:
+    res = subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-2000:]
+
+
+def _structure(path: Path) -> tuple[dict, set]:
+    model = discover_dataset(path)
+    keys = {t.name: t.primary_key for t in model.tables}
+    fks = {(f.from_table, f.from_column, f.to_table, f.to_column) for f in model.foreign_keys}
+    return keys, fks
+
+
+@pytest.mark.parametrize("example, scale", [("ecommerce.json", 0.25), ("saas_subscription.json", 0.2)])
+def test_the_twin_keeps_keys_and_marginals(tmp_path: Path, example: str, scale: float) -> None:
+    original, twin, schema = tmp_path / "original", tmp_path / "twin", tmp_path / "twin.json"
+    _run("datagen_core", "generate", str(REPO / "examples" / "schemas" / example), "-o", str(original),
+         "--scale", str(scale), "--seed", "3")
+    from click.testing import CliRunner
+
+    from datacruncher.cli import main
+
+    res = CliRunner().invoke(main, ["draft", str(original), "-o", str(schema)])
+    assert res.exit_code == 0, res.output
+    _run("datagen_core", "check", str(schema))
+    _run("datagen_core", "generate", str(schema), "-o", str(twin), "--seed", "11")
+
+    assert _structure(twin) == _structure(original)
+
+    a, b = crunch(original, personas="Data Engineer"), crunch(twin, personas="Data Engineer")
+    rows_a = {t.name: t.rows for t in a.model.tables}
+    rows_b = {t.name: t.rows for t in b.model.tables}
+    for name, n in rows_a.items():
+        assert abs(rows_b[name] - n) <= ROW_TOLERANCE * n + 1, (name, n, rows_b[name])
+    prof_b = {(p.table, p.column): p for p in b.profiles}
+    checked = 0
+    for p in a.profiles:
+        q = prof_b[(p.table, p.column)]
+        where = f"{p.table}.{p.column}"
+        assert abs(q.nulls / max(q.rows, 1) - p.nulls / max(p.rows, 1)) <= NULL_TOLERANCE, where
+        if p.rows - p.nulls < MIN_ROWS:
+            continue
+        if p.kind == "categorical" and p.top:
+            share_a = {v: n / (p.rows - p.nulls) for v, n in p.top}
+            share_b = {v: n / (q.rows - q.nulls) for v, n in q.top}
+            tvd = 0.5 * sum(abs(share_a.get(v, 0) - share_b.get(v, 0)) for v in set(share_a) | set(share_b))
+            assert tvd <= SHARE_TOLERANCE, (where, tvd)
+            checked += 1
+        elif p.kind == "numeric" and p.quantiles and q.quantiles:
+            iqr = p.quantiles[15] - p.quantiles[5]
+            scale_ = iqr if iqr > 0 else max(abs(p.quantiles[10]), 1.0)
+            for i in (5, 10, 15):
+                assert abs(q.quantiles[i] - p.quantiles[i]) <= QUANTILE_TOLERANCE * scale_, (where, i, p.quantiles[i], q.quantiles[i])
+            checked += 1
+    assert checked >= 8
+    drafted = json.loads(schema.read_text())
+    assert drafted["metadata"]["name"].endswith("_twin")
