@@ -28,6 +28,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "plan": "datagen_core.cli.plan:plan",
     "check": "datagen_core.cli.check:check",
     "scenarios": "datagen_core.cli.scenarios:scenarios",
+    "draft": "datagen_core.cli.draft:draft",
     "plugins": "datagen_core.cli:plugins",
 }
 
