@@ -84,3 +84,24 @@ def test_version_reads_like_the_other_clis() -> None:
     from datapolisher.__about__ import __version__
 
     assert CliRunner().invoke(main, ["--version"]).output == f"datapolisher {__version__}\n"
+
+
+@pytest.mark.skipif(__import__("datagen_contracts.llm").llm.available(),
+                    reason="checks the message shown when the [llm] extra is missing")
+def test_llm_model_without_the_extra_says_how_to_install_it(shop_report, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from datapolisher.cli import main
+
+    res = CliRunner().invoke(main, ["polish", str(shop_report), "--llm-model", "openai/x", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "pip install 'datapolisher[llm]'" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_llm_model_is_a_mode_of_its_own(shop_report, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from datapolisher.cli import main
+
+    res = CliRunner().invoke(main, ["polish", str(shop_report), "--auto", "--llm-model", "openai/x"])
+    assert res.exit_code == 2 and "--llm-model M" in res.output

@@ -107,10 +107,23 @@ def _render_step(step: StepResult) -> None:
               help="Sign the approval with this Ed25519 private key (PEM; see `datapolisher keygen`). Without it "
                    "the manifest carries an integrity hash only and says 'unsigned'.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON result on stdout.")
+@click.option("--llm-model", metavar="MODEL",
+              help="Fixes without a rule: ask this model (litellm model string or OpenAI-compatible URL) for a SQL "
+                   "repair of each issue no rule covers; kept only when a re-crunch shows the issue gone and "
+                   "nothing new. Needs the [llm] extra.")
+@click.option("--llm-base-url", metavar="URL", help="An OpenAI-compatible endpoint for --llm-model.")
+@click.option("--llm-cache", type=click.Path(path_type=Path),
+              help="Reply cache directory (default $DATAGEN_LLM_CACHE or ~/.cache/datagen/llm).")
+@click.option("--llm-max-issues", default=5, show_default=True, type=click.IntRange(1, 100),
+              help="Issues sent to the model at most.")
+@click.option("--llm-max-tokens", default=200_000, show_default=True, type=click.IntRange(1), help="Budget: tokens.")
+@click.option("--llm-max-seconds", default=600.0, show_default=True, type=click.FloatRange(1),
+              help="Budget: wall time of the model calls.")
 def polish(report: Path, mode: str | None, path: str | None, output: Path | None, schema: Path | None,
            data: Path | None, max_rounds: int, force: bool, reason: str | None, add: tuple[str, ...],
            defaults: tuple[str, ...], license_: str | None, overwrite: bool, sign_key: Path | None,
-           as_json: bool) -> None:
+           as_json: bool, llm_model: str | None, llm_base_url: str | None, llm_cache: Path | None,
+           llm_max_issues: int, llm_max_tokens: int, llm_max_seconds: float) -> None:
     """Resolve the issues of a crunch report (default ./crunch_report.json): --auto, --interactive or --path.
 
     \b
@@ -129,19 +142,25 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
       datagen polish crunch_report.json --path postprocess --add is_active=customer
       datagen polish crunch_report.json --path approve
       datapolisher verify output_polished/
+      datagen polish crunch_report.json --llm-model openai/gpt-4o-mini   # fixes without a rule
 
     Exit codes: 0 done; 1 approval refused; 2 bad input or usage; 3 a script or another stage failed.
     """
-    if (mode is not None) + (path is not None) != 1:
-        raise PolishFailure("choose exactly one of --auto, --interactive or --path schema|postprocess|approve", 2)
+    if (mode is not None) + (path is not None) + (llm_model is not None) != 1:
+        raise PolishFailure("choose exactly one of --auto, --interactive, --path schema|postprocess|approve or "
+                            "--llm-model M", 2)
     if force and not reason:
         raise PolishFailure("--force needs --reason TEXT (it is recorded)", 2)
     try:
         inputs = load_inputs(report, schema=schema, data=data, force=force)
         if inputs.stale_forced:
             _say(f"warning: {inputs.data_dir} changed since {report} was made (--force)", err=True)
-        payload = _dispatch(inputs, mode or path or "", output, max_rounds, force, reason, add, _defaults(defaults),
-                            license_, overwrite, as_json, sign_key)
+        if llm_model is not None:
+            payload = _llm(inputs, llm_model, llm_base_url, llm_cache, llm_max_issues, llm_max_tokens,
+                           llm_max_seconds, output, overwrite, as_json)
+        else:
+            payload = _dispatch(inputs, mode or path or "", output, max_rounds, force, reason, add,
+                                _defaults(defaults), license_, overwrite, as_json, sign_key)
     except OutputExistsError as exc:
         raise PolishFailure(str(exc), 2) from None
     except PolisherError as exc:
@@ -154,6 +173,39 @@ def polish(report: Path, mode: str | None, path: str | None, output: Path | None
         raise PolishFailure(f"DuckDB failed: {text}", 3) from None
     if as_json:
         click.echo(json.dumps(payload, indent=2))
+
+
+def _llm(inputs: Any, model: str, base_url: str | None, cache: Path | None, max_issues: int, max_tokens: int,
+         max_seconds: float, output: Path | None, overwrite: bool, quiet: bool) -> dict[str, Any]:
+    from datagen_contracts import llm
+
+    from .llm_fix import llm_polish
+    from .postprocess.apply import default_output
+
+    if not llm.available():
+        raise InputError(llm.install_hint("datapolisher"))
+    try:
+        chat = llm.Chat(model, dist="datapolisher", base_url=base_url,
+                        cache_dir=cache if cache is not None else llm.default_cache_dir(),
+                        budget=llm.Budget(max_calls=max_issues, max_tokens=max_tokens, max_seconds=max_seconds))
+    except llm.LlmError as exc:
+        raise InputError(str(exc)) from None
+    echo = (lambda *a, **k: None) if quiet else _say
+    res = llm_polish(inputs, chat, output=output or default_output(inputs.data_dir), overwrite=overwrite,
+                     max_issues=max_issues)
+    if not res.verdicts:
+        echo("no issue is left without a rule: nothing to ask the model")
+    for v in res.verdicts:
+        echo(f"  {v.status}: {v.issue_id}" + (f" — {v.reason}" if v.reason else ""))
+    if res.output_dir is not None:
+        echo(f"kept {len(res.kept)} of {len(res.verdicts)} proposals: data {res.output_dir}, report {res.report_path}")
+    elif res.verdicts:
+        echo("no proposal was kept: nothing written but the record")
+    if res.record is not None:
+        echo(f"record: {res.record}")
+    return {"path": "llm", "output_dir": str(res.output_dir) if res.output_dir else None,
+            "report": str(res.report_path) if res.report_path else None,
+            "proposals": [v.to_json() for v in res.verdicts]}
 
 
 def _protection(approval: Any) -> str:
