@@ -52,3 +52,14 @@ def test_every_page_is_in_the_nav() -> None:
     nav = (ROOT / "mkdocs.yml").read_text()
     pages = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md"))
     assert [p for p in pages if f" {p}" not in nav] == []
+
+
+@pytest.mark.skipif(any(importlib.util.find_spec(p) is None for p in (*PACKAGES, "litellm")),
+                    reason="the transcripts run every package against the fake model ([llm] extra)")
+def test_llm_transcripts_are_current() -> None:
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, str(ROOT / "tools" / "llm_transcripts.py"), "--check"],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr

@@ -81,3 +81,24 @@ def test_the_twin_keeps_keys_and_marginals(tmp_path: Path, example: str, scale: 
     assert checked >= 8
     drafted = json.loads(schema.read_text())
     assert drafted["metadata"]["name"].endswith("_twin")
+
+
+def test_the_warehouse_twin_keeps_every_key_reference(tmp_path: Path) -> None:
+    """Data no schema wrote: surrogate keys named unlike their targets, role-playing dates, a reference to a code
+    column, a composite key. Every single-column reference into a key or a unique column survives the twin."""
+    original, twin, schema = tmp_path / "wh", tmp_path / "twin", tmp_path / "twin.json"
+    res = subprocess.run([sys.executable, str(REPO / "examples" / "warehouse" / "build_warehouse.py"), str(original)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    from click.testing import CliRunner
+
+    from datacruncher.cli import main
+
+    assert CliRunner().invoke(main, ["draft", str(original), "-o", str(schema)]).exit_code == 0
+    _run("datagen_core", "generate", str(schema), "-o", str(twin))
+    keys_a, fks_a = _structure(original)
+    keys_b, fks_b = _structure(twin)
+    assert keys_a == keys_b
+    composite = {t.name for t in discover_dataset(original).tables if t.composite_key}
+    assert {fk for fk in fks_a if fk[2] not in composite} <= fks_b
+    assert fks_b <= fks_a

@@ -113,6 +113,7 @@ class _Drafter:
         self.cat, self.model, self.profiles = cat, model, profiles
         self.order = _order(model)
         self.fks = [fk for fk in _fks(model) if self.order.index(fk.parent) < self.order.index(fk.child)]
+        self.fks = [fk for fk in self.fks if self._is_pk(fk) or self._is_unique(fk)]
 
     # -------------------------------------------------------------------------------------------------- schema
     def schema(self, name: str) -> dict[str, Any]:
@@ -121,7 +122,7 @@ class _Drafter:
         nodes = [self._node(self.model.tables[t]) for t in self.order]
         unique = [f"{n['id']}.{n['pk']}" for n in nodes if n.get("pk")]
         fks = [{"from": f"{fk.child}.{fk.child_column}", "to": f"{fk.parent}.{fk.parent_column}"}
-               for fk in self.fks if self._is_pk(fk)]
+               for fk in self.fks if self._is_pk(fk) or self._is_unique(fk)]
         inequalities = [{"left": f"{t.name}.{a}", "op": "<=", "right": f"{t.name}.{b}"}
                         for t in (self.model.tables[x] for x in self.order) for a, b in t.time_pairs]
         safe = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_") or "twin"
@@ -138,6 +139,9 @@ class _Drafter:
 
     def _is_pk(self, fk: ForeignKey) -> bool:
         return self.model.tables[fk.parent].primary_key == fk.parent_column
+
+    def _is_unique(self, fk: ForeignKey) -> bool:
+        return fk.parent_column in self.model.tables[fk.parent].candidate_keys
 
     def _timeframe(self) -> tuple[str, str]:
         lo, hi = [], []
@@ -165,6 +169,9 @@ class _Drafter:
         if t.primary_key:
             node["pk"] = t.primary_key
         by_column = {fk.child_column: fk for fk in parents}
+        # a reference to another unique column (a code, not the key): a lookup of that column, not a parent
+        by_column.update({fk.child_column: fk for fk in self.fks if fk.child == t.name and not self._is_pk(fk)
+                          and fk.child_column not in by_column})
         copies = self._copies(t, parents)
         node["columns"] = [{"name": c.name, "type": _dsl_type(c), "generator": {"lookup": {"from": copies[c.name]}}}
                            if c.name in copies else self._column(t, c, by_column.get(c.name)) for c in t.columns]
