@@ -156,6 +156,28 @@ def test_injection_in_names_reaches_the_model_only_as_json_data(tmp_path: Path, 
 
 
 @needs_llm
+def test_odd_tool_calls_come_back_as_errors_and_json_lists_the_agents(shop: Path, tmp_path: Path, llm_cache: Path) -> None:
+    from ..fake_llm import FakeLLM
+
+    script = [
+        {"tool_calls": [{"name": "shell", "arguments": {"cmd": "cat /etc/passwd"}},
+                        {"name": "run_sql", "arguments": "not json"},
+                        {"name": "run_sql", "arguments": {"query": "SELECT 1"}}]},
+        json.dumps({"findings": []}),
+    ]
+    with FakeLLM(script) as fake:
+        code, output, out = _crunch(shop, tmp_path, fake.model, "--json")
+        results = [json.loads(m["content"]) for m in fake.requests[1]["messages"] if m["role"] == "tool"]
+    assert code == 0, output
+    assert [r["error"].split(" ")[0] for r in results] == ["unknown", "arguments", "arguments"]
+    summary = json.loads(output[output.index("{"):])
+    assert summary["agents"] == [{"persona": "Finance VP", "calls": 2, "cached_calls": 0, "confirmed": 0,
+                                  "rejected": 0, "stopped": "answered"}]
+    (run,) = load_report(out).agents
+    assert run.queries == 3 and run.refused_queries == 3
+
+
+@needs_llm
 def test_an_unreachable_model_is_reported_not_raised(shop: Path, tmp_path: Path, llm_cache: Path) -> None:
     code, output, out = _crunch(shop, tmp_path, "http://127.0.0.1:9/v1#nothing-listens")
     assert code == 0, output
@@ -174,3 +196,33 @@ def test_llm_personas_needs_a_model(shop: Path, tmp_path: Path) -> None:
 
     res = CliRunner().invoke(main, ["crunch", str(shop), "-o", str(tmp_path / "r.json"), "--llm-personas", "CFO"])
     assert res.exit_code == 2 and "--llm-personas needs --llm-model" in res.output
+
+
+def test_the_html_page_shows_provenance_and_agent_runs_escaped() -> None:
+    from datacruncher.pages import render_report
+    from datagen_contracts.report import (
+        AgentProposal,
+        AgentRun,
+        CrunchReport,
+        DatasetRef,
+        FixHint,
+        Issue,
+        LlmProvenance,
+        Measure,
+        ToolInfo,
+    )
+
+    hostile = "<script>alert(1)</script>"
+    report = CrunchReport(
+        tool=ToolInfo(name="datacruncher", version="x"), analysis_date="2026-01-01T00:00:00Z",
+        dataset=DatasetRef(path="d", fingerprint="f" * 64),
+        issues=[Issue(id="llm.x:t", fingerprint="0", rule_id="llm.x", severity="high", category="llm_analysis",
+                      persona="CFO", finding=hostile, measure=Measure(metric="failed_rows", value=3.0),
+                      fix=FixHint(path="none", action="review"), provenance="llm", sql="SELECT 1",
+                      llm=LlmProvenance(model="openai/m", prompt_sha256="a" * 64, proposed_severity="critical"))],
+        agents=[AgentRun(persona="CFO", model="openai/m", calls=3, stopped="answered",
+                         proposals=[AgentProposal(title=hostile, status="rejected", reason="its SQL returns no offending rows")])])
+    page = render_report(report)
+    assert hostile not in page and "&lt;script&gt;" in page
+    assert "Proposed by the model <code>openai/m</code>" in page and "asked for critical" in page
+    assert 'id="agents"' in page and "its SQL returns no offending rows" in page

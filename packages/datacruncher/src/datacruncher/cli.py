@@ -175,6 +175,10 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
             "summary": _io.to_builtins(report.summary), "checks": {
                 k: getattr(report.checks, k) for k in ("evaluated", "passed", "failed", "errored", "skipped")},
             "metrics": _io.to_builtins(report.metrics), "gate": _io.to_builtins(report.gate),
+            **({"agents": [{"persona": a.persona, "calls": a.calls, "cached_calls": a.cached_calls,
+                            "confirmed": sum(p.status == "confirmed" for p in a.proposals),
+                            "rejected": sum(p.status == "rejected" for p in a.proposals), "stopped": a.stopped}
+                           for a in report.agents]} if report.agents else {}),
         }, indent=2))
     sys.exit(exit_code(report))
 

@@ -70,6 +70,11 @@ def _issue(i: int, issue: Issue) -> str:
              f'<div class="where">{_e(where)} · {_e(issue.category)} · {_e(issue.persona)} · '
              f"{_e(issue.provenance)}</div><p>{_e(issue.finding)}</p>"
              f'<p class="muted">{" · ".join(measured)}</p>']
+    if issue.llm is not None:
+        parts.append(f'<p class="muted">Proposed by the model <code>{_e(issue.llm.model)}</code> (prompt sha256 '
+                     f'<code>{_e(issue.llm.prompt_sha256[:12])}</code>'
+                     + (f", asked for {_e(issue.llm.proposed_severity)}" if issue.llm.proposed_severity else "")
+                     + "); confirmed by re-running its SQL here.</p>")
     if issue.sample_keys:
         parts.append('<p class="samples">Samples: ' + "".join(f"<code>{_e(_fmt(v))}</code>" for v in issue.sample_keys)
                      + "</p>")
@@ -235,6 +240,22 @@ def _checks(r: CrunchReport) -> str:
             f'{_e(", ".join(r.personas) or "no persona")}.</p>{table}</section>')
 
 
+def _agents(r: CrunchReport) -> str:
+    if not r.agents:
+        return ""
+    rows = []
+    for a in r.agents:
+        verdicts = "".join(f"<li>{_e(p.status)}: {_e(p.title)}" + (f" — {_e(p.reason)}" if p.reason else "") + "</li>"
+                           for p in a.proposals)
+        rows.append(f"<tr><td>{_e(a.persona)}</td><td><code>{_e(a.model)}</code></td><td>{a.calls} ({a.cached_calls} "
+                    f"cached)</td><td>{a.tokens:,}</td><td>{a.queries} ({a.refused_queries} refused)</td>"
+                    f"<td>{_e(a.stopped)}</td><td><ul>{verdicts}</ul></td></tr>")
+    return ('<section class="card" id="agents"><h2>Persona agents</h2><p>Only proposals whose SQL re-ran here with '
+            'offending rows became issues.</p><table class="grid"><tr><th>persona</th><th>model</th><th>calls</th>'
+            '<th>tokens</th><th>queries</th><th>stopped</th><th>proposals</th></tr>' + "".join(rows)
+            + "</table></section>")
+
+
 def render(report: CrunchReport) -> str:
     """The page (a str of HTML)."""
     anchors = {t.name: f"table-{i}" for i, t in enumerate(report.model.tables)}
@@ -243,9 +264,11 @@ def render(report: CrunchReport) -> str:
            if (a != "drift" or report.drift)]
     if report.series:
         nav.insert(4, ("behaviour", "Behaviour"))
+    if report.agents:
+        nav.append(("agents", "Agents"))
     context = (f"{report.tool.name} {report.tool.version} · analysed {report.analysis_date} · {report.dataset.files} "
                f"files · fingerprint {report.dataset.fingerprint[:12]}"
                + (f" · schema {report.schema_used}" if report.schema_used else ""))
     return page(f"Crunch report — {report.dataset.path}", context, nav,
                 [_verdict(report), _issues(report), _model(report, anchors), _profiles(report, anchors),
-                 _series(report), _drift(report), _checks(report)])
+                 _series(report), _drift(report), _checks(report), _agents(report)])
