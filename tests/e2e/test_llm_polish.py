@@ -95,3 +95,70 @@ def test_a_real_fix_is_kept_verified_and_recorded(crunched, tmp_path: Path) -> N
     assert after.dataset.path == str(out)
     assert not {i.id for i in after.issues} - {i.id for i in load_report(report).issues}
     assert "kept 1 of" in output
+
+
+PRICES = {
+    "version": "1.0", "metadata": {"name": "prices"},
+    "timeframe": {"start": "2024-01-01T00:00:00Z", "end": "2024-12-31T23:59:59Z"},
+    "nodes": [
+        {"id": "product", "kind": "entity", "rows": 200, "pk": "product_id", "columns": [
+            {"name": "product_id", "type": "int", "generator": {"sequence": {"start": 1}}},
+            {"name": "price", "type": "float", "generator": {"distribution": {
+                "type": "lognormal", "params": {"mean": 3, "sigma": 0.5}, "clamp": [1, 500]}}}]},
+        {"id": "order_item", "kind": "fact", "parents": ["product"], "pk": "order_item_id",
+         "fanout": {"distribution": "poisson", "lambda": 3}, "columns": [
+             {"name": "order_item_id", "type": "int", "generator": {"sequence": {"start": 1}}},
+             {"name": "product_id", "type": "int", "generator": {"lookup": {"from": "product.product_id"}}},
+             {"name": "unit_price", "type": "float", "generator": {"distribution": {
+                 "type": "uniform", "params": {"low": 1, "high": 100}}}}]}],
+    "constraints": {"foreign_keys": [{"from": "order_item.product_id", "to": "product.product_id"}]},
+}
+
+
+@pytest.mark.parametrize("edits, status, reason", [
+    ([{"path": "$.nodes[1].columns[2].generator", "value": {"lookup": {"from": "product.price"}}}], "kept", ""),
+    ([{"path": "$.nodes[1].columns[2].generator", "value": {"lookpu": {"from": "product.price"}}}], "rejected",
+     "the edited schema is invalid"),
+    ([{"path": "$.nodes[7].rows", "value": 1}], "rejected", "edit refused"),
+    ([{"path": "$.nodes[1].fanout.lambda", "value": 2}], "rejected", "the issue remained"),
+])
+def test_schema_edits_are_checked_regenerated_and_recrunched(tmp_path: Path, llm_cache: Path,
+                                                              monkeypatch: pytest.MonkeyPatch, edits, status,
+                                                              reason) -> None:
+    """price_consistency has no rule of its own: the model proposes a DSL edit; it is kept only when the data
+    regenerated from the edited schema (same seed) no longer shows the issue."""
+    from datacruncher.cli import main as cruncher
+    from datagen_core.cli import main as datagen
+    from datapolisher.cli import main as polisher
+
+    from ..fake_llm import FakeLLM
+
+    monkeypatch.delenv("DATAPOLISHER_DATACRUNCHER", raising=False)
+    monkeypatch.delenv("DATAPOLISHER_DATAGEN", raising=False)
+    schema, data, report = tmp_path / "schema.json", tmp_path / "prices", tmp_path / "crunch_report.json"
+    schema.write_text(json.dumps(PRICES))
+    assert CliRunner().invoke(datagen, ["generate", str(schema), "-o", str(data), "--seed", "5"]).exit_code == 0
+    res = CliRunner().invoke(cruncher, ["crunch", str(data), "-o", str(report), "--personas", "CFO"])
+    assert res.exit_code == 0 and "price_consistency" in {i.rule_id for i in load_report(report).issues}
+    before = sorted(p.read_bytes() for p in data.glob("*.parquet"))
+
+    def answer(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        assert "The data was generated from the DSL schema below" in prompt and '"unit_price"' in prompt
+        return json.dumps({"kind": "schema", "edits": edits, "explanation": "copy the catalogue price"})
+
+    out = tmp_path / "polished"
+    with FakeLLM(answer) as fake:
+        res = CliRunner().invoke(polisher, ["polish", str(report), "--llm-model", fake.model, "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    (verdict,) = json.loads((tmp_path / "llm_fixes.json").read_text())["proposals"]
+    assert verdict["status"] == status and verdict.get("reason", "").startswith(reason), verdict
+    assert sorted(p.read_bytes() for p in data.glob("*.parquet")) == before  # the input is untouched
+    if status == "kept":
+        edited = json.loads((tmp_path / "schema_llm.json").read_text())
+        assert edited["nodes"][1]["columns"][2]["generator"] == {"lookup": {"from": "product.price"}}
+        after = load_report(tmp_path / "crunch_report_llm.json")
+        assert "price_consistency" not in {i.rule_id for i in after.issues}
+        assert (out / ".metadata.json").exists()
+    else:
+        assert not out.exists()

@@ -54,9 +54,17 @@ def _run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> StageResult:
     return result
 
 
-def generate(schema: Path, seed: int | None, output: Path, *, overwrite: bool = False) -> StageResult:
+def check(schema: Path) -> StageResult:
     exe = executable("datagen")
-    seed_args = ["--seed", str(seed)] if seed is not None else []
+    if exe is None:
+        raise StageError(f"datagen is not on PATH; run: datagen check {schema}")
+    return _run([exe, "check", str(schema)])
+
+
+def generate(schema: Path, seed: int | None, output: Path, *, overwrite: bool = False,
+             scale: float | None = None) -> StageResult:
+    exe = executable("datagen")
+    seed_args = (["--seed", str(seed)] if seed is not None else []) + (["--scale", str(scale)] if scale else [])
     if exe is None:
         raise StageError(f"datagen is not on PATH; run: datagen generate {schema} {' '.join(seed_args)} -o {output}")
     return _run([exe, "generate", str(schema), *seed_args, "-o", str(output), *(["--overwrite"] if overwrite else [])])
