@@ -162,3 +162,32 @@ def test_schema_edits_are_checked_regenerated_and_recrunched(tmp_path: Path, llm
         assert (out / ".metadata.json").exists()
     else:
         assert not out.exists()
+
+
+def test_an_issue_an_earlier_fix_resolved_is_not_sent(tmp_path: Path, llm_cache: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from datacruncher.cli import main as cruncher
+    from datapolisher.cli import main as polisher
+
+    from ..fake_llm import FakeLLM
+
+    monkeypatch.delenv("DATAPOLISHER_DATACRUNCHER", raising=False)
+    data = tmp_path / "shop"
+    data.mkdir()
+    pq.write_table(pa.table({"order_id": list(range(1, 401)), "amount": [20.0 + i % 7 for i in range(400)],
+                             "discount": [30.0 if i % 40 == 0 else 1.0 + i % 5 for i in range(400)]}),
+                   data / "orders.parquet")
+    finding = {"title": "Discount above order amount", "severity": "high", "table": "orders",
+               "sql": "SELECT order_id FROM orders WHERE discount > amount"}
+    report = tmp_path / "crunch_report.json"
+    with FakeLLM(lambda body: json.dumps({"findings": [finding]})) as fake:  # both personas find it
+        res = CliRunner().invoke(cruncher, ["crunch", str(data), "-o", str(report), "--llm-model", fake.model,
+                                            "--llm-personas", "CFO,Data Engineer"])
+    assert res.exit_code == 0 and sum(i.provenance == "llm" for i in load_report(report).issues) == 2
+    with FakeLLM(lambda body: json.dumps({"kind": "sql", "select": FIX})) as fake:
+        res = CliRunner().invoke(polisher, ["polish", str(report), "--llm-model", fake.model,
+                                            "-o", str(tmp_path / "out")])
+        asked = len(fake.requests)
+    assert res.exit_code == 0, res.output
+    statuses = [p["status"] for p in json.loads((tmp_path / "llm_fixes.json").read_text())["proposals"]]
+    assert statuses == ["kept", "gone"] and asked == 1

@@ -81,7 +81,7 @@ class Proposal(msgspec.Struct, kw_only=True):
 class Verdict:
     issue_id: str
     table: str
-    status: str  # kept | rejected
+    status: str  # kept | rejected | gone (resolved by an earlier fix)
     reason: str = ""
     sql: str | None = None
     schema: str | None = None  # the edited schema written beside the report (a kept schema edit)
@@ -216,6 +216,7 @@ def _verified(inputs: PolishInputs, f: Finding, data: Path, before: set[str], re
     if f.issue.provenance == "llm" and f.issue.sql:  # not re-checked by a crunch without agents: re-run its SQL
         remaining = remaining or _offending(data, f.issue.sql) != 0
     if not remaining and not new_issues:
+        before.intersection_update(after)  # kept: what is left is the baseline of the next proposal
         return ""
     return ("the issue remained" if remaining else "") + ("; " if remaining and new_issues else "") + \
         (f"new issues appeared: {', '.join(new_issues[:5])}" if new_issues else "")
@@ -319,7 +320,6 @@ def _schema_edit(inputs: PolishInputs, f: Finding, proposal: Proposal, schema: d
         write_atomic(written, (json.dumps(edited, indent=2, ensure_ascii=False) + "\n").encode())
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    before.discard(f.issue.id)
     verdict.status, verdict.reason, verdict.schema = "kept", "", str(written)
     say(f"kept (schema edit): {f.issue.id}")
     return verdict
@@ -367,7 +367,7 @@ def llm_polish(inputs: PolishInputs, chat: llm.Chat, *, output: Path, overwrite:
     only when a proposal was kept; ``llm_fixes.json`` beside the report is always written."""
     result = LlmFixResult()
     todo = uncovered(inputs)[:max_issues]
-    before = {i.id for i in inputs.report.issues}
+    before = {i.id for i in inputs.report.issues if i.provenance != "llm"}  # what a crunch without agents finds
     work = inputs.report_path.resolve().parent
     say = echo or (lambda _m: None)
     probe = work / ".crunch_report_llm_probe.json"
@@ -411,6 +411,11 @@ def _one(inputs: PolishInputs, chat: llm.Chat, f: Finding, stage: Path, before: 
     table = f.table or ""
     columns = _columns(stage, table)
     verdict = Verdict(issue_id=f.issue.id, table=table, status="rejected")
+    gone = (_offending(stage, f.issue.sql) == 0) if f.issue.provenance == "llm" and f.issue.sql \
+        else f.issue.id not in before
+    if gone:
+        verdict.status, verdict.reason = "gone", "resolved by an earlier fix of this run (the model was not asked)"
+        return verdict
     schema = _schema(inputs)
     try:
         proposal, problem, sha = _ask(chat, f, columns, schema)
@@ -444,7 +449,6 @@ def _one(inputs: PolishInputs, chat: llm.Chat, f: Finding, stage: Path, before: 
         verdict.reason = problem
         return verdict
     shutil.rmtree(old)
-    before.discard(f.issue.id)
     verdict.status, verdict.reason = "kept", ""
     say(f"kept: {f.issue.id}")
     return verdict
