@@ -10,11 +10,14 @@ rerun with the same inputs makes no call and gets the same answer (``DATAGEN_LLM
 ``~/.cache/datagen/llm`` by default). A :class:`Budget` bounds real calls, tokens and wall time; exceeding it
 raises :class:`BudgetExceeded` before the next call is made.
 
->>> chat = Chat("openai/test-model", cache_dir=None, mock=['{"ok": true}'])
->>> chat.complete([{"role": "user", "content": "hi"}]).content
-'{"ok": true}'
->>> chat.budget.calls
-1
+>>> budget = Budget(max_calls=1)
+>>> budget.spend(120); budget.calls, budget.tokens
+(1, 120)
+>>> budget.check()
+Traceback (most recent call last):
+datagen_contracts.llm.BudgetExceeded: LLM call budget spent (1 calls)
+>>> len(request_hash({"model": "m", "messages": []}))
+64
 """
 
 from __future__ import annotations
