@@ -70,12 +70,9 @@ def make_chat(model: str, base_url: str | None, cache: Path | None, max_calls: i
     """A budgeted, cached model client, or exit 2 saying how to install the ``[llm]`` extra."""
     from datagen_contracts import llm
 
-    if not llm.available():
-        raise UserError(llm.install_hint("datacruncher"))
     try:
-        return llm.Chat(model, dist="datacruncher", base_url=base_url,
-                        cache_dir=cache if cache is not None else llm.default_cache_dir(),
-                        budget=llm.Budget(max_calls=max_calls, max_tokens=max_tokens, max_seconds=max_seconds))
+        return llm.client(model, dist="datacruncher", base_url=base_url, cache_dir=cache, max_calls=max_calls,
+                          max_tokens=max_tokens, max_seconds=max_seconds)
     except llm.LlmError as exc:
         raise _fail(exc) from None
 

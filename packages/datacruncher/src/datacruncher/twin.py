@@ -256,7 +256,7 @@ class _Drafter:
         if c.temporal:
             return self._time(t, c, p)
         if c.numeric and p is not None and p.quantiles:
-            return self._number(c, p, col)
+            return self._number(t, c, p, col)
         return self._text(t, c)
 
     def _choice(self, t: Table, c: Column, p: ColumnProfile | None) -> dict[str, Any] | None:
@@ -275,7 +275,7 @@ class _Drafter:
         values = [_plain(v, c) for v, _ in rows]
         return {"choice": {"choices": values, "weights": [_num(int(n) / total, 5) for _, n in rows]}}
 
-    def _number(self, c: Column, p: ColumnProfile, col: dict[str, Any]) -> dict[str, Any]:
+    def _number(self, t: Table, c: Column, p: ColumnProfile, col: dict[str, Any]) -> dict[str, Any]:
         q = p.quantiles  # 0, 5, …, 100th percentiles
         lo, hi = q[0], q[-1]
         q05, q25, q50, q75, q95 = q[1], q[5], q[10], q[15], q[19]
@@ -293,13 +293,12 @@ class _Drafter:
             dist = {"type": "uniform", "params": {"low": _num(lo), "high": _num(hi)}}
         dist["clamp"] = clamp
         if c.kind != "integer":
-            decimals = self._decimals(c)
+            decimals = self._decimals(t, c)
             if decimals is not None:
                 col["decimals"] = decimals
         return {"distribution": dist}
 
-    def _decimals(self, c: Column) -> int | None:
-        t = next(x for x in self.model.tables.values() if c in x.columns)
+    def _decimals(self, t: Table, c: Column) -> int | None:
         got = self.cat.con.execute(
             f"SELECT max(length(split_part(CAST(v AS VARCHAR), '.', 2))) FROM (SELECT CAST({c.sql} AS DOUBLE) AS v "
             f"FROM {t.sql} WHERE {c.sql} IS NOT NULL USING SAMPLE reservoir(2000 ROWS) REPEATABLE (7))").fetchone()[0]

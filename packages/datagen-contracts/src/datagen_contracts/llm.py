@@ -254,6 +254,18 @@ def _normalize(resp: Any) -> Reply:
     return Reply(content=content if isinstance(content, str) else None, tool_calls=calls, tokens=tokens)
 
 
+def client(model: str, *, dist: str, base_url: str | None = None, cache_dir: str | Path | None = None,
+           max_calls: int = 40, max_tokens: int = 200_000, max_seconds: float = 300.0) -> Chat:
+    """The budgeted, cached client a command uses: :class:`LlmUnavailable` (saying how to install the ``dist``'s
+    ``[llm]`` extra) when litellm is missing, :class:`LlmError` for an empty model; the cache defaults to
+    :func:`default_cache_dir`."""
+    if not available():
+        raise LlmUnavailable(install_hint(dist))
+    return Chat(model, dist=dist, base_url=base_url,
+                cache_dir=cache_dir if cache_dir is not None else default_cache_dir(),
+                budget=Budget(max_calls=max_calls, max_tokens=max_tokens, max_seconds=max_seconds))
+
+
 def parse_json_reply(text: str | None) -> Any:
     """The JSON object in a reply, tolerating a Markdown code fence around it; ``None`` when there is none."""
     if not text:

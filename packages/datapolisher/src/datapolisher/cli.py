@@ -182,12 +182,9 @@ def _llm(inputs: Any, model: str, base_url: str | None, cache: Path | None, max_
     from .llm_fix import llm_polish
     from .postprocess.apply import default_output
 
-    if not llm.available():
-        raise InputError(llm.install_hint("datapolisher"))
     try:
-        chat = llm.Chat(model, dist="datapolisher", base_url=base_url,
-                        cache_dir=cache if cache is not None else llm.default_cache_dir(),
-                        budget=llm.Budget(max_calls=max_issues, max_tokens=max_tokens, max_seconds=max_seconds))
+        chat = llm.client(model, dist="datapolisher", base_url=base_url, cache_dir=cache, max_calls=max_issues,
+                          max_tokens=max_tokens, max_seconds=max_seconds)
     except llm.LlmError as exc:
         raise InputError(str(exc)) from None
     echo = (lambda *a, **k: None) if quiet else _say

@@ -29,10 +29,6 @@ table a primary key with a sequence generator, and use faker methods only from t
 {reference}"""
 
 
-def _problems_text(exc: SchemaError) -> str:
-    return "\n".join(str(p) for p in exc.problems)
-
-
 def draft_schema(description: str, chat: llm.Chat, rounds: int = 3,
                  echo: Any = None) -> tuple[dict[str, Any] | None, list[str]]:
     """``(schema, [])`` when a reply loads, else ``(None, the last problems)``."""
@@ -98,12 +94,9 @@ def draft(description: str, output: Path, model: str, llm_base_url: str | None, 
         raise InputError("the description is empty: say what business the data should describe")
     if output.exists() and not overwrite:
         raise InputError(f"{output} exists; pass --overwrite to replace it")
-    if not llm.available():
-        raise InputError(llm.install_hint("datagen-core"))
     try:
-        chat = llm.Chat(model, dist="datagen-core", base_url=llm_base_url,
-                        cache_dir=llm_cache if llm_cache is not None else llm.default_cache_dir(),
-                        budget=llm.Budget(max_calls=rounds, max_tokens=llm_max_tokens, max_seconds=llm_max_seconds))
+        chat = llm.client(model, dist="datagen-core", base_url=llm_base_url, cache_dir=llm_cache, max_calls=rounds,
+                          max_tokens=llm_max_tokens, max_seconds=llm_max_seconds)
         schema, problems = draft_schema(description, chat, rounds, echo=lambda m: click.echo(m, err=True))
     except llm.LlmError as exc:
         raise InputError(str(exc)) from None
