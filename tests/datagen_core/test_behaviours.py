@@ -139,7 +139,14 @@ def test_modifiers_without_effect_are_reported_not_ignored(tmp_path: Path) -> No
     assert any("'jitter' changes numbers; 'tier' is a string column" in w for w in result.warnings)
 
 
-def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk_rows", [65_536, 256])
+def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_path: Path, chunk_rows: int,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also across chunks, where conversions are numbered in time order over the table (see time_ranks): each
+    touchpoint still names its own conversion, before it in time."""
+    from datagen_core import chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", chunk_rows)
     doc = _doc([
         {"id": "visitor", "rows": 800, "pk": "visitor_id", "columns": [
             _col("visitor_id", "int", {"sequence": {}}),
@@ -167,6 +174,8 @@ def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_pat
     for i, a in zip(ids, amount, strict=True):
         totals[i] = totals.get(i, 0.0) + (a or 0.0)
     assert all(abs(t - (value[i] or 0.0)) < 1e-9 * max(1.0, value[i] or 0.0) for i, t in totals.items())
+    when = dict(zip(conv["conversion_id"].to_pylist(), conv["converted_at"].to_pylist(), strict=True))
+    assert all(t <= when[i] for i, t in zip(ids, tp["touched_at"].to_pylist(), strict=True))
     meta = json.loads((out / ".metadata.json").read_text())
     cols = [c["name"] for t in meta["tables"] if t["name"] == "conversion_touchpoint" for c in t["columns"]]
     assert cols[-1] == "attributed_order_value"

@@ -72,21 +72,36 @@ def test_ids_follow_time_and_rows_keep_their_values(tmp_path: Path) -> None:
     assert all(t >= by_invoice[i] for i, t in zip(line["invoice_id"], added, strict=True))
 
 
-def test_larger_facts_are_in_time_order_within_each_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_larger_facts_are_numbered_in_time_order_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunks, "CHUNK_ROWS", 2048)  # several chunks of invoices from a small schema
     out = _generate(tmp_path, _doc(3000, 5))
     inv = pq.read_table(out / "invoice.parquet").to_pydict()
     issued = np.array(inv["issued_at"], dtype="datetime64[us]").astype(np.int64)
-    backwards = int((np.diff(issued) < 0).sum())
-    from datagen_contracts.dsl import loads_schema
+    ids = np.array(inv["invoice_id"])
+    assert pq.ParquetFile(out / "invoice.parquet").metadata.num_row_groups > 3  # it did take several chunks
+    assert sorted(ids.tolist()) == list(range(100, 100 + len(ids)))  # still exactly start, start+1, … once each
+    assert int((np.diff(issued) < 0).sum()) > 0  # rows stay in chunk order in the file …
+    by_id = issued[np.argsort(ids)]  # … but read in id order, the times never go back by more than a time slice
+    slice_us = (366 * 86_400e6) / (1 << 18)
+    assert (np.diff(by_id) > -slice_us).all()
+    assert _rank_corr(ids, issued) > 0.9999
+    # each row kept its own values: an invoice after its account, lines after their invoice (through the new ids)
+    acc = pq.read_table(out / "account.parquet").to_pydict()
+    created = dict(zip(acc["account_id"], np.array(acc["created_at"], dtype="datetime64[us]").astype(np.int64),
+                       strict=True))
+    assert all(t >= created[a] for a, t in zip(inv["account_id"], issued, strict=True))
+    line = pq.read_table(out / "line.parquet").to_pydict()
+    by_invoice = dict(zip(inv["invoice_id"], issued, strict=True))
+    added = np.array(line["added_at"], dtype="datetime64[us]").astype(np.int64)
+    assert set(line["invoice_id"]) <= set(by_invoice)
+    assert all(t >= by_invoice[i] for i, t in zip(line["invoice_id"], added, strict=True))
+    line_ids = np.array(line["line_id"])  # the lines (several chunks too) follow their own time
+    assert _rank_corr(line_ids, added) > 0.9999
 
-    schema = loads_schema(json.dumps(_doc(3000, 5)))
-    chunk_count = -(-3000 // chunks.parents_per_chunk(schema.node("invoice"), schema))
-    assert 0 < backwards < chunk_count  # only where one chunk ends and the next begins
-    assert _rank_corr(np.array(inv["invoice_id"]), issued) > 0.4
 
-
-def test_the_same_bytes_with_more_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk_rows", [65_536, 1024])
+def test_the_same_bytes_with_more_workers(tmp_path: Path, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", chunk_rows)  # 1024: numbered in time order across chunks
     one = _generate(tmp_path / "a", _doc(1500, 3))
     two = _generate(tmp_path / "b", _doc(1500, 3), workers=2)
     for name in ("account", "invoice", "line"):
@@ -127,3 +142,24 @@ def test_children_accrue_until_their_parent_ends(tmp_path: Path) -> None:
     canceled = np.array([c is not None for c in subs["canceled_at"]])
     per_day = [count[m & (days > 30)].sum() / days[m & (days > 30)].sum() for m in (canceled, ~canceled)]
     assert per_day[0] == pytest.approx(per_day[1], rel=0.1), per_day
+
+
+def test_a_failure_in_the_second_pass_fails_the_run_and_leaves_nothing(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second pass of a fact numbered in time order runs in a thread of its own: its error still ends the
+    run as a GenerationError naming the table, with no output and no spill file left behind."""
+    from datagen_core import engine
+    from datagen_core.errors import GenerationError
+
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 2048)
+    real_add = engine._TableSink.add
+
+    def add(self, piece, offsets, sinks):  # only the time-ordered replay has ranks
+        if self.ranks is not None:
+            raise ValueError("boom")
+        return real_add(self, piece, offsets, sinks)
+
+    monkeypatch.setattr(engine._TableSink, "add", add)
+    with pytest.raises(GenerationError, match="table 'invoice': ValueError: boom"):
+        _generate(tmp_path, _doc(3000, 5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]

@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,9 @@ from .limits import engine_problems
 from .needs import full_tables_for, generation_order, kept_columns
 from .references import EarlierRows
 from .self_lookups import first_pass, resolve_self_lookups
-from .store import KeptTable, SeqCol, Spool
+from .store import KeptTable, SeqCol, Spool, as_numpy
 from .tables import TableFacts
+from .time_ranks import TimeRanks, replay_chunks, spill_chunks, time_column_to_rank
 from .timestamps import to_us
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
@@ -242,26 +244,34 @@ class _TableSink:
                                                                "decay")}
         self.notes: dict[str, int | None] = {}
         self.earlier: dict[str, EarlierRows] = {}  # self-lookups: every row of the table (a first pass)
+        self.ranks: TimeRanks | None = None  # a fact numbered in time order across chunks (see time_ranks)
+        self.last_ranks: np.ndarray | None = None  # the latest chunk's rows' ranks
+
+    def ids(self, offset: int, rows: np.ndarray) -> np.ndarray:
+        """The key of each of the latest chunk's ``rows`` (that chunk starting at row ``offset``)."""
+        start, step = self.pk_seq()
+        rows = np.asarray(rows, dtype=np.int64)
+        return start + (offset + rows if self.last_ranks is None else self.last_ranks[rows]) * step
 
     def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
         cols = dict(piece.columns)
+        if self.ranks is not None:
+            self.last_ranks = self.ranks.assign(as_numpy(cols[self.ranks.column]), piece.nulls.get(self.ranks.column))
         for c in piece.deferred:
             start, step = self.seqs[c]
             last = start + (self.offset + piece.n - 1) * step  # Python ints: exact, never wraps
             if not -(2**63) <= last < 2**63:
                 raise GenerationError(f"{self.name}.{c}: the sequence (start {start}, step {step}) passes the int64 "
                                       f"range at row {self.offset + piece.n:,}; lower its start or step")
-            cols[c] = SeqCol(start + self.offset * step, step, piece.n)
+            cols[c] = (SeqCol(start + self.offset * step, step, piece.n) if self.last_ranks is None
+                       else start + self.last_ranks * step)
         for c, text_ in piece.templates.items():  # a fact's unique template: the table's row numbers
             cols[c] = template(text_, self.offset + np.arange(piece.n, dtype=np.int64), None, True)
             if self.offset + piece.n > template_capacity(text_):
                 piece.notes.append(f"{c}: the template {text_!r} has fewer combinations than rows: values repeat")
         resolve_self_lookups(piece, cols, self.offset, self.earlier)
         for c, table in piece.refs.items():
-            target = sinks[table]
-            pk = target.pk_seq()
-            start, step = pk
-            cols[c] = start + (ref_offsets[table] + np.asarray(cols[c], dtype=np.int64)) * step
+            cols[c] = sinks[table].ids(ref_offsets[table], cols[c])
         arrays = []
         for name, kind, _ in self.kinds:
             v = cols[name]
@@ -302,26 +312,42 @@ class _TableSink:
 
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
                  progress: Progress | None) -> dict[str, TableFacts]:
+    """Every table in dependency order. A fact numbered in time order (see time_ranks) is written by its second
+    pass in a thread of its own while the next tables are generated; a table that reads it waits for it."""
     timeframe = (to_us(schema.timeframe.start), to_us(schema.timeframe.end))
     keep = kept_columns(schema)
+    deps = dependencies(schema)
     # a table nobody reads (a leaf fact) keeps nothing in memory: that is what keeps RSS flat with --scale
-    read_by_others = set().union(*dependencies(schema).values())
+    read_by_others = set().union(*deps.values())
     kept: dict[str, KeptTable] = {}
     facts: dict[str, TableFacts] = {}
+    names: list[str] = []
+    replays: dict[str, Future[None]] = {}
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-replay") as replayer:
             for name in generation_order(schema):
-                _write_table(schema, schema.node(name), staging, seed, scale, executor, progress, timeframe,
-                             keep[name], name in read_by_others, kept, facts, background)
+                for dep in sorted(deps[name] & replays.keys()):
+                    replays.pop(dep).result()
+                node = schema.node(name)
+                names += [name] + ([node.touchpoint_table] if node.touchpoint_table else [])
+                replay = _write_table(schema, node, staging, seed, scale, executor, progress, timeframe,
+                                      keep[name], name in read_by_others, kept, facts, background)
+                if replay is not None:
+                    replays[name] = replayer.submit(replay)
+            for name in list(replays):
+                replays.pop(name).result()
     finally:
         shutil.rmtree(staging / SPILL_DIR, ignore_errors=True)  # kept columns spilled to disk (see store.Spool)
-    return facts
+    return {t: facts[t] for t in names}  # in generation order, whichever table finished first
 
 
 def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, scale: float,
                  executor: Executor | None, progress: Progress | None, timeframe: tuple[int, int], keep: set[str],
-                 needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts], background: Executor) -> None:
-    """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read."""
+                 needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts],
+                 background: Executor) -> Callable[[], None] | None:
+    """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read.
+    A fact numbered in time order is only generated and spilled here: the returned call writes it."""
     name = node.id
     t0 = time.perf_counter()
     seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
@@ -339,23 +365,40 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
                                dictionary=["channel"], background=background)
         sinks[tp].pk = "touchpoint_id"
+
+    def fill(chunk_pieces: Iterable[list[Piece]], report: bool) -> None:
+        try:
+            for pieces in chunk_pieces:
+                offsets = {t: s.offset for t, s in sinks.items()}
+                for piece in pieces:
+                    sinks[piece.name].add(piece, offsets, sinks)
+                if report and progress is not None:
+                    progress(name, sinks[name].offset, time.perf_counter() - t0)
+            for t, sink in sinks.items():
+                kept[t] = sink.finish()
+                facts[t] = _facts(schema, node, t, sink)
+        except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+            raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+
     try:
         if self_lookups_deferred(schema, node):
             jobs = _jobs(schema, node, seed, scale, kept, timeframe)
             sinks[name].earlier = first_pass(schema, node, (p[0] for p in _run(jobs, executor)))
-        for pieces in _run(_jobs(schema, node, seed, scale, kept, timeframe), executor):
-            offsets = {t: s.offset for t, s in sinks.items()}
-            for piece in pieces:
-                sinks[piece.name].add(piece, offsets, sinks)
-            if progress is not None:
-                progress(name, sinks[name].offset, time.perf_counter() - t0)
-        for t, sink in sinks.items():
-            kept[t] = sink.finish()
-            facts[t] = _facts(schema, node, t, sink)
+        chunk_pieces = _run(_jobs(schema, node, seed, scale, kept, timeframe), executor)
+        replay = None
+        if (column := time_column_to_rank(schema, node)) and kept[node.parents[0]].n > parents_per_chunk(node, schema):
+            ranks = sinks[name].ranks = TimeRanks(column, timeframe)  # several chunks: ids in time order over all
+            spill = staging / SPILL_DIR / f"{Path(file_name(name)).stem}.chunks"
+            spill_chunks(chunk_pieces, ranks, name, spill,
+                         None if progress is None else lambda n: progress(name, n, time.perf_counter() - t0))
+            replay = partial(fill, replay_chunks(spill), False)
+        else:
+            fill(chunk_pieces, True)
     except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
         raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
     if progress is not None:
         progress(name, -1, time.perf_counter() - t0)
+    return replay
 
 
 def _parent_fk(node: dsl.Node) -> list[str]:

@@ -24,6 +24,9 @@ from ..errors import DatasetReadError
 from ..references import creation_column
 from .report import Check, skipped
 
+#: a key column up to this many rows is tested as a permutation of its range (a bitmap of one byte per row)
+PERMUTATION_ROWS = 500_000_000
+
 
 @dataclass
 class TableData:
@@ -41,7 +44,7 @@ class ValidationContext:
         self.data_dir = data_dir
         self.metadata = metadata
         self.tables: dict[str, TableData | None] = {}
-        #: (table, column) -> (strictly increasing, contiguous (min, max)) — computed once, see key_order
+        #: (table, column) -> (unique, (min, max) when exactly that range) — computed once, see key_order
         self.key_orders: dict[tuple[str, str], tuple[bool, tuple[int, int] | None]] = {}
         tf_start = parse_timestamp(schema.timeframe.start)
         tf_end = parse_timestamp(schema.timeframe.end)
@@ -176,37 +179,50 @@ class ValidationContext:
         return [(*k, v) for k, v in out.items()]
 
     def key_order(self, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
-        """(strictly increasing, (min, max) when the values are exactly min, min+1, …, max) for an integer
-        column without nulls; one row group in memory at a time. Sequences — the engine's keys — are both."""
+        """(unique, (min, max) when the values are exactly min, min+1, …, max, each once) for an integer column
+        without nulls, one row group in memory at a time. The engine's keys are both: in file order, or — a fact
+        numbered in time order across chunks — as a permutation, told by a bitmap of the range."""
         key = (table, column)
         if key not in self.key_orders:
             self.key_orders[key] = self._scan_key_order(table, column)
         return self.key_orders[key]
 
-    def _scan_key_order(self, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
-        t = self.table(table)
-        arrow_type = self.arrow_type(table, column)
-        if t is None or arrow_type is None or not pa.types.is_integer(arrow_type):
-            return False, None
-        first: int | None = None
-        last: int | None = None
-        contiguous = True
-        for f in t.files:
+    def _int_groups(self, table: str, column: str) -> Iterator[np.ndarray | None]:
+        for f in self.table(table).files:
             pf = pq.ParquetFile(f)
             for rg in range(pf.metadata.num_row_groups):
                 col = pf.read_row_group(rg, columns=[column]).column(0)
-                if col.null_count:
-                    return False, None
-                values = col.to_numpy()
-                if len(values) == 0:
-                    continue
-                steps = np.diff(values)
-                if (last is not None and values[0] <= last) or (len(values) > 1 and not (steps > 0).all()):
-                    return False, None
-                contiguous = contiguous and (last is None or values[0] == last + 1) and bool((steps == 1).all())
-                first = int(values[0]) if first is None else first
-                last = int(values[-1])
-        return True, ((first, last) if contiguous and first is not None and last is not None else None)
+                yield None if col.null_count else col.to_numpy()
+
+    def _scan_key_order(self, table: str, column: str) -> tuple[bool, tuple[int, int] | None]:
+        arrow_type = self.arrow_type(table, column)
+        if self.table(table) is None or arrow_type is None or not pa.types.is_integer(arrow_type):
+            return False, None
+        lo = hi = last = None
+        rows, increasing, contiguous = 0, True, True
+        for values in self._int_groups(table, column):
+            if values is None:
+                return False, None
+            if len(values) == 0:
+                continue
+            steps = np.diff(values)
+            if increasing and ((last is not None and values[0] <= last) or not (steps > 0).all()):
+                increasing = False
+            contiguous = contiguous and (last is None or values[0] == last + 1) and bool((steps == 1).all())
+            lo = int(values.min()) if lo is None else min(lo, int(values.min()))
+            hi = int(values.max()) if hi is None else max(hi, int(values.max()))
+            last, rows = int(values[-1]), rows + len(values)
+        if lo is None or hi is None:
+            return True, None
+        if increasing:
+            return True, ((lo, hi) if contiguous else None)
+        if hi - lo + 1 != rows or rows > PERMUTATION_ROWS:
+            return False, None
+        seen = np.zeros(rows, dtype=bool)  # rows values in a range of rows: a permutation iff every slot is hit
+        for values in self._int_groups(table, column):
+            if values is not None:
+                seen[values - lo] = True
+        return (True, (lo, hi)) if seen.all() else (False, None)
 
 
 def collect(lf: pl.LazyFrame) -> pl.DataFrame:

@@ -91,7 +91,7 @@ def check_keys(ctx: ValidationContext) -> Iterator[Check]:
         if (skip := ctx.missing("structural", "pk_unique", table, column)) is not None:
             yield skip
             continue
-        if ctx.key_order(table, column)[0]:  # a sequence: unique without holding a key set
+        if ctx.key_order(table, column)[0]:  # a sequence (or a permutation of one): unique without a key set
             rows, nulls, distinct = ctx.rows(table), 0, ctx.rows(table)
         else:
             df = collect(ctx.scan(table).select(
