@@ -61,7 +61,7 @@ def writer_ceiling(out: Path) -> float:
     cost of its unavoidable part."""
     total = 0.0
     with tempfile.TemporaryDirectory() as tmp:
-        for f in sorted(out.glob("*.parquet")):
+        for f in sorted(out.rglob("*.parquet")):  # a partitioned table's parts too
             src = pq.ParquetFile(f)
             meta, schema = src.metadata, src.schema_arrow
             first = meta.row_group(0) if meta.num_row_groups else None
@@ -69,7 +69,7 @@ def writer_ceiling(out: Path) -> float:
             dictionary = [n for i, n in enumerate(names) if first is not None
                           and any("DICTIONARY" in e for e in first.column(i).encodings)]
             compression = first.column(0).compression.lower() if first is not None else "zstd"
-            writer = pq.ParquetWriter(Path(tmp) / f.name, schema, compression=compression, write_statistics=True,
+            writer = pq.ParquetWriter(Path(tmp) / f.relative_to(out).as_posix().replace("/", "__"), schema, compression=compression, write_statistics=True,
                                       use_dictionary=dictionary)
             for g in range(meta.num_row_groups):
                 table = src.read_row_group(g)

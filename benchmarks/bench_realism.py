@@ -40,8 +40,8 @@ def generate(schema: Path, out: Path, seed: int, *args: str) -> Path:
 def tables(con: duckdb.DuckDBPyConnection, data: Path) -> dict:
     meta = json.loads((data / ".metadata.json").read_text())
     for t in meta["tables"]:
-        path = str(data / t["files"][0]["path"]).replace("'", "''")
-        con.execute(f'CREATE OR REPLACE VIEW "{t["name"]}" AS SELECT * FROM read_parquet(\'{path}\')')
+        paths = ", ".join("'" + str(data / f["path"]).replace("'", "''") + "'" for f in t["files"])
+        con.execute(f'CREATE OR REPLACE VIEW "{t["name"]}" AS SELECT * FROM read_parquet([{paths}])')
     return {t["name"]: t for t in meta["tables"]}
 
 
@@ -58,8 +58,10 @@ def id_time_rows(con: duckdb.DuckDBPyConnection, name: str, info: dict, data: Pa
             continue
         rho = spearman(con, f'"{t["name"]}"', pk, time)
         path = str(data / t["files"][0]["path"]).replace("'", "''")
-        in_file = spearman(con, f"read_parquet('{path}', file_row_number = true)", "file_row_number", time)
-        out.append(f"| {name}.{t['name']} | {t['rows']:,} | {rho:.3f} | {in_file:.3f} |")
+        source = f"read_parquet('{path}', file_row_number = true)"
+        in_file = (f"{spearman(con, source, 'file_row_number', time):.3f}"
+                   if len(t["files"]) == 1 else "—")  # a row's place in the file: one file only
+        out.append(f"| {name}.{t['name']} | {t['rows']:,} | {rho:.3f} | {in_file} |")
     return out
 
 

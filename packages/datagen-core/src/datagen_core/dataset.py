@@ -79,8 +79,7 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
                    defects: list[md.DefectRecord], duration: float) -> md.DatasetMetadata:
     tables = []
     for name, f in facts.items():
-        path = staging / f.path
-        arrow = pq.read_schema(path)
+        arrow = pq.read_schema(staging / f.all_files[0])
         node = schema.node(name)
         fk_of = {c: f"{t}.{pc}" for c, t, pc in f.foreign_keys}
         cols = []
@@ -91,10 +90,11 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
                                       nullable=bool(col.nullable) if col is not None else field.name != f.pk,
                                       primary_key=field.name == f.pk, foreign_key=fk_of.get(field.name), role=role))
         declared = f"attribution_chain of {facts_owner(schema, name)}" if f.kind == "touchpoint" else None
-        rows = pq.ParquetFile(path).metadata.num_rows
+        files = [md.FileInfo(path=rel, rows=pq.ParquetFile(staging / rel).metadata.num_rows,
+                             bytes=(staging / rel).stat().st_size, sha256=sha256_file(staging / rel))
+                 for rel in f.all_files]
         tables.append(md.TableInfo(
-            name=name, kind=f.kind, rows=rows,
-            files=[md.FileInfo(path=f.path, rows=rows, bytes=path.stat().st_size, sha256=sha256_file(path))],
+            name=name, kind=f.kind, rows=sum(fi.rows for fi in files), files=files,
             columns=cols, primary_key=f.pk,
             foreign_keys=[md.ForeignKey(column=c, references_table=t, references_column=pc,
                                         time_order=fk_time_order(schema, name, c, t, f))

@@ -47,6 +47,8 @@ from .timestamps import to_us
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
 MAX_ROWS = 50_000_000
+#: a table planned above this many rows is written as a directory of parts of at most this many rows
+PARTITION_ROWS = 25_000_000
 SPILL_DIR = ".kept"
 MAX_BYTES = 5 * 1024**3
 Progress = Callable[[str, int, float], None]
@@ -97,8 +99,12 @@ def generate(
     max_memory: int | None = None,
     progress: Progress | None = None,
     schema_path: str | None = None,
+    partition_rows: int | None = PARTITION_ROWS,
 ) -> GenerateResult:
-    """Generate a dataset into ``output`` (written to a temporary sibling, renamed into place on success)."""
+    """Generate a dataset into ``output`` (written to a temporary sibling, renamed into place on success).
+
+    A table the plan expects to have more than ``partition_rows`` rows is written as a directory of part files
+    of at most that many rows each (``None`` or 0: every table one file)."""
 
     started = time.perf_counter()
     if isinstance(schema, dsl.Schema):
@@ -126,6 +132,13 @@ def generate(
                                     plan)
     if too_big is not None:  # refused before anything is allocated
         raise PlanTooLargeError(too_big)
+    if partition_rows is not None and partition_rows < 0:
+        raise DatagenError(f"--partition-rows must be >= 0, got {partition_rows}")
+    parts = {t.name: partition_rows for t in plan.tables if partition_rows and t.rows > partition_rows}
+    if parts and (hit := sorted({d.target.partition(".")[0] for d in loaded.defects} & parts.keys())):
+        raise DatagenError(f"defects cannot be injected into a partitioned table yet: {', '.join(map(repr, hit))} "
+                           f"(planned above --partition-rows {partition_rows:,}); raise --partition-rows or set it "
+                           "to 0")
     out = Path(output)
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
@@ -135,7 +148,8 @@ def generate(
         with output_lock(out.absolute()):  # a second run into the same output fails clearly; dead runs' staging goes
             return _generate_locked(loaded, out, parent, source, seed=seed, scale=scale, workers=workers,
                                     executor=executor, overwrite=overwrite, scenario=scenario, overrides=overrides,
-                                    progress=progress, started=started, warnings=warnings, inferred=inferred)
+                                    progress=progress, started=started, warnings=warnings, inferred=inferred,
+                                    parts=parts)
     except OutputBusyError as exc:
         raise OutputExistsError(str(exc)) from None
     except OSError as exc:
@@ -145,7 +159,7 @@ def generate(
 def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | None, *, seed: int, scale: float,
                      workers: int, executor: Executor | None, overwrite: bool, scenario: str | None,
                      overrides: dict[str, Any] | None, progress: Progress | None, started: float,
-                     warnings: list[str], inferred: list[str]) -> GenerateResult:
+                     warnings: list[str], inferred: list[str], parts: dict[str, int]) -> GenerateResult:
     from . import dataset
 
     if out.exists() and not overwrite:
@@ -159,7 +173,7 @@ def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | 
             from concurrent.futures import ProcessPoolExecutor
 
             executor = own_executor = ProcessPoolExecutor(max_workers=workers)
-        facts = write_tables(loaded, staging, seed, scale, executor, progress)
+        facts = write_tables(loaded, staging, seed, scale, executor, progress, parts)
         defects = []
         if loaded.defects:
             from .defects import inject_defects
@@ -231,13 +245,15 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
 class _TableSink:
     """Writes one output table and collects what later tables keep of it."""
 
-    def __init__(self, path: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
+    def __init__(self, staging: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
                  seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
-                 background: Executor | None = None) -> None:
+                 background: Executor | None = None, part_rows: int | None = None) -> None:
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
-        self.writer = TableWriter(path, arrow_schema(kinds), dictionary, background)
+        self.staging, stem = staging, Path(file_name(name)).stem
+        self.writer = TableWriter(staging / (file_name(name) if part_rows is None else stem), arrow_schema(kinds),
+                                  dictionary, background, part_rows)
         self.offset = 0
-        spill, stem = path.parent / SPILL_DIR, path.stem
+        spill = staging / SPILL_DIR
         self.parts = {c: Spool(spill / f"{stem}.{i}.col") for i, c in enumerate(sorted(keep))}
         self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
         self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
@@ -292,6 +308,13 @@ class _TableSink:
                 spool.append(value)
         self.offset += piece.n
 
+    def relative_path(self) -> str:
+        """The table's file, or its directory of parts, relative to the dataset directory."""
+        return self.writer.path.relative_to(self.staging).as_posix()
+
+    def relative_files(self) -> tuple[str, ...]:
+        return tuple(f.relative_to(self.staging).as_posix() for f in self.writer.files)
+
     def pk_seq(self) -> tuple[int, int]:
         return next(iter(self.seqs.values())) if len(self.seqs) == 1 else self.seqs[self.pk]
 
@@ -311,7 +334,7 @@ class _TableSink:
 
 
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
-                 progress: Progress | None) -> dict[str, TableFacts]:
+                 progress: Progress | None, parts: dict[str, int] | None = None) -> dict[str, TableFacts]:
     """Every table in dependency order. A fact numbered in time order (see time_ranks) is written by its second
     pass in a thread of its own while the next tables are generated; a table that reads it waits for it."""
     timeframe = (to_us(schema.timeframe.start), to_us(schema.timeframe.end))
@@ -332,7 +355,7 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
                 node = schema.node(name)
                 names += [name] + ([node.touchpoint_table] if node.touchpoint_table else [])
                 replay = _write_table(schema, node, staging, seed, scale, executor, progress, timeframe,
-                                      keep[name], name in read_by_others, kept, facts, background)
+                                      keep[name], name in read_by_others, kept, facts, background, parts or {})
                 if replay is not None:
                     replays[name] = replayer.submit(replay)
             for name in list(replays):
@@ -345,14 +368,14 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
 def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, scale: float,
                  executor: Executor | None, progress: Progress | None, timeframe: tuple[int, int], keep: set[str],
                  needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts],
-                 background: Executor) -> Callable[[], None] | None:
+                 background: Executor, parts: dict[str, int]) -> Callable[[], None] | None:
     """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read.
     A fact numbered in time order is only generated and spilled here: the returned call writes it."""
     name = node.id
     t0 = time.perf_counter()
     seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
-    sinks = {name: _TableSink(staging / file_name(name), name, column_kinds(node), keep if needed else set(),
-                              seqs, needed, dictionary_columns(node), background)}
+    sinks = {name: _TableSink(staging, name, column_kinds(node), keep if needed else set(),
+                              seqs, needed, dictionary_columns(node), background, parts.get(name))}
     sinks[name].pk = node.pk
     tp = node.touchpoint_table
     if tp is not None:
@@ -362,8 +385,8 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
                   ("touch_position", "int", True), ("attribution_credit", "float", True)]
         if (money := money_column(node)) is not None:
             kinds.append((f"attributed_{money}", "float", True))
-        sinks[tp] = _TableSink(staging / file_name(tp), tp, kinds, set(), {"touchpoint_id": (1, 1)},
-                               dictionary=["channel"], background=background)
+        sinks[tp] = _TableSink(staging, tp, kinds, set(), {"touchpoint_id": (1, 1)},
+                               dictionary=["channel"], background=background, part_rows=parts.get(tp))
         sinks[tp].pk = "touchpoint_id"
 
     def fill(chunk_pieces: Iterable[list[Piece]], report: bool) -> None:
@@ -412,9 +435,10 @@ def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> 
 
     if table != node.id:
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
-        return TableFacts(table, "touchpoint", file_name(table), "touchpoint_id", fks, "touched_at", ["touched_at"], sink.offset)
+        return TableFacts(table, "touchpoint", sink.relative_path(), "touchpoint_id", fks, "touched_at", ["touched_at"],
+                          sink.offset, files=sink.relative_files())
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]
     notes = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}"
                   for text, count in sink.notes.items())
-    return TableFacts(node.id, node.kind, file_name(node.id), node.pk, foreign_keys(schema, node),
-                      created_at_of(node), times, sink.offset, notes)
+    return TableFacts(node.id, node.kind, sink.relative_path(), node.pk, foreign_keys(schema, node),
+                      created_at_of(node), times, sink.offset, notes, sink.relative_files())

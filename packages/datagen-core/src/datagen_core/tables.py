@@ -18,7 +18,7 @@ class TableFacts:
 
     name: str
     kind: str  # "entity" | "fact" | "vocab" | "touchpoint"
-    path: str  # parquet file relative to the dataset directory, e.g. "order.parquet"
+    path: str  # parquet file (or directory of parts) relative to the dataset directory, e.g. "order.parquet"
     pk: str | None = None
     #: (column, parent_table, parent_column) for every foreign key the engine wrote
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
@@ -29,3 +29,9 @@ class TableFacts:
     rows: int = 0
     #: what the engine could not do as declared, e.g. "order: 12 rows not generated: ..." (generation warnings)
     notes: tuple[str, ...] = ()
+    #: the table's parquet files relative to the dataset directory: ``(path,)``, or its parts in order
+    files: tuple[str, ...] = ()
+
+    @property
+    def all_files(self) -> tuple[str, ...]:
+        return self.files or (self.path,)

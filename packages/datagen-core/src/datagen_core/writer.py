@@ -39,6 +39,11 @@ def file_name(table: str) -> str:
     return f"{safe}-{hashlib.sha256(table.encode()).hexdigest()[:8]}.parquet"
 
 
+def part_name(index: int) -> str:
+    """The file name of a partitioned table's part ``index``: ``part-00000.parquet``, … (sorted = written order)."""
+    return f"part-{index:05d}.parquet"
+
+
 def arrow_schema(columns: list[tuple[str, str, bool]]) -> pa.Schema:
     return pa.schema([pa.field(name, ARROW_TYPES[kind], nullable=nullable) for name, kind, nullable in columns])
 
@@ -74,17 +79,45 @@ class TableWriter:
 
     With ``background`` (a one-thread executor shared by the run's writers) a chunk is encoded and written while
     the next one is generated — parquet's writer releases the GIL — and at most ``PENDING`` chunks wait, so
-    memory stays bounded. One thread keeps every file's row groups in submission order: same bytes either way."""
+    memory stays bounded. One thread keeps every file's row groups in submission order: same bytes either way.
+
+    With ``part_rows`` the table is a directory (``path``) of ``part-00000.parquet``, ``part-00001.parquet`` …: a
+    part is closed before a chunk would take it past ``part_rows`` rows (a chunk is never split), so the parts
+    depend only on the chunks, not on the worker count.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()) / "t"
+    >>> w = TableWriter(d, pa.schema([("x", pa.int64())]), part_rows=5)
+    >>> for n in (3, 2, 4, 6):
+    ...     w.write(pa.table({"x": pa.array(range(n), pa.int64())}))
+    >>> w.close()
+    >>> [(f.name, pq.ParquetFile(f).metadata.num_rows) for f in w.files]
+    [('part-00000.parquet', 5), ('part-00001.parquet', 4), ('part-00002.parquet', 6)]
+    """
 
     PENDING = 2
 
     def __init__(self, path: Path, schema: pa.Schema, dictionary: list[str] | None = None,
-                 background: Executor | None = None) -> None:
+                 background: Executor | None = None, part_rows: int | None = None) -> None:
         self.path, self.schema, self.rows = path, schema, 0
-        self._writer = pq.ParquetWriter(path, schema, compression="zstd", write_statistics=True,
-                                        use_dictionary=True if dictionary is None else dictionary)
+        self.part_rows = part_rows
+        self.files: list[Path] = []
+        self._dictionary = True if dictionary is None else dictionary
+        self._writer: pq.ParquetWriter | None = None
+        self._in_part = 0
+        if part_rows is None:
+            self._open(path)
+        else:
+            path.mkdir(parents=True, exist_ok=False)
+            self._open(path / part_name(0))
         self._background = background
         self._pending: deque[Future[None]] = deque()
+
+    def _open(self, path: Path) -> None:
+        self._writer = pq.ParquetWriter(path, self.schema, compression="zstd", write_statistics=True,
+                                        use_dictionary=self._dictionary)
+        self.files.append(path)
+        self._in_part = 0
 
     def write(self, table: pa.Table) -> None:
         if not table.num_rows:
@@ -98,14 +131,20 @@ class TableWriter:
             self._pending.popleft().result()
 
     def _write(self, table: pa.Table) -> None:
+        assert self._writer is not None
+        if self.part_rows is not None and self._in_part and self._in_part + table.num_rows > self.part_rows:
+            self._writer.close()
+            self._open(self.path / part_name(len(self.files)))
         self._writer.write_table(table, row_group_size=1 << 20)
+        self._in_part += table.num_rows
 
     def close(self) -> None:
         try:
             while self._pending:
                 self._pending.popleft().result()
         finally:
-            self._writer.close()
+            if self._writer is not None:
+                self._writer.close()
 
 
 #: faker methods whose values come from a pool (at most ``POOL_SIZE`` distinct values per locale)

@@ -24,12 +24,15 @@ from ._options import UserError, parse_sets, say
 @click.option("--yes", is_flag=True, help="Generate even when the plan exceeds 50M rows or 5 GB.")
 @click.option("--max-memory", metavar="SIZE",
               help="Refuse a run whose estimated peak memory passes SIZE (e.g. 8GB); default a quarter of the RAM.")
+@click.option("--partition-rows", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Write a table planned above N rows as DIR/<table>/part-00000.parquet … of at most N rows each "
+                   "(default 25,000,000; 0: one file per table). Every stage reads such folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--debug", is_flag=True, help="On an internal error, show the traceback.")
 def generate(schema: str, seed: int, output: str, scale: float, workers: int, overwrite: bool, scenario: str | None,
-             sets: tuple[str, ...], yes: bool, max_memory: str | None, quiet: bool, as_json: bool,
-             debug: bool) -> None:
+             sets: tuple[str, ...], yes: bool, max_memory: str | None, partition_rows: int | None, quiet: bool,
+             as_json: bool, debug: bool) -> None:
     """Generate the dataset described by SCHEMA (DSL v1) into a directory of parquet files.
 
     \b
@@ -39,6 +42,7 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
     from datagen_contracts.errors import ContractError
 
     from ..budget import parse_size
+    from ..engine import PARTITION_ROWS
     from ..engine import generate as run
     from ..errors import DatagenError
 
@@ -51,7 +55,7 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ov
     try:
         result = run(schema, output, seed=seed, scale=scale, workers=workers, overwrite=overwrite,
                      scenario=scenario, overrides=overrides, yes=yes, progress=progress,
-                     max_memory=budget)
+                     max_memory=budget, partition_rows=PARTITION_ROWS if partition_rows is None else partition_rows)
     except (DatagenError, ContractError) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:
