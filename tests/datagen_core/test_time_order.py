@@ -152,14 +152,14 @@ def test_a_failure_in_the_second_pass_fails_the_run_and_leaves_nothing(tmp_path:
     from datagen_core.errors import GenerationError
 
     monkeypatch.setattr(chunks, "CHUNK_ROWS", 2048)
-    real_add = engine._TableSink.add
+    real_add = engine.TableSink.add
 
     def add(self, piece, offsets, sinks):  # only the time-ordered replay has ranks
         if self.ranks is not None:
             raise ValueError("boom")
         return real_add(self, piece, offsets, sinks)
 
-    monkeypatch.setattr(engine._TableSink, "add", add)
+    monkeypatch.setattr(engine.TableSink, "add", add)
     with pytest.raises(GenerationError, match="table 'invoice': ValueError: boom"):
         _generate(tmp_path, _doc(3000, 5))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]

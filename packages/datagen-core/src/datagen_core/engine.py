@@ -22,7 +22,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from datagen_contracts import dsl
@@ -34,22 +33,20 @@ from .behaviours.attribution import money_column
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, mean_exposure, parents_per_chunk
 from .columns.order import self_lookups_deferred
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
-from .faker_pools import template, template_capacity
 from .intervals import implied_pairs
 from .limits import engine_problems
 from .needs import full_tables_for, generation_order, kept_columns
-from .references import EarlierRows
-from .self_lookups import first_pass, resolve_self_lookups
-from .store import KeptTable, SeqCol, Spool, as_numpy
+from .self_lookups import first_pass
+from .sink import SPILL_DIR, TableSink
+from .store import KeptTable
 from .tables import TableFacts
 from .time_ranks import TimeRanks, replay_chunks, spill_chunks, time_column_to_rank
 from .timestamps import to_us
-from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
+from .writer import column_kinds, dictionary_columns, file_name
 
 MAX_ROWS = 50_000_000
 #: a table planned above this many rows is written as a directory of parts of at most this many rows
 PARTITION_ROWS = 25_000_000
-SPILL_DIR = ".kept"
 MAX_BYTES = 5 * 1024**3
 Progress = Callable[[str, int, float], None]
 
@@ -242,97 +239,6 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
         yield fut.result()
 
 
-class _TableSink:
-    """Writes one output table and collects what later tables keep of it."""
-
-    def __init__(self, staging: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
-                 seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
-                 background: Executor | None = None, part_rows: int | None = None) -> None:
-        self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
-        self.staging, stem = staging, Path(file_name(name)).stem
-        self.writer = TableWriter(staging / (file_name(name) if part_rows is None else stem), arrow_schema(kinds),
-                                  dictionary, background, part_rows)
-        self.offset = 0
-        spill = staging / SPILL_DIR
-        self.parts = {c: Spool(spill / f"{stem}.{i}.col") for i, c in enumerate(sorted(keep))}
-        self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
-        self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
-                                                               "decay")}
-        self.notes: dict[str, int | None] = {}
-        self.earlier: dict[str, EarlierRows] = {}  # self-lookups: every row of the table (a first pass)
-        self.ranks: TimeRanks | None = None  # a fact numbered in time order across chunks (see time_ranks)
-        self.last_ranks: np.ndarray | None = None  # the latest chunk's rows' ranks
-
-    def ids(self, offset: int, rows: np.ndarray) -> np.ndarray:
-        """The key of each of the latest chunk's ``rows`` (that chunk starting at row ``offset``)."""
-        start, step = self.pk_seq()
-        rows = np.asarray(rows, dtype=np.int64)
-        return start + (offset + rows if self.last_ranks is None else self.last_ranks[rows]) * step
-
-    def add(self, piece: Piece, ref_offsets: dict[str, int], sinks: dict[str, _TableSink]) -> None:
-        cols = dict(piece.columns)
-        if self.ranks is not None:
-            self.last_ranks = self.ranks.assign(as_numpy(cols[self.ranks.column]), piece.nulls.get(self.ranks.column))
-        for c in piece.deferred:
-            start, step = self.seqs[c]
-            last = start + (self.offset + piece.n - 1) * step  # Python ints: exact, never wraps
-            if not -(2**63) <= last < 2**63:
-                raise GenerationError(f"{self.name}.{c}: the sequence (start {start}, step {step}) passes the int64 "
-                                      f"range at row {self.offset + piece.n:,}; lower its start or step")
-            cols[c] = (SeqCol(start + self.offset * step, step, piece.n) if self.last_ranks is None
-                       else start + self.last_ranks * step)
-        for c, text_ in piece.templates.items():  # a fact's unique template: the table's row numbers
-            cols[c] = template(text_, self.offset + np.arange(piece.n, dtype=np.int64), None, True)
-            if self.offset + piece.n > template_capacity(text_):
-                piece.notes.append(f"{c}: the template {text_!r} has fewer combinations than rows: values repeat")
-        resolve_self_lookups(piece, cols, self.offset, self.earlier)
-        for c, table in piece.refs.items():
-            cols[c] = sinks[table].ids(ref_offsets[table], cols[c])
-        arrays = []
-        for name, kind, _ in self.kinds:
-            v = cols[name]
-            arrays.append(to_arrow(v.values() if isinstance(v, SeqCol) else v, kind, piece.nulls.get(name)))
-        self.writer.write(pa.Table.from_arrays(arrays, schema=self.writer.schema))
-        for c in self.keep:
-            self.parts[c].append(cols[c])
-            self.null_parts[c].append(piece.nulls.get(c, np.zeros(piece.n, bool)))
-        for note in piece.notes:  # "<count> rows ...": summed over chunks; any other note is kept once
-            count, _, text = note.partition(" ")
-            if count.isdigit():
-                self.notes[text] = (self.notes.get(text) or 0) + int(count)
-            else:
-                self.notes[note] = None
-        for key, spool in self.extra.items():
-            value = getattr(piece, key) if self.keep_rows else None
-            if value is not None:
-                spool.append(value)
-        self.offset += piece.n
-
-    def relative_path(self) -> str:
-        """The table's file, or its directory of parts, relative to the dataset directory."""
-        return self.writer.path.relative_to(self.staging).as_posix()
-
-    def relative_files(self) -> tuple[str, ...]:
-        return tuple(f.relative_to(self.staging).as_posix() for f in self.writer.files)
-
-    def pk_seq(self) -> tuple[int, int]:
-        return next(iter(self.seqs.values())) if len(self.seqs) == 1 else self.seqs[self.pk]
-
-    def finish(self) -> KeptTable:
-        self.writer.close()
-        kept = KeptTable(self.name, self.offset)
-        for c in self.keep:
-            kept.columns[c] = self.parts[c].finish()
-            nulls = self.null_parts[c]
-            if nulls.any_true:
-                kept.nulls[c] = nulls.finish()
-        for key, spool in self.extra.items():
-            if spool.parts_count and spool.rows == self.offset:
-                setattr(kept, key, spool.finish())
-        self.parts.clear()
-        return kept
-
-
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
                  progress: Progress | None, parts: dict[str, int] | None = None) -> dict[str, TableFacts]:
     """Every table in dependency order. A fact numbered in time order (see time_ranks) is written by its second
@@ -374,7 +280,7 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
     name = node.id
     t0 = time.perf_counter()
     seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
-    sinks = {name: _TableSink(staging, name, column_kinds(node), keep if needed else set(),
+    sinks = {name: TableSink(staging, name, column_kinds(node), keep if needed else set(),
                               seqs, needed, dictionary_columns(node), background, parts.get(name))}
     sinks[name].pk = node.pk
     tp = node.touchpoint_table
@@ -385,7 +291,7 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
                   ("touch_position", "int", True), ("attribution_credit", "float", True)]
         if (money := money_column(node)) is not None:
             kinds.append((f"attributed_{money}", "float", True))
-        sinks[tp] = _TableSink(staging, tp, kinds, set(), {"touchpoint_id": (1, 1)},
+        sinks[tp] = TableSink(staging, tp, kinds, set(), {"touchpoint_id": (1, 1)},
                                dictionary=["channel"], background=background, part_rows=parts.get(tp))
         sinks[tp].pk = "touchpoint_id"
 
@@ -430,7 +336,7 @@ def _parent_fk(node: dsl.Node) -> list[str]:
     return [fk] if fk is not None and fk != node.pk else []
 
 
-def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: _TableSink) -> TableFacts:
+def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: TableSink) -> TableFacts:
     from .dataset import created_at_of, foreign_keys
 
     if table != node.id:
