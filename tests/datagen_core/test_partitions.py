@@ -87,3 +87,31 @@ def test_cli_partition_rows(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["generate", str(tmp_path / "s.json"), "-o", str(tmp_path / "p"),
                                     "--partition-rows", "-1"])
     assert res.exit_code == 2 and "--partition-rows" in res.output
+
+
+def test_validate_without_metadata_reads_nested_parts_and_hive_folders(tmp_path: Path) -> None:
+    """Another tool's layout: a table as a folder of parts at any depth, or hive-style ``k=v/`` folders whose
+    names are a column. validate finds them by the layout rule every stage shares."""
+    import pyarrow as pa
+
+    from datagen_contracts.dsl import loads_schema
+
+    doc = {"version": "1.0", "metadata": {"name": "t"},
+           "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [{"id": "user", "rows": 6, "pk": "user_id", "columns": [
+               {"name": "user_id", "type": "int", "generator": {"sequence": {}}},
+               {"name": "country", "type": "string", "generator": {"choice": {"choices": ["DE", "FR"]}}}]}]}
+    root = tmp_path / "data"
+    for country, ids in (("DE", [1, 2, 3]), ("FR", [4, 5, 6])):
+        (root / "user" / f"country={country}").mkdir(parents=True)
+        pq.write_table(pa.table({"user_id": pa.array(ids, pa.int64())}),
+                       root / "user" / f"country={country}" / "part-0.parquet")
+    report = validate(loads_schema(json.dumps(doc)), root)
+    assert report.ok, [c.to_dict() for c in report.failed]
+    present = {c.id: c for c in report.checks}
+    assert present["table_present:user"].status == "pass"
+    assert "column_present:user.country" not in {c.id for c in report.failed}  # the folder names are the column
+    assert report.checks and any(c.id.endswith("user.country") and c.status == "pass" for c in report.checks)
+    (root / "user" / "country=FR" / "part-0.parquet").write_bytes(b"not parquet")
+    with pytest.raises(Exception, match="cannot read parquet file"):
+        validate(loads_schema(json.dumps(doc)), root)

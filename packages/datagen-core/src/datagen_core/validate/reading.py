@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from datagen_contracts import dsl
+from datagen_contracts import dsl, layout
 from datagen_contracts._dsl_rules import parse_timestamp
 
 from ..errors import DatasetReadError
@@ -34,6 +34,7 @@ class TableData:
     files: list[Path]
     arrow_schema: pa.Schema | None
     rows: int
+    hive: bool = False  # parts under k=v/ folders: the folder names are columns too
 
 
 class ValidationContext:
@@ -44,6 +45,7 @@ class ValidationContext:
         self.data_dir = data_dir
         self.metadata = metadata
         self.tables: dict[str, TableData | None] = {}
+        self._tables_on_disk: dict[str, layout.TableLayout] | None = None
         #: (table, column) -> (unique, (min, max) when exactly that range) — computed once, see key_order
         self.key_orders: dict[tuple[str, str], tuple[bool, tuple[int, int] | None]] = {}
         tf_start = parse_timestamp(schema.timeframe.start)
@@ -61,14 +63,17 @@ class ValidationContext:
         return list(dict.fromkeys(names))
 
     def _locate(self, name: str) -> TableData | None:
+        """A table's files: as ``.metadata.json`` lists them, else by the layout rule every stage shares (``t.parquet``,
+        or a folder of parts at any depth, hive-style ``k=v/`` folders included)."""
         files: list[Path] = []
+        hive = False
         meta = self.metadata.table(name) if self.metadata is not None else None
         if meta is not None and meta.files:
             files = [self.data_dir / f.path for f in meta.files]
-        elif (self.data_dir / f"{name}.parquet").is_file():
+        elif (found := self._layout().get(name)) is not None:
+            files, hive = list(found.files), found.hive
+        elif (self.data_dir / f"{name}.parquet").is_file():  # a name the layout rule hides (``_x``)
             files = [self.data_dir / f"{name}.parquet"]
-        elif (self.data_dir / name).is_dir():
-            files = sorted((self.data_dir / name).glob("*.parquet"))
         files = [f for f in files if f.is_file()]
         if not files:
             return None
@@ -80,7 +85,22 @@ class ValidationContext:
                 arrow_schema = arrow_schema or pf.schema_arrow
             except Exception as exc:  # pyarrow raises several types for a damaged file
                 raise DatasetReadError(f"cannot read parquet file {f}: {exc}") from None
-        return TableData(name, files, arrow_schema, rows)
+        if hive:  # the partition columns come from the folder names
+            arrow_schema = pl.DataFrame(schema=self._hive_scan(files).collect_schema()).to_arrow().schema
+        return TableData(name, files, arrow_schema, rows, hive)
+
+    def _layout(self) -> dict[str, layout.TableLayout]:
+        if self._tables_on_disk is None:
+            try:
+                found = layout.find_tables(self.data_dir) if self.data_dir.is_dir() else []
+            except layout.OutsideInputError as exc:
+                raise DatasetReadError(str(exc)) from None
+            self._tables_on_disk = {t.name: t for t in found}
+        return self._tables_on_disk
+
+    @staticmethod
+    def _hive_scan(files: list[Path]) -> pl.LazyFrame:
+        return pl.scan_parquet([str(f) for f in files], hive_partitioning=True)
 
     # ---- look-ups
     def table(self, name: str) -> TableData | None:
@@ -115,12 +135,15 @@ class ValidationContext:
     def scan(self, table: str) -> pl.LazyFrame:
         t = self.tables[table]
         assert t is not None
-        return pl.scan_parquet([str(f) for f in t.files])
+        return self._hive_scan(t.files) if t.hive else pl.scan_parquet([str(f) for f in t.files])
 
     def batches(self, table: str, column: str, batch_size: int = 65_536) -> Iterator[pa.Array]:
         """One column of a table, batch by batch (for what polars cannot express)."""
         t = self.tables[table]
         assert t is not None
+        if t.hive:  # a partition column is in no file: read through polars (a hive table from another tool)
+            yield from collect(self.scan(table).select(column)).to_arrow().column(0).chunks
+            return
         for f in t.files:
             for batch in pq.ParquetFile(f).iter_batches(columns=[column], batch_size=batch_size):
                 yield batch.column(0)
@@ -188,7 +211,13 @@ class ValidationContext:
         return self.key_orders[key]
 
     def _int_groups(self, table: str, column: str) -> Iterator[np.ndarray | None]:
-        for f in self.table(table).files:
+        t = self.table(table)
+        if t is not None and t.hive:
+            for chunk in self.batches(table, column):
+                yield None if chunk.null_count else chunk.to_numpy()
+            return
+        assert t is not None
+        for f in t.files:
             pf = pq.ParquetFile(f)
             for rg in range(pf.metadata.num_row_groups):
                 col = pf.read_row_group(rg, columns=[column]).column(0)
