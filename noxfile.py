@@ -45,6 +45,8 @@ POLISHER_TEST_DEPS = (
 # the [llm] extra: the LLM features' tests (against a loopback fake model) run in the tests session; the isolated
 # sessions install each wheel without it and check the message that says how to install it
 LLM_DEPS = ("litellm>=1.100,<1.103",)
+# the [dask] extra: generation on a Dask LocalCluster is tested in the tests session (the isolated one has no Dask)
+DASK_DEPS = ("dask[distributed]>=2024.1",)
 
 nox.options.sessions = ["lint", "tests", "isolated", "umbrella", "docs"]
 nox.options.default_venv_backend = "venv"
@@ -55,7 +57,7 @@ def _editable_all(session: nox.Session) -> None:
     args = []
     for dist in PACKAGES:
         args += ["-e", str(ROOT / "packages" / dist)]
-    session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS, *LLM_DEPS)
+    session.install(*args, *TEST_DEPS, *POLISHER_TEST_DEPS, *LLM_DEPS, *DASK_DEPS)
 
 
 @nox.session
@@ -167,7 +169,7 @@ def bench(session: nox.Session) -> None:
     The packages are installed as a user gets them (regular installs, byte-compiled by pip), not editable: an
     editable install under PYTHONDONTWRITEBYTECODE recompiles every module at each start, which a user never pays.
     """
-    session.install(*(str(ROOT / "packages" / d) for d in PACKAGES), *TEST_DEPS)  # pip reinstalls local paths
+    session.install(*(str(ROOT / "packages" / d) for d in PACKAGES), *TEST_DEPS, *DASK_DEPS)  # reinstalls local paths
     sections = []
     for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         out = session.run("python", str(script), *session.posargs, silent=True)

@@ -98,7 +98,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--conformance", default=str(REPO.parent / "shared" / "conformance" / "upstream"))
     ap.add_argument("--skip-scale4", action="store_true")
-    ap.add_argument("--cases", default="abc", help="which cases to run, e.g. 'a' for the users table only")
+    ap.add_argument("--cases", default="abcw", help="which cases to run, e.g. 'a' for the users table only; w: workers")
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs (generate and ceiling alike)")
     args = ap.parse_args()
     gov = Path(args.conformance) / "gov_scaled.json"
@@ -139,7 +139,51 @@ def main() -> None:
               "process, already warm. "
               f"Seconds and ceilings are the best of {max(args.repeat, 1)} run(s); peak RSS the highest. "
               "Goals: within 2.5× of the ceiling; peak RSS flat from scale 1 to 4 and under 1 GB."]
+    if "w" in args.cases and not args.skip_scale4:
+        lines += ["", *workers_section(gov, args.repeat)]
     print("\n".join(lines))
+
+
+PARTS = 2_000_000
+
+
+def workers_section(gov: Path, repeat: int) -> list[str]:
+    """gov_scaled --scale 4 with 1 and 2 local worker processes and on a 2-worker Dask LocalCluster, tables above
+    2M rows as parts (the unit of parallel writing), beside the writer ceiling of the same files."""
+    import distributed
+
+    lines = ["### datagen generate with workers", "",
+             f"gov_scaled.json `--scale 4 --partition-rows {PARTS:,}` on {psutil.cpu_count()} cores. Identical "
+             "files in every row (sha256 compared in this run). The ceiling is the parquet writer alone writing the "
+             "same files one after another in one thread.", "",
+             "| executor | rows | seconds | rows/s | speed-up over 1 worker | ratio to ceiling | identical files |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    common = ["--scale", "4", "--partition-rows", str(PARTS)]
+    with tempfile.TemporaryDirectory() as tmp, \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as cluster:
+        dask = "dask://" + cluster.scheduler_address.removeprefix("tcp://")
+        configs = [("1 worker (one process)", ["--workers", "1"]), ("2 local worker processes", ["--workers", "2"]),
+                   ("2-worker Dask LocalCluster", ["--executor", dask])]
+        base = ceiling = reference = None
+        for label, extra in configs:
+            best, same = None, True
+            for i in range(max(repeat, 1)):
+                out = Path(tmp) / f"w{len(lines)}-{i}"
+                seconds, _, rows, _ = run_generate(gov, out, *common, *extra)
+                if best is None or seconds < best[0]:
+                    best = (seconds, rows)
+                shas = {f["path"]: f["sha256"] for t in json.loads((out / ".metadata.json").read_text())["tables"]
+                        for f in t["files"]}
+                if reference is None:
+                    reference, ceiling = shas, writer_ceiling(out)
+                same = same and shas == reference
+                shutil.rmtree(out)
+            seconds, rows = best
+            base = base or seconds
+            lines.append(f"| {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {base / seconds:.2f}× | "
+                         f"{seconds / ceiling:.2f}× | {'yes' if same else 'NO'} |")
+    return lines
 
 
 if __name__ == "__main__":

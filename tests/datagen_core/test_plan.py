@@ -261,3 +261,30 @@ def test_cli_plan_bad_input_exit_2(tmp_path):
     assert r.exit_code == 2 and "not found" in r.stderr
     r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "gov_scaled.json"), "--scale", "-1"])
     assert r.exit_code == 2
+
+
+def test_cli_plan_wall_time_per_worker_count_from_a_timed_sample(tmp_path, monkeypatch):
+    """--scale 1000 of gov_scaled: every table above --partition-rows is several files, so more workers help up to
+    the file count; the times come from samples timed here (not constants), and the disk check names the place."""
+    from datagen_core import estimates
+
+    r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "gov_scaled.json"), "--scale", "1000", "--json",
+                                  "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    wall = {int(k): v for k, v in doc["timing"]["wall_seconds"].items()}
+    assert sorted(wall) == [1, 2, 8, 64]
+    assert wall[1] > wall[2] > wall[8] > wall[64] > 0
+    assert wall[1] / wall[2] > 1.5  # the big tables are many files each
+    assert doc["files"]["attendance"] == math.ceil(doc["tables"][[t["name"] for t in doc["tables"]].index("attendance")]["rows"] / 25_000_000)
+    assert doc["files"]["district"] == 1
+    assert 0 < doc["timing"]["sample_scale"] < 0.1 and doc["memory_per_worker_bytes"] > 0
+    assert doc["free_bytes"] is not None
+    # rows per second of the 1-worker estimate: the rate measured here, within reason (not a constant)
+    assert 1e5 < doc["total_rows"] / wall[1] < 1e8
+    monkeypatch.setattr(estimates, "free_bytes", lambda output: 1024)
+    r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "-o", str(tmp_path / "x")])
+    assert r.exit_code == 0 and "does not fit the 1.0 KB free where" in r.stderr, r.stderr
+    assert "1 worker ~" in r.stdout and "64 workers ~" in r.stdout
+    r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "--no-timing", "--json"])
+    assert json.loads(r.stdout)["timing"] is None

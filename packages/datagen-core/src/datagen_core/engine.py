@@ -36,13 +36,14 @@ from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLar
 from .intervals import implied_pairs
 from .limits import engine_problems
 from .needs import full_tables_for, generation_order, kept_columns
+from .scaleout import ordered, write_spread
 from .self_lookups import first_pass
-from .sink import SPILL_DIR, TableSink
+from .sink import SPILL_DIR, TableSink, table_sink
 from .store import KeptTable
 from .tables import TableFacts
-from .time_ranks import TimeRanks, replay_chunks, spill_chunks, time_column_to_rank
+from .time_ranks import TimeRanks, buckets_for, replay_chunks, spill_chunks, time_column_to_rank
 from .timestamps import to_us
-from .writer import column_kinds, dictionary_columns, file_name
+from .writer import file_name
 
 MAX_ROWS = 50_000_000
 #: a table planned above this many rows is written as a directory of parts of at most this many rows
@@ -206,7 +207,7 @@ def _replace(staging: Path, out: Path, overwrite: bool) -> None:
 
 def _jobs(schema: dsl.Schema, node: dsl.Node, seed: int, scale: float, kept: dict[str, KeptTable],
           timeframe: tuple[int, int]) -> Iterator[ChunkJob]:
-    tables = {t: kept[t].loaded() for t in full_tables_for(schema, node)}
+    tables = {t: kept[t] for t in full_tables_for(schema, node)}  # mapped where the chunk runs
     if node.kind == "vocab":
         yield ChunkJob(schema, seed, node.id, 0, 0, 0, timeframe, None, tables)
         return
@@ -229,14 +230,16 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
         for job in jobs:
             yield generate_chunk(job)
         return
-    window: list[Any] = []
-    depth = max(2, 2 * (getattr(executor, "_max_workers", 2) or 2))
-    for job in jobs:
-        window.append(executor.submit(generate_chunk, job))
-        if len(window) >= depth:
-            yield window.pop(0).result()
-    for fut in window:
-        yield fut.result()
+    yield from ordered(executor, generate_chunk, ((job,) for job in jobs), _depth(executor))
+
+
+def _depth(executor: Executor) -> int:
+    """Tasks in flight: twice the workers (a process pool's, or a Dask cluster's threads)."""
+    workers = getattr(executor, "_max_workers", None)
+    client = getattr(executor, "_client", None)
+    if workers is None and client is not None:
+        workers = sum(client.nthreads().values())
+    return max(2, 2 * (workers or 2))
 
 
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
@@ -279,10 +282,23 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
     A fact numbered in time order is only generated and spilled here: the returned call writes it."""
     name = node.id
     t0 = time.perf_counter()
-    seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
-    sinks = {name: TableSink(staging, name, column_kinds(node), keep if needed else set(),
-                              seqs, needed, dictionary_columns(node), background, parts.get(name))}
-    sinks[name].pk = node.pk
+    chunk_count = -(-kept[node.parents[0]].n // parents_per_chunk(node, schema)) if node.parents else 1
+    column = time_column_to_rank(schema, node) if chunk_count > 1 else None
+    if executor is not None and node.touchpoint_table is None and not self_lookups_deferred(schema, node):
+        # workers write this table's files (see scaleout)
+        report = None if progress is None else lambda n: progress(name, n, time.perf_counter() - t0)
+        try:
+            done = write_spread(schema, node, staging, executor, _depth(executor),
+                                _jobs(schema, node, seed, scale, kept, timeframe), column, buckets_for(chunk_count),
+                                timeframe, parts.get(name), keep, needed, report)
+        except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+            raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+        kept[name] = done.kept
+        facts[name] = _facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files))
+        if progress is not None:
+            progress(name, -1, time.perf_counter() - t0)
+        return None
+    sinks = {name: table_sink(staging, node, keep, needed, background, parts.get(name))}
     tp = node.touchpoint_table
     if tp is not None:
         kinds = [("touchpoint_id", "int", False), (node.pk, node.column(node.pk).type, True)]
@@ -305,7 +321,8 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
                     progress(name, sinks[name].offset, time.perf_counter() - t0)
             for t, sink in sinks.items():
                 kept[t] = sink.finish()
-                facts[t] = _facts(schema, node, t, sink)
+                facts[t] = _facts(schema, node, t, sink.offset, sink.notes, sink.relative_path(),
+                                  sink.relative_files())
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
 
@@ -315,8 +332,9 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
             sinks[name].earlier = first_pass(schema, node, (p[0] for p in _run(jobs, executor)))
         chunk_pieces = _run(_jobs(schema, node, seed, scale, kept, timeframe), executor)
         replay = None
-        if (column := time_column_to_rank(schema, node)) and kept[node.parents[0]].n > parents_per_chunk(node, schema):
-            ranks = sinks[name].ranks = TimeRanks(column, timeframe)  # several chunks: ids in time order over all
+        if column:
+            # several chunks: ids in time order over the table
+            ranks = sinks[name].ranks = TimeRanks(column, timeframe, buckets_for(chunk_count))
             spill = staging / SPILL_DIR / f"{Path(file_name(name)).stem}.chunks"
             spill_chunks(chunk_pieces, ranks, name, spill,
                          None if progress is None else lambda n: progress(name, n, time.perf_counter() - t0))
@@ -336,15 +354,15 @@ def _parent_fk(node: dsl.Node) -> list[str]:
     return [fk] if fk is not None and fk != node.pk else []
 
 
-def _facts(schema: dsl.Schema, node: dsl.Node, table: str, sink: TableSink) -> TableFacts:
+def _facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dict[str, int | None], path: str,
+           files: tuple[str, ...]) -> TableFacts:
     from .dataset import created_at_of, foreign_keys
 
     if table != node.id:
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
-        return TableFacts(table, "touchpoint", sink.relative_path(), "touchpoint_id", fks, "touched_at", ["touched_at"],
-                          sink.offset, files=sink.relative_files())
+        return TableFacts(table, "touchpoint", path, "touchpoint_id", fks, "touched_at", ["touched_at"], rows,
+                          files=files)
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]
-    notes = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}"
-                  for text, count in sink.notes.items())
-    return TableFacts(node.id, node.kind, sink.relative_path(), node.pk, foreign_keys(schema, node),
-                      created_at_of(node), times, sink.offset, notes, sink.relative_files())
+    said = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}" for text, count in notes.items())
+    return TableFacts(node.id, node.kind, path, node.pk, foreign_keys(schema, node), created_at_of(node), times, rows,
+                      said, files)

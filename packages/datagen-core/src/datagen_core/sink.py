@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from datagen_contracts import dsl
+
 from .chunks import Piece
 from .errors import GenerationError
 from .faker_pools import template, template_capacity
@@ -18,7 +20,7 @@ from .references import EarlierRows
 from .self_lookups import resolve_self_lookups
 from .store import KeptTable, SeqCol, Spool, as_numpy
 from .time_ranks import TimeRanks
-from .writer import TableWriter, arrow_schema, file_name, to_arrow
+from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
 SPILL_DIR = ".kept"
 
@@ -28,12 +30,17 @@ class TableSink:
 
     def __init__(self, staging: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
                  seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
-                 background: Executor | None = None, part_rows: int | None = None) -> None:
+                 background: Executor | None = None, part_rows: int | None = None, *, path: str | None = None,
+                 offset: int = 0) -> None:
+        """``path`` (relative to ``staging``): one part file of the table written by a worker, whose first row is
+        row ``offset`` of the table (see ``scaleout``); else the table's own file or folder of parts."""
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
         self.staging, stem = staging, Path(file_name(name)).stem
-        self.writer = TableWriter(staging / (file_name(name) if part_rows is None else stem), arrow_schema(kinds),
-                                  dictionary, background, part_rows)
-        self.offset = 0
+        target = path or (file_name(name) if part_rows is None else stem)
+        self.writer = TableWriter(staging / target, arrow_schema(kinds), dictionary, background, part_rows)
+        self.offset = self.first = offset
+        if path is not None:  # this part's kept columns spill beside the other parts', never onto them
+            stem = f"{stem}.{Path(path).stem}"
         spill = staging / SPILL_DIR
         self.parts = {c: Spool(spill / f"{stem}.{i}.col") for i, c in enumerate(sorted(keep))}
         self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
@@ -101,14 +108,25 @@ class TableSink:
 
     def finish(self) -> KeptTable:
         self.writer.close()
-        kept = KeptTable(self.name, self.offset)
+        rows = self.offset - self.first
+        kept = KeptTable(self.name, rows)
         for c in self.keep:
             kept.columns[c] = self.parts[c].finish()
             nulls = self.null_parts[c]
             if nulls.any_true:
                 kept.nulls[c] = nulls.finish()
         for key, spool in self.extra.items():
-            if spool.parts_count and spool.rows == self.offset:
+            if spool.parts_count and spool.rows == rows:
                 setattr(kept, key, spool.finish())
         self.parts.clear()
         return kept
+
+
+def table_sink(staging: Path, node: dsl.Node, keep: set[str], needed: bool, background: Executor | None = None,
+               part_rows: int | None = None, *, path: str | None = None, offset: int = 0) -> TableSink:
+    """The sink of a node's own table (its touchpoint table, if any, has another)."""
+    seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
+    sink = TableSink(staging, node.id, column_kinds(node), keep if needed else set(), seqs, needed,
+                     dictionary_columns(node), background, part_rows, path=path, offset=offset)
+    sink.pk = node.pk
+    return sink

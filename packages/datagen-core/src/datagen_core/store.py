@@ -189,6 +189,11 @@ class KeptTable:
     _by_time: Any = None
     _view: Any = None  # the memory-mapped view built by loaded(), reused by every later table
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to another process) without the caches: a memory-mapped view would travel as a full copy; the
+        other side maps the spilled files itself."""
+        return {**self.__dict__, "_cum": None, "_by_time": None, "_view": None}
+
     def slice(self, a: int, b: int) -> KeptTable:
         """Rows [a, b) — the primary-parent rows of one chunk (spilled columns read back from disk)."""
         cut = lambda v: None if v is None else slice_values(v, a, b)  # noqa: E731

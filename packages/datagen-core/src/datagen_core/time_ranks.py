@@ -10,7 +10,8 @@ only within a chunk. For a fact larger than one chunk the engine makes two passe
    rows in earlier time slices, plus the rows of this slice in earlier chunks, plus its place in its own chunk.
 
 Ranks are a permutation of ``0 … rows-1``: ids stay exactly ``start, start+step, …`` with no gap or repeat, and they
-increase with time up to one slice (the timeframe / 262,144: two minutes for a year). Rows keep their place in the
+increase with time up to one slice (the timeframe / 262,144: two minutes for a year; fewer slices for a table of
+thousands of chunks, see ``buckets_for``). Rows keep their place in the
 file (and their chunk's parents), so memory stays one chunk and the output does not depend on the worker count.
 Rows without a creation time rank last.
 
@@ -40,6 +41,16 @@ from .store import as_numpy
 BUCKETS = 1 << 18
 
 
+def buckets_for(chunks: int) -> int:
+    """Time slices for a table of ``chunks`` chunks: 262,144, fewer past 64 chunks — the scale-out client keeps one
+    histogram per output file, at most 2**24 counts in all — never under 1,024 (still minutes to hours each).
+
+    >>> buckets_for(10), buckets_for(1000), buckets_for(10**6)
+    (262144, 16777, 1024)
+    """
+    return max(1 << 10, min(BUCKETS, (1 << 24) // max(chunks, 1)))
+
+
 def time_column_to_rank(schema: dsl.Schema, node: dsl.Node) -> str | None:
     """The creation column a fact's ids follow across chunks, or None when file order already is time order (or
     the ids must stay row numbers: a self-lookup resolves to ``start + row · step``)."""
@@ -59,13 +70,14 @@ class TimeRanks:
         self.hist = np.zeros(buckets + 1, dtype=np.int64)  # the last slice: rows without a time
         self.seen: np.ndarray | None = None
 
-    def _slices(self, times: np.ndarray, nulls: np.ndarray | None) -> np.ndarray:
+    def slices(self, times: np.ndarray, nulls: np.ndarray | None) -> np.ndarray:
+        """The time slice of each row (``buckets`` for a row without a time)."""
         t = np.asarray(times).astype(np.int64, copy=False)
         b = np.clip(((t - self.lo) / self.span * self.buckets).astype(np.int64), 0, self.buckets - 1)
         return b if nulls is None else np.where(nulls, self.buckets, b)
 
     def count(self, times: np.ndarray, nulls: np.ndarray | None) -> None:
-        h = np.bincount(self._slices(times, nulls))  # as long as the latest slice used, not all of them
+        h = np.bincount(self.slices(times, nulls))  # as long as the latest slice used, not all of them
         self.hist[:len(h)] += h
 
     def close_counts(self) -> None:
@@ -74,7 +86,7 @@ class TimeRanks:
     def assign(self, times: np.ndarray, nulls: np.ndarray | None) -> np.ndarray:
         """Each row's rank; O(rows) (a chunk is in time order already, so the sort is a pass over sorted data)."""
         assert self.seen is not None, "close_counts() first"
-        b = self._slices(times, nulls)
+        b = self.slices(times, nulls)
         n = len(b)
         if n == 0:
             return np.zeros(0, dtype=np.int64)

@@ -1,0 +1,215 @@
+"""Generation spread over worker processes or a Dask cluster, each worker writing its own files.
+
+A table is made in two rounds of tasks:
+
+1. **one task per chunk**: the chunk is generated and its pieces pickled into the staging directory; the task
+   returns only its row count and, for a fact numbered in time order (:mod:`time_ranks`), how many of its rows fall
+   in each time slice;
+2. **one task per output file** — the table's file, or each part of a partitioned table: consecutive chunks up to
+   ``--partition-rows`` rows, the rule the one-process writer follows — reads its chunks back, completes their keys
+   from the row offset (and time ranks) the client derived from round 1, writes the file and returns what later
+   tables keep of it (numbers; arrays past a size stay as files in the staging directory).
+
+The client sends chunk jobs (the schema, the seed, the chunk's primary-parent rows, paths of spilled columns) and
+receives counts and kept columns; no table's values travel back. Both rounds run the code the one-process engine
+runs, in the same order, so every file is byte-identical for any worker count or executor. Workers must see the
+staging directory at the same path (one machine, or a shared filesystem for a Dask cluster).
+
+>>> new_part(5, 3, 8), new_part(8, 4, 8), new_part(0, 9, 8), new_part(5, 9, None)
+(False, True, False, False)
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from datagen_contracts import dsl
+
+from .chunks import ChunkJob, generate_chunk
+from .sink import SPILL_DIR, table_sink
+from .store import KeptTable, SpilledCol, Spool, as_numpy
+from .time_ranks import TimeRanks
+
+
+@dataclass
+class ChunkFacts:
+    """What round 1 returns for one chunk."""
+
+    rows: int
+    slices: np.ndarray | None = None  # the time slices its rows fall in (sorted, distinct)
+    counts: np.ndarray | None = None  # rows per slice
+
+
+def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int) -> ChunkFacts:
+    """Round 1 (in a worker): generate one chunk, pickle its pieces to ``path``; return its counts."""
+    pieces = generate_chunk(job)
+    with open(path, "wb") as out:
+        pickle.dump(pieces, out, protocol=pickle.HIGHEST_PROTOCOL)
+    fact = pieces[0]
+    if rank_column is None:
+        return ChunkFacts(fact.n)
+    slices, counts = np.unique(TimeRanks(rank_column, job.timeframe, buckets).slices(
+        as_numpy(fact.columns[rank_column]), fact.nulls.get(rank_column)), return_counts=True)
+    return ChunkFacts(fact.n, slices, counts)
+
+
+@dataclass
+class PartJob:
+    """Round 2: write the chunks ``spills`` (in order) as the file ``path`` (relative to ``staging``)."""
+
+    schema: dsl.Schema
+    table: str
+    staging: str
+    path: str
+    offset: int  # the table row the file starts at
+    spills: list[str]
+    keep: set[str]
+    needed: bool
+    rank_column: str | None = None
+    buckets: int = 0
+    timeframe: tuple[int, int] = (0, 0)
+    seen: np.ndarray | None = None  # time ranks given out before this file (see TimeRanks.seen)
+
+
+@dataclass
+class PartFacts:
+    rows: int
+    kept: KeptTable
+    notes: dict[str, int | None] = field(default_factory=dict)
+
+
+def write_part(job: PartJob) -> PartFacts:
+    """Round 2 (in a worker): complete the chunks' keys, write the file, return what later tables keep."""
+    node = job.schema.node(job.table)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
+        sink = table_sink(Path(job.staging), node, job.keep, job.needed, background, path=job.path,
+                          offset=job.offset)
+        if job.seen is not None and job.rank_column is not None:
+            sink.ranks = TimeRanks(job.rank_column, job.timeframe, job.buckets)
+            sink.ranks.seen = job.seen
+        sinks = {node.id: sink}
+        for spill in job.spills:
+            with open(spill, "rb") as back:
+                pieces = pickle.load(back)  # our own file, written by spill_chunk in this run
+            os.unlink(spill)
+            offsets = {node.id: sink.offset}
+            for piece in pieces:
+                sink.add(piece, offsets, sinks)
+        kept = sink.finish()
+    return PartFacts(sink.offset - job.offset, kept, sink.notes)
+
+
+def new_part(size: int, rows: int, part_rows: int | None) -> bool:
+    """Whether a chunk of ``rows`` starts a new part after ``size`` rows (``TableWriter._write``'s rule)."""
+    return part_rows is not None and size > 0 and size + rows > part_rows
+
+
+def ordered(executor: Executor, fn: Callable[..., Any], calls: Iterable[tuple[Any, ...]], depth: int) -> Iterator[Any]:
+    """``fn(*args)`` for each call on ``executor``, results in call order, at most ``depth`` in flight."""
+    window: list[Future[Any]] = []
+    for args in calls:
+        window.append(executor.submit(fn, *args))
+        if len(window) >= depth:
+            yield window.pop(0).result()
+    for fut in window:
+        yield fut.result()
+
+
+def merge_kept(name: str, parts: list[KeptTable], spill: Path) -> KeptTable:
+    """One table's kept columns from its files' (in order), spilled past a size like the one-process engine's."""
+    out = KeptTable(name, sum(p.n for p in parts))
+    spill.mkdir(parents=True, exist_ok=True)
+
+    def joined(key: str, values: list[Any]) -> Any:
+        spool = Spool(spill / f"{name.encode().hex()[:40]}.{key}.merged")
+        for v in values:
+            spool.append(as_numpy(v) if isinstance(v, SpilledCol) else v)
+        return spool.finish()
+
+    columns = sorted(set().union(*(p.columns for p in parts)))
+    for i, c in enumerate(columns):
+        out.columns[c] = joined(f"{i}.col", [p.columns[c] for p in parts])
+        if any(c in p.nulls for p in parts):
+            out.nulls[c] = joined(f"{i}.nulls", [p.nulls.get(c, np.zeros(p.n, bool)) for p in parts])
+    for key in ("created", "fanout_mult", "value_mult", "segment", "decay"):
+        values = [getattr(p, key) for p in parts if p.n]
+        if values and all(v is not None for v in values):
+            setattr(out, key, joined(key, values))
+    return out
+
+
+def spill_path(staging: Path, stem: str, chunk: int) -> str:
+    return str(staging / SPILL_DIR / f"{stem}.c{chunk:06d}.pieces")
+
+
+@dataclass
+class SpreadTable:
+    """A table written by workers: its rows, files (relative paths, in order), notes and kept columns."""
+
+    rows: int
+    path: str
+    files: list[str]
+    notes: dict[str, int | None]
+    kept: KeptTable
+
+
+def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor, depth: int,
+                 jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
+                 part_rows: int | None, keep: set[str], needed: bool,
+                 progress: Callable[[int], None] | None = None) -> SpreadTable:
+    """Both rounds for one table (the client's side). The client keeps per output file its chunks, rows and —
+    for a time-ordered fact — a histogram of time slices, never per chunk."""
+    from .writer import file_name, part_name
+
+    stem = Path(file_name(node.id)).stem
+    (staging / SPILL_DIR).mkdir(parents=True, exist_ok=True)
+    calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets) for job in jobs)
+    members: list[list[int]] = [[]]
+    sizes = [0]
+    hists = [np.zeros(buckets + 1, dtype=np.int64)] if rank_column is not None else []
+    for c, facts in enumerate(ordered(executor, spill_chunk, calls, depth)):
+        if new_part(sizes[-1], facts.rows, part_rows):
+            members.append([])
+            sizes.append(0)
+            hists += [np.zeros(buckets + 1, dtype=np.int64)] if hists else []
+        members[-1].append(c)
+        sizes[-1] += facts.rows
+        if hists:
+            hists[-1][facts.slices] += facts.counts
+        if progress is not None:
+            progress(sum(sizes))
+    if part_rows is None:
+        paths = [file_name(node.id)]
+    else:
+        (staging / stem).mkdir()
+        paths = [f"{stem}/{part_name(i)}" for i in range(len(members))]
+    seen = None
+    if hists:
+        ranks = TimeRanks(rank_column or "", timeframe, buckets)
+        ranks.hist = np.sum(hists, axis=0)
+        ranks.close_counts()
+        seen = ranks.seen
+    part_jobs, offset = [], 0
+    for i, path in enumerate(paths):
+        job = PartJob(schema, node.id, str(staging), path, offset,
+                      [spill_path(staging, stem, c) for c in members[i]], keep, needed, rank_column, buckets,
+                      timeframe, None if seen is None else seen.copy())
+        offset += sizes[i]
+        if seen is not None:
+            seen += hists[i]
+        part_jobs.append((job,))
+    written = list(ordered(executor, write_part, part_jobs, depth))
+    notes: dict[str, int | None] = {}
+    for w in written:
+        for text, count in w.notes.items():
+            notes[text] = None if count is None else (notes.get(text) or 0) + count
+    kept = merge_kept(node.id, [w.kept for w in written], staging / SPILL_DIR)
+    return SpreadTable(offset, paths[0] if part_rows is None else stem, paths, notes, kept)

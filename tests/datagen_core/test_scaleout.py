@@ -1,0 +1,131 @@
+"""Scale-out: chunks on worker processes or a Dask cluster, each worker writing its own files. The files are
+byte-identical to the one-process engine's, and so is .metadata.json apart from timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from datagen_core import chunks
+from datagen_core.cli import main
+from datagen_core.engine import generate
+from datagen_core.executors import open_executor
+
+from .test_time_order import _doc
+
+
+@pytest.fixture(autouse=True)
+def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 1024)  # many chunks (and parts) from a small schema
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}
+
+
+def _meta(out: Path) -> dict:
+    meta = json.loads((out / ".metadata.json").read_text())
+    meta.pop("duration_seconds", None)
+    meta.pop("generated_at", None)
+    return meta
+
+
+def _write(tmp_path: Path, doc: dict) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    return tmp_path / "s.json"
+
+
+def _same(a: Path, b: Path) -> None:
+    fa, fb = _files(a), _files(b)
+    assert list(fa) == list(fb) and all(fa[k] == fb[k] for k in fa), [k for k in fa if fa[k] != fb.get(k)]
+    assert _meta(a) == _meta(b)
+
+
+@pytest.mark.parametrize("partition_rows", [0, 3000])
+def test_process_workers_write_the_same_files(tmp_path: Path, partition_rows: int) -> None:
+    schema = _write(tmp_path, _doc(2500, 4))
+    one = generate(schema, tmp_path / "one", seed=3, partition_rows=partition_rows).output
+    with open_executor("processes:2") as pool:
+        two = generate(schema, tmp_path / "two", seed=3, executor=pool, partition_rows=partition_rows).output
+    three = generate(schema, tmp_path / "three", seed=3, workers=3, partition_rows=partition_rows).output
+    _same(one, two)
+    _same(one, three)
+    if partition_rows:
+        assert len(list((two / "invoice").iterdir())) >= 3
+
+
+def test_examples_with_workers_are_byte_identical(tmp_path: Path) -> None:
+    """Every example schema (touchpoints and self-lookups fall back to the client's writer, the rest is written by
+    workers), at a scale with several chunks per table."""
+    repo = Path(__file__).resolve().parents[2]
+    for schema in sorted((repo / "examples" / "schemas").glob("*.json")):
+        parts = 0 if json.loads(schema.read_text()).get("defects") else 20_000  # defects: one file per table
+        one = generate(schema, tmp_path / f"{schema.stem}1", seed=1, scale=0.2, partition_rows=parts).output
+        two = generate(schema, tmp_path / f"{schema.stem}2", seed=1, scale=0.2, partition_rows=parts,
+                       workers=2).output
+        _same(one, two)
+
+
+def test_on_a_dask_local_cluster(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    schema = _write(tmp_path, _doc(2500, 4))
+    one = generate(schema, tmp_path / "one", seed=3, partition_rows=3000).output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            client.run(_small, 1024)  # the workers' chunk size, as this test's
+            two = generate(schema, tmp_path / "two", seed=3, executor=client.get_executor(),
+                           partition_rows=3000).output
+        host_port = cluster.scheduler_address.removeprefix("tcp://")
+        with distributed.Client(cluster) as client:
+            client.run(_small, 1024)
+            res = CliRunner().invoke(main, ["generate", str(schema), "-o", str(tmp_path / "three"), "-q", "--seed", "3",
+                                            "--partition-rows", "3000", "--executor", f"dask://{host_port}"])
+    assert res.exit_code == 0, res.output
+    _same(one, two)
+    _same(one, tmp_path / "three")
+
+
+def _small(rows: int) -> None:
+    chunks.CHUNK_ROWS = rows
+
+
+def test_executor_errors_are_usage_errors(tmp_path: Path) -> None:
+    schema = _write(tmp_path, _doc(100, 2))
+    run = lambda *a: CliRunner().invoke(main, ["generate", str(schema), "-o", str(tmp_path / "o"), "-q", *a])  # noqa: E731
+    for args, text in ((["--executor", "threads:2"], "--executor must be processes:N or dask://HOST:PORT"),
+                       (["--executor", "processes:2", "--workers", "2"], "not both"),
+                       (["--executor", "dask://127.0.0.1:9"], "cannot reach the Dask scheduler")):
+        res = run(*args)
+        assert res.exit_code == 2 and text in res.output, (args, res.output)
+        assert not (tmp_path / "o").exists()
+    res = run("--executor", "processes:2")
+    assert res.exit_code == 0, res.output
+
+
+def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 64 chunks the time slices shrink (the client keeps a histogram per file): both engines agree, the keys
+    are still each value once and follow time."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from datagen_contracts.dsl import loads_schema
+    from datagen_core.time_ranks import BUCKETS, buckets_for
+
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 128)
+    doc = _doc(2500, 4)
+    loaded = loads_schema(json.dumps(doc))
+    chunk_count = -(-2500 // chunks.parents_per_chunk(loaded.node("invoice"), loaded))
+    assert chunk_count > 64 and buckets_for(chunk_count) < BUCKETS
+    schema = _write(tmp_path, doc)
+    one = generate(schema, tmp_path / "one", seed=3, partition_rows=2000).output
+    two = generate(schema, tmp_path / "two", seed=3, partition_rows=2000, workers=2).output
+    _same(one, two)
+    table = pq.read_table([str(p) for p in sorted((one / "invoice").iterdir())], columns=["invoice_id", "issued_at"])
+    ids, times = table["invoice_id"].to_numpy(), table["issued_at"].to_numpy().astype(np.int64)
+    assert sorted(ids.tolist()) == list(range(100, 100 + len(ids)))
+    assert np.corrcoef(np.argsort(np.argsort(ids)), np.argsort(np.argsort(times)))[0, 1] > 0.999
