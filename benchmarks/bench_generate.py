@@ -150,6 +150,7 @@ PARTS = 2_000_000
 def workers_section(gov: Path, repeat: int) -> list[str]:
     """gov_scaled --scale 4 with 1 and 2 local worker processes and on a 2-worker Dask LocalCluster, tables above
     2M rows as parts (the unit of parallel writing), beside the writer ceiling of the same files."""
+    import dask
     import distributed
 
     lines = ["### datagen generate with workers", "",
@@ -159,7 +160,9 @@ def workers_section(gov: Path, repeat: int) -> list[str]:
              "| executor | rows | seconds | rows/s | speed-up over 1 worker | ratio to ceiling | identical files |",
              "|---|---:|---:|---:|---:|---:|---|"]
     common = ["--scale", "4", "--partition-rows", str(PARTS)]
-    with tempfile.TemporaryDirectory() as tmp, \
+    # Dask's default pre-spawn environment (MALLOC_TRIM_THRESHOLD_=65536, one BLAS thread) would also leak into this
+    # process and the runs below; see docs/scale_out.md
+    with tempfile.TemporaryDirectory() as tmp, dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                      dashboard_address=None) as cluster:
         dask = "dask://" + cluster.scheduler_address.removeprefix("tcp://")

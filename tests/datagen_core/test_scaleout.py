@@ -74,10 +74,15 @@ def test_on_a_dask_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     schema = _write(tmp_path, _doc(2500, 4))
     one = generate(schema, tmp_path / "one", seed=3, partition_rows=3000).output
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    import dask
+
+    # a LocalCluster otherwise sets MALLOC_TRIM_THRESHOLD_ (and thread counts) in this process's environment, which
+    # every later subprocess of the test session would inherit (numpy then maps every array: several times slower)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             client.run(_small, 1024)  # the workers' chunk size, as this test's
-            two = generate(schema, tmp_path / "two", seed=3, executor=client.get_executor(),
+            two = generate(schema, tmp_path / "two", seed=3, executor=client.get_executor(pure=False),
                            partition_rows=3000).output
         host_port = cluster.scheduler_address.removeprefix("tcp://")
         with distributed.Client(cluster) as client:
@@ -129,3 +134,40 @@ def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path:
     ids, times = table["invoice_id"].to_numpy(), table["issued_at"].to_numpy().astype(np.int64)
     assert sorted(ids.tolist()) == list(range(100, 100 + len(ids)))
     assert np.corrcoef(np.argsort(np.argsort(ids)), np.argsort(np.argsort(times)))[0, 1] > 0.999
+
+
+def test_a_worker_keeps_one_loaded_copy_of_each_finished_table() -> None:
+    """Chunk jobs carry the tables they read whole; a worker process keeps its first loaded copy (and the samplers
+    built on it) for the next chunks, keyed by the table's token. A table without a token is not kept."""
+    import pickle
+
+    import numpy as np
+
+    from datagen_core.store import KeptTable, shared
+
+    table = KeptTable("t", 3, {"k": np.arange(3)}, token="tok-1")
+    first = shared(pickle.loads(pickle.dumps(table)))  # as a worker receives it, job after job
+    assert shared(pickle.loads(pickle.dumps(table))) is first
+    weighted = KeptTable("w", 3, {"k": np.arange(3)}, fanout_mult=np.ones(3))
+    weighted.sample_rows(np.random.default_rng(0), 2)  # builds the sampler cache
+    assert weighted._cum is not None and pickle.loads(pickle.dumps(weighted))._cum is None  # never shipped
+    anonymous = KeptTable("u", 3, {"k": np.arange(3)})
+    assert shared(pickle.loads(pickle.dumps(anonymous))) is not shared(pickle.loads(pickle.dumps(anonymous)))
+
+
+def test_hostile_table_names_with_workers_and_parts(tmp_path: Path) -> None:
+    """Unicode, spaces, quotes and a bidi control in table names: the parts' folder, the spills and the merged kept
+    columns are named from the safe file name, and the files are the same as one process's."""
+    doc = _doc(2500, 4)
+    names = {"account": "compte été 'a'", "invoice": 'fac"ture v1 \u202e', "line": "line"}
+    text = json.dumps(doc)
+    for old, new in names.items():
+        text = text.replace(f'"{old}"', json.dumps(new)).replace(f'"{old}.', json.dumps(new)[:-1] + ".")
+    schema = _write(tmp_path, json.loads(text))
+    one = generate(schema, tmp_path / "one", seed=3, partition_rows=3000).output
+    two = generate(schema, tmp_path / "two", seed=3, partition_rows=3000, workers=2).output
+    _same(one, two)
+    meta = _meta(two)
+    parted = [t for t in meta["tables"] if len(t["files"]) > 1]
+    assert {t["name"] for t in meta["tables"]} == set(names.values()) and parted
+    assert all("/" in f["path"] and ".." not in f["path"] for t in parted for f in t["files"])

@@ -32,7 +32,7 @@ from .effects import window_factor
 from .frame import Frame
 from .intervals import Pair, ordered_pairs, parent_bounds
 from .references import TIME_TYPES, creation_column
-from .store import KeptTable, as_numpy, slice_values
+from .store import KeptTable, as_numpy, shared, slice_values
 from .timestamps import DAY, ceil_to, floor_to, to_us
 
 #: rows per chunk — part of the output format: changing it changes the data for a given seed
@@ -326,7 +326,7 @@ def _effect_max(mod: dsl.EffectModifier, kept: KeptTable) -> float:
 def _effect_oversampling(node: dsl.Node, job: ChunkJob) -> float:
     out = 1.0
     for mod in _table_effects(node):
-        out *= _effect_max(mod, job.tables[mod.args.effect_table].loaded())
+        out *= _effect_max(mod, shared(job.tables[mod.args.effect_table]))
     return out
 
 
@@ -340,7 +340,7 @@ def _thin(node: dsl.Node, job: ChunkJob, frame: Frame) -> np.ndarray | None:
     keep_p = np.ones(frame.n)
     for mod in mods:
         a = mod.args
-        kept = job.tables[a.effect_table].loaded()
+        kept = shared(job.tables[a.effect_table])
         keys = {local: as_numpy(frame.values[local]) for local in a.on if local in frame.values}
         on = {k: v for k, v in a.on.items() if k in keys}
         f = window_factor(kept, a.window.start_col if a.window else None, a.window.end_col if a.window else None,
@@ -475,7 +475,7 @@ def _time_window(frame: Frame, name: str, rows: np.ndarray) -> tuple[np.ndarray,
 
 def generate_chunk(job: ChunkJob) -> list[Piece]:
     schema, node = job.schema, job.schema.node(job.table)
-    tables = {k: v.loaded() for k, v in job.tables.items()}  # spilled columns mapped here, in the worker
+    tables = {k: shared(v) for k, v in job.tables.items()}  # spilled columns mapped here, in the worker
     frame = Frame(schema, node, job.seed, job.chunk, 0, job.timeframe, primary=job.primary, tables=tables)
     frame.event_column = event_column(node)
     if node.kind == "vocab":

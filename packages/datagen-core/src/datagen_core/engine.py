@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -294,6 +295,7 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
         kept[name] = done.kept
+        kept[name].token = uuid.uuid4().hex  # workers keep one loaded copy of it (store.shared)
         facts[name] = _facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files))
         if progress is not None:
             progress(name, -1, time.perf_counter() - t0)
@@ -321,6 +323,8 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
                     progress(name, sinks[name].offset, time.perf_counter() - t0)
             for t, sink in sinks.items():
                 kept[t] = sink.finish()
+                if executor is not None:  # chunks of later tables run elsewhere: workers keep one copy (store.shared)
+                    kept[t].token = uuid.uuid4().hex
                 facts[t] = _facts(schema, node, t, sink.offset, sink.notes, sink.relative_path(),
                                   sink.relative_files())
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:

@@ -54,6 +54,6 @@ def open_executor(spec: str) -> Iterator[Executor | None]:
     except OSError as exc:
         raise DatagenError(f"cannot reach the Dask scheduler at {arg}: {exc}") from None
     try:
-        yield client.get_executor()
+        yield client.get_executor(pure=False)  # no hashing of every task's arguments
     finally:
         client.close()

@@ -37,6 +37,7 @@ from .chunks import ChunkJob, generate_chunk
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
 from .time_ranks import TimeRanks
+from .writer import file_name, part_name
 
 
 @dataclass
@@ -99,11 +100,12 @@ def write_part(job: PartJob) -> PartFacts:
         for spill in job.spills:
             with open(spill, "rb") as back:
                 pieces = pickle.load(back)  # our own file, written by spill_chunk in this run
-            os.unlink(spill)
             offsets = {node.id: sink.offset}
             for piece in pieces:
                 sink.add(piece, offsets, sinks)
         kept = sink.finish()
+    for spill in job.spills:  # only once the file is written: a task run again (a lost worker) finds them
+        os.unlink(spill)
     return PartFacts(sink.offset - job.offset, kept, sink.notes)
 
 
@@ -129,7 +131,7 @@ def merge_kept(name: str, parts: list[KeptTable], spill: Path) -> KeptTable:
     spill.mkdir(parents=True, exist_ok=True)
 
     def joined(key: str, values: list[Any]) -> Any:
-        spool = Spool(spill / f"{name.encode().hex()[:40]}.{key}.merged")
+        spool = Spool(spill / f"{Path(file_name(name)).stem}.{key}.merged")
         for v in values:
             spool.append(as_numpy(v) if isinstance(v, SpilledCol) else v)
         return spool.finish()
@@ -167,8 +169,6 @@ def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Ex
                  progress: Callable[[int], None] | None = None) -> SpreadTable:
     """Both rounds for one table (the client's side). The client keeps per output file its chunks, rows and —
     for a time-ordered fact — a histogram of time slices, never per chunk."""
-    from .writer import file_name, part_name
-
     stem = Path(file_name(node.id)).stem
     (staging / SPILL_DIR).mkdir(parents=True, exist_ok=True)
     calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets) for job in jobs)

@@ -188,6 +188,8 @@ class KeptTable:
     _cum: np.ndarray | None = None
     _by_time: Any = None
     _view: Any = None  # the memory-mapped view built by loaded(), reused by every later table
+    #: names this finished table in other processes, which keep one loaded copy of it (see ``shared``)
+    token: str = ""
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (to another process) without the caches: a memory-mapped view would travel as a full copy; the
@@ -236,6 +238,23 @@ class KeptTable:
         if self._by_time is None:
             self._by_time = RowsByTime(self.created, self.fanout_mult)
         return self._by_time.sample(rng, times)
+
+
+_SHARED: dict[str, KeptTable] = {}
+_SHARED_MAX = 16
+
+
+def shared(table: KeptTable) -> KeptTable:
+    """``table.loaded()``, one copy per process per finished table: a worker process receives the table with every
+    chunk job, and keeps its first copy (memory-mapped columns, and the samplers built on first use) for the next
+    chunks instead of rebuilding them each time. A table without a token (a chunk's slice) is not kept."""
+    if not table.token:
+        return table.loaded()
+    if table.token not in _SHARED:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[table.token] = table.loaded()
+    return _SHARED[table.token]
 
 
 def concat_values(parts: list[Values]) -> Values:
