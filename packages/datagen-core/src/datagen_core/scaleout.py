@@ -14,9 +14,6 @@ The client sends chunk jobs (the schema, the seed, the chunk's primary-parent ro
 receives counts and kept columns; no table's values travel back. Both rounds run the code the one-process engine
 runs, in the same order, so every file is byte-identical for any worker count or executor. Workers must see the
 staging directory at the same path (one machine, or a shared filesystem for a Dask cluster).
-
->>> new_part(5, 3, 8), new_part(8, 4, 8), new_part(0, 9, 8), new_part(5, 9, None)
-(False, True, False, False)
 """
 
 from __future__ import annotations
@@ -37,7 +34,7 @@ from .chunks import ChunkJob, generate_chunk
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
 from .time_ranks import TimeRanks
-from .writer import file_name, part_name
+from .writer import file_name, new_part, part_name
 
 
 @dataclass
@@ -107,11 +104,6 @@ def write_part(job: PartJob) -> PartFacts:
     for spill in job.spills:  # only once the file is written: a task run again (a lost worker) finds them
         os.unlink(spill)
     return PartFacts(sink.offset - job.offset, kept, sink.notes)
-
-
-def new_part(size: int, rows: int, part_rows: int | None) -> bool:
-    """Whether a chunk of ``rows`` starts a new part after ``size`` rows (``TableWriter._write``'s rule)."""
-    return part_rows is not None and size > 0 and size + rows > part_rows
 
 
 def ordered(executor: Executor, fn: Callable[..., Any], calls: Iterable[tuple[Any, ...]], depth: int) -> Iterator[Any]:

@@ -39,6 +39,16 @@ def file_name(table: str) -> str:
     return f"{safe}-{hashlib.sha256(table.encode()).hexdigest()[:8]}.parquet"
 
 
+def new_part(size: int, rows: int, part_rows: int | None) -> bool:
+    """Whether a chunk of ``rows`` starts a new part after ``size`` rows: a part is closed before a chunk would take
+    it past ``part_rows`` (the one rule for the one-process writer and the scale-out client).
+
+    >>> new_part(5, 3, 8), new_part(8, 4, 8), new_part(0, 9, 8), new_part(5, 9, None)
+    (False, True, False, False)
+    """
+    return part_rows is not None and size > 0 and size + rows > part_rows
+
+
 def part_name(index: int) -> str:
     """The file name of a partitioned table's part ``index``: ``part-00000.parquet``, … (sorted = written order)."""
     return f"part-{index:05d}.parquet"
@@ -132,7 +142,7 @@ class TableWriter:
 
     def _write(self, table: pa.Table) -> None:
         assert self._writer is not None
-        if self.part_rows is not None and self._in_part and self._in_part + table.num_rows > self.part_rows:
+        if new_part(self._in_part, table.num_rows, self.part_rows):
             self._writer.close()
             self._open(self.path / part_name(len(self.files)))
         self._writer.write_table(table, row_group_size=1 << 20)
