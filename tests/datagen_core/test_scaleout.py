@@ -4,6 +4,7 @@ byte-identical to the one-process engine's, and so is .metadata.json apart from 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,17 +99,25 @@ def _small(rows: int) -> None:
     chunks.CHUNK_ROWS = rows
 
 
-def test_executor_errors_are_usage_errors(tmp_path: Path) -> None:
+def test_executor_errors_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
     schema = _write(tmp_path, _doc(100, 2))
     run = lambda *a: CliRunner().invoke(main, ["generate", str(schema), "-o", str(tmp_path / "o"), "-q", *a])  # noqa: E731
+    unreachable = ("cannot reach the Dask scheduler" if importlib.util.find_spec("distributed")
+                   else "pip install 'datagen-core[dask]'")  # the isolated session installs no extra
     for args, text in ((["--executor", "threads:2"], "--executor must be processes:N or dask://HOST:PORT"),
                        (["--executor", "processes:2", "--workers", "2"], "not both"),
-                       (["--executor", "dask://127.0.0.1:9"], "cannot reach the Dask scheduler")):
+                       (["--executor", "dask://127.0.0.1:9"], unreachable)):
         res = run(*args)
         assert res.exit_code == 2 and text in res.output, (args, res.output)
         assert not (tmp_path / "o").exists()
     res = run("--executor", "processes:2")
     assert res.exit_code == 0, res.output
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as without the [dask] extra
+    res = CliRunner().invoke(main, ["generate", str(schema), "-o", str(tmp_path / "p"), "-q",
+                                    "--executor", "dask://127.0.0.1:9"])
+    assert res.exit_code == 2 and "pip install 'datagen-core[dask]'" in res.output, res.output
 
 
 def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path: Path,
