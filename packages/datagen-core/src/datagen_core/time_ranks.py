@@ -102,9 +102,9 @@ class TimeRanks:
 
 
 def spill_chunks(chunks: Iterable[list[Piece]], ranks: TimeRanks, table: str, spill: Path,
-                 progress: Callable[[int], None] | None = None) -> int:
-    """Pass 1: each chunk's pieces pickled to ``spill`` (one chunk in memory), the table's times counted. Returns
-    the rows."""
+                 progress: Callable[[int], None] | None = None) -> None:
+    """Pass 1: each chunk's pieces pickled to ``spill`` (one chunk in memory), the table's times counted;
+    ``progress`` gets the rows so far."""
     spill.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with open(spill, "wb") as out:
@@ -116,7 +116,6 @@ def spill_chunks(chunks: Iterable[list[Piece]], ranks: TimeRanks, table: str, sp
             if progress is not None:
                 progress(rows)
     ranks.close_counts()
-    return rows
 
 
 def replay_chunks(spill: Path) -> Iterator[list[Piece]]:

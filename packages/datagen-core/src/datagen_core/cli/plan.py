@@ -24,9 +24,10 @@ def plan(schema_path: str, scale: float, output: str, partition_rows: int | None
          as_json: bool) -> None:
     """Expected rows, bytes per table, peak memory, and wall time for 1, 2, 8 and 64 workers.
 
-    Rows, bytes and memory are arithmetic (instant even for billions of rows). The wall times come from a sample
-    of about 200,000 rows generated and timed here (a second or two), extrapolated per table; with N workers a
-    table spreads over at most as many workers as it has files. Each worker needs the time samplers and its
+    Rows, bytes and memory are arithmetic (instant even for billions of rows). The wall times come from two samples
+    (about 50,000 and 200,000 rows) generated and timed here (a second or two): each table's cost per row and
+    fixed cost, extrapolated to the planned rows; with N workers a table spreads over at most as many workers as
+    it has files. Each worker needs the time samplers and its
     chunks in memory; the client holds the parent keys.
 
     Warns when the total passes a billion rows and suggests a --scale that brings it to about ten million, when
