@@ -77,7 +77,7 @@ def _recorder(script: list[Any], replies: list[Any]) -> Any:
 
 
 def draft_page(tmp: Path) -> str:
-    from datagen_contracts.dsl_reference import EXAMPLE
+    from datagen_contracts.dsl.reference import EXAMPLE
     from datagen_core.cli import main
 
     broken = json.loads(json.dumps(EXAMPLE))

@@ -184,7 +184,7 @@ def test_distribution_mean_follows_modifiers_and_bounds(tmp_path):
 def test_choice_weights_from_weights_kind(tmp_path):
     """zipf@α and head_tail@{h,α} are compared like explicit weights: data drawn from them is ok, uniform data is
     a discrepancy."""
-    from datagen_contracts._dsl_rules import kind_weights
+    from datagen_contracts.dsl import kind_weights
 
     tiers = ["a", "b", "c", "d", "e"]
     zipf = kind_weights("zipf@1.2", 5)

@@ -9,8 +9,7 @@ import msgspec
 import pytest
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_context import merge_patch
-from datagen_contracts._dsl_rules import parse_weights_kind
+from datagen_contracts.dsl import merge_patch, parse_weights_kind
 from datagen_contracts.errors import SchemaError
 
 
@@ -99,7 +98,7 @@ def test_three_segment_behavior_shapes() -> None:
     assert loaded[1].segments["basic"].base_probability == 0.8
     flat = loaded[2]
     assert flat.behaviors["gold"] == dsl.SegmentEffect(fanout_multiplier=3.0, value_multiplier=2.0)
-    from datagen_contracts._dsl_rules import infer_segment_column
+    from datagen_contracts.dsl import infer_segment_column
 
     doc = minimal(segment_behavior=shapes[2])
     doc["nodes"][0]["columns"].append(seg_col)
@@ -159,7 +158,7 @@ def test_parameters_and_scenarios_resolve() -> None:
     assert crisis.nodes[0].rows == 250
     assert crisis.nodes[0].column("tickets").generator.distribution.params.lam == 5.0
     assert crisis.nodes[0].column("tickets").nullable is True
-    from datagen_contracts._dsl_context import resolve_context
+    from datagen_contracts.dsl import resolve_context
 
     assert resolve_context(crisis, "crisis", {"n_users": "250"}) == {"n_users": 250, "stress_level": "high"}
     with pytest.raises(SchemaError) as err:

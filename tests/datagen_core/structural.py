@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import parse_timestamp
+from datagen_contracts.dsl import parse_timestamp
 
 
 def load(out: Path) -> tuple[dict, dict[str, pa.Table]]:

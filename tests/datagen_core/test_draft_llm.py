@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from datagen_contracts import llm
 from datagen_contracts.dsl import loads_schema
-from datagen_contracts.dsl_reference import EXAMPLE, reference
+from datagen_contracts.dsl.reference import EXAMPLE, reference
 from datagen_core.cli import main
 
 needs_llm = pytest.mark.skipif(not llm.available(), reason="the [llm] extra (litellm) is not installed")

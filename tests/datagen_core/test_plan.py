@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from datagen_contracts.dsl import load_schema, loads_schema
+from datagen_contracts.dsl import clamped_poisson_mean, load_schema, loads_schema
 from datagen_core.cli import main
 from datagen_core.plan import (
     COLUMN_OVERHEAD,
     COMPRESSION,
     FILE_OVERHEAD,
-    clamped_poisson_mean,
     fanout_mean,
     funnel_mean,
     make_plan,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_contracts import faker_vocabulary
+from datagen_contracts.dsl import faker_vocabulary
 from datagen_contracts.dsl import FAKER_METHODS, loads_schema
 from datagen_contracts.errors import SchemaError
 from datagen_core import composers, vocabulary

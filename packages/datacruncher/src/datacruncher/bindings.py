@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datagen_contracts._paths import did_you_mean
+from datagen_contracts.paths import did_you_mean
+from datagen_contracts.text import quote_ident, quote_literal
 
 from .activity import not_activity
-from .identifiers import quote_ident, quote_literal
 from .model import Column, ForeignKey, Model, Table
 from .roles import tokens
 

@@ -28,9 +28,9 @@ import duckdb
 
 from datagen_contracts import layout
 from datagen_contracts.fingerprint import dataset_fingerprint
+from datagen_contracts.text import quote_ident, quote_literal
 
 from .errors import InputError, ResourceError
-from .identifiers import quote_ident, quote_literal
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from datagen_contracts import _io
+from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
 from datagen_contracts.report import SEVERITIES, dumps_report
 from datagen_contracts.text import printable, printable_lines
@@ -150,13 +150,13 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
                             fail_on=fail_on, sample_limit=samples, drift_metrics=drift_metrics,
                             thresholds=thresholds, benchmarks=benchmarks, follow_symlinks=follow_symlinks,
                             agents=agents)
-        _io.write_atomic(output, dumps_report(report))
+        contract_files.write_atomic(output, dumps_report(report))
         if junit is not None:
-            _io.write_atomic(junit, junit_xml(report))
+            contract_files.write_atomic(junit, junit_xml(report))
         if html_out is not None:
             from .pages import render_report
 
-            _io.write_atomic(html_out, render_report(report).encode())
+            contract_files.write_atomic(html_out, render_report(report).encode())
     except (CruncherError, ContractError) as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -169,9 +169,9 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
     if as_json:
         click.echo(json.dumps({
             "report": str(output), "quality_score": report.quality_score,
-            "summary": _io.to_builtins(report.summary), "checks": {
+            "summary": contract_files.to_builtins(report.summary), "checks": {
                 k: getattr(report.checks, k) for k in ("evaluated", "passed", "failed", "errored", "skipped")},
-            "metrics": _io.to_builtins(report.metrics), "gate": _io.to_builtins(report.gate),
+            "metrics": contract_files.to_builtins(report.metrics), "gate": contract_files.to_builtins(report.gate),
             **({"agents": [{"persona": a.persona, "calls": a.calls, "cached_calls": a.cached_calls,
                             "confirmed": sum(p.status == "confirmed" for p in a.proposals),
                             "rejected": sum(p.status == "rejected" for p in a.proposals), "stopped": a.stopped}
@@ -208,7 +208,7 @@ def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: st
         raise _fail(exc) from None
     contract = model.to_contract()
     if as_json:
-        click.echo(_io.encode_json(contract).decode())
+        click.echo(contract_files.encode_json(contract).decode())
         return
     for t in contract.tables:
         key = t.primary_key or (f"({', '.join(t.composite_key)})" if t.composite_key else "-")
@@ -260,7 +260,7 @@ def draft(dataset: Path, output: Path, name: str | None, llm_model: str | None, 
     try:
         schema = draft_schema(dataset, name=name, memory_limit=memory_limit, follow_symlinks=follow_symlinks)
         note = describe(schema, chat) if chat is not None else ""
-        _io.write_atomic(output, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
+        contract_files.write_atomic(output, (json.dumps(schema, indent=2, ensure_ascii=False) + "\n").encode())
     except (CruncherError, ContractError) as exc:
         raise _fail(exc) from None
     except OSError as exc:
@@ -314,7 +314,7 @@ def report(report: Path, output: Path) -> None:
 
     try:
         page = render_report(load_report(report))
-        _io.write_atomic(output, page.encode())
+        contract_files.write_atomic(output, page.encode())
     except ContractError as exc:
         raise _fail(exc) from None
     except OSError as exc:

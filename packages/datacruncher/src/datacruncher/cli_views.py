@@ -85,7 +85,7 @@ def _tool_of(tools, name: str) -> str:
 
 def _accepted(tools, names: list[str], args: dict[str, str]) -> list[dict[str, str]]:
     """Each tool gets the arguments it declares; an argument none of them takes is an error."""
-    from datagen_contracts._paths import did_you_mean
+    from datagen_contracts.paths import did_you_mean
 
     declared = {n: tools.tools[n].params if n in tools.tools else {} for n in names}
     known = sorted({p for params in declared.values() for p in params})

@@ -24,10 +24,10 @@ from typing import Any
 import duckdb
 
 from datagen_contracts.report import DriftResult, FixHint, Issue
+from datagen_contracts.text import quote_ident, quote_literal
 
 from .catalog import Catalog
 from .drift import _key, drift_issue
-from .identifiers import quote_ident, quote_literal
 from .model import Model
 
 _OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "=": "=", "!=": "<>"}

@@ -11,7 +11,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from datagen_contracts import _io
+from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
 
 from .errors import InputError
@@ -40,13 +40,13 @@ def read_schema(path: Path) -> dict[str, Any]:
         load_schema = None
     if load_schema is not None:
         try:
-            return _io.to_builtins(load_schema(path))
+            return contract_files.to_builtins(load_schema(path))
         except ContractError as exc:
             warnings.warn(f"{path}: strict DSL reader refused it ({exc}); reading it as plain JSON", stacklevel=2)
         except Exception as exc:  # a reader still being written must not stop an analysis
             warnings.warn(f"{path}: DSL reader failed ({exc}); reading it as plain JSON", stacklevel=2)
     try:
-        doc = _io.parse_json(_io.read_bytes(path, "schema"), str(path))
+        doc = contract_files.parse_json(contract_files.read_bytes(path, "schema"), str(path))
     except ContractError as exc:
         raise InputError(str(exc)) from None
     if not isinstance(doc, dict):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from datagen_contracts.text import quote_ident
+
 from .catalog import Catalog
 from .declarations import declared_facts, parse_ts
-from .identifiers import quote_ident
 from .model import Column, ForeignKey, Model, Table, type_kind
 from .references import name_evidence, singular
 from .roles import (

@@ -11,8 +11,6 @@ Kolmogorov–Smirnov statistic (largest gap between the two CDFs, interpolated b
 >>> q = [float(i) for i in range(21)]
 >>> ks_statistic(q, q), round(ks_statistic(q, [x + 10 for x in q]), 3)
 (0.0, 0.5)
->>> round(clamped_poisson_mean(3, 1, 10), 4), clamped_poisson_mean(8)
-(3.0494, 8.0)
 """
 
 from __future__ import annotations
@@ -98,17 +96,3 @@ def ks_critical(n: int, m: int, alpha: float = 0.001) -> float:
     return math.sqrt(-math.log(alpha / 2) / 2) * math.sqrt((n + m) / (n * m))
 
 
-def clamped_poisson_mean(lam: float, lo: float | None = None, hi: float | None = None) -> float:
-    """E[clip(X, lo, hi)] for X ~ Poisson(lam), summed over the pmf where it is not negligible."""
-    if lam <= 0:
-        low = max(lo or 0.0, 0.0)
-        return float(low if hi is None else min(low, hi))
-    if lo is None and hi is None:
-        return float(lam)
-    spread = 12.0 * math.sqrt(lam) + 12.0
-    ks = range(max(0, math.floor(lam - spread)), math.ceil(lam + spread) + 1)
-    pmf = [math.exp(k * math.log(lam) - lam - math.lgamma(k + 1.0)) for k in ks]
-    total = sum(pmf)
-    low = -math.inf if lo is None else lo
-    high = math.inf if hi is None else hi
-    return sum(min(max(k, low), high) * p for k, p in zip(ks, pmf, strict=True)) / total

@@ -10,12 +10,12 @@ import hashlib
 import math
 from typing import Any
 
-from datagen_contracts._dsl_rules import kind_weights
+from datagen_contracts.dsl import clamped_poisson_mean, kind_weights
 from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
+from datagen_contracts.text import quote_ident
 
 from .catalog import Catalog
-from .divergence import chi2_pvalue, clamped_poisson_mean, tvd
-from .identifiers import quote_ident
+from .divergence import chi2_pvalue, tvd
 from .model import Model
 
 MIN_SAMPLE = 100

@@ -14,9 +14,9 @@ from typing import Any
 
 import msgspec
 
-from datagen_contracts import _io
-from datagen_contracts._paths import child, did_you_mean
+from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
+from datagen_contracts.paths import child, did_you_mean
 
 
 class Hand(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -68,7 +68,7 @@ def unknown_keys(obj: Any, type_: type[Hand], path: str, problems: list[str]) ->
 def read_mapping(data: bytes | str, source: str, type_: type[Hand], error: type[Exception]) -> dict[str, Any]:
     """The document as a mapping whose keys all belong to ``type_``'s Structs; else ``error`` listing them all."""
     try:
-        raw = _io.parse_yaml(data, source)
+        raw = contract_files.parse_yaml(data, source)
     except ContractError as exc:
         raise error(str(exc)) from None
     if not isinstance(raw, dict):
@@ -83,6 +83,6 @@ def read_mapping(data: bytes | str, source: str, type_: type[Hand], error: type[
 def read_file(path: str | Path, what: str, error: type[Exception]) -> bytes:
     """The bytes of a hand-written file; a missing or unreadable file is ``error`` naming it."""
     try:
-        return _io.read_bytes(Path(path), what)
+        return contract_files.read_bytes(Path(path), what)
     except ContractError as exc:
         raise error(str(exc)) from None

@@ -19,8 +19,7 @@ from datagen_contracts.report import (
     ModelTable,
     RoleEvidence,
 )
-
-from .identifiers import quote_ident
+from datagen_contracts.text import quote_ident
 
 _KINDS = (
     (re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$"), "integer"),

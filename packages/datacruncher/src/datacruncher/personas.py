@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from datagen_contracts._paths import did_you_mean
+from datagen_contracts.paths import did_you_mean
 
 from .errors import PersonaError
 from .handwritten import Hand, read_file, read_mapping

@@ -21,10 +21,11 @@ from typing import Any
 
 import duckdb
 
+from datagen_contracts.text import quote_literal
+
 from .bindings import PLACEHOLDER, Context, Skip, contexts
 from .catalog import Catalog, reading_error
 from .errors import CheckDefinitionError
-from .identifiers import quote_literal
 from .model import Model
 from .personas import LEVELS, Check, Persona, parse_condition
 

@@ -8,8 +8,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from datagen_contracts.text import quote_ident
+
 from .catalog import Catalog
-from .identifiers import quote_ident
 from .model import Model, Table
 
 US = dt.timedelta(microseconds=1)

@@ -57,9 +57,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datagen_contracts.report import DriftResult
+from datagen_contracts.text import quote_ident
 
 from .catalog import Catalog
-from .identifiers import quote_ident
 from .model import Model
 from .scenario_scope import (
     US,

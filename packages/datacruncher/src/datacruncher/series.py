@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 
 from datagen_contracts.report import ColumnProfile, Series
+from datagen_contracts.text import quote_ident
 
 from .catalog import Catalog
-from .identifiers import quote_ident
 from .model import Model
 
 PERIODS = 12

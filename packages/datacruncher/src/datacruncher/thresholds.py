@@ -26,9 +26,9 @@ from typing import Any
 
 import msgspec
 
-from datagen_contracts import _io
-from datagen_contracts._paths import did_you_mean
+from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
+from datagen_contracts.paths import did_you_mean
 
 from .errors import ThresholdError
 from .personas import LEVELS, Check, Persona, Severity, parse_condition
@@ -54,7 +54,7 @@ def parse_benchmark(text: str) -> tuple[str, float, tuple[float, float] | None]:
 def load_thresholds(path: str | Path) -> dict[str, Override]:
     """Read a thresholds YAML file; unknown keys and bad conditions are :class:`ThresholdError` with their path."""
     try:
-        raw = _io.parse_yaml(_io.read_bytes(Path(path), "thresholds file"), str(path))
+        raw = contract_files.parse_yaml(contract_files.read_bytes(Path(path), "thresholds file"), str(path))
     except ContractError as exc:
         raise ThresholdError(str(exc)) from None
     if not isinstance(raw, dict):

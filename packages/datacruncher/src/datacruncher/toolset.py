@@ -33,11 +33,11 @@ from typing import Any
 
 import duckdb
 
-from datagen_contracts._paths import did_you_mean
 from datagen_contracts.fingerprint import dataset_fingerprint
+from datagen_contracts.paths import did_you_mean
+from datagen_contracts.text import quote_ident
 
 from .errors import InputError, ToolError, WorkflowError
-from .identifiers import quote_ident
 from .views import (
     ViewResult,
     WorkflowResult,

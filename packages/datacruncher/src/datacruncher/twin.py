@@ -34,10 +34,10 @@ from typing import Any
 
 from datagen_contracts.dsl import loads_schema
 from datagen_contracts.report import ColumnProfile
+from datagen_contracts.text import quote_ident
 
 from .catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
 from .discovery import discover
-from .identifiers import quote_ident
 from .model import Column, ForeignKey, Model, Table
 
 MAX_CHOICES = 200  # a column with at most this many distinct values (covering every row) becomes a choice

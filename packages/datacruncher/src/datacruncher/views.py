@@ -28,10 +28,10 @@ from typing import Any
 import duckdb
 
 from datagen_contracts import clock
-from datagen_contracts._paths import did_you_mean
+from datagen_contracts.paths import did_you_mean
+from datagen_contracts.text import quote_ident
 
 from .errors import ToolError
-from .identifiers import quote_ident
 from .workflows import ROLE_PLACEHOLDER, SQL_PARAM, Param, View, WorkflowFile
 
 

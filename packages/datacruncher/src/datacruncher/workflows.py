@@ -47,7 +47,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from datagen_contracts._paths import child, did_you_mean
+from datagen_contracts.paths import child, did_you_mean
 
 from .errors import WorkflowError
 from .handwritten import Hand, read_file, read_mapping

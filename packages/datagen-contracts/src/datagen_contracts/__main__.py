@@ -17,7 +17,6 @@ USAGE = __doc__ or ""
 
 
 def _check(paths: list[str]) -> int:
-    from . import _io
     from .dsl import lint_schema, load_schema
     from .manifest import load_manifest
     from .metadata import load_metadata
@@ -41,7 +40,6 @@ def _check(paths: list[str]) -> int:
         except ContractError as exc:
             print(f"{exc}", file=sys.stderr)
             status = 1
-        del _io
     return status
 
 

@@ -38,7 +38,7 @@ def render_json_schemas() -> dict[str, bytes]:
 
 
 def write_json_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
-    from ._io import write_atomic
+    from .files import write_atomic
 
     return [write_atomic(directory / name, data) for name, data in render_json_schemas().items()]
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import msgspec
 
-from ._io import write_atomic
 from .errors import ContractError
+from .files import write_atomic
 
 #: litellm versions that install and work here (1.103 and later do not install on our supported platforms)
 LITELLM_REQUIREMENT = "litellm>=1.100,<1.103"

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from . import _io
+from . import files
 
 CONTRACT = "datagen.manifest/1"
 FILENAME = ".manifest.yaml"
@@ -145,21 +145,21 @@ def approval_hash(manifest: Manifest) -> str:
 
 
 def loads_manifest(data: bytes) -> Manifest:
-    return _io.load_tagged(data, Manifest, CONTRACT, FILENAME, yaml=True)
+    return files.load_tagged(data, Manifest, CONTRACT, FILENAME, yaml=True)
 
 
 def dumps_manifest(manifest: Manifest) -> bytes:
-    return _io.encode_yaml(manifest)
+    return files.encode_yaml(manifest)
 
 
-def load_manifest(path: _io.PathLike) -> Manifest:
+def load_manifest(path: files.PathLike) -> Manifest:
     from pathlib import Path
 
     p = Path(path)
     if p.is_dir():
         p = p / FILENAME
-    return _io.load_tagged(p, Manifest, CONTRACT, "manifest", yaml=True)
+    return files.load_tagged(p, Manifest, CONTRACT, "manifest", yaml=True)
 
 
-def dump_manifest(manifest: Manifest, path: _io.PathLike) -> None:
-    _io.write_atomic(path, dumps_manifest(manifest))
+def dump_manifest(manifest: Manifest, path: files.PathLike) -> None:
+    files.write_atomic(path, dumps_manifest(manifest))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from . import _io
+from . import files
 
 CONTRACT = "datagen.metadata/1"
 FILENAME = ".metadata.json"
@@ -149,22 +149,22 @@ class DatasetMetadata(_Machine, kw_only=True, omit_defaults=False):
 
 
 def loads_metadata(data: bytes) -> DatasetMetadata:
-    return _io.load_tagged(data, DatasetMetadata, CONTRACT, FILENAME)
+    return files.load_tagged(data, DatasetMetadata, CONTRACT, FILENAME)
 
 
 def dumps_metadata(meta: DatasetMetadata) -> bytes:
-    return _io.encode_json(meta)
+    return files.encode_json(meta)
 
 
-def load_metadata(path: _io.PathLike) -> DatasetMetadata:
+def load_metadata(path: files.PathLike) -> DatasetMetadata:
     """Read a ``.metadata.json`` file (or the one inside a dataset directory)."""
     from pathlib import Path
 
     p = Path(path)
     if p.is_dir():
         p = p / FILENAME
-    return _io.load_tagged(p, DatasetMetadata, CONTRACT, "dataset metadata")
+    return files.load_tagged(p, DatasetMetadata, CONTRACT, "dataset metadata")
 
 
-def dump_metadata(meta: DatasetMetadata, path: _io.PathLike) -> None:
-    _io.write_atomic(path, dumps_metadata(meta))
+def dump_metadata(meta: DatasetMetadata, path: files.PathLike) -> None:
+    files.write_atomic(path, dumps_metadata(meta))

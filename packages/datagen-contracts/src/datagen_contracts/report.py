@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from . import _io
+from . import files
 
 CONTRACT = "datagen.crunch_report/1"
 FILENAME = "crunch_report.json"
@@ -279,16 +279,16 @@ class CrunchReport(_Machine, kw_only=True, omit_defaults=False):
 
 
 def loads_report(data: bytes) -> CrunchReport:
-    return _io.load_tagged(data, CrunchReport, CONTRACT, FILENAME)
+    return files.load_tagged(data, CrunchReport, CONTRACT, FILENAME)
 
 
 def dumps_report(report: CrunchReport) -> bytes:
-    return _io.encode_json(report)
+    return files.encode_json(report)
 
 
-def load_report(path: _io.PathLike) -> CrunchReport:
-    return _io.load_tagged(path, CrunchReport, CONTRACT, "crunch report")
+def load_report(path: files.PathLike) -> CrunchReport:
+    return files.load_tagged(path, CrunchReport, CONTRACT, "crunch report")
 
 
-def dump_report(report: CrunchReport, path: _io.PathLike) -> None:
-    _io.write_atomic(path, dumps_report(report))
+def dump_report(report: CrunchReport, path: files.PathLike) -> None:
+    files.write_atomic(path, dumps_report(report))

@@ -10,11 +10,19 @@ visible escape, so the result is always a single line that shows what is really 
 "unit_price\\\\n;COPY (SELECT 1) TO '/tmp/x';\\\\n--"
 >>> printable("caf\\u00e9 \\u202eevil"), printable("x" * 20, limit=8)
 ('café \\\\u202eevil', 'xxxxxxx…')
+>>> print(quote_ident('order'), quote_ident('a"b'), quote_literal("it's"))
+"order" "a""b" 'it''s'
+
+Names and values also reach SQL: :func:`quote_ident` and :func:`quote_literal` are the one quoting every stage
+uses for DuckDB, so a table named ``order`` or ``a "b"`` and a value holding a quote stay data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import unicodedata
+from typing import Any
 
 # control, format (bidi overrides, zero-width joiners), line/paragraph separators, surrogates, private use, unassigned
 _UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
@@ -58,3 +66,31 @@ def printable_lines(text: object) -> str:
     'two problems:\\n  - bad\\\\x1b[2J name'
     """
     return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+def quote_ident(name: str) -> str:
+    """A DuckDB identifier, always quoted (``"`` doubled): reserved words, spaces, quotes and unicode all survive."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: Any) -> str:
+    """A SQL literal for a Python value (str, number, bool, None, date/datetime).
+
+    >>> quote_literal(None), quote_literal(1.5), quote_literal(True), quote_literal(dt.date(2024, 1, 2))
+    ('NULL', '1.5', 'TRUE', "DATE '2024-01-02'")
+    """
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return f"'{value}'::DOUBLE"
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return f"TIMESTAMP '{value.replace(tzinfo=None).isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"

@@ -82,7 +82,7 @@ def _hours(window: tuple[datetime, datetime] | None) -> int:
 
 def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstimate:
     """Peak memory of ``generate`` at ``scale``, before it runs (``plan``: its ``make_plan``, when at hand)."""
-    from datagen_contracts._dsl_rules import parse_timestamp
+    from datagen_contracts.dsl import parse_timestamp
 
     from .plan import column_window, make_plan, row_width
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import infer_segment_column
+from datagen_contracts.dsl import infer_segment_column
 
 from .arrays import from_numpy, indices, strings, to_numpy
 from .behaviours import vintage

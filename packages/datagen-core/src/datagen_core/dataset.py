@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from datagen_contracts import clock, dsl
 from datagen_contracts import metadata as md
-from datagen_contracts._dsl_context import resolve_context
+from datagen_contracts.dsl import resolve_context
 
 from .__about__ import __version__
 from .columns.order import column_order

@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import dependencies
+from datagen_contracts.dsl import dependencies
 from datagen_contracts.errors import SchemaError
 from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 

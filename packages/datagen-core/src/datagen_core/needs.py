@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import dependencies
+from datagen_contracts.dsl import dependencies
 
 from .intervals import parent_bounds
 

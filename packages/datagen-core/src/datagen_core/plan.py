@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import (
+from datagen_contracts.dsl import (
+    clamped_poisson_mean,
     dependencies,
     infer_segment_column,
     parse_timestamp,
@@ -134,26 +135,6 @@ class Plan:
 
 
 # ------------------------------------------------------------------------------------------- distributions
-
-
-def clamped_poisson_mean(lam: float, lo: float | None = None, hi: float | None = None) -> float:
-    """E[clip(X, lo, hi)] for X ~ Poisson(lam), summed over the pmf where it is not negligible.
-
-    >>> round(clamped_poisson_mean(3, 1, 10), 4), clamped_poisson_mean(8)
-    (3.0494, 8.0)
-    """
-    if lam <= 0:
-        return float(max(lo or 0.0, 0.0) if hi is None else min(max(lo or 0.0, 0.0), hi))
-    if lo is None and hi is None:
-        return float(lam)
-    spread = 12.0 * math.sqrt(lam) + 12.0  # beyond ±12σ the pmf is below 1e-30
-    k_lo = max(0, math.floor(lam - spread))
-    k_hi = math.ceil(lam + spread)
-    k = np.arange(k_lo, k_hi + 1, dtype=np.float64)
-    log_pmf = k * math.log(lam) - lam - np.array([math.lgamma(x + 1.0) for x in k])
-    pmf = np.exp(log_pmf)
-    pmf /= pmf.sum()
-    return float((np.clip(k, lo if lo is not None else -np.inf, hi if hi is not None else np.inf) * pmf).sum())
 
 
 def fanout_mean(fanout: dsl.Fanout | None, multiplier: float = 1.0) -> float:

@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import parse_timestamp
+from datagen_contracts.dsl import parse_timestamp
 
 from .plan import _window_of, choice_shares, column_window
 

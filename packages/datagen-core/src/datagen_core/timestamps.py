@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-from datagen_contracts._dsl_rules import parse_timestamp
+from datagen_contracts.dsl import parse_timestamp
 
 US = 1_000_000
 HOUR = 3600 * US

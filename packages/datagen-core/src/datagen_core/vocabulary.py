@@ -1,6 +1,6 @@
 """The DSL's faker vocabulary: every scalar method of Faker's standard providers, generated without per-row Python.
 
-``datagen_contracts.faker_vocabulary`` lists the methods a schema may name (a snapshot of Faker's standard
+``datagen_contracts.dsl.faker_vocabulary`` lists the methods a schema may name (a snapshot of Faker's standard
 providers, written by ``python -m datagen_core.vocabulary --write``; a test fails when it is stale). At generation a
 method is served, fastest first, by:
 
@@ -43,7 +43,7 @@ _SCALARS = (str, int, float, bool, dt.date, dt.datetime, dt.time, dt.timedelta, 
 
 def inventory(locale: str = "en_US") -> dict[str, str]:
     """Every public method of Faker's standard providers that needs no argument and returns a scalar, by name →
-    provider (``"license_plate": "automotive"``): what ``datagen_contracts.faker_vocabulary`` snapshots."""
+    provider (``"license_plate": "automotive"``): what ``datagen_contracts.dsl.faker_vocabulary`` snapshots."""
     from faker import Faker
     from faker.providers import BaseProvider
 
@@ -267,7 +267,7 @@ def reference_page() -> str:
 
 
 def faker_vocabulary_methods() -> dict[str, str]:
-    from datagen_contracts import faker_vocabulary
+    from datagen_contracts.dsl import faker_vocabulary
 
     return faker_vocabulary.METHODS
 
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     import datagen_contracts
 
-    target = Path(datagen_contracts.__file__).parent / "faker_vocabulary.py"
+    target = Path(datagen_contracts.__file__).parent / "dsl" / "faker_vocabulary.py"
     if a.write:
         write_vocabulary(target)
         print(f"wrote {target} (run again with --docs to list what it now holds)")

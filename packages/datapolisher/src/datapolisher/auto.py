@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datagen_contracts._io import write_atomic
+from datagen_contracts.files import write_atomic
 from datagen_contracts.manifest import StageRun
 
 from . import stages

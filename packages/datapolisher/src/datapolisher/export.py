@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from datagen_contracts import ContractError, load_manifest
-from datagen_contracts._io import encode_yaml, write_atomic
+from datagen_contracts.files import encode_yaml, write_atomic
 from datagen_contracts.manifest import FILENAME, Manifest, ManifestTable
 
 from .errors import InputError

@@ -36,14 +36,14 @@ import duckdb
 import msgspec
 
 from datagen_contracts import llm
-from datagen_contracts._io import write_atomic
+from datagen_contracts.files import write_atomic
 from datagen_contracts.report import load_report
+from datagen_contracts.text import quote_ident, quote_literal
 
 from . import stages
 from .dataset import find_tables, staged_directory
 from .inputs import PolishInputs
 from .issues import Finding, fixable_by, read_findings
-from .sqltext import quote_ident, quote_literal
 
 MAX_ISSUES = 5
 SAMPLE_ROWS = 1000

@@ -14,9 +14,9 @@ import duckdb
 
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
+from datagen_contracts.text import quote_ident, quote_literal
 
 from .dataset import TableFiles, find_tables
-from .sqltext import quote_ident, quote_literal
 
 _MONEY_NAME = re.compile(r"(amount|price|total|revenue|cost|mrr|arr|fee|spend|value|balance|payment)", re.I)
 _TIME_TYPES = ("TIMESTAMP", "DATE")

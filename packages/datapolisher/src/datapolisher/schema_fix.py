@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from datagen_contracts import SchemaError
-from datagen_contracts._io import parse_json, parse_yaml, read_bytes, write_atomic
 from datagen_contracts.dsl import loads_schema
+from datagen_contracts.files import parse_json, parse_yaml, read_bytes, write_atomic
 
 from .errors import InputError, PolisherError
 from .issues import Finding, fixable_by, param

@@ -31,8 +31,9 @@ from typing import Any
 
 import duckdb
 
+from datagen_contracts.text import quote_ident, quote_literal
+
 from ..catalog import TableSource
-from ..identifiers import quote_ident, quote_literal
 
 MAX_ROWS = 200  # rows returned to the model per query
 MAX_VALUE_CHARS = 200  # longer strings are cut (a value cannot flood the context)

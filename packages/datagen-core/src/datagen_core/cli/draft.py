@@ -1,6 +1,6 @@
 """``datagen draft "DESCRIPTION" -o schema.json --model M``: a DSL schema written by a model, checked by us.
 
-The prompt carries the DSL reference generated from the contracts (:mod:`datagen_contracts.dsl_reference`).
+The prompt carries the DSL reference generated from the contracts (:mod:`datagen_contracts.dsl.reference`).
 The reply is decoded with the contracts' loader; its problems (every one, with its JSON path) go back to the
 model for repair, for at most ``--rounds`` rounds. The schema is written only when it loads without errors —
 what ``datagen check`` accepts — otherwise the command exits 2 listing the last problems and writes nothing.
@@ -33,7 +33,7 @@ def draft_schema(description: str, chat: llm.Chat, rounds: int = 3,
                  echo: Any = None) -> tuple[dict[str, Any] | None, list[str]]:
     """``(schema, [])`` when a reply loads, else ``(None, the last problems)``."""
     from datagen_contracts.dsl import loads_schema
-    from datagen_contracts.dsl_reference import reference
+    from datagen_contracts.dsl.reference import reference
 
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": SYSTEM.format(reference=reference())},
@@ -88,7 +88,7 @@ def draft(description: str, output: Path, model: str, llm_base_url: str | None, 
     Example: datagen draft "a subscription business with customers, plans, invoices and churn" -o schema.json
     --model openai/gpt-4o-mini
     """
-    from datagen_contracts._io import write_atomic
+    from datagen_contracts.files import write_atomic
 
     if not description.strip():
         raise InputError("the description is empty: say what business the data should describe")

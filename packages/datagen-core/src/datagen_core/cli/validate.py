@@ -58,7 +58,7 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
 def _write_html(report, target: str, data_dir: str) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from datagen_contracts._io import write_atomic
+    from datagen_contracts.files import write_atomic
 
     from ..validate.page import render
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datagen_contracts import dsl
-from datagen_contracts._dsl_rules import kind_weights
+from datagen_contracts.dsl import kind_weights
 
 from ..arrays import from_numpy, indices, strings
 from ..behaviours import vintage
@@ -45,7 +45,7 @@ def _segment_shares(frame: Frame, col: dsl.Column, choices: list[Any]) -> np.nda
     sb = frame.node.segment_behavior
     if sb is None or sb.segments is None:
         return None
-    from datagen_contracts._dsl_rules import infer_segment_column
+    from datagen_contracts.dsl import infer_segment_column
 
     if infer_segment_column(frame.node) != col.name:
         return None

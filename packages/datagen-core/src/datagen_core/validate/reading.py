@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datagen_contracts import dsl, layout
-from datagen_contracts._dsl_rules import parse_timestamp
+from datagen_contracts.dsl import parse_timestamp
 
 from ..errors import DatasetReadError
 from ..references import creation_column

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from datagen_contracts import ContractError, clock, load_metadata
-from datagen_contracts._io import write_atomic
+from datagen_contracts.files import write_atomic
 from datagen_contracts.metadata import DatasetMetadata
 
 from ..dataset import staged_directory

@@ -13,9 +13,9 @@ from typing import Any
 
 from datagen_contracts.metadata import FILENAME as METADATA
 from datagen_contracts.text import comment
+from datagen_contracts.text import quote_ident as q
+from datagen_contracts.text import quote_literal as lit
 
-from ..sqltext import quote_ident as q
-from ..sqltext import quote_literal as lit
 from .plan import ACTIVE_DAYS, Plan, Step, describe
 
 MARKER = "_postprocess"  # DuckDB's COPY … PER_THREAD_OUTPUT creates the output directory, leaving this marker

@@ -13,8 +13,8 @@ import copy
 import re
 from typing import Any
 
-from ._paths import child, did_you_mean
-from .errors import Problem
+from ..errors import Problem
+from ..paths import child, did_you_mean
 
 _REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _RESOLVED_SECTIONS = ("timeframe", "nodes", "constraints", "targets", "defects", "dag")
@@ -181,7 +181,7 @@ def resolve_context(schema: Any, scenario: str | None = None, overrides: dict[st
     """The context a typed schema resolves to (for ``.metadata.json``); raises SchemaError on a bad override."""
     import msgspec
 
-    from .errors import SchemaError
+    from ..errors import SchemaError
 
     problems: list[Problem] = []
     params = msgspec.to_builtins(schema.parameters)

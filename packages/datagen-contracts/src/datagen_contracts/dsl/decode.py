@@ -14,10 +14,15 @@ from typing import Any
 import msgspec
 from msgspec import inspect as mi
 
-from . import _io
-from ._dsl_context import resolve_document
-from ._paths import child, did_you_mean
-from .errors import ContractFileError, ContractVersionError, Problem, SchemaError
+from .. import files
+from ..errors import ContractFileError, ContractVersionError, Problem, SchemaError
+from ..paths import child, did_you_mean
+from .base import SCHEMA_VERSION
+from .context import resolve_document
+from .generators import LookupGen
+from .nodes import Column, Fanout, SegmentBehavior
+from .rules import check_schema
+from .schema import Schema
 
 _BAD = object()
 _INT64 = 2**63
@@ -234,18 +239,12 @@ def _normalize_segments(raw: dict[str, Any], path: str, walker: _Walker) -> dict
     return raw
 
 
-def _build_normalizers() -> dict[type, Callable[[dict[str, Any], str, _Walker], dict[str, Any]]]:
-    from . import dsl
-
-    return {
-        dsl.Column: _normalize_column,
-        dsl.Fanout: _normalize_fanout,
-        dsl.LookupGen: _normalize_lookup,
-        dsl.SegmentBehavior: _normalize_segments,
-    }
-
-
-NORMALIZERS: dict[type, Callable[[dict[str, Any], str, _Walker], dict[str, Any]]] = {}
+NORMALIZERS: dict[type, Callable[[dict[str, Any], str, _Walker], dict[str, Any]]] = {
+    Column: _normalize_column,
+    Fanout: _normalize_fanout,
+    LookupGen: _normalize_lookup,
+    SegmentBehavior: _normalize_segments,
+}
 
 
 # ------------------------------------------------------------------------------------------------- entry
@@ -258,8 +257,8 @@ def parse_document(data: bytes | str, source: str) -> Any:
     if not stripped:
         raise ContractFileError(f"{source} is empty")
     if source.endswith((".yaml", ".yml")) or not stripped.startswith(("{", "[")):
-        return _io.parse_yaml(text, source)
-    return _io.parse_json(text, source)
+        return files.parse_yaml(text, source)
+    return files.parse_json(text, source)
 
 
 def decode_schema(
@@ -269,30 +268,25 @@ def decode_schema(
     scenario: str | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Any:
-    from . import dsl
-    from ._dsl_rules import check_schema
-
-    if not NORMALIZERS:
-        NORMALIZERS.update(_build_normalizers())
     raw = parse_document(data, source)
     if not isinstance(raw, dict):
         raise SchemaError([Problem("$", f"a schema must be an object, got {json_type(raw)}")], source)
     version = raw.get("version")
     if isinstance(version, str | int | float) and not isinstance(version, bool):
         major = str(version).split(".")[0]
-        if major != dsl.SCHEMA_VERSION.split(".")[0]:
+        if major != SCHEMA_VERSION.split(".")[0]:
             raise ContractVersionError(
                 f"{source}: DSL version {version!r} is not supported; this reader understands version "
-                f"{dsl.SCHEMA_VERSION!r} (major 1). Upgrade datagen-contracts or convert the schema."
+                f"{SCHEMA_VERSION!r} (major 1). Upgrade datagen-contracts or convert the schema."
             )
         raw["version"] = str(version) if isinstance(version, str) else f"{version}"
     walker = _Walker()
     raw = resolve_document(raw, scenario, overrides, walker.problems)
-    normalized = walker.walk(raw, mi.type_info(dsl.Schema), "$")
+    normalized = walker.walk(raw, mi.type_info(Schema), "$")
     if walker.problems:
         raise SchemaError(walker.problems, source)
     try:
-        schema = msgspec.convert(normalized, dsl.Schema)
+        schema = msgspec.convert(normalized, Schema)
     except msgspec.ValidationError as exc:  # the walker should have caught it; still never a traceback
         raise SchemaError([Problem("$", str(exc))], source) from None
     errors = [p for p in check_schema(schema) if p.severity == "error"]

@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 import msgspec.inspect as mi
 
-from . import dsl
 from .faker_vocabulary import METHODS
+from .schema import Schema
 
 EXAMPLE: dict[str, Any] = {
     "version": "1.0",
@@ -77,7 +77,7 @@ def _field(f: mi.Field, queue: list[type]) -> str:
 
 def reference(*, faker_methods: bool = True, example: bool = True) -> str:
     """The DSL as compact text: one line per struct, then the Faker methods and an example schema."""
-    queue: list[type] = [dsl.Schema]
+    queue: list[type] = [Schema]
     lines = ["Datagen DSL v1 (JSON). A column's generator object holds exactly one generator kind. "
              "Types: int, float, string, bool, date, datetime. A fact's rows come from parents[0] x fanout; "
              "its FK column is a lookup of the parent's key. Times are ISO-8601 UTC."]
