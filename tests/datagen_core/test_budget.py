@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from datagen_contracts.dsl import loads_schema
-from datagen_core import budget
 from datagen_core.cli import main
+from datagen_core.columns.expression import evaluate
 from datagen_core.engine import generate
 from datagen_core.errors import PlanTooLargeError
-from datagen_core.expression import evaluate
+from datagen_core.planning import budget
 
 BASE = {"version": "1.0", "metadata": {"name": "t"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
         "constraints": {}, "nodes": [{"id": "u", "rows": 300, "pk": "id", "columns": [

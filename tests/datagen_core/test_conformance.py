@@ -10,8 +10,8 @@ import pytest
 from datagen_contracts.dsl import load_schema
 from datagen_core.engine import generate
 
-if importlib.util.find_spec("datagen_core.plan") is None:  # the size guard calls the plan module
-    pytest.skip("datagen_core.plan is not available yet", allow_module_level=True)
+if importlib.util.find_spec("datagen_core.planning.plan") is None:  # the size guard calls the plan module
+    pytest.skip("datagen_core.planning.plan is not available yet", allow_module_level=True)
 
 _HERE = Path(__file__).parent
 import sys  # noqa: E402

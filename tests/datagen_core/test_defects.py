@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datagen_core.defects import DefectError, format_variants_of, inject_defects
-from datagen_core.tables import TableFacts
+from datagen_core.output.tables import TableFacts
 from datagen_core.validate import validate
 
 from ._builders import schema_from, shop_doc, shop_tables, write_tables

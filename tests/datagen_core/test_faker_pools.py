@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from datagen_core import faker_pools
+from datagen_core.columns import faker_pools
 
 
 def test_currency_codes_vary_around_the_locale_currency() -> None:

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from datagen_contracts.dsl import loads_schema
 from datagen_core.cli import main
+from datagen_core.columns.intervals import ordered_pairs
 from datagen_core.engine import generate
-from datagen_core.intervals import ordered_pairs
 
 DOC = {
     "version": "1.0", "metadata": {"name": "meetings"},

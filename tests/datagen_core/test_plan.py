@@ -12,15 +12,9 @@ from click.testing import CliRunner
 
 from datagen_contracts.dsl import clamped_poisson_mean, load_schema, loads_schema
 from datagen_core.cli import main
-from datagen_core.plan import (
-    COLUMN_OVERHEAD,
-    COMPRESSION,
-    FILE_OVERHEAD,
-    fanout_mean,
-    funnel_mean,
-    make_plan,
-    state_model_mean,
-)
+from datagen_core.planning.means import fanout_mean, funnel_mean, state_model_mean
+from datagen_core.planning.plan import make_plan
+from datagen_core.planning.widths import COLUMN_OVERHEAD, COMPRESSION, FILE_OVERHEAD
 
 UPSTREAM = Path("/work/shared/conformance/upstream")
 if not UPSTREAM.exists():  # pragma: no cover - the conformance set lives beside the repository
@@ -265,7 +259,7 @@ def test_cli_plan_bad_input_exit_2(tmp_path):
 def test_cli_plan_wall_time_per_worker_count_from_a_timed_sample(tmp_path, monkeypatch):
     """--scale 1000 of gov_scaled: every table above --partition-rows is several files, so more workers help up to
     the file count; the times come from samples timed here (not constants), and the disk check names the place."""
-    from datagen_core import estimates
+    from datagen_core.planning import estimates
 
     r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "gov_scaled.json"), "--scale", "1000", "--json",
                                   "-o", str(tmp_path / "out")])

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from datagen_core import chunks
 from datagen_core.cli import main
 from datagen_core.engine import generate
-from datagen_core.executors import open_executor
+from datagen_core.output.executors import open_executor
 
 from .test_time_order import _doc
 
@@ -128,7 +128,7 @@ def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path:
     import pyarrow.parquet as pq
 
     from datagen_contracts.dsl import loads_schema
-    from datagen_core.time_ranks import BUCKETS, buckets_for
+    from datagen_core.output.time_ranks import BUCKETS, buckets_for
 
     monkeypatch.setattr(chunks, "CHUNK_ROWS", 128)
     doc = _doc(2500, 4)
@@ -152,7 +152,7 @@ def test_a_worker_keeps_one_loaded_copy_of_each_finished_table() -> None:
 
     import numpy as np
 
-    from datagen_core.store import KeptTable, shared
+    from datagen_core.output.store import KeptTable, shared
 
     table = KeptTable("t", 3, {"k": np.arange(3)}, token="tok-1")
     first = shared(pickle.loads(pickle.dumps(table)))  # as a worker receives it, job after job

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from datagen_core import store
 from datagen_core.engine import generate
-from datagen_core.store import KeptTable, SeqCol, SpilledCol, Spool
+from datagen_core.output import store
+from datagen_core.output.store import KeptTable, SeqCol, SpilledCol, Spool
 
 UPSTREAM = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "upstream"
 

@@ -11,10 +11,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_contracts.dsl import faker_vocabulary
-from datagen_contracts.dsl import FAKER_METHODS, loads_schema
+from datagen_contracts.dsl import FAKER_METHODS, faker_vocabulary, loads_schema
 from datagen_contracts.errors import SchemaError
-from datagen_core import composers, vocabulary
+from datagen_core.columns import composers, vocabulary, vocabulary_page
 from datagen_core.engine import generate
 
 
@@ -36,7 +35,7 @@ def test_the_snapshot_matches_the_installed_faker() -> None:
 
     live = vocabulary.inventory()
     assert set(faker_vocabulary.METHODS) <= set(live)  # nothing we accept is gone
-    if faker.VERSION == faker_vocabulary.FAKER_VERSION:  # regenerate with python -m datagen_core.vocabulary --write
+    if faker.VERSION == faker_vocabulary.FAKER_VERSION:  # regenerate with python -m datagen_core.columns.vocabulary_page --write
         assert live == faker_vocabulary.METHODS
     assert {"license_plate", "prefix", "credit_card_number", "ean13", "isbn13", "ssn", "user_agent", "pyint",
             "sha256", "ipv6", "mac_address", "catch_phrase", "file_name", "color_name", "currency_code"} <= set(FAKER_METHODS)
@@ -122,7 +121,7 @@ def test_unknown_methods_are_schema_errors_with_a_suggestion() -> None:
 
 
 def test_the_reference_page_is_current() -> None:
-    """docs/faker_methods.md lists every method (regenerate: python -m datagen_core.vocabulary --docs
+    """docs/faker_methods.md lists every method (regenerate: python -m datagen_core.columns.vocabulary_page --docs
     docs/faker_methods.md); its example values are compared where the installed versions are those it records."""
     import faker
     import mimesis
@@ -131,7 +130,7 @@ def test_the_reference_page_is_current() -> None:
     listed = [line.split("`")[1] for line in page.splitlines() if line.startswith("| `")]
     assert listed == list(FAKER_METHODS)
     if f"Faker {faker.VERSION}, mimesis {mimesis.__version__}." in page:  # example values: same versions
-        assert page == vocabulary.reference_page()
+        assert page == vocabulary_page.reference_page()
 
 
 def test_relative_dates_count_from_the_timeframe_end_not_today(tmp_path: Path) -> None:

@@ -24,15 +24,15 @@ from .behaviours.attribution import money_column, run_touchpoints
 from .behaviours.funnel import run_funnel
 from .behaviours.runs import cummax_per_parent
 from .behaviours.states import run_states
+from .columns.effects import window_factor
+from .columns.intervals import Pair, ordered_pairs, parent_bounds
 from .columns.lookups import pick_rows
 from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
 from .columns.order import column_order
+from .columns.references import TIME_TYPES, creation_column
 from .columns.values import GENERATORS, resample_time, window_of
-from .effects import window_factor
 from .frame import Frame
-from .intervals import Pair, ordered_pairs, parent_bounds
-from .references import TIME_TYPES, creation_column
-from .store import KeptTable, as_numpy, shared, slice_values
+from .output.store import KeptTable, as_numpy, shared, slice_values
 from .timestamps import DAY, ceil_to, floor_to, to_us
 
 #: rows per chunk — part of the output format: changing it changes the data for a given seed

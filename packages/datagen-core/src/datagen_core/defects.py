@@ -36,7 +36,7 @@ from datagen_contracts.dsl import parse_timestamp
 from datagen_contracts.metadata import DefectRecord
 
 from .errors import DatagenError
-from .tables import TableFacts
+from .output.tables import TableFacts
 
 MAX_KEYS = 1000
 _SALT = 0xDEFEC7

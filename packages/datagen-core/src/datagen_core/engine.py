@@ -32,19 +32,19 @@ from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .behaviours.attribution import money_column
 from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, mean_exposure, parents_per_chunk
+from .columns.intervals import implied_pairs
 from .columns.order import self_lookups_deferred
+from .columns.self_lookups import first_pass
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
-from .intervals import implied_pairs
-from .limits import engine_problems
-from .needs import full_tables_for, generation_order, kept_columns
-from .scaleout import ordered, write_spread
-from .self_lookups import first_pass
-from .sink import SPILL_DIR, TableSink, table_sink
-from .store import KeptTable
-from .tables import TableFacts
-from .time_ranks import TimeRanks, buckets_for, replay_chunks, spill_chunks, time_column_to_rank
+from .output.scaleout import ordered, write_spread
+from .output.sink import SPILL_DIR, TableSink, table_sink
+from .output.store import KeptTable
+from .output.tables import TableFacts
+from .output.time_ranks import TimeRanks, buckets_for, replay_chunks, spill_chunks, time_column_to_rank
+from .output.writer import file_name
+from .planning.limits import engine_problems
+from .planning.needs import full_tables_for, generation_order, kept_columns
 from .timestamps import to_us
-from .writer import file_name
 
 MAX_ROWS = 50_000_000
 #: a table planned above this many rows is written as a directory of parts of at most this many rows
@@ -71,7 +71,7 @@ def entity_rows(node: dsl.Node, scale: float) -> int:
 
 def check_size(schema: dsl.Schema, scale: float, plan: Any = None) -> None:
     """Refuse a plan over 50M rows or 5 GB (``--yes`` skips this)."""
-    from .plan import make_plan
+    from .planning.plan import make_plan
 
     plan = plan if plan is not None else make_plan(schema, scale)
     if plan.total_rows > MAX_ROWS or plan.total_bytes > MAX_BYTES:
@@ -118,8 +118,8 @@ def generate(
     inferred = [p.text(n.id) for n in loaded.nodes for p in implied_pairs(loaded, n)]
     if scale <= 0:
         raise DatagenError(f"--scale must be > 0, got {scale}")
-    from . import budget
-    from .plan import make_plan
+    from .planning import budget
+    from .planning.plan import make_plan
 
     plan = make_plan(loaded, scale)  # one plan for the bounds below
     if not yes:
@@ -159,7 +159,7 @@ def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | 
                      workers: int, executor: Executor | None, overwrite: bool, scenario: str | None,
                      overrides: dict[str, Any] | None, progress: Progress | None, started: float,
                      warnings: list[str], inferred: list[str], parts: dict[str, int]) -> GenerateResult:
-    from . import dataset
+    from .output import dataset
 
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
@@ -360,7 +360,7 @@ def _parent_fk(node: dsl.Node) -> list[str]:
 
 def _facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dict[str, int | None], path: str,
            files: tuple[str, ...]) -> TableFacts:
-    from .dataset import created_at_of, foreign_keys
+    from .output.dataset import created_at_of, foreign_keys
 
     if table != node.id:
         fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]

@@ -10,8 +10,8 @@ import pyarrow as pa
 
 from datagen_contracts import dsl
 
+from .output.store import KeptTable, as_numpy
 from .rng import stream
-from .store import KeptTable, as_numpy
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Frame:
         """The primary parent row's ``column`` per row (numbers/times), and where it is null."""
         if self.primary is None or self.parent_idx is None or column not in self.primary.columns:
             return None
-        from .store import take
+        from .output.store import take
 
         values = np.asarray(take(self.primary.columns[column], self.parent_idx))
         nulls = self.primary.nulls.get(column)

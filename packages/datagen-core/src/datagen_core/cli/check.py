@@ -7,10 +7,13 @@ This module also holds the schema loader the other commands share, so a bad sche
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from typing import Any
 
 import click
 
+from datagen_contracts import dsl
 from datagen_contracts.errors import (
     ContractError,
     ContractFileError,
@@ -59,8 +62,8 @@ def lint(path: str) -> dict[str, Any]:
         errors = [p for p in exc.problems if p.severity != "warning"]
         warnings = [p for p in exc.problems if p.severity == "warning"]
     else:
-        from .. import budget
-        from ..limits import engine_problems
+        from ..planning import budget
+        from ..planning.limits import engine_problems
 
         errors = engine_problems(schema) + budget.sequence_problems(schema, 1.0)
         warnings = list(lint_schema(schema)) + target_warnings(schema)
@@ -68,7 +71,7 @@ def lint(path: str) -> dict[str, Any]:
         if too_big is not None:  # the sample run would need it too: said, not tried
             warnings.append(Problem("$", f"at scale 1 {too_big}", "warning"))
         elif not errors:
-            errors = budget.sample_problems(schema)
+            errors = sample_problems(schema)
 
     def as_dict(p: Problem) -> dict[str, str]:
         return {"path": p.path, "message": p.message, "severity": p.severity}
@@ -124,3 +127,29 @@ def check(schema_path: str, as_json: bool) -> None:
                    f"{n_warn} warning{'s' if n_warn != 1 else ''})")
     if not result["ok"]:
         raise click.exceptions.Exit(2)
+
+
+def sample_problems(schema: dsl.Schema) -> list[Problem]:
+    """Generate a few dozen rows into a temporary directory: what would fail in ``generate`` fails here, with
+    the table's JSON path, so a schema that passes ``check`` does not fail later on its structure."""
+    from ..engine import generate  # imported when used: `datagen --help` stays quick
+    from ..errors import DatagenError
+    from ..planning.budget import SAMPLE_ROWS
+
+    biggest = max((n.rows or 0 for n in schema.nodes if n.kind != "vocab"), default=0)
+    scale = min(1.0, SAMPLE_ROWS / biggest) if biggest else 1.0
+    with tempfile.TemporaryDirectory(prefix="datagen-check-") as tmp:
+        try:
+            generate(schema, os.path.join(tmp, "sample"), seed=1, scale=scale, yes=True)
+        except DatagenError as exc:
+            return [Problem(_path_of(schema, str(exc)), f"a sample run fails: {exc}")]
+        except (RecursionError, MemoryError) as exc:
+            return [Problem("$", f"a sample run fails: {type(exc).__name__}")]
+    return []
+
+
+def _path_of(schema: dsl.Schema, message: str) -> str:
+    for i, node in enumerate(schema.nodes):
+        if f"'{node.id}'" in message or message.startswith(f"{node.id}."):
+            return f"$.nodes[{i}]"
+    return "$"

@@ -46,11 +46,11 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ex
     """
     from datagen_contracts.errors import ContractError
 
-    from ..budget import parse_size
     from ..engine import PARTITION_ROWS
     from ..engine import generate as run
     from ..errors import DatagenError
-    from ..executors import open_executor
+    from ..output.executors import open_executor
+    from ..planning.budget import parse_size
 
     overrides = parse_sets(sets)
     try:

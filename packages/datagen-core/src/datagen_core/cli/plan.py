@@ -34,10 +34,10 @@ def plan(schema_path: str, scale: float, output: str, partition_rows: int | None
     the memory estimate passes generate's default budget (a quarter of this machine's RAM), and when the planned
     bytes do not fit the free space where --output would be written.
     """
-    from .. import budget, estimates
     from ..engine import PARTITION_ROWS
     from ..errors import DatagenError
-    from ..plan import format_bytes, make_plan
+    from ..planning import budget, estimates
+    from ..planning.plan import format_bytes, make_plan
 
     if not scale > 0:
         raise click.BadParameter(f"must be a positive number, got {scale}", param_hint="--scale")

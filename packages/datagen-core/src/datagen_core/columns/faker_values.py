@@ -1,8 +1,8 @@
 """The ``faker`` generator: a method of Faker's vocabulary as a column, per chunk, without per-row Python.
 
 Native methods first (uuid4, templates, ipv4, coordinates; emails and user names from the row's own name
-columns), then :mod:`datagen_core.composers` (check digits, addresses, phones, text), then seeded pools —
-mimesis where it has the concept, Faker for the rest (:mod:`datagen_core.vocabulary`). Locales come from
+columns), then :mod:`datagen_core.columns.composers` (check digits, addresses, phones, text), then seeded pools —
+mimesis where it has the concept, Faker for the rest (:mod:`datagen_core.columns.vocabulary`). Locales come from
 ``locale`` or, per row, from ``locale_from``.
 """
 
@@ -17,11 +17,11 @@ import pyarrow.compute as pc
 
 from datagen_contracts import dsl
 
-from .. import composers, faker_pools, vocabulary
 from ..arrays import from_numpy, indices, strings, text, to_numpy
 from ..frame import Frame
+from ..output.store import as_numpy
 from ..rng import small_seed
-from ..store import as_numpy
+from . import composers, faker_pools, vocabulary
 
 
 def gen_faker(col: dsl.Column, frame: Frame) -> Any:

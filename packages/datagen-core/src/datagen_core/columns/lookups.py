@@ -20,10 +20,10 @@ from ..arrays import fixed_width
 from ..behaviours.runs import cummax_per_parent
 from ..errors import GenerationError
 from ..frame import Frame
-from ..references import KeyedRowsByTime
-from ..store import KeptTable, as_numpy, take
+from ..output.store import KeptTable, as_numpy, take
 from ..timestamps import DAY, ceil_to, freq_step
 from .order import self_lookup_mode
+from .references import KeyedRowsByTime
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:

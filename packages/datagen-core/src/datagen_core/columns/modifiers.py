@@ -15,11 +15,11 @@ import pyarrow.compute as pc
 from datagen_contracts import dsl
 
 from ..behaviours import vintage
-from ..effects import window_factor
 from ..frame import Frame
-from ..intervals import parent_bounds
-from ..store import as_numpy
+from ..output.store import as_numpy
 from ..timestamps import UNIT_US, US
+from .effects import window_factor
+from .intervals import parent_bounds
 from .values import sample_distribution
 
 

@@ -19,8 +19,8 @@ import contextlib
 
 from datagen_contracts import dsl
 
-from ..intervals import ordered_pairs
-from ..references import creation_column
+from .intervals import ordered_pairs
+from .references import creation_column
 
 
 def reads(node: dsl.Node, col: dsl.Column) -> set[str]:

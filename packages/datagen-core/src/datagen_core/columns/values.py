@@ -18,14 +18,14 @@ from datagen_contracts.dsl import kind_weights
 
 from ..arrays import from_numpy, indices, strings
 from ..behaviours import vintage
-from ..effects import window_factor
-from ..expression import evaluate
 from ..frame import Frame
-from ..intervals import parent_bounds
-from ..store import as_numpy
+from ..output.store import as_numpy
 from ..timestamps import DAY, HOUR, SlotSampler, ceil_to, floor_to, freq_step, snap, to_us
 from . import lookups
+from .effects import window_factor
+from .expression import evaluate
 from .faker_values import gen_faker
+from .intervals import parent_bounds
 
 
 def choice_weights(spec: dsl.ChoiceGen, n: int) -> np.ndarray:
@@ -263,7 +263,7 @@ def resample_time(col: dsl.Column, frame: Frame, rows: np.ndarray, lo: np.ndarra
         start, end = window_of(g.diffusion_curve, frame)
         return _diffusion_draw(col, start, end, lo, hi, rng.random(len(lo)))
     if g.choice is not None and g.choice.choices:
-        from ..references import pick_weighted
+        from .references import pick_weighted
 
         values = np.array([to_us(c) if isinstance(c, str) else int(c) for c in g.choice.choices], dtype=np.int64)
         order = np.argsort(values, kind="stable")

@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 from datagen_contracts import dsl, layout
 from datagen_contracts.dsl import parse_timestamp
 
+from ..columns.references import creation_column
 from ..errors import DatasetReadError
-from ..references import creation_column
 from .report import Check, skipped
 
 #: a key column up to this many rows is tested as a permutation of its range (a bitmap of one byte per row)

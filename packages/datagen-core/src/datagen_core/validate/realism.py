@@ -8,7 +8,7 @@ import polars as pl
 
 from datagen_contracts import dsl
 
-from ..plan import choice_shares
+from ..planning.means import choice_shares
 from .reading import ValidationContext, collect
 from .report import Check, as_json_value, category, result, skipped
 

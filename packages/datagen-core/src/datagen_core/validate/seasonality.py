@@ -14,7 +14,7 @@ import numpy as np
 from datagen_contracts import dsl
 from datagen_contracts.dsl import parse_timestamp
 
-from ..plan import column_window
+from ..planning.means import column_window
 
 
 def declared_weights(col: dsl.Column, dim: str) -> np.ndarray | None:

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from datagen_contracts import dsl
 
-from ..plan import column_window
+from ..planning.means import column_window
 from .reading import ValidationContext, collect, count
 from .report import Check, as_json_value, category, result, skipped, split_ref
 

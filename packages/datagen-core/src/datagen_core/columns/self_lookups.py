@@ -21,10 +21,10 @@ import numpy as np
 
 from datagen_contracts import dsl
 
-from .chunks import Piece
-from .columns.order import column_order, self_lookups_deferred
+from ..chunks import Piece
+from ..output.store import as_numpy
+from .order import column_order, self_lookups_deferred
 from .references import EarlierRows, creation_column
-from .store import as_numpy
 
 
 def first_pass(schema: dsl.Schema, node: dsl.Node, pieces: Iterable[Piece]) -> dict[str, EarlierRows]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,7 +83,9 @@ def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstima
     """Peak memory of ``generate`` at ``scale``, before it runs (``plan``: its ``make_plan``, when at hand)."""
     from datagen_contracts.dsl import parse_timestamp
 
-    from .plan import column_window, make_plan, row_width
+    from .means import column_window
+    from .plan import make_plan
+    from .widths import row_width
 
     start, end = parse_timestamp(schema.timeframe.start), parse_timestamp(schema.timeframe.end)
     tf = (start, end) if start is not None and end is not None else None
@@ -94,7 +95,7 @@ def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstima
             if col.type in ("datetime", "date"):
                 slots += _hours((column_window(col, tf) if tf else None) or tf)
     plan = plan if plan is not None else make_plan(schema, scale)
-    from .chunks import CHUNK_ROWS
+    from ..chunks import CHUNK_ROWS
 
     chunk = max((min(t.rows, CHUNK_ROWS) * row_width(schema, schema.node(t.name)) for t in plan.tables
                  if schema.node(t.name) is not None), default=0)
@@ -136,28 +137,3 @@ def memory_problem(schema: dsl.Schema, scale: float, budget: int, plan: Any = No
         if est.slot_bytes > budget // 2 else ""
     return (f"this run needs about {format_bytes(est.total)} of memory ({', '.join(parts)}){hint}, over the budget "
             f"of {format_bytes(budget)}; lower --scale, narrow the time windows, or raise --max-memory")
-
-
-def sample_problems(schema: dsl.Schema) -> list[Problem]:
-    """Generate a few dozen rows into a temporary directory: what would fail in ``generate`` fails here, with
-    the table's JSON path, so a schema that passes ``check`` does not fail later on its structure."""
-    from .engine import generate
-    from .errors import DatagenError
-
-    biggest = max((n.rows or 0 for n in schema.nodes if n.kind != "vocab"), default=0)
-    scale = min(1.0, SAMPLE_ROWS / biggest) if biggest else 1.0
-    with tempfile.TemporaryDirectory(prefix="datagen-check-") as tmp:
-        try:
-            generate(schema, os.path.join(tmp, "sample"), seed=1, scale=scale, yes=True)
-        except DatagenError as exc:
-            return [Problem(_path_of(schema, str(exc)), f"a sample run fails: {exc}")]
-        except (RecursionError, MemoryError) as exc:
-            return [Problem("$", f"a sample run fails: {type(exc).__name__}")]
-    return []
-
-
-def _path_of(schema: dsl.Schema, message: str) -> str:
-    for i, node in enumerate(schema.nodes):
-        if f"'{node.id}'" in message or message.startswith(f"{node.id}."):
-            return f"$.nodes[{i}]"
-    return "$"

@@ -6,7 +6,7 @@ explode or vanish); where none matches, ``map.default``. When ``map.field`` is n
 the effect is an indicator: 1 inside a matching window, ``default`` outside.
 
 >>> import numpy as np
->>> from datagen_core.store import KeptTable
+>>> from datagen_core.output.store import KeptTable
 >>> eff = KeptTable("promo", 2, {"s": np.array([0, 10]), "e": np.array([5, 20]), "m": np.array([2.0, 4.0])})
 >>> window_factor(eff, "s", "e", "m", np.array([1, 7, 12, 30]), default=1.0).tolist()
 [2.0, 1.0, 4.0, 1.0]
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .store import KeptTable, as_numpy
+from ..output.store import KeptTable, as_numpy
 
 
 def _key_codes(effect_keys: list[np.ndarray], row_keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrays import fixed_width, indices, strings, text
+from ..arrays import fixed_width, indices, strings, text
 
 POOL_SIZE = 4096
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GenerationError
+from ..errors import GenerationError
 
 _BIN: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: np.true_divide,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from .arrays import indices, to_numpy
+from ..arrays import indices, to_numpy
 
 
 @dataclass
@@ -233,7 +233,7 @@ class KeptTable:
     def sample_rows_before(self, rng: np.random.Generator, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`sample_rows`, among the rows created at or before each time (see ``references``); also
         returns the mask of times before every row (those get the earliest-created row)."""
-        from .references import RowsByTime
+        from ..columns.references import RowsByTime
 
         if self._by_time is None:
             self._by_time = RowsByTime(self.created, self.fanout_mult)

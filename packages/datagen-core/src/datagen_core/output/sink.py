@@ -13,11 +13,11 @@ import pyarrow as pa
 
 from datagen_contracts import dsl
 
-from .chunks import Piece
-from .errors import GenerationError
-from .faker_pools import template, template_capacity
-from .references import EarlierRows
-from .self_lookups import resolve_self_lookups
+from ..chunks import Piece
+from ..columns.faker_pools import template, template_capacity
+from ..columns.references import EarlierRows
+from ..columns.self_lookups import resolve_self_lookups
+from ..errors import GenerationError
 from .store import KeptTable, SeqCol, Spool, as_numpy
 from .time_ranks import TimeRanks
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 
-from .arrays import from_numpy
+from ..arrays import from_numpy
 
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.bool_(),

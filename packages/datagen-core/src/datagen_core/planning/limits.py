@@ -16,8 +16,8 @@ from __future__ import annotations
 from datagen_contracts import dsl
 from datagen_contracts.errors import Problem
 
-from .columns.order import read_in_row
-from .timestamps import to_us
+from ..columns.order import read_in_row
+from ..timestamps import to_us
 
 
 def engine_problems(schema: dsl.Schema) -> list[Problem]:
@@ -90,7 +90,7 @@ def _window(schema: dsl.Schema, col: dsl.Column) -> tuple[int, int] | None:
 def _window_before_parent(schema: dsl.Schema, node: dsl.Node, col: dsl.Column, path: str) -> list[Problem]:
     """A fact time whose window ends before its parent can exist (the parent's creation window starts later):
     every row would be dropped. DSL.md: an error unless ``after_parent`` is false."""
-    from .references import creation_column
+    from ..columns.references import creation_column
 
     if not node.parents or not col.after_parent or col.type not in ("date", "datetime"):
         return []

@@ -1,4 +1,4 @@
-"""How a table's ``effect`` modifiers change its expected row count, for :mod:`datagen_core.plan`.
+"""How a table's ``effect`` modifiers change its expected row count, for :mod:`datagen_core.planning.plan`.
 
 The engine draws ``oversampling`` × the fanout (the product of each effect's largest factor) and keeps each row
 with probability Π factor(t)/largest at the row's time. The expectation of that probability is estimated on a
@@ -18,7 +18,7 @@ import numpy as np
 from datagen_contracts import dsl
 from datagen_contracts.dsl import parse_timestamp
 
-from .plan import _window_of, choice_shares, column_window
+from .means import choice_shares, column_window, window_of
 
 #: time grid of the effect estimate (cells over the rows' time window) and quantiles of a value distribution
 EFFECT_GRID = 512
@@ -106,7 +106,7 @@ def _coverage(schema: dsl.Schema, effect: dsl.Node, args: dsl.EffectArgs, timefr
     f_s, f_e = _time_cdf(start_col, timeframe, t), _time_cdf(end_col, timeframe, t)
     if f_s is None or f_e is None or end_col is None:
         return None
-    from .intervals import ordered_pairs
+    from ..columns.intervals import ordered_pairs
 
     null_end = end_col.null_rate if end_col.nullable and end_col.null_rate else 0.0
     survive = 1.0 - f_e  # P(end ≥ t)
@@ -132,7 +132,7 @@ def table_effects(schema: dsl.Schema, node: dsl.Node, timeframe: tuple[datetime,
     largest draw of ``field``. The rows' times are uniform after their primary parent's creation (itself
     uniform over its window) up to the end of the event column's window; effects are taken as independent.
     """
-    from .references import creation_column
+    from ..columns.references import creation_column
 
     mods = [m for m in node.modifiers if isinstance(m, dsl.EffectModifier)]
     if not mods:
@@ -176,7 +176,7 @@ def table_effects(schema: dsl.Schema, node: dsl.Node, timeframe: tuple[datetime,
     if parent is None or created is None:
         kept = float(keep.mean())
     else:  # a child's time is uniform in [its parent's creation, w1]: average the suffix means over creations
-        c_start, c_end = _window_of(parent, created, timeframe)
+        c_start, c_end = window_of(parent, created, timeframe)
         starts = np.searchsorted(t, np.linspace(_seconds(c_start), _seconds(c_end), 41))
         suffix = np.cumsum(keep[::-1])[::-1] / np.arange(len(t), 0, -1)
         kept = float(np.mean([suffix[min(i, len(t) - 1)] for i in starts]))

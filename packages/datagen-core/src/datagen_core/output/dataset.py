@@ -13,9 +13,9 @@ from datagen_contracts import clock, dsl
 from datagen_contracts import metadata as md
 from datagen_contracts.dsl import resolve_context
 
-from .__about__ import __version__
-from .columns.order import column_order
-from .references import creation_column
+from ..__about__ import __version__
+from ..columns.order import column_order
+from ..columns.references import creation_column
 from .tables import TableFacts
 
 

@@ -78,7 +78,7 @@ def _timed(schema: dsl.Schema, scale: float) -> dict[str, tuple[int, float]]:
     """(rows, seconds) per table of one run of the one-process engine at ``scale``. A table's seconds run from its
     start to the next one's (a time-ordered fact is written after its report, see time_ranks), scaled so that they
     add up to the run; a touchpoint table shares its owner's time by rows."""
-    from .engine import generate
+    from ..engine import generate
 
     seconds: dict[str, float] = {}
 

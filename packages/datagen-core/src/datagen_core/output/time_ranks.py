@@ -34,8 +34,8 @@ import numpy as np
 
 from datagen_contracts import dsl
 
-from .chunks import Piece
-from .references import creation_column
+from ..chunks import Piece
+from ..columns.references import creation_column
 from .store import as_numpy
 
 BUCKETS = 1 << 18

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datagen_contracts import dsl
 from datagen_contracts.dsl import dependencies
 
-from .intervals import parent_bounds
+from ..columns.intervals import parent_bounds
 
 
 def generation_order(schema: dsl.Schema) -> list[str]:

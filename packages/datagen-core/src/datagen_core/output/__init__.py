@@ -1,0 +1,1 @@
+"""datagen_core.output."""
