@@ -144,9 +144,9 @@ def test_touchpoints_carry_the_attributed_share_of_the_conversion_amount(tmp_pat
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Also across chunks, where conversions are numbered in time order over the table (see time_ranks): each
     touchpoint still names its own conversion, before it in time."""
-    from datagen_core import chunks
+    from datagen_core import fact_rows
 
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", chunk_rows)
     doc = _doc([
         {"id": "visitor", "rows": 800, "pk": "visitor_id", "columns": [
             _col("visitor_id", "int", {"sequence": {}}),

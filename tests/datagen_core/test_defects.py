@@ -13,7 +13,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_core.defects import DefectError, format_variants_of, inject_defects
+from datagen_core.defects import DefectError, inject_defects
+from datagen_core.defects.format_variants import format_variants_of
 from datagen_core.output.tables import TableFacts
 from datagen_core.validate import validate
 
@@ -275,3 +276,12 @@ def test_generate_with_defects_metadata_ground_truth_matches_validate(tmp_path):
         assert record.count > 0
     # every failure is explained by a recorded defect: nothing else broke
     assert {c.id for c in report.failed} == set(SEEN_BY.values())
+
+
+def test_every_dsl_defect_kind_has_exactly_one_module() -> None:
+    from datagen_contracts.dsl import DEFECT_KINDS
+    from datagen_core.defects import KINDS
+
+    kinds = [k.KIND for k in KINDS]
+    assert sorted(kinds) == sorted(DEFECT_KINDS) and len(set(kinds)) == len(kinds)
+    assert all(k.__name__.rpartition(".")[2] == k.KIND and callable(k.apply) for k in KINDS)

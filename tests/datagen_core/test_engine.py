@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_core import chunks
+from datagen_core import chunks, fact_rows
 from datagen_core.engine import generate
 from datagen_core.errors import OutputExistsError
 
@@ -72,7 +72,7 @@ def test_workers_do_not_change_the_bytes(tmp_path: Path) -> None:
     generate(path, tmp_path / "w1", seed=42, scale=0.05, workers=1, yes=True)
     generate(path, tmp_path / "w2", seed=42, scale=0.05, workers=2, yes=True)
     rows = json.loads((tmp_path / "w1" / ".metadata.json").read_text())["tables"]
-    assert max(t["rows"] for t in rows) > 3 * chunks.CHUNK_ROWS  # several chunks really ran in parallel
+    assert max(t["rows"] for t in rows) > 3 * fact_rows.CHUNK_ROWS  # several chunks really ran in parallel
     assert _shas(tmp_path / "w1") == _shas(tmp_path / "w2")
 
 
@@ -150,7 +150,7 @@ def test_declared_unique_emails_and_handles_are_unique_across_chunks(tmp_path: P
     """``constraints.unique`` is honoured by construction, across chunks (entity rows > CHUNK_ROWS) and in a
     fact table, where a pool sample alone repeats values (a birthday problem at a few thousand rows)."""
     doc = json.loads(_schema(tmp_path).read_text())
-    doc["nodes"][0]["rows"] = 2 * chunks.CHUNK_ROWS + 5000
+    doc["nodes"][0]["rows"] = 2 * fact_rows.CHUNK_ROWS + 5000
     doc["nodes"][1]["columns"].append({"name": "contact", "type": "string", "generator": {"faker": {"method": "email"}}})
     doc["constraints"] = {"unique": ["user.email", "user.nick", "event.contact"]}
     path = tmp_path / "unique.json"
@@ -170,13 +170,13 @@ def test_warnings_without_a_row_count_do_not_stop_generation(tmp_path: Path) -> 
     """A pool-drawn column declared unique is warned about (once), not a crash of the table (it was a
     ``ValueError`` while the engine summed "<count> rows …" warnings over chunks)."""
     doc = json.loads(_schema(tmp_path).read_text())
-    doc["nodes"][0]["rows"] = chunks.CHUNK_ROWS + 10
+    doc["nodes"][0]["rows"] = fact_rows.CHUNK_ROWS + 10
     doc["nodes"][0]["columns"].append({"name": "employer", "type": "string", "generator": {"faker": {"method": "company"}}})
     doc["constraints"] = {"unique": ["user.employer"]}
     path = tmp_path / "pool.json"
     path.write_text(json.dumps(doc))
     result = generate(path, tmp_path / "o", seed=1)
-    assert result.rows["user"] == chunks.CHUNK_ROWS + 10
+    assert result.rows["user"] == fact_rows.CHUNK_ROWS + 10
     assert [w for w in result.warnings if "employer" in w] == [
         "user: employer: faker 'company' draws from a pool and cannot promise the declared uniqueness (unique by "
         "construction: email, user_name, bothify/numerify, uuid4)"]
@@ -196,6 +196,6 @@ def test_a_unique_template_in_a_fact_is_unique_across_chunks(tmp_path: Path) -> 
     b = generate(path, tmp_path / "b", seed=2, workers=2)
     assert _shas(tmp_path / "a") == _shas(tmp_path / "b")
     ticket = pq.read_table(tmp_path / "a" / "event.parquet")["ticket"]
-    assert len(ticket) > 2 * chunks.CHUNK_ROWS and pc.count_distinct(ticket).as_py() == len(ticket)
+    assert len(ticket) > 2 * fact_rows.CHUNK_ROWS and pc.count_distinct(ticket).as_py() == len(ticket)
     assert not any("ticket" in w for w in a.warnings + b.warnings)
     assert all(len(t) == 9 and t.startswith("T-") for t in ticket.to_pylist()[:100])

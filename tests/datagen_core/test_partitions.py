@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from datagen_core import chunks
+from datagen_core import fact_rows
 from datagen_core.cli import main
 from datagen_core.engine import generate
 from datagen_core.errors import DatagenError
@@ -30,7 +30,7 @@ def _gen(tmp_path: Path, doc: dict, **kw) -> Path:
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 1024)  # many chunks from a small schema
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", 1024)  # many chunks from a small schema
 
 
 def test_a_large_table_is_a_directory_of_parts_listed_in_the_metadata(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_core.chunks import CHUNK_ROWS
 from datagen_core.engine import generate
 from datagen_core.errors import GenerationError
+from datagen_core.frame import CHUNK_ROWS
 
 
 def _col(name: str, typ: str, gen: dict, **kw: object) -> dict:

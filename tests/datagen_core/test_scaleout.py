@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from datagen_core import chunks
+from datagen_core import fact_rows
 from datagen_core.cli import main
 from datagen_core.engine import generate
 from datagen_core.output.executors import open_executor
@@ -20,7 +20,7 @@ from .test_time_order import _doc
 
 @pytest.fixture(autouse=True)
 def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 1024)  # many chunks (and parts) from a small schema
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", 1024)  # many chunks (and parts) from a small schema
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -96,7 +96,7 @@ def test_on_a_dask_local_cluster(tmp_path: Path) -> None:
 
 
 def _small(rows: int) -> None:
-    chunks.CHUNK_ROWS = rows
+    fact_rows.CHUNK_ROWS = rows
 
 
 def test_executor_errors_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,10 +130,10 @@ def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path:
     from datagen_contracts.dsl import loads_schema
     from datagen_core.output.time_ranks import BUCKETS, buckets_for
 
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 128)
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", 128)
     doc = _doc(2500, 4)
     loaded = loads_schema(json.dumps(doc))
-    chunk_count = -(-2500 // chunks.parents_per_chunk(loaded.node("invoice"), loaded))
+    chunk_count = -(-2500 // fact_rows.parents_per_chunk(loaded.node("invoice"), loaded))
     assert chunk_count > 64 and buckets_for(chunk_count) < BUCKETS
     schema = _write(tmp_path, doc)
     one = generate(schema, tmp_path / "one", seed=3, partition_rows=2000).output

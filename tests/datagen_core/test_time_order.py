@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from datagen_core import chunks
+from datagen_core import fact_rows
 from datagen_core.engine import generate
 
 
@@ -73,7 +73,7 @@ def test_ids_follow_time_and_rows_keep_their_values(tmp_path: Path) -> None:
 
 
 def test_larger_facts_are_numbered_in_time_order_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 2048)  # several chunks of invoices from a small schema
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", 2048)  # several chunks of invoices from a small schema
     out = _generate(tmp_path, _doc(3000, 5))
     inv = pq.read_table(out / "invoice.parquet").to_pydict()
     issued = np.array(inv["issued_at"], dtype="datetime64[us]").astype(np.int64)
@@ -101,7 +101,7 @@ def test_larger_facts_are_numbered_in_time_order_across_chunks(tmp_path: Path, m
 
 @pytest.mark.parametrize("chunk_rows", [65_536, 1024])
 def test_the_same_bytes_with_more_workers(tmp_path: Path, chunk_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", chunk_rows)  # 1024: numbered in time order across chunks
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", chunk_rows)  # 1024: numbered in time order across chunks
     one = _generate(tmp_path / "a", _doc(1500, 3))
     two = _generate(tmp_path / "b", _doc(1500, 3), workers=2)
     for name in ("account", "invoice", "line"):
@@ -151,7 +151,7 @@ def test_a_failure_in_the_second_pass_fails_the_run_and_leaves_nothing(tmp_path:
     from datagen_core import engine
     from datagen_core.errors import GenerationError
 
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 2048)
+    monkeypatch.setattr(fact_rows, "CHUNK_ROWS", 2048)
     real_add = engine.TableSink.add
 
     def add(self, piece, offsets, sinks):  # only the time-ordered replay has ranks

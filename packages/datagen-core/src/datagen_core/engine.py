@@ -31,11 +31,13 @@ from datagen_contracts.errors import SchemaError
 from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .behaviours.attribution import money_column
-from .chunks import CHUNK_ROWS, ChunkJob, Piece, generate_chunk, mean_exposure, parents_per_chunk
+from .chunks import Piece, generate_chunk
 from .columns.intervals import implied_pairs
 from .columns.order import self_lookups_deferred
 from .columns.self_lookups import first_pass
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
+from .fact_rows import mean_exposure, parents_per_chunk
+from .frame import CHUNK_ROWS, ChunkJob
 from .output.scaleout import ordered, write_spread
 from .output.sink import SPILL_DIR, TableSink, table_sink
 from .output.store import KeptTable

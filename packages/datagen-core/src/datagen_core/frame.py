@@ -13,6 +13,26 @@ from datagen_contracts import dsl
 from .output.store import KeptTable, as_numpy
 from .rng import stream
 
+#: rows per chunk — part of the output format: changing it changes the data for a given seed
+CHUNK_ROWS = 65_536
+
+
+@dataclass
+class ChunkJob:
+    schema: dsl.Schema
+    seed: int
+    table: str
+    chunk: int
+    start: int  # first entity row, or first primary-parent row
+    stop: int
+    timeframe: tuple[int, int]
+    primary: KeptTable | None = None  # the primary parent's rows [start, stop)
+    tables: dict[str, KeptTable] = field(default_factory=dict)
+    #: mean exposure of all primary parents (:func:`mean_exposure`), when children accrue over their life
+    exposure: float | None = None
+    total: int = 0  # an entity table's rows (all chunks)
+
+
 
 @dataclass
 class Frame:

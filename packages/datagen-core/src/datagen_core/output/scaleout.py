@@ -30,7 +30,8 @@ import numpy as np
 
 from datagen_contracts import dsl
 
-from ..chunks import ChunkJob, generate_chunk
+from ..chunks import generate_chunk
+from ..frame import ChunkJob
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
 from .time_ranks import TimeRanks

@@ -95,7 +95,7 @@ def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstima
             if col.type in ("datetime", "date"):
                 slots += _hours((column_window(col, tf) if tf else None) or tf)
     plan = plan if plan is not None else make_plan(schema, scale)
-    from ..chunks import CHUNK_ROWS
+    from ..frame import CHUNK_ROWS
 
     chunk = max((min(t.rows, CHUNK_ROWS) * row_width(schema, schema.node(t.name)) for t in plan.tables
                  if schema.node(t.name) is not None), default=0)

@@ -1,0 +1,250 @@
+"""What every defect kind shares: the job (one defect on one table file), the deterministic choice of rows,
+the row-group rewrite into a temporary file, and the ground-truth record."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from datagen_contracts import dsl
+from datagen_contracts.metadata import DefectRecord
+
+from ..errors import DatagenError
+from ..output.tables import TableFacts
+
+MAX_KEYS = 1000
+SALT = 0xDEFEC7
+
+
+class DefectError(DatagenError):
+    """A ``defects`` entry cannot be applied to the generated data (unknown column, wrong type…)."""
+
+
+@dataclass
+class Job:
+    """One defect being applied to one table file."""
+
+    index: int
+    spec: dsl.DefectSpec
+    table: str
+    column: str | None
+    facts: TableFacts
+    path: Path
+    seed: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def rng(self, *more: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence([self.seed & (2**63 - 1), SALT, self.index, *more]))
+
+
+# ------------------------------------------------------------------------------------------ row selection
+
+
+def row_groups(path: Path) -> list[int]:
+    md = pq.ParquetFile(path).metadata
+    return [md.row_group(i).num_rows for i in range(md.num_row_groups)]
+
+
+def choose_rows(job: Job, n_rows: int, count: int, touched: set[int],
+            eligible: Callable[[pa.Array], np.ndarray] | None, columns: list[str]) -> np.ndarray:
+    """``count`` distinct row indices in random (deterministic) order, untouched and eligible.
+
+    A pool of candidates is drawn without replacement; if it does not hold enough eligible rows, the whole
+    table is taken in random order. Eligibility reads only ``columns`` of the pool's rows, row group by row group.
+    """
+    if count <= 0 or n_rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    rng = job.rng()
+    pool_size = min(n_rows, 2 * count + len(touched) + 64)
+    for attempt in range(2):
+        pool = rng.choice(n_rows, size=pool_size, replace=False) if attempt == 0 else rng.permutation(n_rows)
+        ok = np.fromiter((int(r) not in touched for r in pool), dtype=bool, count=len(pool))
+        if eligible is not None:
+            ok &= eligible_rows(job.path, pool, eligible, columns)
+        chosen = pool[ok][:count]
+        if len(chosen) == count or pool_size == n_rows:
+            return chosen.astype(np.int64)
+        pool_size = n_rows
+    return chosen.astype(np.int64)  # fewer eligible rows than requested: the record says so
+
+
+def eligible_rows(path: Path, rows: np.ndarray, test: Callable[..., np.ndarray], columns: list[str]) -> np.ndarray:
+    out = np.zeros(len(rows), dtype=bool)
+    pf = pq.ParquetFile(path)
+    start = 0
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    for rg, size in enumerate(row_groups(path)):
+        lo, hi = np.searchsorted(sorted_rows, [start, start + size])
+        if hi > lo:
+            data = pf.read_row_group(rg, columns=columns)
+            local = sorted_rows[lo:hi] - start
+            arrays = [data.column(c).take(pa.array(local)).combine_chunks() for c in columns]
+            out[order[lo:hi]] = test(*arrays)
+        start += size
+    return out
+
+
+def not_null(values: pa.Array, *_: pa.Array) -> np.ndarray:
+    return np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+
+
+# ------------------------------------------------------------------------------------------------ rewrite
+
+
+def rewrite_file(
+    job: Job,
+    chosen: np.ndarray,
+    change: Callable[[pa.Table, np.ndarray, np.random.Generator], pa.Table] | None,
+    *,
+    schema: pa.Schema | None = None,
+    append: Callable[[pa.Table, np.ndarray, np.random.Generator], pa.Table] | None = None,
+    keys_of_appended: bool = False,
+) -> list[Any]:
+    """Stream the file through ``change`` (per row group, with the group's chosen local rows) into a new file.
+
+    ``append`` builds extra rows from each group's chosen rows; they are written after the last group.
+    Returns the primary-key values of the affected rows, in row order, capped at ``MAX_KEYS`` + 1.
+    """
+    pf = pq.ParquetFile(job.path)
+    out_schema = schema or pf.schema_arrow
+    chosen_sorted = np.sort(chosen)
+    keys: list[Any] = []
+    extra: list[pa.Table] = []
+    # a fresh name in the run's private output directory, created by the writer itself: mkstemp's 0600 would
+    # leave the rewritten table unreadable to the group while every other file gets the usual mode
+    tmp = job.path.with_name(f".{job.path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        with pq.ParquetWriter(tmp, out_schema, compression="zstd") as writer:
+            start = 0
+            for rg, size in enumerate(row_groups(job.path)):
+                data = pf.read_row_group(rg)
+                lo, hi = np.searchsorted(chosen_sorted, [start, start + size])
+                local = chosen_sorted[lo:hi] - start
+                rng = job.rng(rg)
+                if len(local):
+                    if job.facts.pk and len(keys) <= MAX_KEYS:
+                        keys.extend(data.column(job.facts.pk).take(pa.array(local)).to_pylist())
+                    if change is not None:
+                        data = change(data, local, rng)
+                    if append is not None:
+                        extra.append(append(data, local, rng))
+                writer.write_table(conform(data, out_schema), row_group_size=max(len(data), 1))
+                start += size
+            if extra:
+                more = pa.concat_tables(extra)
+                writer.write_table(conform(more, out_schema), row_group_size=max(len(more), 1))
+        os.replace(tmp, job.path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return keys
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    return table.cast(schema) if table.schema != schema else table
+
+
+def replace_values(table: pa.Table, column: str, local: np.ndarray, values: pa.Array) -> pa.Table:
+    """``table`` with ``column[local] = values``."""
+    col = table.column(column).combine_chunks()
+    mask = np.zeros(len(table), dtype=bool)
+    mask[local] = True
+    full = pa.nulls(len(table), type=col.type)
+    positions = np.full(len(table), -1, dtype=np.int64)
+    positions[local] = np.arange(len(local))
+    if len(values):
+        full = values.take(pa.array(np.where(mask, positions, 0)))
+    new = pc.if_else(pa.array(mask), full, col)
+    return table.set_column(table.schema.get_field_index(column), table.schema.field(column), new)
+
+
+def make_record(job: Job, n_rows: int, chosen: np.ndarray, keys: list[Any], **details: Any) -> DefectRecord:
+    count = len(chosen)
+    requested = round(job.spec.rate * n_rows)
+    info = {**job.details, **details, "rows_before": n_rows}
+    if count != requested:
+        info["requested"] = requested
+    if not job.facts.pk:
+        keys = sorted(int(r) for r in chosen)[: MAX_KEYS + 1]
+        info["keys_are"] = "row numbers (the table has no primary key)"
+    return DefectRecord(kind=job.spec.kind, target=job.spec.target, rate=job.spec.rate, count=count,
+                        affected_keys=plain_values(keys[:MAX_KEYS]), keys_truncated=count > MAX_KEYS, details=info)
+
+
+def plain_values(values: list[Any]) -> list[Any]:
+    return [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
+
+
+def defect_count(job: Job, n_rows: int) -> int:
+    return round(job.spec.rate * n_rows)
+
+
+def numeric_type(job: Job) -> pa.DataType:
+    assert job.column is not None
+    t = pq.read_schema(job.path).field(job.column).type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t)):
+        raise DefectError(f"defects[{job.index}]: {job.spec.kind} needs a numeric column, {job.spec.target} is {t}")
+    return t
+
+
+def map_numeric(job: Job, touched: set[int], fn: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+                 eligible: Callable[[np.ndarray], np.ndarray], **details: Any) -> DefectRecord:
+    assert job.column is not None
+    col_type = numeric_type(job)
+    n = sum(row_groups(job.path))
+
+    def ok(values: pa.Array) -> np.ndarray:
+        valid = not_null(values)
+        v = values.fill_null(0).to_numpy(zero_copy_only=False).astype(np.float64)
+        return valid & eligible(v)
+
+    chosen = choose_rows(job, n, defect_count(job, n), touched, ok, [job.column])
+
+    def change(t: pa.Table, local: np.ndarray, g: np.random.Generator) -> pa.Table:
+        old = t.column(job.column).take(pa.array(local)).to_numpy(zero_copy_only=False).astype(np.float64)
+        new = fn(old, g)
+        if pa.types.is_integer(col_type):
+            new = np.round(new)
+        return replace_values(t, job.column, local, pa.array(new).cast(col_type, safe=False))
+
+    keys = rewrite_file(job, chosen, change)
+    touched.update(int(r) for r in chosen)
+    return make_record(job, n, chosen, keys, **details)
+
+
+def map_strings(job: Job, touched: set[int], variant: Callable[[str, np.random.Generator], str], **details: Any) -> DefectRecord:
+    assert job.column is not None
+    ctype = pq.read_schema(job.path).field(job.column).type
+    if not (pa.types.is_string(ctype) or pa.types.is_large_string(ctype)):
+        raise DefectError(f"defects[{job.index}]: {job.spec.kind} needs a string column, {job.spec.target} is {ctype}")
+    n = sum(row_groups(job.path))
+    probe = np.random.default_rng(0)
+
+    def ok(values: pa.Array) -> np.ndarray:
+        return np.array([v is not None and variant(v, probe) != v for v in values.to_pylist()], dtype=bool)
+
+    chosen = choose_rows(job, n, defect_count(job, n), touched, ok, [job.column])
+    seen: dict[str, set[str]] = {}
+
+    def change(t: pa.Table, local: np.ndarray, g: np.random.Generator) -> pa.Table:
+        old = t.column(job.column).take(pa.array(local)).to_pylist()
+        new = [variant(v, g) for v in old]
+        for a, b in zip(old, new, strict=True):
+            if len(seen) < 50 or a in seen:
+                seen.setdefault(a, set()).add(b)
+        return replace_values(t, job.column, local, pa.array(new, type=ctype))
+
+    keys = rewrite_file(job, chosen, change)
+    touched.update(int(r) for r in chosen)
+    return make_record(job, n, chosen, keys, **details, variants={k: sorted(v) for k, v in sorted(seen.items())})
