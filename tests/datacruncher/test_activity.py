@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 
 from datacruncher import crunch
-from datacruncher.activity import funnel_table, line_table, not_activity, transition_table
-from datacruncher.model import Column, Table
+from datacruncher.model.activity import funnel_table, line_table, not_activity, transition_table
+from datacruncher.model.semantic import Column, Table
 
 from .conftest import BASE, write
 

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datacruncher.agents.sandbox import Sandbox
-from datacruncher.catalog import find_tables
+from datacruncher.model.catalog import find_tables
 
 
 @pytest.fixture

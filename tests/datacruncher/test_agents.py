@@ -199,7 +199,7 @@ def test_llm_personas_needs_a_model(shop: Path, tmp_path: Path) -> None:
 
 
 def test_the_html_page_shows_provenance_and_agent_runs_escaped() -> None:
-    from datacruncher.pages import render_report
+    from datacruncher.report.pages import render_report
     from datagen_contracts.report import (
         AgentProposal,
         AgentRun,

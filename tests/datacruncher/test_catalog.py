@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from datacruncher.catalog import find_tables, open_catalog
 from datacruncher.errors import InputError
+from datacruncher.model.catalog import find_tables, open_catalog
 
 from .conftest import write
 
@@ -96,8 +96,8 @@ def test_a_statement_out_of_memory_beside_another_runs_again_alone(tmp_path):
     cannot run is a ResourceError (exit code 3 from the CLI), never a traceback."""
     import duckdb
 
-    from datacruncher.catalog import open_catalog
     from datacruncher.errors import ResourceError
+    from datacruncher.model.catalog import open_catalog
 
     write(tmp_path / "d", "t", {"x": [1, 2, 3]})
     with open_catalog(tmp_path / "d", memory_limit="64MB") as cat:
@@ -130,8 +130,8 @@ def test_symlinks_leaving_the_dataset_are_refused_unless_allowed(tmp_path) -> No
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from datacruncher.catalog import open_catalog
     from datacruncher.errors import InputError
+    from datacruncher.model.catalog import open_catalog
 
     data, outside = tmp_path / "data", tmp_path / "secrets"
     data.mkdir(), outside.mkdir()
@@ -177,8 +177,8 @@ def test_part_files_that_disagree_on_a_type_are_refused_with_both_schemas(tmp_pa
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from datacruncher.catalog import open_catalog
     from datacruncher.errors import InputError
+    from datacruncher.model.catalog import open_catalog
 
     (tmp_path / "orders").mkdir()
     pq.write_table(pa.table({"id": [1, 2], "v": [1.0, 2.0]}), tmp_path / "orders" / "part-0.parquet")

@@ -185,8 +185,8 @@ def test_text_type_checks_count_what_a_plain_cast_counts(tmp_path):
            "infinity", "-infinity", "epoch", "2024-01-01", " 2024-01-01", "\n2024-01-01", "INF", "EPOCH", "abc"]
     values = odd * 5
     write(tmp_path / "d", "t", {"t_id": list(range(len(values))), "raw": values})
-    from datacruncher.personas import Severity
-    from datacruncher.thresholds import Override
+    from datacruncher.checks.personas import Severity
+    from datacruncher.checks.thresholds import Override
 
     every = Override(severity=Severity(medium=">= 0"))  # report the measure whatever it is
     report = crunch(tmp_path / "d", personas="Data Engineer",

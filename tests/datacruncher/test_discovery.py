@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from datacruncher.catalog import open_catalog
-from datacruncher.discovery import discover
+from datacruncher.model.catalog import open_catalog
+from datacruncher.model.discovery import discover
 
 from .conftest import shop, write
 

@@ -10,7 +10,7 @@ import pytest
 
 import datacruncher
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(datacruncher.__path__, "datacruncher."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(datacruncher.__path__, "datacruncher."))
 
 
 @pytest.mark.parametrize("name", MODULES)

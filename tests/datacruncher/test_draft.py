@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from datacruncher.cli import main
-from datacruncher.twin import draft_schema, fit_fanout
+from datacruncher.twin import draft_schema
+from datacruncher.twin_fit import fit_fanout
 from datagen_contracts.dsl import loads_schema
 
 from . import chinook, northwind, olist, public_shapes, sakila

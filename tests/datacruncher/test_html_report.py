@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from datacruncher.cli import main
 from datacruncher.crunch import crunch
-from datacruncher.pages import render_report
+from datacruncher.report.pages import render_report
 from datagen_contracts.report import dump_report
 
 from .conftest import shop, write

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from datacruncher import crunch
+from datacruncher.checks.personas import available_personas, load_persona_file, parse_persona, select_personas
 from datacruncher.errors import PersonaError
-from datacruncher.personas import available_personas, load_persona_file, parse_persona, select_personas
 
 from .conftest import shop, write
 
@@ -68,7 +68,7 @@ def test_personas_dir_and_examples_run_clean(tmp_path):
 @pytest.mark.parametrize("name", ["data_engineer", "vp_growth", "finance_vp"])
 def test_example_copies_of_builtins_stay_in_sync(name):
     """The examples show the built-in personas as a user would copy them: they must not drift apart."""
-    from datacruncher.personas import builtin_personas
+    from datacruncher.checks.personas import builtin_personas
 
     builtin = next(p for p in builtin_personas() if p.id == name)
     example = load_persona_file(EXAMPLES / f"{name}.yaml")

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from datacruncher import profiles
-from datacruncher.catalog import open_catalog
-from datacruncher.discovery import discover
+from datacruncher.model.catalog import open_catalog
+from datacruncher.model.discovery import discover
+from datacruncher.report import profiles
 
 
 def _columns(rows: int) -> dict[str, list]:

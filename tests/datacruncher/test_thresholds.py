@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from datacruncher import crunch
+from datacruncher.checks.thresholds import apply_thresholds, parse_benchmark
 from datacruncher.cli import main
 from datacruncher.errors import ThresholdError
-from datacruncher.thresholds import apply_thresholds, parse_benchmark
 from datagen_contracts.report import load_report
 
 from .conftest import shop
@@ -57,8 +57,8 @@ def test_yaml_file_with_persona_qualified_key_and_params(data, tmp_path):
 def test_errors_name_the_culprit(kwargs, message):
     import msgspec
 
-    from datacruncher.personas import available_personas
-    from datacruncher.thresholds import Override
+    from datacruncher.checks.personas import available_personas
+    from datacruncher.checks.thresholds import Override
 
     overrides = {k: msgspec.convert(v, Override) for k, v in kwargs.get("thresholds", {}).items()}
     with pytest.raises(ThresholdError, match=message):
@@ -66,7 +66,7 @@ def test_errors_name_the_culprit(kwargs, message):
 
 
 def test_unknown_yaml_key_is_an_error(tmp_path):
-    from datacruncher.thresholds import load_thresholds
+    from datacruncher.checks.thresholds import load_thresholds
 
     f = tmp_path / "t.yaml"
     f.write_text("retention_d7:\n  sevrity: {high: '< 0.1'}\n")

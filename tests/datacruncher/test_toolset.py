@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datacruncher.errors import InputError, ToolError, WorkflowError
-from datacruncher.toolset import Toolset
+from datacruncher.views.toolset import Toolset
 
 WORKFLOWS = """
 tables:

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from datacruncher.errors import ToolError
-from datacruncher.views import bind_arguments, render_sql, run_view
-from datacruncher.workflows import parse_workflows
+from datacruncher.views.run import bind_arguments, render_sql, run_view
+from datacruncher.views.workflows import parse_workflows
 
 SPEC = parse_workflows("""
 tables:

@@ -177,8 +177,8 @@ def test_a_duckdb_database_file_and_csv_files_are_inputs_too(tmp_path: Path) -> 
 
 def test_the_wide_warehouse(tmp_path: Path) -> None:
     """24 tables and ~410 columns (the benchmark's shape, small): every FK found, none false."""
-    from datacruncher.catalog import open_catalog
-    from datacruncher.discovery import discover
+    from datacruncher.model.catalog import open_catalog
+    from datacruncher.model.discovery import discover
 
     data = warehouse.build(tmp_path / "wide", scale=0.5, wide=True)
     with open_catalog(data) as cat:

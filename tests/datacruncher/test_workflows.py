@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from datacruncher.errors import WorkflowError
-from datacruncher.workflows import find_workflows, load_workflows, parse_workflows
+from datacruncher.views.workflows import find_workflows, load_workflows, parse_workflows
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "support_desk" / "workflow_definitions.yaml"

@@ -8,9 +8,8 @@
 from __future__ import annotations
 
 from .__about__ import __version__
-from .catalog import open_catalog
+from .checks.personas import available_personas, load_persona_file, select_personas
 from .crunch import crunch
-from .discovery import discover
 from .errors import (
     BaselineError,
     CheckDefinitionError,
@@ -19,7 +18,8 @@ from .errors import (
     PersonaError,
     ThresholdError,
 )
-from .personas import available_personas, load_persona_file, select_personas
+from .model.catalog import open_catalog
+from .model.discovery import discover
 
 
 def discover_dataset(path, *, schema=None):  # type: ignore[no-untyped-def]

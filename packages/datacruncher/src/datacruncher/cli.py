@@ -20,8 +20,8 @@ from datagen_contracts.text import printable, printable_lines
 
 from .__about__ import __version__
 from .errors import CruncherError
-from .gate import EXIT_USAGE, exit_code, junit_xml
-from .terminal import render_summary
+from .report.gate import EXIT_USAGE, exit_code, junit_xml
+from .report.terminal import render_summary
 
 
 class UserError(click.ClickException):
@@ -154,7 +154,7 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         if junit is not None:
             contract_files.write_atomic(junit, junit_xml(report))
         if html_out is not None:
-            from .pages import render_report
+            from .report.pages import render_report
 
             contract_files.write_atomic(html_out, render_report(report).encode())
     except (CruncherError, ContractError) as exc:
@@ -183,8 +183,8 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
 def _agent_settings(model: str, names: str | None, personas: str | None, persona_files: tuple[Path, ...],
                     personas_dirs: tuple[Path, ...], allow_critical: bool, chat):  # type: ignore[no-untyped-def]
     from .agents.analyst import AgentSettings
+    from .checks.personas import available_personas, select_personas
     from .crunch import resolve_personas
-    from .personas import available_personas, select_personas
 
     every = available_personas(list(persona_files), list(personas_dirs))
     chosen = select_personas(every, names) if names else resolve_personas(personas, persona_files, personas_dirs)
@@ -198,8 +198,8 @@ def _agent_settings(model: str, names: str | None, personas: str | None, persona
 @click.option("--memory-limit", default="2GB", show_default=True)
 def discover(dataset: Path, schema: Path | None, as_json: bool, memory_limit: str) -> None:
     """Print the discovered model: keys, foreign keys (with coverage), time columns, roles."""
-    from .catalog import open_catalog
-    from .discovery import discover as run_discover
+    from .model.catalog import open_catalog
+    from .model.discovery import discover as run_discover
 
     try:
         with open_catalog(dataset, schema=schema, memory_limit=memory_limit) as cat:
@@ -277,7 +277,7 @@ def draft(dataset: Path, output: Path, name: str | None, llm_model: str | None, 
 @click.option("--json", "as_json", is_flag=True)
 def personas(persona_files: tuple[Path, ...], personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """List the available personas and their checks."""
-    from .personas import available_personas
+    from .checks.personas import available_personas
 
     try:
         found = available_personas(list(persona_files), list(personas_dirs))
@@ -310,7 +310,7 @@ def report(report: Path, output: Path) -> None:
     """
     from datagen_contracts.report import load_report
 
-    from .pages import render_report
+    from .report.pages import render_report
 
     try:
         page = render_report(load_report(report))

@@ -1,5 +1,5 @@
 """``datacruncher views``: render a workflow's data views (or chosen ones) over a dataset; the work is
-:class:`datacruncher.toolset.Toolset`."""
+:class:`datacruncher.views.toolset.Toolset`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datagen_contracts.errors import ContractError
 from datagen_contracts.text import printable_lines
 
 from .errors import CruncherError
-from .gate import EXIT_USAGE
+from .report.gate import EXIT_USAGE
 
 
 class _UserError(click.ClickException):
@@ -54,7 +54,7 @@ def views(dataset: Path, workflow: str | None, views: tuple[str, ...], workflows
     datacruncher views prod.duckdb --workflows wf.yaml --view analyze_customer_segment --param segment=at_risk
     Exit codes: 0 ok; 2 usage or input error (bad workflow file, unknown workflow/view/argument, missing table).
     """
-    from .toolset import Toolset
+    from .views.toolset import Toolset
 
     if not (workflow or views or list_only):
         raise _UserError("say what to render: --workflow NAME, --view NAME (repeatable) or --list")

@@ -18,15 +18,23 @@ from datagen_contracts import clock
 from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
 
 from .__about__ import __version__
-from .catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
-from .discovery import discover, set_reference_window
+from .checks.personas import Persona, available_personas, select_personas
+from .checks.runner import Outcome, Runner
+from .checks.thresholds import Override, apply_thresholds, load_thresholds
 from .errors import BaselineError, CruncherError
-from .findings import METRIC_CHECKS, check_counts, issue_from, metrics, quality_score, sort_issues, summary
-from .gate import evaluate_gate
-from .model import Model
-from .personas import Persona, available_personas, select_personas
-from .runner import Outcome, Runner
-from .thresholds import Override, apply_thresholds, load_thresholds
+from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
+from .model.discovery import discover, set_reference_window
+from .model.semantic import Model
+from .report.findings import (
+    METRIC_CHECKS,
+    check_counts,
+    issue_from,
+    metrics,
+    quality_score,
+    sort_issues,
+    summary,
+)
+from .report.gate import evaluate_gate
 
 if TYPE_CHECKING:
     from .agents.analyst import AgentSettings
@@ -58,7 +66,7 @@ def _scenario_checks(catalog: Catalog, model: Model, baseline: str | Path | None
                      follow_symlinks: bool) -> list[DriftResult]:
     """The scenario's expectations; a ``--baseline`` dataset directory is their counterfactual (the same schema
     generated without the scenario)."""
-    from .scenarios import scenario_checks
+    from .checks.scenarios import scenario_checks
 
     meta = catalog.metadata
     if baseline is None or not Path(baseline).is_dir() or meta is None or meta.scenario is None:
@@ -94,14 +102,14 @@ def crunch(
 
     ``drift_metrics`` picks the baseline metrics (``psi``, ``js``, ``wasserstein``, ``ks``; default psi and
     wasserstein). ``thresholds`` (a YAML file or its parsed overrides) and ``benchmarks`` (``CHECK=FLAG[:LOW-HIGH]``)
-    override checks' severities, benchmark texts and params (see :mod:`datacruncher.thresholds`). A symlink leading
+    override checks' severities, benchmark texts and params (see :mod:`datacruncher.checks.thresholds`). A symlink leading
     outside the dataset directory is refused unless ``follow_symlinks``. ``agents`` runs persona agents on a model
     (see :mod:`datacruncher.agents.analyst`); only the findings they prove are added."""
-    from .baseline import baseline_drift, parse_drift_metrics
-    from .constraints import schema_constraints
-    from .drift import drift_issue, schema_drift
-    from .profiles import profile_columns, time_shapes
-    from .series import funnels, retention_curves
+    from .checks.baseline import baseline_drift, parse_drift_metrics
+    from .checks.constraints import schema_constraints
+    from .checks.drift import drift_issue, schema_drift
+    from .report.profiles import profile_columns, time_shapes
+    from .report.series import funnels, retention_curves
 
     chosen = resolve_personas(personas, persona_files, personas_dirs)
     if thresholds is not None or benchmarks:

@@ -28,7 +28,6 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,40 +35,30 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.report import ColumnProfile
 from datagen_contracts.text import quote_ident
 
-from .catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
-from .discovery import discover
-from .model import Column, ForeignKey, Model, Table
+from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
+from .model.discovery import discover
+from .model.semantic import Column, ForeignKey, Model, Table
+from .twin_fit import (
+    UUID,
+    dsl_type,
+    fit_fanout,
+    plain_value,
+    rounded,
+    shape_of,
+    stamp,
+    text_generator,
+    time_patterns,
+)
 
 MAX_CHOICES = 200  # a column with at most this many distinct values (covering every row) becomes a choice
 SAMPLE = 500  # text values read per column to learn its shape
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-#: what the values look like → the generator that makes such values (checked on a sample, ≥ 90% must match)
-VALUE_SHAPES = (
-    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "email"),
-    (re.compile(r"^https?://\S+$"), "url"),
-    (re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$"), "ipv4"),
-    (re.compile(r"^\+?[\d(][\d\s().-]{6,18}\d$"), "phone_number"),
-)
-#: generic words of a column name → the generator of such values, used only when the values agree (words:
-#: ≥ 2 for a person's name, ≤ 4 for a place)
-NAME_WORDS = (
-    ({"firstname", "first", "given", "forename"}, "first_name", (1, 1.5)),
-    ({"lastname", "last", "surname", "family"}, "last_name", (1, 1.5)),
-    ({"name", "fullname", "contact", "customer", "person", "author", "employee", "user"}, "name", (1.8, 4)),
-    ({"city", "town", "municipality"}, "city", (1, 4)),
-    ({"street", "address", "addr"}, "street_address", (2, 8)),
-    ({"company", "employer", "organization", "organisation", "org", "vendor", "supplier"}, "company", (1, 6)),
-    ({"state", "province", "region"}, "state", (1, 4)),
-    ({"zip", "zipcode", "postcode", "postal"}, "postcode", (1, 2)),
-    ({"job", "title", "occupation", "position"}, "job", (1, 6)),
-)
 
 
 def draft_schema(path: str | Path, *, name: str | None = None, memory_limit: str = DEFAULT_MEMORY_LIMIT,
                  follow_symlinks: bool = False) -> dict[str, Any]:
     """The DSL schema (plain JSON values) of a synthetic twin of the dataset at ``path``; it decodes with the
     contracts' DSL loader (a :class:`~datagen_contracts.errors.SchemaError` would be a bug here, not a user error)."""
-    from .profiles import profile_columns, time_shapes
+    from .report.profiles import profile_columns, time_shapes
 
     with open_catalog(path, memory_limit=memory_limit, follow_symlinks=follow_symlinks) as cat:
         model = discover(cat, reference_window=False)
@@ -98,14 +87,6 @@ def _order(model: Model) -> list[str]:
             done.append(t)
             pending.discard(t)
     return done
-
-
-def _num(v: float, digits: int = 6) -> float:
-    return float(f"{v:.{digits}g}")
-
-
-def _shape(value: str) -> str:
-    return re.sub(r"[A-Za-z]", "?", re.sub(r"[0-9]", "#", value))
 
 
 class _Drafter:
@@ -151,7 +132,7 @@ class _Drafter:
                 hi.append(p.quantiles[-1])
         if not lo:
             return "2024-01-01T00:00:00Z", "2024-12-31T23:59:59Z"
-        return _stamp(min(lo)), _stamp(max(max(hi), min(lo) + 86400))
+        return stamp(min(lo)), stamp(max(max(hi), min(lo) + 86400))
 
     # --------------------------------------------------------------------------------------------------- nodes
     def _node(self, t: Table) -> dict[str, Any]:
@@ -173,7 +154,7 @@ class _Drafter:
         by_column.update({fk.child_column: fk for fk in self.fks if fk.child == t.name and not self._is_pk(fk)
                           and fk.child_column not in by_column})
         copies = self._copies(t, parents)
-        node["columns"] = [{"name": c.name, "type": _dsl_type(c), "generator": {"lookup": {"from": copies[c.name]}}}
+        node["columns"] = [{"name": c.name, "type": dsl_type(c), "generator": {"lookup": {"from": copies[c.name]}}}
                            if c.name in copies else self._column(t, c, by_column.get(c.name)) for c in t.columns]
         if parents and parents[0].time_order != "after":  # its times are not events after the parent's creation
             for col in node["columns"]:
@@ -214,11 +195,11 @@ class _Drafter:
 
     # ------------------------------------------------------------------------------------------------- columns
     def _column(self, t: Table, c: Column, fk: ForeignKey | None) -> dict[str, Any]:
-        col: dict[str, Any] = {"name": c.name, "type": _dsl_type(c)}
+        col: dict[str, Any] = {"name": c.name, "type": dsl_type(c)}
         nulls = t.rows - c.non_null if t.rows else 0
         if nulls > 0:
             col["nullable"] = True
-            col["null_rate"] = _num(nulls / t.rows, 4)
+            col["null_rate"] = rounded(nulls / t.rows, 4)
         if fk is not None:
             col["generator"] = {"lookup": {"from": f"{fk.parent}.{fk.parent_column}"}}
         elif c.name == t.primary_key:
@@ -233,7 +214,7 @@ class _Drafter:
         values = self._sample(t, c)
         if values and all(UUID.match(v) for v in values):
             return {"faker": {"method": "uuid4"}}
-        shape = Counter(_shape(v) for v in values).most_common(1)[0][0] if values else "key-########"
+        shape = Counter(shape_of(v) for v in values).most_common(1)[0][0] if values else "key-########"
         while 10 ** shape.count("#") * 26 ** shape.count("?") < 1000 * max(1, t.rows) ** 2:
             shape += "#"
         return {"faker": {"method": "bothify", "text": shape}}
@@ -249,7 +230,7 @@ class _Drafter:
         if c.kind == "bool":
             top = dict(p.top) if p and p.top else {}
             yes, no = top.get("true", 1), top.get("false", 1)
-            return {"choice": {"choices": [True, False], "weights": [_num(yes / (yes + no), 4), _num(no / (yes + no), 4)]}}
+            return {"choice": {"choices": [True, False], "weights": [rounded(yes / (yes + no), 4), rounded(no / (yes + no), 4)]}}
         choice = self._choice(t, c, p)
         if choice is not None:
             return choice
@@ -272,25 +253,25 @@ class _Drafter:
         if not rows or len(rows) > MAX_CHOICES:
             return None
         total = sum(int(n) for _, n in rows)
-        values = [_plain(v, c) for v, _ in rows]
-        return {"choice": {"choices": values, "weights": [_num(int(n) / total, 5) for _, n in rows]}}
+        values = [plain_value(v, c) for v, _ in rows]
+        return {"choice": {"choices": values, "weights": [rounded(int(n) / total, 5) for _, n in rows]}}
 
     def _number(self, t: Table, c: Column, p: ColumnProfile, col: dict[str, Any]) -> dict[str, Any]:
         q = p.quantiles  # 0, 5, …, 100th percentiles
         lo, hi = q[0], q[-1]
         q05, q25, q50, q75, q95 = q[1], q[5], q[10], q[15], q[19]
         mean, std = p.mean if p.mean is not None else q50, p.std or 0.0
-        clamp = [_num(lo), _num(hi)]
+        clamp = [rounded(lo), rounded(hi)]
         flat = max(abs(x - (lo + i / 20 * (hi - lo))) for i, x in enumerate(q)) if hi > lo else 0.0
         if hi <= lo or flat <= 0.03 * (hi - lo):  # evenly spread quantiles: uniform
-            dist: dict[str, Any] = {"type": "uniform", "params": {"low": _num(lo), "high": _num(hi)}}
+            dist: dict[str, Any] = {"type": "uniform", "params": {"low": rounded(lo), "high": rounded(hi)}}
         elif q05 > 0 and (q95 - q50) > 1.5 * (q50 - q05):  # right-skewed and (95%) positive: lognormal
             sigma = max((math.log(q75) - math.log(q25)) / 1.349, 1e-3) if q25 > 0 else 1.0
-            dist = {"type": "lognormal", "params": {"mean": _num(math.log(q50)), "sigma": _num(sigma)}}
+            dist = {"type": "lognormal", "params": {"mean": rounded(math.log(q50)), "sigma": rounded(sigma)}}
         elif std > 0:
-            dist = {"type": "normal", "params": {"mean": _num(mean), "std": _num(std)}}
+            dist = {"type": "normal", "params": {"mean": rounded(mean), "std": rounded(std)}}
         else:
-            dist = {"type": "uniform", "params": {"low": _num(lo), "high": _num(hi)}}
+            dist = {"type": "uniform", "params": {"low": rounded(lo), "high": rounded(hi)}}
         dist["clamp"] = clamp
         if c.kind != "integer":
             decimals = self._decimals(t, c)
@@ -307,10 +288,10 @@ class _Drafter:
     def _time(self, t: Table, c: Column, p: ColumnProfile | None) -> dict[str, Any]:
         if p is None or not p.quantiles:
             return {"datetime_series": {"within": "timeframe"}}
-        gen: dict[str, Any] = {"within": {"start": _stamp(p.quantiles[0]), "end": _stamp(max(p.quantiles[-1],
+        gen: dict[str, Any] = {"within": {"start": stamp(p.quantiles[0]), "end": stamp(max(p.quantiles[-1],
                                                                                            p.quantiles[0] + 1))}}
         source = self.profiles.get((t.name, t.created_at)) if t.created_at else None
-        patterns = _patterns(source) if source is not None and source.column == c.name else []
+        patterns = time_patterns(source) if source is not None and source.column == c.name else []
         if patterns:
             gen["pattern"] = patterns
         if c.kind == "date":
@@ -320,124 +301,6 @@ class _Drafter:
     def _text(self, t: Table, c: Column) -> dict[str, Any]:
         values = self._sample(t, c)
         return {"faker": text_generator(c.name, values)}
-
-
-def text_generator(name: str, values: list[str]) -> dict[str, Any]:
-    """The faker generator for a text column, from a sample of its values (and its name where they agree).
-
-    >>> text_generator("contact", ["Ann Lee", "Bo Chen", "Cy Diaz"])
-    {'method': 'name'}
-    >>> text_generator("ref", ["AB-001", "CD-002", "EF-113"])
-    {'method': 'bothify', 'text': '??-###'}
-    >>> text_generator("x", ["a@b.io", "c@d.com"])["method"], text_generator("city", ["Ann Lee"] * 3)["method"]
-    ('email', 'city')
-    """
-    from .roles import tokens
-
-    if values and all(UUID.match(v) for v in values):
-        return {"method": "uuid4"}
-    for pattern, method in VALUE_SHAPES:
-        if values and sum(bool(pattern.match(v)) for v in values) >= 0.9 * len(values):
-            return {"method": method}
-    words = sum(len(v.split()) for v in values) / max(1, len(values))
-    letters = sum(any(ch.isalpha() for ch in v) for v in values) >= 0.9 * len(values)
-    parts = {w.casefold() for w in tokens(name)}
-    for hints, method, (low, high) in NAME_WORDS:
-        if parts & hints and letters and low <= words <= high:
-            return {"method": method}
-    shapes = Counter(_shape(v) for v in values)
-    if shapes and shapes.most_common(1)[0][1] >= 0.5 * len(values) and len(shapes.most_common(1)[0][0]) <= 40 \
-            and words < 2:
-        return {"method": "bothify", "text": shapes.most_common(1)[0][0]}
-    if words >= 8:
-        return {"method": "paragraph" if words >= 30 else "sentence"}
-    return {"method": "word" if words < 1.5 else "catch_phrase"}
-
-
-def fit_fanout(parents: int, children: int, sq: float, active: int, most: Any, least: Any) -> dict[str, Any]:
-    """A DSL fanout from the children-per-parent moments (``sq`` the sum of squared counts, ``active`` the parents
-    with at least one child).
-
-    >>> fit_fanout(1000, 3000, 12000.0, 950, 9, 1)["distribution"]
-    'poisson'
-    >>> f = fit_fanout(1000, 3000, 60000.0, 900, 80, 1); f["distribution"], f["dispersion"]
-    ('negative_binomial', 0.19)
-    """
-    if parents == 0 or children == 0:
-        return {"distribution": "poisson", "lambda": 0.0, "max": 0}
-    mean = children / parents
-    var = max(0.0, sq / parents - mean * mean)
-    zeros = 1 - active / parents
-
-    def dormant_share(p0: Callable[[float], float]) -> float:
-        """d with d + (1 − d)·p0(mean / (1 − d)) = zeros (bisection); 0 when p0(mean) explains the zeros."""
-        if zeros <= p0(mean) + 0.02:
-            return 0.0
-        lo, hi = 0.0, zeros
-        for _ in range(60):
-            d = (lo + hi) / 2
-            lo, hi = (d, hi) if d + (1 - d) * p0(mean / (1 - d)) < zeros else (lo, d)
-        return lo
-
-    d = dormant_share(lambda lam: math.exp(-lam))
-    active_mean = mean / (1 - d)
-    poisson_var = (1 - d) * active_mean + d * (1 - d) * active_mean ** 2  # a Poisson mixed with a dormant share
-    out: dict[str, Any] = {"distribution": "poisson", "lambda": _num(mean, 5)}
-    if var > 1.3 * poisson_var:  # over-dispersed beyond that: negative binomial, k from the moments
-        k = _num(max(0.05, mean * mean / max(var - mean, 1e-9)), 2)
-        out = {"distribution": "negative_binomial", "lambda": _num(mean, 5), "dispersion": k}
-        d = dormant_share(lambda lam: (k / (k + lam)) ** k)
-    if 0 < d < 0.95:
-        out["dormant"] = _num(d, 3)
-    if zeros == 0 and least is not None and int(least) > 0:
-        out["min"] = int(least)
-    if most is not None:
-        out["max"] = int(most)
-    return out
-
-
-def _dsl_type(c: Column) -> str:
-    return {"integer": "int", "float": "float", "decimal": "float", "bool": "bool", "date": "date",
-            "timestamp": "datetime"}.get(c.kind, "string")
-
-
-def _plain(v: Any, c: Column) -> Any:
-    if c.kind == "integer":
-        return int(v)
-    if c.numeric:
-        return float(v)
-    return str(v)
-
-
-def _stamp(epoch: float) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(float(epoch), dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _patterns(p: ColumnProfile) -> list[dict[str, Any]]:
-    """Hour and weekday patterns from the weekday × hour grid; a month pattern when a whole year is covered."""
-    out = []
-    if p.week_hours and sum(map(sum, p.week_hours)):
-        hours = [sum(day[h] for day in p.week_hours) for h in range(24)]
-        days = [sum(day) for day in p.week_hours]
-        out.append({"dimension": "hour", "weights": _weights(hours)})
-        out.append({"dimension": "dow", "weights": _weights(days)})
-    if len(p.months) >= 12:
-        by_month = [0.0] * 12
-        seen = [0] * 12
-        for ym, n in p.months[1:-1] or p.months:  # the first and last month may be partial
-            m = int(ym[5:7]) - 1
-            by_month[m] += n
-            seen[m] += 1
-        if all(seen):
-            out.append({"dimension": "month", "weights": _weights([by_month[i] / seen[i] for i in range(12)])})
-    return out
-
-
-def _weights(xs: list[float]) -> list[float]:
-    total = sum(xs) or 1.0
-    return [_num(max(x, 0.0) / total * len(xs), 4) for x in xs]
 
 
 def describe(schema: dict[str, Any], chat: Any) -> str:

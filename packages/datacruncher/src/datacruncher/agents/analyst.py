@@ -37,7 +37,7 @@ from datagen_contracts.report import (
     Measure,
 )
 
-from ..personas import Persona
+from ..checks.personas import Persona
 from .sandbox import Sandbox
 
 MAX_STEPS = 12  # model turns per persona

@@ -17,7 +17,7 @@ and the loop goes on; nothing raises into the caller.
 >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> pq.write_table(pa.table({"id": [1, 2, 3]}), d / "users.parquet")
->>> from datacruncher.catalog import find_tables
+>>> from datacruncher.model.catalog import find_tables
 >>> with Sandbox(find_tables(d)) as box:
 ...     box.run("SELECT count(*) AS n FROM users").rows, box.run("COPY users TO 'x.csv'").error
 ([[3]], 'refused: only one SELECT statement is allowed (got COPY)')
@@ -33,7 +33,7 @@ import duckdb
 
 from datagen_contracts.text import quote_ident, quote_literal
 
-from ..catalog import TableSource
+from ..model.catalog import TableSource
 
 MAX_ROWS = 200  # rows returned to the model per query
 MAX_VALUE_CHARS = 200  # longer strings are cut (a value cannot flood the context)

@@ -86,6 +86,8 @@ from .generators import (
 )
 from .interpret import (
     clamped_poisson_mean,
+    clipped_normal_mean,
+    clipped_poisson_affine_mean,
     dependencies,
     infer_segment_column,
     kind_weights,
@@ -242,6 +244,8 @@ __all__ = [
     "Window",
     "check_schema",
     "clamped_poisson_mean",
+    "clipped_normal_mean",
+    "clipped_poisson_affine_mean",
     "dependencies",
     "dump_schema",
     "dumps_schema",

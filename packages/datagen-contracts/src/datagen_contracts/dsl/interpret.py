@@ -114,21 +114,54 @@ def dependencies(schema: Schema) -> dict[str, set[str]]:
 def clamped_poisson_mean(lam: float, lo: float | None = None, hi: float | None = None) -> float:
     """E[clip(X, lo, hi)] for X ~ Poisson(lam): what a fanout with ``min``/``max`` gives per parent on average.
 
-    Summed over the pmf where it is not negligible (±12σ); bounds outside that span do not clip.
-
     >>> round(clamped_poisson_mean(3, 1, 10), 4), clamped_poisson_mean(8), clamped_poisson_mean(1e8, 0, 1e9)
     (3.0494, 8.0, 100000000.0)
     """
     if lam <= 0:
         low = max(lo or 0.0, 0.0)
         return float(low if hi is None else min(low, hi))
+    return clipped_poisson_affine_mean(lam, 1.0, 0.0, -math.inf if lo is None else lo, math.inf if hi is None else hi)
+
+
+def clipped_poisson_affine_mean(lam: float, scale: float, shift: float, lo: float, hi: float) -> float:
+    """E[clip(scale·K + shift, lo, hi)] for K ~ Poisson(lam) (a Poisson distribution's values, scaled, shifted and
+    clamped), summed over the pmf where it is not negligible (±12σ); bounds outside that span do not clip.
+
+    >>> round(clipped_poisson_affine_mean(1.4, 1.0, 1.0, 1.0, 20.0), 3)
+    2.4
+    """
+    if lam <= 0:
+        return float(min(max(shift, lo), hi))
     spread = 12.0 * math.sqrt(lam) + 12.0  # beyond ±12σ the pmf is below 1e-30
     k_lo, k_hi = max(0, math.floor(lam - spread)), math.ceil(lam + spread)
-    if (lo is None or lo <= k_lo) and (hi is None or hi >= k_hi):
-        return float(lam)
+    ends = sorted((scale * k_lo + shift, scale * k_hi + shift))
+    if lo <= ends[0] and hi >= ends[1]:
+        return float(scale * lam + shift)
     ks = range(k_lo, k_hi + 1)
     log_lam = math.log(lam)
     pmf = [math.exp(k * log_lam - lam - math.lgamma(k + 1.0)) for k in ks]
-    low = -math.inf if lo is None else lo
-    high = math.inf if hi is None else hi
-    return sum(min(max(k, low), high) * p for k, p in zip(ks, pmf, strict=True)) / sum(pmf)
+    return sum(min(max(scale * k + shift, lo), hi) * p for k, p in zip(ks, pmf, strict=True)) / sum(pmf)
+
+
+def clipped_normal_mean(mu: float, sd: float, lo: float, hi: float) -> float:
+    """E[clip(X, lo, hi)] for X ~ N(mu, sd): a normal distribution's mean after ``clamp``.
+
+    >>> round(clipped_normal_mean(0.0, 1.0, 0.0, math.inf), 4)  # E[max(X, 0)] = φ(0)
+    0.3989
+    """
+    if sd <= 0:
+        return min(max(mu, lo), hi)
+    a, b = (lo - mu) / sd, (hi - mu) / sd
+    fa, fb = (_normal_cdf(a) if lo > -math.inf else 0.0), (_normal_cdf(b) if hi < math.inf else 1.0)
+    pa, pb = (_normal_pdf(a) if lo > -math.inf else 0.0), (_normal_pdf(b) if hi < math.inf else 0.0)
+    low = lo * fa if lo > -math.inf else 0.0
+    high = hi * (1 - fb) if hi < math.inf else 0.0
+    return low + high + mu * (fb - fa) + sd * (pa - pb)
+
+
+def _normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def _normal_pdf(z: float) -> float:
+    return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)

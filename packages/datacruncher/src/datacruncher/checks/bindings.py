@@ -16,9 +16,9 @@ from typing import Any
 from datagen_contracts.paths import did_you_mean
 from datagen_contracts.text import quote_ident, quote_literal
 
-from .activity import not_activity
-from .model import Column, ForeignKey, Model, Table
-from .roles import tokens
+from ..model.activity import not_activity
+from ..model.roles import tokens
+from ..model.semantic import Column, ForeignKey, Model, Table
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 COMMON = ("ref_end", "ref_start", "ref_declared", "sample_limit")

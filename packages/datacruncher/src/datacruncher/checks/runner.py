@@ -23,10 +23,10 @@ import duckdb
 
 from datagen_contracts.text import quote_literal
 
+from ..errors import CheckDefinitionError
+from ..model.catalog import Catalog, reading_error
+from ..model.semantic import Model
 from .bindings import PLACEHOLDER, Context, Skip, contexts
-from .catalog import Catalog, reading_error
-from .errors import CheckDefinitionError
-from .model import Model
 from .personas import LEVELS, Check, Persona, parse_condition
 
 _TEXT_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")

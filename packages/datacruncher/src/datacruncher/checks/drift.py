@@ -1,4 +1,4 @@
-"""Drift: the data against the schema's declared expectations (baselines: :mod:`datacruncher.baseline`).
+"""Drift: the data against the schema's declared expectations (baselines: :mod:`datacruncher.checks.baseline`).
 
 Schema expectations: row counts (× the metadata's scale), choice weights (total variation distance), distribution
 parameters (normal mean/std, lognormal mu, poisson lambda, uniform bounds), fanout means, declared ranges.
@@ -10,13 +10,18 @@ import hashlib
 import math
 from typing import Any
 
-from datagen_contracts.dsl import clamped_poisson_mean, kind_weights
+from datagen_contracts.dsl import (
+    clamped_poisson_mean,
+    clipped_normal_mean,
+    clipped_poisson_affine_mean,
+    kind_weights,
+)
 from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
 from datagen_contracts.text import quote_ident
 
-from .catalog import Catalog
+from ..model.catalog import Catalog
+from ..model.semantic import Model
 from .divergence import chi2_pvalue, tvd
-from .model import Model
 
 MIN_SAMPLE = 100
 PSI_LIMIT, WASSERSTEIN_LIMIT, TVD_LIMIT, REL_LIMIT = 0.2, 0.1, 0.05, 0.1
@@ -136,7 +141,7 @@ def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], 
     via = "" if (scale, shift) == (1.0, 0.0) else " (after its modifiers)"
     if kind == "normal" and (mu := _num(p, "mean", "mu")) is not None:
         sd = abs(scale) * (_num(p, "std", "sigma") or 1.0)
-        want = _clipped_normal_mean(mu * scale + shift, sd, lo, hi)
+        want = clipped_normal_mean(mu * scale + shift, sd, lo, hi)
         d = abs(mean - want) / (sd or std or 1.0)
         return [_result("distribution_mean", table, name, want, mean, d, REL_LIMIT,
                         f"{table}.{name} mean {mean:.4g} vs {want:.4g} expected from the declared normal{via} "
@@ -144,14 +149,14 @@ def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], 
     if kind == "lognormal" and (mu := _num(p, "mean", "mu")) is not None and logmean is not None and scale > 0:
         sd = _num(p, "sigma", "std") or 1.0
         log_lo = math.log(lo / scale) if lo > 0 else -math.inf
-        want = _clipped_normal_mean(mu, sd, log_lo, math.log(hi / scale) if hi < math.inf else math.inf)
+        want = clipped_normal_mean(mu, sd, log_lo, math.log(hi / scale) if hi < math.inf else math.inf)
         want += math.log(scale)
         d = abs(logmean - want) / sd
         return [_result("distribution_mean", table, name, want, logmean, d, REL_LIMIT,
                         f"{table}.{name} log-mean {logmean:.4g} vs {want:.4g} expected from the declared "
                         f"lognormal{via}")]
     if kind == "poisson" and (lam := _num(p, "lambda", "lam")):
-        want = _clipped_poisson_affine_mean(lam, scale, shift, lo, hi)
+        want = clipped_poisson_affine_mean(lam, scale, shift, lo, hi)
         d = abs(mean - want) / max(abs(scale) * math.sqrt(lam), 1e-9)
         return [_result("distribution_mean", table, name, want, mean, d, REL_LIMIT,
                         f"{table}.{name} mean {mean:.4g} vs {want:.4g} expected from the declared poisson "
@@ -182,38 +187,6 @@ def _bounds(cat: Catalog, table: str, col: dict[str, Any], dist: dict[str, Any])
     return lo, hi
 
 
-def _clipped_normal_mean(mu: float, sd: float, lo: float, hi: float) -> float:
-    """E[clip(X, lo, hi)] for X ~ N(mu, sd).
-
-    >>> round(_clipped_normal_mean(0.0, 1.0, 0.0, math.inf), 4)  # E[max(X, 0)] = φ(0)
-    0.3989
-    """
-    if sd <= 0:
-        return min(max(mu, lo), hi)
-    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
-    pdf = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
-    a, b = (lo - mu) / sd, (hi - mu) / sd
-    fa, fb = (cdf(a) if lo > -math.inf else 0.0), (cdf(b) if hi < math.inf else 1.0)
-    pa, pb = (pdf(a) if lo > -math.inf else 0.0), (pdf(b) if hi < math.inf else 0.0)
-    low = lo * fa if lo > -math.inf else 0.0
-    high = hi * (1 - fb) if hi < math.inf else 0.0
-    return low + high + mu * (fb - fa) + sd * (pa - pb)
-
-
-def _clipped_poisson_affine_mean(lam: float, scale: float, shift: float, lo: float, hi: float) -> float:
-    """E[clip(scale·K + shift, lo, hi)] for K ~ Poisson(lam), summed over the pmf.
-
-    >>> round(_clipped_poisson_affine_mean(1.4, 1.0, 1.0, 1.0, 20.0), 3)
-    2.4
-    """
-    top = int(lam + 12 * math.sqrt(lam) + 30)
-    total, pmf = 0.0, math.exp(-lam)
-    for k in range(top + 1):
-        total += pmf * min(max(scale * k + shift, lo), hi)
-        pmf *= lam / (k + 1)
-    return total
-
-
 def _key(value: Any, dsl_type: str | None = None) -> str:
     """A choice value cast to the column's DSL type, as DuckDB renders it with ``CAST(x AS VARCHAR)``.
 
@@ -228,7 +201,7 @@ def _key(value: Any, dsl_type: str | None = None) -> str:
         if dsl_type == "int" and isinstance(value, int | float):
             return str(int(value))
         if dsl_type in ("datetime", "date") and isinstance(value, str):
-            from .declarations import parse_ts as _parse_ts
+            from ..model.declarations import parse_ts as _parse_ts
 
             ts = _parse_ts(value)
             return ts.date().isoformat() if dsl_type == "date" else ts.isoformat(sep=" ")

@@ -30,7 +30,7 @@ from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
 from datagen_contracts.paths import did_you_mean
 
-from .errors import ThresholdError
+from ..errors import ThresholdError
 from .personas import LEVELS, Check, Persona, Severity, parse_condition
 
 _SHORT = re.compile(r"^\s*([\w.]+)\s*=\s*(-?[\d.]+(?:e-?\d+)?)\s*(?::\s*(-?[\d.]+)\s*-\s*(-?[\d.]+))?\s*$")

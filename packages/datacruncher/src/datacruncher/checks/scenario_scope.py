@@ -1,6 +1,6 @@
 """What every scenario expectation shares: its table and ``where`` filter in one dataset (:class:`Scope`), the
 periods it compares (:class:`Period`: a window, the days before it, the same days a year earlier, or the rest of
-the span), and the parsing of ``window`` / ``baseline`` params. The kinds are in :mod:`datacruncher.scenarios`."""
+the span), and the parsing of ``window`` / ``baseline`` params. The kinds are in :mod:`datacruncher.checks.scenarios`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from datagen_contracts.text import quote_ident
 
-from .catalog import Catalog
-from .model import Model, Table
+from ..model.catalog import Catalog
+from ..model.semantic import Model, Table
 
 US = dt.timedelta(microseconds=1)
 

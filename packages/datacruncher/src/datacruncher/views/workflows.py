@@ -49,8 +49,8 @@ import msgspec
 
 from datagen_contracts.paths import child, did_you_mean
 
-from .errors import WorkflowError
-from .handwritten import Hand, read_file, read_mapping
+from ..errors import WorkflowError
+from ..handwritten import Hand, read_file, read_mapping
 
 FILENAME = "workflow_definitions.yaml"
 ParamType = Literal["integer", "number", "string", "boolean", "date", "timestamp"]

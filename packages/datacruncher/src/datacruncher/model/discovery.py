@@ -15,7 +15,6 @@ from datagen_contracts.text import quote_ident
 
 from .catalog import Catalog
 from .declarations import declared_facts, parse_ts
-from .model import Column, ForeignKey, Model, Table, type_kind
 from .references import name_evidence, singular
 from .roles import (
     categorical,
@@ -28,6 +27,7 @@ from .roles import (
     weigh_roles,
     write_stamp,
 )
+from .semantic import Column, ForeignKey, Model, Table, type_kind
 
 MIN_FK_COVERAGE = 0.8
 OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
@@ -67,7 +67,7 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
 
 def _profile_sql(src: Any) -> str:
     """One pass over a table: each column's non-null count and approximate distinct count, and the value range
-    of key-like columns (integer, text, uuid: the foreign-key prefilter of :mod:`datacruncher.keys`)."""
+    of key-like columns (integer, text, uuid: the foreign-key prefilter of :mod:`datacruncher.model.keys`)."""
     parts = []
     for c in (Column(c.name, c.type, type_kind(c.type)) for c in src.columns):
         parts.append(f"count({c.sql})")
@@ -252,10 +252,10 @@ def _find_foreign_keys(catalog: Catalog, tables: dict[str, Table]) -> list[Forei
 
 
 def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKey]) -> tuple[list[ForeignKey], list[Any]]:
-    """Add the FKs the values show (:mod:`datacruncher.keys`), then settle keys by what is referenced: a table
+    """Add the FKs the values show (:mod:`datacruncher.model.keys`), then settle keys by what is referenced: a table
     whose key was only weakly named takes the unique column the others reference, and a table without a key
     takes its most referenced unique column; composite FKs to composite keys last."""
-    from . import keys
+    from . import composite_keys, keys
 
     unique = {name: keys.unique_columns(catalog, t) for name, t in tables.items()}
     for name, t in tables.items():
@@ -285,7 +285,7 @@ def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKe
     for t in tables.values():
         if t.primary_key is None and not t.composite_key:
             t.composite_key = keys.composite_key(catalog, t, measures)
-    composite = keys.composite_fks(catalog, tables, fks)
+    composite = composite_keys.composite_fks(catalog, tables, fks)
     for table, column in [*((f.child, f.child_column) for f in fks), *((f.parent, f.parent_column) for f in fks),
                           *((f.child, c) for f in composite for c in f.child_columns),
                           *((t.name, c) for t in tables.values() for c in t.composite_key)]:

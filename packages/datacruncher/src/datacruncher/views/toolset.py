@@ -37,8 +37,8 @@ from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.paths import did_you_mean
 from datagen_contracts.text import quote_ident
 
-from .errors import InputError, ToolError, WorkflowError
-from .views import (
+from ..errors import InputError, ToolError, WorkflowError
+from .run import (
     ViewResult,
     WorkflowResult,
     bind_arguments,
@@ -77,7 +77,7 @@ def open_source(source: str | Path, memory_limit: str = "2GB") -> tuple[duckdb.D
     """A connection over the data, its table names, its fingerprint and a close function.
 
     A ``.duckdb``/``.ddb``/``.db`` file is opened read-only (its tables and views are the tables; fingerprint:
-    the file's sha256); anything else is mounted by :func:`datacruncher.catalog.open_catalog` (fingerprint:
+    the file's sha256); anything else is mounted by :func:`datacruncher.model.catalog.open_catalog` (fingerprint:
     :func:`datagen_contracts.fingerprint.dataset_fingerprint` of its parquet files)."""
     path = Path(source)
     if path.suffix.lower() in DUCKDB_SUFFIXES:
@@ -94,7 +94,7 @@ def open_source(source: str | Path, memory_limit: str = "2GB") -> tuple[duckdb.D
             con.close()
             raise InputError(f"no tables in DuckDB database {path}")
         return con, tables, "sha256:" + _file_sha256(path), con.close
-    from .catalog import open_catalog
+    from ..model.catalog import open_catalog
 
     cat = open_catalog(path, memory_limit=memory_limit)
     root = cat.path if cat.path.is_dir() else cat.path.parent

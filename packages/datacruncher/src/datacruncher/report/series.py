@@ -16,8 +16,8 @@ import datetime as dt
 from datagen_contracts.report import ColumnProfile, Series
 from datagen_contracts.text import quote_ident
 
-from .catalog import Catalog
-from .model import Model
+from ..model.catalog import Catalog
+from ..model.semantic import Model
 
 PERIODS = 12
 PERIOD_DAYS = 30

@@ -14,7 +14,7 @@ from typing import Any
 from datagen_contracts import files as contract_files
 from datagen_contracts.errors import ContractError
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def read_metadata(directory: Path) -> Any:

@@ -3,7 +3,7 @@ identifiers, parameters bound (never formatted into the SQL), the rows formatted
 or text.
 
 >>> import duckdb
->>> from datacruncher.workflows import parse_workflows
+>>> from datacruncher.views.workflows import parse_workflows
 >>> spec = parse_workflows('''
 ... tables: {orders: [order, orders]}
 ... views:
@@ -31,7 +31,7 @@ from datagen_contracts import clock
 from datagen_contracts.paths import did_you_mean
 from datagen_contracts.text import quote_ident
 
-from .errors import ToolError
+from ..errors import ToolError
 from .workflows import ROLE_PLACEHOLDER, SQL_PARAM, Param, View, WorkflowFile
 
 

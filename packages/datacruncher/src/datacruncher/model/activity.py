@@ -6,7 +6,7 @@ child with (nearly) one row per parent — a rental's payment, an order's review
 "Day-1 retention of rentals by payments is 0%" or "98% of accounts made no onboarding step in the last 30 days"
 describe the table's shape, not the business, so these edges are not bound.
 
->>> from datacruncher.model import Column, Table
+>>> from datacruncher.model.semantic import Column, Table
 >>> steps = Table("onboarding_step", 9, [Column("account_id", "BIGINT", "integer", ["id"]),
 ...                                       Column("stage", "VARCHAR", "string", ["category"])])
 >>> not_activity(steps, steps.columns[0])
@@ -15,8 +15,8 @@ describe the table's shape, not the business, so these edges are not bound.
 
 from __future__ import annotations
 
-from .model import Column, Table
 from .roles import tokens
+from .semantic import Column, Table
 
 _LINE_WORDS = {"line", "lines", "item", "items", "lineitem", "lineitems", "orderitem", "orderitems", "orderline",
                "orderlines", "detail", "details", "orderdetail", "orderdetails"}

@@ -26,9 +26,9 @@ import duckdb
 from datagen_contracts.report import DriftResult, FixHint, Issue
 from datagen_contracts.text import quote_ident, quote_literal
 
-from .catalog import Catalog
+from ..model.catalog import Catalog
+from ..model.semantic import Model
 from .drift import _key, drift_issue
-from .model import Model
 
 _OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "=": "=", "!=": "<>"}
 

@@ -17,8 +17,8 @@ Id columns and free text get counts only (kind ``other``). A later crunch compar
 ``--baseline REPORT`` exactly as it would against the baseline dataset itself.
 
 >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq
->>> from datacruncher.catalog import open_catalog
->>> from datacruncher.discovery import discover
+>>> from datacruncher.model.catalog import open_catalog
+>>> from datacruncher.model.discovery import discover
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> pq.write_table(pa.table({"plan": ["a", "b", "a", None] * 10, "x": [1.0, 2.0, 3.0, 4.0] * 10}), d / "t.parquet")
 >>> with open_catalog(d) as cat:
@@ -35,8 +35,8 @@ import duckdb
 
 from datagen_contracts.report import ColumnProfile
 
-from .catalog import Catalog
-from .model import Column, Model
+from ..model.catalog import Catalog
+from ..model.semantic import Column, Model
 
 QUANTILES = [i / 20 for i in range(21)]
 TAILS = [0.01, 0.99]  # measured in the same scan for the reference window, not part of the profile
@@ -89,7 +89,7 @@ def profile_columns(catalog: Catalog, model: Model,
     """Profiles of every column of every table, in table and column order.
 
     ``tails``, when given, receives the 99th and 1st percentiles of each temporal column (epoch seconds), measured
-    in the same scan, for :func:`datacruncher.discovery.set_reference_window`.
+    in the same scan, for :func:`datacruncher.model.discovery.set_reference_window`.
     """
     out: list[ColumnProfile] = []
     plans = []

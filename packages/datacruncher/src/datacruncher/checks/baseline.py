@@ -1,6 +1,6 @@
 """Drift against a baseline: another dataset (``--baseline DIR``) or an earlier report (``--baseline REPORT``).
 
-Both paths compare the same thing — column profiles (:mod:`datacruncher.profiles`): a baseline dataset is
+Both paths compare the same thing — column profiles (:mod:`datacruncher.report.profiles`): a baseline dataset is
 mounted and profiled, a baseline report already carries its profiles. Per shared column (ids and time columns
 excluded: time moves on by design), with at least ``MIN_SAMPLE`` values on both sides:
 
@@ -23,13 +23,13 @@ from pathlib import Path
 
 from datagen_contracts.report import ColumnProfile, DriftResult, Issue
 
-from .catalog import Catalog, open_catalog
-from .discovery import discover
+from ..errors import BaselineError, CruncherError
+from ..model.catalog import Catalog, open_catalog
+from ..model.discovery import discover
+from ..model.semantic import Model
+from ..report.profiles import profile_columns, shares
 from .divergence import jensen_shannon, ks_critical, ks_statistic, psi, wasserstein
 from .drift import MIN_SAMPLE, REL_LIMIT, _result, drift_issue
-from .errors import BaselineError, CruncherError
-from .model import Model
-from .profiles import profile_columns, shares
 
 DRIFT_METRICS = ("psi", "js", "wasserstein", "ks")
 DEFAULT_DRIFT_METRICS = ("psi", "wasserstein")

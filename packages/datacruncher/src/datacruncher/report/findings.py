@@ -25,8 +25,8 @@ from datagen_contracts.report import (
     SeveritySummary,
 )
 
-from .model import Model
-from .runner import Outcome, Runner, render_text
+from ..checks.runner import Outcome, Runner, render_text
+from ..model.semantic import Model
 
 CREDIT = {"low": 0.8, "medium": 0.5, "high": 0.2, "critical": 0.0}
 SEVERITY_ORDER = ("critical", "high", "medium", "low")

@@ -1,6 +1,6 @@
 """The semantic model of a dataset: tables, columns with roles, keys, foreign keys and time columns.
 
-It is built by :mod:`datacruncher.discovery` (declared facts first, discovered ones for the rest) and converted
+It is built by :mod:`datacruncher.model.discovery` (declared facts first, discovered ones for the rest) and converted
 to the report contract's ``DataModel`` with :meth:`Model.to_contract`.
 """
 

@@ -30,7 +30,7 @@ from datagen_contracts import layout
 from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.text import quote_ident, quote_literal
 
-from .errors import InputError, ResourceError
+from ..errors import InputError, ResourceError
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 

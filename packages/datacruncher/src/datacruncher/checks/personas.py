@@ -10,7 +10,7 @@ A persona file holds one persona::
     checks:
       - id: pk_duplicates
         title: Primary-key duplicates
-        over: pk                       # what the check binds: see datacruncher.bindings.BINDINGS
+        over: pk                       # what the check binds: see datacruncher.checks.bindings.BINDINGS
         sql: SELECT count(*) AS row_count, count(*) - count(DISTINCT {pk}) AS failed_row_count,
              (count(*) - count(DISTINCT {pk}))::DOUBLE / count(*) AS value FROM {table}
         metric: duplicate_key_rate
@@ -33,8 +33,8 @@ import msgspec
 
 from datagen_contracts.paths import did_you_mean
 
-from .errors import PersonaError
-from .handwritten import Hand, read_file, read_mapping
+from ..errors import PersonaError
+from ..handwritten import Hand, read_file, read_mapping
 
 Level = Literal["critical", "high", "medium", "low"]
 LEVELS: tuple[Level, ...] = ("critical", "high", "medium", "low")

@@ -1,0 +1,162 @@
+"""How one column or one fanout of the data becomes a DSL generator: text shapes (uuid, codes, e-mails, names…),
+children-per-parent distributions fitted from exact counts, and time patterns from the profiles."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from datagen_contracts.report import ColumnProfile
+
+from .model.semantic import Column
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: what the values look like → the generator that makes such values (checked on a sample, ≥ 90% must match)
+VALUE_SHAPES = (
+    (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "email"),
+    (re.compile(r"^https?://\S+$"), "url"),
+    (re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$"), "ipv4"),
+    (re.compile(r"^\+?[\d(][\d\s().-]{6,18}\d$"), "phone_number"),
+)
+#: generic words of a column name → the generator of such values, used only when the values agree (words:
+#: ≥ 2 for a person's name, ≤ 4 for a place)
+NAME_WORDS = (
+    ({"firstname", "first", "given", "forename"}, "first_name", (1, 1.5)),
+    ({"lastname", "last", "surname", "family"}, "last_name", (1, 1.5)),
+    ({"name", "fullname", "contact", "customer", "person", "author", "employee", "user"}, "name", (1.8, 4)),
+    ({"city", "town", "municipality"}, "city", (1, 4)),
+    ({"street", "address", "addr"}, "street_address", (2, 8)),
+    ({"company", "employer", "organization", "organisation", "org", "vendor", "supplier"}, "company", (1, 6)),
+    ({"state", "province", "region"}, "state", (1, 4)),
+    ({"zip", "zipcode", "postcode", "postal"}, "postcode", (1, 2)),
+    ({"job", "title", "occupation", "position"}, "job", (1, 6)),
+)
+
+
+def rounded(v: float, digits: int = 6) -> float:
+    return float(f"{v:.{digits}g}")
+
+
+def shape_of(value: str) -> str:
+    return re.sub(r"[A-Za-z]", "?", re.sub(r"[0-9]", "#", value))
+
+
+def text_generator(name: str, values: list[str]) -> dict[str, Any]:
+    """The faker generator for a text column, from a sample of its values (and its name where they agree).
+
+    >>> text_generator("contact", ["Ann Lee", "Bo Chen", "Cy Diaz"])
+    {'method': 'name'}
+    >>> text_generator("ref", ["AB-001", "CD-002", "EF-113"])
+    {'method': 'bothify', 'text': '??-###'}
+    >>> text_generator("x", ["a@b.io", "c@d.com"])["method"], text_generator("city", ["Ann Lee"] * 3)["method"]
+    ('email', 'city')
+    """
+    from .model.roles import tokens
+
+    if values and all(UUID.match(v) for v in values):
+        return {"method": "uuid4"}
+    for pattern, method in VALUE_SHAPES:
+        if values and sum(bool(pattern.match(v)) for v in values) >= 0.9 * len(values):
+            return {"method": method}
+    words = sum(len(v.split()) for v in values) / max(1, len(values))
+    letters = sum(any(ch.isalpha() for ch in v) for v in values) >= 0.9 * len(values)
+    parts = {w.casefold() for w in tokens(name)}
+    for hints, method, (low, high) in NAME_WORDS:
+        if parts & hints and letters and low <= words <= high:
+            return {"method": method}
+    shapes = Counter(shape_of(v) for v in values)
+    if shapes and shapes.most_common(1)[0][1] >= 0.5 * len(values) and len(shapes.most_common(1)[0][0]) <= 40 \
+            and words < 2:
+        return {"method": "bothify", "text": shapes.most_common(1)[0][0]}
+    if words >= 8:
+        return {"method": "paragraph" if words >= 30 else "sentence"}
+    return {"method": "word" if words < 1.5 else "catch_phrase"}
+
+
+def fit_fanout(parents: int, children: int, sq: float, active: int, most: Any, least: Any) -> dict[str, Any]:
+    """A DSL fanout from the children-per-parent moments (``sq`` the sum of squared counts, ``active`` the parents
+    with at least one child).
+
+    >>> fit_fanout(1000, 3000, 12000.0, 950, 9, 1)["distribution"]
+    'poisson'
+    >>> f = fit_fanout(1000, 3000, 60000.0, 900, 80, 1); f["distribution"], f["dispersion"]
+    ('negative_binomial', 0.19)
+    """
+    if parents == 0 or children == 0:
+        return {"distribution": "poisson", "lambda": 0.0, "max": 0}
+    mean = children / parents
+    var = max(0.0, sq / parents - mean * mean)
+    zeros = 1 - active / parents
+
+    def dormant_share(p0: Callable[[float], float]) -> float:
+        """d with d + (1 − d)·p0(mean / (1 − d)) = zeros (bisection); 0 when p0(mean) explains the zeros."""
+        if zeros <= p0(mean) + 0.02:
+            return 0.0
+        lo, hi = 0.0, zeros
+        for _ in range(60):
+            d = (lo + hi) / 2
+            lo, hi = (d, hi) if d + (1 - d) * p0(mean / (1 - d)) < zeros else (lo, d)
+        return lo
+
+    d = dormant_share(lambda lam: math.exp(-lam))
+    active_mean = mean / (1 - d)
+    poisson_var = (1 - d) * active_mean + d * (1 - d) * active_mean ** 2  # a Poisson mixed with a dormant share
+    out: dict[str, Any] = {"distribution": "poisson", "lambda": rounded(mean, 5)}
+    if var > 1.3 * poisson_var:  # over-dispersed beyond that: negative binomial, k from the moments
+        k = rounded(max(0.05, mean * mean / max(var - mean, 1e-9)), 2)
+        out = {"distribution": "negative_binomial", "lambda": rounded(mean, 5), "dispersion": k}
+        d = dormant_share(lambda lam: (k / (k + lam)) ** k)
+    if 0 < d < 0.95:
+        out["dormant"] = rounded(d, 3)
+    if zeros == 0 and least is not None and int(least) > 0:
+        out["min"] = int(least)
+    if most is not None:
+        out["max"] = int(most)
+    return out
+
+
+def dsl_type(c: Column) -> str:
+    return {"integer": "int", "float": "float", "decimal": "float", "bool": "bool", "date": "date",
+            "timestamp": "datetime"}.get(c.kind, "string")
+
+
+def plain_value(v: Any, c: Column) -> Any:
+    if c.kind == "integer":
+        return int(v)
+    if c.numeric:
+        return float(v)
+    return str(v)
+
+
+def stamp(epoch: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(float(epoch), dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def time_patterns(p: ColumnProfile) -> list[dict[str, Any]]:
+    """Hour and weekday patterns from the weekday × hour grid; a month pattern when a whole year is covered."""
+    out = []
+    if p.week_hours and sum(map(sum, p.week_hours)):
+        hours = [sum(day[h] for day in p.week_hours) for h in range(24)]
+        days = [sum(day) for day in p.week_hours]
+        out.append({"dimension": "hour", "weights": normalized(hours)})
+        out.append({"dimension": "dow", "weights": normalized(days)})
+    if len(p.months) >= 12:
+        by_month = [0.0] * 12
+        seen = [0] * 12
+        for ym, n in p.months[1:-1] or p.months:  # the first and last month may be partial
+            m = int(ym[5:7]) - 1
+            by_month[m] += n
+            seen[m] += 1
+        if all(seen):
+            out.append({"dimension": "month", "weights": normalized([by_month[i] / seen[i] for i in range(12)])})
+    return out
+
+
+def normalized(xs: list[float]) -> list[float]:
+    total = sum(xs) or 1.0
+    return [rounded(max(x, 0.0) / total * len(xs), 4) for x in xs]
