@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from datacruncher.toolset import Toolset
+from datacruncher.views.toolset import Toolset
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = HERE / "schema.json"

@@ -8,7 +8,7 @@ from polisher_builders import issue, write_report
 from datagen_contracts import load_manifest
 from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import approval_hash
-from datapolisher.approve import approve
+from datapolisher.approval.approve import approve
 from datapolisher.errors import CriticalIssuesError, InputError
 from datapolisher.inputs import load_inputs
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from polisher_schemas import shop_schema
 
+from datapolisher.approval.verify import verify
 from datapolisher.auto import auto_polish
 from datapolisher.inputs import load_inputs
-from datapolisher.verify import verify
 
 
 def test_auto_schema_then_approve(tmp_path: Path, fake_stages: Path) -> None:

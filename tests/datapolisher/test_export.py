@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from polisher_builders import write_report
 
-from datapolisher.approve import approve
+from datapolisher.approval.approve import approve
+from datapolisher.approval.export import export
 from datapolisher.errors import InputError
-from datapolisher.export import export
 from datapolisher.inputs import load_inputs
 
 

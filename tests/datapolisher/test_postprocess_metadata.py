@@ -19,10 +19,10 @@ import pytest
 from datagen_contracts import load_metadata
 from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.metadata import DatasetMetadata
+from datapolisher.approval.manifest_build import arrow_type
 from datapolisher.dataset import fingerprint
 from datapolisher.inputs import load_inputs
 from datapolisher.issues import read_findings
-from datapolisher.manifest_build import arrow_type
 from datapolisher.model import build_model
 from datapolisher.postprocess import sql as sql_render
 from datapolisher.postprocess.apply import apply_plan

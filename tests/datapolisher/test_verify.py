@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 from polisher_builders import write_report
 
-from datapolisher.approve import approve
+from datapolisher.approval.approve import approve
+from datapolisher.approval.verify import verify
 from datapolisher.errors import InputError
 from datapolisher.inputs import load_inputs
-from datapolisher.verify import verify
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_an_unsigned_manifest_says_so_and_a_forgery_passes_only_the_hash(approve
 
 
 def test_a_signed_manifest_defeats_the_forgery(shop: Path, tmp_path: Path) -> None:
-    from datapolisher.signing import keygen
+    from datapolisher.approval.signing import keygen
 
     private, public = keygen(tmp_path / "keys" / "team")
     assert oct(private.stat().st_mode & 0o777) == "0o600"
@@ -133,8 +133,8 @@ def test_a_signed_manifest_defeats_the_forgery(shop: Path, tmp_path: Path) -> No
     assert forged.problems == ["signature invalid: the approval was not signed by the given public key"]
     # re-signing with the forger's own key (and embedding it) does not help either
     from datagen_contracts.manifest import dumps_manifest, load_manifest
-    from datapolisher.manifest_build import seal
-    from datapolisher.signing import load_private_key
+    from datapolisher.approval.manifest_build import seal
+    from datapolisher.approval.signing import load_private_key
 
     other, _ = keygen(tmp_path / "keys" / "forger")
     (shop / ".manifest.yaml").write_bytes(dumps_manifest(seal(load_manifest(shop), load_private_key(other))))
@@ -167,7 +167,7 @@ def test_manifest_paths_outside_the_directory_are_refused_unread(approved: Path,
     import msgspec
 
     from datagen_contracts.manifest import ManifestFile, dumps_manifest, load_manifest
-    from datapolisher.manifest_build import seal
+    from datapolisher.approval.manifest_build import seal
 
     secret = tmp_path / "secret.txt"
     secret.write_text("x")

@@ -20,7 +20,7 @@ from datagen_contracts.files import write_atomic
 from datagen_contracts.manifest import StageRun
 
 from . import stages
-from .approve import approve, critical_issues
+from .approval.approve import approve, critical_issues
 from .dataset import ensure_absent
 from .inputs import PolishInputs, load_inputs
 from .issues import count_by_severity, fixable_by, read_findings
@@ -88,7 +88,7 @@ def auto_polish(
     target = output or default_output(inputs.data_dir)
     ensure_absent(target, overwrite=overwrite)
     if sign_key is not None:  # a bad key fails now, not after the rounds
-        from .signing import load_private_key
+        from .approval.signing import load_private_key
 
         load_private_key(sign_key)
     result = AutoResult(initial=count_by_severity(inputs.report.issues))

@@ -18,14 +18,14 @@ from datagen_contracts.layout import damaged_file
 from datagen_contracts.text import printable_lines
 
 from . import __about__
-from .approve import approve
+from .approval.approve import approve
+from .approval.export import FORMATS, export
+from .approval.verify import verify as verify_dataset
 from .auto import auto_polish
 from .errors import CriticalIssuesError, InputError, OutputExistsError, PolisherError, ScriptError, StageError
-from .export import FORMATS, export
 from .inputs import DEFAULT_REPORT, load_inputs
 from .interactive import Group, interactive_polish
 from .paths import StepResult, postprocess_path, schema_path
-from .verify import verify as verify_dataset
 
 
 class PolishFailure(click.ClickException):
@@ -295,7 +295,7 @@ def keygen_cmd(prefix: Path) -> None:
       datapolisher polish --auto --sign-key team.key
       datapolisher verify output_polished/ --public-key team.pub
     """
-    from .signing import keygen
+    from .approval.signing import keygen
 
     try:
         private, public = keygen(prefix)

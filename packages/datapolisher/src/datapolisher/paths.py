@@ -15,10 +15,10 @@ from datagen_contracts.manifest import StageRun
 from datagen_contracts.report import CrunchReport
 
 from . import __about__, stages
+from .approval.manifest_build import now_utc
 from .errors import InputError
 from .inputs import PolishInputs, load_inputs, read_metadata
 from .issues import Finding, count_by_severity, read_findings
-from .manifest_build import now_utc
 from .model import build_model
 from .postprocess.apply import apply_plan, default_output
 from .postprocess.plan import build_plan

@@ -24,7 +24,7 @@ from datagen_contracts.metadata import (
 )
 
 from .. import __about__
-from ..manifest_build import arrow_type
+from ..approval.manifest_build import arrow_type
 from ..model import DatasetModel
 from .plan import Plan
 

@@ -16,9 +16,9 @@ from datagen_contracts.fingerprint import file_sha256
 from datagen_contracts.manifest import FILENAME, Manifest, StageRun
 from datagen_contracts.metadata import FILENAME as METADATA_FILENAME
 
-from .dataset import data_files, staged_directory
-from .errors import CriticalIssuesError, InputError, ScriptError
-from .inputs import PolishInputs
+from ..dataset import data_files, staged_directory
+from ..errors import CriticalIssuesError, InputError, ScriptError
+from ..inputs import PolishInputs
 from .manifest_build import build_manifest
 
 

@@ -26,11 +26,11 @@ from datagen_contracts.manifest import (
     signed_message,
 )
 
-from .dataset import directory_files
-from .errors import InputError
+from ..dataset import directory_files
+from ..errors import InputError
+from ..model import build_model
 from .export import type_kind
 from .manifest_build import arrow_type
-from .model import build_model
 
 _FILE_PROBLEMS = ("missing file", "size mismatch", "checksum mismatch", "unlisted file", "outside the directory",
                   "symlink")

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 _INSTALL = "signing needs the cryptography package: pip install 'datapolisher[sign]'"
 

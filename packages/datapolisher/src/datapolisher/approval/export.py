@@ -21,7 +21,7 @@ from datagen_contracts import ContractError, load_manifest
 from datagen_contracts.files import encode_yaml, write_atomic
 from datagen_contracts.manifest import FILENAME, Manifest, ManifestTable
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMATS = ("frictionless", "croissant", "odcs")
 DEFAULT_NAMES = {"frictionless": "datapackage.json", "croissant": "croissant.json", "odcs": "datacontract.odcs.yaml"}

@@ -34,11 +34,11 @@ from datagen_contracts.manifest import (
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
 
-from . import __about__
-from .dataset import directory_files
-from .errors import InputError
-from .issues import count_by_severity
-from .model import DatasetModel, build_model
+from .. import __about__
+from ..dataset import directory_files
+from ..errors import InputError
+from ..issues import count_by_severity
+from ..model import DatasetModel, build_model
 
 DEFAULT_LICENSE = "CC0-1.0"
 
@@ -149,7 +149,7 @@ def build_manifest(
     signing_key: Any = None,
 ) -> Manifest:
     """A complete manifest for ``data_dir``: its approval hash covers everything else; with ``signing_key`` (an
-    Ed25519 private key, :mod:`datapolisher.signing`) the hash is also signed, else it says "unsigned"."""
+    Ed25519 private key, :mod:`datapolisher.approval.signing`) the hash is also signed, else it says "unsigned"."""
     model = build_model(data_dir, metadata, report)
     files = manifest_files(data_dir)
     schema_sha = file_sha256(schema_path) if schema_path else (metadata.schema.sha256 if metadata and metadata.schema else None)
