@@ -182,10 +182,16 @@ def test_weights_kind_grammar(text: str, expected: object) -> None:
 
 
 def test_lint_reports_legal_but_dubious_things(conformance_schema: Path) -> None:
-    schema = dsl.load_schema(conformance_schema)
-    for warning in dsl.lint_schema(schema):
-        assert warning.severity == "warning"
-        assert warning.path.startswith("$.")
+    for warning in dsl.lint_schema(dsl.load_schema(conformance_schema)):
+        assert warning.severity == "warning" and warning.path.startswith("$.")
+    doc = minimal(columns=[
+        {"name": "user_id", "type": "int", "generator": {"sequence": {}}},
+        {"name": "plan", "type": "string", "generator": {"choice": {"choices": ["a", "b"]}},
+         "modifiers": [{"transform": "multiply", "args": {"factor": 2}}]},
+    ])
+    warnings = dsl.lint_schema(dsl.loads_schema(json.dumps(doc)))
+    assert [(w.path, w.severity) for w in warnings] == [("$.nodes[0].columns[1].modifiers[0]", "warning")]
+    assert "'multiply' changes numbers; 'plan' is a string column" in warnings[0].message
 
 
 def test_schema_structs_are_the_documented_types() -> None:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-
-import pytest
 
 from datagen_contracts.dsl import load_schema
 from datagen_core.engine import generate
-
-if importlib.util.find_spec("datagen_core.planning.plan") is None:  # the size guard calls the plan module
-    pytest.skip("datagen_core.planning.plan is not available yet", allow_module_level=True)
 
 _HERE = Path(__file__).parent
 import sys  # noqa: E402

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
@@ -322,7 +323,27 @@ def report(report: Path, output: Path) -> None:
     click.echo(printable(f"wrote {output} ({len(page.encode()) / 1024:.0f} KB)"), err=True)
 
 
-@click.group()
+class Boundary(click.Group):
+    """The command group, and the CLI boundary every command runs inside."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """The CLI boundary: a user error is a click exception (exit 2, one line); anything else is a bug — one
+        line and exit 3, or its traceback when ``--debug`` is given (anywhere on the command line)."""
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        argv = [a for a in argv if a != "--debug"]
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        except Exception as exc:
+            if debug or not standalone_mode:
+                raise
+            click.echo(printable(f"error: internal error: {type(exc).__name__}: {exc} "
+                                 "(rerun with --debug for the traceback, and please report it)", limit=2000), err=True)
+            sys.exit(3)
+
+
+@click.group(cls=Boundary)
 @click.version_option(__version__, prog_name="datacruncher", message="%(prog)s %(version)s")
 def main() -> None:
     """datacruncher: persona-driven data-quality analysis of any parquet dataset, on DuckDB."""

@@ -4,20 +4,26 @@ Python API (the CLI only calls these)::
 
     from datagen_core import generate
     result = generate("schema.json", "out/", seed=42)
+
+``generate`` is :func:`datagen_core.engine.generate`, imported on first use (numpy and pyarrow are heavy).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .__about__ import __version__
 from .errors import DatagenError
 
-__all__ = ["DatagenError", "__version__", "generate"]
+if TYPE_CHECKING:
+    from .engine import GenerateResult, generate
+
+__all__ = ["DatagenError", "GenerateResult", "__version__", "generate"]
 
 
-def generate(*args: Any, **kwargs: Any) -> Any:
-    """Generate a dataset; see :func:`datagen_core.engine.generate` (imported lazily: numpy/pyarrow are heavy)."""
-    from .engine import generate as _generate
+def __getattr__(name: str) -> Any:
+    if name in ("generate", "GenerateResult"):
+        from . import engine
 
-    return _generate(*args, **kwargs)
+        return getattr(engine, name)
+    raise AttributeError(f"module 'datagen_core' has no attribute {name!r}")

@@ -15,7 +15,7 @@ import click
 import duckdb
 
 from datagen_contracts.layout import damaged_file
-from datagen_contracts.text import printable_lines
+from datagen_contracts.text import printable, printable_lines
 
 from . import __about__
 from .approval.approve import approve
@@ -317,7 +317,27 @@ def export_cmd(directory: Path, fmt: str, output: Path | None) -> None:
     _say(f"wrote {path}")
 
 
-@click.group()
+class Boundary(click.Group):
+    """The command group, and the CLI boundary every command runs inside."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """The CLI boundary: a user error is a click exception (exit 2, one line); anything else is a bug — one
+        line and exit 3, or its traceback when ``--debug`` is given (anywhere on the command line)."""
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        argv = [a for a in argv if a != "--debug"]
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        except Exception as exc:
+            if debug or not standalone_mode:
+                raise
+            click.echo(printable(f"error: internal error: {type(exc).__name__}: {exc} "
+                                 "(rerun with --debug for the traceback, and please report it)", limit=2000), err=True)
+            sys.exit(3)
+
+
+@click.group(cls=Boundary)
 @click.version_option(__about__.__version__, prog_name="datapolisher", message="%(prog)s %(version)s")
 def main() -> None:
     """Fix, post-process or approve a dataset from its crunch report.

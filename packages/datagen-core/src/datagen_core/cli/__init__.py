@@ -5,7 +5,8 @@ Other packages add commands through the entry-point group ``datagen.commands`` (
 ``crunch``, datapolisher ``polish``); ``datagen plugins --json`` lists what was found. A plugin that fails to load
 gives a warning on stderr, never a crash.
 
-Exit codes: 0 success, 1 a check or gate failed (validate, crunch), 2 usage or input error, 3 internal error.
+Exit codes: 0 success, 1 a check or gate failed (validate, crunch), 2 usage or input error, 3 internal error
+(one line; ``--debug`` anywhere on the command line shows its traceback).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
+
+from datagen_contracts.text import printable
 
 from ..__about__ import __version__
 
@@ -70,6 +73,22 @@ class DatagenGroup(click.Group):
                 return command
         return None
 
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """The CLI boundary: a user error is a click exception (exit 2, one line); anything else is a bug — one
+        line and exit 3, or its traceback when ``--debug`` is given (anywhere on the command line)."""
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        argv = [a for a in argv if a != "--debug"]
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        except Exception as exc:
+            if debug or not standalone_mode:
+                raise
+            click.echo(printable(f"error: internal error: {type(exc).__name__}: {exc} "
+                                 "(rerun with --debug for the traceback, and please report it)", limit=2000), err=True)
+            sys.exit(3)
+
 
 @click.group(cls=DatagenGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="datagen", message="%(prog)s %(version)s")
@@ -85,7 +104,8 @@ def main() -> None:
       datagen crunch output/                      # (with datacruncher) persona analysis
       datagen polish crunch_report.json --auto    # (with datapolisher) fix, then approve
 
-    Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 internal error.
+    Exit codes: 0 ok, 1 a check failed, 2 usage or input error, 3 internal error (add --debug anywhere
+    on the command line for its traceback).
     """
 
 

@@ -33,11 +33,10 @@ from ._options import UserError, parse_sets, say
                    "(default 25,000,000; 0: one file per table). Every stage reads such folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-@click.option("--debug", is_flag=True, help="On an internal error, show the traceback.")
 def generate(schema: str, seed: int, output: str, scale: float, workers: int, executor: str | None, overwrite: bool,
              scenario: str | None,
              sets: tuple[str, ...], yes: bool, max_memory: str | None, partition_rows: int | None, quiet: bool,
-             as_json: bool, debug: bool) -> None:
+             as_json: bool) -> None:
     """Generate the dataset described by SCHEMA (DSL v1) into a directory of parquet files.
 
     \b
@@ -70,12 +69,6 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ex
     except KeyboardInterrupt:
         say("interrupted: no output written", err=True)
         sys.exit(130)
-    except Exception as exc:  # an engine bug: say so briefly, exit 3, never a raw traceback unless asked
-        if debug:
-            raise
-        say(f"error: internal error while generating: {type(exc).__name__}: {exc} "
-            "(rerun with --debug for the traceback, and please report it)", err=True)
-        sys.exit(3)
     if not quiet:
         if result.inferred_pairs:
             say("kept ordered (inferred from column names): " + ", ".join(result.inferred_pairs), err=True)
