@@ -173,3 +173,18 @@ def test_stages_use_only_the_public_contracts_and_never_each_other(package: str)
                 if parts[0] in others or (parts[0] == "datagen_contracts" and any(p.startswith("_") and not p.endswith("__") for p in parts[1:])):
                     bad.append(f"{name}: {target}")
     assert bad == []
+
+
+def test_the_architecture_page_names_every_subsystem_folder_and_no_other() -> None:
+    """docs/architecture.md's package table lists each package's folders (``name/``); they must be the real ones."""
+    import re
+
+    rows = {line.split("|")[1].strip().strip("`"): line for line in
+            (ROOT / "docs/architecture.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `datagen-") or line.startswith("| `datacruncher") or line.startswith("| `datapolisher")}
+    for dist, package in (("datagen-contracts", "datagen_contracts"), ("datagen-core", "datagen_core"),
+                          ("datacruncher", "datacruncher"), ("datapolisher", "datapolisher")):
+        named = set(re.findall(r"`([a-z_]+)/`", rows[dist].split("|")[2]))
+        real = {p.name for p in PACKAGES[package].iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+        nested = {p.name for p in PACKAGES[package].glob("*/*") if p.is_dir() and (p / "__init__.py").exists()}
+        assert named == real | nested, (dist, sorted(named), sorted(real | nested))

@@ -200,12 +200,12 @@ def test_llm_personas_needs_a_model(shop: Path, tmp_path: Path) -> None:
 
 def test_the_html_page_shows_provenance_and_agent_runs_escaped() -> None:
     from datacruncher.report.pages import render_report
+    from datagen_contracts.fixes import Review
     from datagen_contracts.report import (
         AgentProposal,
         AgentRun,
         CrunchReport,
         DatasetRef,
-        FixHint,
         Issue,
         LlmProvenance,
         Measure,
@@ -218,7 +218,7 @@ def test_the_html_page_shows_provenance_and_agent_runs_escaped() -> None:
         dataset=DatasetRef(path="d", fingerprint="f" * 64),
         issues=[Issue(id="llm.x:t", fingerprint="0", rule_id="llm.x", severity="high", category="llm_analysis",
                       persona="CFO", finding=hostile, measure=Measure(metric="failed_rows", value=3.0),
-                      fix=FixHint(path="none", action="review"), provenance="llm", sql="SELECT 1",
+                      fix=Review(path="none"), provenance="llm", sql="SELECT 1",
                       llm=LlmProvenance(model="openai/m", prompt_sha256="a" * 64, proposed_severity="critical"))],
         agents=[AgentRun(persona="CFO", model="openai/m", calls=3, stopped="answered",
                          proposals=[AgentProposal(title=hostile, status="rejected", reason="its SQL returns no offending rows")])])

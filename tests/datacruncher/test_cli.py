@@ -55,7 +55,7 @@ def test_check_error_exits_3(tmp_path):
     p = tmp_path / "p.yaml"
     p.write_text("id: p\nname: P\nfocus: f\nchecks:\n  - id: c\n    title: t\n    over: table\n"
                  "    sql: SELECT nope AS value FROM {table}\n    metric: m\n    severity: {high: '> 0'}\n"
-                 "    finding: f\n    fix: {path: none, action: a}\n")
+                 "    finding: f\n    fix: {path: none, action: review}\n")
     r = CliRunner().invoke(crunch, [str(data), "-o", str(tmp_path / "r.json"), "--persona-file", str(p),
                                     "--personas", "p"])
     assert r.exit_code == 3 and "[ERROR" in r.stderr

@@ -30,7 +30,7 @@ def test_fk_orphans_exact_rate(defective):
     assert i.measure.value == pytest.approx(150 / 10040)
     assert i.severity == "critical"
     assert i.sample_keys == list(range(3000, 3010))  # capped at 10, sorted
-    assert i.fix.path == "schema" and i.fix.params["references"] == "users.user_id"
+    assert i.fix.path == "schema" and i.fix.references == "users.user_id"
 
 
 def test_temporal_fk_with_worst_offset(defective):
@@ -113,7 +113,7 @@ def test_query_failure_is_an_error_not_a_pass(tmp_path):
     persona.write_text(
         "id: bad\nname: Bad\nfocus: x\nchecks:\n  - id: boom\n    title: boom\n    over: table\n"
         "    sql: SELECT no_such_column AS value FROM {table}\n    metric: m\n    severity: {high: '> 0'}\n"
-        "    finding: x\n    fix: {path: none, action: none}\n"
+        "    finding: x\n    fix: {path: none, action: review}\n"
     )
     write(tmp_path / "data", "t", {"a": [1, 2]})
     report = crunch(tmp_path / "data", personas="bad", persona_files=[persona])

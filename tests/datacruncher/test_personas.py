@@ -25,14 +25,14 @@ def test_builtins_and_aliases():
 
 def test_unknown_field_has_path_and_hint():
     text = "id: x\nname: X\nfocus: f\nchecks:\n  - id: c\n    title: t\n    over: table\n    sql: SELECT 1 AS value\n" \
-           "    metric: m\n    sevrity: {high: '> 0'}\n    finding: f\n    fix: {path: none, action: a}\n"
+           "    metric: m\n    sevrity: {high: '> 0'}\n    finding: f\n    fix: {path: none, action: review}\n"
     with pytest.raises(PersonaError, match=r"\$\.checks\[0\]\.sevrity: unknown field \(did you mean 'severity'\?\)"):
         parse_persona(text, "p.yaml")
 
 
 def test_bad_placeholder_and_condition():
     base = "id: x\nname: X\nfocus: f\nchecks:\n  - id: c\n    title: t\n    over: {over}\n    sql: SELECT {{tabel}} AS value\n" \
-           "    metric: m\n    severity: {{high: '{cond}'}}\n    finding: f\n    fix: {{path: none, action: a}}\n"
+           "    metric: m\n    severity: {{high: '{cond}'}}\n    finding: f\n    fix: {{path: none, action: review}}\n"
     with pytest.raises(PersonaError, match=r"unknown placeholder \{tabel\} \(did you mean 'table'\?\)"):
         parse_persona(base.format(over="table", cond="> 0"), "p.yaml")
     with pytest.raises(PersonaError, match="unknown binding"):

@@ -87,9 +87,9 @@ def test_month_over_month_stock_down_met_and_not_met(tmp_path):
     (issue,) = [i for i in report.issues if i.rule_id == "scenario_drift.month_over_month"]
     assert issue.severity == "high" and issue.category == "scenario" and issue.fix.path == "schema"
     assert issue.fix.action == "patch_scenario"  # not a generic "review": which scenario, which expectation
-    assert issue.fix.params["scenario"] == "demo" and issue.fix.params["expectation"] == "mrr_down"
-    assert issue.fix.params["expected"]["direction"] == "down" and issue.fix.params["observed"]["values"]
-    assert "churn" in issue.fix.params["suggestion"] and "To fix" in issue.finding
+    assert issue.fix.scenario == "demo" and issue.fix.expectation == "mrr_down"
+    assert issue.fix.expected["direction"] == "down" and issue.fix.observed["values"]
+    assert "churn" in issue.fix.suggestion and "To fix" in issue.finding
     assert issue.recommendation.startswith("Patch scenario 'demo' so that mrr_down holds")
 
 

@@ -72,7 +72,7 @@ def test_before_edge_counts_touchpoints_after_the_conversion(tmp_path):
     assert (issue.measure.failed_row_count, issue.measure.row_count) == (45, 3000)
     assert issue.severity == "critical"
     assert "touched_at after their purchase.purchase_date" in issue.finding and "2:00:00" in issue.finding
-    assert issue.fix.action == "child_before_parent" and issue.fix.params["time_order"] == "before"
+    assert issue.fix.action == "parent_time_order" and issue.fix.time_order == "before"
 
 
 def test_none_edge_is_skipped_with_a_reason(tmp_path):
@@ -87,7 +87,7 @@ def test_after_edge_flags_every_touchpoint_before_its_purchase(tmp_path):
     (issue,) = [i for i in report.issues if i.rule_id == "temporal_fk"]
     assert (issue.measure.failed_row_count, issue.measure.row_count) == (3000, 3000)
     assert "touched_at before their purchase.purchase_date" in issue.finding
-    assert issue.fix.action == "child_after_parent"
+    assert issue.fix.action == "parent_time_order" and issue.fix.time_order == "after"
 
 
 @pytest.mark.parametrize("declared_by", ["attribution_chain of purchase"])

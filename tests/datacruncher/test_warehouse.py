@@ -237,6 +237,6 @@ def test_composite_orphans_are_a_finding_with_rows_and_distinct_tuples(tmp_path:
     assert issue.severity == "critical" and issue.measure.value == pytest.approx(0.02)
     assert (issue.measure.failed_row_count, issue.measure.row_count) == (60, 3000)
     assert "(60 distinct missing keys)" in issue.finding and "no shipments (depot, day)" in issue.finding
-    assert issue.fix.params == {"table": "parcels", "columns": "hub, sent_on", "parent": "shipments",
-                                "parent_columns": "depot, day"}
+    assert (issue.fix.action, issue.fix.table, issue.fix.columns, issue.fix.parent, issue.fix.parent_columns) == (
+        "drop_orphans", "parcels", "hub, sent_on", "shipments", "depot, day")
     assert len(issue.sample_keys) == 10 and all(k[0] == "QQQQ" for k in issue.sample_keys)

@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from datagen_contracts import manifest, metadata, report
+from datagen_contracts import fixes, manifest, metadata, report
 from datagen_contracts.errors import ContractFileError, ContractVersionError
 
 
@@ -42,7 +42,7 @@ def sample_report() -> report.CrunchReport:
                 id="fk_orphans:order.user_id", fingerprint="00" * 32, rule_id="fk_orphans", severity="critical",
                 category="integrity", persona="Data Engineer", finding="1 of 3 orders reference no user",
                 measure=report.Measure(metric="orphan_rate", value=33.3, threshold=0.0, row_count=3, failed_row_count=1),
-                fix=report.FixHint(path="postprocess", action="drop_orphans", params={"table": "order"}),
+                fix=fixes.DropOrphans(path="postprocess", table="order", parent="user"),
                 table="order", column="user_id", sample_keys=[7],
             )
         ],
@@ -65,7 +65,7 @@ def sample_manifest() -> manifest.Manifest:
 
 CASES = [
     (sample_metadata, metadata.dumps_metadata, metadata.loads_metadata, "datagen.metadata/1"),
-    (sample_report, report.dumps_report, report.loads_report, "datagen.crunch_report/1"),
+    (sample_report, report.dumps_report, report.loads_report, "datagen.crunch_report/2"),
     (sample_manifest, manifest.dumps_manifest, manifest.loads_manifest, "datagen.manifest/1"),
 ]
 
@@ -81,9 +81,14 @@ def test_round_trip_is_exact_and_deterministic(make, dumps, loads, tag) -> None:
 
 @pytest.mark.parametrize(("make", "dumps", "loads", "tag"), CASES, ids=["metadata", "report", "manifest"])
 def test_unknown_major_is_refused_with_a_clear_message(make, dumps, loads, tag) -> None:
-    data = dumps(make()).decode().replace(tag, tag[:-1] + "2").encode()
-    with pytest.raises(ContractVersionError, match=r"has major version 2, this reader understands only major 1"):
+    major = int(tag.rpartition("/")[2])
+    data = dumps(make()).decode().replace(tag, f"{tag[:-1]}{major + 1}").encode()
+    with pytest.raises(ContractVersionError,
+                       match=rf"has major version {major + 1}, this reader understands only major {major}"):
         loads(data)
+    if major > 1:  # an older major is refused too, saying what to upgrade
+        with pytest.raises(ContractVersionError, match=rf"has major version {major - 1}"):
+            loads(dumps(make()).decode().replace(tag, f"{tag[:-1]}{major - 1}").encode())
 
 
 @pytest.mark.parametrize(("make", "dumps", "loads", "tag"), CASES, ids=["metadata", "report", "manifest"])

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from datagen_contracts import dump_metadata, dump_report
+from datagen_contracts.fixes import make_fix
 from datagen_contracts.metadata import (
     ColumnInfo,
     DatasetMetadata,
@@ -20,7 +21,6 @@ from datagen_contracts.metadata import (
 from datagen_contracts.report import (
     CrunchReport,
     DatasetRef,
-    FixHint,
     Issue,
     Measure,
     Metrics,
@@ -83,7 +83,7 @@ def issue(
     return Issue(
         id=f"{rule_id}:{target}", fingerprint=f"fp-{rule_id}-{target}", rule_id=rule_id, severity=severity,
         category=category, persona="Data Engineer", finding=f"{rule_id} on {target}",
-        measure=Measure(metric=metric, value=value), fix=FixHint(path=path, action=action, params=params or {}),
+        measure=Measure(metric=metric, value=value), fix=make_fix(action, path, params or {}),
         table=table, column=column, sql=f"SELECT 1 -- {rule_id}",
     )
 
@@ -91,7 +91,7 @@ def issue(
 SHOP_ISSUES = (
     ("ids_as_float", "cast", "order", "user_id", "medium"),
     ("fk_orphans", "fk_lookup", "order", "user_id", "critical"),
-    ("temporal_fk", "child_after_parent", "order", "placed_at", "critical"),
+    ("temporal_fk", "parent_time_order", "order", "placed_at", "critical"),
     ("temporal_within", "inequality", "order", "placed_at", "high"),
     ("pk_duplicates", "dedupe_on_key", "order", "order_id", "critical"),
     ("money_precision", "round", "order", "unit price", "low"),
@@ -106,7 +106,7 @@ def shop_issues() -> list[Issue]:
     params: dict[str, dict[str, Any]] = {
         "ids_as_float": {"type": "BIGINT"},
         "fk_orphans": {"references": "user.user_id"},
-        "temporal_fk": {"parent": "user", "parent_column": "created_at"},
+        "temporal_fk": {"parent": "user", "parent_column": "created_at", "time_order": "after"},
         "temporal_within": {"left": "placed_at", "op": "<=", "right": "shipped_at"},
         "money_precision": {"decimals": 2},
         "null_violations": {"default": "pending"},

@@ -29,7 +29,7 @@ def test_forced_approval_is_recorded(shop: Path, shop_report: Path) -> None:
 
 
 def test_manifest_carries_everything(shop: Path) -> None:
-    report = write_report(shop, shop.parent / "crunch_report.json", [issue("x", "y", severity="medium")])
+    report = write_report(shop, shop.parent / "crunch_report.json", [issue("x", "review", severity="medium")])
     approve(load_inputs(report), license="CC-BY-4.0", fixes=["rounded prices"])
     m = load_manifest(shop)
     assert m.dataset_name == "shop" and m.generated_at == "2024-11-10T12:00:00Z" and m.generator_version == "0.1.0"

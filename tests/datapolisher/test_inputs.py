@@ -31,9 +31,9 @@ def test_changed_data_is_refused_unless_forced(shop: Path, shop_report: Path) ->
 
 def test_report_of_another_major_is_refused(shop: Path, shop_report: Path) -> None:
     doc = json.loads(shop_report.read_text())
-    doc["contract"] = "datagen.crunch_report/2"
+    doc["contract"] = "datagen.crunch_report/3"
     shop_report.write_text(json.dumps(doc))
-    with pytest.raises(InputError, match="major version 2"):
+    with pytest.raises(InputError, match="major version 3"):
         load_inputs(shop_report)
 
 

@@ -26,7 +26,7 @@ def test_temporal_fix_lands_on_the_child_column_and_drops_the_injection() -> Non
     raw = shop_schema()
     raw["nodes"][1]["columns"][2]["after_parent"] = False
     res = improve_schema(raw, _findings(issue(
-        "temporal_fk", "child_after_parent", table="order", column="user_id", path="schema",
+        "temporal_fk", "parent_time_order", table="order", column="user_id", path="schema",
         params={"column": "placed_at", "parent": "user", "parent_column": "created_at"})))
     placed = res.schema["nodes"][1]["columns"][2]
     assert placed["name"] == "placed_at" and placed["after_parent"] is True
@@ -46,13 +46,14 @@ def test_orphans_become_a_lookup_and_a_declared_fk() -> None:
 
 def test_fanout_retention_segments_nullable_and_interval() -> None:
     res = improve_schema(shop_schema(defects=[]), _findings(
-        issue("engagement", "scale_fanout", table="order", path="schema", params={"expected": 3.0}, value=1.5),
+        issue("engagement", "review_drift", table="order", path="schema", params={"metric": "fanout_mean", "expected": 3.0},
+              value=1.5),
         issue("d7_retention", "retention_curve", table="order", path="schema", params={"parent": "user"}),
         issue("segments_flat", "segment_behavior", table="order", path="schema", params={"parent": "user"}),
         issue("null_rate", "set_null_rate", table="order", column="amount", path="schema", params={"null_rate": 0.05}),
         issue("temporal_within", "inequality", table="order", column="shipped_at", path="schema",
               params={"left": "placed_at", "right": "shipped_at"}),
-        issue("mystery", "mystery", table="order"),
+        issue("mystery", "review", table="order"),
     ))
     user, order = res.schema["nodes"]
     assert order["fanout"]["lambda"] == 4.0  # 2.0 × expected 3.0 / measured 1.5

@@ -38,7 +38,7 @@ STEPS = [
 # The output's .metadata.json as datapolisher knew it; describe() fills in what only a run knows.
 METADATA = {'contract': 'datagen.metadata/1',
  'dataset_name': 'shop',
- 'generator': {'name': 'datapolisher', 'version': '0.1.1'},
+ 'generator': {'name': 'datapolisher', 'version': '0.2.0'},
  'generated_at': '',
  'duration_seconds': None,
  'seed': 42,

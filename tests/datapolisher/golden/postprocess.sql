@@ -118,7 +118,7 @@ COPY (
     SELECT
         '"datagen.metadata/1"'::JSON AS "contract",
         '"shop"'::JSON AS "dataset_name",
-        '{"name":"datapolisher","version":"0.1.1"}'::JSON AS "generator",
+        '{"name":"datapolisher","version":"0.2.0"}'::JSON AS "generator",
         strftime(coalesce(make_timestamp(getvariable('source_date_epoch')::BIGINT * 1000000), now()::TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ') AS "generated_at",
         'null'::JSON AS "duration_seconds",
         '42'::JSON AS "seed",

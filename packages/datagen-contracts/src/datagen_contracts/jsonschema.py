@@ -21,7 +21,7 @@ def _targets() -> dict[str, tuple[type, str]]:
     return {
         "dsl-v1.schema.json": (dsl.Schema, "Datagen DSL v1 schema (canonical form)"),
         "metadata-v1.schema.json": (metadata.DatasetMetadata, f"{metadata.FILENAME} ({metadata.CONTRACT})"),
-        "crunch_report-v1.schema.json": (report.CrunchReport, f"{report.FILENAME} ({report.CONTRACT})"),
+        "crunch_report-v2.schema.json": (report.CrunchReport, f"{report.FILENAME} ({report.CONTRACT})"),
         "manifest-v1.schema.json": (manifest.Manifest, f"{manifest.FILENAME} ({manifest.CONTRACT})"),
     }
 

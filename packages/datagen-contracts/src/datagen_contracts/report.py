@@ -10,8 +10,9 @@ from typing import Any, Literal
 import msgspec
 
 from . import files
+from .fixes import AnyFix
 
-CONTRACT = "datagen.crunch_report/1"
+CONTRACT = "datagen.crunch_report/2"  # /2: ``fix`` is a typed action (datagen_contracts.fixes)
 FILENAME = "crunch_report.json"
 
 Severity = Literal["critical", "high", "medium", "low"]
@@ -44,14 +45,6 @@ class Measure(_Machine, kw_only=True):
     unit: str | None = None
 
 
-class FixHint(_Machine, kw_only=True):
-    """What would fix the issue, for datapolisher: which path, which action, with which parameters."""
-
-    path: Literal["schema", "postprocess", "none"]
-    action: str
-    params: dict[str, Any] = msgspec.field(default_factory=dict)
-
-
 class LlmProvenance(_Machine, kw_only=True):
     """Where a finding proposed by a model came from; its SQL (``Issue.sql``) was re-run to confirm it."""
 
@@ -69,7 +62,7 @@ class Issue(_Machine, kw_only=True):
     persona: str
     finding: str
     measure: Measure
-    fix: FixHint
+    fix: AnyFix
     table: str | None = None
     column: str | None = None
     sample_keys: list[Any] = msgspec.field(default_factory=list)

@@ -1,46 +1,53 @@
 """Reading a crunch report's issues as problems datapolisher knows how to fix.
 
-Each issue carries a fix hint ``{path, action, params}``. The action vocabulary belongs to datacruncher's
-personas, so the problem is recognised from the action *and* the rule id, metric and category together: a
-renamed action still lands on the right fix. The table below is documented in ``docs/datapolisher.md``.
+Each issue carries a typed fix hint (:mod:`datagen_contracts.fixes`): one of a closed set of actions, with its
+table, column and parameters. The problem it describes is looked up by the hint's type — never guessed from
+text. The table below is documented in ``docs/datapolisher.md``.
 
->>> problem_of("dedupe_on_key", "pk_duplicates", "duplicate_key_rate", "data_quality")
+>>> from datagen_contracts.fixes import DedupeOnKey, ReviewDrift
+>>> problem_of(DedupeOnKey(path="postprocess", table="orders", key="order_id"))
 'duplicate_key'
->>> problem_of("add_after_parent", "fk_temporal_order", "before_parent_rate", "data_quality")
-'temporal_parent'
+>>> problem_of(ReviewDrift(path="schema", metric="fanout_mean")), problem_of(ReviewDrift(path="none", metric="psi"))
+('fanout', None)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
+from datagen_contracts import fixes
 from datagen_contracts.report import SEVERITIES, CrunchReport, Issue
 
-# (problem, pattern over "action rule_id metric category"), first match wins.
-PROBLEMS: tuple[tuple[str, str], ...] = (
-    ("orphans", r"orphan|fk_integrity|referential|dangling|fk_lookup|fk_coverage"),
-    ("inverted_interval", r"invert|interval|start_after_end|end_before_start|temporal_within|inequality|swap"),
-    ("temporal_parent", r"before_parent|parent_time|after_parent|temporal|time_order|clamp_child"),
-    ("future_dates", r"future|timeframe"),
-    ("duplicate_key", r"pk_dup|key_dup|duplicate_key|duplicate_pk|dedupe_on_key|dedupe_key|unique"),
-    ("duplicate_rows", r"dup"),
-    ("money_precision", r"round|precision|decimal"),
-    ("whitespace", r"whitespace|trim"),
-    ("type_drift", r"float_id|ids?_as_float|id_float|type_drift|as_strings?|\bcast"),
-    ("code_variants", r"variant|normali|format|casing|case_incons"),
-    ("outliers", r"outlier"),
-    ("negative_amounts", r"negative|^clamp$"),
-    ("fanout", r"fanout|engagement"),
-    ("segments", r"segment"),
-    ("retention", r"retention|vintage|cohort|churn|activation|early_activity"),
-    ("nullable", r"nullab|null_rate|not_null|null_violation|nulls?\b|missing|fill"),
-    ("weights", r"choice_weights|weights|_mix|evenness"),
-    ("seasonality", r"seasonality|too_uniform"),
-    ("generator", r"generator|degenerate|constant|vary_column"),
-)
+#: the problem each fix action describes (actions not listed are for a human: review, scenarios, trends)
+PROBLEMS: dict[type[fixes.FixHint], str] = {
+    fixes.DropOrphans: "orphans", fixes.NullOrphans: "orphans", fixes.FkLookup: "orphans",
+    fixes.ParentTimeOrder: "temporal_parent", fixes.AttributionChain: "temporal_parent",
+    fixes.TouchBeforeConversion: "temporal_parent",
+    fixes.Inequality: "inverted_interval",
+    fixes.WithinTimeframe: "future_dates",
+    fixes.DedupeOnKey: "duplicate_key",
+    fixes.DedupeRows: "duplicate_rows",
+    fixes.Round: "money_precision",
+    fixes.TrimWhitespace: "whitespace",
+    fixes.Cast: "type_drift",
+    fixes.NormalizeCategories: "code_variants", fixes.NormalizeToEnum: "code_variants",
+    fixes.NormalizeFormat: "code_variants",
+    fixes.ClampOutliers: "outliers",
+    fixes.Clamp: "negative_amounts",
+    fixes.HeavyTailedFanout: "fanout",
+    fixes.SegmentBehavior: "segments",
+    fixes.RetentionCurve: "retention", fixes.ChurnCurve: "retention", fixes.RaiseEarlyActivity: "retention",
+    fixes.FillNulls: "nullable", fixes.SetNullRate: "nullable",
+    fixes.ChoiceWeights: "weights",
+    fixes.Seasonality: "seasonality",
+    fixes.VaryColumn: "generator",
+}
+#: drift of these metrics (``review_drift``) is a problem the schema path can correct
+DRIFT_PROBLEMS = {"fanout_mean": "fanout", "choice_weights": "weights", "null_rate": "nullable"}
 
 # Problems each path can fix (the schema path edits the DSL; the postprocess path transforms the data).
 SCHEMA_PROBLEMS = frozenset(
@@ -54,18 +61,15 @@ POSTPROCESS_PROBLEMS = frozenset(
 )
 
 
-def problem_of(action: str, rule_id: str, metric: str = "", category: str = "") -> str | None:
-    """The problem an issue describes, or ``None`` when datapolisher does not recognise it."""
-    for text in (action, f"{action} {rule_id} {metric}", category):
-        low = text.lower()
-        for problem, pattern in PROBLEMS:
-            if re.search(pattern, low):
-                return problem
-    return None
+def problem_of(fix: fixes.FixHint) -> str | None:
+    """The problem a fix hint describes, or ``None`` when it is for a human."""
+    if isinstance(fix, fixes.ReviewDrift):
+        return DRIFT_PROBLEMS.get(fix.metric or "")
+    return PROBLEMS.get(type(fix))
 
 
 def param(params: dict[str, Any], *names: str, default: Any = None) -> Any:
-    """The first of several spellings of a fix-hint parameter."""
+    """The first of several parameter names that has a value."""
     for n in names:
         if params.get(n) not in (None, ""):
             return params[n]
@@ -95,12 +99,11 @@ class Finding:
 def read_findings(report: CrunchReport) -> list[Finding]:
     out = []
     for issue in report.issues:
-        params = dict(issue.fix.params)
+        params = {k: v for k, v in msgspec.structs.asdict(issue.fix).items() if k != "path"}
         # the hint's column is the one to change (temporal_fk: the child's time column, not the FK it joins on)
-        table = param(params, "table", "child_table", "from_table") or issue.table
-        column = param(params, "column", "child_column", "from_column") or issue.column
-        problem = problem_of(issue.fix.action, issue.rule_id, issue.measure.metric, issue.category)
-        out.append(Finding(issue, problem, table, column, params))
+        table = issue.fix.table or issue.table
+        column = issue.fix.column or issue.column
+        out.append(Finding(issue, problem_of(issue.fix), table, column, params))
     return out
 
 

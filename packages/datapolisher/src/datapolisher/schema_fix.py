@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datagen_contracts import SchemaError
+from datagen_contracts import SchemaError, fixes
 from datagen_contracts.dsl import loads_schema
 from datagen_contracts.files import parse_json, parse_yaml, read_bytes, write_atomic
 
@@ -165,7 +165,7 @@ class _Editor:
         return True
 
     def _fanout(self, f: Finding) -> bool:
-        if "heavy" in f.issue.fix.action.lower():
+        if isinstance(f.issue.fix, fixes.HeavyTailedFanout):
             return self._heavy_tail(f)
         found = self.node(f.table)
         measured = f.issue.measure.value

@@ -27,11 +27,11 @@ from typing import Any
 import msgspec
 
 from datagen_contracts import llm
+from datagen_contracts.fixes import Review
 from datagen_contracts.report import (
     AgentProposal,
     AgentRun,
     CrunchReport,
-    FixHint,
     Issue,
     LlmProvenance,
     Measure,
@@ -257,7 +257,7 @@ def _confirm(p: Proposal, persona: Persona, sandbox: Sandbox, settings: AgentSet
         finding=f"{title}: {failed} offending rows" + (f" — {p.why.strip()[:500]}" if p.why.strip() else ""),
         measure=Measure(metric="failed_rows", value=float(failed), row_count=rows, failed_row_count=failed,
                         unit="rows"),
-        fix=FixHint(path="none", action="review"),
+        fix=Review(path="none"),
         table=p.table,
         column=p.column,
         sample_keys=[r[0] if len(r) == 1 else r for r in samples],

@@ -23,7 +23,16 @@ from typing import Any
 
 import duckdb
 
-from datagen_contracts.report import DriftResult, FixHint, Issue
+from datagen_contracts.fixes import (
+    ClampToRange,
+    DedupeOnKey,
+    FixHint,
+    Inequality,
+    NormalizeFormat,
+    NormalizeToEnum,
+    make_fix,
+)
+from datagen_contracts.report import DriftResult, Issue
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..model.catalog import Catalog
@@ -75,8 +84,7 @@ class _Checker:
             c = quote_ident(column)
             n, distinct = self.cat.con.execute(f"SELECT count({c}), count(DISTINCT {c}) FROM {quote_ident(table)}").fetchone()
             yield self.result("unique", table, column, "unique", n - distinct, n, f"repeat a value of {column}, "
-                              "declared unique", FixHint(path="postprocess", action="dedupe_on_key",
-                                                         params={"table": table, "key": column}))
+                              "declared unique", DedupeOnKey(path="postprocess", table=table, key=column))
 
     def enum(self, attr: str, values: Any, ref: Any) -> Iterator[DriftResult]:
         table, column = _split(attr)
@@ -94,8 +102,7 @@ class _Checker:
             return
         n, bad = self.count(table, c, f"{c} NOT IN ({allowed})", f"{quote_ident(column)} IS NOT NULL")
         yield self.result("enum", table, column, expected, bad, n, f"have a {column} outside the declared enum",
-                          FixHint(path="postprocess", action="normalize_to_enum",
-                                  params={"table": table, "column": column, "values": expected}))
+                          NormalizeToEnum(path="postprocess", table=table, column=column, values=list(expected)))
 
     def pattern(self, attr: str, regex: Any) -> Iterator[DriftResult]:
         table, column = _split(attr)
@@ -105,8 +112,7 @@ class _Checker:
         n, bad = self.count(table, c, f"NOT regexp_full_match({c}, {quote_literal(regex)})",
                             f"{quote_ident(column)} IS NOT NULL")
         yield self.result("pattern", table, column, regex, bad, n, f"have a {column} not matching /{regex}/",
-                          FixHint(path="schema", action="normalize_format",
-                                  params={"table": table, "column": column, "regex": regex}))
+                          NormalizeFormat(path="schema", table=table, column=column, regex=regex))
 
     def range(self, rng: dict[str, Any]) -> Iterator[DriftResult]:
         table, column = _split(rng.get("attr"))
@@ -116,16 +122,14 @@ class _Checker:
         if self.has(table, column) and conds:
             n, bad = self.count(table, quote_ident(column), " OR ".join(conds), f"{quote_ident(column)} IS NOT NULL")
             yield self.result("range", table, column, [lo, hi], bad, n, f"have {column} outside [{lo}, {hi}]",
-                              FixHint(path="postprocess", action="clamp_to_range",
-                                      params={"table": table, "column": column, "min": lo, "max": hi}))
+                              ClampToRange(path="postprocess", table=table, column=column, min=lo, max=hi))
 
     def inequality(self, ineq: dict[str, Any]) -> Iterator[DriftResult]:
         (lt, lc), (rt, rc), op = _split(ineq.get("left")), _split(ineq.get("right")), _OPS.get(str(ineq.get("op")))
         if op is None or not (self.has(lt, lc) and self.has(rt, rc)):
             return
         text = f"{ineq.get('left')} {ineq.get('op')} {ineq.get('right')}"
-        fix = FixHint(path="schema", action="inequality",
-                      params={"table": lt, "left": ineq.get("left"), "op": ineq.get("op"), "right": ineq.get("right")})
+        fix = Inequality(path="schema", table=lt, left=ineq.get("left"), op=ineq.get("op"), right=ineq.get("right"))
         if lt == rt:
             left, right, source = quote_ident(lc), quote_ident(rc), quote_ident(lt)
         else:  # across tables through the foreign key linking them
@@ -169,8 +173,7 @@ class _Checker:
             message += f"; the schema's own weekday weights imply {implied:.4g}, so the target is unreachable as declared"
         r = DriftResult(kind="schema", metric=metric, status="ok" if inside else "drift", table=table, column=column,
                         expected=[lo, hi], observed=round(value, 6), value=round(value, 6), message=message)
-        self.hints[id(r)] = (severity, FixHint(path="schema", action=action,
-                                               params={"table": table, "column": column, "min": lo, "max": hi}))
+        self.hints[id(r)] = (severity, make_fix(action, "schema", {"table": table, "column": column, "min": lo, "max": hi}))
         yield r
 
     def implied_weekend_share(self, table: str, column: str) -> float | None:

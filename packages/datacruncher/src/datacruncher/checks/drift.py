@@ -16,7 +16,8 @@ from datagen_contracts.dsl import (
     clipped_poisson_affine_mean,
     kind_weights,
 )
-from datagen_contracts.report import DriftResult, FixHint, Issue, Measure
+from datagen_contracts.fixes import PatchScenario, ReviewDrift
+from datagen_contracts.report import DriftResult, Issue, Measure
 from datagen_contracts.text import quote_ident
 
 from ..model.catalog import Catalog
@@ -37,19 +38,16 @@ def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
     rule = f"{d.kind}_drift.{d.metric}"
     if d.kind == "scenario":
         want = d.expected if isinstance(d.expected, dict) else {}
-        fix = FixHint(path="schema", action="patch_scenario", params={
-            "scenario": want.get("scenario"), "expectation": want.get("id"), "kind": d.metric, "table": d.table,
-            "column": d.column, "expected": want.get("params"), "observed": d.observed,
-            "suggestion": want.get("suggestion")})
+        fix = PatchScenario(path="schema", scenario=want.get("scenario"), expectation=want.get("id"), kind=d.metric,
+                            table=d.table, column=d.column, expected=want.get("params"), observed=d.observed,
+                            suggestion=want.get("suggestion"))
         recommendation = (f"Patch scenario {want.get('scenario')!r} so that {want.get('id')} holds: "
                           f"{want.get('suggestion') or 'see the expectation'}")
     elif d.kind == "baseline":
-        fix = FixHint(path="none", action=f"review_{d.metric}",
-                      params={"table": d.table, "column": d.column, "expected": d.expected})
+        fix = ReviewDrift(path="none", table=d.table, column=d.column, metric=d.metric, expected=d.expected)
         recommendation = "Confirm the change against the baseline is intended"
     else:
-        fix = FixHint(path="schema", action=f"review_{d.metric}",
-                      params={"table": d.table, "column": d.column, "expected": d.expected})
+        fix = ReviewDrift(path="schema", table=d.table, column=d.column, metric=d.metric, expected=d.expected)
         recommendation = "Align the data with the schema (or update the schema)"
     return Issue(
         id=f"{rule}:{target}",

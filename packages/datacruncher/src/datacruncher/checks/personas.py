@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from datagen_contracts import fixes
 from datagen_contracts.paths import did_you_mean
 
 from ..errors import PersonaError
@@ -140,6 +141,9 @@ def _validate(persona: Persona, source: str) -> None:
         problem = check_placeholders(check)
         if problem:
             raise PersonaError(f"{where}: {problem}")
+        fix_problems = [] if "{" in check.fix.action else fixes.fix_problems(check.fix.action, check.fix.params)
+        if fix_problems:  # a closed set (datagen_contracts.fixes): datapolisher dispatches on the action
+            raise PersonaError(f"{where}.fix: {'; '.join(fix_problems)}")
 
 
 def load_persona_file(path: str | Path) -> Persona:

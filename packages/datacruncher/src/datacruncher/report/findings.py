@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from datagen_contracts import clock
+from datagen_contracts.fixes import FixHint, make_fix
 from datagen_contracts.report import (
     CheckCounts,
     CheckResult,
-    FixHint,
     Issue,
     Measure,
     Metrics,
@@ -26,6 +27,7 @@ from datagen_contracts.report import (
 )
 
 from ..checks.runner import Outcome, Runner, render_text
+from ..errors import PersonaError
 from ..model.semantic import Model
 
 CREDIT = {"low": 0.8, "medium": 0.5, "high": 0.2, "critical": 0.0}
@@ -35,6 +37,15 @@ METRIC_CHECKS = ("fk_orphans", "temporal_fk", "duplicate_rows", "null_rate")
 
 def _render_params(params: dict, values: dict) -> dict:
     return {k: render_text(v, values) if isinstance(v, str) else v for k, v in params.items()}
+
+
+def _fix(check: Any, values: dict) -> FixHint:
+    """The check's fix hint with its placeholders filled in: one of the closed set of actions, typed."""
+    action = render_text(check.fix.action, values)
+    try:
+        return make_fix(action, check.fix.path, _render_params(check.fix.params, values))
+    except ValueError as exc:
+        raise PersonaError(f"check {check.id!r}: its fix does not make a fix hint: {exc}") from None
 
 
 def issue_from(outcome: Outcome, runner: Runner) -> Issue:
@@ -64,7 +75,7 @@ def issue_from(outcome: Outcome, runner: Runner) -> Issue:
             failed_row_count=_int(outcome.values.get("failed_row_count")),
             unit=check.unit,
         ),
-        fix=FixHint(path=check.fix.path, action=render_text(check.fix.action, values), params=_render_params(check.fix.params, values)),
+        fix=_fix(check, values),
         table=ctx.table if ctx else None,
         column=ctx.column if ctx else None,
         sample_keys=list(outcome.samples),

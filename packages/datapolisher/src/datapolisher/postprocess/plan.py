@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from datagen_contracts import fixes
+
 from ..errors import InputError
 from ..issues import Finding, param
 from ..model import CompositeEdge, DatasetModel, TableModel, distinct_values
@@ -226,8 +228,7 @@ class _Builder:
         edge = self._edge_for(f, t)
         if edge is None:
             return False
-        repair = "null" in f.issue.fix.action.lower() or "repair" in f.issue.fix.action.lower()
-        op = "null_orphans" if repair and t.nullable.get(edge.column, False) else "drop_orphans"
+        op = "null_orphans" if isinstance(f.issue.fix, fixes.NullOrphans) and t.nullable.get(edge.column, False) else "drop_orphans"
         params = {"column": edge.column, "parent": edge.parent, "parent_column": edge.parent_column}
         self.add(op, t.name, params, _why(f))
         return True
