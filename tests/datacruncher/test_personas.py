@@ -73,3 +73,49 @@ def test_example_copies_of_builtins_stay_in_sync(name):
     builtin = next(p for p in builtin_personas() if p.id == name)
     example = load_persona_file(EXAMPLES / f"{name}.yaml")
     assert example.checks == builtin.checks
+
+
+def _install_plugin(root: Path, monkeypatch: pytest.MonkeyPatch, entry: str = "tiny_checks:PERSONAS") -> None:
+    """A tiny installed distribution, as pip leaves one in site-packages: a module with a persona folder and a
+    ``*.dist-info`` whose entry_points.txt registers it in the ``datacruncher.personas`` group."""
+    pkg = root / "tiny_checks"
+    (pkg / "personas").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from pathlib import Path\n\nPERSONAS = Path(__file__).parent / 'personas'\n")
+    (pkg / "personas" / "support.yaml").write_text((EXAMPLES / "support_lead.yaml").read_text())
+    info = root / "tiny_checks-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-checks\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[datacruncher.personas]\nsupport = {entry}\n")
+    monkeypatch.syspath_prepend(str(root))
+
+
+def test_an_installed_plugin_adds_its_checks(tmp_path, monkeypatch):
+    d = shop(tmp_path / "d", users=200, orders=400)
+    write(d, "contacts", {"contact_id": list(range(100)),
+                          "email": [f"c{i}@x.org" if i % 10 else f"broken{i}" for i in range(100)]})
+    assert "support_lead" not in {p.id for p in available_personas()}
+    _install_plugin(tmp_path / "site", monkeypatch)
+    found = {p.id: p for p in available_personas()}
+    assert found["support_lead"].source.endswith("support.yaml")
+    report = crunch(d, personas="Support")
+    (issue,) = report.issues
+    assert issue.rule_id == "invalid_emails" and issue.provenance == "user" and issue.fix.action == "normalize_format"
+
+
+def test_a_broken_plugin_is_named_not_a_traceback(tmp_path, monkeypatch):
+    _install_plugin(tmp_path / "site", monkeypatch, entry="tiny_checks:MISSING")
+    with pytest.raises(PersonaError, match=r"persona plugin 'support' \(tiny_checks:MISSING\) failed to load"):
+        available_personas()
+
+
+def test_dataset_metrics_come_from_the_checks_persona_files_mark(tmp_path):
+    """The report's metrics are measured by the checks marked ``dataset_metric`` (Data Engineer's), also when
+    another persona is selected; a user's copy of Data Engineer without the marks leaves them unmeasured."""
+    d = shop(tmp_path / "d", users=200, orders=400)
+    alone = crunch(d, personas="VP Growth").metrics
+    assert alone.fk_integrity == 100.0 and alone.duplicate_rate == 0.0 and alone.null_rate is not None
+    unmarked = tmp_path / "de.yaml"
+    unmarked.write_text("\n".join(line for line in (EXAMPLES / "data_engineer.yaml").read_text().splitlines()
+                                  if "dataset_metric:" not in line))
+    bare = crunch(d, personas="VP Growth", persona_files=[unmarked]).metrics
+    assert (bare.fk_integrity, bare.duplicate_rate, bare.null_rate, bare.temporal_violations) == (None,) * 4

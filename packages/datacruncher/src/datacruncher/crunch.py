@@ -18,7 +18,7 @@ from datagen_contracts import clock
 from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
 
 from .__about__ import __version__
-from .checks.personas import Persona, available_personas, select_personas
+from .checks.personas import Persona, available_personas, dataset_metric_checks, select_personas
 from .checks.runner import Outcome, Runner
 from .checks.thresholds import Override, apply_thresholds, load_thresholds
 from .errors import BaselineError, CruncherError
@@ -26,7 +26,6 @@ from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
 from .model.discovery import discover, set_reference_window
 from .model.semantic import Model
 from .report.findings import (
-    METRIC_CHECKS,
     check_counts,
     issue_from,
     metrics,
@@ -51,14 +50,14 @@ def resolve_personas(
     return select_personas(available_personas(list(persona_files), list(personas_dirs)), personas)
 
 
-def _metric_outcomes(runner: Runner, outcomes: list[Outcome]) -> list[Outcome]:
-    """The Data Engineer measures behind the dataset metrics, reusing runs that already happened."""
-    done = [o for o in outcomes if o.check.id in METRIC_CHECKS and o.persona.id == "data_engineer"]
-    have = {o.check.id for o in done}
-    engineer = next(p for p in available_personas() if p.id == "data_engineer")
-    for check in engineer.checks:
-        if check.id in METRIC_CHECKS and check.id not in have:
-            done += runner.run_check(engineer, check)
+def _metric_outcomes(runner: Runner, outcomes: list[Outcome], available: list[Persona]) -> list[Outcome]:
+    """The measures behind the dataset metrics: the checks persona files mark with ``dataset_metric``, reusing runs
+    that already happened and running the others for this purpose."""
+    done = [o for o in outcomes if o.check.dataset_metric is not None]
+    have = {(o.persona.id, o.check.id) for o in done}
+    for persona, check in dataset_metric_checks(available).values():
+        if (persona.id, check.id) not in have:
+            done += runner.run_check(persona, check)
     return done
 
 
@@ -111,11 +110,11 @@ def crunch(
     from .report.profiles import profile_columns, time_shapes
     from .report.series import funnels, retention_curves
 
-    chosen = resolve_personas(personas, persona_files, personas_dirs)
+    available = available_personas(list(persona_files), list(personas_dirs))
+    chosen = select_personas(available, personas)
     if thresholds is not None or benchmarks:
         overrides = load_thresholds(thresholds) if isinstance(thresholds, str | Path) else thresholds
-        chosen = apply_thresholds(chosen, overrides, benchmarks,
-                                  available_personas(list(persona_files), list(personas_dirs)))
+        chosen = apply_thresholds(chosen, overrides, benchmarks, available)
     metrics_chosen = parse_drift_metrics(drift_metrics)
     with open_catalog(path, schema=schema, memory_limit=memory_limit, temp_dir=temp_dir,
                       follow_symlinks=follow_symlinks) as catalog:
@@ -152,7 +151,7 @@ def crunch(
             model=model.to_contract(),
             issues=sort_issues(issues + drift_issues),
             checks=check_counts(outcomes),
-            metrics=metrics(model, _metric_outcomes(runner, outcomes)),
+            metrics=metrics(model, _metric_outcomes(runner, outcomes, available)),
             drift=drift,
             profiles=profiles,
             # retention curves for the personas that read retention (their checks measure d1/d7/d30)

@@ -146,7 +146,7 @@ def encode_yaml(obj: Any) -> bytes:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
-    yaml.sort_base_mapping_type_on_output = False  # keep the deterministic order we built
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep the order we built
     yaml.width = 4096
     yaml.representer.ignore_aliases = lambda *_: True
     buf = io.StringIO()

@@ -31,7 +31,7 @@ from .paths import StepResult, postprocess_path, schema_path
 class PolishFailure(click.ClickException):
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class; ours varies
 
     def format_message(self) -> str:  # names from data or schemas may hold control characters
         return printable_lines(self.message)
@@ -238,17 +238,17 @@ def _dispatch(inputs: Any, how: str, output: Path | None, max_rounds: int, force
             _render_step(s)
         return {"steps": [s.to_json() for s in steps]}
     else:
-        res = auto_polish(inputs, output=output, max_rounds=max_rounds, add=add, defaults=defaults,
-                          license=license_, overwrite=overwrite, sign_key=sign_key)
+        auto = auto_polish(inputs, output=output, max_rounds=max_rounds, add=add, defaults=defaults,
+                           license=license_, overwrite=overwrite, sign_key=sign_key)
         if not quiet:
-            for k, s in enumerate(res.rounds, 1):
+            for k, s in enumerate(auto.rounds, 1):
                 _say(f"round {k}: ", nl=False)
                 _render_step(s)
-            _say(f"issues: {_counts(res.initial)} → {_counts(res.final)}; {res.stopped}")
-            _say(f"approved: {res.manifest}" if res.manifest else "not approved (critical issues remain or "
+            _say(f"issues: {_counts(auto.initial)} → {_counts(auto.final)}; {auto.stopped}")
+            _say(f"approved: {auto.manifest}" if auto.manifest else "not approved (critical issues remain or "
                        "the result could not be re-checked)")
-            _say(f"summary: {res.summary_path}")
-        return res.to_json()
+            _say(f"summary: {auto.summary_path}")
+        return auto.to_json()
     if not quiet:
         _render_step(step)
     return step.to_json()

@@ -108,7 +108,7 @@ def read_findings(report: CrunchReport) -> list[Finding]:
 
 
 def count_by_severity(issues: Iterable[Issue]) -> dict[str, int]:
-    counts = dict.fromkeys(SEVERITIES, 0)
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     for i in issues:
         counts[i.severity] += 1
     return counts

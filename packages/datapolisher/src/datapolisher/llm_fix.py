@@ -272,10 +272,10 @@ def llm_polish(inputs: PolishInputs, chat: llm.Chat, *, output: Path, overwrite:
         try:
             with staged_directory(output, overwrite=overwrite) as stage:
                 for t in find_tables(inputs.data_dir):
-                    for f in t.files:
-                        dest = stage / f.relative_to(inputs.data_dir)
+                    for file in t.files:
+                        dest = stage / file.relative_to(inputs.data_dir)
                         dest.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy2(f, dest)
+                        shutil.copy2(file, dest)
                 for f in todo:
                     result.verdicts.append(_one(inputs, chat, f, stage, before, probe, say, result.kept))
                 if not result.kept:
@@ -315,13 +315,13 @@ def _one(inputs: PolishInputs, chat: llm.Chat, f: Finding, stage: Path, before: 
         return verdict
     schema = _schema(inputs)
     try:
-        proposal, problem, sha = _ask(chat, f, columns, schema)
+        proposal, asked, sha = _ask(chat, f, columns, schema)
     except llm.LlmError as exc:
         verdict.reason = f"no proposal: {exc}"
         return verdict
     verdict.prompt_sha256 = sha
     if proposal is None:
-        verdict.reason = problem
+        verdict.reason = asked
         return verdict
     verdict.explanation = " ".join(proposal.explanation.split())[:500]
     if proposal.kind == "schema" and schema is not None and proposal.edits:

@@ -100,7 +100,8 @@ def offending_rows(root: Path, sql: str) -> int | None:
         names, rows = [d[0] for d in cur.description], cur.fetchall()
         if names == ["failed_rows"] and len(rows) == 1:
             return int(rows[0][0] or 0)
-        return int(box.con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0])
+        (count,) = box.con.execute(f"SELECT count(*) FROM ({sql})").fetchone() or (0,)
+        return int(count)
     except duckdb.Error:
         return None
     finally:

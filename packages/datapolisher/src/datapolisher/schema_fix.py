@@ -96,7 +96,8 @@ class _Editor:
     def remove_defects(self, f: Finding) -> bool:
         kinds = DEFECTS_BEHIND.get(f.problem or "", ())
         defects = self.raw.get("defects", [])
-        keep, removed = [], []
+        keep: list[Any] = []
+        removed: list[Any] = []
         for d in defects:
             target = str(d.get("target") or d.get("column") or "")
             kind = d.get("kind") or d.get("type")

@@ -78,6 +78,10 @@ class Check(Hand, kw_only=True):
     unit: str = "ratio"
     min_rows: int = 0
     benchmark: str | None = None
+    #: the report's dataset metric this check measures (``metrics`` in crunch_report.json): its failed rows over its
+    #: rows, in percent, over every context it ran in. The check runs for the metric even when its persona is not
+    #: selected; two checks may not claim one metric.
+    dataset_metric: Literal["fk_integrity", "null_rate", "temporal_violations", "duplicate_rate"] | None = None
     recommendation: str = ""  # advice for data datagen generated (schema and post-processing fixes)
     #: advice for any other data: what its owner can do (SQL over the source, validation upstream); without it a
     #: generic owner-facing sentence is used, never generator advice
@@ -164,14 +168,53 @@ def _builtin_personas() -> tuple[Persona, ...]:
                  for f in files)
 
 
+#: entry-point group through which an installed package adds personas (its checks): each entry point names a
+#: persona YAML file or a directory of them — a path, or a function returning paths
+PLUGIN_GROUP = "datacruncher.personas"
+
+
+def plugin_persona_paths() -> list[Path]:
+    """The persona files installed packages add through :data:`PLUGIN_GROUP`, by entry-point name."""
+    from importlib.metadata import entry_points
+
+    paths: list[Path] = []
+    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        try:
+            target = ep.load()
+            found = target() if callable(target) else target
+            found = [found] if isinstance(found, str | Path) else list(found)
+        except Exception as exc:  # a broken plugin is named, never a traceback
+            raise PersonaError(f"persona plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}") from None
+        for item in map(Path, found):
+            paths += _dir_files(item) if item.is_dir() else [item]
+    return paths
+
+
 def available_personas(files: list[str | Path] = (), dirs: list[str | Path] = ()) -> list[Persona]:
-    """Built-ins, then personas from ``dirs`` (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one."""
+    """Built-ins, then installed plugins' personas (:data:`PLUGIN_GROUP`), then personas from ``dirs``
+    (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one."""
     found: dict[str, Persona] = {p.id: p for p in builtin_personas()}
-    user_paths = [f for d in dirs for f in _dir_files(Path(d))] + [Path(f) for f in files]
+    user_paths = plugin_persona_paths() + [f for d in dirs for f in _dir_files(Path(d))] + [Path(f) for f in files]
     for f in user_paths:
         persona = load_persona_file(f)
         found[persona.id] = persona
     return list(found.values())
+
+
+def dataset_metric_checks(available: list[Persona]) -> dict[str, tuple[Persona, Check]]:
+    """Dataset metric -> the (persona, check) that measures it (``dataset_metric`` in a persona file); a metric
+    claimed by two checks is a :class:`PersonaError` naming both."""
+    claims: dict[str, tuple[Persona, Check]] = {}
+    for persona in available:
+        for check in persona.checks:
+            if check.dataset_metric is None:
+                continue
+            if check.dataset_metric in claims:
+                other, first = claims[check.dataset_metric]
+                raise PersonaError(f"dataset metric {check.dataset_metric!r} is measured by two checks: "
+                                   f"{other.id}.{first.id} and {persona.id}.{check.id}")
+            claims[check.dataset_metric] = (persona, check)
+    return claims
 
 
 def _dir_files(d: Path) -> list[Path]:

@@ -32,7 +32,6 @@ from ..model.semantic import Model
 
 CREDIT = {"low": 0.8, "medium": 0.5, "high": 0.2, "critical": 0.0}
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
-METRIC_CHECKS = ("fk_orphans", "temporal_fk", "duplicate_rows", "null_rate")
 
 
 def _render_params(params: dict, values: dict) -> dict:
@@ -145,8 +144,9 @@ def quality_score(outcomes: list[Outcome]) -> float:
     return round(score, 1)
 
 
-def _pct(outcomes: list[Outcome], rule: str) -> float | None:
-    rows = [o for o in outcomes if o.check.id == rule and o.status in ("passed", "failed")]
+def _pct(outcomes: list[Outcome], metric: str) -> float | None:
+    """Failed rows over rows, in percent, of the checks that measure ``metric`` (over every context they ran in)."""
+    rows = [o for o in outcomes if o.check.dataset_metric == metric and o.status in ("passed", "failed")]
     total = sum(int(o.values.get("row_count") or 0) for o in rows)
     if not total:
         return None
@@ -154,15 +154,16 @@ def _pct(outcomes: list[Outcome], rule: str) -> float | None:
 
 
 def metrics(model: Model, metric_outcomes: list[Outcome]) -> Metrics:
-    """The seed's dataset metrics, from the Data Engineer measures (run for this purpose if not selected)."""
-    orphan_pct = _pct(metric_outcomes, "fk_orphans")
+    """The dataset metrics, from the checks persona files mark with ``dataset_metric`` (run for this purpose when
+    their persona is not selected)."""
+    orphan_pct = _pct(metric_outcomes, "fk_integrity")
     return Metrics(
         tables_analyzed=len(model.tables),
         total_rows=sum(t.rows for t in model.tables.values()),
         fk_integrity=None if orphan_pct is None else round(100.0 - orphan_pct, 4),
         null_rate=_pct(metric_outcomes, "null_rate"),
-        temporal_violations=_pct(metric_outcomes, "temporal_fk"),
-        duplicate_rate=_pct(metric_outcomes, "duplicate_rows"),
+        temporal_violations=_pct(metric_outcomes, "temporal_violations"),
+        duplicate_rate=_pct(metric_outcomes, "duplicate_rate"),
         other={
             "foreign_keys": float(len(model.foreign_keys)),
             "columns": float(sum(len(t.columns) for t in model.tables.values())),

@@ -130,8 +130,9 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def _apply_patches(doc: dict[str, Any], scenario: str, patches: Any, problems: list[Problem]) -> None:
     base = child(child("$.scenarios", scenario), "patches")
-    nodes = doc.get("nodes") if isinstance(doc.get("nodes"), list) else []
-    ids = [n.get("id") for n in nodes if isinstance(n, dict)]
+    raw_nodes = doc.get("nodes")
+    nodes: list[Any] = raw_nodes if isinstance(raw_nodes, list) else []
+    ids = [str(n.get("id")) for n in nodes if isinstance(n, dict)]
     for i, patch in enumerate(patches if isinstance(patches, list) else []):
         if not isinstance(patch, dict):
             continue
@@ -144,8 +145,9 @@ def _apply_patches(doc: dict[str, Any], scenario: str, patches: Any, problems: l
         node = nodes[pos]
         target_holder, key = nodes, pos
         if patch.get("column") is not None:
-            cols = node.get("columns") if isinstance(node.get("columns"), list) else []
-            names = [c.get("name") for c in cols if isinstance(c, dict)]
+            raw_cols = node.get("columns")
+            cols: list[Any] = raw_cols if isinstance(raw_cols, list) else []
+            names = [str(c.get("name")) for c in cols if isinstance(c, dict)]
             cpos = next((k for k, c in enumerate(cols) if isinstance(c, dict) and c.get("name") == patch["column"]), None)
             if cpos is None:
                 msg = f"unknown column {patch['column']!r} of {table!r}{did_you_mean(str(patch['column']), names)}"
@@ -163,8 +165,9 @@ def resolve_document(
     raw: dict[str, Any], scenario: str | None, overrides: dict[str, Any] | None, problems: list[Problem]
 ) -> dict[str, Any]:
     """Apply the scenario's patches and substitute parameter references; ``raw`` is not modified."""
-    parameters = raw.get("parameters") if isinstance(raw.get("parameters"), dict) else {}
-    scenarios = raw.get("scenarios") if isinstance(raw.get("scenarios"), dict) else {}
+    raw_parameters, raw_scenarios = raw.get("parameters"), raw.get("scenarios")
+    parameters: dict[str, Any] = raw_parameters if isinstance(raw_parameters, dict) else {}
+    scenarios: dict[str, Any] = raw_scenarios if isinstance(raw_scenarios, dict) else {}
     if not parameters and not scenarios and scenario is None and not overrides:
         return raw
     context = build_context(parameters, scenarios, scenario, overrides, problems)

@@ -129,8 +129,8 @@ class _Walker:
             structs = [x for x in types if isinstance(x, mi.StructType)]
             tagged = [x for x in structs if x.tag_field]
             if tagged:
-                field = tagged[0].tag_field
-                by_tag = {x.tag: x for x in tagged}
+                field = str(tagged[0].tag_field)
+                by_tag = {str(x.tag): x for x in tagged}
                 tag = value.get(field)
                 if tag is None:
                     return self.fail(path, f"missing required key {field!r} (one of {', '.join(map(repr, by_tag))})")

@@ -166,18 +166,18 @@ def _facts(ctx: Ctx, node: Node, path: str) -> Iterator[Problem]:
             yield Problem(child(mpath, "initial_state"), f"unknown state {sm.initial_state!r}{did_you_mean(sm.initial_state, list(sm.states))}")
         if sm.max_transitions < 0:
             yield Problem(child(mpath, "max_transitions"), "must be >= 0")
-        for name, st in sm.states.items():
+        for name, state in sm.states.items():
             spath = child(child(mpath, "states"), name)
-            if not 0 <= st.transition_prob_per_period <= 1:
-                yield Problem(child(spath, "transition_prob_per_period"), f"must be between 0 and 1, got {st.transition_prob_per_period}")
-            for nxt, p in st.next_states.items():
+            if not 0 <= state.transition_prob_per_period <= 1:
+                yield Problem(child(spath, "transition_prob_per_period"), f"must be between 0 and 1, got {state.transition_prob_per_period}")
+            for nxt, p in state.next_states.items():
                 if nxt not in sm.states:
                     yield Problem(child(child(spath, "next_states"), nxt), f"unknown state {nxt!r}{did_you_mean(nxt, list(sm.states))}")
                 if p < 0:
                     yield Problem(child(child(spath, "next_states"), nxt), f"probability must be >= 0, got {p}")
-            if not st.terminal and st.transition_prob_per_period > 0 and not st.next_states:
+            if not state.terminal and state.transition_prob_per_period > 0 and not state.next_states:
                 yield Problem(spath, "a state that transitions needs 'next_states' (or 'terminal': true)")
-            if st.next_states and sum(st.next_states.values()) <= 0:
+            if state.next_states and sum(state.next_states.values()) <= 0:
                 yield Problem(child(spath, "next_states"), "probabilities must not all be 0")
     ac = node.attribution_chain
     if ac is not None:

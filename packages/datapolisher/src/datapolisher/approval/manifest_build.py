@@ -86,7 +86,8 @@ def _schema_tables(model: DatasetModel, meta: DatasetMetadata | None) -> list[Ma
     tables = []
     for name in model.topological():
         t = model.tables[name]
-        declared = {c.name: c for c in meta.table(name).columns} if meta and meta.table(name) else {}
+        info = meta.table(name) if meta else None
+        declared = {c.name: c for c in info.columns} if info else {}
         fks = {e.column: f"{e.parent}.{e.parent_column}" for e in model.edges_from(name)}
         cols = [
             ManifestColumn(

@@ -17,7 +17,7 @@ from datagen_contracts import fixes
 
 from ..errors import InputError
 from ..issues import Finding, param
-from ..model import CompositeEdge, DatasetModel, TableModel, distinct_values
+from ..model import CompositeEdge, DatasetModel, Edge, TableModel, distinct_values
 
 OP_ORDER = (
     "cast", "normalize_codes", "trim_whitespace", "fill_default", "clamp_min", "round_money", "dedupe_rows", "dedupe_key",
@@ -210,7 +210,7 @@ class _Builder:
         self.add("swap_interval", t.name, {"start": start, "end": end}, _why(f))
         return True
 
-    def _edge_for(self, f: Finding, t: TableModel):  # type: ignore[no-untyped-def]
+    def _edge_for(self, f: Finding, t: TableModel) -> Edge | None:
         parent = param(f.params, "parent", "parent_table", "to_table", "references_table")
         refs = str(param(f.params, "references", default=""))
         if parent is None and "." in refs:
