@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .__about__ import __version__
 from .checks.personas import available_personas, load_persona_file, select_personas
 from .crunch import crunch
@@ -22,7 +24,7 @@ from .model.catalog import open_catalog
 from .model.discovery import discover
 
 
-def discover_dataset(path, *, schema=None):  # type: ignore[no-untyped-def]
+def discover_dataset(path: Any, *, schema: Any = None) -> Any:
     """Mount ``path`` and return its discovered model as the report contract's ``DataModel``."""
     with open_catalog(path, schema=schema) as cat:
         return discover(cat).to_contract()

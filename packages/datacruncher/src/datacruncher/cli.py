@@ -34,7 +34,7 @@ class UserError(click.ClickException):
 
 def _fail(exc: Exception) -> UserError:
     err = UserError(printable_lines(exc))
-    err.exit_code = getattr(exc, "exit_code", EXIT_USAGE)  # 3 when DuckDB could not run the work at all
+    err.exit_code = getattr(exc, "exit_code", EXIT_USAGE)  # type: ignore[misc]  # 3 when DuckDB could not run the work at all
     return err
 
 
@@ -46,7 +46,7 @@ def _inside(path: Path, directory: Path) -> bool:
     return True
 
 
-def llm_options(f):  # type: ignore[no-untyped-def]
+def llm_options(f: Any) -> Any:
     """The model options shared by ``crunch`` (persona agents) and ``draft`` (names and descriptions)."""
     opts = [
         click.option("--llm-base-url", metavar="URL",
@@ -67,7 +67,7 @@ def llm_options(f):  # type: ignore[no-untyped-def]
 
 
 def make_chat(model: str, base_url: str | None, cache: Path | None, max_calls: int, max_tokens: int,
-              max_seconds: float):  # type: ignore[no-untyped-def]
+              max_seconds: float) -> Any:
     """A budgeted, cached model client, or exit 2 saying how to install the ``[llm]`` extra."""
     from datagen_contracts import llm
 
@@ -164,7 +164,7 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         raise UserError(f"cannot write output: {exc}") from None
     except duckdb.Error as exc:  # not the input's fault and not a check's: one line and exit 3, no traceback
         err = UserError(f"DuckDB failed: {str(exc).splitlines()[0]}")
-        err.exit_code = 3
+        err.exit_code = 3  # type: ignore[misc]  # click declares it on the class; this one differs
         raise err from None
     click.echo(render_summary(report, verbose=verbose, output=output), err=True)
     if as_json:
@@ -182,7 +182,7 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
 
 
 def _agent_settings(model: str, names: str | None, personas: str | None, persona_files: tuple[Path, ...],
-                    personas_dirs: tuple[Path, ...], allow_critical: bool, chat):  # type: ignore[no-untyped-def]
+                    personas_dirs: tuple[Path, ...], allow_critical: bool, chat: Any) -> Any:
     from .agents.analyst import AgentSettings
     from .checks.personas import available_personas, select_personas
     from .crunch import resolve_personas

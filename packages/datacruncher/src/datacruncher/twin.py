@@ -325,10 +325,10 @@ def describe(schema: dict[str, Any], chat: Any) -> str:
     found: dict[str, str] = {}
     for t, v in (answer.get("tables") or {}).items() if isinstance(answer.get("tables"), dict) else []:
         if t in tables and text(v):
-            found[t] = text(v)  # type: ignore[assignment]
+            found[t] = text(v)
     for k, v in (answer.get("columns") or {}).items() if isinstance(answer.get("columns"), dict) else []:
         if k in known and text(v):
-            found[k] = text(v)  # type: ignore[assignment]
+            found[k] = text(v)
     if text(answer.get("dataset")):
         schema["metadata"]["description"] = text(answer.get("dataset"))
     schema["metadata"]["descriptions"] = found

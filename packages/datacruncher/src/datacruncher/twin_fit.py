@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from datagen_contracts.report import ColumnProfile
@@ -157,6 +157,6 @@ def time_patterns(p: ColumnProfile) -> list[dict[str, Any]]:
     return out
 
 
-def normalized(xs: list[float]) -> list[float]:
+def normalized(xs: Sequence[float]) -> list[float]:
     total = sum(xs) or 1.0
     return [rounded(max(x, 0.0) / total * len(xs), 4) for x in xs]

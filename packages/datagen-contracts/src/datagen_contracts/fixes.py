@@ -323,7 +323,7 @@ def fix_problems(action: str, params: dict[str, Any]) -> list[str]:
             for name in params if name not in known]
 
 
-def make_fix(action: str, path: str, params: dict[str, Any]) -> FixHint:
+def make_fix(action: str, path: str, params: dict[str, Any]) -> AnyFix:
     """The fix struct for an action, its path and its parameters (text converted to numbers where typed)."""
     problems = fix_problems(action, params)
     if problems:

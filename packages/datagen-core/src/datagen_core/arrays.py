@@ -15,17 +15,18 @@ buffers themselves (zero-copy for numbers), so a run that never touches pandas n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_NUMPY_TYPES = {np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32(), np.dtype(np.float64): pa.float64(),
+_NUMPY_TYPES: dict[np.dtype[Any], pa.DataType] = {np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32(), np.dtype(np.float64): pa.float64(),
                 np.dtype(np.bool_): pa.bool_(), np.dtype(np.uint8): pa.uint8(), np.dtype(np.int8): pa.int8(),
                 np.dtype(np.int16): pa.int16(), np.dtype(np.uint32): pa.uint32(), np.dtype(np.uint64): pa.uint64(),
                 np.dtype(np.float32): pa.float32()}
 #: arrow types stored as a numpy dtype of the same width
-_STORAGE = {pa.date32(): np.dtype(np.int32), pa.timestamp("us"): np.dtype(np.int64)}
+_STORAGE: dict[pa.DataType, np.dtype[Any]] = {pa.date32(): np.dtype(np.int32), pa.timestamp("us"): np.dtype(np.int64)}
 
 
 def _bitmap(flags: np.ndarray) -> pa.Buffer:
@@ -46,7 +47,7 @@ def from_numpy(values: np.ndarray, type: pa.DataType | None = None, mask: np.nda
     n = len(v)
     has_nulls = mask is not None and bool(np.any(mask))
     validity = _bitmap(~np.asarray(mask, dtype=bool)) if has_nulls else None
-    nulls = int(np.count_nonzero(mask)) if has_nulls else 0
+    nulls = int(np.count_nonzero(np.asarray(mask))) if has_nulls else 0
     if storage == np.bool_:
         data = _bitmap(v.astype(bool, copy=False))
     else:

@@ -55,7 +55,7 @@ class Piece:
 
 
 def generate_chunk(job: ChunkJob) -> list[Piece]:
-    schema, node = job.schema, job.schema.node(job.table)
+    schema, node = job.schema, job.schema.table(job.table)
     tables = {k: shared(v) for k, v in job.tables.items()}  # spilled columns mapped here, in the worker
     frame = Frame(schema, node, job.seed, job.chunk, 0, job.timeframe, primary=job.primary, tables=tables)
     frame.event_column = event_column(node)

@@ -264,7 +264,7 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
             for name in generation_order(schema):
                 for dep in sorted(deps[name] & replays.keys()):
                     replays.pop(dep).result()
-                node = schema.node(name)
+                node = schema.table(name)
                 names += [name] + ([node.touchpoint_table] if node.touchpoint_table else [])
                 replay = _write_table(schema, node, staging, seed, scale, executor, progress, timeframe,
                                       keep[name], name in read_by_others, kept, facts, background, parts or {})
@@ -365,7 +365,7 @@ def _facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dic
     from .output.dataset import created_at_of, foreign_keys
 
     if table != node.id:
-        fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.node(node.parents[0]).pk) for c in _parent_fk(node)]
+        fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.table(node.parents[0]).pk) for c in _parent_fk(node)]
         return TableFacts(table, "touchpoint", path, "touchpoint_id", fks, "touched_at", ["touched_at"], rows,
                           files=files)
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]

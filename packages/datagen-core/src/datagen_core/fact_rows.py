@@ -25,6 +25,7 @@ from .timestamps import DAY, ceil_to, floor_to, to_us
 
 def per_parent(node: dsl.Node, schema: dsl.Schema) -> float:
     """Rough children per parent row, from the schema alone (sizes fact chunks to ~CHUNK_ROWS rows)."""
+    base: float
     if node.stage_config is not None:
         base = len(node.stage_config.stages)
     elif node.state_transition_model is not None:
@@ -35,7 +36,7 @@ def per_parent(node: dsl.Node, schema: dsl.Schema) -> float:
         base = ((node.fanout.min or 0) + (node.fanout.max or 0)) / 2
     else:
         base = node.fanout.lam or 1.0
-    parent = schema.node(node.parents[0])
+    parent = schema.table(node.parents[0])
     sb = parent.segment_behavior if parent else None
     if sb is not None and sb.behaviors:
         base *= max(1.0, max(b.fanout_multiplier for b in sb.behaviors.values()))
@@ -102,7 +103,7 @@ def mean_exposure(node: dsl.Node, schema: dsl.Schema, primary: KeptTable, timefr
     if window is None or primary.created is None or not primary.n or node.fanout is None \
             or node.stage_config is not None or node.state_transition_model is not None:
         return None
-    curves = vintage.fanout_curves(schema.node(node.parents[0]).vintage_behavior)
+    curves = vintage.fanout_curves(schema.table(node.parents[0]).vintage_behavior)
     total = 0.0
     for a in range(0, primary.n, CHUNK_ROWS):
         b = min(a + CHUNK_ROWS, primary.n)
@@ -125,7 +126,7 @@ def _segment_values(parent: dsl.Node, kept: KeptTable, rows: np.ndarray, table: 
 def fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     """Primary-parent index of every child row (and the prefilled columns of funnels and state models)."""
     primary = job.primary
-    parent = job.schema.node(node.parents[0])
+    parent = job.schema.table(node.parents[0])
     p = primary.n
     rng = frame.rng("__rows__")
     ev = event_column(node)

@@ -24,9 +24,9 @@ from typing import Any
 import duckdb
 
 from datagen_contracts.fixes import (
+    AnyFix,
     ClampToRange,
     DedupeOnKey,
-    FixHint,
     Inequality,
     NormalizeFormat,
     NormalizeToEnum,
@@ -56,14 +56,14 @@ def _split(attr: Any) -> tuple[str, str]:
 class _Checker:
     def __init__(self, cat: Catalog, model: Model, doc: dict[str, Any]) -> None:
         self.cat, self.model, self.doc = cat, model, doc
-        self.hints: dict[int, tuple[str, FixHint]] = {}  # id(result) -> (severity, fix)
+        self.hints: dict[int, tuple[str, AnyFix]] = {}  # id(result) -> (severity, fix)
 
     def has(self, table: str, *columns: str) -> bool:
         t = self.model.table(table)
         return t is not None and all(t.column(c) is not None for c in columns)
 
     def result(self, metric: str, table: str, column: str | None, expected: Any, bad: int, n: int, what: str,
-               fix: FixHint, severity: str = "high") -> DriftResult:
+               fix: AnyFix, severity: str = "high") -> DriftResult:
         rate = bad / n if n else 0.0
         r = DriftResult(kind="schema", metric=metric, status="drift" if bad else "ok", table=table, column=column,
                         expected=expected, observed=bad, value=round(rate, 6), threshold=0.0,
@@ -95,6 +95,7 @@ class _Checker:
             rt, rc = _split(ref)
             if not self.has(rt, rc):
                 return
+            expected: Any
             allowed, expected = f"SELECT CAST({quote_ident(rc)} AS VARCHAR) FROM {quote_ident(rt)}", f"values of {ref}"
         elif isinstance(values, list) and values:
             allowed, expected = ", ".join(quote_literal(_key(v)) for v in values), [_key(v) for v in values]

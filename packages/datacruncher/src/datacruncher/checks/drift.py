@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any
+from collections.abc import Set
+from typing import Any, cast
 
 from datagen_contracts.dsl import (
     clamped_poisson_mean,
@@ -16,7 +17,7 @@ from datagen_contracts.dsl import (
     clipped_poisson_affine_mean,
     kind_weights,
 )
-from datagen_contracts.fixes import PatchScenario, ReviewDrift
+from datagen_contracts.fixes import AnyFix, PatchScenario, ReviewDrift
 from datagen_contracts.report import DriftResult, Issue, Measure
 from datagen_contracts.text import quote_ident
 
@@ -36,6 +37,7 @@ def drift_issue(d: DriftResult, severity: str = "medium") -> Issue:
     the expectation, its measured value and what would meet it in the hint's params."""
     target = ".".join(x for x in (d.table, d.column) if x) or "dataset"
     rule = f"{d.kind}_drift.{d.metric}"
+    fix: AnyFix
     if d.kind == "scenario":
         want = d.expected if isinstance(d.expected, dict) else {}
         fix = PatchScenario(path="schema", scenario=want.get("scenario"), expectation=want.get("id"), kind=d.metric,
@@ -73,7 +75,7 @@ def _num(params: dict[str, Any], *names: str) -> float | None:
 
 
 def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any],
-                         ordered: set[tuple[str, str]] = frozenset(),
+                         ordered: Set[tuple[str, str]] = frozenset(),
                          parents: list[dict[str, Any]] | None = None) -> list[DriftResult]:
     table = node["id"]
     src, name = cat.tables[table], col.get("name")
@@ -279,7 +281,7 @@ def _skipped(metric: str, table: str | None, column: str | None, why: str) -> Dr
 def _result(metric: str, table: str | None, column: str | None, expected: Any, observed: Any, value: float,
             limit: float, message: str, kind: str = "schema") -> DriftResult:
     value = round(float(value), 6)
-    return DriftResult(kind=kind, metric=metric, status="drift" if value > limit else "ok", table=table, column=column,
+    return DriftResult(kind=cast(Any, kind), metric=metric, status="drift" if value > limit else "ok", table=table, column=column,
                        expected=expected, observed=observed, value=value, threshold=limit, message=message)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -190,7 +191,7 @@ def plugin_persona_paths() -> list[Path]:
     return paths
 
 
-def available_personas(files: list[str | Path] = (), dirs: list[str | Path] = ()) -> list[Persona]:
+def available_personas(files: Sequence[str | Path] = (), dirs: Sequence[str | Path] = ()) -> list[Persona]:
     """Built-ins, then installed plugins' personas (:data:`PLUGIN_GROUP`), then personas from ``dirs``
     (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one."""
     found: dict[str, Persona] = {p.id: p for p in builtin_personas()}
@@ -223,7 +224,7 @@ def _dir_files(d: Path) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml"))
 
 
-def select_personas(available: list[Persona], names: str | list[str] | None) -> list[Persona]:
+def select_personas(available: list[Persona], names: str | Sequence[str] | None) -> list[Persona]:
     """Pick personas by name, id or alias (case-insensitive, comma separated); None → every default persona."""
     if names is None:
         return [p for p in available if p.default or p.source != "builtin"]

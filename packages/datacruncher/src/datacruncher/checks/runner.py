@@ -205,7 +205,7 @@ class Runner:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description]
             row = cur.fetchone()
-            result = (dict(zip(names, row, strict=True)) if row else {}), None
+            result: tuple[dict[str, Any] | None, str | None] = (dict(zip(names, row, strict=True)) if row else {}), None
         except duckdb.Error as exc:
             damaged = reading_error(exc, self.catalog.files)
             if damaged is not None:  # a damaged file is the input's fault (exit 2), not a check's error

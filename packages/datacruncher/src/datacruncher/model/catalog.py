@@ -91,7 +91,7 @@ class Catalog:
         return names, cur.fetchall()
 
     def fetchone_each(self, sqls: list[str], workers: int = 2, *,
-                      errors: bool = False) -> list[tuple[Any, ...] | duckdb.Error | None]:
+                      errors: bool = False) -> list[Any]:
         """The first row of each statement, in order; up to ``workers`` run at once, each on its own cursor of
         this database (per-table passes whose single-threaded phases would otherwise leave a core idle).
 

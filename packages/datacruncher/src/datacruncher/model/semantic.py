@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from datagen_contracts.report import (
     DataModel,
@@ -184,14 +184,14 @@ class Model:
                 ModelTable(
                     name=t.name,
                     rows=t.rows,
-                    kind=t.kind if t.kind in kinds else "unknown",
+                    kind=cast(Any, t.kind if t.kind in kinds else "unknown"),
                     primary_key=t.primary_key,
                     composite_key=list(t.composite_key),
                     candidate_keys=list(t.candidate_keys),
                     created_at_column=t.created_at,
                     time_columns=t.time_columns,
                     columns=[ModelColumn(name=c.name, type=c.type, roles=list(c.roles), role_evidence=[
-                        RoleEvidence(role=r, confidence=c.confidence(r), reason=c.role_evidence.get(r, ("", ""))[1]
+                        RoleEvidence(role=r, confidence=cast(Any, c.confidence(r)), reason=c.role_evidence.get(r, ("", ""))[1]
                                      or "named so") for r in c.roles]) for c in t.columns],
                     source="declared" if t.source == "declared" else "discovered",
                 )
@@ -205,7 +205,7 @@ class Model:
                     to_column=fk.parent_column,
                     coverage=round(fk.coverage, 6),
                     source="declared" if fk.source == "declared" else "discovered",
-                    time_order=fk.time_order if fk.time_order in ("before", "none") else "after",
+                    time_order=cast(Any, fk.time_order if fk.time_order in ("before", "none") else "after"),
                     orphan_rows=fk.orphans, orphan_values=_ev(fk.evidence, "orphan_values"),
                     evidence=_evidence(fk.evidence),
                 )

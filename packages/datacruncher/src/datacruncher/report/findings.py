@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from datagen_contracts import clock
-from datagen_contracts.fixes import FixHint, make_fix
+from datagen_contracts.fixes import AnyFix, make_fix
 from datagen_contracts.report import (
     CheckCounts,
     CheckResult,
@@ -38,7 +38,7 @@ def _render_params(params: dict, values: dict) -> dict:
     return {k: render_text(v, values) if isinstance(v, str) else v for k, v in params.items()}
 
 
-def _fix(check: Any, values: dict) -> FixHint:
+def _fix(check: Any, values: dict) -> AnyFix:
     """The check's fix hint with its placeholders filled in: one of the closed set of actions, typed."""
     action = render_text(check.fix.action, values)
     try:
@@ -62,7 +62,7 @@ def issue_from(outcome: Outcome, runner: Runner) -> Issue:
         id=f"{check.id}:{target}",
         fingerprint=fingerprint,
         rule_id=check.id,
-        severity=outcome.severity,
+        severity=cast(Any, outcome.severity),
         category=check.category,
         persona=outcome.persona.name,
         finding=finding,
@@ -96,7 +96,7 @@ def _advice(check: object, values: dict, generated: bool) -> str:
 
 
 def _int(v: object) -> int | None:
-    return None if v is None else int(v)  # type: ignore[arg-type]
+    return None if v is None else int(cast(Any, v))
 
 
 def check_counts(outcomes: list[Outcome]) -> CheckCounts:
@@ -107,7 +107,7 @@ def check_counts(outcomes: list[Outcome]) -> CheckCounts:
             CheckResult(
                 rule_id=o.check.id,
                 persona=o.persona.name,
-                status=status,
+                status=cast(Any, status),
                 table=o.context.table if o.context else None,
                 column=o.context.column if o.context else None,
                 reason=o.reason if o.status in ("skipped", "error") else (o.severity if o.status == "failed" else None),

@@ -30,6 +30,7 @@ Id columns and free text get counts only (kind ``other``). A later crunch compar
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import duckdb
 
@@ -127,7 +128,7 @@ def profile_columns(catalog: Catalog, model: Model,
             approximated.update((queries[k][0], i) for i in queries[k][1])
         elif isinstance(r, duckdb.Error):
             catalog.raise_error(r)  # already retried alone when it ran out of memory
-    stats_by: dict[str, dict[int, object]] = {}
+    stats_by: dict[str, dict[int, Any]] = {}
     for (table, group, _), row in zip(queries, results, strict=True):
         if row is not None:
             stats_by.setdefault(table, {}).update(zip(group, row, strict=True))
@@ -135,7 +136,7 @@ def profile_columns(catalog: Catalog, model: Model,
         stats_of = stats_by.get(t.name, {})
         for i, (c, kind) in enumerate(zip(t.columns, kinds, strict=True)):
             stats = stats_of.get(i)
-            p = ColumnProfile(table=t.name, column=c.name, kind=kind, rows=t.rows, nulls=t.rows - c.non_null,
+            p = ColumnProfile(table=t.name, column=c.name, kind=cast(Any, kind), rows=t.rows, nulls=t.rows - c.non_null,
                               distinct=c.distinct if c.kind != "other" else None)
             if kind == "categorical" and stats:
                 p.top = sorted(((str(k), int(v)) for k, v in stats.items()), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]
@@ -181,7 +182,7 @@ def robust_reach(quantiles: list[float | None], logged: bool) -> float | None:
     """
     if any(q is None for q in quantiles):
         return None
-    qs = [math.copysign(math.log1p(abs(q)), q) if logged else q for q in quantiles]  # type: ignore[arg-type]
+    qs = [math.copysign(math.log1p(abs(q)), q) if logged else q for q in cast(list[float], quantiles)]
     mad_low = min(qs[a + 10] - qs[a + 1] for a in range(len(qs) - 10)) / 2
     if mad_low <= 0:
         return None

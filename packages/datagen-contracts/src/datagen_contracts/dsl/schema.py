@@ -161,4 +161,12 @@ class Schema(Spec, kw_only=True):
         return str(self.metadata.get("name", "dataset"))
 
     def node(self, node_id: str) -> Node | None:
+        """The table ``node_id``, or ``None``."""
         return next((n for n in self.nodes if n.id == node_id), None)
+
+    def table(self, node_id: str) -> Node:
+        """The table ``node_id`` of a loaded schema, where the rules guarantee it exists (``KeyError`` if not)."""
+        found = self.node(node_id)
+        if found is None:
+            raise KeyError(f"no table {node_id!r} in the schema")
+        return found

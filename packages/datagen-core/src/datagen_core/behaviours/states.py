@@ -62,8 +62,8 @@ def run_states(
         if curve is not None:
             age = (t_next - start) / period
             mult = mult * _curve(curve, age)
-        w = base[state] * np.where(churn_cols[None, :], mult[:, None], 1.0)
-        cdf = np.cumsum(w, axis=1)
+        weights = base[state] * np.where(churn_cols[None, :], mult[:, None], 1.0)
+        cdf = np.cumsum(weights, axis=1)
         u = rng.random(n) * cdf[:, -1]
         nxt = np.minimum((cdf <= u[:, None]).sum(axis=1), n_states - 1)
         idx = np.nonzero(alive)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -22,7 +23,7 @@ def scenarios(schema: str, as_json: bool) -> None:
     except ContractError as exc:
         raise UserError(str(exc)) from None
     params = {k: {"default": p.default, "choices": p.choices, "description": p.description} for k, p in s.parameters.items()}
-    scens = {k: {"description": v.description, "set": v.set, "patches": len(v.patches),
+    scens: dict[str, dict[str, Any]] = {k: {"description": v.description, "set": v.set, "patches": len(v.patches),
                  "expect": [e.id or e.kind for e in v.expect]} for k, v in s.scenarios.items()}
     if as_json:
         click.echo(json.dumps({"parameters": params, "scenarios": scens}, indent=2, default=str))

@@ -7,6 +7,7 @@ score is too low; 2 on usage or input errors (missing directory, damaged parquet
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -55,7 +56,7 @@ def validate(schema_path: str, data_dir: str, as_json: bool, fail_under: float |
         raise click.exceptions.Exit(1)
 
 
-def _write_html(report, target: str, data_dir: str) -> None:  # type: ignore[no-untyped-def]
+def _write_html(report: Any, target: str, data_dir: str) -> None:
     from pathlib import Path
 
     from datagen_contracts.files import write_atomic
@@ -71,7 +72,7 @@ def _write_html(report, target: str, data_dir: str) -> None:  # type: ignore[no-
         raise InputError(f"cannot write {target}: {exc}") from None
 
 
-def _render(report, verbose: bool) -> None:  # type: ignore[no-untyped-def]
+def _render(report: Any, verbose: bool) -> None:
     shown = [c for c in report.checks if verbose or c.status in ("fail", "error", "warn")]
     for c in shown:
         rows = "" if c.failing_rows is None else f"  failing rows {c.failing_rows:,}"

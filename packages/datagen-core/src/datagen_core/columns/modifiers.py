@@ -134,7 +134,7 @@ def value_multipliers(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarra
         return v
     sources = []
     if frame.primary is not None and frame.parent_idx is not None:
-        sources.append((frame.schema.node(frame.node.parents[0]), frame.primary, frame.parent_idx))
+        sources.append((frame.schema.table(frame.node.parents[0]), frame.primary, frame.parent_idx))
     for table, rows in frame.picks.items():
         node = frame.schema.node(table)
         if node is not None and frame.tables[table].n > 0:
@@ -148,7 +148,7 @@ def value_multipliers(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarra
             if applies is None or col.name in applies:
                 v = v * kept.value_mult[rows]
     if frame.primary is not None and frame.parent_idx is not None and frame.primary.created is not None:
-        parent = frame.schema.node(frame.node.parents[0])
+        parent = frame.schema.table(frame.node.parents[0])
         curves = [m for m in vintage.column_curves(parent.vintage_behavior, col.name)
                   if col.name in vintage.targets(m) or col.generator.distribution is not None]
         t = _time_of(frame, None)

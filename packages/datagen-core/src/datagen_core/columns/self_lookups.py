@@ -30,7 +30,10 @@ from .references import EarlierRows, creation_column
 def first_pass(schema: dsl.Schema, node: dsl.Node, pieces: Iterable[Piece]) -> dict[str, EarlierRows]:
     """Every row of ``node`` (its pieces in chunk order), per self-lookup column resolved over the table."""
     columns = [node.column(c) for c in self_lookups_deferred(schema, node)]
-    times, rows, keys, offset = [], [], {c.name: ([], []) for c in columns}, 0
+    times: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    keys: dict[str, tuple[list[Any], list[Any]]] = {c.name: ([], []) for c in columns}
+    offset = 0
     for piece in pieces:
         refs = next(iter(piece.self_refs.values()), None)
         if refs is not None:

@@ -225,7 +225,7 @@ def _life_curves(col: dsl.Column, frame: Frame) -> tuple[list[dsl.AgeMultiplier]
     """Vintage fanout curves and segment decay rates of the primary parent, for the table's event column."""
     if not frame.node.parents or col.name != frame.event_column or not col.after_parent or frame.parent_created() is None:
         return [], None
-    curves = vintage.fanout_curves(frame.schema.node(frame.node.parents[0]).vintage_behavior)
+    curves = vintage.fanout_curves(frame.schema.table(frame.node.parents[0]).vintage_behavior)
     decay = None if frame.primary.decay is None else frame.primary.decay[frame.parent_idx]
     return curves, decay
 
@@ -308,18 +308,19 @@ class _Columns(Mapping):
     """The row's earlier columns as numpy arrays, converted when an expression reads them (not all up front)."""
 
     def __init__(self, values: dict[str, Any]) -> None:
-        self.values, self.cache = values, {}
+        self.source: dict[str, Any] = values
+        self.cache: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.cache:
-            self.cache[name] = as_numpy(self.values[name])
+            self.cache[name] = as_numpy(self.source[name])
         return self.cache[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.source)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.source)
 
 
 def gen_expression(col: dsl.Column, frame: Frame) -> np.ndarray:

@@ -144,16 +144,16 @@ def frozen_clock(now: dt.datetime) -> Iterator[None]:
 
     class FrozenDatetime(dt.datetime, metaclass=Real):
         @classmethod
-        def now(cls, tz: Any = None) -> Any:  # type: ignore[override]
+        def now(cls, tz: Any = None) -> Any:
             return now.replace(tzinfo=dt.UTC).astimezone(tz) if tz is not None else now
 
         @classmethod
-        def today(cls) -> Any:  # type: ignore[override]
+        def today(cls) -> Any:
             return now
 
     class FrozenDate(dt.date, metaclass=Real):
         @classmethod
-        def today(cls) -> Any:  # type: ignore[override]
+        def today(cls) -> Any:
             return now.date()
 
     swaps = {dt.datetime: FrozenDatetime, dt.date: FrozenDate}

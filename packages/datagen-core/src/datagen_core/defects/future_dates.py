@@ -48,7 +48,7 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
             vals: list[Any] = [end.date() + timedelta(days=max(1, int(np.ceil(d)))) for d in days]
         else:
             vals = [end + timedelta(microseconds=int(d * 86_400_000_000)) for d in days]
-        return replace_values(t, job.column, local, pa.array(vals, type=ctype))
+        return replace_values(t, job.col, local, pa.array(vals, type=ctype))
 
     keys = rewrite_file(job, chosen, change)
     touched.update(int(r) for r in chosen)

@@ -43,6 +43,13 @@ class Job:
     seed: int
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def col(self) -> str:
+        """The target column (every kind that rewrites values has one: ``inject_defects`` checked)."""
+        if self.column is None:
+            raise DefectError(f"defects[{self.index}]: {self.spec.kind} needs a column")
+        return self.column
+
     def rng(self, *more: int) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence([self.seed & (2**63 - 1), SALT, self.index, *more]))
 
@@ -56,7 +63,7 @@ def row_groups(path: Path) -> list[int]:
 
 
 def choose_rows(job: Job, n_rows: int, count: int, touched: set[int],
-            eligible: Callable[[pa.Array], np.ndarray] | None, columns: list[str]) -> np.ndarray:
+            eligible: Callable[..., np.ndarray] | None, columns: list[str]) -> np.ndarray:
     """``count`` distinct row indices in random (deterministic) order, untouched and eligible.
 
     A pool of candidates is drawn without replacement; if it does not hold enough eligible rows, the whole
@@ -216,7 +223,7 @@ def map_numeric(job: Job, touched: set[int], fn: Callable[[np.ndarray, np.random
         new = fn(old, g)
         if pa.types.is_integer(col_type):
             new = np.round(new)
-        return replace_values(t, job.column, local, pa.array(new).cast(col_type, safe=False))
+        return replace_values(t, job.col, local, pa.array(new).cast(col_type, safe=False))
 
     keys = rewrite_file(job, chosen, change)
     touched.update(int(r) for r in chosen)
@@ -243,7 +250,7 @@ def map_strings(job: Job, touched: set[int], variant: Callable[[str, np.random.G
         for a, b in zip(old, new, strict=True):
             if len(seen) < 50 or a in seen:
                 seen.setdefault(a, set()).add(b)
-        return replace_values(t, job.column, local, pa.array(new, type=ctype))
+        return replace_values(t, job.col, local, pa.array(new, type=ctype))
 
     keys = rewrite_file(job, chosen, change)
     touched.update(int(r) for r in chosen)

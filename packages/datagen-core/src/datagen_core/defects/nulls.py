@@ -41,7 +41,7 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
 
     def change(t: pa.Table, local: np.ndarray, _g: np.random.Generator) -> pa.Table:
         t = t.cast(out_schema) if t.schema != out_schema else t
-        return replace_values(t, job.column, local, pa.nulls(len(local), type=col_type))
+        return replace_values(t, job.col, local, pa.nulls(len(local), type=col_type))
 
     keys = rewrite_file(job, chosen, change, schema=out_schema)
     touched.update(int(r) for r in chosen)

@@ -66,7 +66,7 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
         j = state["next"]
         state["next"] += len(local)
         values = new_keys.slice(j, len(local)).cast(ctype, safe=False)
-        return replace_values(t, job.column, local, values)
+        return replace_values(t, job.col, local, values)
 
     keys = rewrite_file(job, chosen, assign)
     touched.update(int(r) for r in chosen)

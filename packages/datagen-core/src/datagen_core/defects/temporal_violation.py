@@ -73,7 +73,7 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
             else:
                 p_dt = p if isinstance(p, datetime) else datetime.combine(p, datetime.min.time())
                 values.append(p_dt - timedelta(microseconds=int(h * 3_600_000_000)))
-        return replace_values(t, job.column, local, pa.array(values, type=ctype))
+        return replace_values(t, job.col, local, pa.array(values, type=ctype))
 
     keys = rewrite_file(job, chosen, change)
     touched.update(int(r) for r in chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow.parquet as pq
 
@@ -80,7 +80,7 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
     tables = []
     for name, f in facts.items():
         arrow = pq.read_schema(staging / f.all_files[0])
-        node = schema.node(name)
+        node = schema.node(name)  # None for a touchpoint table (derived, not declared)
         fk_of = {c: f"{t}.{pc}" for c, t, pc in f.foreign_keys}
         cols = []
         for field in arrow:
@@ -94,10 +94,10 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
                              bytes=(staging / rel).stat().st_size, sha256=sha256_file(staging / rel))
                  for rel in f.all_files]
         tables.append(md.TableInfo(
-            name=name, kind=f.kind, rows=sum(fi.rows for fi in files), files=files,
+            name=name, kind=cast(Any, f.kind), rows=sum(fi.rows for fi in files), files=files,
             columns=cols, primary_key=f.pk,
             foreign_keys=[md.ForeignKey(column=c, references_table=t, references_column=pc,
-                                        time_order=fk_time_order(schema, name, c, t, f))
+                                        time_order=cast(Any, fk_time_order(schema, name, c, t, f)))
                           for c, t, pc in f.foreign_keys],
             parents=list(node.parents) if node is not None else [facts_owner(schema, name)],
             time_columns=list(f.time_columns), created_at_column=f.created_at_column, declared_by=declared,

@@ -87,7 +87,7 @@ class PartFacts:
 
 def write_part(job: PartJob) -> PartFacts:
     """Round 2 (in a worker): complete the chunks' keys, write the file, return what later tables keep."""
-    node = job.schema.node(job.table)
+    node = job.schema.table(job.table)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
         sink = table_sink(Path(job.staging), node, job.keep, job.needed, background, path=job.path,
                           offset=job.offset)

@@ -5,6 +5,7 @@ a fact numbered in time order across chunks — ranks from :mod:`time_ranks`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 
@@ -28,13 +29,14 @@ SPILL_DIR = ".kept"
 class TableSink:
     """Writes one output table and collects what later tables keep of it."""
 
-    def __init__(self, staging: Path, name: str, kinds: list[tuple[str, str, bool]], keep: set[str],
+    def __init__(self, staging: Path, name: str, kinds: Sequence[tuple[str, str, bool]], keep: set[str],
                  seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
                  background: Executor | None = None, part_rows: int | None = None, *, path: str | None = None,
                  offset: int = 0) -> None:
         """``path`` (relative to ``staging``): one part file of the table written by a worker, whose first row is
         row ``offset`` of the table (see ``scaleout``); else the table's own file or folder of parts."""
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
+        self.pk: str | None = None  # the key column, when the table has several sequences
         self.staging, stem = staging, Path(file_name(name)).stem
         target = path or (file_name(name) if part_rows is None else stem)
         self.writer = TableWriter(staging / target, arrow_schema(kinds), dictionary, background, part_rows)
@@ -104,7 +106,7 @@ class TableSink:
         return tuple(f.relative_to(self.staging).as_posix() for f in self.writer.files)
 
     def pk_seq(self) -> tuple[int, int]:
-        return next(iter(self.seqs.values())) if len(self.seqs) == 1 else self.seqs[self.pk]
+        return next(iter(self.seqs.values())) if len(self.seqs) == 1 else self.seqs[str(self.pk)]
 
     def finish(self) -> KeptTable:
         self.writer.close()

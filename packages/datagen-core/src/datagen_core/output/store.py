@@ -137,6 +137,7 @@ class Spool:
         if self._file is not None:
             self._file.close()
             self._file = None
+            assert self._dtype is not None  # set with the first part written
             return SpilledCol(str(self.path), self._dtype.str, self.rows)
         return concat_values(self.parts)
 

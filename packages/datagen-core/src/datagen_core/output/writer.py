@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def part_name(index: int) -> str:
     return f"part-{index:05d}.parquet"
 
 
-def arrow_schema(columns: list[tuple[str, str, bool]]) -> pa.Schema:
+def arrow_schema(columns: Sequence[tuple[str, str, bool]]) -> pa.Schema:
     return pa.schema([pa.field(name, ARROW_TYPES[kind], nullable=nullable) for name, kind, nullable in columns])
 
 

@@ -94,7 +94,7 @@ def _window_before_parent(schema: dsl.Schema, node: dsl.Node, col: dsl.Column, p
 
     if not node.parents or not col.after_parent or col.type not in ("date", "datetime"):
         return []
-    parent = schema.node(node.parents[0])
+    parent = schema.table(node.parents[0])
     created = parent.column(creation_column(parent) or "") if parent is not None else None
     mine, theirs = _window(schema, col), _window(schema, created) if created is not None else None
     if mine is None or theirs is None or mine[1] >= theirs[0]:

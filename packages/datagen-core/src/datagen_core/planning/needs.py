@@ -55,7 +55,7 @@ def kept_columns(schema: dsl.Schema) -> dict[str, set[str]]:
         for b in parent_bounds(schema, node):
             add(f"{node.parents[0]}.{b.parent_column}")
     for table, cols in need.items():
-        node = schema.node(table)
+        node = schema.table(table)
         need[table] = {c for c in cols if node.column(c) is not None}
     return need
 

@@ -210,12 +210,12 @@ def _rows_before_effects(
         rows = 0.0 if base == 0 else float(max(1, round(base * scale)))  # as the engine: never 0 unless declared
         return rows, f"{base:,} rows" + ("" if scale == 1 else f" × scale {scale:g}")
     parent_name = node.parents[0]
-    parent = schema.node(parent_name)
+    parent = schema.table(parent_name)
     parent_rows = expected.get(parent_name, 0.0)
     head = f"{_fmt_rows(parent_rows)} × "
     if node.stage_config is not None:
         sc = node.stage_config
-        mults = {k: v.transition_multiplier for k, v in (sc.segment_variation or {}).items()}
+        mults: dict[str, float] = {k: v.transition_multiplier for k, v in (sc.segment_variation or {}).items()}
         per, note = _segment_mean(parent, mults, lambda m: funnel_mean(sc, m))
         return parent_rows * per, head + f"funnel {len(sc.stages)} stages (E {per:.2f})" + _note(note)
     if node.state_transition_model is not None:
@@ -228,7 +228,7 @@ def _rows_before_effects(
         text = f"states ≤{sm.max_transitions} transitions over ≤{periods:.0f} {sm.period_unit}s (E {per:.2f})"
         return parent_rows * per, head + text + _note(note)
     fanout = node.fanout
-    mults: dict[str, float] = {}
+    mults = {}
     if parent is not None and parent.segment_behavior is not None and parent.segment_behavior.behaviors:
         mults = {k: v.fanout_multiplier for k, v in parent.segment_behavior.behaviors.items()}
     over = effects.oversampling if effects is not None else 1.0

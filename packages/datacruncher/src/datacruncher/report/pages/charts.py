@@ -83,20 +83,20 @@ def histogram(quantiles: Sequence[float | None], *, temporal: bool = False, widt
     widths = [max((b - a) * scale, 0.0) for a, b in spans]
     dens = [1 / w if w >= 1 else 0.0 for w in widths]
     top = max(dens) or 1.0
-    body = [f'<line x1="2" y1="{plot_h}" x2="{width - 2}" y2="{plot_h}" stroke="{GRID}"/>']
+    lines = [f'<line x1="2" y1="{plot_h}" x2="{width - 2}" y2="{plot_h}" stroke="{GRID}"/>']
     for (a, _), w, d in zip(spans, widths, dens, strict=True):
         x = 2 + (a - lo) * scale
         if w < 1:  # a repeated value: a spike of full height
-            body.append(f'<rect x="{x:.1f}" y="2" width="1.5" height="{plot_h - 2}" fill="{WARN}"/>')
+            lines.append(f'<rect x="{x:.1f}" y="2" width="1.5" height="{plot_h - 2}" fill="{WARN}"/>')
         else:
             h = max(1.0, (plot_h - 2) * d / top)
-            body.append(f'<rect x="{x:.1f}" y="{plot_h - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}" '
+            lines.append(f'<rect x="{x:.1f}" y="{plot_h - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}" '
                         f'fill="{ACCENT}" opacity="0.85"/>')
     fmt = when if temporal else _num
-    body.append(f'<text x="2" y="{height - 2}" font-size="10" fill="{MUTED}">{escape(fmt(lo))}</text>'
+    lines.append(f'<text x="2" y="{height - 2}" font-size="10" fill="{MUTED}">{escape(fmt(lo))}</text>'
                 f'<text x="{width - 2}" y="{height - 2}" font-size="10" text-anchor="end" fill="{MUTED}">'
                 f"{escape(fmt(hi))}</text>")
-    return _svg(width, height, "".join(body), label)
+    return _svg(width, height, "".join(lines), label)
 
 
 def share_bar(share: float, *, width: int = 120, label: str = "null share") -> str:

@@ -202,7 +202,7 @@ def _drift(r: CrunchReport) -> str:
         rows.append(f'<tr><td><span class="badge" style="background:{color}">{_e(d.status)}</span></td>'
                     f"<td>{_e(d.kind)}</td><td><code>{_e(d.metric)}</code></td><td>{_e(where)}</td>"
                     f"<td>{_e(d.message)}</td><td>{_drift_chart(d) if d.status != 'skipped' else ''}</td></tr>")
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for d in r.drift:
         counts[d.status] += 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 9)))
