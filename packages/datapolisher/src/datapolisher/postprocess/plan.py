@@ -18,15 +18,13 @@ from datagen_contracts import fixes
 from ..errors import InputError
 from ..issues import Finding, param
 from ..model import CompositeEdge, DatasetModel, Edge, TableModel, distinct_values
+from .ops import OPS
+from .step import ACTIVE_DAYS, Step
 
-OP_ORDER = (
-    "cast", "normalize_codes", "trim_whitespace", "fill_default", "clamp_min", "round_money", "dedupe_rows", "dedupe_key",
-    "swap_interval", "drop_orphans", "null_orphans", "clamp_to_parent_time", "add_is_active",
-    "add_lifetime_value",
-)
+#: the operations in the order a plan applies them (see :mod:`.ops`)
+OP_ORDER = tuple(op.OP for op in OPS)
 COMPUTED = ("is_active", "lifetime_value")
 CAST_TYPES = ("BIGINT", "DOUBLE", "TIMESTAMP")
-ACTIVE_DAYS = 30
 
 # Common spellings of the same country, so "US", "USA" and " us" become one form (the most frequent one).
 COUNTRY_ALIASES = {
@@ -37,14 +35,6 @@ COUNTRY_ALIASES = {
     "IND": "IN", "INDIA": "IN", "MEX": "MX", "MEXICO": "MX", "NLD": "NL", "NETHERLANDS": "NL", "CHN": "CN",
     "CHINA": "CN",
 }
-
-
-@dataclass(frozen=True)
-class Step:
-    op: str
-    table: str
-    params: dict[str, Any]
-    why: tuple[str, ...]  # comment lines: the issues it addresses
 
 
 @dataclass

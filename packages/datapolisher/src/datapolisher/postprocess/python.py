@@ -12,7 +12,8 @@ from typing import Any
 
 from datagen_contracts.text import comment
 
-from .plan import ACTIVE_DAYS, Plan, Step, describe
+from .ops import BY_OP
+from .plan import Plan, Step, describe
 
 ROUNDING = (
     "def round_half_away(x: pl.Expr, decimals: int) -> pl.Expr:",
@@ -27,84 +28,7 @@ ROUNDING = (
 
 
 def _expr(step: Step) -> str:
-    p = step.params
-    c = f"pl.col({p['column']!r})" if "column" in p else ""
-    df = f"t[{step.table!r}]"
-    if step.op == "cast" and p["type"] == "BIGINT":
-        numeric = p["from"].upper().startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL"))
-        return f"{df}.with_columns({c}{'.round(0)' if numeric else ''}.cast(pl.Int64, strict=False))"
-    if step.op == "cast" and p["type"] == "DOUBLE":
-        return f"{df}.with_columns({c}.cast(pl.Float64, strict=False))"
-    if step.op == "cast":
-        return f"{df}.with_columns({c}.str.to_datetime(time_unit='us', strict=False))"
-    if step.op == "clamp_min":
-        return f"{df}.with_columns(pl.when({c} < {p['min']!r}).then(pl.lit({p['min']!r})).otherwise({c}).alias({p['column']!r}))"
-    if step.op == "normalize_codes":
-        return f"{df}.with_columns({c}.replace({p['mapping']!r}))"
-    if step.op == "trim_whitespace":
-        return f"{df}.with_columns({c}.str.strip_chars(' \\t\\n\\r'))"
-    if step.op == "fill_default":
-        return f"{df}.with_columns({c}.fill_null({p['value']!r}))"
-    if step.op == "round_money":
-        return f"{df}.with_columns(round_half_away({c}, {int(p['decimals'])}))"
-    if step.op == "dedupe_rows":
-        return f"{df}.unique(keep='first', maintain_order=True)"
-    if step.op == "dedupe_key":
-        return f"{df}.unique(subset=[{p['key']!r}], keep='first', maintain_order=True)"
-    if step.op == "swap_interval":
-        s, e = f"pl.col({p['start']!r})", f"pl.col({p['end']!r})"
-        return (f"{df}.with_columns(\n        pl.when({s} > {e}).then({e}).otherwise({s}).alias({p['start']!r}),\n"
-                f"        pl.when({s} > {e}).then({s}).otherwise({e}).alias({p['end']!r}),\n    )")
-    if step.op == "drop_orphans" and "columns" in p:  # a composite FK: the tuple must be a parent key
-        keys = ", ".join(f"pl.col({pc!r}).cast({df}.schema[{c!r}]).alias({c!r})"
-                         for c, pc in zip(p["columns"], p["parent_columns"], strict=True))
-        incomplete = " | ".join(f"pl.col({c!r}).is_null()" for c in p["columns"])
-        return (f"(\n        {df}.join(t[{p['parent']!r}].select({keys}).unique().with_columns(__found=pl.lit(True)),"
-                f" on={list(p['columns'])!r}, how='left', maintain_order='left')\n"
-                f"        .filter({incomplete} | pl.col('__found').is_not_null()).drop('__found')\n    )")
-    parents = f"t[{p.get('parent')!r}].get_column({p.get('parent_column')!r}).implode()"
-    if step.op == "drop_orphans":
-        return f"{df}.filter({c}.is_null() | {c}.is_in({parents}))"
-    if step.op == "null_orphans":
-        return f"{df}.with_columns(pl.when({c}.is_in({parents})).then({c}).alias({p['column']!r}))"
-    if step.op == "clamp_to_parent_time":
-        parent = (f"t[{p['parent']!r}].select(pl.col({p['parent_column']!r}).alias('__key'), "
-                  f"pl.col({p['parent_time']!r}).alias('__parent_time'))")
-        late = f"{c} < pl.col('__parent_time')"
-        moved = f"pl.col('__parent_time').cast({df}.schema[{p['column']!r}])"
-        shifts = "".join(
-            f"        .with_columns(pl.when({late}).then(pl.col({e!r}) + ({moved} - {c}))"
-            f".otherwise(pl.col({e!r})).alias({e!r}))\n" for e in p.get("shift", [])
-        )
-        return (f"(\n        {df}.join({parent}, left_on={p['fk']!r}, right_on='__key', how='left', "
-                f"maintain_order='left', coalesce=False)\n{shifts}"
-                f"        .with_columns(pl.when({late})\n"
-                f"                      .then(pl.col('__parent_time').cast({df}.schema[{p['column']!r}]))\n"
-                f"                      .otherwise({c}).alias({p['column']!r}))\n"
-                f"        .drop('__key', '__parent_time')\n    )")
-    if step.op == "add_is_active" and "source" in p:
-        s = f"pl.col({p['source']!r})"
-        return (f"{df}.with_columns(\n        ({s} >= {s}.max() - pl.duration(days={ACTIVE_DAYS}))"
-                f".fill_null(False).alias('is_active')\n    )")
-    if step.op == "add_is_active":
-        tm = f"pl.col({p['time']!r})"
-        child = f"t[{p['child']!r}]"
-        return (f"(\n        {df}.join(\n            {child}.group_by({p['fk']!r}).agg({tm}.max().alias('__last'))"
-                f".rename({{{p['fk']!r}: '__key'}}),\n"
-                f"            left_on={p['key']!r}, right_on='__key', how='left', maintain_order='left', "
-                f"coalesce=False,\n        )\n"
-                f"        .with_columns((pl.col('__last') >= {child}.get_column({p['time']!r}).max() - "
-                f"pl.duration(days={ACTIVE_DAYS})).fill_null(False).alias('is_active'))\n"
-                f"        .drop('__key', '__last')\n    )")
-    if step.op == "add_lifetime_value":
-        child = f"t[{p['child']!r}]"
-        return (f"(\n        {df}.join(\n            {child}.group_by({p['fk']!r})"
-                f".agg(round_half_away(pl.col({p['amount']!r}).sum(), 2)"
-                f".alias('lifetime_value')).rename({{{p['fk']!r}: '__key'}}),\n"
-                f"            left_on={p['key']!r}, right_on='__key', how='left', maintain_order='left', "
-                f"coalesce=False,\n        )\n"
-                f"        .with_columns(pl.col('lifetime_value').fill_null(0.0))\n        .drop('__key')\n    )")
-    raise ValueError(f"unknown step {step.op}")  # pragma: no cover
+    return str(BY_OP[step.op].python(step))
 
 
 _MAIN = '''

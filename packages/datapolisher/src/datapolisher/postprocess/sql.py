@@ -16,7 +16,8 @@ from datagen_contracts.text import comment
 from datagen_contracts.text import quote_ident as q
 from datagen_contracts.text import quote_literal as lit
 
-from .plan import ACTIVE_DAYS, Plan, Step, describe
+from .ops import BY_OP
+from .plan import Plan, Step, describe
 
 MARKER = "_postprocess"  # DuckDB's COPY … PER_THREAD_OUTPUT creates the output directory, leaving this marker
 SCRIPT = "postprocess.sql"
@@ -40,73 +41,7 @@ _SHELL_DROPS = (
 
 
 def _table_sql(step: Step) -> str:
-    t, p = q(step.table), step.params
-    col = q(p["column"]) if "column" in p else ""
-    ordered = f"(SELECT *, rowid AS __row FROM {t})"
-    if step.op == "cast" and p["type"] == "BIGINT":
-        value = f"round({col})" if p["from"].upper().startswith(("DOUBLE", "FLOAT", "DECIMAL", "REAL")) else col
-        return f"SELECT * REPLACE (TRY_CAST({value} AS BIGINT) AS {col}) FROM {t}"
-    if step.op == "cast":
-        return f"SELECT * REPLACE (TRY_CAST({col} AS {p['type']}) AS {col}) FROM {t}"
-    if step.op == "clamp_min":
-        return f"SELECT * REPLACE (CASE WHEN {col} < {lit(p['min'])} THEN {lit(p['min'])} ELSE {col} END AS {col}) FROM {t}"
-    if step.op == "normalize_codes":
-        whens = "\n".join(f"        WHEN {lit(k)} THEN {lit(v)}" for k, v in p["mapping"].items())
-        return f"SELECT * REPLACE (\n    CASE {col}\n{whens}\n        ELSE {col}\n    END AS {col}) FROM {t}"
-    if step.op == "trim_whitespace":
-        return f"SELECT * REPLACE (trim({col}, ' ' || chr(9) || chr(10) || chr(13)) AS {col}) FROM {t}"
-    if step.op == "fill_default":
-        return f"SELECT * REPLACE (coalesce({col}, {lit(p['value'])}) AS {col}) FROM {t}"
-    if step.op == "round_money":
-        return f"SELECT * REPLACE (round_half_away({col}, {int(p['decimals'])}) AS {col}) FROM {t}"
-    if step.op == "dedupe_rows":
-        return (f"SELECT * EXCLUDE (__row) FROM {ordered}\n"
-                f"QUALIFY row_number() OVER (PARTITION BY {', '.join(map(q, p['columns']))} ORDER BY __row) = 1\n"
-                "ORDER BY __row")
-    if step.op == "dedupe_key":
-        return (f"SELECT * EXCLUDE (__row) FROM {ordered}\n"
-                f"QUALIFY row_number() OVER (PARTITION BY {q(p['key'])} ORDER BY __row) = 1\nORDER BY __row")
-    if step.op == "swap_interval":
-        s, e = q(p["start"]), q(p["end"])
-        return (f"SELECT * REPLACE (\n    CASE WHEN {s} > {e} THEN {e} ELSE {s} END AS {s},\n"
-                f"    CASE WHEN {s} > {e} THEN {s} ELSE {e} END AS {e}) FROM {t}")
-    if step.op == "drop_orphans" and "columns" in p:  # a composite FK: the tuple must be a parent key
-        cols = ", ".join(map(q, p["columns"]))
-        incomplete = " OR ".join(f"{q(c)} IS NULL" for c in p["columns"])
-        return (f"SELECT * FROM {t} WHERE {incomplete} OR ({cols}) IN "
-                f"(SELECT ({', '.join(map(q, p['parent_columns']))}) FROM {q(p['parent'])})")
-    parents = f"(SELECT {q(p['parent_column'])} FROM {q(p['parent'])})" if "parent" in p else ""
-    if step.op == "drop_orphans":
-        return f"SELECT * FROM {t} WHERE {col} IS NULL OR {col} IN {parents}"
-    if step.op == "null_orphans":
-        return f"SELECT * REPLACE (CASE WHEN {col} IN {parents} THEN {col} END AS {col}) FROM {t}"
-    if step.op == "clamp_to_parent_time":
-        late = f"c.{col} < p.__parent_time"
-        shifts = "".join(
-            f",\n    CASE WHEN {late} THEN c.{q(e)} + (CAST(p.__parent_time AS {p['type']}) - c.{col}) "
-            f"ELSE c.{q(e)} END AS {q(e)}" for e in p.get("shift", [])
-        )
-        return (f"SELECT c.* EXCLUDE (__row) REPLACE (\n"
-                f"    CASE WHEN {late} THEN CAST(p.__parent_time AS {p['type']}) ELSE c.{col} END"
-                f" AS {col}{shifts})\nFROM {ordered} AS c\n"
-                f"LEFT JOIN (SELECT {q(p['parent_column'])} AS __key, {q(p['parent_time'])} AS __parent_time "
-                f"FROM {q(p['parent'])}) AS p\n  ON c.{q(p['fk'])} = p.__key\nORDER BY c.__row")
-    if step.op == "add_is_active" and "source" in p:
-        src = q(p["source"])
-        return (f"SELECT *, coalesce({src} >= (SELECT max({src}) FROM {t}) - INTERVAL {ACTIVE_DAYS} DAY, false) "
-                f"AS \"is_active\" FROM {t}")
-    if step.op == "add_is_active":
-        ch, tm = q(p["child"]), q(p["time"])
-        return (f"SELECT c.* EXCLUDE (__row), coalesce(a.__last >= (SELECT max({tm}) FROM {ch}) - INTERVAL {ACTIVE_DAYS} DAY,"
-                f" false) AS \"is_active\"\nFROM {ordered} AS c\n"
-                f"LEFT JOIN (SELECT {q(p['fk'])} AS __key, max({tm}) AS __last FROM {ch} GROUP BY 1) AS a\n"
-                f"  ON c.{q(p['key'])} = a.__key\nORDER BY c.__row")
-    if step.op == "add_lifetime_value":
-        ch = q(p["child"])
-        return (f"SELECT c.* EXCLUDE (__row), coalesce(v.__total, 0.0) AS \"lifetime_value\"\nFROM {ordered} AS c\n"
-                f"LEFT JOIN (SELECT {q(p['fk'])} AS __key, round_half_away(sum({q(p['amount'])}), 2) AS __total "
-                f"FROM {ch} GROUP BY 1) AS v\n  ON c.{q(p['key'])} = v.__key\nORDER BY c.__row")
-    raise ValueError(f"unknown step {step.op}")  # pragma: no cover - plan.OP_ORDER lists every op
+    return BY_OP[step.op].sql(step)
 
 
 def _json(value: Any) -> str:
