@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from datagen_contracts.dsl import semantics
 from datagen_contracts.fixes import (
     AnyFix,
     ClampToRange,
@@ -115,9 +116,8 @@ class _Checker:
         yield self.result("pattern", table, column, regex, bad, n, f"have a {column} not matching /{regex}/",
                           NormalizeFormat(path="schema", table=table, column=column, regex=regex))
 
-    def range(self, rng: dict[str, Any]) -> Iterator[DriftResult]:
-        table, column = _split(rng.get("attr"))
-        lo, hi = rng.get("min"), rng.get("max")
+    def range(self, rng: semantics.Range) -> Iterator[DriftResult]:
+        table, column, lo, hi = rng.table, rng.column, rng.min, rng.max
         conds = [f"{quote_ident(column)} < {quote_literal(float(lo))}" for _ in [0] if isinstance(lo, int | float)]
         conds += [f"{quote_ident(column)} > {quote_literal(float(hi))}" for _ in [0] if isinstance(hi, int | float)]
         if self.has(table, column) and conds:
@@ -125,12 +125,12 @@ class _Checker:
             yield self.result("range", table, column, [lo, hi], bad, n, f"have {column} outside [{lo}, {hi}]",
                               ClampToRange(path="postprocess", table=table, column=column, min=lo, max=hi))
 
-    def inequality(self, ineq: dict[str, Any]) -> Iterator[DriftResult]:
-        (lt, lc), (rt, rc), op = _split(ineq.get("left")), _split(ineq.get("right")), _OPS.get(str(ineq.get("op")))
+    def inequality(self, ineq: semantics.Inequality) -> Iterator[DriftResult]:
+        (lt, lc), (rt, rc), op = _split(ineq.left), _split(ineq.right), _OPS.get(ineq.op)
         if op is None or not (self.has(lt, lc) and self.has(rt, rc)):
             return
-        text = f"{ineq.get('left')} {ineq.get('op')} {ineq.get('right')}"
-        fix = Inequality(path="schema", table=lt, left=ineq.get("left"), op=ineq.get("op"), right=ineq.get("right"))
+        text = f"{ineq.left} {ineq.op} {ineq.right}"
+        fix = Inequality(path="schema", table=lt, left=ineq.left, op=ineq.op, right=ineq.right)
         if lt == rt:
             left, right, source = quote_ident(lc), quote_ident(rc), quote_ident(lt)
         else:  # across tables through the foreign key linking them
@@ -147,11 +147,9 @@ class _Checker:
         ).fetchone()
         yield self.result("inequality", lt, lc, text, int(row[1]), int(row[0]), f"break {text}", fix)
 
-    def target(self, metric: str, spec: dict[str, Any]) -> Iterator[DriftResult]:
-        table = str(spec.get("table"))
-        column = spec.get("timestamp") if metric == "weekend_share" else spec.get("column")
-        lo, hi = spec.get("min"), spec.get("max")
-        if not (isinstance(column, str) and self.has(table, column)):
+    def target(self, spec: semantics.Target) -> Iterator[DriftResult]:
+        metric, table, column, lo, hi = spec.metric, spec.table, spec.column, spec.min, spec.max
+        if not self.has(table, column):
             return
         c = quote_ident(column)
         if metric == "weekend_share":
@@ -193,30 +191,23 @@ class _Checker:
 
 
 def _checks(ck: _Checker, doc: dict[str, Any]) -> Iterator[Callable[[], Iterator[DriftResult]]]:
-    """One deferred check per declaration, so a failing one is reported without stopping the others."""
-    cons = doc.get("constraints") if isinstance(doc.get("constraints"), dict) else {}
-    for attr in cons.get("unique") or []:
-        yield partial(ck.unique, str(attr))
-    for e in _items(cons.get("enum")):
-        yield partial(ck.enum, e.get("attr"), e.get("values"), e.get("enum_ref"))
-    for p in _items(cons.get("pattern")):
-        yield partial(ck.pattern, p.get("attr"), p.get("regex"))
-    for rng in _items(cons.get("ranges")):
-        yield partial(ck.range, rng)
-    for ineq in _items(cons.get("inequalities")):
+    """One deferred check per declaration (as :mod:`datagen_contracts.dsl.semantics` reads them, like ``datagen
+    validate``), so a failing one is reported without stopping the others. Ranges generation merely implies (a
+    clamp) are ``validate``'s business; these are the declared ones."""
+    declared = semantics.expectations(doc)
+    for u in declared.unique:
+        yield partial(ck.unique, f"{u.table}.{u.column}")
+    for e in declared.enums:
+        yield partial(ck.enum, f"{e.table}.{e.column}", list(e.values) if e.values is not None else None, e.ref)
+    for p in declared.patterns:
+        yield partial(ck.pattern, f"{p.table}.{p.column}", p.regex)
+    for rng in declared.ranges:
+        if rng.declared:
+            yield partial(ck.range, rng)
+    for ineq in declared.inequalities:
         yield partial(ck.inequality, ineq)
-    for node in _items(doc.get("nodes")):
-        for col in _items(node.get("columns")):
-            own = col.get("constraints") if isinstance(col.get("constraints"), dict) else {}
-            attr = f"{node.get('id')}.{col.get('name')}"
-            if own.get("enum") or own.get("enum_ref"):
-                yield partial(ck.enum, attr, own.get("enum"), own.get("enum_ref"))
-            if own.get("pattern"):
-                yield partial(ck.pattern, attr, own.get("pattern"))
-    targets = doc.get("targets") if isinstance(doc.get("targets"), dict) else {}
-    for metric in ("weekend_share", "mean_in_range"):
-        for spec in _items(targets.get(metric)):
-            yield partial(ck.target, metric, spec)
+    for target in declared.targets:
+        yield partial(ck.target, target)
 
 
 def schema_constraints(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Issue]]:

@@ -11,32 +11,17 @@ import polars as pl
 import pyarrow as pa
 
 from datagen_contracts import dsl
+from datagen_contracts.dsl.semantics import expectations
 
 from ..planning.means import column_window
 from .reading import ValidationContext, collect, count
 from .report import Check, as_json_value, category, result, skipped, split_ref
 
 
-def _ranges(ctx: ValidationContext) -> dict[tuple[str, str], tuple[float | None, float | None, str]]:
-    out: dict[tuple[str, str], tuple[float | None, float | None, str]] = {}
-    for r in ctx.schema.constraints.ranges:
-        out[split_ref(r.attr)] = (r.min, r.max, "constraints.ranges")
-    for node, col in ctx.node_columns():
-        key = (node.id, col.name)
-        if col.constraints is not None and (col.constraints.min is not None or col.constraints.max is not None):
-            out.setdefault(key, (col.constraints.min, col.constraints.max, "column constraints"))
-        dist = col.generator.distribution
-        last = col.modifiers[-1] if col.modifiers else None
-        if isinstance(last, dsl.ClampModifier):
-            out.setdefault(key, (last.args.min, last.args.max, "clamp modifier"))
-        elif dist is not None and dist.clamp is not None and len(dist.clamp) == 2:
-            out.setdefault(key, (dist.clamp[0], dist.clamp[1], "distribution clamp"))
-    return out
-
-
 @category("value")
 def check_ranges(ctx: ValidationContext) -> Iterator[Check]:
-    for (table, column), (lo, hi, source) in _ranges(ctx).items():
+    for r in expectations(ctx.schema).ranges:
+        table, column, lo, hi, source = r.table, r.column, r.min, r.max, r.source
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "range", table, column)) is not None:
             yield skip
@@ -66,7 +51,7 @@ _OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 @category("value")
 def check_inequalities(ctx: ValidationContext) -> Iterator[Check]:
     """``left op right`` on every row where both are non-null; across tables through a foreign key."""
-    for q in ctx.schema.constraints.inequalities:
+    for q in expectations(ctx.schema).inequalities:
         (lt, lc), (rt, rc) = split_ref(q.left), split_ref(q.right)
         target = f"{q.left} {q.op} {q.right}"
         skip = (ctx.missing("value", "inequality", lt, lc, target=target)
@@ -114,24 +99,10 @@ def comparable(left: pl.Expr, right: pl.Expr, frame: pl.LazyFrame) -> tuple[pl.E
     return left, right
 
 
-def _unique(items: Iterable[Any]) -> list[Any]:
-    """Items in order, each once (compared by ``repr``: the items may hold lists)."""
-    seen: dict[str, Any] = {}
-    for item in items:
-        seen.setdefault(repr(item), item)
-    return list(seen.values())
-
-
-def _patterns(ctx: ValidationContext) -> list[tuple[str, str, str]]:
-    out = [(*split_ref(p.attr), p.regex) for p in ctx.schema.constraints.pattern]
-    out += [(n.id, c.name, c.constraints.pattern) for n, c in ctx.node_columns()
-            if c.constraints is not None and c.constraints.pattern]
-    return _unique(out)
-
-
 @category("value")
 def check_patterns(ctx: ValidationContext) -> Iterator[Check]:
-    for table, column, regex in _patterns(ctx):
+    for p in expectations(ctx.schema).patterns:
+        table, column, regex = p.table, p.column, p.regex
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "pattern", table, column)) is not None:
             yield skip
@@ -147,21 +118,14 @@ def check_patterns(ctx: ValidationContext) -> Iterator[Check]:
                      failing_rows=n)
 
 
-def _enums(ctx: ValidationContext) -> list[tuple[str, str, list[Any] | None, str | None]]:
-    out = [(*split_ref(e.attr), e.values, e.enum_ref) for e in ctx.schema.constraints.enum]
-    for n, c in ctx.node_columns():
-        if c.constraints is not None and (c.constraints.enum is not None or c.constraints.enum_ref is not None):
-            out.append((n.id, c.name, c.constraints.enum, c.constraints.enum_ref))
-    return _unique(out)
-
-
 def _as_text(values: Iterable[Any]) -> list[str]:
     return [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]
 
 
 @category("value")
 def check_enums(ctx: ValidationContext) -> Iterator[Check]:
-    for table, column, values, ref in _enums(ctx):
+    for e in expectations(ctx.schema).enums:
+        table, column, values, ref = e.table, e.column, e.values, e.ref
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "enum", table, column)) is not None:
             yield skip
@@ -175,7 +139,7 @@ def check_enums(ctx: ValidationContext) -> Iterator[Check]:
             expected: Any = f"values of {ref} ({len(allowed)})"
         else:
             allowed = _as_text(values or [])
-            expected = values
+            expected = list(values) if values is not None else None
         v = pl.col(column).cast(pl.String)
         n = count(ctx.scan(table), (v.is_not_null() & ~v.is_in(allowed)).sum())
         yield result("value", "enum", target, n == 0, measured=n, expected=expected, rows=ctx.rows(table),
