@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from datagen_contracts import clock
-from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, ToolInfo
+from datagen_contracts.report import CrunchReport, DatasetRef, DriftResult, Issue, ToolInfo
 
 from .__about__ import __version__
 from .checks.personas import Persona, available_personas, dataset_metric_checks, select_personas
 from .checks.runner import Outcome, Runner
 from .checks.thresholds import Override, apply_thresholds, load_thresholds
-from .errors import BaselineError, CruncherError
-from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
+from .model.catalog import DEFAULT_MEMORY_LIMIT, open_catalog
 from .model.discovery import discover, set_reference_window
-from .model.semantic import Model
 from .report.findings import (
     check_counts,
     issue_from,
@@ -61,23 +59,6 @@ def _metric_outcomes(runner: Runner, outcomes: list[Outcome], available: list[Pe
     return done
 
 
-def _scenario_checks(catalog: Catalog, model: Model, baseline: str | Path | None,
-                     follow_symlinks: bool) -> list[DriftResult]:
-    """The scenario's expectations; a ``--baseline`` dataset directory is their counterfactual (the same schema
-    generated without the scenario)."""
-    from .checks.scenarios import scenario_checks
-
-    meta = catalog.metadata
-    if baseline is None or not Path(baseline).is_dir() or meta is None or meta.scenario is None:
-        return scenario_checks(catalog, model)
-    try:
-        other = open_catalog(baseline, memory_limit=catalog.memory_limit, follow_symlinks=follow_symlinks)
-    except CruncherError as exc:
-        raise BaselineError(f"baseline {baseline}: {exc}") from None
-    with other:
-        return scenario_checks(catalog, model, (other, discover(other)))
-
-
 def crunch(
     path: str | Path,
     *,
@@ -104,9 +85,8 @@ def crunch(
     override checks' severities, benchmark texts and params (see :mod:`datacruncher.checks.thresholds`). A symlink leading
     outside the dataset directory is refused unless ``follow_symlinks``. ``agents`` runs persona agents on a model
     (see :mod:`datacruncher.agents.analyst`); only the findings they prove are added."""
-    from .checks.baseline import baseline_drift, parse_drift_metrics
-    from .checks.constraints import schema_constraints
-    from .checks.drift import drift_issue, schema_drift
+    from .checks.analyses import ANALYSES, Inputs
+    from .checks.baseline import parse_drift_metrics
     from .report.profiles import profile_columns, time_shapes
     from .report.series import funnels, retention_curves
 
@@ -126,15 +106,11 @@ def crunch(
         runner = Runner(catalog, model, sample_limit=sample_limit)
         outcomes = runner.run(chosen)
         issues = [issue_from(o, runner) for o in outcomes if o.status == "failed"]
-        drift, drift_issues = schema_drift(catalog, model)
-        more, more_issues = schema_constraints(catalog, model)
-        drift += more
-        drift_issues += more_issues
-        scenario = _scenario_checks(catalog, model, baseline, follow_symlinks)
-        drift += scenario
-        drift_issues += [drift_issue(d, "high") for d in scenario if d.status == "drift"]
-        if baseline is not None:
-            more, more_issues = baseline_drift(catalog, model, profiles, baseline, metrics_chosen)
+        drift: list[DriftResult] = []
+        drift_issues: list[Issue] = []
+        inputs = Inputs(catalog, model, profiles, baseline, metrics_chosen, follow_symlinks)
+        for analysis in ANALYSES:
+            more, more_issues = analysis(inputs)
             drift += more
             drift_issues += more_issues
         report = CrunchReport(
