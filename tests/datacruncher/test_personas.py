@@ -119,3 +119,27 @@ def test_dataset_metrics_come_from_the_checks_persona_files_mark(tmp_path):
                                   if "dataset_metric:" not in line))
     bare = crunch(d, personas="VP Growth", persona_files=[unmarked]).metrics
     assert (bare.fk_integrity, bare.duplicate_rate, bare.null_rate, bare.temporal_violations) == (None,) * 4
+
+
+def test_a_persona_can_use_checks_other_personas_define(tmp_path):
+    """``uses:`` runs checks defined once elsewhere; the dataset metrics stay measured by their definer."""
+    gate = tmp_path / "gate.yaml"
+    gate.write_text("id: ci_gate\nname: CI Gate\nfocus: the checks a pipeline must pass\n"
+                    "uses: [fk_orphans, duplicate_rows]\n")
+    d = shop(tmp_path / "d", users=200, orders=400)
+    write(d, "dupes", {"k": [1, 1, 2, 3]})
+    report = crunch(d, personas="CI Gate", persona_files=[gate])
+    assert report.personas == ["CI Gate"]
+    assert {r.rule_id for r in report.checks.results} == {"fk_orphans", "duplicate_rows"}
+    (issue,) = [i for i in report.issues if i.rule_id == "duplicate_rows"]
+    assert issue.persona == "CI Gate" and report.metrics.duplicate_rate is not None
+
+
+def test_uses_of_an_unknown_check_and_an_empty_persona_are_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: X\nfocus: f\nuses: [fk_orphan]\n")
+    with pytest.raises(PersonaError, match=r"unknown check 'fk_orphan' \(did you mean 'fk_orphans'\?\)"):
+        available_personas([bad])
+    bad.write_text("id: x\nname: X\nfocus: f\n")
+    with pytest.raises(PersonaError, match="needs 'checks' of its own or 'uses'"):
+        available_personas([bad])

@@ -52,9 +52,9 @@ def _metric_outcomes(runner: Runner, outcomes: list[Outcome], available: list[Pe
     """The measures behind the dataset metrics: the checks persona files mark with ``dataset_metric``, reusing runs
     that already happened and running the others for this purpose."""
     done = [o for o in outcomes if o.check.dataset_metric is not None]
-    have = {(o.persona.id, o.check.id) for o in done}
+    have = {o.check.id for o in done}  # also run by a persona that `uses` it
     for persona, check in dataset_metric_checks(available).values():
-        if (persona.id, check.id) not in have:
+        if check.id not in have:
             done += runner.run_check(persona, check)
     return done
 

@@ -93,7 +93,9 @@ class Persona(Hand, kw_only=True):
     id: str
     name: str
     focus: str
-    checks: list[Check]
+    checks: list[Check] = msgspec.field(default_factory=list)
+    #: ids of checks other personas define, run as this persona's too (one definition, many personas)
+    uses: list[str] = msgspec.field(default_factory=list)
     aliases: list[str] = msgspec.field(default_factory=list)
     default: bool = True
     #: the brief a persona agent works from (``crunch --llm-model``); the focus when empty
@@ -130,6 +132,8 @@ def parse_persona(data: bytes | str, source: str) -> Persona:
 def _validate(persona: Persona, source: str) -> None:
     from .bindings import check_placeholders
 
+    if not persona.checks and not persona.uses:
+        raise PersonaError(f"{source}: a persona needs 'checks' of its own or 'uses' (ids of other personas' checks)")
     ids = set()
     for i, check in enumerate(persona.checks):
         where = f"{source}: $.checks[{i}] ({check.id})"
@@ -199,7 +203,40 @@ def available_personas(files: Sequence[str | Path] = (), dirs: Sequence[str | Pa
     for f in user_paths:
         persona = load_persona_file(f)
         found[persona.id] = persona
-    return list(found.values())
+    return _with_used_checks(list(found.values()))
+
+
+def check_registry(available: Sequence[Persona]) -> dict[str, tuple[Persona, Check]]:
+    """Every check defined by a persona (not merely used), by id; an id defined twice is a :class:`PersonaError`."""
+    out: dict[str, tuple[Persona, Check]] = {}
+    for persona in available:
+        for check in persona.checks:
+            if check.id in persona.uses:
+                continue
+            if check.id in out and out[check.id][0].id != persona.id:
+                raise PersonaError(f"check {check.id!r} is defined by two personas: {out[check.id][0].source} and "
+                                   f"{persona.source}; give one of them another id, or `uses:` the other's")
+            out[check.id] = (persona, check)
+    return out
+
+
+def _with_used_checks(available: list[Persona]) -> list[Persona]:
+    """Each persona with the checks its ``uses`` names appended (unknown ids are refused, with a suggestion)."""
+    if not any(p.uses for p in available):
+        return available
+    registry = check_registry(available)
+    out = []
+    for persona in available:
+        if persona.uses:
+            missing = [c for c in persona.uses if c not in registry]
+            if missing:
+                raise PersonaError(f"{persona.source}: $.uses: unknown check {missing[0]!r}"
+                                   f"{did_you_mean(missing[0], list(registry))}")
+            own = {c.id for c in persona.checks}
+            used = [registry[c][1] for c in persona.uses if c not in own]
+            persona = msgspec.structs.replace(persona, checks=[*persona.checks, *used])
+        out.append(persona)
+    return out
 
 
 def dataset_metric_checks(available: list[Persona]) -> dict[str, tuple[Persona, Check]]:
@@ -208,7 +245,7 @@ def dataset_metric_checks(available: list[Persona]) -> dict[str, tuple[Persona, 
     claims: dict[str, tuple[Persona, Check]] = {}
     for persona in available:
         for check in persona.checks:
-            if check.dataset_metric is None:
+            if check.dataset_metric is None or check.id in persona.uses:
                 continue
             if check.dataset_metric in claims:
                 other, first = claims[check.dataset_metric]
