@@ -149,9 +149,21 @@ class ModelForeignKey(_Machine, kw_only=True):
     evidence: KeyEvidence | None = None  # for an FK found from values
 
 
+class SamplingNote(_Machine, kw_only=True):
+    """Where discovery measured a seeded sample instead of every row (what it kept was then measured exactly)."""
+
+    table: str
+    step: str  # "foreign_keys" | "composite_key"
+    rows: int  # the table's rows
+    sampled_rows: int  # the reservoir sample's size (seed 42)
+    note: str = ""
+
+
 class DataModel(_Machine, kw_only=True):
     tables: list[ModelTable] = msgspec.field(default_factory=list)
     foreign_keys: list[ModelForeignKey] = msgspec.field(default_factory=list)
+    #: where discovery sampled because exactness over every row cost too much
+    sampling: list[SamplingNote] = msgspec.field(default_factory=list)
 
 
 class DriftResult(_Machine, kw_only=True):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from .catalog import Catalog
-from .keys import MIN_CONTAINMENT, PART_KINDS, SAMPLE_ROWS, Evidence, compatible, name_score, overlaps
-from .semantic import Column, ForeignKey, Table
+from .keys import MIN_CONTAINMENT, PART_KINDS, Evidence, compatible, name_score, overlaps
+from .semantic import SAMPLE_ROWS, Column, ForeignKey, Table
 
 
 def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKey]) -> list[Any]:
@@ -91,6 +91,7 @@ def _composite_mapping(catalog: Catalog, child: Table, parent: Table, pcols: lis
                        for pc, c in pairs)
     source = child.sql
     if child.rows > 4 * SAMPLE_ROWS:  # a seeded sample chooses; the tuples are then measured exactly
+        child.sampled.append("composite_foreign_keys")
         used = ", ".join(dict.fromkeys(c.sql for _, c in pairs))
         source = f"(SELECT {used} FROM {child.sql} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))"
     row = catalog.con.execute(f"SELECT {probes} FROM {source}").fetchone()
@@ -120,6 +121,7 @@ def _composite_evidence(catalog: Catalog, child: Table, parent: Table, cols: lis
     pk = "(" + ", ".join(c.sql for c in pcols) + ")"
     nonnull = " AND ".join(f"{c.sql} IS NOT NULL" for c in cols)
     if child.rows > 4 * SAMPLE_ROWS:  # a large child is tried on a seeded sample first, as single FKs are
+        child.sampled.append("composite_foreign_keys")
         sample = (f"(SELECT {', '.join(c.sql for c in cols)} FROM {child.sql} "
                   f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
         n, inside = catalog.con.execute(f"SELECT count(*), count(*) FILTER (WHERE {cx} IN (SELECT {pk} FROM "

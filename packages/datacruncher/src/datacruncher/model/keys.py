@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from .catalog import Catalog
 from .references import name_evidence, singular
 from .roles import tokens
-from .semantic import Column, ForeignKey, Table
+from .semantic import SAMPLE_ROWS, Column, ForeignKey, Table
 
 KEY_KINDS = ("integer", "string", "uuid")
 PART_KINDS = (*KEY_KINDS, "date", "timestamp")  # a time may be part of a composite key (station, hour)
@@ -142,6 +142,7 @@ def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[s
             "SELECT " + ", ".join(f"approx_count_distinct({t})" for t in tuples) + f" FROM {table.sql}").fetchone()
         combos = [combo for combo, n in zip(combos, sketch, strict=True) if n >= SKETCH_UNIQUE * table.rows]
         if combos and table.rows > 4 * SAMPLE_ROWS:  # a duplicate in a seeded sample rules a combination out
+            table.sampled.append("composite_key")
             used = list(dict.fromkeys(c.sql for combo in combos for c in combo))
             sample = (f"(SELECT {', '.join(used)} FROM {table.sql} "
                       f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
@@ -269,7 +270,6 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
     return found
 
 
-SAMPLE_ROWS = 50_000  # a child table larger than this is measured on a seeded sample first (a prefilter)
 
 
 def _measure(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, list[Candidate]]) -> None:
@@ -277,6 +277,8 @@ def _measure(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, li
     large child table is first measured on a seeded reservoir sample, and only pairs whose sample containment
     comes within 5 points of the rule are measured exactly — the evidence reported is always exact."""
     big = [n for n in per_table if tables[n].rows > 4 * SAMPLE_ROWS]
+    for name in big:
+        tables[name].sampled.append("foreign_keys")
     if big:
         sampled = _run(catalog, tables, {n: per_table[n] for n in big}, sample=True)
         for name in big:

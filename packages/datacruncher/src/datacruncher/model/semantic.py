@@ -18,6 +18,7 @@ from datagen_contracts.report import (
     ModelForeignKey,
     ModelTable,
     RoleEvidence,
+    SamplingNote,
 )
 from datagen_contracts.text import quote_ident
 
@@ -88,6 +89,19 @@ class Column:
         return self.kind in ("date", "timestamp")
 
 
+#: rows of the seeded reservoir sample (seed 42) discovery measures a large table on first
+SAMPLE_ROWS = 50_000
+#: what each discovery step measured on the sample (and what it then measured exactly)
+SAMPLING = {
+    "foreign_keys": "candidate foreign keys of this table were first measured on a seeded sample; the pairs "
+                    "within 5 points of the containment rule were then measured over every row",
+    "composite_key": "column pairs that repeat a value in a seeded sample were ruled out as its composite key; "
+                     "the remaining pairs were counted over every row",
+    "composite_foreign_keys": "candidate composite foreign keys were first measured on a seeded sample; the kept "
+                              "ones were then measured over every row",
+}
+
+
 @dataclass
 class Table:
     name: str
@@ -101,6 +115,8 @@ class Table:
     source: str = "discovered"
     touchpoint: bool = False  # declared a touchpoint table, or the child of a time_order "before" edge
     candidate_keys: list[str] = field(default_factory=list)  # complete columns unique by an exact count
+    #: discovery steps that measured a seeded sample of this table first (see ``SAMPLING``)
+    sampled: list[str] = field(default_factory=list)
 
     @property
     def sql(self) -> str:
@@ -220,6 +236,8 @@ class Model:
                 )
                 for fk in self.composite_foreign_keys
             ],
+            sampling=[SamplingNote(table=t.name, step=step, rows=t.rows, sampled_rows=SAMPLE_ROWS, note=SAMPLING[step])
+                      for t in self.tables.values() for step in dict.fromkeys(t.sampled)],
         )
 
 
