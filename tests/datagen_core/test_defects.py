@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -285,3 +286,26 @@ def test_every_dsl_defect_kind_has_exactly_one_module() -> None:
     kinds = [k.KIND for k in KINDS]
     assert sorted(kinds) == sorted(DEFECT_KINDS) and len(set(kinds)) == len(kinds)
     assert all(k.__name__.rpartition(".")[2] == k.KIND and callable(k.apply) for k in KINDS)
+    optional = {k.KIND for k in KINDS if not getattr(k, "NEEDS_COLUMN", True)}
+    assert optional == {"duplicate_rows", "duplicate_pk"}
+    defaults = {k.KIND for k in KINDS if hasattr(k, "default_column")}
+    assert defaults == {"orphan_fk", "temporal_violation", "future_dates", "duplicate_pk", "float_ids", "inverted_interval"}
+
+
+def test_a_kind_that_needs_a_column_refuses_a_bare_table_target(tmp_path: Path) -> None:
+    from datagen_core import generate
+
+    doc = {"version": "1.0", "metadata": {"name": "t"}, "timeframe": {"start": "2024-01-01", "end": "2024-02-01"},
+           "nodes": [{"id": "u", "kind": "entity", "rows": 50, "pk": "id", "columns": [
+               {"name": "id", "type": "int", "generator": {"sequence": {}}},
+               {"name": "x", "type": "float", "generator": {"distribution": {"type": "normal",
+                                                                          "params": {"mean": 1, "std": 1}}}}]}],
+           "defects": [{"kind": "nulls", "target": "u", "rate": 0.1}]}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    with pytest.raises(DefectError, match=r"nulls needs a column target \('u.<column>'\)"):
+        generate(str(tmp_path / "s.json"), str(tmp_path / "o"))
+    assert not (tmp_path / "o").exists()
+    doc["defects"] = [{"kind": "duplicate_pk", "target": "u", "rate": 0.1}]  # the key by default
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    (record,) = generate(str(tmp_path / "s.json"), str(tmp_path / "o")).metadata.defects
+    assert record.kind == "duplicate_pk" and record.count == 5

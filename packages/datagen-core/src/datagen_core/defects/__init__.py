@@ -15,7 +15,8 @@ Memory stays bounded: a pass reads one row group (and only the columns it needs)
 a temporal violation is read only for the parent keys of the chosen rows. ``docs/defects.md`` describes each
 kind exactly.
 
-Each kind is one module of this package — its ``KIND``, its ``apply(job, schema, tables, root, touched)`` and the
+Each kind is one module of this package — its ``KIND``, its ``apply(job, schema, tables, root, touched)``, the
+column a bare table target means (``default_column``; ``NEEDS_COLUMN = False`` when none is needed) and the
 helpers only it uses — listed once in :data:`KINDS`; :mod:`.job` holds what they share (row choice, the row-group
 rewrite, the record). A new kind is a new module here, added to ``KINDS`` and to ``dsl.DEFECT_KINDS``.
 """
@@ -56,42 +57,31 @@ def inject_defects(staging_dir: Path, schema: dsl.Schema, seed: int, tables: dic
     records = []
     for index, spec in enumerate(schema.defects):
         job = _job(staging_dir, schema, seed, tables, index, spec)
-        records.append(_APPLY[spec.kind](job, schema, tables, staging_dir, touched.setdefault(job.table, set())))
+        records.append(BY_KIND[spec.kind].apply(job, schema, tables, staging_dir, touched.setdefault(job.table, set())))
     return records
 
 
 def _job(staging_dir: Path, schema: dsl.Schema, seed: int, tables: dict[str, TableFacts], index: int,
          spec: dsl.DefectSpec) -> Job:
     table, _, column = spec.target.partition(".")
-    if spec.kind not in _APPLY:
+    if spec.kind not in BY_KIND:
         raise DefectError(f"defects[{index}]: unknown kind {spec.kind!r}")
     facts = tables.get(table)
     if facts is None:
         raise DefectError(f"defects[{index}]: table {table!r} was not generated")
     path = staging_dir / facts.path
     names = pq.read_schema(path).names
-    col = column or _default_column(spec.kind, facts, schema, names)
+    kind = BY_KIND[spec.kind]
+    default = getattr(kind, "default_column", None)
+    col = column or (default(facts, schema) if default is not None else None)
     if col is not None and col not in names:
         raise DefectError(f"defects[{index}]: {table!r} has no column {col!r}")
-    if col is None and spec.kind not in ("duplicate_rows", "duplicate_pk"):
+    if col is None and getattr(kind, "NEEDS_COLUMN", True):
         raise DefectError(f"defects[{index}]: {spec.kind} needs a column target ('{table}.<column>')")
     return Job(index, spec, table, col, facts, path, seed)
-
-
-def _default_column(kind: str, facts: TableFacts, schema: dsl.Schema, names: list[str]) -> str | None:
-    if kind == "orphan_fk":
-        return facts.foreign_keys[0][0] if facts.foreign_keys else None
-    if kind in ("temporal_violation", "future_dates"):
-        return facts.created_at_column or (facts.time_columns[0] if facts.time_columns else None)
-    if kind in ("duplicate_pk", "float_ids"):
-        return facts.pk
-    if kind == "inverted_interval":
-        pair = inverted_interval.interval_columns(schema, facts.name, None, {})
-        return pair[0] if pair else None
-    return None
 
 
 #: every defect kind, one module each, in the order docs/defects.md lists them
 KINDS = (orphan_fk, temporal_violation, duplicate_rows, duplicate_pk, nulls, outliers, negative_amounts, future_dates,
          inverted_interval, float_ids, format_variants, whitespace, case_variants)
-_APPLY = {kind.KIND: kind.apply for kind in KINDS}
+BY_KIND = {kind.KIND: kind for kind in KINDS}

@@ -15,6 +15,13 @@ from ..output.tables import TableFacts
 from .job import DefectError, Job, choose_rows, defect_count, make_record, not_null, rewrite_file, row_groups
 
 KIND = "duplicate_pk"
+#: the whole row is the target: a column is optional
+NEEDS_COLUMN = False
+
+
+def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
+    """The column a target without one means: the primary key."""
+    return facts.pk
 
 
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path,

@@ -14,6 +14,8 @@ from ..output.tables import TableFacts
 from .job import Job, choose_rows, defect_count, make_record, rewrite_file, row_groups
 
 KIND = "duplicate_rows"
+#: the whole row is the target: a column is optional
+NEEDS_COLUMN = False
 
 
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path,

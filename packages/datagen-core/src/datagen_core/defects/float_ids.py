@@ -17,6 +17,11 @@ from .job import MAX_KEYS, DefectError, Job, make_record, rewrite_file, row_grou
 KIND = "float_ids"
 
 
+def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
+    """The column a target without one means: the primary key."""
+    return facts.pk
+
+
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path, touched: set[int]) -> DefectRecord:
     assert job.column is not None
     s = pq.read_schema(job.path)

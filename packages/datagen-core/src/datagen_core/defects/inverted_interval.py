@@ -29,6 +29,12 @@ from .job import (
 KIND = "inverted_interval"
 
 
+def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
+    """The column a target without one means: the start of the table's first ordered pair."""
+    pair = interval_columns(schema, facts.name, None, {})
+    return pair[0] if pair else None
+
+
 def interval_columns(schema: dsl.Schema, table: str, start: str | None, params: dict[str, Any]) -> tuple[str, str] | None:
     if start is not None and params.get("end"):
         return start, str(params["end"])

@@ -30,6 +30,11 @@ from .job import (
 KIND = "orphan_fk"
 
 
+def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
+    """The column a target without one means: the first foreign key."""
+    return facts.foreign_keys[0][0] if facts.foreign_keys else None
+
+
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path, touched: set[int]) -> DefectRecord:
     assert job.column is not None
     link = next(((p, pc_) for c, p, pc_ in job.facts.foreign_keys if c == job.column), None)

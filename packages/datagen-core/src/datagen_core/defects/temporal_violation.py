@@ -21,6 +21,11 @@ from .job import DefectError, Job, defect_count, make_record, replace_values, re
 KIND = "temporal_violation"
 
 
+def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
+    """The column a target without one means: the creation column, else the first time column."""
+    return facts.created_at_column or (facts.time_columns[0] if facts.time_columns else None)
+
+
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path,
                         touched: set[int]) -> DefectRecord:
     assert job.column is not None
