@@ -79,16 +79,14 @@ class _Checker:
         ).fetchone()
         return int(row[0]), int(row[1])
 
-    def unique(self, attr: str) -> Iterator[DriftResult]:
-        table, column = _split(attr)
+    def unique(self, table: str, column: str) -> Iterator[DriftResult]:
         if self.has(table, column):
             c = quote_ident(column)
             n, distinct = self.cat.con.execute(f"SELECT count({c}), count(DISTINCT {c}) FROM {quote_ident(table)}").fetchone()
             yield self.result("unique", table, column, "unique", n - distinct, n, f"repeat a value of {column}, "
                               "declared unique", DedupeOnKey(path="postprocess", table=table, key=column))
 
-    def enum(self, attr: str, values: Any, ref: Any) -> Iterator[DriftResult]:
-        table, column = _split(attr)
+    def enum(self, table: str, column: str, values: Any, ref: Any) -> Iterator[DriftResult]:
         if not self.has(table, column):
             return
         c = f"CAST({quote_ident(column)} AS VARCHAR)"
@@ -106,9 +104,8 @@ class _Checker:
         yield self.result("enum", table, column, expected, bad, n, f"have a {column} outside the declared enum",
                           NormalizeToEnum(path="postprocess", table=table, column=column, values=list(expected)))
 
-    def pattern(self, attr: str, regex: Any) -> Iterator[DriftResult]:
-        table, column = _split(attr)
-        if not (self.has(table, column) and isinstance(regex, str)):
+    def pattern(self, table: str, column: str, regex: str) -> Iterator[DriftResult]:
+        if not self.has(table, column):
             return
         c = f"CAST({quote_ident(column)} AS VARCHAR)"
         n, bad = self.count(table, c, f"NOT regexp_full_match({c}, {quote_literal(regex)})",
@@ -196,11 +193,11 @@ def _checks(ck: _Checker, doc: dict[str, Any]) -> Iterator[Callable[[], Iterator
     clamp) are ``validate``'s business; these are the declared ones."""
     declared = semantics.expectations(doc)
     for u in declared.unique:
-        yield partial(ck.unique, f"{u.table}.{u.column}")
+        yield partial(ck.unique, u.table, u.column)
     for e in declared.enums:
-        yield partial(ck.enum, f"{e.table}.{e.column}", list(e.values) if e.values is not None else None, e.ref)
+        yield partial(ck.enum, e.table, e.column, list(e.values) if e.values is not None else None, e.ref)
     for p in declared.patterns:
-        yield partial(ck.pattern, f"{p.table}.{p.column}", p.regex)
+        yield partial(ck.pattern, p.table, p.column, p.regex)
     for rng in declared.ranges:
         if rng.declared:
             yield partial(ck.range, rng)
