@@ -12,10 +12,10 @@ from collections.abc import Set
 from typing import Any, cast
 
 from datagen_contracts.dsl import (
-    clamped_poisson_mean,
     clipped_normal_mean,
     clipped_poisson_affine_mean,
     kind_weights,
+    semantics,
 )
 from datagen_contracts.fixes import AnyFix, PatchScenario, ReviewDrift
 from datagen_contracts.report import DriftResult, Issue, Measure
@@ -298,6 +298,9 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
     for ineq in cons.get("inequalities") or []:
         if isinstance(ineq, dict):
             ordered |= {tuple(str(ineq.get(k, "")).split(".", 1)) for k in ("left", "right")}  # type: ignore[misc]
+    fanouts: dict[str, list[semantics.Fanout]] = {}
+    for f in semantics.expectations(doc).fanouts:
+        fanouts.setdefault(f.table, []).append(f)
     for node in doc["nodes"]:
         if not isinstance(node, dict) or node.get("id") not in cat.tables:
             continue
@@ -309,8 +312,9 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
             results.append(_result("row_count", table, None, want, actual, rel, 0.01,
                                    f"{table} has {actual} rows, the schema declares {want:g}"))
         parents = node.get("parents") if isinstance(node.get("parents"), list) else []
-        if isinstance(node.get("fanout"), dict) and parents and parents[0] in cat.tables:
-            results.append(_fanout(cat, node, nodes.get(parents[0], {}), parents[0], actual))
+        for f in fanouts.get(table, ()):
+            if f.parent in cat.tables:
+                results.append(_fanout(cat, f, actual))
         related = [nodes[p] for p in parents if p in nodes] + [
             nodes[str(g.get("lookup", {}).get("from", "")).split(".")[0]] for c in node.get("columns") or []
             if isinstance(c, dict) and isinstance(g := c.get("generator"), dict) and isinstance(g.get("lookup"), dict)
@@ -321,73 +325,30 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
     return results, [drift_issue(r) for r in results if r.status == "drift"]
 
 
-def _fanout_of(fan: dict[str, Any], multiplier: float) -> float | None:
-    """Expected children per parent: clamped Poisson(λ·m) (``min``/``max``/``clamp``), or the uniform mean × m."""
-    lo, hi = _num(fan, "min"), _num(fan, "max")
-    if isinstance(fan.get("clamp"), list) and len(fan["clamp"]) == 2:
-        lo, hi = float(fan["clamp"][0]), float(fan["clamp"][1])
-    if fan.get("distribution") == "uniform":
-        return None if lo is None else (lo + (hi if hi is not None else lo)) / 2 * multiplier
-    lam = _num(fan, "lambda", "lam")
-    if fan.get("distribution", "poisson") != "poisson" or fan.get("dormant"):
-        # a heavy-tailed mixture of mean λ: its mean is λ when nothing clamps it (clamped: not modelled, skipped)
-        return None if lam is None or lo is not None or hi is not None else lam * multiplier
-    return None if lam is None else clamped_poisson_mean(lam * multiplier, lo, hi)
-
-
-def _segment_multipliers(parent: dict[str, Any]) -> tuple[str | None, dict[str, float]]:
-    """The parent's segment column and fanout multiplier per segment (canonical ``behaviors`` or flat shape)."""
-    sb = parent.get("segment_behavior")
-    if not isinstance(sb, dict):
-        return None, {}
-    behaviors = sb.get("behaviors") if isinstance(sb.get("behaviors"), dict) else {
-        k: v for k, v in sb.items() if isinstance(v, dict) and k not in ("segments",)}
-    mult = {str(k): float(v["fanout_multiplier"]) for k, v in behaviors.items()
-            if isinstance(v, dict) and isinstance(v.get("fanout_multiplier"), int | float)}
-    column = sb.get("segment_column")
-    if column is None and mult:  # the flat shape: the choice column whose values are the segment names
-        column = next((c.get("name") for c in parent.get("columns", []) if isinstance(c, dict)
-                       and isinstance((c.get("generator") or {}).get("choice"), dict)
-                       and set(mult) <= {_key(v) for v in c["generator"]["choice"].get("choices") or []}), None)
-    return column, mult
-
-
-def _fanout(cat: Catalog, node: dict[str, Any], parent: dict[str, Any], pname: str, rows: int) -> DriftResult:
-    """Rows per primary-parent row against the declared fanout, accounting for clamping and segment multipliers;
-    skipped where the DSL lets something else shape the counts (vintage curves, effects, funnels, state models,
-    attribution chains)."""
-    table, fan = node["id"], node["fanout"]
-    for key in ("stage_config", "state_transition_model", "attribution_chain"):
-        if node.get(key):
-            return _skipped("fanout_mean", table, None, f"{key} replaces the fanout")
-    if any(isinstance(m, dict) and m.get("transform") == "effect" for m in node.get("modifiers") or []):
-        return _skipped("fanout_mean", table, None, "effect modifiers scale the fanout over time windows")
-    vintage = parent.get("vintage_behavior") if isinstance(parent.get("vintage_behavior"), dict) else {}
-    for name, m in (vintage.get("age_based_multipliers") or {}).items():
-        targets = m.get("applies_to") if isinstance(m, dict) else None
-        if targets in ("fanout", "all") or (isinstance(targets, list) and {"fanout", "all"} & set(targets)):
-            return _skipped("fanout_mean", table, None, f"{pname}'s vintage curve {name!r} changes the fanout with age")
+def _fanout(cat: Catalog, f: semantics.Fanout, rows: int) -> DriftResult:
+    """Rows per primary-parent row against the mean the schema's fanout implies (clamping and the parent's segment
+    multipliers included, as :mod:`datagen_contracts.dsl.semantics` derives it); skipped where the schema lets
+    something else shape the counts, with the reason it gives."""
+    table, pname = f.table, f.parent
+    if f.skip is not None:
+        return _skipped("fanout_mean", table, None, f.skip)
     prows = cat.tables[pname].rows
     if not prows:
         return _skipped("fanout_mean", table, None, f"{pname} has no rows")
-    column, mult = _segment_multipliers(parent)
     shares = {"": 1.0}
-    if mult:
-        if column is None or column not in {c.name for c in cat.tables[pname].columns}:
-            return _skipped("fanout_mean", table, None, f"{pname}'s segment column is unknown")
-        c = quote_ident(column)
+    if f.segment_column is not None:
+        if f.segment_column not in {c.name for c in cat.tables[pname].columns}:
+            return _skipped("fanout_mean", table, None, f"{pname}'s segment column is not in the data")
+        c = quote_ident(f.segment_column)
         got = cat.con.execute(f"SELECT CAST({c} AS VARCHAR), count(*) FROM {cat.tables[pname].sql} GROUP BY 1").fetchall()
         shares = {str(k): v / prows for k, v in got}
-    parts = [(share, _fanout_of(fan, mult.get(seg, 1.0))) for seg, share in shares.items()]
-    if any(m is None for _, m in parts):
-        return _skipped("fanout_mean", table, None, "the fanout declares no mean (lambda, or uniform min/max)")
-    want = sum(share * m for share, m in parts)
+    want = sum(share * f.by_segment.get(seg, f.by_segment[""]) for seg, share in shares.items())
     mean = rows / prows
     rel = abs(mean - want) / want if want else float(mean > 0)
     z = abs(mean - want) / math.sqrt(max(want, 1e-9) / prows)  # Poisson-like spread of a mean over prows parents
     result = _result("fanout_mean", table, None, round(want, 6), round(mean, 6), rel, REL_LIMIT,
                      f"{table} has {mean:.3g} rows per {pname}, the schema's fanout implies {want:.3g}"
-                     + (f" (segments of {pname}.{column})" if mult else ""))
+                     + (f" (segments of {pname}.{f.segment_column})" if f.segment_column else ""))
     if result.status == "drift" and z < FANOUT_Z:
         result.status = "ok"
         result.message += f": within sampling noise (z {z:.1f})"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from datagen_contracts import files as contract_files
+from datagen_contracts.dsl import semantics
 from datagen_contracts.errors import ContractError
 
 from ..errors import InputError
@@ -74,23 +75,22 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
                 "roles": {c.name: c.role for c in t.columns if c.role},
             }
     schema = catalog.schema or {}
+    said = semantics.expectations(schema)
     for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
         if not isinstance(node, dict) or "id" not in node or node["id"] in out:
             continue
-        cols = [c for c in node.get("columns", []) if isinstance(c, dict) and "name" in c]
         out[node["id"]] = {
             "pk": node.get("pk"),
             "fks": [],
             "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(node.get("kind")),
-            "nullable": {c["name"]: bool(c.get("nullable", False)) for c in cols},
+            "nullable": {n.column: n.nullable for n in said.nullability if n.table == node["id"]},
             "roles": {},
         }
-    for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:
-        if isinstance(node, dict) and node.get("id") in out:
-            out[node["id"]]["windows"] = {
-                c["name"]: (_window(c), c.get("after_parent") if isinstance(c.get("after_parent"), bool) else None)
-                for c in node.get("columns", []) if isinstance(c, dict) and "name" in c
-            }
+    windows = {(w.table, w.column): (w.start, w.end) for w in said.windows if w.explicit}
+    for table, column in {(n.table, n.column) for n in said.nullability}:
+        if table in out:  # the column's own declared window, and False for a declared attribute date
+            out[table].setdefault("windows", {})[column] = (
+                windows.get((table, column)), False if (table, column) in said.attribute_dates else None)
     touch_of = {  # attribution_chain: the touchpoint table precedes the conversion node that declares it
         str(n["attribution_chain"].get("touchpoint_table_name")): n["id"]
         for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
@@ -107,19 +107,6 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
         if touch in out:
             out[touch]["touchpoint"] = True
     return out
-
-
-def _window(column: dict[str, Any]) -> tuple[dt.datetime, dt.datetime] | None:
-    """A schema column's explicit generator window ``within: {start, end}`` (None for ``"timeframe"``)."""
-    gen = column.get("generator") if isinstance(column.get("generator"), dict) else {}
-    for kind in ("datetime_series", "diffusion_curve"):
-        within = gen.get(kind, {}).get("within") if isinstance(gen.get(kind), dict) else None
-        if isinstance(within, dict) and within.get("start") and within.get("end"):
-            try:
-                return parse_ts(within["start"]), parse_ts(within["end"])
-            except ValueError:
-                return None
-    return None
 
 
 def _attributed_to(declared_by: str | None) -> str | None:

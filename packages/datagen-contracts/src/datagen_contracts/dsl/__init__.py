@@ -88,11 +88,14 @@ from .interpret import (
     clamped_poisson_mean,
     clipped_normal_mean,
     clipped_poisson_affine_mean,
+    column_window,
     dependencies,
+    fanout_mean,
     infer_segment_column,
     kind_weights,
     parse_timestamp,
     parse_weights_kind,
+    segment_multipliers,
 )
 from .nodes import (
     CURRENCIES,
@@ -246,9 +249,11 @@ __all__ = [
     "clamped_poisson_mean",
     "clipped_normal_mean",
     "clipped_poisson_affine_mean",
+    "column_window",
     "dependencies",
     "dump_schema",
     "dumps_schema",
+    "fanout_mean",
     "infer_segment_column",
     "kind_weights",
     "lint_schema",
@@ -259,6 +264,7 @@ __all__ = [
     "parse_timestamp",
     "parse_weights_kind",
     "resolve_context",
+    "segment_multipliers",
 ]
 
 

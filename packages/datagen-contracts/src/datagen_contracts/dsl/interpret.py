@@ -1,11 +1,22 @@
 """How a schema's compact notations read, for every stage: timestamps, ``weights_kind``, the segment
-column of a flat segment block, which tables a table needs first, and the mean of a clamped Poisson fanout."""
+column of a flat segment block, which tables a table needs first — and the figures a declaration implies about
+the data generated from it: the mean children per parent of a ``fanout`` (with the clamped Poisson and clipped
+normal means it rests on), a parent's segment multipliers, and the window a generated time column draws from.
+
+Written once for every reader: datagen-core plans and generates to these figures, and
+:mod:`~datagen_contracts.dsl.semantics` hands them to the stages that check data (``datagen validate``,
+datacruncher). The figure functions take the typed struct or its JSON form (a reader of older data has only that).
+"""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
+
+import msgspec
 
 from .generators import EffectModifier
 from .nodes import Node
@@ -165,3 +176,114 @@ def _normal_cdf(z: float) -> float:
 
 def _normal_pdf(z: float) -> float:
     return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """A struct as its JSON form (a mapping as it is; anything else as an empty mapping)."""
+    if isinstance(value, msgspec.Struct):
+        value = msgspec.to_builtins(value)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _num(spec: Mapping[str, Any], *names: str) -> float | None:
+    for name in names:
+        value = spec.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def fanout_mean(fanout: Any, multiplier: float = 1.0) -> tuple[float, bool]:
+    """Expected children per parent row under ``fanout`` (a ``Fanout`` or its JSON form; None: one child), times
+    ``multiplier``, and whether that figure is exact for the declared shape.
+
+    - ``poisson``: the mean of Poisson(λ·m) clamped to ``[min, max]`` — exact;
+    - ``uniform``: ``(min + max) / 2 · m`` — exact when ``min`` is given (else 0 is assumed);
+    - ``negative_binomial`` / ``lognormal`` / ``zipf``, or a ``dormant`` share: a mixture of mean λ·m — exact
+      when nothing clamps it; a clamp is approximated by clamping the mean.
+
+    >>> fanout_mean({"distribution": "poisson", "lambda": 3.0})
+    (3.0, True)
+    >>> fanout_mean({"distribution": "uniform", "min": 1, "max": 5}, 2.0)
+    (6.0, True)
+    >>> fanout_mean({"distribution": "zipf", "lambda": 4.0, "max": 3})
+    (3.0, False)
+    >>> fanout_mean(None, 1.5)
+    (1.5, True)
+    """
+    if fanout is None:
+        return 1.0 * multiplier, True
+    spec = as_mapping(fanout)
+    lo, hi = _num(spec, "min"), _num(spec, "max")
+    clamp = spec.get("clamp")
+    if isinstance(clamp, list) and len(clamp) == 2:  # the tolerant JSON form's [min, max]
+        lo, hi = _num({"v": clamp[0]}, "v"), _num({"v": clamp[1]}, "v")
+    lam = _num(spec, "lambda", "lam", "mean")
+    kind = spec.get("distribution", "poisson")
+    if kind == "uniform":
+        low = lo if lo is not None else 0.0
+        return (low + (hi if hi is not None else low)) / 2.0 * multiplier, lo is not None
+    if kind != "poisson" or spec.get("dormant"):
+        mean = (lam or 0.0) * multiplier
+        clamped = max(mean, lo or 0.0) if hi is None else min(max(mean, lo or 0.0), hi)
+        return clamped, lam is not None and lo is None and hi is None
+    return clamped_poisson_mean((lam or 0.0) * multiplier, lo, hi), lam is not None
+
+
+def segment_multipliers(parent: Any) -> tuple[str | None, dict[str, float]]:
+    """A parent node's segment column and the fanout multiplier of each segment (the canonical ``behaviors`` shape
+    or the flat one); ``(None, {})`` without segment behaviour. The flat shape names no column: it is the choice
+    column whose choices include every segment.
+
+    >>> segment_multipliers({"segment_behavior": {"segment_column": "tier", "behaviors": {
+    ...     "gold": {"fanout_multiplier": 2}, "free": {"value_multiplier": 1.5}}}})
+    ('tier', {'gold': 2.0})
+    """
+    node = as_mapping(parent)
+    sb = node.get("segment_behavior")
+    if not isinstance(sb, Mapping):
+        return None, {}
+    behaviors = sb.get("behaviors")
+    if not isinstance(behaviors, Mapping):
+        behaviors = {k: v for k, v in sb.items() if isinstance(v, Mapping) and k != "segments"}
+    mult = {str(k): float(v["fanout_multiplier"]) for k, v in behaviors.items()
+            if isinstance(v, Mapping) and _num(v, "fanout_multiplier") is not None}
+    column = sb.get("segment_column") if isinstance(sb.get("segment_column"), str) else None
+    if column is None and mult:
+        for col in node.get("columns") or []:
+            choice = as_mapping(as_mapping(as_mapping(col).get("generator")).get("choice"))
+            if isinstance(choice.get("choices"), list) and set(mult) <= {str(c) for c in choice["choices"]}:
+                column = str(col.get("name"))
+                break
+    return column, mult
+
+
+def column_window(column: Any, timeframe: tuple[datetime, datetime] | None) -> tuple[datetime, datetime] | None:
+    """The window a generated time column draws from: its generator's explicit ``within: {start, end}``, else
+    ``timeframe``; None when the explicit window does not parse.
+
+    >>> col = {"name": "t", "generator": {"datetime_series": {"within": {"start": "2024-03-01", "end": "2024-04-01"}}}}
+    >>> column_window(col, (datetime(2024, 1, 1), datetime(2025, 1, 1)))[0]
+    datetime.datetime(2024, 3, 1, 0, 0)
+    """
+    within = explicit_within(column)
+    if within is None:
+        return timeframe
+    start, end = parse_timestamp(str(within.get("start"))), parse_timestamp(str(within.get("end")))
+    return (start, end) if start is not None and end is not None else None
+
+
+def explicit_within(column: Any) -> Mapping[str, Any] | None:
+    """The ``within: {start, end}`` of a ``datetime_series`` or ``diffusion_curve`` generator, if it names one."""
+    gen = as_mapping(as_mapping(column).get("generator"))
+    for kind in ("datetime_series", "diffusion_curve"):
+        within = as_mapping(gen.get(kind)).get("within")
+        if isinstance(within, Mapping):
+            return within
+    return None
+
+
+def time_generated(column: Any) -> bool:
+    """Whether the column is drawn by a time generator (``datetime_series`` or ``diffusion_curve``)."""
+    gen = as_mapping(as_mapping(column).get("generator"))
+    return any(isinstance(gen.get(kind), Mapping) for kind in ("datetime_series", "diffusion_curve"))

@@ -5,7 +5,10 @@ engines, but read the claims from here: which values a column may hold (ranges, 
 columns are unique, which pairs of columns are ordered, and which realism targets the data should meet. A claim
 says where it comes from (``source``): the top-level ``constraints``, a column's own ``constraints``, or — for
 ranges — what generation implies (a last ``clamp`` modifier, a distribution's ``clamp``); ``declared`` tells
-the two apart.
+the two apart. It also lists, per column, whether nulls are allowed, the window a generated time column draws
+from, which event times follow their parent's creation (``after_parent``) and which dates are declared attributes
+exempt from it, and, per child table, the rows per parent its ``fanout`` implies (the figures from
+:mod:`~datagen_contracts.dsl.interpret`, which datagen-core generates to).
 
 The input is a loaded :class:`~datagen_contracts.dsl.Schema` or its JSON form; a malformed document (one a
 reader of older data falls back to) yields what can be read from it and skips the rest.
@@ -31,11 +34,13 @@ reader of older data falls back to) yields what can be read from it and skips th
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
+from .interpret import column_window, fanout_mean, parse_timestamp, segment_multipliers, time_generated
 from .schema import Schema
 
 DECLARED = ("constraints.ranges", "constraints.enum", "constraints.pattern", "column constraints")
@@ -105,6 +110,53 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Nullability:
+    """Whether ``table.column`` may hold nulls (the DSL's ``nullable``, false unless declared); ``key``: the column
+    is the table's primary key."""
+
+    table: str
+    column: str
+    nullable: bool
+    key: bool
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Generated values of ``table.column`` (a ``datetime_series`` or ``diffusion_curve``) lie in ``[start, end]``:
+    the generator's own ``within`` window (``explicit``), else the timeframe."""
+
+    table: str
+    column: str
+    start: datetime
+    end: datetime
+    explicit: bool
+
+
+@dataclass(frozen=True)
+class AfterParent:
+    """A fact's time column ``table.column`` is at or after the creation time of its primary parent ``parent``
+    (``after_parent``, true unless declared false; a ``lookup`` copies a parent's value and claims nothing)."""
+
+    table: str
+    column: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class Fanout:
+    """Rows of ``table`` per row of its primary parent ``parent``: ``by_segment[""]`` is the expected mean, and
+    with segments, ``by_segment`` maps each value of the parent's ``segment_column`` that has a fanout multiplier
+    to its own mean (the other values keep ``by_segment[""]``). ``skip`` says why no mean is
+    claimed — something other than the fanout shapes the counts, or the declared shape has no exact mean."""
+
+    table: str
+    parent: str
+    by_segment: Mapping[str, float] = field(default_factory=dict)
+    segment_column: str | None = None
+    skip: str | None = None
+
+
+@dataclass(frozen=True)
 class Expectations:
     unique: tuple[Unique, ...]
     enums: tuple[Enum, ...]
@@ -112,6 +164,12 @@ class Expectations:
     ranges: tuple[Range, ...]
     inequalities: tuple[Inequality, ...]
     targets: tuple[Target, ...]
+    nullability: tuple[Nullability, ...] = ()
+    windows: tuple[TimeWindow, ...] = ()
+    after_parent: tuple[AfterParent, ...] = ()
+    #: ``(table, column)`` of the dates declared ``after_parent: false``: attributes (a birth date), not events
+    attribute_dates: tuple[tuple[str, str], ...] = ()
+    fanouts: tuple[Fanout, ...] = ()
 
 
 def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
@@ -153,10 +211,10 @@ def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
                     for q in _items(cons.get("inequalities"))]
     targets = _mapping(doc.get("targets"))
     found = []
-    for metric, field in (("weekend_share", "timestamp"), ("mean_in_range", "column")):
+    for metric, named in (("weekend_share", "timestamp"), ("mean_in_range", "column")):
         for t in _items(targets.get(metric)):
-            if isinstance(t.get(field), str):
-                found.append(Target(metric, str(t.get("table")), t[field], _num(t.get("min")), _num(t.get("max"))))
+            if isinstance(t.get(named), str):
+                found.append(Target(metric, str(t.get("table")), t[named], _num(t.get("min")), _num(t.get("max"))))
     return Expectations(
         unique=tuple(u for u in _once(unique) if u.table and u.column),
         enums=tuple(e for e in _once(enums) if e.table and e.column),
@@ -164,7 +222,68 @@ def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
         ranges=tuple(ranges.values()),
         inequalities=tuple(_once(inequalities)),
         targets=tuple(found),
+        **_columns_and_rows(doc),
     )
+
+
+def _columns_and_rows(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Nullability, time windows, time order and fanout means (the :class:`Expectations` fields of the same names)."""
+    tf = _mapping(doc.get("timeframe"))
+    start, end = parse_timestamp(str(tf.get("start"))), parse_timestamp(str(tf.get("end")))
+    timeframe = (start, end) if start is not None and end is not None else None
+    nodes = {str(n.get("id")): n for n in _items(doc.get("nodes"))}
+    nullability, windows, after, attributes, fanouts = [], [], [], [], []
+    for table, col in _columns(doc):
+        node, name = nodes[table], str(col.get("name"))
+        nullability.append(Nullability(table, name, col.get("nullable") is True, node.get("pk") == name))
+        window = column_window(col, timeframe) if time_generated(col) else None
+        if window is not None:
+            windows.append(TimeWindow(table, name, window[0], window[1], _explicit(col)))
+        parents = [str(p) for p in node.get("parents") or [] if isinstance(p, str)]
+        if col.get("type") in ("date", "datetime") and col.get("after_parent") is False:
+            attributes.append((table, name))
+        elif (col.get("type") in ("date", "datetime") and parents and node.get("kind") == "fact"
+              and _mapping(col.get("generator")).get("lookup") is None):
+            after.append(AfterParent(table, name, parents[0]))
+    for node in nodes.values():
+        parents = [str(p) for p in node.get("parents") or [] if isinstance(p, str)]
+        if isinstance(node.get("fanout"), Mapping) and parents:
+            fanouts.append(_fanout(node, nodes.get(parents[0], {}), parents[0]))
+    return {"nullability": tuple(nullability), "windows": tuple(windows), "after_parent": tuple(after),
+            "attribute_dates": tuple(attributes), "fanouts": tuple(fanouts)}
+
+
+def _explicit(col: Mapping[str, Any]) -> bool:
+    gen = _mapping(col.get("generator"))
+    return any(isinstance(_mapping(gen.get(k)).get("within"), Mapping) for k in ("datetime_series", "diffusion_curve"))
+
+
+def _fanout(node: Mapping[str, Any], parent: Mapping[str, Any], pname: str) -> Fanout:
+    """The rows per parent a child's fanout implies, or why none is claimed: a funnel, state model or attribution
+    chain replaces the fanout; effect modifiers scale it over time windows; the parent's vintage curve changes it
+    with age; a clamped heavy-tailed shape or a missing mean has no exact figure."""
+    table = str(node.get("id"))
+    for key in ("stage_config", "state_transition_model", "attribution_chain"):
+        if node.get(key):
+            return Fanout(table, pname, skip=f"{key} replaces the fanout")
+    if any(m.get("transform") == "effect" for m in _items(node.get("modifiers"))):
+        return Fanout(table, pname, skip="effect modifiers scale the fanout over time windows")
+    vintage = _mapping(parent.get("vintage_behavior"))
+    for name, m in _mapping(vintage.get("age_based_multipliers")).items():
+        targets = m.get("applies_to") if isinstance(m, Mapping) else None
+        if targets in ("fanout", "all") or (isinstance(targets, list) and {"fanout", "all"} & set(targets)):
+            return Fanout(table, pname, skip=f"{pname}'s vintage curve {name!r} changes the fanout with age")
+    column, mult = segment_multipliers(parent)
+    by_segment = {}
+    for segment, m in {"": 1.0, **mult}.items():
+        mean, exact = fanout_mean(node["fanout"], m)
+        if not exact:
+            return Fanout(table, pname, skip="the fanout declares no exact mean (lambda without a clamp on a "
+                                             "heavy-tailed shape, or uniform min/max)")
+        by_segment[segment] = mean
+    if mult and column is None:
+        return Fanout(table, pname, skip=f"{pname}'s segment column is unknown")
+    return Fanout(table, pname, by_segment, column if mult else None)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -180,7 +299,8 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
 def _columns(doc: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     for node in _items(doc.get("nodes")):
         for col in _items(node.get("columns")):
-            yield str(node.get("id")), col
+            if isinstance(col.get("name"), str):
+                yield str(node.get("id")), col
 
 
 def _split(attr: Any) -> tuple[str, str]:

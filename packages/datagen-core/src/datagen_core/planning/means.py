@@ -9,9 +9,7 @@ import numpy as np
 
 from datagen_contracts import dsl
 from datagen_contracts.dsl import (
-    clamped_poisson_mean,
     infer_segment_column,
-    parse_timestamp,
     parse_weights_kind,
 )
 
@@ -24,16 +22,9 @@ SECONDS_PER_UNIT = {"day": 86_400.0, "week": 7 * 86_400.0, "month": 30.4375 * 86
 
 
 def fanout_mean(fanout: dsl.Fanout | None, multiplier: float = 1.0) -> float:
-    """Expected children per parent row: clamped Poisson(λ·m), or the uniform integer mean × m."""
-    if fanout is None:
-        return 1.0 * multiplier
-    if fanout.distribution == "uniform":
-        lo, hi = fanout.min or 0, fanout.max if fanout.max is not None else fanout.min or 0
-        return (lo + hi) / 2.0 * multiplier
-    if fanout.distribution != "poisson" or fanout.dormant:  # a mixture of mean λ; its clamps are not modelled
-        lam = (fanout.lam or 0.0) * multiplier
-        return min(max(lam, fanout.min or 0), fanout.max) if fanout.max is not None else max(lam, fanout.min or 0)
-    return clamped_poisson_mean((fanout.lam or 0.0) * multiplier, fanout.min, fanout.max)
+    """Expected children per parent row (the contracts' one definition, :func:`datagen_contracts.dsl.fanout_mean`:
+    clamped Poisson(λ·m), the uniform integer mean × m, or a heavy-tailed mixture's mean λ·m)."""
+    return dsl.fanout_mean(fanout, multiplier)[0]
 
 
 def describe_fanout(fanout: dsl.Fanout | None) -> str:
@@ -103,18 +94,14 @@ def segment_shares(parent: dsl.Node) -> tuple[dict[str, float], bool]:
 
 def column_window(col: dsl.Column, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime] | None:
     """The window a generated time column draws from: its explicit ``within``, else the timeframe (None when
-    the explicit window does not parse).
+    the explicit window does not parse) — :func:`datagen_contracts.dsl.column_window`.
 
     >>> col = dsl.Column(name="t", type="datetime", generator=dsl.Generator(datetime_series=dsl.DatetimeSeriesGen(
     ...     within=dsl.Window(start="2024-03-01", end="2024-04-01"))))
     >>> column_window(col, (datetime(2024, 1, 1), datetime(2025, 1, 1)))[0]
     datetime.datetime(2024, 3, 1, 0, 0)
     """
-    gen = col.generator.datetime_series or col.generator.diffusion_curve
-    if gen is not None and isinstance(gen.within, dsl.Window):
-        a, b = parse_timestamp(gen.within.start), parse_timestamp(gen.within.end)
-        return (a, b) if a is not None and b is not None else None
-    return timeframe
+    return dsl.column_window(col, timeframe)
 
 
 def window_of(node: dsl.Node, column_name: str, timeframe: tuple[datetime, datetime]) -> tuple[datetime, datetime]:

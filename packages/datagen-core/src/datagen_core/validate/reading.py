@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datagen_contracts import dsl, layout
-from datagen_contracts.dsl import parse_timestamp
+from datagen_contracts.dsl import parse_timestamp, semantics
 
 from ..columns.references import creation_column
 from ..errors import DatasetReadError
@@ -52,6 +52,8 @@ class ValidationContext:
         tf_end = parse_timestamp(schema.timeframe.end)
         assert tf_start is not None and tf_end is not None  # guaranteed by the contracts' rules
         self.timeframe = (tf_start, tf_end)
+        #: what the schema claims about its data, as every stage reads it (``datagen_contracts.dsl.semantics``)
+        self.said = semantics.expectations(schema)
         for name in self.expected_tables():
             self.tables[name] = self._locate(name)
 

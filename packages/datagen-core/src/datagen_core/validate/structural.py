@@ -140,9 +140,9 @@ def check_foreign_keys(ctx: ValidationContext) -> Iterator[Check]:
 @category("structural")
 def check_nullability(ctx: ValidationContext) -> Iterator[Check]:
     by_table: dict[str, list[str]] = {}
-    for node, col in ctx.node_columns():
-        if not col.nullable and node.pk != col.name:  # the pk has its own not-null check
-            by_table.setdefault(node.id, []).append(col.name)
+    for n in ctx.said.nullability:
+        if not n.nullable and not n.key:  # the pk has its own not-null check
+            by_table.setdefault(n.table, []).append(n.column)
     for table, columns in by_table.items():
         present = [c for c in columns if ctx.has(table, c)]
         for c in columns:

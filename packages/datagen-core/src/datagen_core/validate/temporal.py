@@ -14,45 +14,38 @@ from .report import Check, category, result, skipped
 from .values import comparable
 
 
-def _parent_link(ctx: ValidationContext, node: dsl.Node) -> tuple[str, str, str] | None:
-    """(child column, parent table, parent column) of the FK to the primary parent."""
-    parent = node.parents[0]
+def _parent_link(ctx: ValidationContext, child: str, parent: str) -> tuple[str, str, str] | None:
+    """(child column, parent table, parent column) of the FK from ``child`` to ``parent``."""
     for table, column, ptable, pcol, _ in ctx.foreign_keys():
-        if table == node.id and ptable == parent:
+        if table == child and ptable == parent:
             return column, ptable, pcol
     return None
 
 
 @category("temporal")
 def check_after_parent(ctx: ValidationContext) -> Iterator[Check]:
-    """Every fact date/datetime (``after_parent`` true, not a lookup) ≥ its primary parent's creation time."""
-    for node in ctx.schema.nodes:
-        if node.kind != "fact" or not node.parents:
-            continue
-        columns = [c for c in node.columns if c.type in ("date", "datetime") and c.after_parent
-                   and c.generator.lookup is None]
-        if not columns:
-            continue
-        parent = node.parents[0]
+    """Every fact time column the schema says follows its parent (``after_parent``, not a lookup) ≥ its primary
+    parent's creation time."""
+    for claim in ctx.said.after_parent:
+        table, column, parent = claim.table, claim.column, claim.parent
+        target = f"{table}.{column}"
         created = ctx.creation_column(parent)
-        link = _parent_link(ctx, node)
-        for col in columns:
-            target = f"{node.id}.{col.name}"
-            if created is None:
-                yield skipped("temporal", "after_parent", target, f"parent {parent!r} has no creation time column")
-                continue
-            if link is None:
-                yield skipped("temporal", "after_parent", target, f"no foreign key from {node.id!r} to {parent!r}")
-                continue
-            fk_col, _, pk_col = link
-            skip = next((s for t, c in ((node.id, col.name), (node.id, fk_col), (parent, created), (parent, pk_col))
-                         if (s := ctx.missing("temporal", "after_parent", t, c, target=target)) is not None), None)
-            if skip is not None:
-                yield skip
-                continue
-            n, rows = count_before_parent(ctx, node.id, fk_col, col.name, parent, pk_col, created)
-            yield result("temporal", "after_parent", target, n == 0, measured=n, expected=0, rows=rows,
-                         failing_rows=n, message=f"vs {parent}.{created} via {fk_col}")
+        if created is None:
+            yield skipped("temporal", "after_parent", target, f"parent {parent!r} has no creation time column")
+            continue
+        link = _parent_link(ctx, table, parent)
+        if link is None:
+            yield skipped("temporal", "after_parent", target, f"no foreign key from {table!r} to {parent!r}")
+            continue
+        fk_col, _, pk_col = link
+        skip = next((s for t, c in ((table, column), (table, fk_col), (parent, created), (parent, pk_col))
+                     if (s := ctx.missing("temporal", "after_parent", t, c, target=target)) is not None), None)
+        if skip is not None:
+            yield skip
+            continue
+        n, rows = count_before_parent(ctx, table, fk_col, column, parent, pk_col, created)
+        yield result("temporal", "after_parent", target, n == 0, measured=n, expected=0, rows=rows,
+                     failing_rows=n, message=f"vs {parent}.{created} via {fk_col}")
 
 
 def count_before_parent(ctx: ValidationContext, table: str, fk_col: str, time_col: str, parent: str,
@@ -81,7 +74,7 @@ def _label_column(node: dsl.Node, labels: set[str], *, previous: bool = False) -
 
 
 def _sequence_frame(ctx: ValidationContext, node: dsl.Node, label: str, extra: list[str]) -> tuple[pl.LazyFrame, str, str] | None:
-    link = _parent_link(ctx, node)
+    link = _parent_link(ctx, node.id, node.parents[0]) if node.parents else None
     time_col = next((c.name for c in node.columns if c.type in ("datetime", "date")), None)
     needed = [label, *extra, *([link[0]] if link else []), *([time_col] if time_col else [])]
     if link is None or time_col is None or not all(ctx.has(node.id, c) for c in needed):

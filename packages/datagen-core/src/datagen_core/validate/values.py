@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
-from datagen_contracts import dsl
-from datagen_contracts.dsl.semantics import expectations
-
-from ..planning.means import column_window
 from .reading import ValidationContext, collect, count
 from .report import Check, as_json_value, category, result, skipped, split_ref
 
 
 @category("value")
 def check_ranges(ctx: ValidationContext) -> Iterator[Check]:
-    for r in expectations(ctx.schema).ranges:
+    for r in ctx.said.ranges:
         table, column, lo, hi, source = r.table, r.column, r.min, r.max, r.source
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "range", table, column)) is not None:
@@ -51,7 +46,7 @@ _OPS: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
 @category("value")
 def check_inequalities(ctx: ValidationContext) -> Iterator[Check]:
     """``left op right`` on every row where both are non-null; across tables through a foreign key."""
-    for q in expectations(ctx.schema).inequalities:
+    for q in ctx.said.inequalities:
         (lt, lc), (rt, rc) = split_ref(q.left), split_ref(q.right)
         target = f"{q.left} {q.op} {q.right}"
         skip = (ctx.missing("value", "inequality", lt, lc, target=target)
@@ -101,7 +96,7 @@ def comparable(left: pl.Expr, right: pl.Expr, frame: pl.LazyFrame) -> tuple[pl.E
 
 @category("value")
 def check_patterns(ctx: ValidationContext) -> Iterator[Check]:
-    for p in expectations(ctx.schema).patterns:
+    for p in ctx.said.patterns:
         table, column, regex = p.table, p.column, p.regex
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "pattern", table, column)) is not None:
@@ -124,7 +119,7 @@ def _as_text(values: Iterable[Any]) -> list[str]:
 
 @category("value")
 def check_enums(ctx: ValidationContext) -> Iterator[Check]:
-    for e in expectations(ctx.schema).enums:
+    for e in ctx.said.enums:
         table, column, values, ref = e.table, e.column, e.values, e.ref
         target = f"{table}.{column}"
         if (skip := ctx.missing("value", "enum", table, column)) is not None:
@@ -146,24 +141,17 @@ def check_enums(ctx: ValidationContext) -> Iterator[Check]:
                      failing_rows=n)
 
 
-def _windows(ctx: ValidationContext) -> Iterator[tuple[dsl.Node, dsl.Column, datetime, datetime, str]]:
-    for node, col in ctx.node_columns():
-        gen = col.generator.datetime_series or col.generator.diffusion_curve
-        window = None if gen is None else column_window(col, ctx.timeframe)
-        if window is not None:
-            yield node, col, window[0], window[1], "window" if isinstance(gen.within, dsl.Window) else "timeframe"
-
-
 @category("value")
 def check_time_bounds(ctx: ValidationContext) -> Iterator[Check]:
     """Generated date/datetime columns stay inside their window (the timeframe unless ``within`` says otherwise)."""
-    for node, col, lo, hi, what in _windows(ctx):
-        target = f"{node.id}.{col.name}"
-        if (skip := ctx.missing("value", "time_bounds", node.id, col.name)) is not None:
+    for w in ctx.said.windows:
+        table, column, lo, hi, what = w.table, w.column, w.start, w.end, "window" if w.explicit else "timeframe"
+        target = f"{table}.{column}"
+        if (skip := ctx.missing("value", "time_bounds", table, column)) is not None:
             yield skip
             continue
-        t = ctx.arrow_type(node.id, col.name)
-        v = pl.col(col.name)
+        t = ctx.arrow_type(table, column)
+        v = pl.col(column)
         if pa.types.is_date(t):
             lo_l, hi_l = pl.lit(lo.date()), pl.lit(hi.date())
         elif pa.types.is_timestamp(t):
@@ -172,10 +160,10 @@ def check_time_bounds(ctx: ValidationContext) -> Iterator[Check]:
         else:
             yield skipped("value", "time_bounds", target, f"not a date or datetime ({t})")
             continue
-        df = collect(ctx.scan(node.id).select(((v < lo_l) | (v > hi_l)).sum().alias("bad"),
+        df = collect(ctx.scan(table).select(((v < lo_l) | (v > hi_l)).sum().alias("bad"),
                                               v.min().alias("min"), v.max().alias("max")))
         n = int(df["bad"][0])
         yield result("value", "time_bounds", target, n == 0,
                      measured=[as_json_value(df["min"][0]), as_json_value(df["max"][0])],
-                     expected=[lo.isoformat(), hi.isoformat()], rows=ctx.rows(node.id), failing_rows=n,
+                     expected=[lo.isoformat(), hi.isoformat()], rows=ctx.rows(table), failing_rows=n,
                      message=f"within the {what}")
