@@ -41,12 +41,31 @@ def test_problem_of_dispatches_on_the_fix_type(action: str, params: dict, expect
 
 def test_every_action_is_either_a_problem_or_for_a_human() -> None:
     from datagen_contracts.fixes import FIX_TYPES, ReviewDrift
-    from datapolisher.issues import POSTPROCESS_PROBLEMS, PROBLEMS, SCHEMA_PROBLEMS
+    from datapolisher.problems import BY_FIX, POSTPROCESS_PROBLEMS, SCHEMA_PROBLEMS
 
-    human = {t.__struct_config__.tag for t in FIX_TYPES if t not in PROBLEMS and t is not ReviewDrift}
+    human = {t.__struct_config__.tag for t in FIX_TYPES if t not in BY_FIX and t is not ReviewDrift}
     assert human == {"review", "patch_scenario", "clamp_to_range", "shift_mean", "recompute_total", "price_lookup",
                      "adoption_curve", "creation_trend", "revenue_trend", "funnel_stages"}
-    assert set(PROBLEMS.values()) <= SCHEMA_PROBLEMS | POSTPROCESS_PROBLEMS
+    assert set(BY_FIX.values()) <= SCHEMA_PROBLEMS | POSTPROCESS_PROBLEMS
+
+
+def test_each_problem_module_holds_what_its_paths_need() -> None:
+    """A problem the post-processing path fixes has a ``plan``; one the schema path fixes has an edit or a defect
+    kind to remove (or says why not); no fix type or defect kind belongs to two problems; defect kinds exist."""
+    from datagen_contracts.dsl import DEFECT_KINDS
+    from datapolisher.problems import PROBLEMS
+
+    fix_types = [fix for m in PROBLEMS for fix in m.FIXES]
+    defects = [kind for m in PROBLEMS for kind in m.DEFECTS]
+    assert len(fix_types) == len(set(fix_types)) and len(defects) == len(set(defects))
+    assert set(defects) <= set(DEFECT_KINDS)
+    assert len({m.PROBLEM for m in PROBLEMS}) == len(PROBLEMS)
+    for m in PROBLEMS:
+        assert m.__name__.rsplit(".", 1)[1] == m.PROBLEM
+        assert set(m.PATHS) <= {"schema", "postprocess"} and m.PATHS
+        assert ("postprocess" in m.PATHS) == hasattr(m, "plan"), m.PROBLEM
+        if "schema" in m.PATHS and not (hasattr(m, "edit_schema") or m.DEFECTS):
+            assert "No automatic edit" in (m.__doc__ or ""), m.PROBLEM
 
 
 def test_findings_take_the_hint_column_over_the_issue_column() -> None:

@@ -19,7 +19,8 @@ from datapolisher.postprocess import python as py_render
 from datapolisher.postprocess import sql as sql_render
 from datapolisher.postprocess.apply import apply_plan, default_output
 from datapolisher.postprocess.metadata import template
-from datapolisher.postprocess.plan import Plan, Step, build_plan, code_mapping
+from datapolisher.postprocess.plan import Plan, Step, build_plan
+from datapolisher.problems.data.code_variants import code_mapping
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DATAPOLISHER_UPDATE_GOLDEN") == "1"

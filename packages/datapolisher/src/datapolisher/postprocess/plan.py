@@ -8,33 +8,20 @@ before children, cascading), parent times, computed columns — so each fix sees
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from datagen_contracts import fixes
-
 from ..errors import InputError
-from ..issues import Finding, param
-from ..model import CompositeEdge, DatasetModel, Edge, TableModel, distinct_values
+from ..issues import Finding
+from ..model import CompositeEdge, DatasetModel, Edge, TableModel
+from ..problems import BY_PROBLEM
 from .ops import OPS
 from .step import ACTIVE_DAYS, Step
 
 #: the operations in the order a plan applies them (see :mod:`.ops`)
 OP_ORDER = tuple(op.OP for op in OPS)
 COMPUTED = ("is_active", "lifetime_value")
-CAST_TYPES = ("BIGINT", "DOUBLE", "TIMESTAMP")
-
-# Common spellings of the same country, so "US", "USA" and " us" become one form (the most frequent one).
-COUNTRY_ALIASES = {
-    "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "UK": "GB", "GBR": "GB",
-    "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "DEU": "DE", "GERMANY": "DE", "DEUTSCHLAND": "DE",
-    "FRA": "FR", "FRANCE": "FR", "CAN": "CA", "CANADA": "CA", "ESP": "ES", "SPAIN": "ES", "ITA": "IT",
-    "ITALY": "IT", "JPN": "JP", "JAPAN": "JP", "AUS": "AU", "AUSTRALIA": "AU", "BRA": "BR", "BRAZIL": "BR",
-    "IND": "IN", "INDIA": "IN", "MEX": "MX", "MEXICO": "MX", "NLD": "NL", "NETHERLANDS": "NL", "CHN": "CN",
-    "CHINA": "CN",
-}
 
 
 @dataclass
@@ -80,37 +67,9 @@ def describe(step: Step) -> str:
     return text[step.op]
 
 
-def _why(f: Finding) -> str:
-    return " ".join(f"{f.issue.id} [{f.issue.severity}] {f.issue.finding}".split())
+class PlanBuilder:
+    """The steps planned so far (one per operation, table and column), and the findings no step fixes."""
 
-
-def _norm_key(value: str, country: bool) -> str:
-    """The spelling group of a value, as datacruncher's format_inconsistency groups them (so what it counts as
-    a variant is what gets normalized): whitespace collapsed, case folded, dots dropped from short values
-    (``D.E.`` is ``DE``), then country aliases."""
-    key = re.sub(r"\s+", " ", value.strip()).upper()
-    if len(key) <= 8:
-        key = key.replace(".", "")
-    return COUNTRY_ALIASES.get(key, key) if country else key
-
-
-def code_mapping(values: list[tuple[str, int]], country: bool) -> dict[str, str]:
-    """Variant -> canonical (the group's most frequent spelling); only values that change are listed.
-
-    >>> code_mapping([("US", 50), ("USA", 5), ("us ", 2), ("DE", 9)], country=True)
-    {'USA': 'US', 'us ': 'US'}
-    """
-    groups: dict[str, list[tuple[str, int]]] = {}
-    for v, n in values:
-        groups.setdefault(_norm_key(v, country), []).append((v, n))
-    mapping = {}
-    for members in groups.values():
-        canonical = max(members, key=lambda m: (m[1], m[0] == m[0].strip(), m[0]))[0].strip()
-        mapping.update({v: canonical for v, _ in members if v != canonical})
-    return dict(sorted(mapping.items()))
-
-
-class _Builder:
     def __init__(self, model: DatasetModel, defaults: dict[str, Any]) -> None:
         self.model = model
         self.defaults = defaults
@@ -124,135 +83,36 @@ class _Builder:
         whys = (*old.why, why) if old is not None and why not in old.why else (why,) if old is None else old.why
         self.steps[key] = Step(op, table, params, whys)
 
+    def why(self, f: Finding) -> str:
+        """A step's reason: the issue it fixes, on one line."""
+        return " ".join(f"{f.issue.id} [{f.issue.severity}] {f.issue.finding}".split())
+
+    def fix(self, f: Finding, op: str, table: str, params: dict[str, Any]) -> None:
+        """Add a step that fixes ``f``."""
+        self.add(op, table, params, self.why(f))
+
     def finding(self, f: Finding) -> None:
+        """Plan the fix of one finding through its problem's ``plan``; without one it is left unhandled."""
         t = self.model.table(f.table)
-        handler = getattr(self, f"_{f.problem}", None)
-        if t is None or handler is None or not handler(f, t):
+        planner = getattr(BY_PROBLEM.get(f.problem or ""), "plan", None)
+        if t is None or planner is None or not planner(self, f, t):
             self.unhandled.append(f)
 
-    def _type_drift(self, f: Finding, t: TableModel) -> bool:
-        target = str(param(f.params, "type", "to_type", default="BIGINT" if t.is_float(f.column or "") else "")).upper()
-        if f.column not in t.columns or target not in CAST_TYPES:
-            return False
-        self.add("cast", t.name, {"column": f.column, "type": target, "from": t.columns[f.column]}, _why(f))
-        return True
-
-    def _negative_amounts(self, f: Finding, t: TableModel) -> bool:
-        if f.column not in t.columns or (not t.is_float(f.column) and "INT" not in t.columns[f.column].upper()):
-            return False
-        low = float(param(f.params, "min", default=0))
-        # an integer column stays integer (a 0.0 literal would make DuckDB write DECIMAL and Polars Float64)
-        self.add("clamp_min", t.name, {"column": f.column, "min": low if t.is_float(f.column) else math.ceil(low)},
-                 _why(f))
-        return True
-
-    def _code_variants(self, f: Finding, t: TableModel) -> bool:
-        if f.column not in t.columns:
-            return False
-        mapping = param(f.params, "mapping", "variants")
-        if not isinstance(mapping, dict):
-            country = bool(re.search(r"country|nation", f.column, re.I)) or "country" in t.roles.get(f.column, ())
-            mapping = code_mapping(distinct_values(self.model.root, t, f.column), country)
-        if mapping:
-            self.add("normalize_codes", t.name, {"column": f.column, "mapping": mapping}, _why(f))
-        return True
-
-    def _whitespace(self, f: Finding, t: TableModel) -> bool:
-        if f.column not in t.columns or not t.columns[f.column].upper().startswith("VARCHAR"):
-            return False
-        self.add("trim_whitespace", t.name, {"column": f.column}, _why(f))
-        return True
-
-    def _nullable(self, f: Finding, t: TableModel) -> bool:
-        value = param(f.params, "default", "fill_value", "value")
-        value = self.defaults.get(f"{t.name}.{f.column}", value)
-        if f.column not in t.columns or value is None:
-            return False
-        self.add("fill_default", t.name, {"column": f.column, "value": value}, _why(f))
-        return True
-
-    def _money_precision(self, f: Finding, t: TableModel) -> bool:
-        if f.column not in t.columns or not t.is_float(f.column):
-            return False
-        decimals = int(param(f.params, "decimals", "scale", default=2))
-        self.add("round_money", t.name, {"column": f.column, "decimals": decimals}, _why(f))
-        return True
-
-    def _duplicate_rows(self, f: Finding, t: TableModel) -> bool:
-        self.add("dedupe_rows", t.name, {}, _why(f))
-        return True
-
-    def _duplicate_key(self, f: Finding, t: TableModel) -> bool:
-        key = param(f.params, "key", "pk", "column") or f.column or t.pk
-        if key not in t.columns:
-            return False
-        self.add("dedupe_key", t.name, {"key": key}, _why(f))
-        return True
-
-    def _inverted_interval(self, f: Finding, t: TableModel) -> bool:
-        start = param(f.params, "start", "start_column", "left", default=f.column)
-        end = param(f.params, "end", "end_column", "right")
-        if end is None:
-            times = [c for c in t.columns if t.is_time(c) and c != start]
-            end = next((c for c in times if re.search(r"end|finish|close|stop|until|to\b", c, re.I)), None)
-        if start not in t.columns or end not in t.columns:
-            return False
-        self.add("swap_interval", t.name, {"start": start, "end": end}, _why(f))
-        return True
-
-    def _edge_for(self, f: Finding, t: TableModel) -> Edge | None:
-        parent = param(f.params, "parent", "parent_table", "to_table", "references_table")
-        refs = str(param(f.params, "references", default=""))
+    def edge_for(self, f: Finding, t: TableModel) -> Edge | None:
+        """The foreign key of ``t`` the finding is about: to its hinted parent, through its hinted column."""
+        parent = f.param("parent")
+        refs = str(f.param("references", default=""))
         if parent is None and "." in refs:
             parent = refs.partition(".")[0]
-        fk = param(f.params, "fk", "fk_column", "foreign_key")
-        for column in (fk, f.column, None):
+        for column in (f.column, None):
             edge = self.model.edge(t.name, column, parent)
             if edge is not None:
                 return edge
         return None
 
-    def _orphans(self, f: Finding, t: TableModel) -> bool:
-        if param(f.params, "columns") is not None:
-            return self._composite_orphans(f, t)
-        edge = self._edge_for(f, t)
-        if edge is None:
-            return False
-        op = "null_orphans" if isinstance(f.issue.fix, fixes.NullOrphans) and t.nullable.get(edge.column, False) else "drop_orphans"
-        params = {"column": edge.column, "parent": edge.parent, "parent_column": edge.parent_column}
-        self.add(op, t.name, params, _why(f))
-        return True
-
-    def _composite_orphans(self, f: Finding, t: TableModel) -> bool:
-        """Rows whose tuple of columns is no parent key (a tuple with a NULL part refers to nothing: kept)."""
-        columns = tuple(c.strip() for c in str(param(f.params, "columns")).split(","))
-        parent = param(f.params, "parent")
-        wanted = tuple(c.strip() for c in str(param(f.params, "parent_columns", default="")).split(","))
-        for e in self.model.composite_edges:
-            if e.table == t.name and e.columns == columns and (parent is None or e.parent == parent) and (
-                    wanted == ("",) or e.parent_columns == wanted):
-                self._drop_composite(e, _why(f))
-                return True
-        return False
-
-    def _drop_composite(self, e: CompositeEdge, why: str) -> None:
+    def drop_composite(self, e: CompositeEdge, why: str) -> None:
         self.add("drop_orphans", e.table, {"columns": list(e.columns), "parent": e.parent,
                                            "parent_columns": list(e.parent_columns)}, why)
-
-    def _temporal_parent(self, f: Finding, t: TableModel) -> bool:
-        edge = self._edge_for(f, t)
-        column = f.column if f.column in t.columns and t.is_time(f.column) else t.created_at
-        if edge is None or column is None:
-            return False
-        parent = self.model.tables[edge.parent]
-        hinted = param(f.params, "parent_time", "parent_created_at", "parent_column")
-        ptime = hinted if hinted in parent.columns and parent.is_time(hinted) else parent.created_at
-        if ptime not in parent.columns or not parent.is_time(ptime):
-            return False
-        params = {"column": column, "type": t.columns[column], "fk": edge.column, "parent": edge.parent,
-                  "parent_column": edge.parent_column, "parent_time": ptime}
-        self.add("clamp_to_parent_time", t.name, params, _why(f))
-        return True
 
     def carry_interval_ends(self) -> None:
         """A start time moved after its parent's creation takes its interval's end along (same shift)."""
@@ -279,7 +139,7 @@ class _Builder:
                 dropped.append(e.table)
             for ce in self.model.composite_edges:
                 if ce.parent == parent and ("drop_orphans", ce.table, ", ".join(ce.columns)) not in self.steps:
-                    self._drop_composite(ce, f"cascade: {parent} rows were dropped as orphans")
+                    self.drop_composite(ce, f"cascade: {parent} rows were dropped as orphans")
                     dropped.append(ce.table)
 
 
@@ -333,7 +193,7 @@ def build_plan(
     defaults: dict[str, Any] | None = None,
 ) -> Plan:
     """The ordered steps fixing every data-level finding it can; the rest is listed in ``unhandled``."""
-    b = _Builder(model, defaults or {})
+    b = PlanBuilder(model, defaults or {})
     for f in findings:
         b.finding(f)
     b.cascade_orphans()
