@@ -63,3 +63,20 @@ def test_profiles_take_the_grouped_path_only_where_values_repeat(tmp_path, monke
             assert by_name[name].quantiles == pytest.approx(expected, rel=1e-14), name
     assert any("count" in v for v in used) and any("day" in v for v in used)
     assert not any('"wide"' in v or "wide AS" in v for v in used)  # 5000 distinct values in 5000 rows: sorted
+
+
+def test_infinite_values_leave_no_quantiles_and_the_report_still_loads(tmp_path) -> None:
+    """JSON has no infinity: a column holding ``inf`` reports no quantiles instead of ``null`` ones, which no
+    reader of the contract (``list[float]``) could load."""
+    from datacruncher import crunch
+    from datagen_contracts.report import dump_report, load_report
+
+    data = tmp_path / "d"
+    data.mkdir()
+    pq.write_table(pa.table({"id": list(range(200)), "x": [float("inf")] * 3 + [float(i) for i in range(197)],
+                             "y": [float(i) for i in range(200)]}), data / "t.parquet")
+    report = crunch(data, personas="Data Engineer")
+    dump_report(report, tmp_path / "out")
+    loaded = load_report(tmp_path / "out")
+    by_column = {p.column: p for p in loaded.profiles}
+    assert by_column["x"].quantiles == [] and len(by_column["y"].quantiles) == 21

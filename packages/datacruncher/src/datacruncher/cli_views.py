@@ -65,7 +65,9 @@ def views(dataset: Path, workflow: str | None, views: tuple[str, ...], workflows
                 _list(tools, as_json)
                 return
             args = _args(params)
-            names = [_tool_of(tools, v) for v in views] or [tools.spec.workflows[workflow].tool_name(workflow)]
+            names = [_tool_of(tools, v) for v in views]
+            if not names and workflow is not None:  # no --view: the workflow's own views
+                names = [tools.spec.workflows[workflow].tool_name(workflow)]
             results = [tools.call(n, a, from_text=True) for n, a in zip(names, _accepted(tools, names, args), strict=True)]
     except (CruncherError, ContractError) as exc:
         raise _UserError(str(exc)) from None

@@ -35,7 +35,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.report import ColumnProfile
 from datagen_contracts.text import quote_ident
 
-from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, open_catalog
+from .model.catalog import DEFAULT_MEMORY_LIMIT, Catalog, fetch_one, open_catalog
 from .model.discovery import discover
 from .model.semantic import Column, ForeignKey, Model, Table
 from .twin_fit import (
@@ -165,10 +165,10 @@ class _Drafter:
     def _fanout(self, fk: ForeignKey) -> dict[str, Any]:
         child, parent = self.model.tables[fk.child], self.model.tables[fk.parent]
         fcol, pcol = quote_ident(fk.child_column), quote_ident(fk.parent_column)
-        parents, children, sq, active, most, least = self.cat.con.execute(
+        parents, children, sq, active, most, least = fetch_one(self.cat.con,
             f"WITH c AS (SELECT {fcol} AS k, count(*) AS n FROM {child.sql} WHERE {fcol} IS NOT NULL GROUP BY 1) "
             f"SELECT count(*), coalesce(sum(c.n), 0), coalesce(sum(c.n * c.n), 0), count(c.n), max(c.n), min(c.n) "
-            f"FROM {parent.sql} p LEFT JOIN c ON c.k = p.{pcol}").fetchone()
+            f"FROM {parent.sql} p LEFT JOIN c ON c.k = p.{pcol}")
         return fit_fanout(int(parents), int(children), float(sq), int(active), most, least)
 
     def _copies(self, t: Table, parents: list[ForeignKey]) -> dict[str, str]:
@@ -183,10 +183,10 @@ class _Drafter:
             if not pairs:
                 continue
             tests = ", ".join(f"count(*) FILTER (WHERE c.{c.sql} = p.{pc.sql})" for c, pc in pairs)
-            row = self.cat.con.execute(
+            row = fetch_one(self.cat.con,
                 f"SELECT count(*), {tests} FROM (SELECT * FROM {t.sql} USING SAMPLE reservoir(2000 ROWS) "
                 f"REPEATABLE (7)) c JOIN {parent.sql} p ON c.{quote_ident(fk.child_column)} = "
-                f"p.{quote_ident(fk.parent_column)}").fetchone()
+                f"p.{quote_ident(fk.parent_column)}")
             n = int(row[0])
             for (c, pc), same in zip(pairs, row[1:], strict=True):
                 if n >= 20 and c.name not in found and int(same) >= 0.99 * n:
@@ -280,9 +280,9 @@ class _Drafter:
         return {"distribution": dist}
 
     def _decimals(self, t: Table, c: Column) -> int | None:
-        got = self.cat.con.execute(
+        got = fetch_one(self.cat.con,
             f"SELECT max(length(split_part(CAST(v AS VARCHAR), '.', 2))) FROM (SELECT CAST({c.sql} AS DOUBLE) AS v "
-            f"FROM {t.sql} WHERE {c.sql} IS NOT NULL USING SAMPLE reservoir(2000 ROWS) REPEATABLE (7))").fetchone()[0]
+            f"FROM {t.sql} WHERE {c.sql} IS NOT NULL USING SAMPLE reservoir(2000 ROWS) REPEATABLE (7))")[0]
         return int(got) if got is not None and int(got) <= 4 else None
 
     def _time(self, t: Table, c: Column, p: ColumnProfile | None) -> dict[str, Any]:
@@ -324,11 +324,11 @@ def describe(schema: dict[str, Any], chat: Any) -> str:
     text = lambda v: " ".join(v.split())[:300] if isinstance(v, str) else None  # noqa: E731
     found: dict[str, str] = {}
     for t, v in (answer.get("tables") or {}).items() if isinstance(answer.get("tables"), dict) else []:
-        if t in tables and text(v):
-            found[t] = text(v)
+        if t in tables and (said := text(v)):
+            found[t] = said
     for k, v in (answer.get("columns") or {}).items() if isinstance(answer.get("columns"), dict) else []:
-        if k in known and text(v):
-            found[k] = text(v)
+        if k in known and (said := text(v)):
+            found[k] = said
     if text(answer.get("dataset")):
         schema["metadata"]["description"] = text(answer.get("dataset"))
     schema["metadata"]["descriptions"] = found

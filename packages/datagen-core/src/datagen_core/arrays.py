@@ -133,5 +133,7 @@ def to_numpy(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return data
     valid = np.unpackbits(np.frombuffer(values.buffers()[0], np.uint8), bitorder="little")[a:b].astype(bool)
     if dtype == np.bool_:
-        return np.where(valid, data, None).astype(object)
+        out = data.astype(object)
+        out[~valid] = None
+        return out
     return np.where(valid, data.astype(np.float64), np.nan)

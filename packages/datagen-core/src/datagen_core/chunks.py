@@ -25,6 +25,7 @@ from .columns.modifiers import apply_modifier, finish_numeric, value_multipliers
 from .columns.order import column_order
 from .columns.references import creation_column
 from .columns.values import GENERATORS
+from .errors import required
 from .fact_rows import event_column, fact_rows, thin_rows
 from .frame import ChunkJob, Frame
 from .output.store import as_numpy, shared
@@ -147,7 +148,7 @@ def _describe_rows(node: dsl.Node, frame: Frame, piece: Piece) -> None:
         piece.created = frame.primary.created[frame.parent_idx]
     sb = node.segment_behavior
     seg_col = infer_segment_column(node) if sb is not None else None
-    if seg_col is not None and seg_col in frame.values:
+    if sb is not None and seg_col is not None and seg_col in frame.values:
         seg = as_numpy(frame.values[seg_col]).astype(object)
         piece.segment = seg
         fan, val, decay = np.ones(frame.n), np.ones(frame.n), np.zeros(frame.n)
@@ -163,36 +164,36 @@ def _room_for_touches(job: ChunkJob, node: dsl.Node, frame: Frame) -> None:
     """A conversion made the instant its parent appeared has no room for the touches it must have before it
     (``min_touches``): it happens a second later (a day for a date), when the window allows — before anything
     reads the row's time."""
-    ac = node.attribution_chain
-    if ac is None or ac.min_touches <= 0 or not frame.event_column or frame.parent_created() is None:
+    ac, event, created = node.attribution_chain, frame.event_column, frame.parent_created()
+    if ac is None or ac.min_touches <= 0 or not event or created is None:
         return
-    conv_t = frame.numeric(frame.event_column).astype(np.int64)
-    lower = np.maximum(frame.parent_created(), job.timeframe[0])
+    conv_t = frame.numeric(event).astype(np.int64)
+    lower = np.maximum(created, job.timeframe[0])
     tight = conv_t <= lower
     if not tight.any():
         return
-    step = DAY if node.column(frame.event_column).type == "date" else 1_000_000
+    step = DAY if required(node.column(event), event).type == "date" else 1_000_000
     moved = lower + step
     fits = tight & (moved <= job.timeframe[1])
-    frame.values[frame.event_column] = np.where(fits, moved, conv_t)
+    frame.values[event] = np.where(fits, moved, conv_t)
     if (tight & ~fits).any():
         frame.notes.append(f"{int((tight & ~fits).sum())} {node.id} rows converted at the window's end keep fewer "
                            f"than {ac.min_touches} touches: no room before them")
 
 
 def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
-    ac = node.attribution_chain
+    ac, pk = required(node.attribution_chain, "attribution_chain"), required(node.pk, "the conversion's key")
     conv_t = frame.numeric(frame.event_column).astype(np.int64) if frame.event_column else np.full(frame.n, job.timeframe[1])
-    lower = frame.parent_created() if frame.parent_created() is not None else np.full(frame.n, job.timeframe[0])
-    lower = np.maximum(lower, job.timeframe[0])
+    created = frame.parent_created()
+    lower = np.maximum(created if created is not None else np.full(frame.n, job.timeframe[0]), job.timeframe[0])
     conv, channel, t, pos, credit = run_touchpoints(ac, frame.rng("__touchpoints__"), conv_t, lower)
-    name = node.touchpoint_table
+    name = required(node.touchpoint_table, "the touchpoint table")
     parent_fk = next((c.name for c in node.columns if c.generator.lookup
                       and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
-    deferred_pk = node.pk in frame.seq_deferred
-    key = conv if deferred_pk else as_numpy(frame.values[node.pk])[conv]
-    cols: dict[str, Any] = {"touchpoint_id": np.arange(len(conv), dtype=np.int64), node.pk: key}
-    if parent_fk is not None and parent_fk != node.pk:
+    deferred_pk = pk in frame.seq_deferred
+    key = conv if deferred_pk else as_numpy(frame.values[pk])[conv]
+    cols: dict[str, Any] = {"touchpoint_id": np.arange(len(conv), dtype=np.int64), pk: key}
+    if parent_fk is not None and parent_fk != pk:
         cols[parent_fk] = as_numpy(frame.values[parent_fk])[conv]
     cols["channel"] = strings(ac.channels).take(indices(channel))
     cols["touched_at"] = t
@@ -203,13 +204,13 @@ def _touchpoints(job: ChunkJob, node: dsl.Node, frame: Frame) -> Piece:
     if money is not None:
         value = frame.numeric(money).astype(np.float64)
         cols[f"attributed_{money}"] = value[conv] * credit
-        decimals = dsl.money_decimals(node.column(money))
+        decimals = dsl.money_decimals(required(node.column(money), money))
         if decimals is not None:  # shares of an amount in cents are cents that still add up to it
             cols[f"attributed_{money}"] = _split_rounded(cols[f"attributed_{money}"], conv, value, decimals)
         if money in frame.nulls:
             nulls[f"attributed_{money}"] = frame.nulls[money][conv]
     return Piece(name, cols, nulls, len(conv), deferred=["touchpoint_id"],
-                 refs={node.pk: node.id} if deferred_pk else {}, created=t)
+                 refs={pk: node.id} if deferred_pk else {}, created=t)
 
 
 def _split_rounded(shares: np.ndarray, owner: np.ndarray, total: np.ndarray, decimals: int) -> np.ndarray:

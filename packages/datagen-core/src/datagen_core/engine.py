@@ -35,7 +35,7 @@ from .chunks import Piece, generate_chunk
 from .columns.intervals import implied_pairs
 from .columns.order import self_lookups_deferred
 from .columns.self_lookups import first_pass
-from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError
+from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError, required
 from .fact_rows import mean_exposure, parents_per_chunk
 from .frame import CHUNK_ROWS, ChunkJob
 from .output.scaleout import ordered, write_spread
@@ -305,8 +305,9 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
     sinks = {name: table_sink(staging, node, keep, needed, background, parts.get(name))}
     tp = node.touchpoint_table
     if tp is not None:
-        kinds = [("touchpoint_id", "int", False), (node.pk, node.column(node.pk).type, True)]
-        kinds += [(fk, node.column(fk).type, True) for fk in _parent_fk(node)]
+        pk = required(node.pk, "the conversion's key")
+        kinds = [("touchpoint_id", "int", False), (pk, required(node.column(pk), pk).type, True)]
+        kinds += [(fk, required(node.column(fk), fk).type, True) for fk in _parent_fk(node)]
         kinds += [("channel", "string", True), ("touched_at", "datetime", True),
                   ("touch_position", "int", True), ("attribution_credit", "float", True)]
         if (money := money_column(node)) is not None:
@@ -365,7 +366,9 @@ def _facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dic
     from .output.dataset import created_at_of, foreign_keys
 
     if table != node.id:
-        fks = [(node.pk, node.id, node.pk)] + [(c, node.parents[0], schema.table(node.parents[0]).pk) for c in _parent_fk(node)]
+        pk = required(node.pk, "the conversion's key")
+        fks = [(pk, node.id, pk)] + [(c, node.parents[0], required(schema.table(node.parents[0]).pk, "the parent's key"))
+                                     for c in _parent_fk(node)]
         return TableFacts(table, "touchpoint", path, "touchpoint_id", fks, "touched_at", ["touched_at"], rows,
                           files=files)
     times = [c.name for c in node.columns if c.type in ("date", "datetime")]

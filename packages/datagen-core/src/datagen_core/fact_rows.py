@@ -17,6 +17,7 @@ from .behaviours.states import run_states
 from .columns.effects import window_factor
 from .columns.intervals import parent_bounds
 from .columns.values import window_of
+from .errors import required
 from .frame import CHUNK_ROWS, ChunkJob, Frame
 from .output.store import KeptTable, as_numpy, shared, slice_values
 from .row_order import FAR_FUTURE
@@ -125,7 +126,7 @@ def _segment_values(parent: dsl.Node, kept: KeptTable, rows: np.ndarray, table: 
 
 def fact_rows(job: ChunkJob, node: dsl.Node, frame: Frame) -> np.ndarray:
     """Primary-parent index of every child row (and the prefilled columns of funnels and state models)."""
-    primary = job.primary
+    primary = required(job.primary, "the primary parent's rows")
     parent = job.schema.table(node.parents[0])
     p = primary.n
     rng = frame.rng("__rows__")

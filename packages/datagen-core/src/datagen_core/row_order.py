@@ -13,6 +13,7 @@ from .arrays import from_numpy
 from .columns.intervals import Pair
 from .columns.references import TIME_TYPES
 from .columns.values import resample_time
+from .errors import required
 from .frame import Frame
 
 
@@ -90,7 +91,7 @@ def enforce_pair(frame: Frame, pair: Pair) -> None:
     early value (else the early one before the late one); numbers (and times that cannot be redrawn) are
     swapped, ties separated by one tick. Rows still out of order are counted in the generation notes."""
     node = frame.node
-    ce, cl = node.column(pair.early), node.column(pair.late)
+    ce, cl = required(node.column(pair.early), pair.early), required(node.column(pair.late), pair.late)
     e, late = frame.numeric(pair.early), frame.numeric(pair.late)
     if e.dtype.kind not in "iuf" or late.dtype.kind not in "iuf":
         return

@@ -106,9 +106,10 @@ def _dup_scope(t: Table) -> str:
 def over_pk(model: Model, check: Any) -> list[Context]:
     out = []
     for t in model.tables.values():
-        if t.key_sql and _kind_ok(check, t):
-            ctx = Context(key=f"{t.name}.{t.key_label}" if t.primary_key else f"{t.name}.({t.key_label})",
-                          table=t.name, column=t.primary_key, names={"table": t.name, "pk": t.key_label})
+        label = t.key_label
+        if t.key_sql and label and _kind_ok(check, t):
+            ctx = Context(key=f"{t.name}.{label}" if t.primary_key else f"{t.name}.({label})",
+                          table=t.name, column=t.primary_key, names={"table": t.name, "pk": label})
             ctx.exprs["pk"] = t.key_sql
             out.append(ctx)
     if not out:

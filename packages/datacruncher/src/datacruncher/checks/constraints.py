@@ -36,7 +36,7 @@ from datagen_contracts.fixes import (
 from datagen_contracts.report import DriftResult, Issue
 from datagen_contracts.text import quote_ident, quote_literal
 
-from ..model.catalog import Catalog
+from ..model.catalog import Catalog, fetch_one
 from ..model.semantic import Model
 from .drift import _key, drift_issue
 
@@ -73,16 +73,16 @@ class _Checker:
         return r
 
     def count(self, table: str, column_sql: str, bad_sql: str, where: str = "TRUE") -> tuple[int, int]:
-        row = self.cat.con.execute(
+        row = fetch_one(self.cat.con,
             f"SELECT count(*) FILTER (WHERE {where}), count(*) FILTER (WHERE {where} AND ({bad_sql})) "
             f"FROM {quote_ident(table)}"
-        ).fetchone()
+        )
         return int(row[0]), int(row[1])
 
     def unique(self, table: str, column: str) -> Iterator[DriftResult]:
         if self.has(table, column):
             c = quote_ident(column)
-            n, distinct = self.cat.con.execute(f"SELECT count({c}), count(DISTINCT {c}) FROM {quote_ident(table)}").fetchone()
+            n, distinct = fetch_one(self.cat.con, f"SELECT count({c}), count(DISTINCT {c}) FROM {quote_ident(table)}")
             yield self.result("unique", table, column, "unique", n - distinct, n, f"repeat a value of {column}, "
                               "declared unique", DedupeOnKey(path="postprocess", table=table, key=column))
 
@@ -138,10 +138,10 @@ class _Checker:
                       f"ON c.{quote_ident(fk.child_column)} = p.{quote_ident(fk.parent_column)}")
             left = ("c." if lt == fk.child else "p.") + quote_ident(lc)
             right = ("c." if rt == fk.child else "p.") + quote_ident(rc)
-        row = self.cat.con.execute(
+        row = fetch_one(self.cat.con,
             f"SELECT count(*), count(*) FILTER (WHERE NOT ({left} {op} {right})) FROM {source} "
             f"WHERE {left} IS NOT NULL AND {right} IS NOT NULL"
-        ).fetchone()
+        )
         yield self.result("inequality", lt, lc, text, int(row[1]), int(row[0]), f"break {text}", fix)
 
     def target(self, spec: semantics.Target) -> Iterator[DriftResult]:

@@ -21,7 +21,7 @@ from datagen_contracts.fixes import AnyFix, PatchScenario, ReviewDrift
 from datagen_contracts.report import DriftResult, Issue, Measure
 from datagen_contracts.text import quote_ident
 
-from ..model.catalog import Catalog
+from ..model.catalog import Catalog, fetch_one
 from ..model.semantic import Model
 from .divergence import chi2_pvalue, tvd
 
@@ -81,16 +81,16 @@ def _column_expectations(cat: Catalog, node: dict[str, Any], col: dict[str, Any]
     src, name = cat.tables[table], col.get("name")
     if not isinstance(name, str) or name not in {c.name for c in src.columns}:
         return []
-    gen = col.get("generator") if isinstance(col.get("generator"), dict) else {}
+    gen = g if isinstance(g := col.get("generator"), dict) else {}
     out: list[DriftResult] = []
-    choice = gen.get("choice") if isinstance(gen.get("choice"), dict) else None
+    choice = c if isinstance(c := gen.get("choice"), dict) else None
     if choice and isinstance(choice.get("choices"), list):
         if (table, name) in ordered and col.get("type") in ("date", "datetime"):
             out.append(_skipped("choice_weights", table, name, "an ordering (start/end pair or declared inequality) "
                                 "reshapes the drawn times"))
         else:
             out += _choice_weights(cat, node, col, choice)
-    dist = gen.get("distribution") if isinstance(gen.get("distribution"), dict) else None
+    dist = d if isinstance(d := gen.get("distribution"), dict) else None
     if dist and dist.get("type") in ("normal", "lognormal", "poisson"):
         out += _distribution_mean(cat, node, col, dist, parents)
     return out
@@ -110,7 +110,7 @@ def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], 
     with the reason.
     """
     table, name, kind = node["id"], col["name"], dist.get("type")
-    p = dist.get("params") if isinstance(dist.get("params"), dict) else dist
+    p = params if isinstance(params := dist.get("params"), dict) else dist
     scale, shift = 1.0, 0.0
     for m in col.get("modifiers") or []:
         t = m.get("transform") if isinstance(m, dict) else None
@@ -132,10 +132,10 @@ def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], 
                              f"{other.get('id')}'s vintage behaviour scales the values with age")]
     lo, hi = _bounds(cat, table, col, dist)
     c, t = quote_ident(name), cat.tables[table].sql
-    n, mean, std, logmean = cat.con.execute(
+    n, mean, std, logmean = fetch_one(cat.con,
         f"SELECT count({c}), avg({c}::DOUBLE), stddev_samp({c}::DOUBLE), avg(ln({c}::DOUBLE)) FILTER (WHERE {c} > 0) "
         f"FROM {t}"
-    ).fetchone()
+    )
     if not n or n < MIN_SAMPLE:
         return []
     via = "" if (scale, shift) == (1.0, 0.0) else " (after its modifiers)"
@@ -244,7 +244,7 @@ def _choice_weights(cat: Catalog, node: dict[str, Any], col: dict[str, Any], cho
     keys = [_key(c, dsl_type) for c in choices]
     for m in modifiers if isinstance(modifiers, list) else []:
         transform = m.get("transform") if isinstance(m, dict) else None
-        args = m.get("args") if isinstance(m, dict) and isinstance(m.get("args"), dict) else {}
+        args = a if isinstance(m, dict) and isinstance(a := m.get("args"), dict) else {}
         if transform == "map_values" and isinstance(args.get("mapping"), dict):
             mapping = {_key(k, dsl_type): _key(v, dsl_type) for k, v in args["mapping"].items()}
             keys = [mapping.get(k, k) for k in keys]
@@ -294,7 +294,7 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
     results: list[DriftResult] = []
     nodes = {n["id"]: n for n in doc["nodes"] if isinstance(n, dict) and "id" in n}
     ordered = {(t.name, c) for t in model.tables.values() for pair in t.time_pairs for c in pair}
-    cons = doc.get("constraints") if isinstance(doc.get("constraints"), dict) else {}
+    cons = c if isinstance(c := doc.get("constraints"), dict) else {}
     for ineq in cons.get("inequalities") or []:
         if isinstance(ineq, dict):
             ordered |= {tuple(str(ineq.get(k, "")).split(".", 1)) for k in ("left", "right")}  # type: ignore[misc]
@@ -311,7 +311,7 @@ def schema_drift(cat: Catalog, model: Model) -> tuple[list[DriftResult], list[Is
             rel = abs(actual - want) / want
             results.append(_result("row_count", table, None, want, actual, rel, 0.01,
                                    f"{table} has {actual} rows, the schema declares {want:g}"))
-        parents = node.get("parents") if isinstance(node.get("parents"), list) else []
+        parents = p if isinstance(p := node.get("parents"), list) else []
         for f in fanouts.get(table, ()):
             if f.parent in cat.tables:
                 results.append(_fanout(cat, f, actual))

@@ -24,7 +24,7 @@ import duckdb
 from datagen_contracts.text import quote_literal
 
 from ..errors import CheckDefinitionError
-from ..model.catalog import Catalog, reading_error
+from ..model.catalog import Catalog, fetch_one, reading_error
 from ..model.semantic import Model
 from .bindings import PLACEHOLDER, Context, Skip, contexts
 from .personas import LEVELS, Check, Persona, parse_condition
@@ -272,7 +272,7 @@ class Runner:
         aggregate returns its rows in an order that varies), and a LIMIT stops the work early — cheaper than
         sorting the whole result. The thread count is restored after."""
         con = self.catalog.con
-        before = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        before = fetch_one(con, "SELECT current_setting('threads')")[0]
         con.execute("SET threads = 1")
         try:
             yield

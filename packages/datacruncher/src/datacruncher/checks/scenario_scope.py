@@ -10,7 +10,7 @@ from typing import Any
 
 from datagen_contracts.text import quote_ident
 
-from ..model.catalog import Catalog
+from ..model.catalog import Catalog, fetch_one
 from ..model.semantic import Model, Table
 
 US = dt.timedelta(microseconds=1)
@@ -100,7 +100,7 @@ class Scope:
         return f"(SELECT * FROM {self.table.sql} WHERE {self.where_sql})"
 
     def fetch(self, sql: str, **extra: Any) -> tuple[Any, ...]:
-        return self.cat.con.execute(sql, {**self.binds, **extra}).fetchone()
+        return fetch_one(self.cat.con, sql, {**self.binds, **extra})
 
     def data_range(self, time: str) -> tuple[dt.datetime, dt.datetime]:
         """The first and last value of ``time`` (one query per column: span and covers ask for it repeatedly)."""

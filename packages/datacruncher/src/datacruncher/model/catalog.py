@@ -56,6 +56,18 @@ class TableSource:
         return quote_ident(self.name)
 
 
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> tuple[Any, ...]:
+    """The one row of an aggregate query (one without ``GROUP BY`` always returns a row).
+
+    >>> fetch_one(duckdb.connect(), "SELECT count(*), max(x) FROM range(3) t(x)")
+    (3, 2)
+    """
+    row = (con.execute(sql) if params is None else con.execute(sql, params)).fetchone()
+    if row is None:
+        raise RuntimeError(f"an aggregate query returned no row: {sql[:120]}")
+    return row
+
+
 @dataclass
 class Catalog:
     """An open DuckDB connection with one view per table; close it (or use ``with``) to drop the spill dir."""
@@ -312,7 +324,7 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         if body:
             con.execute(f"CREATE VIEW {source.sql} AS {body}")
         desc = con.execute(f"DESCRIBE {source.sql}").fetchall()
-        source.rows = int(con.execute(f"SELECT count(*) FROM {source.sql}").fetchone()[0])
+        source.rows = int(fetch_one(con, f"SELECT count(*) FROM {source.sql}")[0])
     except duckdb.Error as exc:
         where = source.files[0] if len(source.files) == 1 else source.files[0].parent
         raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None

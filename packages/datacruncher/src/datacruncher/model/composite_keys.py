@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import Catalog
+from .catalog import Catalog, fetch_one
 from .keys import MIN_CONTAINMENT, PART_KINDS, Evidence, compatible, name_score, overlaps
 from .semantic import SAMPLE_ROWS, Column, ForeignKey, Table
 
@@ -28,7 +28,9 @@ def composite_fks(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignK
     for parent in tables.values():
         if len(parent.composite_key) < 2:
             continue
-        pcols = [parent.column(c) for c in parent.composite_key]
+        pcols = [col for c in parent.composite_key if (col := parent.column(c)) is not None]
+        if len(pcols) < len(parent.composite_key):
+            continue
         for child in tables.values():
             if child is parent or child.rows == 0:
                 continue
@@ -94,7 +96,7 @@ def _composite_mapping(catalog: Catalog, child: Table, parent: Table, pcols: lis
         child.sampled.append("composite_foreign_keys")
         used = ", ".join(dict.fromkeys(c.sql for _, c in pairs))
         source = f"(SELECT {used} FROM {child.sql} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))"
-    row = catalog.con.execute(f"SELECT {probes} FROM {source}").fetchone()
+    row = fetch_one(catalog.con, f"SELECT {probes} FROM {source}")
     share = {(pc.name, c.name): (row[2 * i] or 0) / row[2 * i + 1] if row[2 * i + 1] else 0.0
              for i, (pc, c) in enumerate(pairs)}
     chosen: list[Column] = []
@@ -124,14 +126,14 @@ def _composite_evidence(catalog: Catalog, child: Table, parent: Table, cols: lis
         child.sampled.append("composite_foreign_keys")
         sample = (f"(SELECT {', '.join(c.sql for c in cols)} FROM {child.sql} "
                   f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
-        n, inside = catalog.con.execute(f"SELECT count(*), count(*) FILTER (WHERE {cx} IN (SELECT {pk} FROM "
-                                        f"{parent.sql})) FROM {sample} WHERE {nonnull}").fetchone()
+        n, inside = fetch_one(catalog.con, f"SELECT count(*), count(*) FILTER (WHERE {cx} IN (SELECT {pk} FROM "
+                                        f"{parent.sql})) FROM {sample} WHERE {nonnull}")
         if not n or inside / n < MIN_CONTAINMENT - 0.05:
             return None
-    n, inside, tuples, orphan_tuples = catalog.con.execute(
+    n, inside, tuples, orphan_tuples = fetch_one(catalog.con,
         f"SELECT count(*), count(*) FILTER (WHERE found), count(DISTINCT t), count(DISTINCT t) FILTER (WHERE NOT found)"
         f" FROM (SELECT {cx} AS t, {cx} IN (SELECT {pk} FROM {parent.sql}) AS found FROM {child.sql} WHERE {nonnull})"
-    ).fetchone()
+    )
     if not n or inside / n < MIN_CONTAINMENT:
         return None
     names = ", ".join(c.name for c in cols)

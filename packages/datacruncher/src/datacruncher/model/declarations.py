@@ -35,17 +35,14 @@ def read_schema(path: Path) -> dict[str, Any]:
     """The DSL schema as plain JSON values (normalized by the contracts reader when available)."""
     if not path.is_file():
         raise InputError(f"schema not found: {path}")
+    from datagen_contracts.dsl import load_schema
+
     try:
-        from datagen_contracts.dsl import load_schema
-    except ImportError:
-        load_schema = None
-    if load_schema is not None:
-        try:
-            return contract_files.to_builtins(load_schema(path))
-        except ContractError as exc:
-            warnings.warn(f"{path}: strict DSL reader refused it ({exc}); reading it as plain JSON", stacklevel=2)
-        except Exception as exc:  # a reader still being written must not stop an analysis
-            warnings.warn(f"{path}: DSL reader failed ({exc}); reading it as plain JSON", stacklevel=2)
+        return contract_files.to_builtins(load_schema(path))
+    except ContractError as exc:
+        warnings.warn(f"{path}: strict DSL reader refused it ({exc}); reading it as plain JSON", stacklevel=2)
+    except Exception as exc:  # a reader still being written must not stop an analysis
+        warnings.warn(f"{path}: DSL reader failed ({exc}); reading it as plain JSON", stacklevel=2)
     try:
         doc = contract_files.parse_json(contract_files.read_bytes(path, "schema"), str(path))
     except ContractError as exc:
@@ -82,7 +79,7 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
         out[node["id"]] = {
             "pk": node.get("pk"),
             "fks": [],
-            "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(node.get("kind")),
+            "kind": {"entity": "entity", "fact": "event", "vocab": "vocab"}.get(str(node.get("kind"))),
             "nullable": {n.column: n.nullable for n in said.nullability if n.table == node["id"]},
             "roles": {},
         }
@@ -96,7 +93,7 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
         for n in schema.get("nodes", []) if isinstance(schema.get("nodes"), list)
         if isinstance(n, dict) and isinstance(n.get("attribution_chain"), dict) and "id" in n
     }
-    constraints = schema.get("constraints") if isinstance(schema.get("constraints"), dict) else {}
+    constraints = c if isinstance(c := schema.get("constraints"), dict) else {}
     for fk in constraints.get("foreign_keys", []) or []:
         src, dst = str(fk.get("from", "")), str(fk.get("to", ""))
         if "." in src and "." in dst and src.split(".", 1)[0] in out:

@@ -13,7 +13,7 @@ from typing import Any
 
 from datagen_contracts.text import quote_ident
 
-from .catalog import Catalog
+from .catalog import Catalog, fetch_one
 from .declarations import declared_facts, parse_ts
 from .references import name_evidence, singular
 from .roles import (
@@ -176,9 +176,9 @@ def _find_composite_key(catalog: Catalog, table: Table, width: int = 5) -> tuple
     pairs = [(a, b) for i, a in enumerate(cands) for b in cands[i + 1:]]
     if not pairs:
         return ()
-    row = catalog.con.execute(
+    row = fetch_one(catalog.con,
         "SELECT " + ", ".join(f"count(DISTINCT ({a.sql}, {b.sql}))" for a, b in pairs) + f" FROM {table.sql}"
-    ).fetchone()
+    )
     # like a single key named as one, a pair with a line number stays the key with a few duplicates (up to 0.5%)
     unique = [p for p, n in zip(pairs, row, strict=True)
               if n == table.rows or ((seq(p[0]) or seq(p[1])) and n >= 0.995 * table.rows)]
@@ -193,10 +193,10 @@ def _compatible(a: Column, b: Column) -> bool:
 
 def _coverage(catalog: Catalog, child: str, col: str, parent: str, pcol: str) -> tuple[int, int]:
     c, p = quote_ident(col), quote_ident(pcol)
-    row = catalog.con.execute(
+    row = fetch_one(catalog.con,
         f"SELECT count({c}), count({c}) FILTER (WHERE {c} NOT IN (SELECT {p} FROM {quote_ident(parent)} "
         f"WHERE {p} IS NOT NULL)) FROM {quote_ident(child)}"
-    ).fetchone()
+    )
     return int(row[0]), int(row[1])
 
 
@@ -350,8 +350,7 @@ def set_reference_window(catalog: Catalog, model: Model,
     tf = None
     if catalog.metadata is not None and catalog.metadata.timeframe is not None:
         tf = (catalog.metadata.timeframe.start, catalog.metadata.timeframe.end)
-    elif isinstance((catalog.schema or {}).get("timeframe"), dict):
-        s = catalog.schema["timeframe"]
+    elif isinstance(s := (catalog.schema or {}).get("timeframe"), dict):
         tf = (s.get("start"), s.get("end"))
     if tf and tf[0] and tf[1]:
         try:
@@ -371,10 +370,10 @@ def set_reference_window(catalog: Catalog, model: Model,
             row = (quantiles or {}).get((t.name, name))
             if row is None:
                 e = f"epoch(CAST({quote_ident(name)} AS TIMESTAMP))"
-                row = catalog.con.execute(
-                    f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}"
-                ).fetchone()
-            if row[0] is not None:
+                high, low = fetch_one(catalog.con, f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) "
+                                                   f"FROM {t.sql}")
+                row = (high, low)
+            if row[0] is not None and row[1] is not None:
                 # the data's own end: a robust high quantile plus a generous margin, so only clear leaks count
                 ends.append(row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1])))
     if ends:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from .catalog import Catalog
+from .catalog import Catalog, fetch_one
 from .references import name_evidence, singular
 from .roles import tokens
 from .semantic import SAMPLE_ROWS, Column, ForeignKey, Table
@@ -119,8 +119,8 @@ def unique_columns(catalog: Catalog, table: Table) -> list[Column]:
              and c.distinct >= SKETCH_UNIQUE * table.rows]
     if not cands:
         return []
-    row = catalog.con.execute("SELECT " + ", ".join(f"count(DISTINCT {c.sql})" for c in cands)
-                              + f" FROM {table.sql}").fetchone()
+    row = fetch_one(catalog.con, "SELECT " + ", ".join(f"count(DISTINCT {c.sql})" for c in cands)
+                              + f" FROM {table.sql}")
     return [c for c, n in zip(cands, row, strict=True) if n == table.rows]
 
 
@@ -138,23 +138,23 @@ def composite_key(catalog: Catalog, table: Table, measures: set[str]) -> tuple[s
         if not combos:
             break
         tuples = ["(" + ", ".join(c.sql for c in combo) + ")" for combo in combos]
-        sketch = catalog.con.execute(  # one pass of sketches; only combos that may be unique are counted exactly
-            "SELECT " + ", ".join(f"approx_count_distinct({t})" for t in tuples) + f" FROM {table.sql}").fetchone()
+        sketch = fetch_one(catalog.con,  # one pass of sketches; only combos that may be unique are counted exactly
+            "SELECT " + ", ".join(f"approx_count_distinct({t})" for t in tuples) + f" FROM {table.sql}")
         combos = [combo for combo, n in zip(combos, sketch, strict=True) if n >= SKETCH_UNIQUE * table.rows]
         if combos and table.rows > 4 * SAMPLE_ROWS:  # a duplicate in a seeded sample rules a combination out
             table.sampled.append("composite_key")
             used = list(dict.fromkeys(c.sql for combo in combos for c in combo))
             sample = (f"(SELECT {', '.join(used)} FROM {table.sql} "
                       f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42))")
-            counts = catalog.con.execute("SELECT count(*), " + ", ".join(
+            counts = fetch_one(catalog.con, "SELECT count(*), " + ", ".join(
                 "count(DISTINCT (" + ", ".join(c.sql for c in combo) + "))" for combo in combos)
-                + f" FROM {sample}").fetchone()
+                + f" FROM {sample}")
             combos = [combo for combo, n in zip(combos, counts[1:], strict=True) if n == counts[0]]
         for start in range(0, len(combos), 6):  # best first, six at a time: most tables stop at the first batch
             batch = combos[start:start + 6]
-            counts = catalog.con.execute(
+            counts = fetch_one(catalog.con,
                 "SELECT " + ", ".join("count(DISTINCT (" + ", ".join(c.sql for c in combo) + "))" for combo in batch)
-                + f" FROM {table.sql}").fetchone()
+                + f" FROM {table.sql}")
             unique = [combo for combo, n in zip(batch, counts, strict=True) if n == table.rows]
             if unique:
                 return tuple(c.name for c in unique[0])

@@ -137,7 +137,7 @@ def quality_score(outcomes: list[Outcome]) -> float:
     ran = [o for o in outcomes if o.status in ("passed", "failed", "error")]
     if not ran:
         return 0.0
-    credit = sum(1.0 if o.status == "passed" else CREDIT[o.severity] if o.status == "failed" else 0.0 for o in ran)
+    credit = sum(1.0 if o.status == "passed" else CREDIT.get(o.severity or "", 0.0) if o.status == "failed" else 0.0 for o in ran)
     score = 100.0 * credit / len(ran)
     if any(o.severity == "critical" for o in ran):
         score = min(score, 50.0)

@@ -60,7 +60,7 @@ def junit_xml(report: CrunchReport) -> bytes:
             ET.SubElement(case, "error", message=r.reason or "error")
         elif r.status == "skipped":
             ET.SubElement(case, "skipped", message=r.reason or "skipped")
-    tree = ET.ElementTree(ET.Element("testsuites"))
-    tree.getroot().append(suite)
-    ET.indent(tree)
-    return ET.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

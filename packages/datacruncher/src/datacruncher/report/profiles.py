@@ -141,14 +141,16 @@ def profile_columns(catalog: Catalog, model: Model,
             if kind == "categorical" and stats:
                 p.top = sorted(((str(k), int(v)) for k, v in stats.items()), key=lambda kv: (-kv[1], kv[0]))[:TOP_K]
             elif kind in ("numeric", "temporal") and stats and stats[0] is not None:
-                p.quantiles = [_finite(q) for q in stats[0][:len(QUANTILES)]]
+                finite = [q for q in (_finite(q) for q in stats[0][:len(QUANTILES)]) if q is not None]
+                # an infinite value makes a quantile infinite: JSON has no such number, so none is reported
+                p.quantiles = finite if len(finite) == len(QUANTILES) else []
                 exact = (t.name, i) not in approximated
                 if tails is not None and kind == "temporal" and exact:  # exact quantiles only
                     tails[(t.name, c.name)] = (_finite(stats[0][-1]), _finite(stats[0][-2]))
                 # 12 significant digits: DuckDB's parallel sums may differ in the last bits from run to run, and
                 # the same data must give the same report bytes
                 p.mean, p.std = _digits(_finite(stats[1][0])), _digits(_finite(stats[1][1]))
-                if kind == "numeric" and None not in p.quantiles:
+                if kind == "numeric" and p.quantiles:
                     # the 5% quantile, not the minimum: a few negative amounts (refunds, defects) do not turn a
                     # price column's scale linear, where its long right tail would look like thousands of outliers
                     p5, p10, q1, q2, q3, p90 = (p.quantiles[i] for i in (1, 2, 5, 10, 15, 18))
@@ -170,7 +172,7 @@ def _digits(x: float | None, n: int = 12) -> float | None:
     return None if x is None else float(f"{x:.{n}g}")
 
 
-def robust_reach(quantiles: list[float | None], logged: bool) -> float | None:
+def robust_reach(quantiles: list[float], logged: bool) -> float | None:
     """An upper bound of how many robust deviations (1.4826 × MAD) the farthest value lies from the median, from
     the exact 5%-step quantiles (minimum and maximum included), on the scale the outlier checks use.
 
@@ -180,9 +182,7 @@ def robust_reach(quantiles: list[float | None], logged: bool) -> float | None:
     >>> round(robust_reach([float(i) for i in range(21)], False), 1)  # uniform 0..20: no value is far out
     1.5
     """
-    if any(q is None for q in quantiles):
-        return None
-    qs = [math.copysign(math.log1p(abs(q)), q) if logged else q for q in cast(list[float], quantiles)]
+    qs = [math.copysign(math.log1p(abs(q)), q) if logged else q for q in quantiles]
     mad_low = min(qs[a + 10] - qs[a + 1] for a in range(len(qs) - 10)) / 2
     if mad_low <= 0:
         return None
@@ -217,7 +217,8 @@ def time_shapes(catalog: Catalog, model: Model, profiles: list[ColumnProfile]) -
               and by_key[(t.name, t.created_at)].kind == "temporal"]
     sqls = []
     for t, _ in wanted:
-        col = t.column(t.created_at)
+        col = t.column(t.created_at or "")
+        assert col is not None  # a profiled column of the table
         # one scan: rows per hour, then months and the weekday × hour grid from those (few) hours
         hours = (f"(SELECT date_trunc('hour', CAST({col.sql} AS TIMESTAMP)) AS ts_hour, count(*) AS n FROM {t.sql} "
                  f"WHERE {col.sql} IS NOT NULL GROUP BY 1)")

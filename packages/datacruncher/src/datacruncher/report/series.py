@@ -16,7 +16,7 @@ import datetime as dt
 from datagen_contracts.report import ColumnProfile, Series
 from datagen_contracts.text import quote_ident
 
-from ..model.catalog import Catalog
+from ..model.catalog import Catalog, fetch_one
 from ..model.semantic import Model
 
 PERIODS = 12
@@ -33,21 +33,22 @@ def retention_curves(catalog: Catalog, model: Model) -> list[Series]:
         child, parent = model.table(fk.child), model.table(fk.parent)
         if child is None or parent is None or fk.child == fk.parent or fk.time_order != "after":
             continue
-        if not (child.created_at and parent.created_at and parent.kind == "entity" and child.rows):
+        child_at, parent_at = child.created_at, parent.created_at
+        if not (child_at and parent_at and parent.kind == "entity" and child.rows):
             continue
-        pairs.append((child.rows, fk, child, parent))
+        pairs.append((child.rows, fk, child, parent, child_at, parent_at))
     pairs.sort(key=lambda p: (-p[0], p[1].label))
     out = []
-    for _, fk, child, parent in pairs[:MAX_CURVES]:
+    for _, fk, child, parent, child_at, parent_at in pairs[:MAX_CURVES]:
         # the declared end of the observation, else the last event (not the data's robust end: it has a margin)
-        end = model.ref_end if model.ref_declared and model.ref_end else catalog.con.execute(
-            f"SELECT max(CAST({quote_ident(child.created_at)} AS TIMESTAMP)) FROM {child.sql}").fetchone()[0]
+        end = model.ref_end if model.ref_declared and model.ref_end else fetch_one(catalog.con,
+            f"SELECT max(CAST({quote_ident(child_at)} AS TIMESTAMP)) FROM {child.sql}")[0]
         if end is None:
             continue
         keep = max(1, min(1000, -(-1000 * SAMPLE_ENTITIES // max(parent.rows, 1))))  # per mille of the entities
         rows = catalog.con.execute(_SQL.format(keep=keep,
-            pk=quote_ident(fk.parent_column), created=quote_ident(parent.created_at), parent=parent.sql,
-            fk=quote_ident(fk.child_column), at=quote_ident(child.created_at), child=child.sql),
+            pk=quote_ident(fk.parent_column), created=quote_ident(parent_at), parent=parent.sql,
+            fk=quote_ident(fk.child_column), at=quote_ident(child_at), child=child.sql),
             {"end": end if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time()),
              "periods": PERIODS, "days": PERIOD_DAYS}).fetchall()
         points = [(int(k), int(n), int(a)) for k, n, a in rows if n >= MIN_ENTITIES]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,8 +217,12 @@ def render_sql(spec: WorkflowFile, view: View, tables: list[str]) -> str:
     if missing:
         wanted = "; ".join(f"{{{r}}}: one of {', '.join(spec.tables[r])}" for r in missing)
         raise ToolError(f"this dataset has no table for {wanted} (tables: {', '.join(sorted(tables)) or 'none'})")
-    return ROLE_PLACEHOLDER.sub(lambda m: quote_ident(roles[m.group(1)]) if m.group(1) in roles else m.group(0),
-                                view.sql)
+
+    def table(m: re.Match[str]) -> str:
+        physical = roles.get(m.group(1))
+        return quote_ident(physical) if physical is not None else m.group(0)
+
+    return ROLE_PLACEHOLDER.sub(table, view.sql)
 
 
 # ---- running and formatting -----------------------------------------------------------------------------
@@ -268,7 +273,7 @@ def format_rows(view: View, title: str, columns: list[str], rows: list[tuple[Any
         for r, c in zip(rows, cells, strict=True):
             fields = {**dict(zip(columns, c, strict=True)), **{f"{k}__raw": v for k, v in zip(columns, r, strict=True)}}
             try:
-                lines.append(view.template.format_map(fields))
+                lines.append((view.template or "").format_map(fields))
             except (KeyError, IndexError, ValueError) as exc:
                 raise ToolError(f"the template of view {title!r} refers to {exc} (columns: {', '.join(columns)})") from None
         more = "\n  …more rows not shown" if truncated else ""

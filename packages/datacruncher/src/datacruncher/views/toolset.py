@@ -38,6 +38,7 @@ from datagen_contracts.paths import did_you_mean
 from datagen_contracts.text import quote_ident
 
 from ..errors import InputError, ToolError, WorkflowError
+from ..model.catalog import fetch_one
 from .run import (
     ViewResult,
     WorkflowResult,
@@ -206,8 +207,8 @@ class Toolset:
         if table is None:
             return None
         try:
-            value = self.con.execute(f"SELECT max(CAST({quote_ident(a.column)} AS TIMESTAMP)) FROM {quote_ident(table)}"
-                                     ).fetchone()[0]
+            value = fetch_one(self.con, f"SELECT max(CAST({quote_ident(a.column)} AS TIMESTAMP)) "
+                                        f"FROM {quote_ident(table)}")[0]
         except duckdb.Error as exc:
             raise WorkflowError(f"as_of: cannot read {table}.{a.column}: {exc}") from None
         return value

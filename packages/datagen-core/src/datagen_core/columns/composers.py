@@ -246,7 +246,7 @@ def street_addresses(rng: np.random.Generator, n: int, locale: str) -> pa.Array 
              "st_name": strings(names).take(indices(rng.integers(0, len(names), n))),
              "st_sfx": strings(suffixes or [""]).take(indices(rng.integers(0, max(len(suffixes), 1), n)))}
     pieces: list[pa.Array | pa.Scalar] = []
-    for i, literal in enumerate(_FIELD.split(fmt)):
+    for i, literal in enumerate(_FIELD.split(fmt or "")):
         if i % 2:
             pieces.append(parts[literal])
         elif literal:

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..arrays import fixed_width, indices, strings, text
+from ..errors import required
 
 POOL_SIZE = 4096
 
@@ -148,7 +149,7 @@ def ipv4(rng: np.random.Generator, n: int) -> pa.Array:
     return pc.binary_join_element_wise(*(octets.take(indices(drawn[:, k])) for k in range(4)), text("."))
 
 
-def template(text_: str, index: np.ndarray, rng: np.random.Generator, unique: bool) -> pa.Array:
+def template(text_: str, index: np.ndarray, rng: np.random.Generator | None, unique: bool) -> pa.Array:
     """Fill ``#`` (digit) and ``?`` (letter) of a bothify/numerify template, per row.
 
     With ``unique`` the filled positions encode a bijection of the global row index (an affine permutation mod
@@ -175,7 +176,7 @@ def template(text_: str, index: np.ndarray, rng: np.random.Generator, unique: bo
                 digit = np.asarray(code % radix, dtype=np.int64)
                 code = code // radix
             else:
-                digit = rng.integers(0, radix, n)
+                digit = required(rng, "a random stream (not unique)").integers(0, radix, n)
             codes[:, pos] = (_DIGITS if ch == "#" else _LETTERS)[digit]
     return fixed_width(codes)
 

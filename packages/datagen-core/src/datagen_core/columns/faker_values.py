@@ -24,8 +24,16 @@ from ..rng import small_seed
 from . import composers, faker_pools, vocabulary
 
 
-def gen_faker(col: dsl.Column, frame: Frame) -> Any:
+def _spec(col: dsl.Column) -> dsl.FakerGen:
+    """The column's faker spec (the engine sends only faker columns here)."""
     spec = col.generator.faker
+    if spec is None:
+        raise TypeError(f"{col.name} is not a faker column")
+    return spec
+
+
+def gen_faker(col: dsl.Column, frame: Frame) -> Any:
+    spec = _spec(col)
     method, n, rng = spec.method, frame.n, frame.rng(col.name)
     if method == "uuid4":
         return faker_pools.uuid4(rng, n)
@@ -72,7 +80,7 @@ def _template(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Arr
     engine fills the template then (``Frame.templates``) unless another column of the row reads the value."""
     from .order import read_in_row
 
-    text_ = col.generator.faker.text or ""
+    text_ = _spec(col).text or ""
     if not frame.is_unique(col.name):
         return faker_pools.template(text_, frame.row_ids(), rng, False)
     if frame.global_index is None and not read_in_row(frame.schema, frame.node, col.name):
@@ -116,7 +124,7 @@ def _per_locale(frame: Frame, locales: np.ndarray | str, make: Any) -> pa.Array:
 
 def _composed(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> pa.Array:
     """A composed method (check digits, hashes, addresses, text from word pools), per locale group of rows."""
-    spec = col.generator.faker
+    spec = _spec(col)
 
     def make(n: int, loc: str) -> pa.Array:
         if spec.method in composers.COMPOSERS:
@@ -150,7 +158,7 @@ def _sample_pool(col: dsl.Column, frame: Frame, method: str, locales: np.ndarray
     idx = rng.integers(0, faker_pools.POOL_SIZE, n)
     groups = [(locales, None)] if isinstance(locales, str) else [(loc, locales == loc) for loc in np.unique(locales)]
     values, slugs = None, None
-    args = json.dumps(col.generator.faker.args or {}, sort_keys=True, default=str)
+    args = json.dumps(_spec(col).args or {}, sort_keys=True, default=str)
     for loc, mask in groups:
         seed = small_seed(frame.seed, frame.node.id, col.name, method, loc)
         pool = (faker_pools.Pool(vocabulary.faker_pool(method, loc, seed, args, now_us=int(frame.timeframe[1])))
@@ -176,7 +184,7 @@ def _email(col: dsl.Column, frame: Frame, rng: np.random.Generator, domains: str
     names); otherwise from a seeded name pool. Domains: free-mail providers by their shares and a long tail of
     company domains (``any``), one kind only (``free``, ``company``), or ``example.com/org/net`` (``safe``)."""
     local = _local_parts(col, frame, rng)
-    n, spec = frame.n, col.generator.faker
+    n, spec = frame.n, _spec(col)
     seed = small_seed(frame.seed, frame.node.id, col.name, "domains")
     if domains == "safe":
         dom = strings(["example.com", "example.org", "example.net"]).take(indices(rng.integers(0, 3, n)))
@@ -202,6 +210,7 @@ def _local_parts(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> lis
     if first is None or last is None:
         pool = faker_pools.build_pool("first_name", "en", small_seed(frame.seed, frame.node.id, col.name, "f"))
         pool_l = faker_pools.build_pool("last_name", "en", small_seed(frame.seed, frame.node.id, col.name, "l"))
+        assert pool.slugs is not None and pool_l.slugs is not None  # name pools keep their slugs
         first = pool.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
         last = pool_l.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
     style = rng.integers(0, 4, n)  # 0 first.last, 1 first_last, 2 firstlast<digits>, 3 first.last<digits><row>
@@ -237,6 +246,7 @@ def _unique_handle(col: dsl.Column, frame: Frame, rng: np.random.Generator) -> p
     pool_l = faker_pools.build_pool("last_name", "en", small_seed(frame.seed, frame.node.id, col.name, "l"))
     first, last = frame.slugs.get("first"), frame.slugs.get("last")
     if first is None or last is None:
+        assert pool.slugs is not None and pool_l.slugs is not None  # name pools keep their slugs
         first = pool.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
         last = pool_l.slugs.take(indices(rng.integers(0, faker_pools.POOL_SIZE, n)))
     first, last, number = _unique_parts(first, last, frame, rng)

@@ -18,7 +18,7 @@ from datagen_contracts import dsl
 
 from ..arrays import fixed_width
 from ..behaviours.runs import cummax_per_parent
-from ..errors import GenerationError
+from ..errors import GenerationError, required
 from ..frame import Frame
 from ..output.store import KeptTable, as_numpy, take
 from ..timestamps import DAY, ceil_to, freq_step
@@ -27,13 +27,14 @@ from .references import KeyedRowsByTime
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
-    spec = col.generator.lookup
+    spec = required(col.generator.lookup, "lookup")
     table, _, column = spec.from_.partition(".")
     node = frame.node
     if table == node.id:
         return _self_lookup(col, frame, column)
     if node.parents and table == node.parents[0] and not spec.on:
-        return take(frame.primary.columns[column], frame.parent_idx)
+        return take(required(frame.primary, "the primary parent's rows").columns[column],
+                    required(frame.parent_idx, "the parent index"))
     other = frame.tables[table]
     if other.n == 0:
         return _nothing_to_reference(col, frame, table)
@@ -124,8 +125,8 @@ def _matching_rows(col: dsl.Column, frame: Frame, other: KeptTable, table: str, 
 
 def raise_time(frame: Frame, need: np.ndarray, rows: np.ndarray, table: str) -> None:
     """Move the time of ``rows`` up to ``need`` (the referenced row's creation) where the window allows it."""
-    name = frame.time_column
-    col = frame.node.column(name)
+    name = required(frame.time_column, "the creation column")
+    col = required(frame.node.column(name), "the creation column")
     t = frame.numeric(name).astype(np.int64)
     lo_hi = frame.bounds.get(name)
     hi = lo_hi[1] if lo_hi is not None else np.full(frame.n, frame.timeframe[1], dtype=np.int64)
@@ -155,8 +156,8 @@ def _shift_runs(frame: Frame, name: str, t: np.ndarray, need: np.ndarray, rows: 
     """A funnel's or state model's time moves up to ``need`` together with every later row of the same parent
     (rows come ordered by parent, then time), so stage and transition times still increase; rows pushed past their
     window's end are not generated — the funnel or lifecycle is cut there, as when it runs out of time."""
-    shift = cummax_per_parent(np.where(rows, np.maximum(need - t, 0), 0), frame.parent_idx)
-    if frame.node.column(name).type == "date":  # whole days stay whole days
+    shift = cummax_per_parent(np.where(rows, np.maximum(need - t, 0), 0), required(frame.parent_idx, "the parent index"))
+    if required(frame.node.column(name), name).type == "date":  # whole days stay whole days
         shift = ceil_to(shift, ("fixed", DAY))
     frame.values[name] = t + shift
     cut = t + shift > hi
@@ -182,7 +183,7 @@ def _self_lookup(col: dsl.Column, frame: Frame, column: str) -> np.ndarray:
     if mode != "chunk":  # the engine writes the values once it knows every row; these stand in
         frame.self_refs[col.name] = (u, seq.start, seq.step, col.nullable, mode)
         return np.full(frame.n, seq.start, dtype=np.int64)
-    i, t = frame.global_index, row_time(frame)
+    i, t = required(frame.global_index, "an entity chunk's row numbers"), row_time(frame)
     if t is None:
         j = (u * np.maximum(i, 1)).astype(np.int64)
         first = i == 0

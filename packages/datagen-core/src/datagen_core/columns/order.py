@@ -19,6 +19,7 @@ import contextlib
 
 from datagen_contracts import dsl
 
+from ..errors import required
 from .intervals import ordered_pairs
 from .references import creation_column
 
@@ -61,7 +62,7 @@ def _needs(node: dsl.Node, col: dsl.Column) -> list[dsl.Column]:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
-            todo += sorted(reads(node, node.column(name)))
+            todo += sorted(reads(node, required(node.column(name), name)))
     return [c for c in node.columns if c.name in seen and c is not col] + [col]
 
 
@@ -75,7 +76,7 @@ def column_order(node: dsl.Node) -> list[dsl.Column]:
     name = creation_column(node)
     col = node.column(name) if name else None
     g = col.generator if col is not None else None
-    if g is not None and (g.datetime_series or g.diffusion_curve or g.choice) and not any(
+    if col is not None and g is not None and (g.datetime_series or g.diffusion_curve or g.choice) and not any(
             isinstance(m, dsl.EffectModifier) and m.args.on for m in col.modifiers):
         first = [col]
     if first:
@@ -107,7 +108,7 @@ def self_lookup_mode(schema: dsl.Schema, node: dsl.Node, col: dsl.Column) -> str
     order = [c.name for c in column_order(node)]
     created = creation_column(node)
     timed = created in order and order.index(created) < order.index(col.name)
-    keyed = bool(col.generator.lookup.on)
+    keyed = bool(required(col.generator.lookup, "lookup").on)
     if node.parents or keyed:
         return "table" if timed or keyed else "rows"
     return "table" if timed and not read_in_row(schema, node, col.name) else "chunk"

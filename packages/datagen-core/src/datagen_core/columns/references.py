@@ -136,7 +136,7 @@ class EarlierRows:
         self.by_rank = rows[by_time]
         self.local = np.full(size, 0 if remote is None else -1, dtype=np.int64)
         code = np.zeros(n, dtype=np.int64)
-        if remote is not None:
+        if remote is not None and local is not None:
             uniq, code = np.unique(remote, return_inverse=True)
             pos = np.clip(np.searchsorted(uniq, local), 0, max(len(uniq) - 1, 0))
             self.local[rows] = np.where(uniq[pos] == local, pos, -1) if len(uniq) else -1

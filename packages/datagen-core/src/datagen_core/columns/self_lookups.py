@@ -22,6 +22,7 @@ import numpy as np
 from datagen_contracts import dsl
 
 from ..chunks import Piece
+from ..errors import required
 from ..output.store import as_numpy
 from .order import column_order, self_lookups_deferred
 from .references import EarlierRows, creation_column
@@ -29,7 +30,7 @@ from .references import EarlierRows, creation_column
 
 def first_pass(schema: dsl.Schema, node: dsl.Node, pieces: Iterable[Piece]) -> dict[str, EarlierRows]:
     """Every row of ``node`` (its pieces in chunk order), per self-lookup column resolved over the table."""
-    columns = [node.column(c) for c in self_lookups_deferred(schema, node)]
+    columns = [required(node.column(c), c) for c in self_lookups_deferred(schema, node)]
     times: list[np.ndarray] = []
     rows: list[np.ndarray] = []
     keys: dict[str, tuple[list[Any], list[Any]]] = {c.name: ([], []) for c in columns}
@@ -40,7 +41,7 @@ def first_pass(schema: dsl.Schema, node: dsl.Node, pieces: Iterable[Piece]) -> d
             times.append(piece.created if piece.created is not None else np.zeros(piece.n, np.int64))
             rows.append(offset + np.arange(piece.n, dtype=np.int64) if refs[1] is None else refs[1])
             for col in columns:
-                on = col.generator.lookup.on or {}
+                on = required(col.generator.lookup, "lookup").on or {}
                 keys[col.name][0].append(_key(piece, list(on.values())))
                 keys[col.name][1].append(_key(piece, list(on)))
         offset += piece.n
@@ -50,7 +51,7 @@ def first_pass(schema: dsl.Schema, node: dsl.Node, pieces: Iterable[Piece]) -> d
     out = {}
     for col in columns:
         remote, local = keys[col.name]
-        keyed = bool(col.generator.lookup.on) and bool(remote)
+        keyed = bool(required(col.generator.lookup, "lookup").on) and bool(remote)
         out[col.name] = EarlierRows(t if col.name in timed else np.zeros(len(r), np.int64), r,
                                     np.concatenate(remote) if keyed else None, np.concatenate(local) if keyed else None)
     return out

@@ -18,6 +18,7 @@ from datagen_contracts.dsl import kind_weights
 
 from ..arrays import from_numpy, indices, strings
 from ..behaviours import vintage
+from ..errors import required
 from ..frame import Frame
 from ..output.store import as_numpy
 from ..timestamps import DAY, HOUR, SlotSampler, ceil_to, floor_to, freq_step, snap, to_us
@@ -54,12 +55,12 @@ def _segment_shares(frame: Frame, col: dsl.Column, choices: list[Any]) -> np.nda
 
 
 def gen_choice(col: dsl.Column, frame: Frame) -> Any:
-    spec = col.generator.choice
+    spec = required(col.generator.choice, "choice")
     if spec.choices_ref is not None:
         table, _, column = spec.choices_ref.partition(".")
         choices = np.unique(as_numpy(frame.tables[table].columns[column])).tolist()
     else:
-        choices = list(spec.choices)
+        choices = list(spec.choices or [])
     weights = _segment_shares(frame, col, choices)
     if weights is None:
         weights = choice_weights(spec, len(choices))
@@ -102,7 +103,7 @@ def gen_distribution(col: dsl.Column, frame: Frame) -> np.ndarray:
 
 
 def gen_sequence(col: dsl.Column, frame: Frame) -> np.ndarray:
-    spec = col.generator.sequence
+    spec = required(col.generator.sequence, "sequence")
     if col.name in frame.prefilled:  # a funnel's stage index
         return spec.start + frame.prefilled[col.name] * spec.step
     if frame.global_index is not None:
@@ -112,7 +113,7 @@ def gen_sequence(col: dsl.Column, frame: Frame) -> np.ndarray:
 
 
 def gen_enum_list(col: dsl.Column, frame: Frame) -> Any:
-    values = col.generator.enum_list.values
+    values = required(col.generator.enum_list, "enum_list").values
     return pick_values(col, values, np.arange(frame.n) % len(values))
 
 
@@ -185,7 +186,7 @@ def snap_column(col: dsl.Column, t: np.ndarray, lo: np.ndarray, hi: np.ndarray) 
 
 def pattern_sampler(col: dsl.Column, frame: Frame) -> SlotSampler:
     """The column's sampler over its window: ``pattern``s, ``seasonality`` modifiers and un-keyed effects."""
-    spec = col.generator.datetime_series
+    spec = required(col.generator.datetime_series, "datetime_series")
     start, end = window_of(spec, frame)
     pats = [(p.dimension, tuple(p.weights)) for p in spec.patterns()]
     pats += [(m.args.dimension, tuple(m.args.weights)) for m in col.modifiers if isinstance(m, dsl.SeasonalityModifier)]
@@ -226,7 +227,8 @@ def _life_curves(col: dsl.Column, frame: Frame) -> tuple[list[dsl.AgeMultiplier]
     if not frame.node.parents or col.name != frame.event_column or not col.after_parent or frame.parent_created() is None:
         return [], None
     curves = vintage.fanout_curves(frame.schema.table(frame.node.parents[0]).vintage_behavior)
-    decay = None if frame.primary.decay is None else frame.primary.decay[frame.parent_idx]
+    primary = required(frame.primary, "the primary parent's rows")
+    decay = None if primary.decay is None else primary.decay[frame.parent_idx]
     return curves, decay
 
 
@@ -285,7 +287,7 @@ def gen_diffusion(col: dsl.Column, frame: Frame) -> np.ndarray:
 
 
 def _diffusion_draw(col: dsl.Column, start: int, end: int, lo: np.ndarray, hi: np.ndarray, u: np.ndarray) -> np.ndarray:
-    spec = col.generator.diffusion_curve
+    spec = required(col.generator.diffusion_curve, "diffusion_curve")
     span = max(end - start, 1)
     x_lo, x_hi = (lo - start) / span, (hi - start) / span
     k, x0 = spec.steepness, spec.inflection_point
@@ -324,7 +326,7 @@ class _Columns(Mapping):
 
 
 def gen_expression(col: dsl.Column, frame: Frame) -> np.ndarray:
-    out = evaluate(col.generator.expression.code, _Columns(frame.values))
+    out = evaluate(required(col.generator.expression, "expression").code, _Columns(frame.values))
     out = np.broadcast_to(np.asarray(out), (frame.n,)).copy()
     if col.type == "string":  # numbers through arrow's cast; anything else (rare) through Python strings
         return pc.cast(from_numpy(out), pa.string()) if out.dtype.kind in "biuf" else strings(out.astype(str).tolist())

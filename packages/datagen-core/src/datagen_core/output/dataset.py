@@ -63,7 +63,7 @@ def fk_time_order(schema: dsl.Schema, table: str, column: str, ref_table: str, f
         return "none"
     col, tcol = node.column(column), node.column(time_col)
     lookup = col.generator.lookup if col is not None else None
-    if lookup is None or lookup.from_.partition(".")[0] != ref_table:
+    if lookup is None or tcol is None or lookup.from_.partition(".")[0] != ref_table:
         return "none"  # a declared key the engine does not sample
     if node.parents and ref_table == node.parents[0] and not lookup.on:
         # the primary parent: children's times are drawn after its creation (or set by a funnel/state model)

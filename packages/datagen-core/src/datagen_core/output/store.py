@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..arrays import indices, to_numpy
+from ..errors import required
 
 
 @dataclass
@@ -237,7 +238,7 @@ class KeptTable:
         from ..columns.references import RowsByTime
 
         if self._by_time is None:
-            self._by_time = RowsByTime(self.created, self.fanout_mult)
+            self._by_time = RowsByTime(required(self.created, "the creation times"), self.fanout_mult)
         return self._by_time.sample(rng, times)
 
 

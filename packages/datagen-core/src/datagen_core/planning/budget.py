@@ -97,8 +97,8 @@ def estimate(schema: dsl.Schema, scale: float, plan: Any = None) -> MemoryEstima
     plan = plan if plan is not None else make_plan(schema, scale)
     from ..frame import CHUNK_ROWS
 
-    nodes = [(t, node) for t in plan.tables if (node := schema.node(t.name)) is not None]
-    chunk = max((min(t.rows, CHUNK_ROWS) * row_width(schema, node) for t, node in nodes), default=0)
+    nodes = [(t, n) for t in plan.tables if (n := schema.node(t.name)) is not None]
+    chunk = max((min(t.rows, CHUNK_ROWS) * row_width(schema, n) for t, n in nodes), default=0)
     parents = {p for n in schema.nodes for p in n.parents}
     kept = sum(t.rows * 24 for t in plan.tables if t.name in parents)  # key, creation time, multipliers
     return MemoryEstimate(int(slots * SLOT_BYTES), int(chunk * CHUNK_FACTOR), int(kept))

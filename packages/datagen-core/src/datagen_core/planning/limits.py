@@ -96,7 +96,9 @@ def _window_before_parent(schema: dsl.Schema, node: dsl.Node, col: dsl.Column, p
         return []
     parent = schema.table(node.parents[0])
     created = parent.column(creation_column(parent) or "") if parent is not None else None
-    mine, theirs = _window(schema, col), _window(schema, created) if created is not None else None
+    if parent is None or created is None:
+        return []
+    mine, theirs = _window(schema, col), _window(schema, created)
     if mine is None or theirs is None or mine[1] >= theirs[0]:
         return []
     return [Problem(f"{path}.generator", (

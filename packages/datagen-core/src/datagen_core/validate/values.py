@@ -152,6 +152,8 @@ def check_time_bounds(ctx: ValidationContext) -> Iterator[Check]:
             continue
         t = ctx.arrow_type(table, column)
         v = pl.col(column)
+        if t is None:
+            continue  # ctx.missing reported it
         if pa.types.is_date(t):
             lo_l, hi_l = pl.lit(lo.date()), pl.lit(hi.date())
         elif pa.types.is_timestamp(t):
