@@ -67,12 +67,11 @@ def test_personas_dir_and_examples_run_clean(tmp_path):
 
 @pytest.mark.parametrize("name", ["data_engineer", "vp_growth", "finance_vp"])
 def test_example_copies_of_builtins_stay_in_sync(name):
-    """The examples show the built-in personas as a user would copy them: they must not drift apart."""
-    from datacruncher.checks.personas import builtin_personas
-
-    builtin = next(p for p in builtin_personas() if p.id == name)
+    """The examples show the built-in personas as a user would copy them (their checks written out, from the
+    check libraries they use): they must not drift apart."""
+    builtin = next(p for p in available_personas() if p.id == name)
     example = load_persona_file(EXAMPLES / f"{name}.yaml")
-    assert example.checks == builtin.checks
+    assert example.checks == builtin.checks and builtin.checks
 
 
 def _install_plugin(root: Path, monkeypatch: pytest.MonkeyPatch, entry: str = "tiny_checks:PERSONAS") -> None:
@@ -143,3 +142,73 @@ def test_uses_of_an_unknown_check_and_an_empty_persona_are_refused(tmp_path):
     bad.write_text("id: x\nname: X\nfocus: f\n")
     with pytest.raises(PersonaError, match="needs 'checks' of its own or 'uses'"):
         available_personas([bad])
+
+
+def test_built_in_checks_live_in_libraries_and_personas_use_them() -> None:
+    """Every built-in check is defined once, in a check library; the built-in personas only name theirs, and every
+    library check is run by some persona."""
+    from datacruncher.checks.personas import builtin_personas, check_libraries, check_registry
+
+    assert all(not p.checks and p.uses for p in builtin_personas())
+    libraries = check_libraries()
+    defined = [c.id for lib in libraries for c in lib.checks]
+    assert len(defined) == len(set(defined)) >= 40
+    used = {c for p in builtin_personas() for c in p.uses}
+    assert used == set(defined)
+    assert set(check_registry(available_personas(), libraries)) == set(defined)
+
+
+def test_a_check_defined_by_two_libraries_is_refused() -> None:
+    from datacruncher.checks.personas import CheckLibrary, check_libraries, check_registry
+
+    first = check_libraries()[0]
+    copy = CheckLibrary(checks=first.checks[:1], source="other.yaml")
+    with pytest.raises(PersonaError, match=rf"check '{first.checks[0].id}' is defined by two check libraries"):
+        check_registry([], [first, copy])
+
+
+def test_a_persona_copy_of_a_library_check_holds_for_that_persona_only(tmp_path) -> None:
+    """An edited copy of ``fk_orphans`` (any orphan is critical) in one persona file; another persona that
+    ``uses: [fk_orphans]`` keeps the library's definition."""
+    import json
+
+    import msgspec
+
+    from datacruncher.checks.personas import Severity
+
+    de = next(p for p in available_personas() if p.id == "data_engineer")
+    original = next(c for c in de.checks if c.id == "fk_orphans")
+    edited = msgspec.structs.replace(original, severity=Severity(critical="> 0"))
+    strict = tmp_path / "strict.yaml"  # JSON is YAML
+    strict.write_text(json.dumps({"id": "strict_engineer", "name": "Strict Engineer", "focus": "any orphan",
+                                  "checks": [msgspec.to_builtins(edited)]}))
+    user = tmp_path / "user.yaml"
+    user.write_text("id: auditor\nname: Auditor\nfocus: references\nuses: [fk_orphans]\n")
+    found = {p.id: p for p in available_personas([strict, user])}
+    assert found["strict_engineer"].checks == [edited]
+    assert found["auditor"].checks == [original]
+    assert next(c for c in found["data_engineer"].checks if c.id == "fk_orphans") == original
+
+
+def test_an_installed_check_library_adds_checks_personas_use(tmp_path, monkeypatch) -> None:
+    """A tiny installed distribution registers a check library in ``datacruncher.checks``; a persona file that
+    ``uses:`` its check runs it."""
+    site = tmp_path / "site"
+    pkg = site / "tiny_library"
+    pkg.mkdir(parents=True)
+    example = (EXAMPLES / "support_lead.yaml").read_text()
+    (pkg / "emails.yaml").write_text("checks:\n" + example.split("checks:\n", 1)[1])
+    (pkg / "__init__.py").write_text("from pathlib import Path\n\nLIBRARY = Path(__file__).parent / 'emails.yaml'\n")
+    info = site / "tiny_library-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tiny-library\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[datacruncher.checks]\nemails = tiny_library:LIBRARY\n")
+    monkeypatch.syspath_prepend(str(site))
+    persona = tmp_path / "desk.yaml"
+    persona.write_text("id: desk\nname: Desk\nfocus: reachable customers\nuses: [invalid_emails]\n")
+    d = shop(tmp_path / "d", users=200, orders=400)
+    write(d, "contacts", {"contact_id": list(range(100)),
+                          "email": [f"c{i}@x.org" if i % 10 else f"broken{i}" for i in range(100)]})
+    report = crunch(d, personas="Desk", persona_files=[persona])
+    (issue,) = report.issues
+    assert issue.rule_id == "invalid_emails" and issue.persona == "Desk"

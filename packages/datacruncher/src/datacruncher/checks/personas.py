@@ -1,4 +1,11 @@
-"""Personas: declarative YAML files of checks. Built-in ones are package data read by the same loader as yours.
+"""Personas and check libraries: declarative YAML files. Built-in ones are package data read by the same loader
+as yours.
+
+Every check is defined once — in a *check library* (a file of ``checks:`` only; the built-in ones are
+``builtin_checks/*.yaml``, installed packages add theirs through :data:`LIBRARY_GROUP`) or in a persona file of
+its own — and personas run checks by id (``uses:``). :func:`check_registry` holds them all by id and refuses an
+id defined twice; a persona file may still carry its own copy of a library check (an edited copy of a built-in
+persona), which then holds for that persona only.
 
 A persona file holds one persona::
 
@@ -18,7 +25,8 @@ A persona file holds one persona::
         finding: "{failed_row_count} duplicate keys in {table}.{pk}"
         fix: {path: postprocess, action: dedupe_on_key, params: {table: "{table}", key: "{pk}"}}
 
-Unknown keys are errors reported with their path and a "did you mean" hint.
+A library holds ``checks:`` in the same form. Unknown keys are errors reported with their path and a "did you
+mean" hint.
 """
 
 from __future__ import annotations
@@ -107,6 +115,13 @@ class Persona(Hand, kw_only=True):
         return {n.casefold() for n in (self.id, self.name, *self.aliases)}
 
 
+class CheckLibrary(Hand, kw_only=True):
+    """A file of checks that no persona owns: personas run them by id (``uses:``)."""
+
+    checks: list[Check]
+    source: str = "builtin"  # set by the loader
+
+
 def parse_condition(text: str) -> list[tuple[str, float]]:
     """``"< 0.2 or > 0.95"`` → ``[('<', 0.2), ('>', 0.95)]``; raises ValueError on anything else."""
     out = []
@@ -129,13 +144,30 @@ def parse_persona(data: bytes | str, source: str) -> Persona:
     return msgspec.structs.replace(persona, source=source)
 
 
+def parse_library(data: bytes | str, source: str) -> CheckLibrary:
+    """Validate one check library (YAML text with ``checks:``) and return it."""
+    raw = read_mapping(data, source, CheckLibrary, PersonaError)
+    try:
+        library = msgspec.convert(raw, CheckLibrary, strict=False)
+    except msgspec.ValidationError as exc:
+        raise PersonaError(f"{source}: {exc}") from None
+    if not library.checks:
+        raise PersonaError(f"{source}: a check library needs 'checks'")
+    _validate_checks(library.checks, source)
+    return msgspec.structs.replace(library, source=source)
+
+
 def _validate(persona: Persona, source: str) -> None:
+    if not persona.checks and not persona.uses:
+        raise PersonaError(f"{source}: a persona needs 'checks' of its own or 'uses' (ids of checks defined elsewhere)")
+    _validate_checks(persona.checks, source)
+
+
+def _validate_checks(checks: list[Check], source: str) -> None:
     from .bindings import check_placeholders
 
-    if not persona.checks and not persona.uses:
-        raise PersonaError(f"{source}: a persona needs 'checks' of its own or 'uses' (ids of other personas' checks)")
     ids = set()
-    for i, check in enumerate(persona.checks):
+    for i, check in enumerate(checks):
         where = f"{source}: $.checks[{i}] ({check.id})"
         if check.id in ids:
             raise PersonaError(f"{where}: duplicate check id")
@@ -173,58 +205,90 @@ def _builtin_personas() -> tuple[Persona, ...]:
                  for f in files)
 
 
-#: entry-point group through which an installed package adds personas (its checks): each entry point names a
-#: persona YAML file or a directory of them — a path, or a function returning paths
+@functools.cache
+def _builtin_libraries() -> tuple[CheckLibrary, ...]:
+    root = resources.files("datacruncher") / "builtin_checks"
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return tuple(msgspec.structs.replace(parse_library(f.read_bytes(), f"builtin:{f.name}"), source="builtin")
+                 for f in files)
+
+
+#: entry-point group through which an installed package adds personas: each entry point names a persona YAML
+#: file or a directory of them — a path, or a function returning paths
 PLUGIN_GROUP = "datacruncher.personas"
+#: the same for check libraries (files of ``checks:`` that personas run with ``uses:``)
+LIBRARY_GROUP = "datacruncher.checks"
 
 
-def plugin_persona_paths() -> list[Path]:
-    """The persona files installed packages add through :data:`PLUGIN_GROUP`, by entry-point name."""
+def _plugin_paths(group: str, what: str) -> list[Path]:
     from importlib.metadata import entry_points
 
     paths: list[Path] = []
-    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+    for ep in sorted(entry_points(group=group), key=lambda e: e.name):
         try:
             target = ep.load()
             found = target() if callable(target) else target
             found = [found] if isinstance(found, str | Path) else list(found)
         except Exception as exc:  # a broken plugin is named, never a traceback
-            raise PersonaError(f"persona plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}") from None
+            raise PersonaError(f"{what} plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}") from None
         for item in map(Path, found):
             paths += _dir_files(item) if item.is_dir() else [item]
     return paths
 
 
+def plugin_persona_paths() -> list[Path]:
+    """The persona files installed packages add through :data:`PLUGIN_GROUP`, by entry-point name."""
+    return _plugin_paths(PLUGIN_GROUP, "persona")
+
+
+def check_libraries() -> list[CheckLibrary]:
+    """The built-in check libraries, then those installed packages add through :data:`LIBRARY_GROUP`."""
+    plugins = [parse_library(read_file(f, "check library", PersonaError), str(f))
+               for f in _plugin_paths(LIBRARY_GROUP, "check library")]
+    return [*_builtin_libraries(), *plugins]
+
+
 def available_personas(files: Sequence[str | Path] = (), dirs: Sequence[str | Path] = ()) -> list[Persona]:
     """Built-ins, then installed plugins' personas (:data:`PLUGIN_GROUP`), then personas from ``dirs``
-    (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one."""
+    (``*.yaml``/``*.yml``), then ``files``; a later id replaces an earlier one. Each comes with the checks its
+    ``uses`` names (from the check libraries or another persona) after its own."""
     found: dict[str, Persona] = {p.id: p for p in builtin_personas()}
     user_paths = plugin_persona_paths() + [f for d in dirs for f in _dir_files(Path(d))] + [Path(f) for f in files]
     for f in user_paths:
         persona = load_persona_file(f)
         found[persona.id] = persona
-    return _with_used_checks(list(found.values()))
+    return _with_used_checks(list(found.values()), check_libraries())
 
 
-def check_registry(available: Sequence[Persona]) -> dict[str, tuple[Persona, Check]]:
-    """Every check defined by a persona (not merely used), by id; an id defined twice is a :class:`PersonaError`."""
-    out: dict[str, tuple[Persona, Check]] = {}
+def check_registry(available: Sequence[Persona], libraries: Sequence[CheckLibrary] = ()) -> dict[str, tuple[str, Check]]:
+    """Every check, by id, with where it is defined: the libraries' checks, then those personas define (not merely
+    use). An id defined by two libraries or two personas is a :class:`PersonaError`; a persona's own check with a
+    library check's id is that persona's copy and stays out of the registry."""
+    out: dict[str, tuple[str, Check]] = {}
+    for library in libraries:
+        for check in library.checks:
+            if check.id in out:
+                raise PersonaError(f"check {check.id!r} is defined by two check libraries: {out[check.id][0]} and "
+                                   f"{library.source}; give one of them another id")
+            out[check.id] = (library.source, check)
+    shared = set(out)
+    owner: dict[str, str] = {}
     for persona in available:
         for check in persona.checks:
-            if check.id in persona.uses:
+            if check.id in persona.uses or check.id in shared:
                 continue
-            if check.id in out and out[check.id][0].id != persona.id:
-                raise PersonaError(f"check {check.id!r} is defined by two personas: {out[check.id][0].source} and "
+            if check.id in owner and owner[check.id] != persona.id:
+                raise PersonaError(f"check {check.id!r} is defined by two personas: {out[check.id][0]} and "
                                    f"{persona.source}; give one of them another id, or `uses:` the other's")
-            out[check.id] = (persona, check)
+            owner[check.id], out[check.id] = persona.id, (persona.source, check)
     return out
 
 
-def _with_used_checks(available: list[Persona]) -> list[Persona]:
+def _with_used_checks(available: list[Persona], libraries: Sequence[CheckLibrary] = ()) -> list[Persona]:
     """Each persona with the checks its ``uses`` names appended (unknown ids are refused, with a suggestion)."""
     if not any(p.uses for p in available):
         return available
-    registry = check_registry(available)
+    registry = check_registry(available, libraries)
     out = []
     for persona in available:
         if persona.uses:
@@ -240,15 +304,18 @@ def _with_used_checks(available: list[Persona]) -> list[Persona]:
 
 
 def dataset_metric_checks(available: list[Persona]) -> dict[str, tuple[Persona, Check]]:
-    """Dataset metric -> the (persona, check) that measures it (``dataset_metric`` in a persona file); a metric
-    claimed by two checks is a :class:`PersonaError` naming both."""
+    """Dataset metric -> the (persona, check) that measures it: a check marked ``dataset_metric`` that a persona
+    runs (its own or used; the first persona running it measures it). Two different checks claiming one metric
+    are a :class:`PersonaError` naming both."""
     claims: dict[str, tuple[Persona, Check]] = {}
     for persona in available:
         for check in persona.checks:
-            if check.dataset_metric is None or check.id in persona.uses:
+            if check.dataset_metric is None:
                 continue
             if check.dataset_metric in claims:
                 other, first = claims[check.dataset_metric]
+                if first.id == check.id:
+                    continue
                 raise PersonaError(f"dataset metric {check.dataset_metric!r} is measured by two checks: "
                                    f"{other.id}.{first.id} and {persona.id}.{check.id}")
             claims[check.dataset_metric] = (persona, check)
