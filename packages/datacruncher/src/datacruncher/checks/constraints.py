@@ -38,7 +38,7 @@ from datagen_contracts.text import quote_ident, quote_literal
 
 from ..model.catalog import Catalog, fetch_one
 from ..model.semantic import Model
-from .drift import _key, drift_issue
+from .drift import as_sql_text, drift_issue
 
 _OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "=", "=": "=", "!=": "<>"}
 
@@ -97,7 +97,7 @@ class _Checker:
             expected: Any
             allowed, expected = f"SELECT CAST({quote_ident(rc)} AS VARCHAR) FROM {quote_ident(rt)}", f"values of {ref}"
         elif isinstance(values, list) and values:
-            allowed, expected = ", ".join(quote_literal(_key(v)) for v in values), [_key(v) for v in values]
+            allowed, expected = ", ".join(quote_literal(as_sql_text(v)) for v in values), [as_sql_text(v) for v in values]
         else:
             return
         n, bad = self.count(table, c, f"{c} NOT IN ({allowed})", f"{quote_ident(column)} IS NOT NULL")

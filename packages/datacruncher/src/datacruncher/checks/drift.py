@@ -187,11 +187,13 @@ def _bounds(cat: Catalog, table: str, col: dict[str, Any], dist: dict[str, Any])
     return lo, hi
 
 
-def _key(value: Any, dsl_type: str | None = None) -> str:
+def as_sql_text(value: Any, dsl_type: str | None = None) -> str:
     """A choice value cast to the column's DSL type, as DuckDB renders it with ``CAST(x AS VARCHAR)``.
 
-    >>> _key(True), _key(2, "float"), _key("2024-01-02T03:04:05Z", "datetime"), _key("2024-01-02", "date")
-    ('true', '2.0', '2024-01-02 03:04:05', '2024-01-02')
+    >>> as_sql_text(True), as_sql_text(2, "float"), as_sql_text("2024-01-02T03:04:05Z", "datetime")
+    ('true', '2.0', '2024-01-02 03:04:05')
+    >>> as_sql_text("2024-01-02", "date")
+    '2024-01-02'
     """
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -241,12 +243,12 @@ def _choice_weights(cat: Catalog, node: dict[str, Any], col: dict[str, Any], cho
     w = [float(x) for x in weights] if isinstance(weights, list) else [1.0] * len(choices)
     if len(w) != len(choices) or sum(w) <= 0:
         return []
-    keys = [_key(c, dsl_type) for c in choices]
+    keys = [as_sql_text(c, dsl_type) for c in choices]
     for m in modifiers if isinstance(modifiers, list) else []:
         transform = m.get("transform") if isinstance(m, dict) else None
         args = a if isinstance(m, dict) and isinstance(a := m.get("args"), dict) else {}
         if transform == "map_values" and isinstance(args.get("mapping"), dict):
-            mapping = {_key(k, dsl_type): _key(v, dsl_type) for k, v in args["mapping"].items()}
+            mapping = {as_sql_text(k, dsl_type): as_sql_text(v, dsl_type) for k, v in args["mapping"].items()}
             keys = [mapping.get(k, k) for k in keys]
         else:
             return [_skipped("choice_weights", table, name,
