@@ -58,12 +58,10 @@ class TableSource:
 
 def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> tuple[Any, ...]:
     """The one row of an aggregate query (one without ``GROUP BY`` always returns a row).
-
     >>> fetch_one(duckdb.connect(), "SELECT count(*), max(x) FROM range(3) t(x)")
     (3, 2)
     """
-    row = (con.execute(sql) if params is None else con.execute(sql, params)).fetchone()
-    if row is None:
+    if (row := (con.execute(sql) if params is None else con.execute(sql, params)).fetchone()) is None:
         raise RuntimeError(f"an aggregate query returned no row: {sql[:120]}")
     return row
 

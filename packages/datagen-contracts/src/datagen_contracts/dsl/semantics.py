@@ -40,7 +40,14 @@ from typing import Any
 
 import msgspec
 
-from .interpret import column_window, fanout_mean, parse_timestamp, segment_multipliers, time_generated
+from .interpret import (
+    column_window,
+    explicit_within,
+    fanout_mean,
+    parse_timestamp,
+    segment_multipliers,
+    time_generated,
+)
 from .schema import Schema
 
 DECLARED = ("constraints.ranges", "constraints.enum", "constraints.pattern", "column constraints")
@@ -238,7 +245,7 @@ def _columns_and_rows(doc: Mapping[str, Any]) -> dict[str, Any]:
         nullability.append(Nullability(table, name, col.get("nullable") is True, node.get("pk") == name))
         window = column_window(col, timeframe) if time_generated(col) else None
         if window is not None:
-            windows.append(TimeWindow(table, name, window[0], window[1], _explicit(col)))
+            windows.append(TimeWindow(table, name, window[0], window[1], explicit_within(col) is not None))
         parents = [str(p) for p in node.get("parents") or [] if isinstance(p, str)]
         if col.get("type") in ("date", "datetime") and col.get("after_parent") is False:
             attributes.append((table, name))
@@ -251,11 +258,6 @@ def _columns_and_rows(doc: Mapping[str, Any]) -> dict[str, Any]:
             fanouts.append(_fanout(node, nodes.get(parents[0], {}), parents[0]))
     return {"nullability": tuple(nullability), "windows": tuple(windows), "after_parent": tuple(after),
             "attribute_dates": tuple(attributes), "fanouts": tuple(fanouts)}
-
-
-def _explicit(col: Mapping[str, Any]) -> bool:
-    gen = _mapping(col.get("generator"))
-    return any(isinstance(_mapping(gen.get(k)).get("within"), Mapping) for k in ("datetime_series", "diffusion_curve"))
 
 
 def _fanout(node: Mapping[str, Any], parent: Mapping[str, Any], pname: str) -> Fanout:
