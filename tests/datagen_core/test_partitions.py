@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,6 @@ from click.testing import CliRunner
 from datagen_core import fact_rows
 from datagen_core.cli import main
 from datagen_core.engine import generate
-from datagen_core.errors import DatagenError
 from datagen_core.validate import validate
 
 from .test_time_order import _doc
@@ -70,12 +70,34 @@ def test_the_same_parts_with_more_workers_and_one_file_without_partitioning(tmp_
     assert sum(t.num_rows for t in joined) == pq.ParquetFile(flat / "invoice.parquet").metadata.num_rows
 
 
-def test_defects_on_a_partitioned_table_are_refused_before_anything_is_written(tmp_path: Path) -> None:
-    doc = _doc(1500, 4)
-    doc["defects"] = [{"kind": "duplicate_rows", "target": "invoice", "rate": 0.01}]
-    with pytest.raises(DatagenError, match=r"defects cannot be injected into a partitioned table yet: 'invoice'"):
-        _gen(tmp_path, doc, partition_rows=2500)
-    assert not (tmp_path / "out").exists()
+DEFECTS = [
+    {"kind": "orphan_fk", "target": "line.invoice_id", "rate": 0.02},  # a partitioned parent
+    {"kind": "temporal_violation", "target": "invoice.issued_at", "rate": 0.02},
+    {"kind": "duplicate_rows", "target": "invoice", "rate": 0.01},  # rows appended to the last part
+    {"kind": "duplicate_pk", "target": "invoice", "rate": 0.01},
+    {"kind": "nulls", "target": "invoice.issued_at", "rate": 0.02},  # the schema changes: every part is rewritten
+    {"kind": "whitespace", "target": "invoice.note", "rate": 0.02},
+    {"kind": "future_dates", "target": "line.added_at", "rate": 0.01},
+    {"kind": "float_ids", "target": "line.invoice_id", "rate": 0.5},
+]
+
+
+def test_defects_on_partitioned_tables_are_those_of_the_same_table_in_one_file(tmp_path: Path) -> None:
+    """Rows and row groups are numbered over the whole table, parts in order: each defect picks the same rows and
+    writes the same values whether the table is one file or several parts, and records the same ground truth."""
+    doc = {**_doc(1500, 4), "defects": DEFECTS}
+    parted = _gen(tmp_path / "a", doc, partition_rows=2500)
+    flat = _gen(tmp_path / "b", doc, partition_rows=0)
+    meta_p, meta_f = (json.loads((d / ".metadata.json").read_text()) for d in (parted, flat))
+    assert meta_p["defects"] == meta_f["defects"] and all(d["count"] > 0 for d in meta_f["defects"])
+    for table in ("invoice", "line"):
+        parts = sorted((parted / table).glob("*.parquet"))
+        assert len(parts) >= 2
+        joined = pa.concat_tables([pq.read_table(p) for p in parts], promote_options="permissive")
+        one = pq.read_table(flat / f"{table}.parquet")
+        assert joined.cast(one.schema).equals(one), table
+        files = next(t for t in meta_p["tables"] if t["name"] == table)["files"]
+        assert [f["rows"] for f in files] == [pq.ParquetFile(p).metadata.num_rows for p in parts]
 
 
 def test_cli_partition_rows(tmp_path: Path) -> None:
@@ -115,3 +137,15 @@ def test_validate_without_metadata_reads_nested_parts_and_hive_folders(tmp_path:
     (root / "user" / "country=FR" / "part-0.parquet").write_bytes(b"not parquet")
     with pytest.raises(Exception, match="cannot read parquet file"):
         validate(loads_schema(json.dumps(doc)), root)
+
+
+def test_a_part_without_a_defect_keeps_its_bytes(tmp_path: Path) -> None:
+    """Only the parts holding chosen rows (or the appended ones) are rewritten."""
+    doc = {**_doc(1500, 4), "defects": [{"kind": "whitespace", "target": "invoice.note", "rate": 0.0003}]}
+    clean = _gen(tmp_path / "a", _doc(1500, 4), partition_rows=2500)
+    dirty = _gen(tmp_path / "b", doc, partition_rows=2500)
+    (record,) = json.loads((dirty / ".metadata.json").read_text())["defects"]
+    assert record["count"] >= 1
+    same = [p.name for p in sorted((clean / "invoice").glob("*.parquet"))
+            if p.read_bytes() == (dirty / "invoice" / p.name).read_bytes()]
+    assert 1 <= len(same) < len(list((clean / "invoice").glob("*.parquet")))

@@ -136,10 +136,6 @@ def generate(
     if partition_rows is not None and partition_rows < 0:
         raise DatagenError(f"--partition-rows must be >= 0, got {partition_rows}")
     parts = {t.name: partition_rows for t in plan.tables if partition_rows and t.rows > partition_rows}
-    if parts and (hit := sorted({d.target.partition(".")[0] for d in loaded.defects} & parts.keys())):
-        raise DatagenError(f"defects cannot be injected into a partitioned table yet: {', '.join(map(repr, hit))} "
-                           f"(planned above --partition-rows {partition_rows:,}); raise --partition-rows or set it "
-                           "to 0")
     out = Path(output)
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")

@@ -69,8 +69,8 @@ def _job(staging_dir: Path, schema: dsl.Schema, seed: int, tables: dict[str, Tab
     facts = tables.get(table)
     if facts is None:
         raise DefectError(f"defects[{index}]: table {table!r} was not generated")
-    path = staging_dir / facts.path
-    names = pq.read_schema(path).names
+    paths = tuple(staging_dir / f for f in facts.all_files)  # one file, or the parts in order
+    names = pq.read_schema(paths[0]).names
     kind = BY_KIND[spec.kind]
     default = getattr(kind, "default_column", None)
     col = column or (default(facts, schema) if default is not None else None)
@@ -78,7 +78,7 @@ def _job(staging_dir: Path, schema: dsl.Schema, seed: int, tables: dict[str, Tab
         raise DefectError(f"defects[{index}]: {table!r} has no column {col!r}")
     if col is None and getattr(kind, "NEEDS_COLUMN", True):
         raise DefectError(f"defects[{index}]: {spec.kind} needs a column target ('{table}.<column>')")
-    return Job(index, spec, table, col, facts, path, seed)
+    return Job(index, spec, table, col, facts, paths, seed)
 
 
 #: every defect kind, one module each, in the order docs/defects.md lists them

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 from datagen_contracts.metadata import DefectRecord
 
 from ..output.tables import TableFacts
-from .job import DefectError, Job, choose_rows, defect_count, make_record, not_null, rewrite_file, row_groups
+from .job import DefectError, Job, choose_rows, defect_count, make_record, not_null, rewrite_file
 
 KIND = "duplicate_pk"
 #: the whole row is the target: a column is optional
@@ -29,9 +28,9 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
     pk = job.column or job.facts.pk
     if pk is None:
         raise DefectError(f"defects[{job.index}]: duplicate_pk needs a primary key on {job.table!r}")
-    n = sum(row_groups(job.path))
+    n = job.rows
     chosen = choose_rows(job, n, defect_count(job, n), touched, lambda v: not_null(v), [pk])
-    arrow_schema = pq.read_schema(job.path)
+    arrow_schema = job.schema()
     fk_cols = {c for c, _, _ in job.facts.foreign_keys}
     candidates = [f.name for f in arrow_schema if f.name != pk and f.name not in fk_cols
                   and f.name not in job.facts.time_columns]

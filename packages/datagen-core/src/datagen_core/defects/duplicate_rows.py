@@ -11,7 +11,7 @@ from datagen_contracts import dsl
 from datagen_contracts.metadata import DefectRecord
 
 from ..output.tables import TableFacts
-from .job import Job, choose_rows, defect_count, make_record, rewrite_file, row_groups
+from .job import Job, choose_rows, defect_count, make_record, rewrite_file
 
 KIND = "duplicate_rows"
 #: the whole row is the target: a column is optional
@@ -20,7 +20,7 @@ NEEDS_COLUMN = False
 
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path,
                     touched: set[int]) -> DefectRecord:
-    n = sum(row_groups(job.path))
+    n = job.rows
     chosen = choose_rows(job, n, defect_count(job, n), touched, None, [])
 
     def copy(t: pa.Table, local: np.ndarray, _g: np.random.Generator) -> pa.Table:

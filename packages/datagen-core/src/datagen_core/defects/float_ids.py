@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 from datagen_contracts.metadata import DefectRecord
 
 from ..output.tables import TableFacts
-from .job import MAX_KEYS, DefectError, Job, make_record, rewrite_file, row_groups
+from .job import MAX_KEYS, DefectError, Job, make_record, rewrite_file
 
 KIND = "float_ids"
 
@@ -24,13 +23,13 @@ def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
 
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path, touched: set[int]) -> DefectRecord:
     assert job.column is not None
-    s = pq.read_schema(job.path)
+    s = job.schema()
     old = s.field(job.column).type
     if not pa.types.is_integer(old):
         raise DefectError(f"defects[{job.index}]: float_ids needs an int column, {job.spec.target} is {old}")
     i = s.get_field_index(job.column)
     out_schema = s.set(i, s.field(i).with_type(pa.float64()))
-    n = sum(row_groups(job.path))
+    n = job.rows
     every = np.arange(n, dtype=np.int64) if n <= MAX_KEYS + 1 else np.arange(MAX_KEYS + 1, dtype=np.int64)
     keys = rewrite_file(job, every, lambda t, _local, _g: t.cast(out_schema), schema=out_schema)
     rec = make_record(job, n, every, keys, arrow_type={"from": str(old), "to": "double"},

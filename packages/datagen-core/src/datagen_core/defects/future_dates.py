@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 from datagen_contracts.dsl import parse_timestamp
@@ -23,7 +22,6 @@ from .job import (
     make_record,
     replace_values,
     rewrite_file,
-    row_groups,
 )
 
 KIND = "future_dates"
@@ -37,14 +35,14 @@ def default_column(facts: TableFacts, schema: dsl.Schema) -> str | None:
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path,
                   touched: set[int]) -> DefectRecord:
     assert job.column is not None
-    ctype = pq.read_schema(job.path).field(job.column).type
+    ctype = job.schema().field(job.column).type
     if not (pa.types.is_timestamp(ctype) or pa.types.is_date(ctype)):
         raise DefectError(f"defects[{job.index}]: future_dates needs a date/datetime column, {job.spec.target} is {ctype}")
     end = parse_timestamp(schema.timeframe.end)
     assert end is not None
     lo_d = float(job.spec.params.get("min_offset_days", 1.0))
     hi_d = float(job.spec.params.get("max_offset_days", 365.0))
-    n = sum(row_groups(job.path))
+    n = job.rows
     chosen = choose_rows(job, n, defect_count(job, n), touched, None, [])
 
     def change(t: pa.Table, local: np.ndarray, g: np.random.Generator) -> pa.Table:

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 from datagen_contracts.metadata import DefectRecord
@@ -23,7 +22,6 @@ from .job import (
     not_null,
     replace_values,
     rewrite_file,
-    row_groups,
 )
 
 KIND = "inverted_interval"
@@ -55,13 +53,13 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
         raise DefectError(f"defects[{job.index}]: no start/end pair for {job.spec.target} "
                           "(declare an inequality start < end on the table, or params {'end': column})")
     start, end = pair
-    n = sum(row_groups(job.path))
+    n = job.rows
 
     def both(a: pa.Array, b: pa.Array) -> np.ndarray:
         return not_null(a) & not_null(b)
 
     chosen = choose_rows(job, n, defect_count(job, n), touched, both, [start, end])
-    arrow = pq.read_schema(job.path)
+    arrow = job.schema()
     stype, etype = arrow.field(start).type, arrow.field(end).type
     by_day = pa.types.is_date(stype) or pa.types.is_date(etype)
 

@@ -1,5 +1,8 @@
-"""What every defect kind shares: the job (one defect on one table file), the deterministic choice of rows,
-the row-group rewrite into a temporary file, and the ground-truth record."""
+"""What every defect kind shares: the job (one defect on one table — a file, or a partitioned table's parts in
+order), the deterministic choice of rows, the row-group rewrite into temporary files, and the ground-truth record.
+
+Rows are numbered over the whole table, parts in order, and row groups likewise (a part's first group follows the
+previous part's last), so a table gets the same defects whether it is one file or several parts."""
 
 from __future__ import annotations
 
@@ -30,18 +33,49 @@ class DefectError(DatagenError):
     """A ``defects`` entry cannot be applied to the generated data (unknown column, wrong type…)."""
 
 
+@dataclass(frozen=True)
+class Group:
+    """One row group of a table: its file, its index there, the table's row number of its first row, its rows."""
+
+    path: Path
+    index: int
+    start: int
+    size: int
+
+
+def groups(paths: tuple[Path, ...] | list[Path]) -> list[Group]:
+    """Every row group of a table stored in ``paths`` (one file, or parts in order), numbered over the table."""
+    out, start = [], 0
+    for path in paths:
+        md = pq.ParquetFile(path).metadata
+        for i in range(md.num_row_groups):
+            size = md.row_group(i).num_rows
+            out.append(Group(path, i, start, size))
+            start += size
+    return out
+
+
 @dataclass
 class Job:
-    """One defect being applied to one table file."""
+    """One defect being applied to one table: its file, or its parts in order."""
 
     index: int
     spec: dsl.DefectSpec
     table: str
     column: str | None
     facts: TableFacts
-    path: Path
+    paths: tuple[Path, ...]
     seed: int
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        """The table's rows (over every part)."""
+        return sum(g.size for g in groups(self.paths))
+
+    def schema(self) -> pa.Schema:
+        """The table's Arrow schema (every part has the same)."""
+        return pq.read_schema(self.paths[0])
 
     @property
     def col(self) -> str:
@@ -62,6 +96,29 @@ def row_groups(path: Path) -> list[int]:
     return [md.row_group(i).num_rows for i in range(md.num_row_groups)]
 
 
+def read_at(paths: tuple[Path, ...] | list[Path], rows: np.ndarray, columns: list[str]) -> Any:
+    """Yield ``(positions, table)`` per row group holding some of ``rows`` (table row numbers): the group's rows
+    among them, read for ``columns`` only, and their positions in ``rows``."""
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    files: dict[Path, pq.ParquetFile] = {}
+    for g in groups(paths):
+        lo, hi = np.searchsorted(sorted_rows, [g.start, g.start + g.size])
+        if hi > lo:
+            pf = files.setdefault(g.path, pq.ParquetFile(g.path))
+            data = pf.read_row_group(g.index, columns=columns).take(pa.array(sorted_rows[lo:hi] - g.start))
+            yield order[lo:hi], data
+
+
+def values_at(paths: tuple[Path, ...] | list[Path], rows: np.ndarray, column: str) -> list[Any]:
+    """The values of ``column`` at ``rows`` (table row numbers), in the order of ``rows``."""
+    out: list[Any] = [None] * len(rows)
+    for positions, data in read_at(paths, rows, [column]):
+        for pos, v in zip(positions, data.column(0).to_pylist(), strict=True):
+            out[pos] = v
+    return out
+
+
 def choose_rows(job: Job, n_rows: int, count: int, touched: set[int],
             eligible: Callable[..., np.ndarray] | None, columns: list[str]) -> np.ndarray:
     """``count`` distinct row indices in random (deterministic) order, untouched and eligible.
@@ -77,7 +134,7 @@ def choose_rows(job: Job, n_rows: int, count: int, touched: set[int],
         pool = rng.choice(n_rows, size=pool_size, replace=False) if attempt == 0 else rng.permutation(n_rows)
         ok = np.fromiter((int(r) not in touched for r in pool), dtype=bool, count=len(pool))
         if eligible is not None:
-            ok &= eligible_rows(job.path, pool, eligible, columns)
+            ok &= eligible_rows(job.paths, pool, eligible, columns)
         chosen = pool[ok][:count]
         if len(chosen) == count or pool_size == n_rows:
             return chosen.astype(np.int64)
@@ -85,20 +142,11 @@ def choose_rows(job: Job, n_rows: int, count: int, touched: set[int],
     return chosen.astype(np.int64)  # fewer eligible rows than requested: the record says so
 
 
-def eligible_rows(path: Path, rows: np.ndarray, test: Callable[..., np.ndarray], columns: list[str]) -> np.ndarray:
+def eligible_rows(paths: tuple[Path, ...], rows: np.ndarray, test: Callable[..., np.ndarray],
+                  columns: list[str]) -> np.ndarray:
     out = np.zeros(len(rows), dtype=bool)
-    pf = pq.ParquetFile(path)
-    start = 0
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    for rg, size in enumerate(row_groups(path)):
-        lo, hi = np.searchsorted(sorted_rows, [start, start + size])
-        if hi > lo:
-            data = pf.read_row_group(rg, columns=columns)
-            local = sorted_rows[lo:hi] - start
-            arrays = [data.column(c).take(pa.array(local)).combine_chunks() for c in columns]
-            out[order[lo:hi]] = test(*arrays)
-        start += size
+    for positions, data in read_at(paths, rows, columns):
+        out[positions] = test(*(data.column(c).combine_chunks() for c in columns))
     return out
 
 
@@ -118,43 +166,56 @@ def rewrite_file(
     append: Callable[[pa.Table, np.ndarray, np.random.Generator], pa.Table] | None = None,
     keys_of_appended: bool = False,
 ) -> list[Any]:
-    """Stream the file through ``change`` (per row group, with the group's chosen local rows) into a new file.
+    """Stream the table through ``change`` (per row group, with the group's chosen local rows) into new files.
 
-    ``append`` builds extra rows from each group's chosen rows; they are written after the last group.
+    ``append`` builds extra rows from each group's chosen rows; they are written after the table's last group
+    (in its last part). A part with no chosen row, the same schema and nothing to append keeps its file.
     Returns the primary-key values of the affected rows, in row order, capped at ``MAX_KEYS`` + 1.
     """
-    pf = pq.ParquetFile(job.path)
-    out_schema = schema or pf.schema_arrow
     chosen_sorted = np.sort(chosen)
     keys: list[Any] = []
     extra: list[pa.Table] = []
-    # a fresh name in the run's private output directory, created by the writer itself: mkstemp's 0600 would
-    # leave the rewritten table unreadable to the group while every other file gets the usual mode
-    tmp = job.path.with_name(f".{job.path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        with pq.ParquetWriter(tmp, out_schema, compression="zstd") as writer:
-            start = 0
-            for rg, size in enumerate(row_groups(job.path)):
-                data = pf.read_row_group(rg)
-                lo, hi = np.searchsorted(chosen_sorted, [start, start + size])
-                local = chosen_sorted[lo:hi] - start
-                rng = job.rng(rg)
-                if len(local):
-                    if job.facts.pk and len(keys) <= MAX_KEYS:
-                        keys.extend(data.column(job.facts.pk).take(pa.array(local)).to_pylist())
-                    if change is not None:
-                        data = change(data, local, rng)
-                    if append is not None:
-                        extra.append(append(data, local, rng))
-                writer.write_table(conform(data, out_schema), row_group_size=max(len(data), 1))
-                start += size
-            if extra:
-                more = pa.concat_tables(extra)
-                writer.write_table(conform(more, out_schema), row_group_size=max(len(more), 1))
-        os.replace(tmp, job.path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    by_part: dict[Path, list[Group]] = {}
+    for g in groups(job.paths):
+        by_part.setdefault(g.path, []).append(g)
+    rg = 0  # the table's row-group number: the random stream of a group does not depend on the parts
+    for k, path in enumerate(job.paths):
+        part = by_part.get(path, [])
+        pf = pq.ParquetFile(path)
+        out_schema = schema or pf.schema_arrow
+        last = k == len(job.paths) - 1
+        span = (part[0].start, part[-1].start + part[-1].size) if part else (0, 0)
+        lo, hi = np.searchsorted(chosen_sorted, span)
+        if len(job.paths) > 1 and hi == lo and out_schema == pf.schema_arrow and not (last and append is not None
+                                                                                       and (extra or hi > lo)):
+            rg += len(part)
+            continue
+        # a fresh name in the run's private output directory, created by the writer itself: mkstemp's 0600 would
+        # leave the rewritten table unreadable to the group while every other file gets the usual mode
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            with pq.ParquetWriter(tmp, out_schema, compression="zstd") as writer:
+                for g in part:
+                    data = pf.read_row_group(g.index)
+                    a, b = np.searchsorted(chosen_sorted, [g.start, g.start + g.size])
+                    local = chosen_sorted[a:b] - g.start
+                    rng = job.rng(rg)
+                    rg += 1
+                    if len(local):
+                        if job.facts.pk and len(keys) <= MAX_KEYS:
+                            keys.extend(data.column(job.facts.pk).take(pa.array(local)).to_pylist())
+                        if change is not None:
+                            data = change(data, local, rng)
+                        if append is not None:
+                            extra.append(append(data, local, rng))
+                    writer.write_table(conform(data, out_schema), row_group_size=max(len(data), 1))
+                if last and extra:
+                    more = pa.concat_tables(extra)
+                    writer.write_table(conform(more, out_schema), row_group_size=max(len(more), 1))
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return keys
 
 
@@ -199,7 +260,7 @@ def defect_count(job: Job, n_rows: int) -> int:
 
 def numeric_type(job: Job) -> pa.DataType:
     assert job.column is not None
-    t = pq.read_schema(job.path).field(job.column).type
+    t = job.schema().field(job.column).type
     if not (pa.types.is_integer(t) or pa.types.is_floating(t)):
         raise DefectError(f"defects[{job.index}]: {job.spec.kind} needs a numeric column, {job.spec.target} is {t}")
     return t
@@ -209,7 +270,7 @@ def map_numeric(job: Job, touched: set[int], fn: Callable[[np.ndarray, np.random
                  eligible: Callable[[np.ndarray], np.ndarray], **details: Any) -> DefectRecord:
     assert job.column is not None
     col_type = numeric_type(job)
-    n = sum(row_groups(job.path))
+    n = job.rows
 
     def ok(values: pa.Array) -> np.ndarray:
         valid = not_null(values)
@@ -232,10 +293,10 @@ def map_numeric(job: Job, touched: set[int], fn: Callable[[np.ndarray, np.random
 
 def map_strings(job: Job, touched: set[int], variant: Callable[[str, np.random.Generator], str], **details: Any) -> DefectRecord:
     assert job.column is not None
-    ctype = pq.read_schema(job.path).field(job.column).type
+    ctype = job.schema().field(job.column).type
     if not (pa.types.is_string(ctype) or pa.types.is_large_string(ctype)):
         raise DefectError(f"defects[{job.index}]: {job.spec.kind} needs a string column, {job.spec.target} is {ctype}")
-    n = sum(row_groups(job.path))
+    n = job.rows
     probe = np.random.default_rng(0)
 
     def ok(values: pa.Array) -> np.ndarray:

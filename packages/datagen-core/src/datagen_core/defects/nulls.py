@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 from datagen_contracts.metadata import DefectRecord
@@ -20,23 +19,21 @@ from .job import (
     not_null,
     replace_values,
     rewrite_file,
-    row_groups,
 )
 
 KIND = "nulls"
 
 
-def _nullable_schema(path: Path, column: str) -> pa.Schema:
-    s = pq.read_schema(path)
+def _nullable_schema(s: pa.Schema, column: str) -> pa.Schema:
     i = s.get_field_index(column)
     return s.set(i, s.field(i).with_nullable(True))
 
 
 def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Path, touched: set[int]) -> DefectRecord:
     assert job.column is not None
-    n = sum(row_groups(job.path))
+    n = job.rows
     chosen = choose_rows(job, n, defect_count(job, n), touched, not_null, [job.column])
-    out_schema = _nullable_schema(job.path, job.column)
+    out_schema = _nullable_schema(job.schema(), job.column)
     col_type = out_schema.field(job.column).type
 
     def change(t: pa.Table, local: np.ndarray, _g: np.random.Generator) -> pa.Table:

@@ -19,10 +19,10 @@ from .job import (
     Job,
     choose_rows,
     defect_count,
+    groups,
     make_record,
     replace_values,
     rewrite_file,
-    row_groups,
 )
 
 # --------------------------------------------------------------------------------------------- the kinds
@@ -47,12 +47,13 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
     if link is None or link[0] not in tables:
         raise DefectError(f"defects[{job.index}]: {job.spec.target} is not a foreign key")
     parent, parent_col = link
-    n = sum(row_groups(job.path))
+    n = job.rows
     chosen = choose_rows(job, n, defect_count(job, n), touched, None, [])
-    ptype = pq.read_schema(root / tables[parent].path).field(parent_col).type
+    parent_files = [root / f for f in tables[parent].all_files]
+    ptype = pq.read_schema(parent_files[0]).field(parent_col).type
     k = len(chosen)
     if pa.types.is_integer(ptype) or pa.types.is_floating(ptype):
-        top = _column_max(root / tables[parent].path, parent_col)
+        top = _column_max(parent_files, parent_col)
         first = int(np.floor(top)) + 1 if top is not None else 1
         new_keys = pa.array(np.arange(first, first + k), type=pa.int64())
         key_range: list[Any] = [first, first + k - 1] if k else []
@@ -60,9 +61,9 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
         prefix = f"__orphan_{job.index}_"
         new_keys = pa.array([f"{prefix}{j}" for j in range(k)], type=pa.string())
         key_range = [f"{prefix}0", f"{prefix}{k - 1}"] if k else []
-        if _any_in(root / tables[parent].path, parent_col, new_keys):
+        if _any_in(parent_files, parent_col, new_keys):
             raise DefectError(f"defects[{job.index}]: could not find orphan keys absent from {parent}.{parent_col}")
-    ctype = pq.read_schema(job.path).field(job.column).type
+    ctype = job.schema().field(job.column).type
 
     # keys are assigned in row order: the j-th affected row (by row number) gets the j-th orphan key
     state = {"next": 0}
@@ -79,20 +80,18 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
                    absent_from_parent=True)
 
 
-def _column_max(path: Path, column: str) -> float | None:
+def _column_max(paths: list[Path], column: str) -> float | None:
     top = None
-    pf = pq.ParquetFile(path)
-    for rg in range(pf.metadata.num_row_groups):
-        m = pc.max(pf.read_row_group(rg, columns=[column]).column(0)).as_py()
+    for g in groups(paths):
+        m = pc.max(pq.ParquetFile(g.path).read_row_group(g.index, columns=[column]).column(0)).as_py()
         if m is not None:
             top = m if top is None else max(top, m)
     return top
 
 
-def _any_in(path: Path, column: str, values: pa.Array) -> bool:
-    pf = pq.ParquetFile(path)
-    for rg in range(pf.metadata.num_row_groups):
-        col = pf.read_row_group(rg, columns=[column]).column(0).cast(pa.string())
+def _any_in(paths: list[Path], column: str, values: pa.Array) -> bool:
+    for g in groups(paths):
+        col = pq.ParquetFile(g.path).read_row_group(g.index, columns=[column]).column(0).cast(pa.string())
         if pc.any(pc.is_in(col, value_set=values)).as_py():
             return True
     return False

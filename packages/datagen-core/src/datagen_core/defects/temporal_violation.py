@@ -16,7 +16,7 @@ from datagen_contracts.dsl import parse_timestamp
 from datagen_contracts.metadata import DefectRecord
 
 from ..output.tables import TableFacts
-from .job import DefectError, Job, defect_count, make_record, replace_values, rewrite_file, row_groups
+from .job import DefectError, Job, defect_count, groups, make_record, replace_values, rewrite_file, values_at
 
 KIND = "temporal_violation"
 
@@ -35,14 +35,14 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
         raise DefectError(f"defects[{job.index}]: {job.table!r} has no foreign key to a parent with a creation time")
     fk_col, parent, parent_col = link
     created_col = tables[parent].created_at_column
-    ctype = pq.read_schema(job.path).field(job.column).type
+    ctype = job.schema().field(job.column).type
     is_date = pa.types.is_date(ctype)
     assert created_col is not None
     params = job.spec.params
     lo_h = float(params.get("min_offset_hours", 1.0))
     hi_h = float(params.get("max_offset_hours", 24.0 * 30))
     floor = _window_start(schema, job.table, job.column)
-    n = sum(row_groups(job.path))
+    n = job.rows
     count = defect_count(job, n)
     # eligible: a non-null FK whose parent exists with a creation time at least min_offset after the window start
     # (so the moved value stays inside its window and breaks only the parent ordering)
@@ -53,8 +53,9 @@ def apply(job: Job, schema: dsl.Schema, tables: dict[str, TableFacts], root: Pat
     for attempt in range(2):
         pool = rng.choice(n, size=pool_size, replace=False) if attempt == 0 else rng.permutation(n)
         pool = pool[np.fromiter((int(r) not in touched for r in pool), dtype=bool, count=len(pool))]
-        fks = _values_at(job.path, pool, fk_col)
-        created = _parent_times(root / tables[parent].path, parent_col, created_col, {v for v in fks if v is not None})
+        fks = values_at(job.paths, pool, fk_col)
+        created = _parent_times([root / f for f in tables[parent].all_files], parent_col, created_col,
+                                {v for v in fks if v is not None})
         ok = np.array([v is not None and created.get(v) is not None
                        and _hours_between(floor, created[v]) > max(lo_h, 24.0 if is_date else 0.0) for v in fks],
                       dtype=bool)
@@ -103,33 +104,16 @@ def _hours_between(start: datetime | None, value: Any) -> float:
     return (v - start).total_seconds() / 3600.0
 
 
-def _values_at(path: Path, rows: np.ndarray, column: str) -> list[Any]:
-    out: list[Any] = [None] * len(rows)
-    order = np.argsort(rows, kind="stable")
-    sorted_rows = rows[order]
-    pf = pq.ParquetFile(path)
-    start = 0
-    for rg, size in enumerate(row_groups(path)):
-        lo, hi = np.searchsorted(sorted_rows, [start, start + size])
-        if hi > lo:
-            col = pf.read_row_group(rg, columns=[column]).column(0)
-            vals = col.take(pa.array(sorted_rows[lo:hi] - start)).to_pylist()
-            for pos, v in zip(order[lo:hi], vals, strict=True):
-                out[pos] = v
-        start += size
-    return out
-
-
-def _parent_times(path: Path, key_col: str, time_col: str, keys: set[Any]) -> dict[Any, Any]:
-    """The earliest creation time of each parent key in ``keys`` (only those rows are kept in memory)."""
+def _parent_times(paths: list[Path], key_col: str, time_col: str, keys: set[Any]) -> dict[Any, Any]:
+    """The earliest creation time of each parent key in ``keys`` (only those rows are kept in memory); the parent
+    is one file or its parts."""
     out: dict[Any, Any] = {}
     if not keys:
         return out
-    pf = pq.ParquetFile(path)
-    key_type = pf.schema_arrow.field(key_col).type
+    key_type = pq.read_schema(paths[0]).field(key_col).type
     wanted = pa.array(list(keys)).cast(key_type, safe=False)
-    for rg in range(pf.metadata.num_row_groups):
-        data = pf.read_row_group(rg, columns=[key_col, time_col])
+    for g in groups(paths):
+        data = pq.ParquetFile(g.path).read_row_group(g.index, columns=[key_col, time_col])
         hit = data.filter(pc.is_in(data.column(key_col), value_set=wanted))
         for k, t in zip(hit.column(key_col).to_pylist(), hit.column(time_col).to_pylist(), strict=True):
             if t is not None and (out.get(k) is None or t < out[k]):
