@@ -59,12 +59,14 @@ def _describes_itself(out: Path, meta: DatasetMetadata) -> None:
     con = duckdb.connect()
     try:
         for table in meta.tables:
-            (f,) = table.files
-            path = out / f.path
-            assert (f.bytes, f.sha256) == (path.stat().st_size, file_sha256(path))
-            assert f.rows == table.rows == con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()[0][0]
-            actual = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-            assert [(c.name, c.arrow_type) for c in table.columns] == [(n, arrow_type(t)) for n, t, *_ in actual]
+            assert table.files and sum(f.rows for f in table.files) == table.rows
+            for f in table.files:
+                path = out / f.path
+                assert (f.bytes, f.sha256) == (path.stat().st_size, file_sha256(path))
+                assert f.rows == con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()[0][0]
+                actual = con.execute("DESCRIBE SELECT * FROM read_parquet(?, hive_partitioning = false)",
+                                     [str(path)]).fetchall()
+                assert [(c.name, c.arrow_type) for c in table.columns] == [(n, arrow_type(t)) for n, t, *_ in actual]
     finally:
         con.close()
 
@@ -195,16 +197,65 @@ def test_a_table_of_part_files_is_fingerprinted_like_datacruncher(tmp_path: Path
                          source_meta=None, dataset_name="events").metadata
     assert applied.lineage is not None and applied.lineage.derived_from_fingerprint == fingerprint(data)
     assert applied.table("events").rows == 3  # the hidden part under _tmp/ is not data
+    parts = [("events/part-0.parquet", 2), ("events/part-1.parquet", 1)]  # the output keeps the input's parts
+    assert [(f.path, f.rows) for f in applied.table("events").files] == parts
     _describes_itself(tmp_path / "output_polished", applied)
     shutil.rmtree(tmp_path / "output_polished")
     ran = _shell(duckdb_shell, tmp_path / "postprocess.sql")
     assert ran.returncode == 0, ran.stderr
     by_shell = load_metadata(tmp_path / "output_polished")
     assert by_shell.lineage is not None and by_shell.lineage.derived_from_fingerprint == fingerprint(data)
-    assert by_shell.table("events").rows == 3
+    assert [(f.path, f.rows) for f in by_shell.table("events").files] == parts
+    _describes_itself(tmp_path / "output_polished", by_shell)
     done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     by_python = load_metadata(tmp_path / "py")
     assert by_python.lineage is not None and by_python.lineage.derived_from_fingerprint == fingerprint(data)
-    assert by_python.table("events").rows == 3
+    assert [(f.path, f.rows) for f in by_python.table("events").files] == parts
+    _describes_itself(tmp_path / "py", by_python)
+    for part, _ in parts:  # the twins wrote the same values to each part
+        assert pl.read_parquet(tmp_path / "py" / part).equals(pl.read_parquet(tmp_path / "output_polished" / part))
+    assert pl.read_parquet(tmp_path / "py" / "events/part-0.parquet")["kind"].to_list() == ["a", "b"]
+
+
+def test_parts_keep_their_rows_through_fixes_across_parts(tmp_path: Path) -> None:
+    """A duplicate row in another part is dropped (dedupe is over the table, not per part) and the other rows stay
+    in the part they came from; hive ``key=value`` folders are kept, their column left to the path (where a reader
+    finds it again). The Polars twin writes the same values to each part."""
+    import polars as pl
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "output"
+    (data / "events").mkdir(parents=True)
+    pl.DataFrame({"id": [1, 2], "kind": ["x", "y"]}).write_parquet(data / "events" / "part-0.parquet")
+    pl.DataFrame({"id": [2, 3, 4], "kind": ["y", "z", "w"]}).write_parquet(data / "events" / "part-1.parquet")
+    for key, kinds in (("a", [" p", "q"]), ("b", ["r "])):
+        (data / "sales" / f"region={key}").mkdir(parents=True)
+        pl.DataFrame({"sku": kinds}).write_parquet(data / "sales" / f"region={key}" / "part-0.parquet")
+    report = write_report(data, tmp_path / "crunch_report.json", [
+        issue("duplicate_rows", "dedupe_rows", table="events"),
+        issue("whitespace", "trim_whitespace", table="sales", column="sku")])
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    assert plan.hive_keys("sales") == ["region"] and plan.hive_keys("events") == []
+    out = tmp_path / "output_polished"
+    applied = apply_plan(plan, model, data_dir=data, output_dir=out, script_dir=tmp_path, source_meta=None,
+                         dataset_name="d").metadata
+    assert [(f.path, f.rows) for f in applied.table("events").files] == [
+        ("events/part-0.parquet", 2), ("events/part-1.parquet", 2)]
+    assert pl.read_parquet(out / "events/part-1.parquet").to_dicts() == [{"id": 3, "kind": "z"}, {"id": 4, "kind": "w"}]
+    assert [(f.path, f.rows) for f in applied.table("sales").files] == [
+        ("sales/region=a/part-0.parquet", 2), ("sales/region=b/part-0.parquet", 1)]
+    assert pl.read_parquet(out / "sales/region=a/part-0.parquet", hive_partitioning=False).columns == ["sku"]
+    assert not list(out.rglob("_postprocess*"))  # the folder-making markers are gone
+    back = duckdb.connect().execute(f"SELECT region, sku FROM read_parquet('{out}/sales/**/*.parquet') ORDER BY sku")
+    assert back.fetchall() == [("a", "p"), ("a", "q"), ("b", "r")]
+    done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    for table in applied.tables:
+        for f in table.files:
+            assert pl.read_parquet(tmp_path / "py" / f.path, hive_partitioning=False).equals(
+                pl.read_parquet(out / f.path, hive_partitioning=False)), f.path

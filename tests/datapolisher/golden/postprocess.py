@@ -22,6 +22,7 @@ import polars as pl
 DEFAULT_IN = 'output'
 DEFAULT_OUT = 'output_polished'
 SOURCES = {'order': 'order.parquet', 'user': 'user.parquet'}
+PARTS = {}  # tables of parts: the output keeps their parts
 STEPS = [
     'cast order.user_id to BIGINT',
     'normalize 2 variant(s) of user.country',
@@ -170,7 +171,32 @@ def files(root: Path, rel: str) -> list[Path]:
 
 
 def load(root: Path) -> dict[str, pl.DataFrame]:
-    return {name: pl.read_parquet(files(root, rel)) for name, rel in SOURCES.items()}
+    """Every table; a table of parts keeps each row's part in ``__part``, so the output writes it back there."""
+    out = {}
+    for name, rel in SOURCES.items():
+        found = files(root, rel)
+        if name not in PARTS:
+            out[name] = pl.read_parquet(found)
+            continue
+        unknown = sorted({f.relative_to(root).as_posix() for f in found} - set(PARTS[name]))
+        if unknown:
+            raise SystemExit(f"{name}: parts this script does not know: {', '.join(unknown)}")
+        hive = any("=" in seg for p in PARTS[name] for seg in p.split("/")[1:-1])  # key=value columns, as DuckDB
+        out[name] = pl.concat([pl.read_parquet(root / p, hive_partitioning=hive).with_columns(pl.lit(p).alias("__part"))
+                               for p in PARTS[name]], how="vertical_relaxed")
+    return out
+
+
+def write(out: Path, name: str, frame: pl.DataFrame) -> None:
+    """One file, or each part's rows to that part's path (hive key=value columns left to the path)."""
+    if name not in PARTS:
+        frame.write_parquet(out / f"{name}.parquet", compression="zstd")
+        return
+    keys = {seg.split("=", 1)[0] for p in PARTS[name] for seg in p.split("/")[1:-1] if "=" in seg}
+    for p in PARTS[name]:
+        (out / p).parent.mkdir(parents=True, exist_ok=True)
+        part = frame.filter(pl.col("__part") == p).drop(["__part", *(k for k in keys if k in frame.columns)])
+        part.write_parquet(out / p, compression="zstd")
 
 
 def sha256(path: Path) -> str:
@@ -197,9 +223,12 @@ def describe(out: Path, t: dict[str, pl.DataFrame], src: Path, derived_from: str
     at = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC)
     meta["generated_at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     for table in meta["tables"]:
-        f = out / f"{table['name']}.parquet"
-        rows = t[table["name"]].height
-        table.update(rows=rows, files=[{"path": f.name, "rows": rows, "bytes": f.stat().st_size, "sha256": sha256(f)}])
+        name = table["name"]
+        frame = t[name]
+        paths = PARTS.get(name, [f"{name}.parquet"])
+        rows = [frame.filter(pl.col("__part") == p).height for p in paths] if name in PARTS else [frame.height]
+        table.update(rows=frame.height, files=[{"path": p, "rows": n, "bytes": (out / p).stat().st_size,
+                                                "sha256": sha256(out / p)} for p, n in sorted(zip(paths, rows, strict=True))])
     meta["lineage"].update(derived_from=derived_from, derived_from_fingerprint=fingerprint(src),
                            script=Path(__file__).name, script_sha256=sha256(Path(__file__).resolve()))
     return meta
@@ -243,7 +272,7 @@ def main(argv: list[str]) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for name, frame in t.items():
-            frame.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+            write(tmp, name, frame)
         meta = describe(tmp, t, src, args[0] if args else DEFAULT_IN)
         (tmp / ".metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
         tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the output is an ordinary directory

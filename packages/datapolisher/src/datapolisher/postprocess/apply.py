@@ -74,7 +74,7 @@ def run_sql(plan: Plan, metadata: dict[str, Any], data_dir: Path, out_dir: Path,
         raise ScriptError(f"post-processing failed, no output written: {exc}") from None
     finally:
         con.close()
-    for marker in out_dir.glob(f"{sql.MARKER}*"):
+    for marker in out_dir.rglob(f"{sql.MARKER}*"):
         marker.unlink()
     try:
         return load_metadata(out_dir)

@@ -30,6 +30,14 @@ class Plan:
     tables: dict[str, str]  # table -> source relative to the input dir, e.g. "order.parquet"
     columns: dict[str, list[str]]  # table -> column names, for dedupe over whole rows
     unhandled: list[Finding] = field(default_factory=list)
+    #: a table stored as a folder of parts -> its parts relative to the input dir, in order: the output keeps them
+    #: (each row is written back to the part it came from)
+    parts: dict[str, list[str]] = field(default_factory=dict)
+
+    def hive_keys(self, table: str) -> list[str]:
+        """The ``key=value`` folder names of a table's parts (columns readers take from the path, not the file)."""
+        keys = {seg.split("=", 1)[0] for rel in self.parts.get(table, ()) for seg in rel.split("/")[1:-1] if "=" in seg}
+        return sorted(keys)
 
     @property
     def fixes(self) -> list[str]:
@@ -210,4 +218,6 @@ def build_plan(
         tables={name: t.source.relative_source(model.root) for name, t in sorted(model.tables.items())},
         columns={name: list(t.columns) for name, t in sorted(model.tables.items())},
         unhandled=b.unhandled,
+        parts={name: [f.relative_to(model.root).as_posix() for f in t.source.files]
+               for name, t in sorted(model.tables.items()) if t.source.directory is not None},
     )

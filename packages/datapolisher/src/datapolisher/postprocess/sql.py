@@ -75,12 +75,39 @@ def _relative(column: str, src: str) -> str:
     return f"regexp_replace({column}, '^(\\./)+', '')[{len(prefix) + 1}:]"
 
 
+#: the column a table of parts carries through the fixes: the part (relative to the input) each row came from
+PART = "__part"
+
+
 def _load(name: str, rel: str, src: str) -> str:
-    """Load a table; a directory of part files skips hidden parts (``.x``, ``_x``) as datacruncher does."""
+    """Load a table; a directory of part files skips hidden parts (``.x``, ``_x``) as datacruncher does, and
+    keeps each row's part in :data:`PART` so the output writes it back there."""
     if "*" not in rel:
         return f"CREATE TABLE {q(name)} AS SELECT * FROM read_parquet({lit(src + '/' + rel)});"
-    return (f"CREATE TABLE {q(name)} AS SELECT * EXCLUDE (__file) FROM read_parquet({lit(src + '/' + rel)}, "
-            f"filename = '__file')\n    WHERE NOT regexp_matches({_relative('__file', src)}, '(^|/)[._]');")
+    return (f"CREATE TABLE {q(name)} AS SELECT * EXCLUDE (__file), {_relative('__file', src)} AS {PART} "
+            f"FROM read_parquet({lit(src + '/' + rel)}, filename = '__file')\n"
+            f"    WHERE NOT regexp_matches({_relative('__file', src)}, '(^|/)[._]');")
+
+
+def _write(plan: Plan, name: str, out: str) -> list[str]:
+    """COPY a table to the output: one file, or — for a table of parts — each part's rows to that part's path
+    (hive ``key=value`` columns left to the path, as in the input); a row of a part the plan does not know (the
+    input changed since the script was written) stops the script."""
+    if name not in plan.parts:
+        return [f"COPY {q(name)} TO {lit(out + '/' + name + '.parquet')} (FORMAT parquet, COMPRESSION zstd);"]
+    parts = plan.parts[name]
+    known = ", ".join(lit(p) for p in parts)
+    lines = [f"CREATE OR REPLACE TEMP TABLE __parts_check AS SELECT CASE WHEN count(*) > 0 THEN "
+             f"error({lit(f'{name}: rows from parts this script does not know')}) END AS refused "
+             f"FROM {q(name)} WHERE {PART} NOT IN ({known});"]
+    folders = {"/".join(p.split("/")[:i]) for p in parts for i in range(1, p.count("/") + 1)}
+    for folder in sorted(folders):  # COPY makes no folders, but a per-thread COPY makes its own: parents first
+        lines.append(f"COPY (SELECT 1 AS made) TO {lit(out + '/' + folder)} "
+                     f"(FORMAT csv, PER_THREAD_OUTPUT, FILENAME_PATTERN '{MARKER}', OVERWRITE_OR_IGNORE);")
+    drop = ", ".join([PART, *map(q, plan.hive_keys(name))])
+    lines += [f"COPY (SELECT * EXCLUDE ({drop}) FROM {q(name)} WHERE {PART} = {lit(p)}) TO {lit(out + '/' + p)} "
+              "(FORMAT parquet, COMPRESSION zstd);" for p in parts]
+    return lines
 
 
 def _source_files(name: str, rel: str, src: str) -> str:
@@ -99,10 +126,14 @@ def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from
         f"-- input's fingerprint, and the sha256 of {comment(script)} (read from the directory this runs in; null if renamed).",
         "CREATE TEMP TABLE __files AS",
     ]
-    for i, name in enumerate(plan.tables):
-        lines.append(f"{'UNION ALL ' if i else '          '}SELECT {lit(name)} AS name, {lit(name + '.parquet')} AS path, "
-                     f"(SELECT count(*) FROM {q(name)}) AS rows, size AS bytes, sha256(content) AS sha256 "
-                     f"FROM read_blob({lit(out + '/' + name + '.parquet')})")
+    written: list[tuple[str, str, str]] = []  # (table, file, which of its rows)
+    for name in plan.tables:
+        written += ([(name, p, f" WHERE {PART} = {lit(p)}") for p in plan.parts[name]] if name in plan.parts
+                    else [(name, name + ".parquet", "")])
+    for i, (name, path, where) in enumerate(written):
+        lines.append(f"{'UNION ALL ' if i else '          '}SELECT {lit(name)} AS name, {lit(path)} AS path, "
+                     f"(SELECT count(*) FROM {q(name)}{where}) AS rows, size AS bytes, sha256(content) AS sha256 "
+                     f"FROM read_blob({lit(out + '/' + path)})")
     lines[-1] += ";"
     lines += ["CREATE TEMP TABLE __source AS",
               "SELECT sha256(string_agg(rel || chr(0) || size || chr(0) || sha256(content) || chr(10), '' ORDER BY rel))"
@@ -111,9 +142,9 @@ def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from
               enumerate(plan.tables.items())]
     lines[-1] += ");"
     merged_tables = ",\n".join(
-        f"            json_merge_patch({_json(t)}, (SELECT json_object('rows', rows, 'files', json_array("
-        f"json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256))) FROM __files "
-        f"WHERE name = {lit(t['name'])}))" for t in meta["tables"])
+        f"            json_merge_patch({_json(t)}, (SELECT json_object('rows', sum(rows)::BIGINT, 'files', "
+        f"to_json(list(json_object('path', path, 'rows', rows, 'bytes', bytes, 'sha256', sha256) ORDER BY path))) "
+        f"FROM __files WHERE name = {lit(t['name'])}))" for t in meta["tables"])
     runtime = {
         # SET VARIABLE source_date_epoch = N pins it (datapolisher does, from SOURCE_DATE_EPOCH)
         "generated_at": "strftime(coalesce(make_timestamp(getvariable('source_date_epoch')::BIGINT * 1000000), "
@@ -176,7 +207,7 @@ def render(
         f"(FORMAT csv, PER_THREAD_OUTPUT, FILENAME_PATTERN '{MARKER}', OVERWRITE_OR_IGNORE);",
     ]
     for name in plan.tables:
-        lines.append(f"COPY {q(name)} TO {lit(out + '/' + name + '.parquet')} (FORMAT parquet, COMPRESSION zstd);")
+        lines += _write(plan, name, out)
     lines += _describe(plan, metadata, src, out, derived_from if derived_from is not None else src, script)
     lines.append("COMMIT;")
     return "\n".join(lines) + "\n"

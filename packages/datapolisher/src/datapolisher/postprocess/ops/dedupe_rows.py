@@ -18,5 +18,5 @@ def sql(step: Step) -> str:
 
 
 def python(step: Step) -> str:
-    df = f"t[{step.table!r}]"
-    return f"{df}.unique(keep='first', maintain_order=True)"
+    df = f"t[{step.table!r}]"  # every column but the part a row came from (tables of parts)
+    return f"{df}.unique(subset=[c for c in {df}.columns if c != '__part'], keep='first', maintain_order=True)"
