@@ -23,6 +23,7 @@ DEFAULT_IN = 'output'
 DEFAULT_OUT = 'output_polished'
 SOURCES = {'order': 'order.parquet', 'user': 'user.parquet'}
 PARTS = {}  # tables of parts: the output keeps their parts
+HIVE = {}  # their key=value folder names
 STEPS = [
     'cast order.user_id to BIGINT',
     'normalize 2 variant(s) of user.country',
@@ -181,7 +182,7 @@ def load(root: Path) -> dict[str, pl.DataFrame]:
         unknown = sorted({f.relative_to(root).as_posix() for f in found} - set(PARTS[name]))
         if unknown:
             raise SystemExit(f"{name}: parts this script does not know: {', '.join(unknown)}")
-        hive = any("=" in seg for p in PARTS[name] for seg in p.split("/")[1:-1])  # key=value columns, as DuckDB
+        hive = bool(HIVE.get(name))  # key=value folders: their columns come from the path, as DuckDB reads them
         out[name] = pl.concat([pl.read_parquet(root / p, hive_partitioning=hive).with_columns(pl.lit(p).alias("__part"))
                                for p in PARTS[name]], how="vertical_relaxed")
     return out
@@ -192,10 +193,9 @@ def write(out: Path, name: str, frame: pl.DataFrame) -> None:
     if name not in PARTS:
         frame.write_parquet(out / f"{name}.parquet", compression="zstd")
         return
-    keys = {seg.split("=", 1)[0] for p in PARTS[name] for seg in p.split("/")[1:-1] if "=" in seg}
     for p in PARTS[name]:
         (out / p).parent.mkdir(parents=True, exist_ok=True)
-        part = frame.filter(pl.col("__part") == p).drop(["__part", *(k for k in keys if k in frame.columns)])
+        part = frame.filter(pl.col("__part") == p).drop(["__part", *(k for k in HIVE.get(name, []) if k in frame.columns)])
         part.write_parquet(out / p, compression="zstd")
 
 

@@ -91,11 +91,6 @@ class Job:
 # ------------------------------------------------------------------------------------------ row selection
 
 
-def row_groups(path: Path) -> list[int]:
-    md = pq.ParquetFile(path).metadata
-    return [md.row_group(i).num_rows for i in range(md.num_row_groups)]
-
-
 def read_at(paths: tuple[Path, ...] | list[Path], rows: np.ndarray, columns: list[str]) -> Any:
     """Yield ``(positions, table)`` per row group holding some of ``rows`` (table row numbers): the group's rows
     among them, read for ``columns`` only, and their positions in ``rows``."""
