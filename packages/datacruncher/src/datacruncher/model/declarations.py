@@ -84,7 +84,7 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
             "roles": {},
         }
     windows = {(w.table, w.column): (w.start, w.end) for w in said.windows if w.explicit}
-    for table, column in {(n.table, n.column) for n in said.nullability}:
+    for table, column in ((n.table, n.column) for n in said.nullability):  # every declared column, in order
         if table in out:  # the column's own declared window, and False for a declared attribute date
             out[table].setdefault("windows", {})[column] = (
                 windows.get((table, column)), False if (table, column) in said.attribute_dates else None)
