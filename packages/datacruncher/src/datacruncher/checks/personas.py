@@ -119,7 +119,7 @@ class CheckLibrary(Hand, kw_only=True):
     """A file of checks that no persona owns: personas run them by id (``uses:``)."""
 
     checks: list[Check]
-    source: str = "builtin"  # set by the loader
+    source: str = ""  # set by the loader: "builtin:<file>" or the file's path
 
 
 def parse_condition(text: str) -> list[tuple[str, float]]:
@@ -209,8 +209,7 @@ def _builtin_personas() -> tuple[Persona, ...]:
 def _builtin_libraries() -> tuple[CheckLibrary, ...]:
     root = resources.files("datacruncher") / "builtin_checks"
     files = sorted((f for f in root.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    return tuple(msgspec.structs.replace(parse_library(f.read_bytes(), f"builtin:{f.name}"), source="builtin")
-                 for f in files)
+    return tuple(parse_library(f.read_bytes(), f"builtin:{f.name}") for f in files)  # named in messages
 
 
 #: entry-point group through which an installed package adds personas: each entry point names a persona YAML
