@@ -41,3 +41,26 @@ def test_crunch_and_approve_read_partitioned_tables(tmp_path: Path) -> None:
     assert all(f["path"] in manifest for t in parted.values() for f in t["files"])
     res = CliRunner().invoke(polisher, ["verify", str(tmp_path / "ok")])
     assert res.exit_code == 0 and "verified" in res.output, res.output
+
+
+def test_polish_keeps_the_scale_and_the_parts(tmp_path: Path) -> None:
+    """Defects injected into partitioned tables, found, fixed by ``polish --auto``: the schema round regenerates at
+    the input's scale with its parts (``--partition-rows`` at its largest part), and the result is clean."""
+    out = tmp_path / "shop"
+    _run("datagen_core", "generate", str(REPO / "examples" / "schemas" / "ecommerce.json"), "-o", str(out),
+         "--scale", "0.1", "--partition-rows", "30000", "-q")
+    before = json.loads((out / ".metadata.json").read_text())
+    parted = {t["name"] for t in before["tables"] if len(t["files"]) > 1}
+    assert parted and {d["target"].split(".")[0] for d in before["defects"]} & parted
+    report = tmp_path / "crunch_report.json"
+    res = CliRunner().invoke(cruncher, ["crunch", str(out), "--schema", str(REPO / "examples" / "schemas" / "ecommerce.json"),
+                                        "-o", str(report), "--fail-on", "high"])
+    assert res.exit_code == 1, res.output  # the injected defects fail the gate
+    res = CliRunner().invoke(polisher, ["polish", str(report), "--auto", "-o", str(tmp_path / "polished")])
+    assert res.exit_code == 0, res.output
+    after = json.loads((tmp_path / "polished" / ".metadata.json").read_text())
+    assert {t["name"] for t in after["tables"] if len(t["files"]) > 1} == parted
+    rows = {t["name"]: t["rows"] for t in before["tables"]}
+    for t in after["tables"]:  # the same scale: no table grows tenfold
+        assert t["rows"] <= 1.2 * rows[t["name"]] + 10, (t["name"], t["rows"], rows[t["name"]])
+    assert "issues after:  critical 0, high 0" in res.output

@@ -123,6 +123,7 @@ COPY (
         'null'::JSON AS "duration_seconds",
         '42'::JSON AS "seed",
         '1.0'::JSON AS "scale",
+        'null'::JSON AS "partition_rows",
         'null'::JSON AS "schema",
         'null'::JSON AS "scenario",
         '{}'::JSON AS "context",

@@ -135,6 +135,9 @@ class DatasetMetadata(_Machine, kw_only=True, omit_defaults=False):
     duration_seconds: float | None = None
     seed: int | None = None
     scale: float = 1.0
+    #: the ``--partition-rows`` the data was laid out with: a table planned above it is a folder of parts (0: one
+    #: file per table; None: not recorded, e.g. data from another tool)
+    partition_rows: int | None = None
     schema: SchemaRef | None = None
     scenario: ScenarioInfo | None = None
     context: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -146,7 +146,7 @@ def generate(
             return _generate_locked(loaded, out, parent, source, seed=seed, scale=scale, workers=workers,
                                     executor=executor, overwrite=overwrite, scenario=scenario, overrides=overrides,
                                     progress=progress, started=started, warnings=warnings, inferred=inferred,
-                                    parts=parts)
+                                    parts=parts, partition_rows=partition_rows or 0)
     except OutputBusyError as exc:
         raise OutputExistsError(str(exc)) from None
     except OSError as exc:
@@ -156,7 +156,8 @@ def generate(
 def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | None, *, seed: int, scale: float,
                      workers: int, executor: Executor | None, overwrite: bool, scenario: str | None,
                      overrides: dict[str, Any] | None, progress: Progress | None, started: float,
-                     warnings: list[str], inferred: list[str], parts: dict[str, int]) -> GenerateResult:
+                     warnings: list[str], inferred: list[str], parts: dict[str, int],
+                     partition_rows: int = 0) -> GenerateResult:
     from .output import dataset
 
     if out.exists() and not overwrite:
@@ -178,6 +179,7 @@ def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | 
             defects = inject_defects(staging, loaded, seed, facts)
         duration = time.perf_counter() - started
         meta = dataset.build_metadata(loaded, staging, facts, seed=seed, scale=scale, source=source,
+                                      partition_rows=partition_rows,
                                       scenario=scenario, overrides=overrides, defects=defects, duration=duration)
         dataset.write_metadata(meta, staging)
         _replace(staging, out, overwrite)

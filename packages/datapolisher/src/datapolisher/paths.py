@@ -94,7 +94,8 @@ def schema_path(
     overwrite: bool = False,
     regenerate: bool = True,
 ) -> StepResult:
-    """Improve the schema; regenerate with the same seed if ``datagen`` is installed, then re-crunch."""
+    """Improve the schema; regenerate with the same seed, scale and table layout if ``datagen`` is installed,
+    then re-crunch."""
     if inputs.schema_path is None:
         raise InputError(f"the schema path needs the dataset's schema: {inputs.missing_schema()}")
     findings = read_findings(inputs.report) if findings is None else findings
@@ -115,7 +116,7 @@ def schema_path(
         result.notes.append(f"datagen is not on PATH: to regenerate, run `datagen generate {improved} "
                             f"--seed {seed if seed is not None else 42} -o {target}`")
         return result
-    run = stages.generate(improved, seed, target, overwrite=overwrite)
+    run = stages.generate(improved, seed, target, overwrite=overwrite, **_layout(inputs))
     result.output_dir = target
     meta = read_metadata(target)
     result.stage_runs.append(StageRun(
@@ -124,6 +125,17 @@ def schema_path(
         command=run.command_line, output_sha256=file_sha256(improved)))
     recrunch(result, inputs, target, improved)
     return result
+
+
+def _layout(inputs: PolishInputs) -> dict[str, Any]:
+    """``datagen generate`` options that give the regenerated data the input's size and layout: its scale and the
+    ``--partition-rows`` it was generated with (not recorded: its largest part, or one file per table)."""
+    meta = inputs.metadata
+    if meta is None:
+        return {}
+    parts = [f.rows for t in meta.tables if len(t.files) > 1 for f in t.files]
+    rows = meta.partition_rows if meta.partition_rows is not None else max(parts, default=0)
+    return {"scale": meta.scale, "partition_rows": rows}
 
 
 def postprocess_path(

@@ -62,9 +62,10 @@ def check(schema: Path) -> StageResult:
 
 
 def generate(schema: Path, seed: int | None, output: Path, *, overwrite: bool = False,
-             scale: float | None = None) -> StageResult:
+             scale: float | None = None, partition_rows: int | None = None) -> StageResult:
     exe = executable("datagen")
     seed_args = (["--seed", str(seed)] if seed is not None else []) + (["--scale", str(scale)] if scale else [])
+    seed_args += ["--partition-rows", str(partition_rows)] if partition_rows is not None else []
     if exe is None:
         raise StageError(f"datagen is not on PATH; run: datagen generate {schema} {' '.join(seed_args)} -o {output}")
     return _run([exe, "generate", str(schema), *seed_args, "-o", str(output), *(["--overwrite"] if overwrite else [])])

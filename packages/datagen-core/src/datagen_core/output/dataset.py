@@ -76,7 +76,7 @@ def fk_time_order(schema: dsl.Schema, table: str, column: str, ref_table: str, f
 
 def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFacts], *, seed: int, scale: float,
                    source: str | None, scenario: str | None, overrides: dict[str, Any] | None,
-                   defects: list[md.DefectRecord], duration: float) -> md.DatasetMetadata:
+                   defects: list[md.DefectRecord], duration: float, partition_rows: int = 0) -> md.DatasetMetadata:
     tables = []
     for name, f in facts.items():
         arrow = pq.read_schema(staging / f.all_files[0])
@@ -115,7 +115,7 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
     return md.DatasetMetadata(
         dataset_name=schema.name, generator=md.GeneratorInfo(name="datagen-core", version=__version__),
         generated_at=clock.utc_stamp(), duration_seconds=clock.duration(duration),
-        seed=seed, scale=scale, schema=schema_ref, scenario=scen, context=_context(schema, scenario, overrides),
+        seed=seed, scale=scale, partition_rows=partition_rows, schema=schema_ref, scenario=scen, context=_context(schema, scenario, overrides),
         timeframe=md.Timeframe(start=schema.timeframe.start, end=schema.timeframe.end), tables=tables, defects=defects,
     )
 

@@ -76,7 +76,8 @@ def template(plan: Plan, model: DatasetModel, source: DatasetMetadata | None, da
         ))
     carried: dict[str, Any] = {}
     if source is not None:
-        carried = dict(seed=source.seed, scale=source.scale, schema=source.schema, scenario=source.scenario,
+        carried = dict(seed=source.seed, scale=source.scale, partition_rows=source.partition_rows,
+                       schema=source.schema, scenario=source.scenario,
                        context=source.context, timeframe=source.timeframe,
                        timestamp_convention=source.timestamp_convention)
     meta = DatasetMetadata(
