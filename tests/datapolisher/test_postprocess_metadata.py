@@ -259,3 +259,30 @@ def test_parts_keep_their_rows_through_fixes_across_parts(tmp_path: Path) -> Non
         for f in table.files:
             assert pl.read_parquet(tmp_path / "py" / f.path, hive_partitioning=False).equals(
                 pl.read_parquet(out / f.path, hive_partitioning=False)), f.path
+
+
+def test_a_part_added_after_the_script_was_written_stops_both_scripts(tmp_path: Path) -> None:
+    """The scripts list the parts they were written for: rows from a new part would have nowhere to go, so the
+    SQL (through the module) and the Polars script stop, and no output is left."""
+    import polars as pl
+    from polisher_builders import issue, write_report
+
+    from datapolisher.errors import ScriptError
+
+    data = tmp_path / "output"
+    (data / "events").mkdir(parents=True)
+    pl.DataFrame({"id": [1, 2], "kind": [" a", "b"]}).write_parquet(data / "events" / "part-0.parquet")
+    report = write_report(data, tmp_path / "crunch_report.json",
+                          [issue("whitespace", "trim_whitespace", table="events", column="kind")])
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    pl.DataFrame({"id": [3], "kind": ["c "]}).write_parquet(data / "events" / "part-1.parquet")  # arrives later
+    with pytest.raises(ScriptError, match="events: rows from parts this script does not know"):
+        apply_plan(plan, model, data_dir=data, output_dir=tmp_path / "polished", script_dir=tmp_path,
+                   source_meta=None, dataset_name="events")
+    assert not (tmp_path / "polished").exists()
+    done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "parts this script does not know: events/part-1.parquet" in done.stderr
+    assert not (tmp_path / "py").exists()

@@ -108,8 +108,8 @@ COPY "user" TO 'output_polished/user.parquet' (FORMAT parquet, COMPRESSION zstd)
 -- knew when it wrote this script, plus what only this run knows: each file's rows, bytes and sha256, the
 -- input's fingerprint, and the sha256 of postprocess.sql (read from the directory this runs in; null if renamed).
 CREATE TEMP TABLE __files AS
-          SELECT 'order' AS name, 'order.parquet' AS path, (SELECT count(*) FROM "order") AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/order.parquet')
-UNION ALL SELECT 'user' AS name, 'user.parquet' AS path, (SELECT count(*) FROM "user") AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/user.parquet');
+          SELECT 'order' AS name, 'order.parquet' AS path, (SELECT num_rows FROM parquet_file_metadata('output_polished/order.parquet')) AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/order.parquet')
+UNION ALL SELECT 'user' AS name, 'user.parquet' AS path, (SELECT num_rows FROM parquet_file_metadata('output_polished/user.parquet')) AS rows, size AS bytes, sha256(content) AS sha256 FROM read_blob('output_polished/user.parquet');
 CREATE TEMP TABLE __source AS
 SELECT sha256(string_agg(rel || chr(0) || size || chr(0) || sha256(content) || chr(10), '' ORDER BY rel)) AS fingerprint FROM (
     SELECT 'order.parquet' AS rel, size, content FROM read_blob('output/order.parquet')

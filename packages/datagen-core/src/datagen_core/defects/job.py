@@ -181,8 +181,7 @@ def rewrite_file(
         last = k == len(job.paths) - 1
         span = (part[0].start, part[-1].start + part[-1].size) if part else (0, 0)
         lo, hi = np.searchsorted(chosen_sorted, span)
-        if len(job.paths) > 1 and hi == lo and out_schema == pf.schema_arrow and not (last and append is not None
-                                                                                       and (extra or hi > lo)):
+        if len(job.paths) > 1 and hi == lo and out_schema == pf.schema_arrow and not (last and extra):
             rg += len(part)
             continue
         # a fresh name in the run's private output directory, created by the writer itself: mkstemp's 0600 would

@@ -34,6 +34,10 @@ class Plan:
     #: (each row is written back to the part it came from)
     parts: dict[str, list[str]] = field(default_factory=dict)
 
+    def output_files(self, table: str) -> list[str]:
+        """The files the output holds for ``table``, relative to it: its parts, or ``<table>.parquet``."""
+        return self.parts.get(table, [f"{table}.parquet"])
+
     def hive_keys(self, table: str) -> list[str]:
         """The ``key=value`` folder names of a table's parts (columns readers take from the path, not the file)."""
         keys = {seg.split("=", 1)[0] for rel in self.parts.get(table, ()) for seg in rel.split("/")[1:-1] if "=" in seg}

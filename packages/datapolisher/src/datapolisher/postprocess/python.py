@@ -61,10 +61,11 @@ def write(out: Path, name: str, frame: pl.DataFrame) -> None:
     if name not in PARTS:
         frame.write_parquet(out / f"{name}.parquet", compression="zstd")
         return
+    drop = ["__part", *(k for k in HIVE.get(name, []) if k in frame.columns)]
+    by_part = frame.partition_by("__part", as_dict=True, maintain_order=True)  # one pass, not a filter per part
     for p in PARTS[name]:
         (out / p).parent.mkdir(parents=True, exist_ok=True)
-        part = frame.filter(pl.col("__part") == p).drop(["__part", *(k for k in HIVE.get(name, []) if k in frame.columns)])
-        part.write_parquet(out / p, compression="zstd")
+        by_part.get((p,), frame.clear()).drop(drop).write_parquet(out / p, compression="zstd")
 
 
 def sha256(path: Path) -> str:
@@ -84,19 +85,17 @@ def fingerprint(root: Path) -> str:
     return h.hexdigest()
 
 
-def describe(out: Path, t: dict[str, pl.DataFrame], src: Path, derived_from: str) -> dict:
+def describe(out: Path, src: Path, derived_from: str) -> dict:
     """METADATA with what only this run knows filled in, as postprocess.sql fills it in."""
     meta = json.loads(json.dumps(METADATA))
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()  # reproducible builds: pins the timestamp
     at = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC)
     meta["generated_at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     for table in meta["tables"]:
-        name = table["name"]
-        frame = t[name]
-        paths = PARTS.get(name, [f"{name}.parquet"])
-        rows = [frame.filter(pl.col("__part") == p).height for p in paths] if name in PARTS else [frame.height]
-        table.update(rows=frame.height, files=[{"path": p, "rows": n, "bytes": (out / p).stat().st_size,
-                                                "sha256": sha256(out / p)} for p, n in sorted(zip(paths, rows, strict=True))])
+        paths = sorted(PARTS.get(table["name"], [f"{table['name']}.parquet"]))
+        rows = [pl.scan_parquet(out / p).select(pl.len()).collect().item() for p in paths]  # from each file's footer
+        table.update(rows=sum(rows), files=[{"path": p, "rows": n, "bytes": (out / p).stat().st_size,
+                                             "sha256": sha256(out / p)} for p, n in zip(paths, rows, strict=True)])
     meta["lineage"].update(derived_from=derived_from, derived_from_fingerprint=fingerprint(src),
                            script=Path(__file__).name, script_sha256=sha256(Path(__file__).resolve()))
     return meta
@@ -141,7 +140,7 @@ def main(argv: list[str]) -> int:
     try:
         for name, frame in t.items():
             write(tmp, name, frame)
-        meta = describe(tmp, t, src, args[0] if args else DEFAULT_IN)
+        meta = describe(tmp, src, args[0] if args else DEFAULT_IN)
         (tmp / ".metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\\n")
         tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700; the output is an ordinary directory
         if out.exists():

@@ -94,7 +94,8 @@ def _write(plan: Plan, name: str, out: str) -> list[str]:
     (hive ``key=value`` columns left to the path, as in the input); a row of a part the plan does not know (the
     input changed since the script was written) stops the script."""
     if name not in plan.parts:
-        return [f"COPY {q(name)} TO {lit(out + '/' + name + '.parquet')} (FORMAT parquet, COMPRESSION zstd);"]
+        (path,) = plan.output_files(name)
+        return [f"COPY {q(name)} TO {lit(out + '/' + path)} (FORMAT parquet, COMPRESSION zstd);"]
     parts = plan.parts[name]
     known = ", ".join(lit(p) for p in parts)
     lines = [f"CREATE OR REPLACE TEMP TABLE __parts_check AS SELECT CASE WHEN count(*) > 0 THEN "
@@ -126,14 +127,11 @@ def _describe(plan: Plan, meta: dict[str, Any], src: str, out: str, derived_from
         f"-- input's fingerprint, and the sha256 of {comment(script)} (read from the directory this runs in; null if renamed).",
         "CREATE TEMP TABLE __files AS",
     ]
-    written: list[tuple[str, str, str]] = []  # (table, file, which of its rows)
-    for name in plan.tables:
-        written += ([(name, p, f" WHERE {PART} = {lit(p)}") for p in plan.parts[name]] if name in plan.parts
-                    else [(name, name + ".parquet", "")])
-    for i, (name, path, where) in enumerate(written):
+    written = [(name, path) for name in plan.tables for path in plan.output_files(name)]
+    for i, (name, path) in enumerate(written):  # each file's rows from its own footer: no scan of the table
         lines.append(f"{'UNION ALL ' if i else '          '}SELECT {lit(name)} AS name, {lit(path)} AS path, "
-                     f"(SELECT count(*) FROM {q(name)}{where}) AS rows, size AS bytes, sha256(content) AS sha256 "
-                     f"FROM read_blob({lit(out + '/' + path)})")
+                     f"(SELECT num_rows FROM parquet_file_metadata({lit(out + '/' + path)})) AS rows, "
+                     f"size AS bytes, sha256(content) AS sha256 FROM read_blob({lit(out + '/' + path)})")
     lines[-1] += ";"
     lines += ["CREATE TEMP TABLE __source AS",
               "SELECT sha256(string_agg(rel || chr(0) || size || chr(0) || sha256(content) || chr(10), '' ORDER BY rel))"
