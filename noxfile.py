@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import shutil
 import sys
 from pathlib import Path
 
@@ -30,7 +31,7 @@ PACKAGES = {  # distribution -> import name
     "datapolisher": "datapolisher",
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
-TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100")
+TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100", "fsspec>=2023.1")
 # the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`;
 # mlcroissant loads the parquet records through pandas, which needs pyarrow (datapolisher itself does not)
 POLISHER_TEST_DEPS = (
@@ -88,6 +89,14 @@ def wheels(session: nox.Session) -> None:
     _build_wheels(session)
 
 
+def _discard_venv(session: nox.Session) -> None:
+    """Remove a session's venv once it has run: the isolated and umbrella sessions must start fresh every time
+    anyway, and keeping six more venvs (~2.5 GB) only fills the disk of a CI machine."""
+    location = getattr(session.virtualenv, "location", None)
+    if location and Path(location).is_dir() and Path(location).resolve().is_relative_to((ROOT / ".nox").resolve()):
+        shutil.rmtree(location, ignore_errors=True)
+
+
 def _build_wheels(session: nox.Session) -> dict[str, Path]:
     session.install("build>=1.2")
     DIST.mkdir(exist_ok=True)
@@ -123,6 +132,7 @@ def isolated(session: nox.Session, package: str) -> None:
     # run from a temp dir against the installed wheel, never the source tree
     session.run("python", "-c", f"import {module}, sys; assert 'site-packages' in {module}.__file__, {module}.__file__")
     session.run("python", "-m", "pytest", str(ROOT / "tests" / module), "-p", "no:cacheprovider", *session.posargs)
+    _discard_venv(session)
 
 
 @nox.session
@@ -143,6 +153,7 @@ def umbrella(session: nox.Session) -> None:
     session.install(built["datapolisher"].resolve().as_uri())
     session.run("python", "-c", check, "generate,crunch,polish", "")
     session.run("datagen", "plugins", "--json")
+    _discard_venv(session)
 
 
 @nox.session
@@ -158,8 +169,8 @@ def lint(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """The docs site, built with mkdocs-material --strict (a broken link, anchor or a page missing from the nav
     fails); the reference pages generated from the code (tools/gen_docs.py) must be current."""
-    _editable_all(session)  # the command-line reference reads every package's click commands
-    session.install("mkdocs-material>=9.5")
+    # the command-line reference reads every package's click commands; nothing else of the test set is needed
+    session.install(*(a for d in PACKAGES for a in ("-e", str(ROOT / "packages" / d))), "mkdocs-material>=9.5")
     session.run("python", "tools/gen_docs.py", "--check")
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / ".nox" / "site"), env={"NO_MKDOCS_2_WARNING": "1"})
 
