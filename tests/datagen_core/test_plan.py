@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 import time
 from pathlib import Path
 
@@ -279,5 +280,11 @@ def test_cli_plan_wall_time_per_worker_count_from_a_timed_sample(tmp_path, monke
     r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "-o", str(tmp_path / "x")])
     assert r.exit_code == 0 and "does not fit the 1.0 KB free where" in r.stderr, r.stderr
     assert "1 worker ~" in r.stdout and "64 workers ~" in r.stdout
+    seen: list[Path] = []
+    monkeypatch.setattr(estimates, "free_bytes", lambda output: seen.append(output) or 1024)
+    r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "-o", "s3://bucket/run",
+                                  "--no-timing"])
+    assert r.exit_code == 0 and "staged before it is published to s3://bucket/run" in r.stderr, r.stderr
+    assert seen == [Path(tempfile.gettempdir())]  # not a directory named "s3:" under the current one
     r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "--no-timing", "--json"])
     assert json.loads(r.stdout)["timing"] is None

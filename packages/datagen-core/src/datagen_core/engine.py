@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ import pyarrow as pa
 from datagen_contracts import dsl
 from datagen_contracts.dsl import dependencies
 from datagen_contracts.errors import SchemaError
-from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
+from datagen_contracts.staging import OutputBusyError, output_lock, staging_path, sweep
 
 from .behaviours.attribution import money_column
 from .chunks import Piece, generate_chunk
@@ -38,6 +39,7 @@ from .columns.self_lookups import first_pass
 from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLargeError, required
 from .fact_rows import mean_exposure, parents_per_chunk
 from .frame import CHUNK_ROWS, ChunkJob
+from .output import destination
 from .output.scaleout import ordered, write_spread
 from .output.sink import SPILL_DIR, TableSink, table_sink
 from .output.store import KeptTable
@@ -57,7 +59,7 @@ Progress = Callable[[str, int, float], None]
 
 @dataclass
 class GenerateResult:
-    output: Path
+    output: Path | str  # the directory, or the URI it was published to
     rows: dict[str, int]
     duration_seconds: float
     metadata: Any = None
@@ -101,8 +103,13 @@ def generate(
     progress: Progress | None = None,
     schema_path: str | None = None,
     partition_rows: int | None = PARTITION_ROWS,
+    staging_dir: str | os.PathLike[str] | None = None,
 ) -> GenerateResult:
     """Generate a dataset into ``output`` (written to a temporary sibling, renamed into place on success).
+
+    ``output`` may be a URI (``s3://bucket/run``, ``gs://…``, ``file://…``, any fsspec scheme): the dataset is then
+    assembled under ``staging_dir`` (default: the system's temporary directory; for a Dask cluster a directory
+    every worker sees) and published there, ``.metadata.json`` last (:mod:`output.destination`).
 
     A table the plan expects to have more than ``partition_rows`` rows is written as a directory of part files
     of at most that many rows each (``None`` or 0: every table one file)."""
@@ -136,6 +143,29 @@ def generate(
     if partition_rows is not None and partition_rows < 0:
         raise DatagenError(f"--partition-rows must be >= 0, got {partition_rows}")
     parts = {t.name: partition_rows for t in plan.tables if partition_rows and t.rows > partition_rows}
+    build = partial(_generate_into, loaded, source=source, seed=seed, scale=scale, workers=workers,
+                    executor=executor, scenario=scenario, overrides=overrides, progress=progress, started=started,
+                    warnings=warnings, inferred=inferred, parts=parts, partition_rows=partition_rows or 0)
+    if staging_dir is not None and not (isinstance(output, str) and destination.is_uri(output)):
+        raise DatagenError("--staging-dir is for a URI --output (s3://…); a directory output is staged beside it")
+    if isinstance(output, str) and destination.is_uri(output):
+        dest = destination.open_destination(output)
+        destination.check_free(dest, overwrite)  # before any work
+        root = Path(tempfile.gettempdir() if staging_dir is None else staging_dir).absolute()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            sweep(root / "datagen-output")  # what runs killed here left
+            staging = staging_path(root / "datagen-output")
+            staging.mkdir()
+        except OSError as exc:
+            raise DatagenError(f"cannot make a staging directory in {root}: {exc.strerror or exc}") from None
+        result = build(staging)
+        try:
+            destination.publish(staging, dest, overwrite)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        result.output = output
+        return result
     out = Path(output)
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
@@ -143,27 +173,32 @@ def generate(
     try:
         parent.mkdir(parents=True, exist_ok=True)
         with output_lock(out.absolute()):  # a second run into the same output fails clearly; dead runs' staging goes
-            return _generate_locked(loaded, out, parent, source, seed=seed, scale=scale, workers=workers,
-                                    executor=executor, overwrite=overwrite, scenario=scenario, overrides=overrides,
-                                    progress=progress, started=started, warnings=warnings, inferred=inferred,
-                                    parts=parts, partition_rows=partition_rows or 0)
+            if out.exists() and not overwrite:
+                raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
+            staging = staging_path(parent / out.name)
+            staging.mkdir()
+            result = build(staging)
+            try:
+                _replace(staging, out, overwrite)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            result.output = out
+            return result
     except OutputBusyError as exc:
         raise OutputExistsError(str(exc)) from None
     except OSError as exc:
         raise DatagenError(f"cannot write the output directory {out}: {exc.strerror or exc}") from None
 
 
-def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | None, *, seed: int, scale: float,
-                     workers: int, executor: Executor | None, overwrite: bool, scenario: str | None,
-                     overrides: dict[str, Any] | None, progress: Progress | None, started: float,
-                     warnings: list[str], inferred: list[str], parts: dict[str, int],
-                     partition_rows: int = 0) -> GenerateResult:
+def _generate_into(loaded: dsl.Schema, staging: Path, *, source: str | None, seed: int, scale: float,
+                   workers: int, executor: Executor | None, scenario: str | None,
+                   overrides: dict[str, Any] | None, progress: Progress | None, started: float,
+                   warnings: list[str], inferred: list[str], parts: dict[str, int],
+                   partition_rows: int = 0) -> GenerateResult:
+    """The whole dataset, ``.metadata.json`` included, in the fresh directory ``staging`` (removed on failure)."""
     from .output import dataset
 
-    if out.exists() and not overwrite:
-        raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")
-    staging = staging_path(parent / out.name)
-    staging.mkdir()
     own_executor = None
     try:
         if executor is None and workers > 1:
@@ -182,7 +217,6 @@ def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | 
                                       partition_rows=partition_rows,
                                       scenario=scenario, overrides=overrides, defects=defects, duration=duration)
         dataset.write_metadata(meta, staging)
-        _replace(staging, out, overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -190,8 +224,8 @@ def _generate_locked(loaded: dsl.Schema, out: Path, parent: Path, source: str | 
         if own_executor is not None:
             own_executor.shutdown(cancel_futures=True)
     warnings += [note for f in facts.values() for note in f.notes]
-    return GenerateResult(out, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta, warnings,
-                          inferred)
+    return GenerateResult(staging, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta,
+                          warnings, inferred)
 
 
 def _replace(staging: Path, out: Path, overwrite: bool) -> None:

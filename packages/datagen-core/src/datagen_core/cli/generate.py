@@ -14,14 +14,19 @@ from ._options import UserError, parse_sets, say
 @click.argument("schema", type=click.Path(dir_okay=False))
 @click.option("--seed", type=int, default=42, show_default=True, help="Master seed: same seed, same data.")
 @click.option("-o", "--output", "output", default="output", show_default=True, type=click.Path(file_okay=False),
-              help="Output directory (one .parquet per table + .metadata.json).")
+              help="Output directory (one .parquet per table + .metadata.json), or a URI to publish to: s3://, "
+                   "gs://, hdfs://, file:// (pyarrow) or any fsspec scheme (the [fsspec] extra).")
+@click.option("--staging-dir", metavar="DIR", default=None, type=click.Path(file_okay=False),
+              help="With a URI --output: where the dataset is assembled before it is published (default: the "
+                   "system's temporary directory; with a Dask cluster, a directory every worker sees).")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every entity's row count.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes generating and writing in parallel (same as --executor processes:N); the "
                    "output is byte-identical for any value.")
 @click.option("--executor", metavar="SPEC", default=None,
               help="processes:N (local) or dask://HOST:PORT (a Dask scheduler; the [dask] extra). Workers write "
-                   "the files themselves: they must see the output's parent directory at the same path.")
+                   "the files themselves: they must see the output's parent directory (or --staging-dir) at the "
+                   "same path.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option("--scenario", default=None, help="A scenario of the schema (see `datagen scenarios SCHEMA`).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a schema parameter (repeatable).")
@@ -33,11 +38,14 @@ from ._options import UserError, parse_sets, say
                    "(default 25,000,000; 0: one file per table). Every stage reads such folders.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
-def generate(schema: str, seed: int, output: str, scale: float, workers: int, executor: str | None, overwrite: bool,
-             scenario: str | None,
+def generate(schema: str, seed: int, output: str, staging_dir: str | None, scale: float, workers: int,
+             executor: str | None, overwrite: bool, scenario: str | None,
              sets: tuple[str, ...], yes: bool, max_memory: str | None, partition_rows: int | None, quiet: bool,
              as_json: bool) -> None:
     """Generate the dataset described by SCHEMA (DSL v1) into a directory of parquet files.
+
+    The output is written beside its final place and renamed into it when complete; a URI output (s3://…) is
+    assembled locally and published with its .metadata.json last, so no reader sees half a dataset.
 
     \b
     Exit codes: 0 ok; 2 usage or input error (bad schema, existing output without --overwrite, plan too large,
@@ -63,7 +71,8 @@ def generate(schema: str, seed: int, output: str, scale: float, workers: int, ex
         with open_executor(executor or f"processes:{workers}") as pool:
             result = run(schema, output, seed=seed, scale=scale, executor=pool, overwrite=overwrite,
                          scenario=scenario, overrides=overrides, yes=yes, progress=progress, max_memory=budget,
-                         partition_rows=PARTITION_ROWS if partition_rows is None else partition_rows)
+                         partition_rows=PARTITION_ROWS if partition_rows is None else partition_rows,
+                         staging_dir=staging_dir)
     except (DatagenError, ContractError) as exc:
         raise UserError(str(exc)) from None
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -36,6 +37,7 @@ def plan(schema_path: str, scale: float, output: str, partition_rows: int | None
     """
     from ..engine import PARTITION_ROWS
     from ..errors import DatagenError
+    from ..output.destination import is_uri
     from ..planning import budget, estimates
     from ..planning.plan import format_bytes, make_plan
 
@@ -47,11 +49,16 @@ def plan(schema_path: str, scale: float, output: str, partition_rows: int | None
     over = budget.memory_problem(schema, scale, budget.default_budget(), result)
     problems = [p.message for p in budget.sequence_problems(schema, scale, result)]
     parts = PARTITION_ROWS if partition_rows is None else partition_rows
-    free = estimates.free_bytes(Path(output))
+    # a URI output is assembled in the temporary directory (generate --staging-dir) before it is published
+    remote = is_uri(output)
+    where = Path(tempfile.gettempdir()) if remote else Path(output)
+    free = estimates.free_bytes(where)
     warnings = list(result.warnings) + ([over] if over else [])
     if free is not None and result.total_bytes > free:
+        place = (f"in {where}, where the dataset is staged before it is published to {output} (see generate "
+                 "--staging-dir)") if remote else f"where {output} would be written"
         warnings.append(f"the output (~{format_bytes(result.total_bytes)}) does not fit the {format_bytes(free)} free "
-                        f"where {output} would be written")
+                        f"{place}")
     timing = None
     if not no_timing and not problems:
         try:

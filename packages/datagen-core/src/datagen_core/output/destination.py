@@ -1,0 +1,123 @@
+"""``--output URI``: a dataset published to any filesystem pyarrow or fsspec knows (``s3://``, ``gs://``,
+``hdfs://``, ``abfs://``, ``file://``, ``memory://`` …) instead of a local directory.
+
+The dataset is assembled in a local (or, for a Dask cluster, shared) staging directory exactly as for a local
+output — every file byte-identical — and then published. Object stores have no rename, so the commit is the
+``.metadata.json``: it is written last, after every data file, and removed first when ``--overwrite`` replaces a
+dataset, so a reader that starts from it (every stage does) never sees a half-written dataset. Objects of the
+replaced dataset that the new one does not have are deleted after the commit.
+
+>>> is_uri("s3://bucket/run-1"), is_uri("memory://x"), is_uri("out/dir"), is_uri("C:/data"), is_uri("/tmp/x")
+(True, True, False, False, False)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from datagen_contracts.metadata import FILENAME
+
+from ..errors import DatagenError, OutputExistsError
+
+_URI = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+)://")
+_BLOCK = 8 << 20
+
+
+def is_uri(text: str) -> bool:
+    """A ``scheme://`` target (a scheme of two or more characters: ``C:/`` is a Windows path)."""
+    return _URI.match(text) is not None
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A filesystem and the base path of the dataset in it."""
+
+    uri: str
+    fs: pafs.FileSystem
+    base: str
+
+    def files(self) -> list[str]:
+        """Paths (relative to the base) of every file under it; empty when nothing is there."""
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(self.base, recursive=True, allow_not_found=True))
+        except (OSError, pa.ArrowException) as exc:
+            raise DatagenError(f"cannot list {self.uri}: {exc}") from None
+        prefix = self.base.rstrip("/") + "/"
+        return sorted(i.path[len(prefix):] for i in infos if i.type == pafs.FileType.File and i.path.startswith(prefix))
+
+
+def open_destination(uri: str) -> Destination:
+    """The filesystem of ``uri``: pyarrow's own (s3, gs, hdfs, file) or, for any other scheme, fsspec's."""
+    scheme = _URI.match(uri)
+    if scheme is None:
+        raise DatagenError(f"not a URI: {uri!r}")
+    try:
+        fs, base = pafs.FileSystem.from_uri(uri)
+    except pa.ArrowInvalid as exc:
+        if "nrecognized filesystem type" not in str(exc):
+            raise DatagenError(f"cannot open {uri}: {exc}") from None
+        fs, base = _fsspec(uri, scheme.group("scheme"))
+    except (OSError, pa.ArrowException) as exc:
+        raise DatagenError(f"cannot open {uri}: {exc}") from None
+    base = base.rstrip("/")
+    if not base:
+        raise DatagenError(f"--output {uri} names no directory (give a path under the bucket or root)")
+    return Destination(uri, fs, base)
+
+
+def _fsspec(uri: str, scheme: str) -> tuple[pafs.FileSystem, str]:
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise DatagenError(f"pyarrow does not know {scheme}://; fsspec does: pip install 'datagen-core[fsspec]' "
+                           "(plus the filesystem's own package, e.g. adlfs for abfs://)") from None
+    try:
+        fs, path = url_to_fs(uri)
+    except (ImportError, ValueError) as exc:
+        raise DatagenError(f"cannot open {uri}: {exc}") from None
+    return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path
+
+
+def check_free(dest: Destination, overwrite: bool) -> None:
+    """Refuse a destination that already holds files, unless ``overwrite`` (checked before generating)."""
+    if dest.files() and not overwrite:
+        raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
+
+
+def publish(staging: Path, dest: Destination, overwrite: bool) -> list[str]:
+    """Upload the finished dataset in ``staging`` to ``dest``; ``.metadata.json`` last. Returns the files written."""
+    old = dest.files()
+    if old and not overwrite:
+        raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
+    new = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    data = [rel for rel in new if rel != FILENAME]
+    try:
+        if FILENAME in old:  # the old dataset stops being one before any of its files changes
+            dest.fs.delete_file(f"{dest.base}/{FILENAME}")
+        for rel in data:
+            _upload(staging / rel, dest, rel)
+        _upload(staging / FILENAME, dest, FILENAME)  # the commit
+    except (OSError, pa.ArrowException) as exc:
+        raise DatagenError(f"cannot write {dest.uri}: {exc} (its .metadata.json is not written: no stage reads "
+                           "the incomplete output)") from None
+    stale = sorted(set(old) - set(new))
+    try:
+        for rel in stale:
+            dest.fs.delete_file(f"{dest.base}/{rel}")
+    except (OSError, pa.ArrowException) as exc:
+        raise DatagenError(f"the dataset is published to {dest.uri}, but files of the one it replaced remain: "
+                           f"{exc}") from None
+    return new
+
+
+def _upload(local: Path, dest: Destination, rel: str) -> None:
+    target = f"{dest.base}/{rel}"
+    dest.fs.create_dir(target.rsplit("/", 1)[0], recursive=True)
+    with open(local, "rb") as src, dest.fs.open_output_stream(target) as out:
+        while block := src.read(_BLOCK):
+            out.write(block)
