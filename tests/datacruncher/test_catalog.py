@@ -206,3 +206,40 @@ def test_an_empty_table_is_analysed_with_checks_skipped_for_a_reason(tmp_path) -
     assert report.checks.errored == 0
     on_empty = [r for r in report.checks.results if r.table == "orders"]
     assert on_empty and all(r.status == "skipped" and r.reason == "table orders has no rows" for r in on_empty)
+
+
+def test_column_names_sql_cannot_keep_apart_are_recorded_and_reported(tmp_path) -> None:
+    """``id`` beside ``ID``, a repeated name and an empty one: DuckDB reads them as ``ID_1``, ``x_1``, ``C…``; the
+    catalog maps each back to its name in the file, and crunch raises one medium issue per such table."""
+    from datacruncher.crunch import crunch
+
+    n = 300
+    pq.write_table(pa.Table.from_arrays(
+        [pa.array(range(n)), pa.array(range(n, 0, -1)), pa.array(["a"] * n), pa.array([1.0] * n),
+         pa.array([2.0] * n)], names=["id", "ID", "x", "x", ""]), tmp_path / "users.parquet")
+    pq.write_table(pa.table({"user_id": [i % n for i in range(900)], "Amount": [1.5] * 900}), tmp_path / "events.parquet")
+    with open_catalog(tmp_path) as cat:
+        renamed = cat.tables["users"].renamed
+        assert renamed == {"ID_1": "ID", "x_1": "x", next(r for r, w in renamed.items() if w == ""): ""}
+        assert cat.tables["events"].renamed == {}
+    report = crunch(tmp_path, personas="Data Engineer")
+    named = [i for i in report.issues if i.rule_id == "column_names"]
+    assert [(i.table, i.severity, i.fix.action, i.measure.value) for i in named] == [("users", "medium", "review", 3.0)]
+    assert "'ID' (read as 'ID_1')" in named[0].finding and "'' (read as " in named[0].finding
+
+
+def test_keys_found_from_values_say_so_in_their_role_evidence(tmp_path) -> None:
+    """A key nothing in its name marks (``code``) and a reference to it get the role ``id`` from the structure;
+    the evidence says why, not "named so"."""
+    from datacruncher.crunch import crunch
+
+    n = 300
+    pq.write_table(pa.table({"code": list(range(1000, 1000 + n)), "label": [f"l{i % 7}" for i in range(n)]}),
+                   tmp_path / "plans.parquet")
+    pq.write_table(pa.table({"plan_code": [1000 + i % n for i in range(900)], "qty": [i % 5 for i in range(900)]}),
+                   tmp_path / "subs.parquet")
+    report = crunch(tmp_path, personas="Data Engineer")
+    evidence = {(t.name, c.name): {e.role: e.reason for e in c.role_evidence}
+                for t in report.model.tables for c in t.columns}
+    assert evidence[("plans", "code")]["id"] == "the table's primary key (unique, never null)"
+    assert evidence[("subs", "plan_code")]["id"] == "a key or a reference between tables"

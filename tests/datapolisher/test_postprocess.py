@@ -155,6 +155,31 @@ def test_quoted_identifiers(tmp_path: Path) -> None:
     assert pl.read_parquet(out / "order.parquet").to_dict(as_series=False) == {"select": [1, 2], "from": ["a", "b"]}
 
 
+def test_column_names_duckdb_cannot_keep_apart_stop_the_postprocess_path(tmp_path: Path) -> None:
+    """``id`` beside ``ID`` and an empty name: DuckDB reads (and would write) them as ``ID_1``, ``C2`` — the script
+    would rename the user's columns. The path refuses, naming each, and writes nothing."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from polisher_builders import issue, write_report
+
+    from datapolisher.model import file_columns
+    from datapolisher.paths import postprocess_path
+
+    data = tmp_path / "d"
+    data.mkdir()
+    pq.write_table(pa.Table.from_arrays([pa.array([1, 1, 2]), pa.array([3, 3, 4]), pa.array(["x", "x", "y"])],
+                                        names=["id", "ID", ""]), data / "users.parquet")
+    pq.write_table(pa.table({"user_id": [1, 2], "n": [{"a": 1}, {"a": 2}]}), data / "events.parquet")
+    assert file_columns(duckdb.connect(), data / "users.parquet") == ["id", "ID", ""]
+    model = build_model(data)
+    assert model.tables["users"].renamed == {"ID_1": "ID", next(iter(set(model.tables["users"].columns) - {"id", "ID_1"})): ""}
+    assert model.tables["events"].renamed == {}
+    report = write_report(data, tmp_path / "r.json", [issue("duplicate_rows", "dedupe_rows", table="users")])
+    with pytest.raises(InputError, match=r"users: 'ID' \(read as 'ID_1'\), '' \(read as '\w+'\)\. postprocess"):
+        postprocess_path(load_inputs(report), output=tmp_path / "out", recrunch_after=False)
+    assert not (tmp_path / "out").exists()
+
+
 def test_failure_halfway_leaves_no_output(shop: Path, shop_report: Path, tmp_path: Path) -> None:
     plan, model, _ = _plan(shop_report)
     bad = Plan([*plan.steps, Step("fill_default", "order", {"column": "no_such_column", "value": 1}, ("x",))],

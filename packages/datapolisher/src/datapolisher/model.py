@@ -33,6 +33,9 @@ class TableModel:
     created_at: str | None = None
     nullable: dict[str, bool] = field(default_factory=dict)
     roles: dict[str, set[str]] = field(default_factory=dict)
+    #: column as DuckDB reads it -> its name in the file, where they differ: names SQL cannot keep apart (``id``
+    #: beside ``ID``, a repeated or an empty name), which DuckDB reads as ``ID_1``, ``C3`` and would write so
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def is_time(self, column: str) -> bool:
         return self.columns.get(column, "").upper().startswith(_TIME_TYPES)
@@ -116,13 +119,48 @@ def _describe(con: duckdb.DuckDBPyConnection, root: Path, source: TableFiles) ->
     return {c[0]: str(c[1]) for c in cols}, int(rows[0]) if rows else 0
 
 
+def file_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The top-level column names of a parquet file as written (its schema elements, depth first: root, then
+    each column followed by its children).
+
+    >>> import tempfile, pathlib
+    >>> con = duckdb.connect()
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> _ = con.execute(f"COPY (SELECT 1 AS a, {{'x': 1, 'y': [2]}} AS s, 3 AS b) TO '{f}'")
+    >>> file_columns(con, f)
+    ['a', 's', 'b']
+    """
+    elements = con.execute("SELECT name, coalesce(num_children, 0) FROM parquet_schema(?)", [str(path)]).fetchall()
+
+    def after(i: int) -> int:  # the index past element i's subtree
+        end = i + 1
+        for _ in range(int(elements[i][1])):
+            end = after(end)
+        return end
+
+    names, i = [], 1
+    while i < len(elements):
+        names.append(str(elements[i][0]))
+        i = after(i)
+    return names
+
+
+def unkeepable_names(model: DatasetModel) -> str | None:
+    """Why a SQL script cannot write the dataset back unchanged: tables whose column names DuckDB renames."""
+    bad = [f"{name}: " + ", ".join(f"{w!r} (read as {r!r})" for r, w in t.renamed.items())
+           for name, t in sorted(model.tables.items()) if t.renamed]
+    return "; ".join(bad) or None
+
+
 def build_model(root: Path, metadata: DatasetMetadata | None = None, report: CrunchReport | None = None) -> DatasetModel:
     con = duckdb.connect(":memory:")
     try:
         tables = {}
         for source in find_tables(root):
             columns, rows = _describe(con, root, source)
-            tables[source.name] = TableModel(source.name, source, columns, rows)
+            written = file_columns(con, source.files[0])
+            renamed = {r: w for r, w in zip(columns, written, strict=False) if r != w}
+            tables[source.name] = TableModel(source.name, source, columns, rows, renamed=renamed)
     finally:
         con.close()
     model = DatasetModel(root, tables)

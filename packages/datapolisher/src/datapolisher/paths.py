@@ -19,7 +19,7 @@ from .approval.manifest_build import now_utc
 from .errors import InputError
 from .inputs import PolishInputs, load_inputs, read_metadata
 from .issues import Finding, count_by_severity, read_findings
-from .model import build_model
+from .model import build_model, unkeepable_names
 from .postprocess.apply import apply_plan, default_output
 from .postprocess.plan import build_plan
 from .schema_fix import improve_schema, read_schema_raw, write_improved
@@ -151,6 +151,10 @@ def postprocess_path(
     """Write postprocess.sql/.py, apply them into ``output`` (default ``<dataset>_polished``), re-crunch."""
     findings = read_findings(inputs.report) if findings is None else findings
     model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    if (clash := unkeepable_names(model)) is not None:
+        raise InputError(f"column names that DuckDB cannot keep apart (differing only in case, repeated or empty) — "
+                         f"{clash}. postprocess.sql would write them under the names read; rename them at the "
+                         "source, then crunch again")
     plan = build_plan(model, findings, add=add, defaults=defaults)
     target = output or default_output(inputs.data_dir)
     header = f"From {inputs.report_path.name} (sha256 {inputs.report_sha256[:12]}…), datapolisher {__about__.__version__}."

@@ -6,7 +6,8 @@ a new analysis is a function here, added to the tuple.
 - ``schema_constraints``: declared constraints and realism targets (:mod:`.constraints`);
 - ``scenarios``: the expectations a ``.metadata.json`` scenario declares (:mod:`.scenarios`), with a baseline
   dataset as their counterfactual;
-- ``baseline``: drift against ``--baseline`` (:mod:`.baseline`), when one is given.
+- ``baseline``: drift against ``--baseline`` (:mod:`.baseline`), when one is given;
+- ``column_names``: column names that SQL engines cannot keep apart (:mod:`..model.names`).
 """
 
 from __future__ import annotations
@@ -78,5 +79,32 @@ def baseline(inp: Inputs) -> Found:
     return baseline_drift(inp.catalog, inp.model, inp.profiles, inp.baseline, inp.drift_metrics)
 
 
+def column_names(inp: Inputs) -> Found:
+    """A table whose files hold column names SQL cannot keep apart (see :mod:`..model.names`): one medium issue
+    naming each such column and the name it is read (and reported) under. A human renames them at the source."""
+    import hashlib
+
+    from datagen_contracts.fixes import Review
+    from datagen_contracts.report import Measure
+
+    issues = []
+    for name, source in sorted(inp.catalog.tables.items()):
+        if not source.renamed:
+            continue
+        pairs = ", ".join(f"{written!r} (read as {read!r})" for read, written in source.renamed.items())
+        issues.append(Issue(
+            id=f"column_names:{name}", rule_id="column_names", severity="medium", category="integrity",
+            persona="Data Engineer", table=name,
+            fingerprint=hashlib.sha256(f"column_names\0{name}\0{pairs}".encode()).hexdigest(),
+            finding=(f"{len(source.renamed)} column name(s) of {name} collide with another in any case-insensitive "
+                     f"SQL engine, or are empty: {pairs}; this report uses the names read"),
+            measure=Measure(metric="renamed_columns", value=float(len(source.renamed))),
+            fix=Review(path="none", table=name),
+            recommendation="Rename the columns at the source so that no two differ only in case and none is empty "
+                           "(warehouses, dbt and DuckDB fold or reject such names)."))
+    return [], issues
+
+
 #: the analyses ``crunch`` runs after the personas' checks, in report order
-ANALYSES: tuple[Callable[[Inputs], Found], ...] = (schema_drift, schema_constraints, scenarios, baseline)
+ANALYSES: tuple[Callable[[Inputs], Found], ...] = (column_names, schema_drift, schema_constraints, scenarios,
+                                                   baseline)

@@ -31,6 +31,7 @@ from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..errors import InputError, ResourceError
+from .names import file_names, renamed
 
 DEFAULT_MEMORY_LIMIT = "2GB"
 
@@ -50,6 +51,7 @@ class TableSource:
     relation: str | None = None  # for duckdb: the quoted schema.name inside the attached database
     rows: int = 0
     columns: list[ColumnSchema] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)  # column as read -> its name in the file (see names.py)
 
     @property
     def sql(self) -> str:
@@ -161,8 +163,6 @@ class Catalog:
         return self._fingerprint
 
 
-
-
 def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSource]:
     """Map a dataset path (directory, file or glob) to table sources, sorted by name; in a directory a symlink
     leading outside it is refused unless ``follow_symlinks`` (datagen_contracts.layout)."""
@@ -239,7 +239,7 @@ def _same_types(source: TableSource, schemas: list[Any]) -> None:
     for f, schema in zip(source.files, schemas, strict=True):
         for field_ in schema:
             first = seen.setdefault(field_.name, (field_.type, f))
-            if first[0] != field_.type:
+            if first[0] != field_.type and first[1] != f:  # a name repeated in one file: see names.py
                 raise InputError(
                     f"part files of table {source.name!r} disagree on column {field_.name!r}: {first[1]} holds "
                     f"{first[0]}, {f} holds {field_.type} (schemas: {_schema_text(schemas[source.files.index(first[1])])}"
@@ -312,10 +312,9 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
             body = ""
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
-    else:
-        schemas = [_check_parquet(f) for f in source.files]
-        if len(schemas) > 1:
-            _same_types(source, schemas)
+    schemas = [] if source.reader != "parquet" else [_check_parquet(f) for f in source.files]
+    if schemas:
+        _same_types(source, schemas)
         hive = ", hive_partitioning = true" if source.hive else ""
         body = f"SELECT * FROM read_parquet({files}, union_by_name = true{hive})"
     try:
@@ -327,6 +326,7 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         where = source.files[0] if len(source.files) == 1 else source.files[0].parent
         raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
     source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
+    source.renamed = renamed([c.name for c in source.columns], file_names(schemas))
 
 
 def _attach(con: duckdb.DuckDBPyConnection, db: Path) -> list[TableSource]:

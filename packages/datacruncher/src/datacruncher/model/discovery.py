@@ -50,6 +50,7 @@ def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
             t.primary_key = _find_primary_key(catalog, t) or _natural_key(catalog, t, tables)
         if t.primary_key and (pk := t.column(t.primary_key)) and "id" not in pk.roles:
             pk.roles.insert(0, "id")
+            pk.role_evidence["id"] = ("high", "the table's primary key (unique, never null)")
         if t.primary_key is None:
             t.composite_key = _find_composite_key(catalog, t)
     fks = _declared_fks(catalog, tables, declared)
@@ -281,6 +282,7 @@ def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKe
             t.primary_key, t.composite_key = current.name, ()
             if "id" not in current.roles:
                 current.roles.insert(0, "id")
+                current.role_evidence["id"] = ("high", "the table's primary key (unique, never null)")
     measures = {c.name for t in tables.values() for c in t.columns if {"money", "quantity"} & set(c.roles)}
     for t in tables.values():
         if t.primary_key is None and not t.composite_key:
@@ -292,6 +294,7 @@ def _from_values(catalog: Catalog, tables: dict[str, Table], fks: list[ForeignKe
         col = tables[table].column(column) if table in tables else None
         if col is not None and "id" not in col.roles:  # a reference or key is an identifier, not a measure
             col.roles.insert(0, "id")
+            col.role_evidence["id"] = ("high", "a key or a reference between tables")
     return fks, composite
 
 
