@@ -243,3 +243,14 @@ def test_keys_found_from_values_say_so_in_their_role_evidence(tmp_path) -> None:
                 for t in report.model.tables for c in t.columns}
     assert evidence[("plans", "code")]["id"] == "the table's primary key (unique, never null)"
     assert evidence[("subs", "plan_code")]["id"] == "a key or a reference between tables"
+
+
+def test_csv_files_are_read_in_their_own_encoding(tmp_path) -> None:
+    """A Latin-1 CSV from a spreadsheet and a UTF-16 one read with their accents (DuckDB alone reads UTF-8 only)."""
+    rows = "id;name;city\n1;José;Zürich\n2;Åsa;Malmö\n"
+    (tmp_path / "latin.csv").write_bytes(rows.encode("latin-1"))
+    (tmp_path / "wide.csv").write_bytes(rows.replace(";", ",").encode("utf-16"))
+    (tmp_path / "plain.csv").write_bytes(rows.encode("utf-8"))
+    with open_catalog(tmp_path) as cat:
+        for table in ("latin", "wide", "plain"):
+            assert cat.query(f'SELECT name, city FROM "{table}" ORDER BY id')[1] == [("José", "Zürich"), ("Åsa", "Malmö")]

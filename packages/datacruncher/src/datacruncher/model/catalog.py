@@ -31,6 +31,7 @@ from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..errors import InputError, ResourceError
+from .csv_files import read_csv_sql
 from .names import file_names, renamed
 
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -304,9 +305,7 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
     if source.reader == "duckdb":
         body = f"SELECT * FROM {source.relation}"
     elif source.reader == "csv":
-        if any(f.stat().st_size == 0 for f in source.files):
-            raise InputError(f"empty file (0 bytes), not CSV: {next(f for f in source.files if not f.stat().st_size)}")
-        body = f"SELECT * FROM read_csv({files}, union_by_name = true)"
+        body = read_csv_sql(source.files)  # in the files' own encoding
         try:  # parsed once into DuckDB's own storage (spills under --memory-limit): dozens of queries read it
             con.execute(f"CREATE TABLE {source.sql} AS {body}")
             body = ""
