@@ -22,7 +22,7 @@ def _case(stage: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[
         from datagen_core import engine
         from datagen_core.cli import main
 
-        monkeypatch.setattr(engine, "_generate_locked", _bug)
+        monkeypatch.setattr(engine, "_generate_into", _bug)
         schema = tmp_path / "s.json"
         schema.write_text('{"version": "1.0", "metadata": {"name": "t"}, "timeframe": {"start": "2024-01-01", '
                           '"end": "2024-02-01"}, "nodes": [{"id": "u", "kind": "entity", "rows": 3, "pk": "id", '

@@ -119,7 +119,7 @@ def test_a_failed_upload_leaves_no_metadata(tmp_path: Path, schema: Path) -> Non
     with pytest.raises(DatagenError, match=r"simulated network failure.*not written"):
         destination.publish(out, dest, overwrite=False)
     left = _memory_files(base)
-    assert ".metadata.json" not in left and len(left) == 2
+    assert ".metadata.json" not in left and 0 < len(left) < len(_files(out)) - 1  # the other uploads went on
 
 
 def test_cli_publishes_to_a_uri_and_refuses_an_existing_one(tmp_path: Path, schema: Path) -> None:

@@ -14,6 +14,7 @@ replaced dataset that the new one does not have are deleted after the commit.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from ..errors import DatagenError, OutputExistsError
 
 _URI = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+)://")
 _BLOCK = 8 << 20
+_UPLOADS = 8  # files uploaded at once
 
 
 def is_uri(text: str) -> bool:
@@ -99,8 +101,8 @@ def publish(staging: Path, dest: Destination, overwrite: bool) -> list[str]:
     try:
         if FILENAME in old:  # the old dataset stops being one before any of its files changes
             dest.fs.delete_file(f"{dest.base}/{FILENAME}")
-        for rel in data:
-            _upload(staging / rel, dest, rel)
+        with ThreadPoolExecutor(_UPLOADS, thread_name_prefix="datagen-upload") as pool:  # I/O: the GIL is free
+            list(pool.map(lambda rel: _upload(staging / rel, dest, rel), data))
         _upload(staging / FILENAME, dest, FILENAME)  # the commit
     except (OSError, pa.ArrowException) as exc:
         raise DatagenError(f"cannot write {dest.uri}: {exc} (its .metadata.json is not written: no stage reads "
