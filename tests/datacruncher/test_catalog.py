@@ -254,3 +254,42 @@ def test_csv_files_are_read_in_their_own_encoding(tmp_path) -> None:
     with open_catalog(tmp_path) as cat:
         for table in ("latin", "wide", "plain"):
             assert cat.query(f'SELECT name, city FROM "{table}" ORDER BY id')[1] == [("José", "Zürich"), ("Åsa", "Malmö")]
+
+
+def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
+    """Seconds, milliseconds, microseconds, nanoseconds (and fractional seconds) since 1970 in columns named like a
+    time become TIMESTAMP columns of the view; numbers whose name or range says otherwise stay numbers."""
+    import numpy as np
+
+    from datacruncher.crunch import crunch
+
+    base = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    secs = np.array([int(base.timestamp()) + 3600 * i for i in range(400)], dtype=np.int64)
+    pq.write_table(pa.table({
+        "user_id": np.arange(400) + 1_600_000_000,  # in the seconds range, but an id
+        "created_ts": secs * 1000, "updated_at": secs * 1_000_000, "deleted_time": secs * 1_000_000_000,
+        "seen_epoch": secs + 0.25, "duration_seconds": secs, "phone": secs,
+    }), tmp_path / "users.parquet")
+    events = np.arange(2000) % 400
+    when = secs[events] + 60
+    when[:40] -= 7 * 86400  # a week before the user was created
+    pq.write_table(pa.table({"event_id": np.arange(2000), "user_id": events + 1_600_000_000, "event_time": when}),
+                   tmp_path / "events.parquet")
+    (tmp_path / "visits.csv").write_text("visit_id,visited_at\n" + "".join(f"{i},{s}\n" for i, s in enumerate(secs[:50])))
+    with open_catalog(tmp_path) as cat:
+        users = cat.tables["users"]
+        assert users.epochs == {"created_ts": "ms", "updated_at": "us", "deleted_time": "ns", "seen_epoch": "s"}
+        assert cat.tables["events"].epochs == {"event_time": "s"} and cat.tables["visits"].epochs == {"visited_at": "s"}
+        types = {c.name: c.type for c in users.columns}
+        assert types["created_ts"] == types["deleted_time"] == "TIMESTAMP" and types["phone"] == "BIGINT"
+        assert types["user_id"] == types["duration_seconds"] == "BIGINT"
+        first = cat.query('SELECT created_ts, updated_at, deleted_time, seen_epoch FROM users ORDER BY user_id LIMIT 1')[1]
+        naive = base.replace(tzinfo=None)
+        assert first == [(naive, naive, naive, naive + dt.timedelta(seconds=0.25))]
+        assert cat.query("SELECT min(visited_at) FROM visits")[1] == [(naive,)]
+    report = crunch(tmp_path, personas="Data Engineer")
+    late = [i for i in report.issues if i.rule_id == "temporal_fk"]
+    assert len(late) == 1 and late[0].measure.failed_row_count == 40, [i.finding for i in report.issues]
+    evidence = {(t.name, c.name): {e.role: e.reason for e in c.role_evidence} for t in report.model.tables
+                for c in t.columns}
+    assert evidence[("users", "created_ts")]["time"].startswith("milliseconds since 1970")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +28,7 @@ import pyarrow as pa
 from datagen_contracts import dsl
 from datagen_contracts.dsl import dependencies
 from datagen_contracts.errors import SchemaError
-from datagen_contracts.staging import OutputBusyError, output_lock, staging_path, sweep
+from datagen_contracts.staging import OutputBusyError, output_lock, staging_path
 
 from .behaviours.attribution import money_column
 from .chunks import Piece, generate_chunk
@@ -113,7 +112,6 @@ def generate(
 
     A table the plan expects to have more than ``partition_rows`` rows is written as a directory of part files
     of at most that many rows each (``None`` or 0: every table one file)."""
-
     started = time.perf_counter()
     if isinstance(schema, dsl.Schema):
         loaded, source = schema, schema_path
@@ -151,14 +149,7 @@ def generate(
     if isinstance(output, str) and destination.is_uri(output):
         dest = destination.open_destination(output)
         destination.check_free(dest, overwrite)  # before any work
-        root = Path(tempfile.gettempdir() if staging_dir is None else staging_dir).absolute()
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            sweep(root / "datagen-output")  # what runs killed here left
-            staging = staging_path(root / "datagen-output")
-            staging.mkdir()
-        except OSError as exc:
-            raise DatagenError(f"cannot make a staging directory in {root}: {exc.strerror or exc}") from None
+        staging = destination.new_staging(staging_dir)
         result = build(staging)
         try:
             destination.publish(staging, dest, overwrite)

@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,42 +31,12 @@ from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..errors import InputError, ResourceError
-from .csv_files import read_csv_sql
-from .names import file_names, renamed
+from .mount import ColumnSchema as ColumnSchema  # re-exported: the catalog's vocabulary
+from .mount import TableSource as TableSource
+from .mount import fetch_one as fetch_one
+from .mount import mount
 
 DEFAULT_MEMORY_LIMIT = "2GB"
-
-
-@dataclass(frozen=True)
-class ColumnSchema:
-    name: str
-    type: str  # DuckDB type name, e.g. BIGINT, VARCHAR, TIMESTAMP WITH TIME ZONE
-
-
-@dataclass
-class TableSource:
-    name: str
-    files: list[Path]
-    hive: bool = False
-    reader: str = "parquet"  # parquet | csv | duckdb (a table or view of an attached DuckDB database file)
-    relation: str | None = None  # for duckdb: the quoted schema.name inside the attached database
-    rows: int = 0
-    columns: list[ColumnSchema] = field(default_factory=list)
-    renamed: dict[str, str] = field(default_factory=dict)  # column as read -> its name in the file (see names.py)
-
-    @property
-    def sql(self) -> str:
-        return quote_ident(self.name)
-
-
-def fetch_one(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> tuple[Any, ...]:
-    """The one row of an aggregate query (one without ``GROUP BY`` always returns a row).
-    >>> fetch_one(duckdb.connect(), "SELECT count(*), max(x) FROM range(3) t(x)")
-    (3, 2)
-    """
-    if (row := (con.execute(sql) if params is None else con.execute(sql, params)).fetchone()) is None:
-        raise RuntimeError(f"an aggregate query returned no row: {sql[:120]}")
-    return row
 
 
 @dataclass
@@ -221,36 +191,6 @@ def _unique(sources: list[TableSource]) -> list[TableSource]:
     return sorted(sources, key=lambda s: s.name)
 
 
-def _check_parquet(f: Path) -> Any:
-    """The file's arrow schema, read from its footer; :class:`InputError` naming the file if it cannot be."""
-    import pyarrow.parquet as pq
-
-    if f.stat().st_size == 0:
-        raise InputError(f"empty file (0 bytes), not parquet: {f}")
-    try:
-        return pq.ParquetFile(f).schema_arrow
-    except Exception as exc:  # pyarrow raises several types for a bad footer
-        raise InputError(f"corrupt or unreadable parquet file {f}: {exc}") from None
-
-
-def _same_types(source: TableSource, schemas: list[Any]) -> None:
-    """Part files of one table must agree on each shared column's type: merged, an int id would silently become
-    text. (Columns present in some parts only are read as NULL elsewhere, as DuckDB's union_by_name does.)"""
-    seen: dict[str, tuple[Any, Path]] = {}
-    for f, schema in zip(source.files, schemas, strict=True):
-        for field_ in schema:
-            first = seen.setdefault(field_.name, (field_.type, f))
-            if first[0] != field_.type and first[1] != f:  # a name repeated in one file: see names.py
-                raise InputError(
-                    f"part files of table {source.name!r} disagree on column {field_.name!r}: {first[1]} holds "
-                    f"{first[0]}, {f} holds {field_.type} (schemas: {_schema_text(schemas[source.files.index(first[1])])}"
-                    f" vs {_schema_text(schema)})")
-
-
-def _schema_text(schema: Any) -> str:
-    return "(" + ", ".join(f"{f.name} {f.type}" for f in schema) + ")"
-
-
 _NOT_DAMAGE = (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException,
                duckdb.OutOfMemoryException, duckdb.InterruptException, duckdb.ConversionException)
 
@@ -297,35 +237,6 @@ def connect(memory_limit: str = DEFAULT_MEMORY_LIMIT, temp_dir: Path | None = No
     con.execute("SET parquet_metadata_cache = true")  # dozens of queries read the same footers
     con.execute("SET TimeZone = 'UTC'")
     return con
-
-
-def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
-    """Create the view for one table, then read its columns and row count."""
-    files = "[" + ", ".join(quote_literal(str(f)) for f in source.files) + "]"
-    if source.reader == "duckdb":
-        body = f"SELECT * FROM {source.relation}"
-    elif source.reader == "csv":
-        body = read_csv_sql(source.files)  # in the files' own encoding
-        try:  # parsed once into DuckDB's own storage (spills under --memory-limit): dozens of queries read it
-            con.execute(f"CREATE TABLE {source.sql} AS {body}")
-            body = ""
-        except duckdb.Error as exc:
-            raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
-    schemas = [] if source.reader != "parquet" else [_check_parquet(f) for f in source.files]
-    if schemas:
-        _same_types(source, schemas)
-        hive = ", hive_partitioning = true" if source.hive else ""
-        body = f"SELECT * FROM read_parquet({files}, union_by_name = true{hive})"
-    try:
-        if body:
-            con.execute(f"CREATE VIEW {source.sql} AS {body}")
-        desc = con.execute(f"DESCRIBE {source.sql}").fetchall()
-        source.rows = int(fetch_one(con, f"SELECT count(*) FROM {source.sql}")[0])
-    except duckdb.Error as exc:
-        where = source.files[0] if len(source.files) == 1 else source.files[0].parent
-        raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
-    source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
-    source.renamed = renamed([c.name for c in source.columns], file_names(schemas))
 
 
 def _attach(con: duckdb.DuckDBPyConnection, db: Path) -> list[TableSource]:

@@ -15,6 +15,7 @@ from datagen_contracts.text import quote_ident
 
 from .catalog import Catalog, fetch_one
 from .declarations import declared_facts, parse_ts
+from .epochs import UNIT_WORDS
 from .references import name_evidence, singular
 from .roles import (
     categorical,
@@ -103,6 +104,9 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
             if "category" in c.roles and not categorical(src.rows, c.non_null, c.distinct) and c.non_null >= 20:
                 c.roles.remove("category")  # "product_type" with 10k distinct values is free text
         weigh_roles(c)
+        if unit := getattr(src, "epochs", {}).get(c.name):
+            c.role_evidence["time"] = ("medium", f"{UNIT_WORDS[unit]} since 1970, all between 1980 and 2100, in a "
+                                                 "column named like a time: read as timestamps")
         if (role := declared_roles.get(c.name)) and role not in c.roles:
             c.roles.append(role)
         if (role := declared_roles.get(c.name)):

@@ -13,7 +13,9 @@ replaced dataset that the new one does not have are deleted after the commit.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from datagen_contracts.metadata import FILENAME
+from datagen_contracts.staging import staging_path, sweep
 
 from ..errors import DatagenError, OutputExistsError
 
@@ -83,6 +86,20 @@ def _fsspec(uri: str, scheme: str) -> tuple[pafs.FileSystem, str]:
     except (ImportError, ValueError) as exc:
         raise DatagenError(f"cannot open {uri}: {exc}") from None
     return pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path
+
+
+def new_staging(staging_dir: str | os.PathLike[str] | None) -> Path:
+    """A fresh staging directory under ``staging_dir`` (default: the system's temporary directory), after removing
+    those of runs killed there."""
+    root = Path(tempfile.gettempdir() if staging_dir is None else staging_dir).absolute()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        sweep(root / "datagen-output")
+        staging = staging_path(root / "datagen-output")
+        staging.mkdir()
+    except OSError as exc:
+        raise DatagenError(f"cannot make a staging directory in {root}: {exc.strerror or exc}") from None
+    return staging
 
 
 def check_free(dest: Destination, overwrite: bool) -> None:

@@ -1,0 +1,68 @@
+"""Times stored as numbers: a column named like a time (``event_time``, ``created_ts``, ``signup_at``) whose values
+are all seconds, milliseconds, microseconds or nanoseconds since 1970 falling between 1980 and 2100 is read as a
+timestamp, so that every time check (order across keys, windows, retention, seasonality) sees it. Warehouses and
+event pipelines often store times so. Both the name and the values must agree: an id or a phone number never
+becomes a time, and neither does a ``duration_seconds``.
+
+The table's view replaces the column by its timestamp (same name, same place); the file is unchanged.
+
+>>> unit_of(1.5e9, 1.7e9), unit_of(1.5e12, 1.7e12), unit_of(1.5e15, 1.7e15), unit_of(1.5e18, 1.7e18)
+('s', 'ms', 'us', 'ns')
+>>> unit_of(1, 1.7e9), unit_of(None, None), time_named("event_time"), time_named("duration_seconds")
+(None, None, True, False)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from datagen_contracts.text import quote_ident
+
+from .roles import _CREATED, _DURATION, tokens
+
+#: seconds since 1970 of 1980-01-01 and 2100-01-01: a time outside these is more likely not a time
+_LOW, _HIGH = 315_532_800, 4_102_444_800
+_UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_NAMED = {"time", "ts", "timestamp", "at", "date", "datetime", "epoch", "dt", "when", "updated", "modified",
+          "deleted", "ended", "finished", "closed", "completed"}
+_INTEGER = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER")
+#: DuckDB expressions turning a number of each unit into a TIMESTAMP (microseconds since 1970)
+_TO_TIME = {"s": "make_timestamp(CAST(round({c} * 1000000) AS BIGINT))", "ms": "make_timestamp(CAST(round({c} * 1000) AS BIGINT))",
+            "us": "make_timestamp(CAST({c} AS BIGINT))", "ns": "make_timestamp(CAST({c} // 1000 AS BIGINT))"}
+UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
+
+
+def time_named(name: str) -> bool:
+    toks = tokens(name)
+    joined = "".join(toks)
+    return (bool(set(toks) & _NAMED) or any(w in joined for w in _CREATED)) and not set(toks) & _DURATION
+
+
+def unit_of(lo: float | None, hi: float | None) -> str | None:
+    """The unit in which every value from ``lo`` to ``hi`` is a time between 1980 and 2100, if one is."""
+    if lo is None or hi is None:
+        return None
+    return next((u for u, k in _UNITS.items() if _LOW * k <= lo and hi <= _HIGH * k), None)
+
+
+def read_epochs_as_times(con: duckdb.DuckDBPyConnection, source: Any, body: str) -> None:
+    """Find ``source``'s epoch columns and make its view (the query ``body``; empty for a CSV table) read them as
+    timestamps; record them in ``source.epochs`` ({column: unit}) and update ``source.columns``."""
+    candidates = [c.name for c in source.columns if time_named(c.name) and c.type.upper() in (*_INTEGER, "DOUBLE")]
+    if not candidates or not source.rows:
+        return
+    row = con.execute("SELECT " + ", ".join(f"min({quote_ident(c)}), max({quote_ident(c)})" for c in candidates)
+                      + f" FROM {source.sql}").fetchone() or ()
+    found = {c: u for i, c in enumerate(candidates) if (u := unit_of(row[2 * i], row[2 * i + 1]))}
+    if not found:
+        return
+    replace = ", ".join(f"{_TO_TIME[u].format(c=quote_ident(c))} AS {quote_ident(c)}" for c, u in found.items())
+    if body:
+        con.execute(f"CREATE OR REPLACE VIEW {source.sql} AS SELECT * REPLACE ({replace}) FROM ({body})")
+    else:  # a CSV file, already parsed into a table of its own
+        con.execute(f"CREATE OR REPLACE TABLE {source.sql} AS SELECT * REPLACE ({replace}) FROM {source.sql}")
+    source.epochs = found
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {source.sql})").fetchall())
+    source.columns = [type(c)(c.name, str(types.get(c.name, c.type))) for c in source.columns]
