@@ -268,7 +268,7 @@ def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
     pq.write_table(pa.table({
         "user_id": np.arange(400) + 1_600_000_000,  # in the seconds range, but an id
         "created_ts": secs * 1000, "updated_at": secs * 1_000_000, "deleted_time": secs * 1_000_000_000,
-        "seen_epoch": secs + 0.25, "duration_seconds": secs, "phone": secs,
+        "seen_epoch": secs + 0.25, "duration_seconds": secs, "phone": secs, "created_by": secs,
     }), tmp_path / "users.parquet")
     events = np.arange(2000) % 400
     when = secs[events] + 60
@@ -282,7 +282,7 @@ def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
         assert cat.tables["events"].epochs == {"event_time": "s"} and cat.tables["visits"].epochs == {"visited_at": "s"}
         types = {c.name: c.type for c in users.columns}
         assert types["created_ts"] == types["deleted_time"] == "TIMESTAMP" and types["phone"] == "BIGINT"
-        assert types["user_id"] == types["duration_seconds"] == "BIGINT"
+        assert types["user_id"] == types["duration_seconds"] == types["created_by"] == "BIGINT"
         first = cat.query('SELECT created_ts, updated_at, deleted_time, seen_epoch FROM users ORDER BY user_id LIMIT 1')[1]
         naive = base.replace(tzinfo=None)
         assert first == [(naive, naive, naive, naive + dt.timedelta(seconds=0.25))]

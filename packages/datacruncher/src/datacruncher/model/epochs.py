@@ -27,6 +27,8 @@ _LOW, _HIGH = 315_532_800, 4_102_444_800
 _UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _NAMED = {"time", "ts", "timestamp", "at", "date", "datetime", "epoch", "dt", "when", "updated", "modified",
           "deleted", "ended", "finished", "closed", "completed"}
+#: tokens that make a time-like name something else: who or how many, not when
+_NOT_TIME = {"by", "id", "key", "count", "num", "number", "no", "seq", "version", "user", "zone", "tz", "offset"}
 _INTEGER = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER")
 #: DuckDB expressions turning a number of each unit into a TIMESTAMP (microseconds since 1970)
 _TO_TIME = {"s": "make_timestamp(CAST(round({c} * 1000000) AS BIGINT))", "ms": "make_timestamp(CAST(round({c} * 1000) AS BIGINT))",
@@ -35,9 +37,16 @@ UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": 
 
 
 def time_named(name: str) -> bool:
-    toks = tokens(name)
-    joined = "".join(toks)
-    return (bool(set(toks) & _NAMED) or any(w in joined for w in _CREATED)) and not set(toks) & _DURATION
+    """A name that says "a point in time" (a token such as ``time``, ``at``, ``created``; or ending so, as in
+    ``eventtime``) and nothing else: not a duration, an id, a count or a version (``created_by``, ``start_count``).
+
+    >>> [time_named(n) for n in ("created_at", "eventTime", "signup_ts", "created_by", "start_count", "ttl_seconds")]
+    [True, True, True, False, False, False]
+    """
+    toks = set(tokens(name))
+    joined = "".join(tokens(name))
+    said = bool(toks & (_NAMED | set(_CREATED))) or joined.endswith(("time", "timestamp", "epoch", "date", "ts"))
+    return said and not toks & (_DURATION | _NOT_TIME)
 
 
 def unit_of(lo: float | None, hi: float | None) -> str | None:
