@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 # control, format (bidi overrides, zero-width joiners), line/paragraph separators, surrogates, private use, unassigned
@@ -71,6 +72,23 @@ def printable_lines(text: object) -> str:
 def quote_ident(name: str) -> str:
     """A DuckDB identifier, always quoted (``"`` doubled): reserved words, spaces, quotes and unicode all survive."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def renamed_columns(read: Sequence[str], written: Sequence[str]) -> dict[str, str]:
+    """``{name DuckDB reads: name in the file}`` for the columns DuckDB renamed because it cannot keep them apart —
+    ``id`` beside ``ID``, a repeated name, an empty one (it folds identifiers to one case: ``ID_1``, ``x_1``,
+    ``C4``). Names read but not written are paired, in order, with names written but not read; a column only read
+    (a hive partition key from the path, always last) pairs with nothing.
+
+    >>> renamed_columns(["id", "ID_1", "x", "x_1", "C4", "region"], ["id", "ID", "x", "x", ""])
+    {'ID_1': 'ID', 'x_1': 'x', 'C4': ''}
+    >>> renamed_columns(["a", "b", "x"], ["a", "x", "b"])
+    {}
+    """
+    kept = set(read) & set(written)
+    only_written = [w for i, w in enumerate(written) if w not in kept or w in written[:i]]
+    only_read = [r for r in read if r not in set(written)]
+    return dict(zip(only_read, only_written, strict=False))
 
 
 def quote_literal(value: Any) -> str:

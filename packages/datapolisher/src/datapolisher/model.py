@@ -14,7 +14,7 @@ import duckdb
 
 from datagen_contracts.metadata import DatasetMetadata
 from datagen_contracts.report import CrunchReport
-from datagen_contracts.text import quote_ident, quote_literal
+from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from .dataset import TableFiles, find_tables
 
@@ -158,8 +158,7 @@ def build_model(root: Path, metadata: DatasetMetadata | None = None, report: Cru
         tables = {}
         for source in find_tables(root):
             columns, rows = _describe(con, root, source)
-            written = file_columns(con, source.files[0])
-            renamed = {r: w for r, w in zip(columns, written, strict=False) if r != w}
+            renamed = renamed_columns(list(columns), file_columns(con, source.files[0]))
             tables[source.name] = TableModel(source.name, source, columns, rows, renamed=renamed)
     finally:
         con.close()

@@ -9,12 +9,12 @@ from typing import Any
 
 import duckdb
 
-from datagen_contracts.text import quote_ident, quote_literal
+from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
 from .csv_files import read_csv_sql
 from .epochs import read_epochs_as_times
-from .names import file_names, renamed
+from .names import file_names
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         where = source.files[0] if len(source.files) == 1 else source.files[0].parent
         raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
     source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
-    source.renamed = renamed([c.name for c in source.columns], file_names(schemas))
+    source.renamed = renamed_columns([c.name for c in source.columns], file_names(schemas))
     read_epochs_as_times(con, source, body)
 
 

@@ -1,12 +1,12 @@
 """Column names SQL cannot keep: two names that differ only in case (``id`` and ``ID``), a repeated name, an empty
 name. DuckDB — like most SQL engines — folds identifiers to one case, so it reads such columns under new names
 (``ID_1``, ``C4``); the report then speaks of columns the file does not have, and any SQL tool loading the file
-(a warehouse, a dbt model) meets the same clash. The catalog records the renames; crunch reports them.
+(a warehouse, a dbt model) meets the same clash. The catalog records the renames
+(:func:`datagen_contracts.text.renamed_columns`, the rule datapolisher applies too); crunch reports them.
 
->>> renamed(["id", "ID_1", "Name", "name_1", "C4"], ["id", "ID", "Name", "name", ""])
-{'ID_1': 'ID', 'name_1': 'name', 'C4': ''}
->>> renamed(["a", "b"], ["a", "b"]), renamed(["a", "b", "year"], ["a", "b"])
-({}, {})
+>>> import pyarrow as pa
+>>> file_names([pa.schema([("a", pa.int8()), ("b", pa.int8())]), pa.schema([("a", pa.int8()), ("c", pa.int8())])])
+['a', 'b', 'c']
 """
 
 from __future__ import annotations
@@ -22,11 +22,3 @@ def file_names(schemas: Sequence[Any]) -> list[str]:
     for schema in schemas[1:]:
         out += [n for n in schema.names if n not in out]
     return out
-
-
-def renamed(read: Sequence[str], written: Sequence[str]) -> dict[str, str]:
-    """``{name DuckDB reads: name in the file}`` for the columns read under another name, paired by position (the
-    files' columns come first; hive partition columns, taken from the path, follow)."""
-    if len(read) < len(written):
-        return {}
-    return {r: w for r, w in zip(read, written, strict=False) if r != w}
