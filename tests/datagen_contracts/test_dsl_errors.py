@@ -204,6 +204,35 @@ def test_unreadable_documents(text: str, source: str, error: type[Exception], ma
         dsl.loads_schema(text, source=source)
 
 
+@pytest.mark.parametrize(("doc", "named"), [
+    ({"METADATA_SPEC_VERSION": "MULTI_TABLE_V1", "tables": {}, "relationships": []}, "SDV metadata"),
+    ({"tables": {"users": {"primary_key": "id", "columns": {"id": {"sdtype": "id"}}}}}, "SDV metadata"),
+    ([{"object": "Account", "count": 10, "fields": {"name": {"fake": "company"}}}], "a Snowfakery recipe"),
+    ({"name": "shop", "resources": [{"name": "users", "path": "users.csv"}]}, "a Frictionless Data Package"),
+    ({"fields": [{"name": "id", "type": "integer"}], "primaryKey": "id"}, "a Frictionless Table Schema"),
+    ({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}, "a JSON Schema"),
+    ({"@context": {}, "recordSet": []}, "Croissant metadata"),
+    ({"apiVersion": "v3.0.0", "kind": "DataContract", "id": "x"}, "a data contract (ODCS)"),
+    ({"expectation_suite_name": "s", "expectations": []}, "a Great Expectations suite"),
+    ({"checks for orders": ["row_count > 0"]}, "a Soda checks file"),
+    ({"version": 2, "models": [{"name": "orders", "columns": []}]}, "a dbt properties file"),
+    ({"contract": "datagen.crunch_report/2", "issues": []}, "a datagen.crunch_report/2 file"),
+])
+def test_a_document_for_another_tool_is_named_in_one_problem(doc: Any, named: str) -> None:
+    """Users bring files written for other tools: one problem that names the tool, not a list of unknown keys."""
+    with pytest.raises(SchemaError) as err:
+        dsl.loads_schema(json.dumps(doc), source="other.json")
+    assert len(err.value.problems) == 1 and err.value.problems[0].path == "$"
+    assert f"this is {named}" in err.value.problems[0].message and "not a datagen schema" in str(err.value)
+
+
+def test_a_dsl_schema_with_a_stray_key_is_never_taken_for_another_tool() -> None:
+    doc = copy.deepcopy(BASE)
+    doc["resources"] = [{"name": "x"}]  # a Data Package's key, beside nodes
+    with pytest.raises(SchemaError, match=r"unknown key 'resources'"):
+        dsl.loads_schema(json.dumps(doc), source="s.json")
+
+
 def test_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(ContractFileError, match=r"schema not found: .*nope.json"):
         dsl.load_schema(tmp_path / "nope.json")

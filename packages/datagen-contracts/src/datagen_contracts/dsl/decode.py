@@ -269,6 +269,9 @@ def decode_schema(
     overrides: dict[str, Any] | None = None,
 ) -> Any:
     raw = parse_document(data, source)
+    if (other := foreign_format(raw)) is not None:
+        raise SchemaError([Problem("$", f"this is {other}, not a datagen schema (DSL v1: an object with version, "
+                                        "metadata, timeframe and nodes; see docs/dsl.md)")], source)
     if not isinstance(raw, dict):
         raise SchemaError([Problem("$", f"a schema must be an object, got {json_type(raw)}")], source)
     version = raw.get("version")
@@ -293,3 +296,43 @@ def decode_schema(
     if errors:
         raise SchemaError(errors, source)
     return schema
+
+
+def _all_dicts(items: Any, key: str) -> bool:
+    return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
+
+
+def foreign_format(raw: Any) -> str | None:
+    """What a document written for another tool is, told by its shape (never for a document with ``nodes``): the
+    user gets one line naming it instead of a list of unknown keys.
+
+    >>> foreign_format({"METADATA_SPEC_VERSION": "MULTI_TABLE_V1", "tables": {}})
+    'SDV metadata (METADATA_SPEC_VERSION)'
+    >>> foreign_format([{"object": "Account", "count": 10}]), foreign_format({"nodes": [], "tables": {}})
+    ('a Snowfakery recipe (a list of objects)', None)
+    """
+    if isinstance(raw, list):
+        return "a Snowfakery recipe (a list of objects)" if _all_dicts(raw, "object") else None
+    if not isinstance(raw, dict) or "nodes" in raw:
+        return None
+    contract = raw.get("contract")
+    tables = raw.get("tables")
+    sdv_tables = isinstance(tables, dict) and any(
+        isinstance(t, dict) and isinstance(t.get("columns"), dict)
+        and any(isinstance(c, dict) and "sdtype" in c for c in t["columns"].values()) for t in tables.values())
+    checks: list[tuple[bool, str]] = [
+        (isinstance(contract, str) and contract.startswith("datagen."), f"a {contract} file (written by a datagen stage)"),
+        ("METADATA_SPEC_VERSION" in raw, "SDV metadata (METADATA_SPEC_VERSION)"),
+        (sdv_tables, "SDV metadata (tables with sdtype columns)"),
+        (_all_dicts(raw.get("resources"), "name") or raw.get("profile") == "data-package",
+         "a Frictionless Data Package (resources)"),
+        (_all_dicts(raw.get("fields"), "name") and "type" in raw["fields"][0], "a Frictionless Table Schema (fields)"),
+        ("$schema" in raw or ("properties" in raw and raw.get("type") == "object"), "a JSON Schema"),
+        ("@context" in raw and ("recordSet" in raw or "distribution" in raw), "Croissant metadata"),
+        (raw.get("kind") == "DataContract" or "dataContractSpecification" in raw, "a data contract (ODCS)"),
+        ("expectation_suite_name" in raw or _all_dicts(raw.get("expectations"), "expectation_type"),
+         "a Great Expectations suite"),
+        (any(isinstance(k, str) and k.startswith("checks for ") for k in raw), "a Soda checks file"),
+        (_all_dicts(raw.get("models"), "name") or _all_dicts(raw.get("sources"), "name"), "a dbt properties file"),
+    ]
+    return next((what for found, what in checks if found), None)
