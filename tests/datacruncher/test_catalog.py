@@ -259,22 +259,20 @@ def test_csv_files_are_read_in_their_own_encoding(tmp_path) -> None:
 def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
     """Seconds, milliseconds, microseconds, nanoseconds (and fractional seconds) since 1970 in columns named like a
     time become TIMESTAMP columns of the view; numbers whose name or range says otherwise stay numbers."""
-    import numpy as np
-
-    from datacruncher.crunch import crunch
+    from datacruncher.crunch import crunch  # (no numpy: the isolated datacruncher install has none)
 
     base = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
-    secs = np.array([int(base.timestamp()) + 3600 * i for i in range(400)], dtype=np.int64)
+    secs = [int(base.timestamp()) + 3600 * i for i in range(400)]
     pq.write_table(pa.table({
-        "user_id": np.arange(400) + 1_600_000_000,  # in the seconds range, but an id
-        "created_ts": secs * 1000, "updated_at": secs * 1_000_000, "deleted_time": secs * 1_000_000_000,
-        "seen_epoch": secs + 0.25, "duration_seconds": secs, "phone": secs, "created_by": secs,
+        "user_id": [1_600_000_000 + i for i in range(400)],  # in the seconds range, but an id
+        "created_ts": [s * 1000 for s in secs], "updated_at": [s * 1_000_000 for s in secs],
+        "deleted_time": [s * 1_000_000_000 for s in secs], "seen_epoch": [s + 0.25 for s in secs],
+        "duration_seconds": secs, "phone": secs, "created_by": secs,
     }), tmp_path / "users.parquet")
-    events = np.arange(2000) % 400
-    when = secs[events] + 60
-    when[:40] -= 7 * 86400  # a week before the user was created
-    pq.write_table(pa.table({"event_id": np.arange(2000), "user_id": events + 1_600_000_000, "event_time": when}),
-                   tmp_path / "events.parquet")
+    events = [i % 400 for i in range(2000)]
+    when = [secs[u] + 60 - (7 * 86400 if i < 40 else 0) for i, u in enumerate(events)]  # 40 a week before the user
+    pq.write_table(pa.table({"event_id": list(range(2000)), "user_id": [1_600_000_000 + u for u in events],
+                             "event_time": when}), tmp_path / "events.parquet")
     (tmp_path / "visits.csv").write_text("visit_id,visited_at\n" + "".join(f"{i},{s}\n" for i, s in enumerate(secs[:50])))
     with open_catalog(tmp_path) as cat:
         users = cat.tables["users"]
