@@ -40,12 +40,15 @@ def time_named(name: str) -> bool:
     """A name that says "a point in time" (a token such as ``time``, ``at``, ``created``; or ending so, as in
     ``eventtime``) and nothing else: not a duration, an id, a count or a version (``created_by``, ``start_count``).
 
-    >>> [time_named(n) for n in ("created_at", "eventTime", "signup_ts", "created_by", "start_count", "ttl_seconds")]
-    [True, True, True, False, False, False]
+    >>> [time_named(n) for n in ("created_at", "eventTime", "signup_ts", "lastseenepoch", "orderDate")]
+    [True, True, True, True, True]
+    >>> [time_named(n) for n in ("created_by", "start_count", "ttl_seconds", "candidate", "counts", "seats")]
+    [False, False, False, False, False, False]
     """
     toks = set(tokens(name))
     joined = "".join(tokens(name))
-    said = bool(toks & (_NAMED | set(_CREATED))) or joined.endswith(("time", "timestamp", "epoch", "date", "ts"))
+    # an ending only where no other word ends so: "date" ends "candidate", "ts" ends "counts" and "seats"
+    said = bool(toks & (_NAMED | set(_CREATED))) or joined.endswith(("time", "timestamp", "epoch"))
     return said and not toks & (_DURATION | _NOT_TIME)
 
 
