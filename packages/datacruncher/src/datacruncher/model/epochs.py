@@ -28,7 +28,8 @@ _UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 _NAMED = {"time", "ts", "timestamp", "at", "date", "datetime", "epoch", "dt", "when", "updated", "modified",
           "deleted", "ended", "finished", "closed", "completed"}
 #: tokens that make a time-like name something else: who or how many, not when
-_NOT_TIME = {"by", "id", "key", "count", "num", "number", "no", "seq", "version", "user", "zone", "tz", "offset"}
+_NOT_TIME = {"by", "id", "key", "sk", "fk", "pk", "ref", "code", "idx", "index", "count", "num", "number", "no",
+             "seq", "version", "user", "zone", "tz", "offset"}
 _INTEGER = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER")
 #: DuckDB expressions turning a number of each unit into a TIMESTAMP (microseconds since 1970)
 _TO_TIME = {"s": "make_timestamp(CAST(round({c} * 1000000) AS BIGINT))", "ms": "make_timestamp(CAST(round({c} * 1000) AS BIGINT))",
@@ -42,7 +43,7 @@ def time_named(name: str) -> bool:
 
     >>> [time_named(n) for n in ("created_at", "eventTime", "signup_ts", "lastseenepoch", "orderDate")]
     [True, True, True, True, True]
-    >>> [time_named(n) for n in ("created_by", "start_count", "ttl_seconds", "candidate", "counts", "seats")]
+    >>> [time_named(n) for n in ("created_by", "ss_sold_date_sk", "start_count", "ttl_seconds", "candidate", "seats")]
     [False, False, False, False, False, False]
     """
     toks = set(tokens(name))
