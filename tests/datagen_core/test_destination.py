@@ -65,15 +65,51 @@ def test_a_file_uri_gets_the_files_a_directory_gets(tmp_path: Path, schema: Path
     assert list((tmp_path / "stage").iterdir()) == []  # the staging directory is gone once published
 
 
-def test_workers_publish_the_same_bytes(tmp_path: Path, schema: Path) -> None:
+def test_workers_upload_the_files_they_write(tmp_path: Path, schema: Path) -> None:
+    """With worker processes, each part is uploaded by the worker that wrote it (the client uploads only the rest
+    and the metadata): the published bytes are a directory output's."""
+    generate(schema, tmp_path / "one", seed=3, partition_rows=2500)
+    with ProcessPoolExecutor(2) as pool:
+        result = generate(schema, (tmp_path / "uri").as_uri(), seed=3, partition_rows=2500, executor=pool,
+                          staging_dir=tmp_path / "stage")
+    one, spread = _files(tmp_path / "one"), _files(tmp_path / "uri")
+    assert one.keys() == spread.keys()
+    assert all(one[k] == spread[k] for k in one if k != ".metadata.json")
+    parts = sorted(k for k in one if k.startswith(("invoice/", "line/")))
+    assert len(parts) >= 3 and set(parts) <= set(result.published)  # the client skipped them: workers sent them
+    assert ".metadata.json" not in result.published
+    # replaced by another dataset with one file per table: the old parts go, the workers' files stay
+    generate(schema, tmp_path / "other", seed=4, partition_rows=0)
+    with ProcessPoolExecutor(2) as pool:
+        again = generate(schema, (tmp_path / "uri").as_uri(), seed=4, partition_rows=0, executor=pool,
+                         staging_dir=tmp_path / "stage", overwrite=True)
+    assert again.published and _files(tmp_path / "uri").keys() == _files(tmp_path / "other").keys()
+    assert not (tmp_path / "uri" / "invoice").exists()  # nor its empty folder
+
+
+def test_a_filesystem_of_one_process_or_defects_leave_the_upload_to_the_client(tmp_path: Path, schema: Path) -> None:
+    """``memory://`` exists in one process only, and defects rewrite files after the workers wrote them: then the
+    client uploads every file."""
     generate(schema, tmp_path / "one", seed=3, partition_rows=2500)
     base = f"/dg-{uuid.uuid4().hex}"
     with ProcessPoolExecutor(2) as pool:
-        generate(schema, f"memory://{base}", seed=3, partition_rows=2500, executor=pool,
-                 staging_dir=tmp_path / "stage")
+        result = generate(schema, f"memory://{base}", seed=3, partition_rows=2500, executor=pool,
+                          staging_dir=tmp_path / "stage")
+    assert result.published == []
     one, spread = _files(tmp_path / "one"), _memory_files(base)
-    assert one.keys() == spread.keys()
-    assert all(one[k] == spread[k] for k in one if k != ".metadata.json")
+    assert one.keys() == spread.keys() and all(one[k] == spread[k] for k in one if k != ".metadata.json")
+    doc = json.loads(schema.read_text())
+    doc["defects"] = [{"kind": "duplicate_rows", "target": "invoice", "rate": 0.01}]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(doc))
+    generate(broken, tmp_path / "broken_dir", seed=3, partition_rows=2500)
+    with ProcessPoolExecutor(2) as pool:
+        result = generate(broken, (tmp_path / "broken_uri").as_uri(), seed=3, partition_rows=2500, executor=pool,
+                          staging_dir=tmp_path / "stage")
+    assert result.published == []
+    local, published = _files(tmp_path / "broken_dir"), _files(tmp_path / "broken_uri")
+    assert local.keys() == published.keys()
+    assert all(local[k] == published[k] for k in local if k != ".metadata.json")
 
 
 class _Recording(pafs.FSSpecHandler):

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from .errors import DatagenError, GenerationError, OutputExistsError, PlanTooLar
 from .fact_rows import mean_exposure, parents_per_chunk
 from .frame import CHUNK_ROWS, ChunkJob
 from .output import destination
+from .output.executors import depth
 from .output.scaleout import ordered, write_spread
 from .output.sink import SPILL_DIR, TableSink, table_sink
 from .output.store import KeptTable
@@ -65,6 +66,8 @@ class GenerateResult:
     warnings: list[str] = field(default_factory=list)
     #: start/end pairs the engine inferred from column names and kept ordered ("t.start_at < t.end_at")
     inferred_pairs: list[str] = field(default_factory=list)
+    #: with a URI output, the files the workers uploaded themselves (the client uploads the rest)
+    published: list[str] = field(default_factory=list)
 
 
 def entity_rows(node: dsl.Node, scale: float) -> int:
@@ -148,11 +151,11 @@ def generate(
         raise DatagenError("--staging-dir is for a URI --output (s3://…); a directory output is staged beside it")
     if isinstance(output, str) and destination.is_uri(output):
         dest = destination.open_destination(output)
-        destination.check_free(dest, overwrite)  # before any work
+        destination.prepare(dest, overwrite)  # before any work: refused, or the old dataset uncommitted
         staging = destination.new_staging(staging_dir)
-        result = build(staging)
+        result = build(staging, publish=dest if dest.shared else None)
         try:
-            destination.publish(staging, dest, overwrite)
+            destination.publish(staging, dest, overwrite, uploaded=result.published)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         result.output = output
@@ -186,8 +189,9 @@ def _generate_into(loaded: dsl.Schema, staging: Path, *, source: str | None, see
                    workers: int, executor: Executor | None, scenario: str | None,
                    overrides: dict[str, Any] | None, progress: Progress | None, started: float,
                    warnings: list[str], inferred: list[str], parts: dict[str, int],
-                   partition_rows: int = 0) -> GenerateResult:
-    """The whole dataset, ``.metadata.json`` included, in the fresh directory ``staging`` (removed on failure)."""
+                   partition_rows: int = 0, publish: Any = None) -> GenerateResult:
+    """The whole dataset, ``.metadata.json`` included, in the fresh directory ``staging`` (removed on failure);
+    with ``publish`` and no defects to inject, workers also upload the files they write."""
     from .output import dataset
 
     own_executor = None
@@ -197,7 +201,8 @@ def _generate_into(loaded: dsl.Schema, staging: Path, *, source: str | None, see
             from concurrent.futures import ProcessPoolExecutor
 
             executor = own_executor = ProcessPoolExecutor(max_workers=workers)
-        facts = write_tables(loaded, staging, seed, scale, executor, progress, parts)
+        facts = write_tables(loaded, staging, seed, scale, executor, progress, parts,
+                             None if loaded.defects else publish)  # defects rewrite files after they are written
         defects = []
         if loaded.defects:
             from .defects import inject_defects
@@ -216,7 +221,7 @@ def _generate_into(loaded: dsl.Schema, staging: Path, *, source: str | None, see
             own_executor.shutdown(cancel_futures=True)
     warnings += [note for f in facts.values() for note in f.notes]
     return GenerateResult(staging, {t.name: t.rows for t in facts.values()}, time.perf_counter() - started, meta,
-                          warnings, inferred)
+                          warnings, inferred, [f for t in facts.values() if t.published for f in t.all_files])
 
 
 def _replace(staging: Path, out: Path, overwrite: bool) -> None:
@@ -256,22 +261,15 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
         for job in jobs:
             yield generate_chunk(job)
         return
-    yield from ordered(executor, generate_chunk, ((job,) for job in jobs), _depth(executor))
-
-
-def _depth(executor: Executor) -> int:
-    """Tasks in flight: twice the workers (a process pool's, or a Dask cluster's threads)."""
-    workers = getattr(executor, "_max_workers", None)
-    client = getattr(executor, "_client", None)
-    if workers is None and client is not None:
-        workers = sum(client.nthreads().values())
-    return max(2, 2 * (workers or 2))
+    yield from ordered(executor, generate_chunk, ((job,) for job in jobs), depth(executor))
 
 
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
-                 progress: Progress | None, parts: dict[str, int] | None = None) -> dict[str, TableFacts]:
+                 progress: Progress | None, parts: dict[str, int] | None = None,
+                 publish: Any = None) -> dict[str, TableFacts]:
     """Every table in dependency order. A fact numbered in time order (see time_ranks) is written by its second
-    pass in a thread of its own while the next tables are generated; a table that reads it waits for it."""
+    pass in a thread of its own while the next tables are generated; a table that reads it waits for it. With
+    ``publish`` (a :class:`~.output.destination.Destination`), workers upload the files they write."""
     timeframe = (to_us(schema.timeframe.start), to_us(schema.timeframe.end))
     keep = kept_columns(schema)
     deps = dependencies(schema)
@@ -290,7 +288,8 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
                 node = schema.table(name)
                 names += [name] + ([node.touchpoint_table] if node.touchpoint_table else [])
                 replay = _write_table(schema, node, staging, seed, scale, executor, progress, timeframe,
-                                      keep[name], name in read_by_others, kept, facts, background, parts or {})
+                                      keep[name], name in read_by_others, kept, facts, background, parts or {},
+                                      publish)
                 if replay is not None:
                     replays[name] = replayer.submit(replay)
             for name in list(replays):
@@ -303,7 +302,7 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
 def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, scale: float,
                  executor: Executor | None, progress: Progress | None, timeframe: tuple[int, int], keep: set[str],
                  needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts],
-                 background: Executor, parts: dict[str, int]) -> Callable[[], None] | None:
+                 background: Executor, parts: dict[str, int], publish: Any = None) -> Callable[[], None] | None:
     """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read.
     A fact numbered in time order is only generated and spilled here: the returned call writes it."""
     name = node.id
@@ -314,14 +313,15 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
         # workers write this table's files (see scaleout)
         report = None if progress is None else lambda n: progress(name, n, time.perf_counter() - t0)
         try:
-            done = write_spread(schema, node, staging, executor, _depth(executor),
+            done = write_spread(schema, node, staging, executor, depth(executor),
                                 _jobs(schema, node, seed, scale, kept, timeframe), column, buckets_for(chunk_count),
-                                timeframe, parts.get(name), keep, needed, report)
+                                timeframe, parts.get(name), keep, needed, report, publish)
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
         kept[name] = done.kept
         kept[name].token = uuid.uuid4().hex  # workers keep one loaded copy of it (store.shared)
-        facts[name] = _facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files))
+        facts[name] = replace(_facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files)),
+                              published=publish is not None)
         if progress is not None:
             progress(name, -1, time.perf_counter() - t0)
         return None

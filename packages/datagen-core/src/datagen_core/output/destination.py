@@ -2,10 +2,11 @@
 ``hdfs://``, ``abfs://``, ``file://``, ``memory://`` …) instead of a local directory.
 
 The dataset is assembled in a local (or, for a Dask cluster, shared) staging directory exactly as for a local
-output — every file byte-identical — and then published. Object stores have no rename, so the commit is the
-``.metadata.json``: it is written last, after every data file, and removed first when ``--overwrite`` replaces a
-dataset, so a reader that starts from it (every stage does) never sees a half-written dataset. Objects of the
-replaced dataset that the new one does not have are deleted after the commit.
+output — every file byte-identical. Workers upload each part file they write (:mod:`scaleout`); the client
+uploads the rest. Object stores have no rename, so the commit is the ``.metadata.json``: it is written last,
+after every data file, and removed before any work when ``--overwrite`` replaces a dataset, so a reader that
+starts from it (every stage does) never sees a half-written dataset. Objects of the replaced dataset that the
+new one does not have are deleted after the commit.
 
 >>> is_uri("s3://bucket/run-1"), is_uri("memory://x"), is_uri("out/dir"), is_uri("C:/data"), is_uri("/tmp/x")
 (True, True, False, False, False)
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,12 @@ class Destination:
     uri: str
     fs: pafs.FileSystem
     base: str
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes see what this one writes there (``memory://`` lives in one process only):
+        only then do workers upload the files they write."""
+        return not self.uri.lower().startswith("memory://")
 
     def files(self) -> list[str]:
         """Paths (relative to the base) of every file under it; empty when nothing is there."""
@@ -102,25 +110,34 @@ def new_staging(staging_dir: str | os.PathLike[str] | None) -> Path:
     return staging
 
 
-def check_free(dest: Destination, overwrite: bool) -> None:
-    """Refuse a destination that already holds files, unless ``overwrite`` (checked before generating)."""
-    if dest.files() and not overwrite:
-        raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
-
-
-def publish(staging: Path, dest: Destination, overwrite: bool) -> list[str]:
-    """Upload the finished dataset in ``staging`` to ``dest``; ``.metadata.json`` last. Returns the files written."""
+def prepare(dest: Destination, overwrite: bool) -> None:
+    """Before any work: refuse a destination that already holds files, unless ``overwrite`` — then remove its
+    ``.metadata.json`` first, since workers may replace its files while they write."""
     old = dest.files()
     if old and not overwrite:
         raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
+    if FILENAME in old:
+        try:
+            dest.fs.delete_file(f"{dest.base}/{FILENAME}")
+        except (OSError, pa.ArrowException) as exc:
+            raise DatagenError(f"cannot replace the dataset at {dest.uri}: {exc}") from None
+
+
+def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterable[str] = ()) -> list[str]:
+    """Upload the finished dataset in ``staging`` to ``dest`` — but the files workers ``uploaded`` already —, then
+    ``.metadata.json``. Returns the dataset's files."""
+    done = set(uploaded)
+    old = dest.files()
+    if set(old) - done and not overwrite:
+        raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
     new = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-    data = [rel for rel in new if rel != FILENAME]
+    data = [rel for rel in new if rel != FILENAME and rel not in done]
     try:
         if FILENAME in old:  # the old dataset stops being one before any of its files changes
             dest.fs.delete_file(f"{dest.base}/{FILENAME}")
         with ThreadPoolExecutor(_UPLOADS, thread_name_prefix="datagen-upload") as pool:  # I/O: the GIL is free
-            list(pool.map(lambda rel: _upload(staging / rel, dest, rel), data))
-        _upload(staging / FILENAME, dest, FILENAME)  # the commit
+            list(pool.map(lambda rel: upload(staging / rel, dest, rel), data))
+        upload(staging / FILENAME, dest, FILENAME)  # the commit
     except (OSError, pa.ArrowException) as exc:
         raise DatagenError(f"cannot write {dest.uri}: {exc} (its .metadata.json is not written: no stage reads "
                            "the incomplete output)") from None
@@ -128,13 +145,20 @@ def publish(staging: Path, dest: Destination, overwrite: bool) -> list[str]:
     try:
         for rel in stale:
             dest.fs.delete_file(f"{dest.base}/{rel}")
+        kept_dirs = {rel.rsplit("/", 1)[0] for rel in new if "/" in rel}
+        for folder in sorted({rel.rsplit("/", 1)[0] for rel in stale if "/" in rel} - kept_dirs, reverse=True):
+            path = f"{dest.base}/{folder}"  # a folder of parts now empty (object stores have none to delete)
+            if dest.fs.get_file_info(path).type == pafs.FileType.Directory and \
+                    not dest.fs.get_file_info(pafs.FileSelector(path)):
+                dest.fs.delete_dir(path)
     except (OSError, pa.ArrowException) as exc:
         raise DatagenError(f"the dataset is published to {dest.uri}, but files of the one it replaced remain: "
                            f"{exc}") from None
     return new
 
 
-def _upload(local: Path, dest: Destination, rel: str) -> None:
+def upload(local: Path, dest: Destination, rel: str) -> None:
+    """Copy one staged file to ``dest`` (a worker uploads the parts it wrote; the client the rest)."""
     target = f"{dest.base}/{rel}"
     dest.fs.create_dir(target.rsplit("/", 1)[0], recursive=True)
     with open(local, "rb") as src, dest.fs.open_output_stream(target) as out:

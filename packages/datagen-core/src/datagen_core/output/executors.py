@@ -57,3 +57,12 @@ def open_executor(spec: str) -> Iterator[Executor | None]:
         yield client.get_executor(pure=False)  # no hashing of every task's arguments
     finally:
         client.close()
+
+
+def depth(executor: Executor) -> int:
+    """Tasks in flight: twice the workers (a process pool's, or a Dask cluster's threads)."""
+    workers = getattr(executor, "_max_workers", None)
+    client = getattr(executor, "_client", None)
+    if workers is None and client is not None:
+        workers = sum(client.nthreads().values())
+    return max(2, 2 * (workers or 2))

@@ -8,7 +8,8 @@ A table is made in two rounds of tasks:
 2. **one task per output file** — the table's file, or each part of a partitioned table: consecutive chunks up to
    ``--partition-rows`` rows, the rule the one-process writer follows — reads its chunks back, completes their keys
    from the row offset (and time ranks) the client derived from round 1, writes the file and returns what later
-   tables keep of it (numbers; arrays past a size stay as files in the staging directory).
+   tables keep of it (numbers; arrays past a size stay as files in the staging directory). With a URI output
+   (:mod:`destination`) the worker also uploads the file it wrote.
 
 The client sends chunk jobs (the schema, the seed, the chunk's primary-parent rows, paths of spilled columns) and
 receives counts and kept columns; no table's values travel back. Both rounds run the code the one-process engine
@@ -32,6 +33,7 @@ from datagen_contracts import dsl
 
 from ..chunks import generate_chunk
 from ..frame import ChunkJob
+from .destination import upload
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
 from .time_ranks import TimeRanks
@@ -76,6 +78,7 @@ class PartJob:
     buckets: int = 0
     timeframe: tuple[int, int] = (0, 0)
     seen: np.ndarray | None = None  # time ranks given out before this file (see TimeRanks.seen)
+    publish: Any = None  # a URI output's Destination: the worker uploads the file it wrote
 
 
 @dataclass
@@ -102,6 +105,8 @@ def write_part(job: PartJob) -> PartFacts:
             for piece in pieces:
                 sink.add(piece, offsets, sinks)
         kept = sink.finish()
+    if job.publish is not None:
+        upload(Path(job.staging) / job.path, job.publish, job.path)
     for spill in job.spills:  # only once the file is written: a task run again (a lost worker) finds them
         os.unlink(spill)
     return PartFacts(sink.offset - job.offset, kept, sink.notes)
@@ -159,7 +164,7 @@ class SpreadTable:
 def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor, depth: int,
                  jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                  part_rows: int | None, keep: set[str], needed: bool,
-                 progress: Callable[[int], None] | None = None) -> SpreadTable:
+                 progress: Callable[[int], None] | None = None, publish: Any = None) -> SpreadTable:
     """Both rounds for one table (the client's side). The client keeps per output file its chunks, rows and —
     for a time-ordered fact — a histogram of time slices, never per chunk."""
     stem = Path(file_name(node.id)).stem
@@ -194,7 +199,7 @@ def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Ex
     for i, path in enumerate(paths):
         job = PartJob(schema, node.id, str(staging), path, offset,
                       [spill_path(staging, stem, c) for c in members[i]], keep, needed, rank_column, buckets,
-                      timeframe, None if seen is None else seen.copy())
+                      timeframe, None if seen is None else seen.copy(), publish)
         offset += sizes[i]
         if seen is not None:
             seen += hists[i]

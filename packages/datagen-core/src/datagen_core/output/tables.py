@@ -31,6 +31,8 @@ class TableFacts:
     notes: tuple[str, ...] = ()
     #: the table's parquet files relative to the dataset directory: ``(path,)``, or its parts in order
     files: tuple[str, ...] = ()
+    #: uploaded to a URI output by the workers that wrote them (see output.destination)
+    published: bool = False
 
     @property
     def all_files(self) -> tuple[str, ...]:
