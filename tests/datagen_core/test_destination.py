@@ -152,7 +152,7 @@ def test_a_failed_upload_leaves_no_metadata(tmp_path: Path, schema: Path) -> Non
     generate(schema, out, seed=3, partition_rows=2500)
     base = f"/dg-{uuid.uuid4().hex}"
     dest = destination.Destination("memory://" + base, pafs.PyFileSystem(_Recording(fail_at=3)), base)
-    with pytest.raises(DatagenError, match=r"simulated network failure.*not written"):
+    with pytest.raises(DatagenError, match=r"simulated network failure.*no .metadata.json was written"):
         destination.publish(out, dest, overwrite=False)
     left = _memory_files(base)
     assert ".metadata.json" not in left and 0 < len(left) < len(_files(out)) - 1  # the other uploads went on
@@ -182,3 +182,29 @@ def test_cli_bad_destinations_are_usage_errors(tmp_path: Path, schema: Path, out
     r = CliRunner().invoke(main, ["generate", str(schema), "-o", output, *extra, "-q"])
     assert r.exit_code == 2 and message in r.output, r.output
     assert not (tmp_path / "plain-dir").exists()
+
+
+def test_a_run_that_fails_leaves_an_empty_destination_empty(tmp_path: Path, schema: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers upload parts while the run goes on; when it then fails, a destination that was empty is empty again
+    (here the workers are threads, so the failure can be planted after every table is written)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from datagen_core.output import dataset
+
+    def fail(*_: object, **__: object) -> None:
+        raise OSError("disk full while describing the dataset")
+
+    monkeypatch.setattr(dataset, "build_metadata", fail)
+    uploaded: list[str] = []
+    real = destination.upload
+    monkeypatch.setattr(destination, "upload", lambda local, dest, rel: (uploaded.append(rel), real(local, dest, rel)))
+    from datagen_core.output import scaleout
+
+    monkeypatch.setattr(scaleout, "upload", destination.upload)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(OSError, match="disk full"):
+        generate(schema, (tmp_path / "uri").as_uri(), seed=3, partition_rows=2500, executor=pool,
+                 staging_dir=tmp_path / "stage")
+    assert any(rel.startswith("invoice/part-") for rel in uploaded)  # the workers had uploaded parts
+    assert not [p for p in (tmp_path / "uri").rglob("*") if p.is_file()]
+    assert list((tmp_path / "stage").iterdir()) == []

@@ -150,16 +150,7 @@ def generate(
     if staging_dir is not None and not (isinstance(output, str) and destination.is_uri(output)):
         raise DatagenError("--staging-dir is for a URI --output (s3://…); a directory output is staged beside it")
     if isinstance(output, str) and destination.is_uri(output):
-        dest = destination.open_destination(output)
-        destination.prepare(dest, overwrite)  # before any work: refused, or the old dataset uncommitted
-        staging = destination.new_staging(staging_dir)
-        result = build(staging, publish=dest if dest.shared else None)
-        try:
-            destination.publish(staging, dest, overwrite, uploaded=result.published)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        result.output = output
-        return result
+        return destination.build_and_publish(build, output, overwrite, staging_dir)
     out = Path(output)
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output directory {out} already exists (use --overwrite to replace it)")

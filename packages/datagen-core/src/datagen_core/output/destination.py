@@ -14,13 +14,16 @@ new one does not have are deleted after the commit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -110,9 +113,9 @@ def new_staging(staging_dir: str | os.PathLike[str] | None) -> Path:
     return staging
 
 
-def prepare(dest: Destination, overwrite: bool) -> None:
+def prepare(dest: Destination, overwrite: bool) -> bool:
     """Before any work: refuse a destination that already holds files, unless ``overwrite`` — then remove its
-    ``.metadata.json`` first, since workers may replace its files while they write."""
+    ``.metadata.json`` first, since workers may replace its files while they write. True when it was empty."""
     old = dest.files()
     if old and not overwrite:
         raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
@@ -121,6 +124,14 @@ def prepare(dest: Destination, overwrite: bool) -> None:
             dest.fs.delete_file(f"{dest.base}/{FILENAME}")
         except (OSError, pa.ArrowException) as exc:
             raise DatagenError(f"cannot replace the dataset at {dest.uri}: {exc}") from None
+    return not old
+
+
+def discard(dest: Destination) -> None:
+    """Remove what a failed run wrote into a destination that was empty (best effort: the run's error is the news)."""
+    for rel in dest.files():
+        with contextlib.suppress(OSError, pa.ArrowException):
+            dest.fs.delete_file(f"{dest.base}/{rel}")
 
 
 def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterable[str] = ()) -> list[str]:
@@ -139,8 +150,8 @@ def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterabl
             list(pool.map(lambda rel: upload(staging / rel, dest, rel), data))
         upload(staging / FILENAME, dest, FILENAME)  # the commit
     except (OSError, pa.ArrowException) as exc:
-        raise DatagenError(f"cannot write {dest.uri}: {exc} (its .metadata.json is not written: no stage reads "
-                           "the incomplete output)") from None
+        raise DatagenError(f"cannot write {dest.uri}: {exc} (no .metadata.json was written: no stage reads the "
+                           "incomplete output)") from None
     stale = sorted(set(old) - set(new))
     try:
         for rel in stale:
@@ -155,6 +166,26 @@ def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterabl
         raise DatagenError(f"the dataset is published to {dest.uri}, but files of the one it replaced remain: "
                            f"{exc}") from None
     return new
+
+
+def build_and_publish(build: Callable[..., Any], uri: str, overwrite: bool,
+                      staging_dir: str | os.PathLike[str] | None) -> Any:
+    """The engine's run for a URI output: ``build(staging, publish=…)`` makes the dataset (workers uploading their
+    parts), then :func:`publish` commits it. A run that fails into an empty destination leaves it empty."""
+    dest = open_destination(uri)
+    fresh = prepare(dest, overwrite)  # before any work: refused, or the old dataset uncommitted
+    staging = new_staging(staging_dir)
+    try:
+        result = build(staging, publish=dest if dest.shared else None)
+        publish(staging, dest, overwrite, uploaded=result.published)
+    except BaseException:
+        if fresh:  # what workers uploaded before the failure goes; a replaced dataset is already uncommitted
+            discard(dest)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    result.output = uri
+    return result
 
 
 def upload(local: Path, dest: Destination, rel: str) -> None:
