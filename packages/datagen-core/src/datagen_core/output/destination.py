@@ -34,7 +34,6 @@ from datagen_contracts.staging import staging_path, sweep
 from ..errors import DatagenError, OutputExistsError
 
 _URI = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]+)://")
-_BLOCK = 8 << 20
 _UPLOADS = 8  # files uploaded at once
 
 
@@ -192,6 +191,4 @@ def upload(local: Path, dest: Destination, rel: str) -> None:
     """Copy one staged file to ``dest`` (a worker uploads the parts it wrote; the client the rest)."""
     target = f"{dest.base}/{rel}"
     dest.fs.create_dir(target.rsplit("/", 1)[0], recursive=True)
-    with open(local, "rb") as src, dest.fs.open_output_stream(target) as out:
-        while block := src.read(_BLOCK):
-            out.write(block)
+    pafs.copy_files(str(local), target, source_filesystem=pafs.LocalFileSystem(), destination_filesystem=dest.fs)
