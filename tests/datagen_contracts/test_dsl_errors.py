@@ -231,6 +231,12 @@ def test_a_dsl_schema_with_a_stray_key_is_never_taken_for_another_tool() -> None
     doc["resources"] = [{"name": "x"}]  # a Data Package's key, beside nodes
     with pytest.raises(SchemaError, match=r"unknown key 'resources'"):
         dsl.loads_schema(json.dumps(doc), source="s.json")
+    doc = copy.deepcopy(BASE)
+    doc["$schema"] = "https://example.org/dsl.schema.json"  # for an editor's completion
+    doc["Nodes"] = doc.pop("nodes")  # and a typo: reported as such, not as "a JSON Schema"
+    with pytest.raises(SchemaError) as err:
+        dsl.loads_schema(json.dumps(doc), source="s.json")
+    assert "missing required key 'nodes'" in str(err.value) and "this is" not in str(err.value)
 
 
 def test_missing_file_is_a_clear_error(tmp_path) -> None:

@@ -180,7 +180,7 @@ def _generate_into(loaded: dsl.Schema, staging: Path, *, source: str | None, see
                    workers: int, executor: Executor | None, scenario: str | None,
                    overrides: dict[str, Any] | None, progress: Progress | None, started: float,
                    warnings: list[str], inferred: list[str], parts: dict[str, int],
-                   partition_rows: int = 0, publish: Any = None) -> GenerateResult:
+                   partition_rows: int = 0, publish: destination.Destination | None = None) -> GenerateResult:
     """The whole dataset, ``.metadata.json`` included, in the fresh directory ``staging`` (removed on failure);
     with ``publish`` and no defects to inject, workers also upload the files they write."""
     from .output import dataset
@@ -257,7 +257,7 @@ def _run(jobs: Iterator[ChunkJob], executor: Executor | None) -> Iterator[list[P
 
 def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, executor: Executor | None,
                  progress: Progress | None, parts: dict[str, int] | None = None,
-                 publish: Any = None) -> dict[str, TableFacts]:
+                 publish: destination.Destination | None = None) -> dict[str, TableFacts]:
     """Every table in dependency order. A fact numbered in time order (see time_ranks) is written by its second
     pass in a thread of its own while the next tables are generated; a table that reads it waits for it. With
     ``publish`` (a :class:`~.output.destination.Destination`), workers upload the files they write."""
@@ -293,7 +293,7 @@ def write_tables(schema: dsl.Schema, staging: Path, seed: int, scale: float, exe
 def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, scale: float,
                  executor: Executor | None, progress: Progress | None, timeframe: tuple[int, int], keep: set[str],
                  needed: bool, kept: dict[str, KeptTable], facts: dict[str, TableFacts],
-                 background: Executor, parts: dict[str, int], publish: Any = None) -> Callable[[], None] | None:
+                 background: Executor, parts: dict[str, int], publish: destination.Destination | None = None) -> Callable[[], None] | None:
     """Generate one table (and its touchpoint table) chunk by chunk into its file; record what others read.
     A fact numbered in time order is only generated and spilled here: the returned call writes it."""
     name = node.id

@@ -104,7 +104,7 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
             if "category" in c.roles and not categorical(src.rows, c.non_null, c.distinct) and c.non_null >= 20:
                 c.roles.remove("category")  # "product_type" with 10k distinct values is free text
         weigh_roles(c)
-        if unit := getattr(src, "epochs", {}).get(c.name):
+        if unit := src.epochs.get(c.name):
             c.role_evidence["time"] = ("medium", f"{UNIT_WORDS[unit]} since 1970, all between 1980 and 2100, in a "
                                                  "column named like a time: read as timestamps")
         if (role := declared_roles.get(c.name)) and role not in c.roles:

@@ -46,8 +46,8 @@ def time_named(name: str) -> bool:
     >>> [time_named(n) for n in ("created_by", "ss_sold_date_sk", "start_count", "ttl_seconds", "candidate", "seats")]
     [False, False, False, False, False, False]
     """
-    toks = set(tokens(name))
-    joined = "".join(tokens(name))
+    words = tokens(name)
+    toks, joined = set(words), "".join(words)
     # an ending only where no other word ends so: "date" ends "candidate", "ts" ends "counts" and "seats"
     said = bool(toks & (_NAMED | set(_CREATED))) or joined.endswith(("time", "timestamp", "epoch"))
     return said and not toks & (_DURATION | _NOT_TIME)

@@ -303,8 +303,9 @@ def _all_dicts(items: Any, key: str) -> bool:
 
 
 def foreign_format(raw: Any) -> str | None:
-    """What a document written for another tool is, told by its shape (never for a document with ``nodes``): the
-    user gets one line naming it instead of a list of unknown keys.
+    """What a document written for another tool is, told by its shape (never for a document with one of the DSL's
+    own keys ``nodes``, ``timeframe``, ``metadata``): the user gets one line naming it instead of a list of unknown
+    keys.
 
     >>> foreign_format({"METADATA_SPEC_VERSION": "MULTI_TABLE_V1", "tables": {}})
     'SDV metadata (METADATA_SPEC_VERSION)'
@@ -313,8 +314,8 @@ def foreign_format(raw: Any) -> str | None:
     """
     if isinstance(raw, list):
         return "a Snowfakery recipe (a list of objects)" if _all_dicts(raw, "object") else None
-    if not isinstance(raw, dict) or "nodes" in raw:
-        return None
+    if not isinstance(raw, dict) or any(k in raw for k in ("nodes", "timeframe", "metadata")):
+        return None  # a DSL schema, perhaps with a typo: its own problems say more
     contract = raw.get("contract")
     tables = raw.get("tables")
     sdv_tables = isinstance(tables, dict) and any(

@@ -33,7 +33,7 @@ from datagen_contracts import dsl
 
 from ..chunks import generate_chunk
 from ..frame import ChunkJob
-from .destination import upload
+from .destination import Destination, upload
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
 from .time_ranks import TimeRanks
@@ -78,7 +78,7 @@ class PartJob:
     buckets: int = 0
     timeframe: tuple[int, int] = (0, 0)
     seen: np.ndarray | None = None  # time ranks given out before this file (see TimeRanks.seen)
-    publish: Any = None  # a URI output's Destination: the worker uploads the file it wrote
+    publish: Destination | None = None  # a URI output's Destination: the worker uploads the file it wrote
 
 
 @dataclass
@@ -164,7 +164,7 @@ class SpreadTable:
 def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor, depth: int,
                  jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                  part_rows: int | None, keep: set[str], needed: bool,
-                 progress: Callable[[int], None] | None = None, publish: Any = None) -> SpreadTable:
+                 progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadTable:
     """Both rounds for one table (the client's side). The client keeps per output file its chunks, rows and —
     for a time-ordered fact — a histogram of time slices, never per chunk."""
     stem = Path(file_name(node.id)).stem
