@@ -262,3 +262,55 @@ def test_a_lookup_into_a_table_without_rows(tmp_path: Path) -> None:
     with pytest.raises(GenerationError, match=r"patient\.gp_id: doctor has no rows to reference"):
         generate(_write(tmp_path, nodes), tmp_path / "p", seed=1)
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize("keys, probe", [
+    (np.array([7, 5, 7, 9, 5, 5]), np.array([5, 6, 7, 9, 10, -3, 4])),  # dense ints, absent keys on both sides
+    (np.array([3, 10**12, 3, -(10**12)]), np.array([3, 10**12, 4, -(10**12), 0])),  # too sparse to address
+    (np.array([2, 4, 2], dtype=np.uint32), np.array([2, 3, 4, 5], dtype=np.int64)),
+    (np.array([1.5, np.nan, 1.5, 2.0]), np.array([1.5, np.nan, 2.0, 3.0])),  # a NaN finds the NaN, as a sort does
+    (np.array(["b", "a", "b", ""]), np.array(["b", "", "c", "a"])),
+    (np.array([4, 5], dtype=np.int64), np.array([4.0, 4.5, 5.0])),  # float keys against integer ones
+])
+def test_key_index_finds_what_sorting_the_table_per_chunk_found(keys: np.ndarray, probe: np.ndarray) -> None:
+    """The index built once per table gives every row the very range of rows (so the very draw) that sorting the
+    table in each chunk gave."""
+    from datagen_core.columns.references import KeyIndex
+
+    index = KeyIndex(keys)
+    order = np.argsort(keys, kind="stable")
+    a, b = index.ranges(probe)
+    assert np.array_equal(index.order, order)
+    assert a.tolist() == np.searchsorted(keys[order], probe, "left").tolist()
+    assert b.tolist() == np.searchsorted(keys[order], probe, "right").tolist()
+
+
+def test_a_keyed_lookup_index_is_built_once_per_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of a fact share the index of the table their ``on`` lookup reads (it used to be sorted per chunk)."""
+    from datagen_core.columns import lookups
+
+    built = []
+    real = lookups.KeyIndex
+
+    def counting(keys: np.ndarray) -> object:
+        built.append(len(keys))
+        return real(keys)
+
+    monkeypatch.setattr(lookups, "KeyIndex", counting)
+    path = _write(tmp_path, [
+        {"id": "course", "rows": 300, "pk": "course_id", "columns": [
+            _col("course_id", "int", {"sequence": {}}),
+            _col("credits", "float", {"distribution": {"type": "uniform", "params": {"low": 1, "high": 5}}})]},
+        {"id": "grade", "kind": "fact", "parents": ["course"], "pk": "grade_id",
+         "fanout": {"distribution": "poisson", "lambda": 600}, "columns": [
+             _col("grade_id", "int", {"sequence": {}}),
+             _col("course_id", "int", {"lookup": {"from": "course.course_id"}}),
+             _col("credits", "float", {"lookup": {"from": "course.credits", "on": {"course_id": "course_id"}}})]},
+    ])
+    generate(path, tmp_path / "out", seed=2)
+    grade = pq.read_table(tmp_path / "out" / "grade.parquet")
+    course = pq.read_table(tmp_path / "out" / "course.parquet").to_pydict()
+    assert grade.num_rows > 2 * CHUNK_ROWS  # several chunks
+    credits = dict(zip(course["course_id"], course["credits"], strict=True))
+    assert [credits[c] for c in grade["course_id"].to_pylist()] == grade["credits"].to_pylist()
+    assert built == [300]

@@ -23,7 +23,7 @@ from ..frame import Frame
 from ..output.store import KeptTable, as_numpy, take
 from ..timestamps import DAY, ceil_to, freq_step
 from .order import self_lookup_mode
-from .references import KeyedRowsByTime
+from .references import KeyedRowsByTime, KeyIndex
 
 
 def gen_lookup(col: dsl.Column, frame: Frame) -> Any:
@@ -100,27 +100,35 @@ def _matching_rows(col: dsl.Column, frame: Frame, other: KeptTable, table: str, 
     """A random row of ``other`` whose ``on`` columns equal this row's (and created by the row's time); -1 when
     no row has the keys."""
     local = [as_numpy(frame.values[k]) for k in on]
-    remote = [as_numpy(other.columns[v]) for v in on.values()]
-    if len(on) == 1:
-        rk, lk = remote[0], local[0]
-    else:
-        rk = np.array(["\x1f".join(map(str, t)) for t in zip(*remote, strict=True)], dtype=object)
-        lk = np.array(["\x1f".join(map(str, t)) for t in zip(*local, strict=True)], dtype=object)
-    if rk.dtype.kind in "OUS" or lk.dtype.kind in "OUS":
-        rk, lk = rk.astype(str), lk.astype(str)
+    lk = local[0] if len(on) == 1 else _joined(local)
+    columns = tuple(on.values())
+    rk = other.index(("keys", columns), lambda: _joined([as_numpy(other.columns[v]) for v in columns])
+                     if len(columns) > 1 else as_numpy(other.columns[columns[0]]))
+    text = rk.dtype.kind in "OUS" or lk.dtype.kind in "OUS"
+    lk = lk.astype(str) if text else lk
+
+    def remote_keys() -> np.ndarray:
+        return rk.astype(str) if text else rk
+
     rng = frame.rng(col.name, "on")
     t = row_time(frame)
     if t is not None and other.created is not None:
-        rows, none_yet = KeyedRowsByTime(rk, other.created).sample(rng, lk, t)
+        created = other.created
+        by_time = other.index(("on-time", columns, text), lambda: KeyedRowsByTime(remote_keys(), created))
+        rows, none_yet = by_time.sample(rng, lk, t)
         if none_yet.any():
             raise_time(frame, other.created[np.maximum(rows, 0)], none_yet, table)
         return rows
-    order = np.argsort(rk, kind="stable")
-    sk = rk[order]
-    a, b = np.searchsorted(sk, lk, "left"), np.searchsorted(sk, lk, "right")
+    index = other.index(("on", columns, text), lambda: KeyIndex(remote_keys()))
+    a, b = index.ranges(lk)
     found = b > a
     pick = a + (rng.random(len(lk)) * np.maximum(b - a, 1)).astype(np.int64)
-    return np.where(found, order[np.minimum(pick, len(order) - 1)], -1)
+    return np.where(found, index.order[np.minimum(pick, len(index.order) - 1)], -1)
+
+
+def _joined(columns: list[np.ndarray]) -> np.ndarray:
+    """Several key columns as one text key per row."""
+    return np.array(["\x1f".join(map(str, t)) for t in zip(*columns, strict=True)], dtype=object)
 
 
 def raise_time(frame: Frame, need: np.ndarray, rows: np.ndarray, table: str) -> None:

@@ -81,6 +81,50 @@ class RowsByTime:
         return self.order[pos], k == 0
 
 
+class KeyIndex:
+    """The rows of one table grouped by a key column, rows in table order within a key, for lookups with ``on``:
+    built once per table, then each chunk finds its keys' rows without sorting the table again. Integer keys
+    over a range not much wider than the table are found by direct addressing, others by binary search.
+
+    >>> ix = KeyIndex(np.array([7, 5, 7, 9]))
+    >>> a, b = ix.ranges(np.array([7, 8, 5]))
+    >>> [ix.order[a[i]:b[i]].tolist() for i in range(3)]
+    [[0, 2], [], [1]]
+    >>> s = KeyIndex(np.array(["b", "a", "b"]))
+    >>> s.ranges(np.array(["b", "c"]))[1].tolist()
+    [3, 3]
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.order = np.argsort(keys, kind="stable")
+        uniq, start, count = np.unique(keys[self.order], return_index=True, return_counts=True)
+        self.uniq, self.start, self.end = uniq, start.astype(np.int64), (start + count).astype(np.int64)
+        self.dense: np.ndarray | None = None
+        if keys.dtype.kind in "iu" and len(uniq):
+            self.lo = int(uniq[0])
+            width = int(uniq[-1]) - self.lo + 1
+            if width <= 4 * len(keys) + 1024:
+                self.dense = np.full(width, -1, dtype=np.int64)
+                self.dense[(uniq.astype(np.int64) - self.lo)] = np.arange(len(uniq))
+
+    def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per key, ``[a, b)`` in :attr:`order` holding its rows; ``a == b`` (an insertion point) when none."""
+        if self.dense is not None and keys.dtype.kind in "iu":
+            at = keys.astype(np.int64) - self.lo
+            inside = (at >= 0) & (at < len(self.dense))
+            code = np.where(inside, self.dense[np.where(inside, at, 0)], -1)
+            found = code >= 0
+            if found.all():
+                return self.start[code], self.end[code]
+            pos = np.where(found, code, np.searchsorted(self.uniq, keys))
+        else:
+            pos = np.searchsorted(self.uniq, keys)
+            found = np.searchsorted(self.uniq, keys, "right") > pos  # as a sort compares (a NaN finds NaN)
+        starts = np.append(self.start, len(self.order))  # a missing key's insertion point is the next key's start
+        a = starts[pos]
+        return a, np.where(found, self.end[np.minimum(pos, len(self.end) - 1)] if len(self.end) else a, a)
+
+
 class KeyedRowsByTime:
     """Rows grouped by a key and sorted by creation time within each key (for lookups with ``on``)."""
 

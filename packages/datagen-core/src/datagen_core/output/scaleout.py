@@ -57,9 +57,10 @@ def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int)
     fact = pieces[0]
     if rank_column is None:
         return ChunkFacts(fact.n)
-    slices, counts = np.unique(TimeRanks(rank_column, job.timeframe, buckets).slices(
-        as_numpy(fact.columns[rank_column]), fact.nulls.get(rank_column)), return_counts=True)
-    return ChunkFacts(fact.n, slices, counts)
+    counts = np.bincount(TimeRanks(rank_column, job.timeframe, buckets).slices(
+        as_numpy(fact.columns[rank_column]), fact.nulls.get(rank_column)))  # no sort: slices are small ints
+    slices = np.flatnonzero(counts)
+    return ChunkFacts(fact.n, slices, counts[slices])
 
 
 @dataclass

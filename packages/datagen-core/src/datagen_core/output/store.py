@@ -12,6 +12,7 @@ Everything here pickles, so chunks can run in other processes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,13 +191,21 @@ class KeptTable:
     _cum: np.ndarray | None = None
     _by_time: Any = None
     _view: Any = None  # the memory-mapped view built by loaded(), reused by every later table
+    _indexes: dict[Any, Any] = field(default_factory=dict)  # see index()
     #: names this finished table in other processes, which keep one loaded copy of it (see ``shared``)
     token: str = ""
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (to another process) without the caches: a memory-mapped view would travel as a full copy; the
         other side maps the spilled files itself."""
-        return {**self.__dict__, "_cum": None, "_by_time": None, "_view": None}
+        return {**self.__dict__, "_cum": None, "_by_time": None, "_view": None, "_indexes": {}}
+
+    def index(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, once per ``key`` for this table: a lookup structure over its columns (sorted keys, rows
+        by key and time) that every chunk reading the table shares instead of rebuilding it."""
+        if key not in self._indexes:
+            self._indexes[key] = build()
+        return self._indexes[key]
 
     def slice(self, a: int, b: int) -> KeptTable:
         """Rows [a, b) — the primary-parent rows of one chunk (spilled columns read back from disk)."""
