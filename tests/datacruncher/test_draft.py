@@ -96,3 +96,35 @@ def test_a_model_only_adds_descriptions(tmp_path: Path, llm_cache: Path) -> None
     assert described["metadata"]["description"] == "A music store."
     assert described["nodes"] == plain["nodes"] and described["constraints"] == plain["constraints"]
     assert "2 descriptions" in res.output
+
+
+def test_types_the_dsl_lacks_draft_to_a_schema_of_its_own_types(tmp_path: Path) -> None:
+    """Lists, structs, maps, bytes and times of day become text (a list as its JSON), a UBIGINT past int64 keeps
+    its digits as text, an all-null int column gets a numeric generator, and an empty table stays empty — the
+    draft used to give the all-null int column a word generator and the UBIGINT an int choice past int64, so
+    ``datagen generate`` failed on it or wrote wrapped numbers."""
+    from . import nested_types
+
+    schema = draft_schema(nested_types.write(tmp_path / "data"))
+    parsed = loads_schema(json.dumps(schema))
+    cols = {c.name: c for n in parsed.nodes for c in n.columns if n.id == "customers"}
+    assert {name: cols[name].type for name in ("tags", "addr", "props", "blob", "wake", "hash")} == dict.fromkeys(
+        ("tags", "addr", "props", "blob", "wake", "hash"), "string")
+    tags = cols["tags"].generator.choice
+    assert tags is not None and all(isinstance(json.loads(v), list) for v in tags.choices or [])
+    assert cols["never"].type == "int" and cols["never"].null_rate == 1.0
+    assert cols["never"].generator.faker is None and cols["never"].generator.distribution is not None
+    assert cols["balance"].type == "float" and cols["half"].type == "float"
+    assert next(n for n in parsed.nodes if n.id == "empty").rows == 0
+
+
+def test_list_and_struct_columns_are_not_checked_as_text(tmp_path: Path) -> None:
+    """A VARCHAR[] column used to reach the text checks (numbers or dates stored as text, formats), which errored
+    on ``ascii(VARCHAR[])``: every check now runs or is skipped, none errors."""
+    from datacruncher.crunch import crunch
+
+    from . import nested_types
+
+    report = crunch(nested_types.write(tmp_path / "data"))
+    assert [(r.rule_id, r.reason) for r in report.checks.results if r.status == "error"] == []
+    assert report.checks.errored == 0 and report.checks.passed > 10

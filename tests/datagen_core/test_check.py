@@ -132,3 +132,29 @@ def test_what_the_engine_cannot_generate_is_an_error_with_its_path(tmp_path):
     assert "set 'after_parent': false" in errors["$.nodes[1].columns[2].generator"]
     r = CliRunner().invoke(main, ["generate", path, "-o", str(tmp_path / "out"), "-q"])
     assert r.exit_code == 2 and "4 problems" in r.output and not (tmp_path / "out").exists()
+
+
+def test_int_literals_past_64_bits_are_errors_and_a_heavy_tail_stops_at_the_edge(tmp_path):
+    """An int choice or bound past int64 used to be written wrapped to -2**63; it is an error with its path. A
+    heavy tail that overflows (no literal to blame) stops at int64's edge instead of wrapping to negative."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from datagen_core.engine import generate
+
+    bad = json.loads(json.dumps(GOOD))
+    bad["nodes"][0]["columns"] += [
+        {"name": "h", "type": "int", "generator": {"choice": {"choices": [1, 18446744073709551615]}}},
+        {"name": "u", "type": "int", "generator": {"distribution": {"type": "uniform",
+                                                                    "params": {"low": -1e20, "high": 5}}}}]
+    r = CliRunner().invoke(main, ["check", write(tmp_path, bad), "--json"])
+    assert r.exit_code == 2
+    assert [e["path"] for e in json.loads(r.stdout)["errors"]] == [
+        "$.nodes[0].columns[1].generator.choice.choices[1]", "$.nodes[0].columns[2].generator.distribution.params.low"]
+    tail = json.loads(json.dumps(GOOD))
+    tail["nodes"][0]["rows"] = 2000
+    tail["nodes"][0]["columns"].append({"name": "n", "type": "int", "generator": {"distribution": {
+        "type": "lognormal", "params": {"mean": 40, "sigma": 3}}}})
+    generate(write(tmp_path, tail, "tail.json"), tmp_path / "out", seed=1)
+    n = pq.read_table(tmp_path / "out" / "u.parquet")["n"]
+    assert pc.min(n).as_py() > 0 and pc.max(n).as_py() > 2**62

@@ -102,3 +102,24 @@ def test_the_warehouse_twin_keeps_every_key_reference(tmp_path: Path) -> None:
     composite = {t.name for t in discover_dataset(original).tables if t.composite_key}
     assert {fk for fk in fks_a if fk[2] not in composite} <= fks_b
     assert fks_b <= fks_a
+
+
+def test_the_twin_of_types_the_dsl_lacks_generates(tmp_path: Path) -> None:
+    """Lists, structs, maps, bytes, a UBIGINT past int64, an all-null column, INT96 times and an empty table:
+    the draft generates, with the original's tables and row counts of its entities."""
+    import pyarrow.parquet as pq
+
+    from datacruncher.twin import draft_schema
+
+    from ..datacruncher import nested_types
+
+    original = nested_types.write(tmp_path / "data")
+    schema, twin = tmp_path / "twin.json", tmp_path / "twin"
+    schema.write_text(json.dumps(draft_schema(original)))
+    _run("datagen_core", "generate", str(schema), "-o", str(twin))
+    customers = pq.read_table(twin / "customers.parquet")
+    assert customers.num_rows == 600 and customers["never"].null_count == 600
+    assert all(len(v) >= 19 and v.isdigit() for v in customers["hash"].to_pylist())
+    assert all(isinstance(json.loads(v), list) for v in customers["tags"].to_pylist())
+    assert pq.read_table(twin / "empty.parquet").num_rows == 0
+    assert pq.read_table(twin / "orders.parquet").num_rows > 0

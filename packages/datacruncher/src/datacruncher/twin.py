@@ -146,7 +146,7 @@ class _Drafter:
             node["fanout"] = self._fanout(primary)
         else:
             node["kind"] = "entity"
-            node["rows"] = max(1, t.rows)
+            node["rows"] = t.rows  # an empty table stays empty
         if t.primary_key:
             node["pk"] = t.primary_key
         by_column = {fk.child_column: fk for fk in parents}
@@ -209,7 +209,7 @@ class _Drafter:
         return col
 
     def _key(self, t: Table, c: Column) -> dict[str, Any]:
-        if c.kind == "integer":
+        if dsl_type(c) == "int":
             return {"sequence": {"start": int(c.lo) if c.lo is not None else 1}}
         values = self._sample(t, c)
         if values and all(UUID.match(v) for v in values):
@@ -236,8 +236,11 @@ class _Drafter:
             return choice
         if c.temporal:
             return self._time(t, c, p)
-        if c.numeric and p is not None and p.quantiles:
-            return self._number(t, c, p, col)
+        if dsl_type(c) in ("int", "float"):
+            if p is not None and p.quantiles:
+                return self._number(t, c, p, col)
+            # no value to fit (every row null, or none finite): any number will do, null_rate decides
+            return {"distribution": {"type": "uniform", "params": {"low": 0, "high": 1}}}
         return self._text(t, c)
 
     def _choice(self, t: Table, c: Column, p: ColumnProfile | None) -> dict[str, Any] | None:

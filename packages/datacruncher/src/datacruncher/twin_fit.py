@@ -3,6 +3,7 @@ children-per-parent distributions fitted from exact counts, and time patterns fr
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -19,7 +20,7 @@ VALUE_SHAPES = (
     (re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"), "email"),
     (re.compile(r"^https?://\S+$"), "url"),
     (re.compile(r"^(?:\d{1,3}\.){3}\d{1,3}$"), "ipv4"),
-    (re.compile(r"^\+?[\d(][\d\s().-]{6,18}\d$"), "phone_number"),
+    (re.compile(r"^(?!(?:\D*\d){16})\+?[\d(][\d\s().-]{6,18}\d$"), "phone_number"),  # E.164: at most 15 digits
 )
 #: generic words of a column name → the generator of such values, used only when the values agree (words:
 #: ≥ 2 for a person's name, ≤ 4 for a place)
@@ -53,6 +54,8 @@ def text_generator(name: str, values: list[str]) -> dict[str, Any]:
     {'method': 'bothify', 'text': '??-###'}
     >>> text_generator("x", ["a@b.io", "c@d.com"])["method"], text_generator("city", ["Ann Lee"] * 3)["method"]
     ('email', 'city')
+    >>> text_generator("tel", ["+44 20 7946 0958"])["method"], text_generator("h", ["9223372036854775813"])["method"]
+    ('phone_number', 'bothify')
     """
     from .model.roles import tokens
 
@@ -118,16 +121,35 @@ def fit_fanout(parents: int, children: int, sq: float, active: int, most: Any, l
     return out
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
 def dsl_type(c: Column) -> str:
+    """The DSL type of a column: its kind's, and text for what the DSL has no type for (lists, structs, times of
+    day, bytes) and for integers past 64 bits (a UBIGINT hash), whose digits a 64-bit int cannot hold.
+
+    >>> dsl_type(Column("n", "UBIGINT", "integer", lo=0, hi=2**64 - 1)), dsl_type(Column("n", "BIGINT", "integer"))
+    ('string', 'int')
+    """
+    if c.kind == "integer" and any(v is not None and not INT64[0] <= int(v) <= INT64[1] for v in (c.lo, c.hi)):
+        return "string"
     return {"integer": "int", "float": "float", "decimal": "float", "bool": "bool", "date": "date",
             "timestamp": "datetime"}.get(c.kind, "string")
 
 
 def plain_value(v: Any, c: Column) -> Any:
-    if c.kind == "integer":
+    """A value read from the data as the DSL literal of the column's type; a list or struct as its JSON text.
+
+    >>> plain_value(["a", "b"], Column("tags", "VARCHAR[]", "other")), plain_value(3, Column("n", "INTEGER", "integer"))
+    ('["a", "b"]', 3)
+    """
+    kind = dsl_type(c)
+    if kind == "int":
         return int(v)
-    if c.numeric:
+    if kind == "float":
         return float(v)
+    if isinstance(v, list | tuple | dict):
+        return json.dumps(v, default=str, ensure_ascii=False)
     return str(v)
 
 

@@ -39,7 +39,11 @@ def type_kind(duck_type: str) -> str:
 
     >>> type_kind("BIGINT"), type_kind("DECIMAL(12,2)"), type_kind("TIMESTAMP WITH TIME ZONE"), type_kind("INTEGER[]")
     ('integer', 'decimal', 'timestamp', 'other')
+    >>> type_kind("VARCHAR[]"), type_kind("TIMESTAMP[3]"), type_kind("STRUCT(city VARCHAR)"), type_kind("VARCHAR")
+    ('other', 'other', 'other', 'string')
     """
+    if duck_type.rstrip().endswith("]"):  # a list or array of the type: no check on the type applies to it
+        return "other"
     for pattern, kind in _KINDS:
         if pattern.match(duck_type.upper()):
             return kind

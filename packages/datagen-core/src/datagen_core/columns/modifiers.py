@@ -176,8 +176,8 @@ def finish_numeric(col: dsl.Column, frame: Frame, v: np.ndarray) -> np.ndarray:
             elif b.strict:
                 edge = np.nextafter(edge, np.inf if b.after else -np.inf)
             v = np.where(got[1], v, np.maximum(v, edge) if b.after else np.minimum(v, edge))
-    if col.type == "int":
-        return np.rint(v).astype(np.int64)
+    if col.type == "int":  # a heavy tail past int64 stops at its edge (the largest float64 below 2**63)
+        return np.rint(np.clip(v, -(2.0**63), np.nextafter(2.0**63, 0))).astype(np.int64)
     if col.type == "bool":
         return v.astype(bool)
     return v.astype(np.float64)

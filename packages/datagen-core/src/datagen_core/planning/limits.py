@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from datagen_contracts import dsl
 from datagen_contracts.errors import Problem
 
@@ -40,6 +42,7 @@ def engine_problems(schema: dsl.Schema) -> list[Problem]:
                         "pair) can read it")))
             out += _copied_types(schema, col, path)
             out += _numbers_as_text(col, path)
+            out += _beyond_int64(col, path)
             out += _window_before_parent(schema, node, col, path)
     return out
 
@@ -76,6 +79,33 @@ def _numbers_as_text(col: dsl.Column, path: str) -> list[Problem]:
     return [Problem(f"{path}.type", (
         f"the '{kind}' generator makes {_MAKES[kind]} values but the column's type is string (also spelled "
         f"str/text/varchar): did you mean '{_MAKES[kind]}'? (a lookup or expression can copy them into text)"))]
+
+
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _beyond_int64(col: dsl.Column, path: str) -> list[Problem]:
+    """A literal an int column cannot hold (64-bit, as parquet's INT64): it would be written wrapped or clamped.
+
+    >>> col = dsl.Column(name="n", type="int", generator=dsl.Generator(choice=dsl.ChoiceGen(choices=[1, 2**64])))
+    >>> [str(p) for p in _beyond_int64(col, "$.c")]  # doctest: +ELLIPSIS
+    ['$.c.generator.choice.choices[1]: 18446744073709551616 does not fit an int column (64-bit: ... a string...']
+    """
+    if col.type != "int":
+        return []
+    g = col.generator
+    found: list[tuple[str, Any]] = []
+    if g.choice is not None:
+        found += [(f"choice.choices[{i}]", v) for i, v in enumerate(g.choice.choices or [])]
+    if g.distribution is not None:
+        found += [(f"distribution.clamp[{i}]", v) for i, v in enumerate(g.distribution.clamp or [])]
+        if isinstance(g.distribution, dsl.UniformDist):
+            found += [("distribution.params.low", g.distribution.params.low),
+                      ("distribution.params.high", g.distribution.params.high)]
+    return [Problem(f"{path}.generator.{where}", (
+        f"{v} does not fit an int column (64-bit: {INT64[0]} to {INT64[1]}); make the column a string to keep "
+        "such digits, or a float")) for where, v in found
+        if isinstance(v, int | float) and not isinstance(v, bool) and not INT64[0] <= v <= INT64[1]]
 
 
 def _window(schema: dsl.Schema, col: dsl.Column) -> tuple[int, int] | None:

@@ -21,7 +21,7 @@ PATHS = ("schema", "postprocess")
 
 
 def plan(b: PlanBuilder, f: Finding, t: TableModel) -> bool:
-    if f.column not in t.columns or not t.columns[f.column].upper().startswith("VARCHAR"):
+    if f.column not in t.columns or t.columns[f.column].upper() != "VARCHAR":
         return False
     b.fix(f, "trim_whitespace", t.name, {"column": f.column})
     return True
