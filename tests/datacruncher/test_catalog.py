@@ -291,3 +291,32 @@ def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
     evidence = {(t.name, c.name): {e.role: e.reason for e in c.role_evidence} for t in report.model.tables
                 for c in t.columns}
     assert evidence[("users", "created_ts")]["time"].startswith("milliseconds since 1970")
+
+
+def test_part_files_that_widen_a_type_or_add_columns_are_read_as_one_table(tmp_path) -> None:
+    """int32 parts beside int64 ones, float beside double, ms beside µs timestamps, a column added later: read as
+    the wider type (DuckDB's union by name); a time zone beside none is still refused."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from datacruncher.errors import InputError
+    from datacruncher.model.catalog import open_catalog
+
+    (tmp_path / "events").mkdir()
+    when = dt.datetime(2024, 5, 1)
+    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int32()), "v": pa.array([1.0, 2.0], pa.float32()),
+                             "at": pa.array([when] * 2, pa.timestamp("ms"))}), tmp_path / "events" / "part-0.parquet")
+    pq.write_table(pa.table({"id": pa.array([2**40], pa.int64()), "v": pa.array([3.0]),
+                             "at": pa.array([when], pa.timestamp("us")), "note": ["late"]}),
+                   tmp_path / "events" / "part-1.parquet")
+    cat = open_catalog(tmp_path)
+    table = cat.tables["events"]
+    assert {c.name: c.type for c in table.columns} == {"id": "BIGINT", "v": "DOUBLE", "at": "TIMESTAMP",
+                                                        "note": "VARCHAR"}
+    assert cat.con.execute(f"SELECT max(id), count(note) FROM {table.sql}").fetchall() == [(2**40, 1)]
+    pq.write_table(pa.table({"id": pa.array([5], pa.int64()), "v": pa.array([3.0]),
+                             "at": pa.array([when], pa.timestamp("us", "UTC"))}), tmp_path / "events" / "part-2.parquet")
+    with pytest.raises(InputError, match="disagree on column 'at'"):
+        open_catalog(tmp_path)

@@ -286,3 +286,36 @@ def test_a_part_added_after_the_script_was_written_stops_both_scripts(tmp_path: 
                           capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "parts this script does not know: events/part-1.parquet" in done.stderr
     assert not (tmp_path / "py").exists()
+
+
+def test_parts_whose_schema_evolved_are_read_by_name_and_written_with_every_column(tmp_path: Path) -> None:
+    """A later part adds a column and widens int32 to int64, another lacks a column (a lake written over time):
+    both scripts read the parts by name, fix them, and write every part with the union of the columns (nulls
+    where a part had none) — they used to stop on the first part that lacked a column."""
+    import polars as pl
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "output"
+    (data / "events").mkdir(parents=True)
+    pl.DataFrame({"id": [1, 2], "kind": [" a", "b"]}, schema={"id": pl.Int32, "kind": pl.String}).write_parquet(
+        data / "events" / "part-0.parquet")
+    pl.DataFrame({"id": [3], "kind": ["c "], "score": [0.5]}).write_parquet(data / "events" / "part-1.parquet")
+    pl.DataFrame({"id": [4], "score": [1.5]}).write_parquet(data / "events" / "part-2.parquet")
+    report = write_report(data, tmp_path / "crunch_report.json",
+                          [issue("whitespace", "trim_whitespace", table="events", column="kind")])
+    inputs = load_inputs(report)
+    model = build_model(inputs.data_dir, inputs.metadata, inputs.report)
+    plan = build_plan(model, read_findings(inputs.report))
+    out = tmp_path / "polished"
+    apply_plan(plan, model, data_dir=data, output_dir=out, script_dir=tmp_path, source_meta=None,
+               dataset_name="events")
+    parts = [pl.read_parquet(out / "events" / f"part-{i}.parquet") for i in range(3)]
+    assert [p.to_dicts() for p in parts] == [
+        [{"id": 1, "kind": "a", "score": None}, {"id": 2, "kind": "b", "score": None}],
+        [{"id": 3, "kind": "c", "score": 0.5}], [{"id": 4, "kind": None, "score": 1.5}]]
+    assert parts[0].schema["id"] == pl.Int64
+    done = subprocess.run([sys.executable, str(tmp_path / "postprocess.py"), str(data), str(tmp_path / "py")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    for i, part in enumerate(parts):
+        assert pl.read_parquet(tmp_path / "py" / "events" / f"part-{i}.parquet").equals(part)

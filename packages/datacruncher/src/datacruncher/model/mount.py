@@ -93,17 +93,44 @@ def _check_parquet(f: Path) -> Any:
 
 
 def _same_types(source: TableSource, schemas: list[Any]) -> None:
-    """Part files of one table must agree on each shared column's type: merged, an int id would silently become
-    text. (Columns present in some parts only are read as NULL elsewhere, as DuckDB's union_by_name does.)"""
+    """Part files of one table must agree on each shared column's type, up to a lossless widening DuckDB reads as
+    the wider type (int32 parts beside int64 ones, float beside double, ms beside µs timestamps of one time zone,
+    dictionary-encoded beside plain text): merged across families, an int id would silently become text.
+    (Columns present in some parts only are read as NULL elsewhere, as DuckDB's union_by_name does.)"""
     seen: dict[str, tuple[Any, Path]] = {}
     for f, schema in zip(source.files, schemas, strict=True):
         for field_ in schema:
             first = seen.setdefault(field_.name, (field_.type, f))
-            if first[0] != field_.type and first[1] != f:  # a name repeated in one file: see names.py
+            if first[0] != field_.type and first[1] != f and _family(first[0]) != _family(field_.type):
                 raise InputError(
                     f"part files of table {source.name!r} disagree on column {field_.name!r}: {first[1]} holds "
                     f"{first[0]}, {f} holds {field_.type} (schemas: {_schema_text(schemas[source.files.index(first[1])])}"
                     f" vs {_schema_text(schema)})")
+
+
+def _family(t: Any) -> Any:
+    """The types one arrow type widens to without loss, as a key (the type itself when it widens to no other).
+
+    >>> import pyarrow as pa
+    >>> _family(pa.int32()) == _family(pa.uint64()), _family(pa.int64()) == _family(pa.float64())
+    (True, False)
+    >>> ms, ns, utc = pa.timestamp("ms"), pa.timestamp("ns"), pa.timestamp("ms", "UTC")
+    >>> _family(ms) == _family(ns), _family(utc) == _family(ms)
+    (True, False)
+    """
+    import pyarrow.types as pt
+
+    if pt.is_dictionary(t):
+        t = t.value_type
+    if pt.is_integer(t):
+        return "integer"
+    if pt.is_floating(t):
+        return "float"
+    if pt.is_string(t) or pt.is_large_string(t):
+        return "text"
+    if pt.is_timestamp(t):
+        return ("timestamp", t.tz)
+    return t
 
 
 def _schema_text(schema: Any) -> str:

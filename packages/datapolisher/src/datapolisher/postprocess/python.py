@@ -52,7 +52,7 @@ def load(root: Path) -> dict[str, pl.DataFrame]:
             raise SystemExit(f"{name}: parts this script does not know: {', '.join(unknown)}")
         hive = bool(HIVE.get(name))  # key=value folders: their columns come from the path, as DuckDB reads them
         out[name] = pl.concat([pl.read_parquet(root / p, hive_partitioning=hive).with_columns(pl.lit(p).alias("__part"))
-                               for p in PARTS[name]], how="vertical_relaxed")
+                               for p in PARTS[name]], how="diagonal_relaxed")  # parts may add columns
     return out
 
 

@@ -80,12 +80,13 @@ PART = "__part"
 
 
 def _load(name: str, rel: str, src: str) -> str:
-    """Load a table; a directory of part files skips hidden parts (``.x``, ``_x``) as datacruncher does, and
-    keeps each row's part in :data:`PART` so the output writes it back there."""
+    """Load a table; a directory of part files skips hidden parts (``.x``, ``_x``) as datacruncher does, reads
+    parts that add columns or widen a type by name (every part is written back with the union of the columns),
+    and keeps each row's part in :data:`PART` so the output writes it back there."""
     if "*" not in rel:
         return f"CREATE TABLE {q(name)} AS SELECT * FROM read_parquet({lit(src + '/' + rel)});"
     return (f"CREATE TABLE {q(name)} AS SELECT * EXCLUDE (__file), {_relative('__file', src)} AS {PART} "
-            f"FROM read_parquet({lit(src + '/' + rel)}, filename = '__file')\n"
+            f"FROM read_parquet({lit(src + '/' + rel)}, filename = '__file', union_by_name = true)\n"
             f"    WHERE NOT regexp_matches({_relative('__file', src)}, '(^|/)[._]');")
 
 
