@@ -78,3 +78,11 @@ def test_version_reads_like_the_other_clis():
     from datacruncher.cli import main
 
     assert CliRunner().invoke(main, ["--version"]).output == f"datacruncher {__version__}\n"
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "datacruncher", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "Usage: datacruncher" in done.stdout

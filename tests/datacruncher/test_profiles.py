@@ -80,3 +80,20 @@ def test_infinite_values_leave_no_quantiles_and_the_report_still_loads(tmp_path)
     loaded = load_report(tmp_path / "out")
     by_column = {p.column: p for p in loaded.profiles}
     assert by_column["x"].quantiles == [] and len(by_column["y"].quantiles) == 21
+
+
+def test_histograms_in_batches_give_the_profiles_of_one_query(tmp_path, monkeypatch) -> None:
+    """A table's categorical columns are profiled HIST_BATCH at a time (800 in one query ran out of 2 GB): the
+    profiles are those of one query over them all."""
+    import msgspec
+
+    from datacruncher.crunch import crunch
+
+    rnd = random.Random(4)
+    pq.write_table(pa.table({f"c{i}": [rnd.choice(["x", "y", "z", str(i)]) for _ in range(300)] for i in range(9)}),
+                   tmp_path / "t.parquet")
+    monkeypatch.setattr(profiles, "HIST_BATCH", 1000)
+    whole = msgspec.to_builtins(crunch(tmp_path).profiles)
+    monkeypatch.setattr(profiles, "HIST_BATCH", 2)
+    batched = msgspec.to_builtins(crunch(tmp_path).profiles)
+    assert batched == whole and len(whole) == 9 and all(p["top"] for p in whole)

@@ -105,3 +105,11 @@ def test_llm_model_is_a_mode_of_its_own(shop_report, tmp_path) -> None:
 
     res = CliRunner().invoke(main, ["polish", str(shop_report), "--auto", "--llm-model", "openai/x"])
     assert res.exit_code == 2 and "--llm-model M" in res.output
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "datapolisher", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "Usage: datapolisher" in done.stdout

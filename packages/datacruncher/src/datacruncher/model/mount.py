@@ -16,6 +16,13 @@ from .csv_files import read_csv_sql
 from .epochs import read_epochs_as_times
 from .names import file_names
 
+#: columns past which a parquet table is loaded into DuckDB's own storage instead of viewed: DuckDB binds a view
+#: over a parquet scan anew for every query, about 7 µs per column, and a table gets a few queries per column, so
+#: a 1,200-column table spent 30 s binding; a loaded table binds in under a millisecond. Only up to WIDE_BYTES of
+#: parquet: past that the scans, not the binding, take the time.
+WIDE = 150
+WIDE_BYTES = 2 * 1024**3
+
 
 @dataclass(frozen=True)
 class ColumnSchema:
@@ -63,12 +70,17 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
     schemas = [] if source.reader != "parquet" else [_check_parquet(f) for f in source.files]
+    loaded = False
     if schemas:
         _same_types(source, schemas)
         hive = ", hive_partitioning = true" if source.hive else ""
         body = f"SELECT * FROM read_parquet({files}, union_by_name = true{hive})"
+        loaded = max(map(len, schemas)) > WIDE and sum(f.stat().st_size for f in source.files) <= WIDE_BYTES
     try:
-        if body:
+        if loaded:  # read once into DuckDB's storage (it spills under --memory-limit); see WIDE
+            con.execute(f"CREATE TABLE {source.sql} AS {body}")
+            body = ""
+        elif body:
             con.execute(f"CREATE VIEW {source.sql} AS {body}")
         desc = con.execute(f"DESCRIBE {source.sql}").fetchall()
         source.rows = int(fetch_one(con, f"SELECT count(*) FROM {source.sql}")[0])

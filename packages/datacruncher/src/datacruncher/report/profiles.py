@@ -43,6 +43,9 @@ QUANTILES = [i / 20 for i in range(21)]
 TAILS = [0.01, 0.99]  # measured in the same scan for the reference window, not part of the profile
 EXACT_QUANTILE_ROWS = 20_000_000  # above: approximate quantiles (bounded memory, not bit-for-bit repeatable)
 FEW_VALUES = 16  # a column with at most 1/16 as many distinct values as rows: quantiles from its value counts
+#: categorical columns whose histograms one query computes: a table of 800 such columns in one query ran out of
+#: 2 GB (a hash table per column per thread); the columns are read in batches instead, the same bytes in all
+HIST_BATCH = 64
 TOP_K = 50
 MAX_CATEGORIES = 1000  # beyond this a string column is text, not a category
 CATEGORY_ROLES = {"category", "status", "country", "channel", "segment", "feature"}
@@ -109,14 +112,15 @@ def profile_columns(catalog: Catalog, model: Model,
                     parts[i] = f"[{fn}({v}, {QUANTILES + TAILS}), [avg({v}), stddev_samp({v})]]"
         plans.append((t, kinds, parts))
     # one query per quantiled column (an exact quantile sorts on one thread, so two columns run side by side)
-    # and one for a table's histograms
+    # and one per HIST_BATCH of a table's histograms
     queries: list[tuple[str, list[int], str]] = []
     approximated = {(t.name, i) for t, _, parts in plans for i, sql in parts.items() if "approx_quantile(" in sql}
     for t, kinds, parts in plans:
         if not t.rows:
             continue
         hist = [i for i in parts if kinds[i] == "categorical"]
-        groups = [[i] for i in parts if kinds[i] != "categorical"] + ([hist] if hist else [])
+        groups = [[i] for i in parts if kinds[i] != "categorical"] + [hist[k:k + HIST_BATCH]
+                                                                        for k in range(0, len(hist), HIST_BATCH)]
         queries += [(t.name, g, parts[g[0]] if parts[g[0]].startswith("WITH") else
                      f"SELECT {', '.join(parts[i] for i in g)} FROM {t.sql}") for g in groups]
     results = catalog.fetchone_each([sql for _, _, sql in queries], errors=True)
