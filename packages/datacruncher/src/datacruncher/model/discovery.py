@@ -13,6 +13,7 @@ from typing import Any
 
 from datagen_contracts.text import quote_ident
 
+from . import sentinels
 from .catalog import Catalog, fetch_one
 from .declarations import declared_facts, parse_ts
 from .epochs import UNIT_WORDS
@@ -107,6 +108,9 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
         if unit := src.epochs.get(c.name):
             c.role_evidence["time"] = ("medium", f"{UNIT_WORDS[unit]} since 1970, all between 1980 and 2100, in a "
                                                  "column named like a time: read as timestamps")
+        if marks := src.sentinels.get(c.name):
+            c.role_evidence["time"] = ("medium", f"{sentinels.describe(marks)} read as no value: a placeholder far "
+                                                 "from every other value")
         if (role := declared_roles.get(c.name)) and role not in c.roles:
             c.roles.append(role)
         if (role := declared_roles.get(c.name)):

@@ -60,22 +60,25 @@ def unit_of(lo: float | None, hi: float | None) -> str | None:
     return next((u for u, k in _UNITS.items() if _LOW * k <= lo and hi <= _HIGH * k), None)
 
 
-def read_epochs_as_times(con: duckdb.DuckDBPyConnection, source: Any, body: str) -> None:
-    """Find ``source``'s epoch columns and make its view (the query ``body``; empty for a CSV table) read them as
-    timestamps; record them in ``source.epochs`` ({column: unit}) and update ``source.columns``."""
+def read_epochs_as_times(con: duckdb.DuckDBPyConnection, source: Any, body: str) -> str:
+    """Find ``source``'s epoch columns and make its view (the query ``body``; empty for a table of DuckDB's own)
+    read them as timestamps; record them in ``source.epochs`` ({column: unit}) and update ``source.columns``.
+    Returns the view's new body (``body`` when nothing changed)."""
     candidates = [c.name for c in source.columns if time_named(c.name) and c.type.upper() in (*_INTEGER, "DOUBLE")]
     if not candidates or not source.rows:
-        return
+        return body
     row = con.execute("SELECT " + ", ".join(f"min({quote_ident(c)}), max({quote_ident(c)})" for c in candidates)
                       + f" FROM {source.sql}").fetchone() or ()
     found = {c: u for i, c in enumerate(candidates) if (u := unit_of(row[2 * i], row[2 * i + 1]))}
     if not found:
-        return
+        return body
     replace = ", ".join(f"{_TO_TIME[u].format(c=quote_ident(c))} AS {quote_ident(c)}" for c, u in found.items())
     if body:
-        con.execute(f"CREATE OR REPLACE VIEW {source.sql} AS SELECT * REPLACE ({replace}) FROM ({body})")
-    else:  # a CSV file, already parsed into a table of its own
+        body = f"SELECT * REPLACE ({replace}) FROM ({body})"
+        con.execute(f"CREATE OR REPLACE VIEW {source.sql} AS {body}")
+    else:  # a CSV file or a wide table, already in a table of its own
         con.execute(f"CREATE OR REPLACE TABLE {source.sql} AS SELECT * REPLACE ({replace}) FROM {source.sql}")
     source.epochs = found
     types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {source.sql})").fetchall())
     source.columns = [type(c)(c.name, str(types.get(c.name, c.type))) for c in source.columns]
+    return body

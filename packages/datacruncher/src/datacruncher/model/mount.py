@@ -1,5 +1,6 @@
 """Mounting one table: its view (parquet, a DuckDB relation) or table (CSV, parsed once), its columns and rows,
-the names DuckDB renamed (:mod:`.names`) and the numbers it reads as times (:mod:`.epochs`)."""
+the names DuckDB renamed (:mod:`.names`), the numbers it reads as times (:mod:`.epochs`) and the placeholder times
+it reads as NULL (:mod:`.sentinels`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..errors import InputError
 from .csv_files import read_csv_sql
 from .epochs import read_epochs_as_times
 from .names import file_names
+from .sentinels import read_sentinels_as_null
 
 #: columns past which a parquet table is loaded into DuckDB's own storage instead of viewed: DuckDB binds a view
 #: over a parquet scan anew for every query, about 7 µs per column, and a table gets a few queries per column, so
@@ -41,6 +43,8 @@ class TableSource:
     columns: list[ColumnSchema] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # column as read -> its name in the file (see names.py)
     epochs: dict[str, str] = field(default_factory=dict)  # numbers read as times: column -> unit (see epochs.py)
+    #: placeholder times read as NULL: column -> [(value, rows)] (see sentinels.py)
+    sentinels: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
     @property
     def sql(self) -> str:
@@ -89,7 +93,8 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         raise InputError(f"cannot read table {source.name!r} from {where}: {exc}") from None
     source.columns = [ColumnSchema(str(r[0]), str(r[1])) for r in desc]
     source.renamed = renamed_columns([c.name for c in source.columns], file_names(schemas))
-    read_epochs_as_times(con, source, body)
+    body = read_epochs_as_times(con, source, body)
+    read_sentinels_as_null(con, source, body)
 
 
 def _check_parquet(f: Path) -> Any:

@@ -51,6 +51,8 @@ _CREATED = ("created", "creation", "signup", "signed", "registered", "registrati
 #: when a row was last written (``last_update``, ``modified_at``): never when the thing it records came to be
 _WRITE_STAMP = {"updated", "update", "lastupdate", "modified", "modify", "lastmodified", "refreshed", "synced",
                 "loaded", "ingested", "etl"}
+#: when the person or thing a row describes was born: an attribute, never when the row came to be
+_BORN = {"birth", "birthday", "birthdate", "born", "dob"}
 #: a promise about the future (``RequiredDate``, ``shipping_limit_date``, ``order_estimated_delivery_date``)
 _PLANNED = {"required", "limit", "due", "deadline", "estimated", "expected", "expiry", "expires"}
 
@@ -134,8 +136,16 @@ def creation_candidate(name: str) -> bool:
 
 
 def created_rank(name: str) -> int:
-    """How strongly a time column's name says "when this row came to be" (lower is stronger)."""
-    joined = "".join(tokens(name))
+    """How strongly a time column's name says "when this row came to be" (lower is stronger); a birth date is an
+    attribute of what the row describes, the weakest choice, taken only when the table has no other time.
+
+    >>> created_rank("signup_at") < created_rank("valid_from") < created_rank("birth_date") == created_rank("DOB")
+    True
+    """
+    toks = tokens(name)
+    joined = "".join(toks)
+    if _has(toks, _BORN) or joined in _BORN:
+        return len(_CREATED) + 2
     for i, word in enumerate(_CREATED):
         if word in joined:
             return i
