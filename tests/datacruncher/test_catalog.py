@@ -358,3 +358,24 @@ def test_a_wide_table_is_loaded_once_and_crunches_as_its_view_did(tmp_path, monk
     for result in (*viewed["checks"]["results"], *loaded["checks"]["results"]):
         result["duration_ms"] = None
     assert loaded == viewed
+
+
+def test_a_csv_with_decimal_commas_reads_its_numbers_as_numbers(tmp_path) -> None:
+    """A European spreadsheet's export: ``;`` between fields, ``1234,56`` for numbers, ``dd.mm.yyyy`` dates, Latin-1.
+    The amounts used to be text (no numeric check ran on them); a column of codes with commas stays text, and a
+    file whose decimals use a point keeps its text columns."""
+    from datacruncher.model.catalog import open_catalog
+
+    rows = [f"{i};Müller {i};{1000 + i},{i % 100:02d};{1 + i % 28:02d}.03.2024;{i},{i + 1},{i + 2}" for i in range(200)]
+    (tmp_path / "kunden.csv").write_bytes(("kunde_id;name;umsatz;datum;codes\n" + "\n".join(rows) + "\n").encode("latin-1"))
+    point = tmp_path / "point"
+    point.mkdir()
+    (point / "t.csv").write_text("id,price,note\n" + "".join(f'{i},{i}.5,"{i},5"\n' for i in range(50)))
+    cat = open_catalog(tmp_path)
+    kunden = cat.tables["kunden"]
+    assert {c.name: c.type for c in kunden.columns} == {"kunde_id": "BIGINT", "name": "VARCHAR", "umsatz": "DOUBLE",
+                                                         "datum": "DATE", "codes": "VARCHAR"}
+    assert kunden.decimal_comma == ["umsatz"]
+    total = sum(1000 + i + (i % 100) / 100 for i in range(200))
+    assert cat.con.execute("SELECT sum(umsatz) FROM kunden").fetchone()[0] == pytest.approx(total)
+    assert {c.name: c.type for c in open_catalog(point).tables["t"].columns}["note"] == "VARCHAR"

@@ -1,6 +1,8 @@
 """How a CSV table is read: its text encoding, told from its bytes — a UTF-16 byte-order mark, else UTF-8 when
 the first megabyte decodes as UTF-8, else Latin-1 (every byte is a character: ``Zürich`` saved by a Western-European
-spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that does not fit.
+spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that does not fit. Numbers
+written with a decimal comma (``1234,56``, the same spreadsheets) are read as numbers when a text column holds
+nothing else (:func:`decimal_comma_columns`).
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -14,8 +16,9 @@ spreadsheet). DuckDB reads only the encoding it is given and fails on the first 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from datagen_contracts.text import quote_literal
+from datagen_contracts.text import quote_ident, quote_literal
 
 from ..errors import InputError
 
@@ -40,11 +43,32 @@ def encoding_of(path: Path) -> str:
     return "utf-8"
 
 
-def read_csv_sql(files: list[Path]) -> str:
-    """The ``read_csv`` call for a table's CSV files (one encoding for all: that of most of them)."""
+def read_csv_sql(files: list[Path], *, decimal_comma: bool = False) -> str:
+    """The ``read_csv`` call for a table's CSV files (one encoding for all: that of most of them); with
+    ``decimal_comma``, numbers written ``1234,56`` are read as numbers."""
     if empty := next((f for f in files if f.stat().st_size == 0), None):
         raise InputError(f"empty file (0 bytes), not CSV: {empty}")
     found = [encoding_of(f) for f in files]
     encoding = max(sorted(set(found)), key=found.count)
     listed = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
-    return f"SELECT * FROM read_csv({listed}, union_by_name = true, encoding = {quote_literal(encoding)})"
+    comma = ", decimal_separator = ','" if decimal_comma else ""
+    return f"SELECT * FROM read_csv({listed}, union_by_name = true, encoding = {quote_literal(encoding)}{comma})"
+
+
+#: a number written with a decimal comma (``-1234,5``), as European spreadsheets export it
+DECIMAL_COMMA = r"[-+]?[0-9]+,[0-9]+"
+
+
+def decimal_comma_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> list[str]:
+    """The text columns of ``table`` (``columns``: name and DuckDB type) whose every value is a whole number or a
+    number with a decimal comma, at least one with the comma — and none when a column already holds decimals
+    read with a point (a file does not mix the two)."""
+    text = [name for name, kind in columns if kind == "VARCHAR"]
+    if not text or any(kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL") for _, kind in columns):
+        return []
+    probes = ", ".join(
+        f"count({quote_ident(c)}) FILTER (WHERE NOT regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}|[-+]?[0-9]+')),"
+        f" count({quote_ident(c)}) FILTER (WHERE regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}'))"
+        for c in text)
+    row = con.execute(f"SELECT {probes} FROM {table}").fetchone() or ()
+    return [c for i, c in enumerate(text) if row[2 * i] == 0 and row[2 * i + 1] > 0]

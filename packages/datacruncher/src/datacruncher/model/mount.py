@@ -13,7 +13,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
-from .csv_files import read_csv_sql
+from .csv_files import decimal_comma_columns, read_csv_sql
 from .epochs import read_epochs_as_times
 from .names import file_names
 from .sentinels import read_sentinels_as_null
@@ -43,6 +43,7 @@ class TableSource:
     columns: list[ColumnSchema] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # column as read -> its name in the file (see names.py)
     epochs: dict[str, str] = field(default_factory=dict)  # numbers read as times: column -> unit (see epochs.py)
+    decimal_comma: list[str] = field(default_factory=list)  # CSV text columns read as numbers (see csv_files.py)
     #: placeholder times read as NULL: column -> [(value, rows)] (see sentinels.py)
     sentinels: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
@@ -70,6 +71,11 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         body = read_csv_sql(source.files)  # in the files' own encoding
         try:  # parsed once into DuckDB's own storage (spills under --memory-limit): dozens of queries read it
             con.execute(f"CREATE TABLE {source.sql} AS {body}")
+            kinds = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {source.sql}").fetchall()]
+            if commas := decimal_comma_columns(con, source.sql, kinds):  # 1234,56: read again as numbers
+                con.execute(f"CREATE OR REPLACE TABLE {source.sql} AS "
+                            f"{read_csv_sql(source.files, decimal_comma=True)}")
+                source.decimal_comma = commas
             body = ""
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
