@@ -270,8 +270,9 @@ def decode_schema(
 ) -> Any:
     raw = parse_document(data, source)
     if (other := foreign_format(raw)) is not None:
+        convert = "; `datagen import` converts it" if other.startswith(IMPORTABLE) else ""
         raise SchemaError([Problem("$", f"this is {other}, not a datagen schema (DSL v1: an object with version, "
-                                        "metadata, timeframe and nodes; see docs/dsl.md)")], source)
+                                        f"metadata, timeframe and nodes; see docs/dsl.md){convert}")], source)
     if not isinstance(raw, dict):
         raise SchemaError([Problem("$", f"a schema must be an object, got {json_type(raw)}")], source)
     version = raw.get("version")
@@ -300,6 +301,10 @@ def decode_schema(
 
 def _all_dicts(items: Any, key: str) -> bool:
     return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
+
+
+#: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
+IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file")
 
 
 def foreign_format(raw: Any) -> str | None:

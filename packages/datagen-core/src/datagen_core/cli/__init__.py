@@ -32,6 +32,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "check": "datagen_core.cli.check:check",
     "scenarios": "datagen_core.cli.scenarios:scenarios",
     "draft": "datagen_core.cli.draft:draft",
+    "import": "datagen_core.cli.import_schema:import_schema",
     "plugins": "datagen_core.cli:plugins",
 }
 

@@ -1,0 +1,66 @@
+"""``datagen import FILE``: a DSL schema from a schema written for another tool — SDV metadata, a Frictionless
+Data Package or Table Schema, dbt properties (``schema.yml``). The source says what tables, keys, types and
+allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
+and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
+
+>>> import json, tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "metadata.json"
+>>> _ = p.write_text(json.dumps({"METADATA_SPEC_VERSION": "SINGLE_TABLE_V1", "primary_key": "id",
+...                              "columns": {"id": {"sdtype": "id"}, "age": {"sdtype": "numerical"}}}))
+>>> got = import_schema(p)
+>>> got.format, [n["id"] for n in got.schema["nodes"]], len(got.notes)
+('SDV metadata', ['metadata'], 1)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datagen_contracts.dsl import loads_schema
+from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
+
+from ..errors import DatagenError
+from . import dbt, frictionless, sdv
+from .layout import build
+
+#: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
+READERS = IMPORTABLE
+
+
+@dataclass
+class Imported:
+    format: str
+    schema: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, str] = ("2024-01-01", "2024-12-31"),
+                  name: str | None = None) -> Imported:
+    """Read ``path`` (JSON or YAML) and return the DSL schema it describes; :class:`DatagenError` when the file is
+    not one of :data:`READERS`."""
+    path = Path(path)
+    try:
+        raw = parse_document(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise DatagenError(f"cannot read {path}: {exc.strerror or exc}") from None
+    what = foreign_format(raw) or ""
+    kind = next((r for r in READERS if what.startswith(r)), None)
+    if kind is None or not isinstance(raw, dict):
+        said = f"it is {what}" if what else "its shape is none of them"
+        raise DatagenError(f"{path}: datagen import reads {', '.join(READERS[:-1])} or {READERS[-1]}; {said}")
+    stem = path.stem
+    if kind == "SDV metadata":
+        tables = sdv.read(raw, stem)
+    elif kind == "a dbt properties file":
+        tables = dbt.read(raw)
+    else:
+        tables = frictionless.read(raw, stem, path.parent)
+    if not tables:
+        raise DatagenError(f"{path}: {kind[2:] if kind.startswith('a ') else kind} with no table in it")
+    title = name or str(raw.get("name") or raw.get("title") or stem)
+    schema, notes = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
+    loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
+    return Imported(kind.removeprefix("a "), schema, notes)

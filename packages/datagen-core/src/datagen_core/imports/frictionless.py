@@ -1,0 +1,76 @@
+"""Frictionless Data: a Data Package (``resources``, each with its Table Schema) or one Table Schema (``fields``).
+
+Field types map to DSL types (``integer``/``year`` int, ``number`` float, ``boolean``, ``date``, ``datetime``;
+``time``, ``duration``, ``object``, ``array``, ``geopoint``… text); ``constraints`` carry ``required``,
+``unique``, ``enum``, ``minimum``/``maximum``; a string's ``format`` (email, uri, uuid) names its Faker method;
+``primaryKey`` and ``foreignKeys`` (``resource: ""`` is the table itself) become keys and lookups. A resource
+whose ``path`` is a CSV file beside the descriptor gives its row count (a path leaving that folder is not read).
+
+>>> (t,) = read({"fields": [{"name": "id", "type": "integer"}, {"name": "mail", "type": "string",
+...   "format": "email"}], "primaryKey": "id"}, "people", None)
+>>> t.name, t.pk, [(f.name, f.type, f.hint) for f in t.fields]
+('people', 'id', [('id', 'int', None), ('mail', 'string', 'email')])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .layout import Field, Table
+
+_TYPES = {"integer": "int", "year": "int", "number": "float", "boolean": "bool", "date": "date", "datetime": "datetime"}
+_FORMATS = {"email": "email", "uri": "url", "uuid": "uuid4"}
+
+
+def read(doc: dict[str, Any], stem: str, folder: Path | None) -> list[Table]:
+    if isinstance(doc.get("resources"), list):
+        out = []
+        for i, res in enumerate(doc["resources"]):
+            if isinstance(res, dict):
+                schema: dict[str, Any] = res["schema"] if isinstance(res.get("schema"), dict) else {}
+                name = str(res.get("name") or f"resource_{i}")
+                out.append(_table(schema, name, _rows(res.get("path"), folder), res.get("description")))
+        return out
+    return [_table(doc, stem, None, doc.get("description"))]
+
+
+def _table(schema: dict[str, Any], name: str, rows: int | None, description: Any) -> Table:
+    fields = [_field(f) for f in schema.get("fields") or [] if isinstance(f, dict) and "name" in f]
+    pk = schema.get("primaryKey")
+    pk = pk[0] if isinstance(pk, list) and len(pk) == 1 else pk if isinstance(pk, str) else None
+    t = Table(name, fields, pk=pk, rows=rows, description=description if isinstance(description, str) else None)
+    for fk in schema.get("foreignKeys") or []:
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            continue
+        cols, ref = _one(fk.get("fields")), fk["reference"]
+        target, target_cols = str(ref.get("resource") or name), _one(ref.get("fields"))
+        if cols and target_cols:  # a composite key is left as plain columns
+            t.fks.append((cols, target, target_cols))
+    return t
+
+
+def _one(v: Any) -> str | None:
+    return v if isinstance(v, str) else v[0] if isinstance(v, list) and len(v) == 1 else None
+
+
+def _field(f: dict[str, Any]) -> Field:
+    c: dict[str, Any] = f["constraints"] if isinstance(f.get("constraints"), dict) else {}
+    kind = _TYPES.get(str(f.get("type", "string")), "string")
+    low, high = c.get("minimum"), c.get("maximum")
+    num = lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None  # noqa: E731
+    return Field(str(f["name"]), kind, required=bool(c.get("required")), unique=bool(c.get("unique")),
+                 enum=c.get("enum") if isinstance(c.get("enum"), list) and c.get("enum") else None,
+                 low=num(low), high=num(high), hint=_FORMATS.get(str(f.get("format"))) if kind == "string" else None,
+                 description=f.get("description") if isinstance(f.get("description"), str) else None)
+
+
+def _rows(path: Any, folder: Path | None) -> int | None:
+    """Data lines of the resource's CSV file, when it lies inside the descriptor's folder."""
+    if folder is None or not isinstance(path, str) or not path.lower().endswith(".csv"):
+        return None
+    file = (folder / path).resolve()
+    if not file.is_relative_to(folder.resolve()) or not file.is_file():
+        return None
+    with file.open("rb") as fh:
+        return max(0, sum(1 for line in fh if line.strip()) - 1)

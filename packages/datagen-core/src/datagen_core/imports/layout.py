@@ -1,0 +1,226 @@
+"""The DSL schema of tables described by another tool: what the importers (:mod:`.sdv`, :mod:`.frictionless`,
+:mod:`.dbt`) read is put into :class:`Table`s of :class:`Field`s, and :func:`build` writes the nodes.
+
+Only what the source says is carried over — names, types, keys, foreign keys, allowed values, ranges, formats —
+and every placeholder it had to choose (a row count, a number's range, a category's values) is listed in the notes,
+so the user knows what to edit before generating.
+
+>>> users = Table("users", [Field("id", "int"), Field("email", "string", hint="email")], pk="id")
+>>> orders = Table("orders", [Field("id", "int"), Field("user_id", "int"), Field("total", "float", low=0, high=500)],
+...                pk="id", fks=[("user_id", "users", "id")])
+>>> schema, notes = build("shop", [orders, users], rows=100)
+>>> [(n["id"], n["kind"]) for n in schema["nodes"]], schema["constraints"]["foreign_keys"]
+([('users', 'entity'), ('orders', 'fact')], [{'from': 'orders.user_id', 'to': 'users.id'}])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from datagen_contracts.dsl.base import FAKER_METHODS
+
+TYPES = ("int", "float", "string", "bool", "date", "datetime")
+FANOUT = 3  # children per parent when the source gives no row counts
+
+
+@dataclass
+class Field:
+    name: str
+    type: str  # a DSL type (TYPES)
+    required: bool = False
+    unique: bool = False
+    enum: list[Any] | None = None
+    low: float | None = None
+    high: float | None = None
+    hint: str | None = None  # a Faker method the source names (an SDV sdtype, a format)
+    category: bool = False  # a category whose values the source does not list
+    description: str | None = None
+
+
+@dataclass
+class Table:
+    name: str
+    fields: list[Field]
+    pk: str | None = None
+    fks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, referenced table, referenced column)
+    rows: int | None = None
+    description: str | None = None
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+#: words of a column name → the Faker method that makes such values (used when the source names none)
+NAME_HINTS = (
+    ({"email", "mail", "emailaddress"}, "email"), ({"phone", "telephone", "mobile", "phonenumber"}, "phone_number"),
+    ({"firstname", "givenname", "forename"}, "first_name"), ({"lastname", "surname", "familyname"}, "last_name"),
+    ({"city", "town"}, "city"), ({"country"}, "country"), ({"province"}, "state"),
+    ({"street", "address", "streetaddress"}, "street_address"),
+    ({"zip", "zipcode", "postcode", "postal", "postalcode"}, "postcode"),
+    ({"url", "website", "homepage"}, "url"), ({"company", "employer", "companyname"}, "company"),
+    ({"uuid", "guid"}, "uuid4"), ({"ip", "ipaddress"}, "ipv4"), ({"occupation", "jobtitle"}, "job"),
+    ({"description", "comment", "comments", "notes", "note", "body", "message"}, "sentence"),
+    ({"currency"}, "currency_code"), ({"color", "colour"}, "color_name"), ({"username", "login"}, "user_name"),
+)
+#: a person's full name: ``name`` alone or beside words that say whose (``customer_name``), not ``product_name``
+_PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", "employee", "author", "owner"}
+_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def words(name: str) -> list[str]:
+    """``CustomerEmail`` → ``["customer", "email"]``."""
+    return [w.lower() for w in _SPLIT.split(name) if w]
+
+
+def faker_method(name: str) -> str | None:
+    """A Faker method of ours spelled as another tool spells it (``FirstName``, ``first_name``, ``phone_number``)."""
+    snake = "_".join(words(name))
+    return snake if snake in FAKER_METHODS else None
+
+
+def hinted(name: str) -> str | None:
+    """The Faker method a column's name asks for, if one of :data:`NAME_HINTS` does (the whole name first, then
+    its words from the last: ``customer_email`` is an email).
+
+    >>> [hinted(n) for n in ("first_name", "customerEmail", "contact_name", "product_name", "last_seen", "state")]
+    ['first_name', 'email', 'name', None, None, None]
+    """
+    toks = words(name)
+    for tok in ["".join(toks), *reversed(toks)]:
+        for names, method in NAME_HINTS:
+            if tok in names:
+                return method
+    return "name" if toks and set(toks) <= _PERSON and ("name" in toks or "fullname" in toks) else None
+
+
+def order(tables: list[Table], notes: list[str]) -> list[Table]:
+    """Parents before children; a foreign key that would close a cycle is dropped (noted) — the DSL generates a
+    table after every table it references."""
+    by_name = {t.name: t for t in tables}
+    done: list[Table] = []
+    visiting: set[str] = set()
+
+    def visit(t: Table) -> None:
+        if t in done:
+            return
+        visiting.add(t.name)
+        for fk in list(t.fks):
+            parent = by_name.get(fk[1])
+            if parent is None:
+                t.fks.remove(fk)
+                notes.append(f"{t.name}.{fk[0]}: references {fk[1]}, which the source does not describe; generated "
+                             "as a plain column")
+            elif parent.name != t.name and parent.name in visiting:
+                t.fks.remove(fk)
+                notes.append(f"{t.name}.{fk[0]} → {fk[1]}: closes a cycle of references; generated as a plain column")
+            elif parent.name != t.name:
+                visit(parent)
+        visiting.discard(t.name)
+        done.append(t)
+
+    for t in tables:
+        visit(t)
+    return done
+
+
+def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[str, str] = ("2024-01-01", "2024-12-31"),
+          source: str = "") -> tuple[dict[str, Any], list[str]]:
+    """The DSL schema (a dict, for ``json.dumps``) and the notes of what was chosen for the user."""
+    notes: list[str] = []
+    tables = order(tables, notes)
+    known = {t.name: t for t in tables}
+    nodes, unique, fks = [], [], []
+    descriptions: dict[str, str] = {}
+    for t in tables:
+        node: dict[str, Any] = {"id": t.name}
+        parents = list(dict.fromkeys(p for _, p, _ in t.fks if p != t.name))
+        keyed = {c: (p, pc) for c, p, pc in t.fks}
+        if parents:
+            node["kind"] = "fact"
+            node["parents"] = parents
+            first = known[parents[0]]
+            mean = (t.rows / (first.rows or rows)) if t.rows else FANOUT
+            node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.1), 3)}
+            if not t.rows:
+                notes.append(f"{t.name}: {FANOUT} rows per {parents[0]} on average (the source gives no row counts); "
+                             "edit its fanout")
+        else:
+            node["kind"] = "entity"
+            node["rows"] = t.rows if t.rows is not None else rows
+        pk = t.pk if t.pk and t.field(t.pk) else None
+        if pk is None:
+            pk = _surrogate(t)
+            notes.append(f"{t.name}: no primary key in the source; {pk} added")
+        node["pk"] = pk
+        node["columns"] = [_column(t, f, keyed.get(f.name), known, notes) for f in t.fields]
+        descriptions |= {t.name: t.description} if t.description else {}
+        descriptions |= {f"{t.name}.{f.name}": f.description for f in t.fields if f.description}
+        nodes.append(node)
+        unique += [f"{t.name}.{f.name}" for f in t.fields if f.unique and f.name != pk]
+        fks += [{"from": f"{t.name}.{c}", "to": f"{p}.{pc}"} for c, p, pc in t.fks]
+    meta: dict[str, Any] = {"name": name, **({"source": source} if source else {}),
+                            **({"descriptions": descriptions} if descriptions else {})}
+    schema = {"version": "1.0", "metadata": meta,
+              "timeframe": {"start": timeframe[0], "end": timeframe[1]},
+              "constraints": {"unique": unique, "foreign_keys": fks}, "nodes": nodes}
+    return schema, notes
+
+
+def _surrogate(t: Table) -> str:
+    name = f"{t.name}_id" if not t.field(f"{t.name}_id") else f"{t.name}_row_id"
+    t.fields.insert(0, Field(name, "int", required=True, unique=True))
+    return name
+
+
+def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Table],
+            notes: list[str]) -> dict[str, Any]:
+    col: dict[str, Any] = {"name": f.name, "type": f.type}
+    where = f"{t.name}.{f.name}"
+    if ref is not None:
+        parent = known[ref[0]]
+        target = parent.field(ref[1])
+        col["type"] = target.type if target is not None else f.type
+        col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
+    elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None):
+        col["generator"] = {"sequence": {}} if f.type == "int" else {"faker": {"method": "uuid4"}}
+        if f.type == "string" and (f.hint or hinted(f.name)) not in (None, "uuid4"):
+            notes.append(f"{where}: a unique text key, generated as UUIDs (every value must differ)")
+    elif f.enum:
+        col["generator"] = {"choice": {"choices": [_typed(v, f.type) for v in f.enum]}}
+    else:
+        col["generator"] = _values(f, where, notes)
+    return col
+
+
+def _values(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
+    if f.type == "bool":
+        return {"choice": {"choices": [True, False]}}
+    if f.type in ("date", "datetime"):
+        return {"datetime_series": {"within": "timeframe", **({"freq": "D"} if f.type == "date" else {})}}
+    if f.type in ("int", "float"):
+        low = f.low if f.low is not None else 0
+        high = f.high if f.high is not None else max(low, 0) + 1000
+        if f.low is None or f.high is None:
+            notes.append(f"{where}: numbers drawn uniformly from {low:g} to {high:g} (the source gives no "
+                         f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")
+        return {"distribution": {"type": "uniform", "params": {"low": low, "high": high}, "clamp": [low, high]}}
+    method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
+    if method is None and f.category:
+        labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
+        notes.append(f"{where}: a category whose values the source does not list; five placeholders "
+                     f"({labels[0]!r} …) in equal shares (edit its choices)")
+        return {"choice": {"choices": labels}}
+    if method is None:
+        notes.append(f"{where}: text with no format or name to go by; generated as words (edit its generator)")
+        method = "word"
+    return {"faker": {"method": method}}
+
+
+def _typed(value: Any, kind: str) -> Any:
+    try:
+        return int(value) if kind == "int" else float(value) if kind == "float" else (
+            value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")) if kind == "bool" else str(value)
+    except (TypeError, ValueError):
+        return str(value)

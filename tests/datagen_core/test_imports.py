@@ -1,0 +1,210 @@
+"""``datagen import``: schemas written for SDV, Frictionless and dbt become DSL schemas that generate, with their
+keys, foreign keys, types and allowed values; every placeholder is listed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from datagen_core.cli import main
+from datagen_core.engine import generate
+from datagen_core.errors import DatagenError
+from datagen_core.imports import import_schema
+
+SDV = {"METADATA_SPEC_VERSION": "MULTI_TABLE_V1",
+       "tables": {
+           "guests": {"primary_key": "guest_email", "columns": {
+               "guest_email": {"sdtype": "email", "pii": True}, "hotel_id": {"sdtype": "id", "regex_format": "HID_[0-9]{3}"},
+               "has_rewards": {"sdtype": "boolean"}, "room_type": {"sdtype": "categorical"},
+               "checkin_date": {"sdtype": "datetime", "datetime_format": "%d %b %Y"},
+               "room_rate": {"sdtype": "numerical", "computer_representation": "Float"},
+               "nights": {"sdtype": "numerical", "computer_representation": "Int64"},
+               "billing_address": {"sdtype": "address", "pii": True}, "phone": {"sdtype": "phone_number", "pii": True}}},
+           "hotels": {"primary_key": "hotel_id", "columns": {
+               "hotel_id": {"sdtype": "id", "regex_format": "HID_[0-9]{3}"}, "city": {"sdtype": "categorical"},
+               "opened_at": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d %H:%M:%S"}}}},
+       "relationships": [{"parent_table_name": "hotels", "parent_primary_key": "hotel_id",
+                          "child_table_name": "guests", "child_foreign_key": "hotel_id"}]}
+
+
+def _write(path: Path, doc: object) -> Path:
+    path.write_text(json.dumps(doc) if path.suffix == ".json" else doc)  # type: ignore[arg-type]
+    return path
+
+
+def _columns(schema: dict, table: str) -> dict:
+    node = next(n for n in schema["nodes"] if n["id"] == table)
+    return {c["name"]: c for c in node["columns"]}
+
+
+def test_sdv_metadata_imports_and_generates_with_its_keys(tmp_path: Path) -> None:
+    got = import_schema(_write(tmp_path / "metadata.json", SDV), rows=200)
+    assert got.format == "SDV metadata"
+    assert [(n["id"], n["kind"]) for n in got.schema["nodes"]] == [("hotels", "entity"), ("guests", "fact")]
+    guests = _columns(got.schema, "guests")
+    assert {k: c["type"] for k, c in guests.items()} == {
+        "guest_email": "string", "hotel_id": "string", "has_rewards": "bool", "room_type": "string",
+        "checkin_date": "date", "room_rate": "float", "nights": "int", "billing_address": "string", "phone": "string"}
+    assert guests["hotel_id"]["generator"] == {"lookup": {"from": "hotels.hotel_id"}}
+    assert guests["phone"]["generator"] == {"faker": {"method": "phone_number"}}
+    assert guests["billing_address"]["generator"] == {"faker": {"method": "address"}}
+    assert len(guests["room_type"]["generator"]["choice"]["choices"]) == 5
+    assert any("guests.room_type" in n and "placeholders" in n for n in got.notes)
+    assert any("guests: 3 rows per hotels" in n for n in got.notes)
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=3)
+    hotels, guests_t = (pq.read_table(tmp_path / "out" / f"{t}.parquet") for t in ("hotels", "guests"))
+    assert hotels.num_rows == 200 and guests_t.num_rows > 200
+    assert pc.all(pc.is_in(guests_t["hotel_id"], hotels["hotel_id"])).as_py()
+    assert pq.read_schema(tmp_path / "out" / "hotels.parquet").field("opened_at").type == "timestamp[us]"
+
+
+def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "teams.csv").write_text("id,name\n" + "".join(f"{i},t{i}\n" for i in range(7)))
+    (tmp_path / "secret.csv").write_text("a\n1\n2\n")
+    package = {"name": "league", "resources": [
+        {"name": "players", "path": "../secret.csv", "schema": {
+            "fields": [{"name": "id", "type": "integer"}, {"name": "team_id", "type": "integer"},
+                       {"name": "mentor_id", "type": "integer"},
+                       {"name": "position", "type": "string", "constraints": {"enum": ["GK", "DF", "MF", "FW"]}},
+                       {"name": "age", "type": "integer", "constraints": {"minimum": 16, "maximum": 40}},
+                       {"name": "contact", "type": "string", "format": "email", "description": "work e-mail"},
+                       {"name": "joined", "type": "date"}, {"name": "stats", "type": "object"}],
+            "primaryKey": ["id"],
+            "foreignKeys": [{"fields": "team_id", "reference": {"resource": "teams", "fields": "id"}},
+                            {"fields": ["mentor_id"], "reference": {"resource": "", "fields": ["id"]}}]}},
+        {"name": "teams", "path": "data/teams.csv", "schema": {
+            "fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string",
+                                                          "constraints": {"unique": True}}],
+            "primaryKey": "id"}}]}
+    got = import_schema(_write(tmp_path / "datapackage.json", package))
+    assert got.format == "Frictionless Data Package" and got.schema["metadata"]["name"] == "league"
+    teams = next(n for n in got.schema["nodes"] if n["id"] == "teams")
+    assert teams["rows"] == 7  # counted from data/teams.csv; ../secret.csv is outside the package: not read
+    players = _columns(got.schema, "players")
+    assert players["position"]["generator"] == {"choice": {"choices": ["GK", "DF", "MF", "FW"]}}
+    assert players["age"]["generator"]["distribution"]["clamp"] == [16, 40]
+    assert players["mentor_id"]["generator"] == {"lookup": {"from": "players.id"}}
+    assert players["contact"]["generator"] == {"faker": {"method": "email"}} and players["stats"]["type"] == "string"
+    assert got.schema["metadata"]["descriptions"] == {"players.contact": "work e-mail"}
+    assert "teams.name" in got.schema["constraints"]["unique"]
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    p = pq.read_table(tmp_path / "out" / "players.parquet")
+    assert pc.min(p["age"]).as_py() >= 16 and pc.max(p["age"]).as_py() <= 40
+    assert set(p["position"].to_pylist()) <= {"GK", "DF", "MF", "FW"}
+
+
+DBT = """
+version: 2
+models:
+  - name: customers
+    description: One row per customer.
+    columns:
+      - name: customer_id
+        data_tests: [unique, not_null]
+      - name: first_name
+      - name: lifetime_value
+        data_type: numeric(12,2)
+        data_tests:
+          - dbt_utils.accepted_range:
+              arguments: {min_value: 0, max_value: 5000}
+      - name: is_active
+      - name: created_at
+  - name: orders
+    constraints:
+      - type: primary_key
+        columns: [order_id]
+    columns:
+      - name: order_id
+        data_type: bigint
+      - name: customer_id
+        data_tests:
+          - relationships:
+              to: ref('customers')
+              field: customer_id
+      - name: status
+        data_tests:
+          - accepted_values:
+              values: ['placed', 'shipped', 'returned']
+      - name: paid
+      - name: order_date
+sources:
+  - name: raw
+    tables:
+      - name: raw_payments
+        columns:
+          - name: payment_id
+            tests: [unique, not_null]
+          - name: order_id
+            tests:
+              - relationships: {to: "source('raw', 'orders')", field: order_id}
+"""
+
+
+def test_dbt_properties_import_with_tests_as_keys_values_and_ranges(tmp_path: Path) -> None:
+    got = import_schema(_write(tmp_path / "schema.yml", DBT), name="jaffle")
+    assert got.format == "dbt properties file"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert nodes["customers"]["pk"] == "customer_id" and nodes["orders"]["pk"] == "order_id"
+    assert nodes["orders"]["parents"] == ["customers"] and nodes["raw_payments"]["parents"] == ["orders"]
+    customers, orders = _columns(got.schema, "customers"), _columns(got.schema, "orders")
+    assert {k: c["type"] for k, c in customers.items()} == {"customer_id": "int", "first_name": "string",
+                                                            "lifetime_value": "float", "is_active": "bool",
+                                                            "created_at": "datetime"}
+    assert customers["first_name"]["generator"] == {"faker": {"method": "first_name"}}
+    assert customers["lifetime_value"]["generator"]["distribution"]["params"] == {"low": 0.0, "high": 5000.0}
+    assert orders["status"]["generator"] == {"choice": {"choices": ["placed", "shipped", "returned"]}}
+    assert orders["paid"]["type"] == "string" and orders["order_date"]["type"] == "date"
+    assert got.schema["metadata"]["descriptions"] == {"customers": "One row per customer."}
+    schema = tmp_path / "jaffle.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=2)
+    pays, ords = (pq.read_table(tmp_path / "out" / f"{t}.parquet") for t in ("raw_payments", "orders"))
+    assert pc.all(pc.is_in(pays["order_id"], ords["order_id"])).as_py()
+
+
+def test_cycles_and_unknown_references_become_plain_columns(tmp_path: Path) -> None:
+    doc = {"resources": [
+        {"name": "a", "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "b_id", "type": "integer"}],
+                                 "primaryKey": "id", "foreignKeys": [{"fields": "b_id", "reference": {"resource": "b", "fields": "id"}}]}},
+        {"name": "b", "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "a_id", "type": "integer"},
+                                            {"name": "z_id", "type": "integer"}],
+                                 "primaryKey": "id", "foreignKeys": [
+                                     {"fields": "a_id", "reference": {"resource": "a", "fields": "id"}},
+                                     {"fields": "z_id", "reference": {"resource": "zzz", "fields": "id"}}]}}]}
+    got = import_schema(_write(tmp_path / "datapackage.json", doc))
+    assert any("closes a cycle" in n for n in got.notes) and any("zzz, which the source does not describe" in n
+                                                                 for n in got.notes)
+    assert len(got.schema["constraints"]["foreign_keys"]) == 1
+
+
+def test_the_cli_writes_refuses_and_explains(tmp_path: Path) -> None:
+    src = _write(tmp_path / "metadata.json", SDV)
+    out = tmp_path / "schema.json"
+    r = CliRunner().invoke(main, ["import", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "to edit: guests.room_type" in r.stderr and json.loads(out.read_text())["nodes"]
+    again = CliRunner().invoke(main, ["import", str(src), "-o", str(out)])
+    assert again.exit_code == 2 and "exists; pass --overwrite" in again.stderr
+    as_json = CliRunner().invoke(main, ["import", str(src), "-o", str(out), "--overwrite", "--json"])
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["tables"] == ["hotels", "guests"]
+    dsl = _write(tmp_path / "dsl.json", {"version": "1.0", "metadata": {"name": "x"}, "nodes": []})
+    for bad, said in ((dsl, "its shape is none of them"), (tmp_path / "missing.json", "cannot read"),
+                      (_write(tmp_path / "bad.json", "{"), "")):
+        r = CliRunner().invoke(main, ["import", str(bad), "-o", str(tmp_path / "o.json")])
+        assert r.exit_code == 2 and "Traceback" not in r.output and said in r.stderr
+    r = CliRunner().invoke(main, ["import", str(src), "-o", str(tmp_path / "o.json"), "--timeframe", "2024"])
+    assert r.exit_code == 2 and "--timeframe must be" in r.stderr
+    r = CliRunner().invoke(main, ["generate", str(src), "-o", str(tmp_path / "gen")])
+    assert r.exit_code == 2 and "`datagen import` converts it" in r.stderr
+    with pytest.raises(DatagenError, match="a Snowfakery recipe"):
+        import_schema(_write(tmp_path / "recipe.json", [{"object": "Account", "count": 3}]))
