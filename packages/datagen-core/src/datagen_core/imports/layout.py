@@ -150,6 +150,9 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
         pk = t.pk if t.pk and t.field(t.pk) else None
+        if pk is None and (pk := named_key(t)) is not None:
+            t.pk = pk
+            notes.append(f"{t.name}: no primary key in the source; {pk} taken as the key by its name")
         if pk is None:
             pk = _surrogate(t)
             notes.append(f"{t.name}: no primary key in the source; {pk} added")
@@ -166,6 +169,30 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
               "timeframe": {"start": timeframe[0], "end": timeframe[1]},
               "constraints": {"unique": unique, "foreign_keys": fks}, "nodes": nodes}
     return schema, notes
+
+
+def named_key(t: Table) -> str | None:
+    """The column named as the table's own identifier (``id``, ``order_id`` in ``orders``, ``PersonID`` in
+    ``people``/``person``), when the source declares no key and nothing references it otherwise.
+
+    >>> named_key(Table("orders", [Field("total", "float"), Field("order_id", "int")]))
+    'order_id'
+    >>> named_key(Table("categories", [Field("CategoryID", "int")])), named_key(Table("t", [Field("paid", "string")]))
+    ('CategoryID', None)
+    """
+    own = words(t.name)
+    stems = {tuple(own)}
+    if own:
+        last = own[-1]
+        for cut, add in (("ies", "y"), ("es", ""), ("s", ""), ("people", "person")):
+            if last.endswith(cut):
+                stems.add((*own[:-1], last[: len(last) - len(cut)] + add))
+    fks = {c for c, _, _ in t.fks}
+    for f in t.fields:
+        w = tuple(words(f.name))
+        if f.type in ("int", "string") and f.name not in fks and (w == ("id",) or (w[-1:] == ("id",) and w[:-1] in stems)):
+            return f.name
+    return None
 
 
 def _surrogate(t: Table) -> str:
