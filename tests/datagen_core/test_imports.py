@@ -206,5 +206,59 @@ def test_the_cli_writes_refuses_and_explains(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "--timeframe must be" in r.stderr
     r = CliRunner().invoke(main, ["generate", str(src), "-o", str(tmp_path / "gen")])
     assert r.exit_code == 2 and "`datagen import` converts it" in r.stderr
-    with pytest.raises(DatagenError, match="a Snowfakery recipe"):
-        import_schema(_write(tmp_path / "recipe.json", [{"object": "Account", "count": 3}]))
+    with pytest.raises(DatagenError, match="it is a Great Expectations suite"):
+        import_schema(_write(tmp_path / "suite.json", {"expectation_suite_name": "s", "expectations": []}))
+
+
+RECIPE = """
+- snowfakery_version: 3
+- object: Account
+  count: 20
+  fields:
+    Name: {fake: Company}
+    Industry: {random_choice: [Technology, Finance, Retail]}
+    AnnualRevenue: {random_number: {min: 10000, max: 1000000}}
+    Rating:
+      random_choice: {Hot: 20%, Warm: 50%, Cold: 30%}
+    Active: true
+  friends:
+    - object: Contact
+      count: 3
+      fields:
+        AccountId: {reference: Account}
+        FirstName: {fake: FirstName}
+        LastName: ${{fake.LastName}}
+        Title: ${{fake.JobTitle | upper}}
+        Birthdate: {date_between: {start_date: -60y, end_date: -20y}}
+- object: Opportunity
+  count: 50
+  fields:
+    AccountId: {reference: Account}
+    Amount: {random_number: {min: 100.5, max: 5000}}
+- var: region
+  value: EMEA
+"""
+
+
+def test_a_snowfakery_recipe_imports_with_counts_friends_and_references(tmp_path: Path) -> None:
+    got = import_schema(_write(tmp_path / "recipe.yml", RECIPE))
+    assert got.format == "Snowfakery recipe"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert nodes["Account"]["rows"] == 20 and nodes["Account"]["pk"] == "id"
+    assert nodes["Contact"]["parents"] == ["Account"]
+    assert nodes["Contact"]["fanout"] == {"distribution": "uniform", "min": 3, "max": 3}
+    account, contact = _columns(got.schema, "Account"), _columns(got.schema, "Contact")
+    assert account["Rating"]["generator"] == {"choice": {"choices": ["Hot", "Warm", "Cold"], "weights": [0.2, 0.5, 0.3]}}
+    assert account["AnnualRevenue"]["type"] == "int" and account["Active"]["generator"] == {"choice": {"choices": [True]}}
+    assert contact["FirstName"]["generator"] == {"faker": {"method": "first_name"}}
+    assert contact["LastName"]["generator"] == {"faker": {"method": "last_name"}}
+    assert contact["AccountId"]["generator"] == {"lookup": {"from": "Account.id"}}
+    assert any("Contact.Title: the formula" in n for n in got.notes) and any("'var' entries" in n for n in got.notes)
+    assert sum("Contact.Title" in n for n in got.notes) == 1
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=5)
+    accounts, contacts = (pq.read_table(tmp_path / "out" / f"{t}.parquet") for t in ("Account", "Contact"))
+    assert accounts.num_rows == 20 and contacts.num_rows == 60
+    per = pc.value_counts(contacts["AccountId"]).field("counts").to_pylist()
+    assert set(per) == {3}  # every account has its three contacts

@@ -299,12 +299,17 @@ def decode_schema(
     return schema
 
 
+#: the keys a Snowfakery recipe's top-level entries start with
+_SNOWFAKERY = {"object", "var", "macro", "include_file", "plugin", "option", "snowfakery_version"}
+
+
 def _all_dicts(items: Any, key: str) -> bool:
     return isinstance(items, list) and bool(items) and all(isinstance(i, dict) and key in i for i in items)
 
 
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
-IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file")
+IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
+              "a Snowfakery recipe")
 
 
 def foreign_format(raw: Any) -> str | None:
@@ -318,7 +323,9 @@ def foreign_format(raw: Any) -> str | None:
     ('a Snowfakery recipe (a list of objects)', None)
     """
     if isinstance(raw, list):
-        return "a Snowfakery recipe (a list of objects)" if _all_dicts(raw, "object") else None
+        recipe = any(isinstance(i, dict) and "object" in i for i in raw) and all(
+            isinstance(i, dict) and i.keys() & _SNOWFAKERY for i in raw)
+        return "a Snowfakery recipe (a list of objects)" if recipe else None
     if not isinstance(raw, dict) or any(k in raw for k in ("nodes", "timeframe", "metadata")):
         return None  # a DSL schema, perhaps with a typo: its own problems say more
     contract = raw.get("contract")

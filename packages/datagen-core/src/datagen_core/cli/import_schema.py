@@ -1,5 +1,5 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, or dbt properties (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
+Schema, dbt properties or a Snowfakery recipe (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: str | None, overwrite: bool,
                   as_json: bool) -> None:
     """Write the DSL schema that SOURCE describes: SDV metadata (single or multi table), a Frictionless Data
-    Package or Table Schema, or dbt properties (schema.yml).
+    Package or Table Schema, dbt properties (schema.yml) or a Snowfakery recipe.
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

@@ -1,5 +1,5 @@
 """``datagen import FILE``: a DSL schema from a schema written for another tool — SDV metadata, a Frictionless
-Data Package or Table Schema, dbt properties (``schema.yml``). The source says what tables, keys, types and
+Data Package or Table Schema, dbt properties (``schema.yml``), a Snowfakery recipe. The source says what tables, keys, types and
 allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
@@ -23,7 +23,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import dbt, frictionless, sdv
+from . import dbt, frictionless, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -48,11 +48,15 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         raise DatagenError(f"cannot read {path}: {exc.strerror or exc}") from None
     what = foreign_format(raw) or ""
     kind = next((r for r in READERS if what.startswith(r)), None)
-    if kind is None or not isinstance(raw, dict):
+    if kind is None or not isinstance(raw, dict | list):
         said = f"it is {what}" if what else "its shape is none of them"
         raise DatagenError(f"{path}: datagen import reads {', '.join(READERS[:-1])} or {READERS[-1]}; {said}")
     stem = path.stem
-    if kind == "SDV metadata":
+    notes: list[str] = []
+    if isinstance(raw, list):
+        tables, notes = snowfakery.read(raw)
+        raw = {}
+    elif kind == "SDV metadata":
         tables = sdv.read(raw, stem)
     elif kind == "a dbt properties file":
         tables = dbt.read(raw)
@@ -61,6 +65,6 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
     if not tables:
         raise DatagenError(f"{path}: {kind[2:] if kind.startswith('a ') else kind} with no table in it")
     title = name or str(raw.get("name") or raw.get("title") or stem)
-    schema, notes = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
+    schema, built = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
     loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
-    return Imported(kind.removeprefix("a "), schema, notes)
+    return Imported(kind.removeprefix("a "), schema, notes + built)

@@ -36,6 +36,7 @@ class Field:
     high: float | None = None
     hint: str | None = None  # a Faker method the source names (an SDV sdtype, a format)
     category: bool = False  # a category whose values the source does not list
+    weights: list[float] | None = None  # the shares of ``enum``'s values (equal when None)
     description: str | None = None
 
 
@@ -47,6 +48,12 @@ class Table:
     fks: list[tuple[str, str, str]] = field(default_factory=list)  # (column, referenced table, referenced column)
     rows: int | None = None
     description: str | None = None
+    under: str | None = None  # the table each of whose rows makes ``per_parent`` rows of this one (Snowfakery)
+    per_parent: int | None = None
+
+    def parents(self) -> list[str]:
+        """The tables this one is generated under: the one it is nested in, then those it references."""
+        return list(dict.fromkeys(([self.under] if self.under else []) + [p for _, p, _ in self.fks if p != self.name]))
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -106,6 +113,8 @@ def order(tables: list[Table], notes: list[str]) -> list[Table]:
         if t in done:
             return
         visiting.add(t.name)
+        if t.under is not None and t.under in by_name and t.under not in visiting:
+            visit(by_name[t.under])
         for fk in list(t.fks):
             parent = by_name.get(fk[1])
             if parent is None:
@@ -135,7 +144,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
     descriptions: dict[str, str] = {}
     for t in tables:
         node: dict[str, Any] = {"id": t.name}
-        parents = list(dict.fromkeys(p for _, p, _ in t.fks if p != t.name))
+        parents = [p for p in t.parents() if p in known]
         keyed = {c: (p, pc) for c, p, pc in t.fks}
         if parents:
             node["kind"] = "fact"
@@ -143,7 +152,9 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             first = known[parents[0]]
             mean = (t.rows / (first.rows or rows)) if t.rows else FANOUT
             node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.1), 3)}
-            if not t.rows:
+            if t.per_parent is not None:  # exactly so many per parent
+                node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": t.per_parent}
+            elif not t.rows:
                 notes.append(f"{t.name}: {FANOUT} rows per {parents[0]} on average (the source gives no row counts); "
                              "edit its fanout")
         else:
@@ -215,7 +226,8 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         if f.type == "string" and (f.hint or hinted(f.name)) not in (None, "uuid4"):
             notes.append(f"{where}: a unique text key, generated as UUIDs (every value must differ)")
     elif f.enum:
-        col["generator"] = {"choice": {"choices": [_typed(v, f.type) for v in f.enum]}}
+        col["generator"] = {"choice": {"choices": [_typed(v, f.type) for v in f.enum],
+                                       **({"weights": f.weights} if f.weights else {})}}
     else:
         col["generator"] = _values(f, where, notes)
     return col
