@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -67,6 +68,18 @@ def printable_lines(text: object) -> str:
     'two problems:\\n  - bad\\\\x1b[2J name'
     """
     return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+_WORD_BREAK = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def name_words(name: str) -> list[str]:
+    """The lower-case words of an identifier, split at punctuation and camel case.
+
+    >>> name_words("CustomerEmail"), name_words("unit_price_EUR"), name_words("order-id 2")
+    (['customer', 'email'], ['unit', 'price', 'eur'], ['order', 'id', '2'])
+    """
+    return [w.lower() for w in _WORD_BREAK.split(name) if w]
 
 
 def quote_ident(name: str) -> str:

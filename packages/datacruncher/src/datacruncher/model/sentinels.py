@@ -92,7 +92,7 @@ def read_sentinels_as_null(con: duckdb.DuckDBPyConnection, source: Any, body: st
     probes, names = [], []
     for i, c in enumerate(q):
         lo, hi, n = ends[3 * i: 3 * i + 3]
-        if lo is None or lo == hi or n < 2 * MIN_ROWS:
+        if lo is None or n < 2 * MIN_ROWS or _instant(hi) - _instant(lo) < MIN_GAP:  # no room for a placeholder
             continue
         names.append(times[i])
         lo_l, hi_l = _literal(lo), _literal(hi)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 import msgspec
 
+from ..text import name_words
 from .base import ColumnType, NodeKind, Spec, TimeUnit
 from .generators import CurveParams, Generator, Modifier
 
@@ -77,7 +77,7 @@ def money_decimals(col: Column) -> int | None:
     if col.unit is not None:
         code = col.unit.strip().upper()
         return CURRENCY_DECIMALS.get(code, 2) if code in CURRENCIES else None
-    words = {w.lower() for w in re.split(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])", col.name) if w}
+    words = set(name_words(col.name))
     return 2 if words & MONEY_WORDS and not words & NOT_MONEY_WORDS else None
 
 

@@ -1,5 +1,5 @@
 """The DSL schema of tables described by another tool: what the importers (:mod:`.sdv`, :mod:`.frictionless`,
-:mod:`.dbt`) read is put into :class:`Table`s of :class:`Field`s, and :func:`build` writes the nodes.
+:mod:`.dbt`, :mod:`.snowfakery`) read is put into :class:`Table`s of :class:`Field`s, and :func:`build` writes the nodes.
 
 Only what the source says is carried over — names, types, keys, foreign keys, allowed values, ranges, formats —
 and every placeholder it had to choose (a row count, a number's range, a category's values) is listed in the notes,
@@ -15,20 +15,19 @@ so the user knows what to edit before generating.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from datagen_contracts.dsl.base import FAKER_METHODS
+from datagen_contracts.text import name_words as words
 
-TYPES = ("int", "float", "string", "bool", "date", "datetime")
 FANOUT = 3  # children per parent when the source gives no row counts
 
 
 @dataclass
 class Field:
     name: str
-    type: str  # a DSL type (TYPES)
+    type: str  # a DSL type: int, float, string, bool, date, datetime
     required: bool = False
     unique: bool = False
     enum: list[Any] | None = None
@@ -73,12 +72,6 @@ NAME_HINTS = (
 )
 #: a person's full name: ``name`` alone or beside words that say whose (``customer_name``), not ``product_name``
 _PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", "employee", "author", "owner"}
-_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
-
-
-def words(name: str) -> list[str]:
-    """``CustomerEmail`` → ``["customer", "email"]``."""
-    return [w.lower() for w in _SPLIT.split(name) if w]
 
 
 def faker_method(name: str) -> str | None:
