@@ -97,8 +97,9 @@ class KeyIndex:
 
     def __init__(self, keys: np.ndarray) -> None:
         self.order = np.argsort(keys, kind="stable")
-        uniq, start, count = np.unique(keys[self.order], return_index=True, return_counts=True)
-        self.uniq, self.start, self.end = uniq, start.astype(np.int64), (start + count).astype(np.int64)
+        uniq, start = np.unique(keys[self.order], return_index=True)
+        self.uniq = uniq
+        self.bounds = np.append(start, len(keys)).astype(np.int64)  # key i's rows: order[bounds[i]:bounds[i + 1]]
         self.dense: np.ndarray | None = None
         if keys.dtype.kind in "iu" and len(uniq):
             self.lo = int(uniq[0])
@@ -115,14 +116,13 @@ class KeyIndex:
             code = np.where(inside, self.dense[np.where(inside, at, 0)], -1)
             found = code >= 0
             if found.all():
-                return self.start[code], self.end[code]
+                return self.bounds[code], self.bounds[code + 1]
             pos = np.where(found, code, np.searchsorted(self.uniq, keys))
         else:
             pos = np.searchsorted(self.uniq, keys)
             found = np.searchsorted(self.uniq, keys, "right") > pos  # as a sort compares (a NaN finds NaN)
-        starts = np.append(self.start, len(self.order))  # a missing key's insertion point is the next key's start
-        a = starts[pos]
-        return a, np.where(found, self.end[np.minimum(pos, len(self.end) - 1)] if len(self.end) else a, a)
+        a = self.bounds[pos]  # a missing key's insertion point: the next key's first row
+        return a, np.where(found, self.bounds[np.minimum(pos + 1, len(self.bounds) - 1)], a)
 
 
 class KeyedRowsByTime:
