@@ -20,7 +20,7 @@ from .sentinels import read_sentinels_as_null
 
 #: columns past which a parquet table is loaded into DuckDB's own storage instead of viewed: DuckDB binds a view
 #: over a parquet scan anew for every query, about 7 µs per column, and a table gets a few queries per column, so
-#: a 1,200-column table spent 30 s binding; a loaded table binds in under a millisecond. Only up to WIDE_BYTES of
+#: a 1,200-column table spent about 45 s binding; a loaded table binds in under a millisecond. Only up to WIDE_BYTES of
 #: parquet: past that the scans, not the binding, take the time.
 WIDE = 150
 WIDE_BYTES = 2 * 1024**3
