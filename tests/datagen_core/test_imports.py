@@ -262,3 +262,16 @@ def test_a_snowfakery_recipe_imports_with_counts_friends_and_references(tmp_path
     assert accounts.num_rows == 20 and contacts.num_rows == 60
     per = pc.value_counts(contacts["AccountId"]).field("counts").to_pylist()
     assert set(per) == {3}  # every account has its three contacts
+
+
+def test_frictionless_row_counts_come_from_parquet_parts_inside_the_package(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    (tmp_path / "t").mkdir()
+    for i, n in enumerate((3, 4)):
+        pq.write_table(pa.table({"id": list(range(n))}), tmp_path / "t" / f"part-{i}.parquet")
+    fields = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
+    doc = {"resources": [{"name": "t", "path": ["t/part-0.parquet", "t/part-1.parquet"], "schema": fields},
+                         {"name": "u", "path": ["t/part-0.parquet", "../elsewhere.parquet"], "schema": fields}]}
+    got = import_schema(_write(tmp_path / "datapackage.json", doc), rows=50)
+    assert {n["id"]: n["rows"] for n in got.schema["nodes"]} == {"t": 7, "u": 50}

@@ -127,7 +127,7 @@ def test_the_twin_of_types_the_dsl_lacks_generates(tmp_path: Path) -> None:
 
 def test_a_frictionless_export_imports_back_to_the_same_structure(tmp_path: Path) -> None:
     """datagen generate → datapolisher approve + export a Frictionless Data Package → datagen import → generate:
-    the round trip through the standard keeps every table, primary key and foreign key."""
+    the round trip through the standard keeps every table, primary key, foreign key and entity row count."""
     import pyarrow.parquet as pq
 
     original = tmp_path / "shop"
@@ -135,12 +135,14 @@ def test_a_frictionless_export_imports_back_to_the_same_structure(tmp_path: Path
          "--scale", "0.05", "--seed", "4")
     _run("datapolisher", "polish", "--data", str(original), "--path", "approve", "--force", "--reason", "round trip",
          str(_report(original, tmp_path)))
-    _run("datapolisher", "export", str(original), "--format", "frictionless", "-o", str(tmp_path / "dp.json"))
-    _run("datagen_core", "import", str(tmp_path / "dp.json"), "-o", str(tmp_path / "back.json"))
+    _run("datapolisher", "export", str(original), "--format", "frictionless")  # beside the files it describes
+    _run("datagen_core", "import", str(original / "datapackage.json"), "-o", str(tmp_path / "back.json"))
     _run("datagen_core", "generate", str(tmp_path / "back.json"), "-o", str(tmp_path / "back"))
     declared = json.loads((tmp_path / "back.json").read_text())
     source = json.loads((REPO / "examples" / "schemas" / "ecommerce.json").read_text())
     assert {n["id"]: n["pk"] for n in declared["nodes"]} == {n["id"]: n["pk"] for n in source["nodes"]}
+    entities = {n["id"]: n["rows"] for n in declared["nodes"] if n["kind"] == "entity"}
+    assert entities and all(rows == pq.read_metadata(original / f"{t}.parquet").num_rows for t, rows in entities.items())
     keys_a, fks_a = _structure(original)
     keys_b, fks_b = _structure(tmp_path / "back")
     assert keys_a == keys_b and fks_a <= fks_b

@@ -4,7 +4,8 @@ Field types map to DSL types (``integer``/``year`` int, ``number`` float, ``bool
 ``time``, ``duration``, ``object``, ``array``, ``geopoint``… text); ``constraints`` carry ``required``,
 ``unique``, ``enum``, ``minimum``/``maximum``; a string's ``format`` (email, uri, uuid) names its Faker method;
 ``primaryKey`` and ``foreignKeys`` (``resource: ""`` is the table itself) become keys and lookups. A resource
-whose ``path`` is a CSV file beside the descriptor gives its row count (a path leaving that folder is not read).
+whose ``path`` names CSV or parquet files beside the descriptor gives its row count (a path leaving that folder
+is not read).
 
 >>> (t,) = read({"fields": [{"name": "id", "type": "integer"}, {"name": "mail", "type": "string",
 ...   "format": "email"}], "primaryKey": "id"}, "people", None)
@@ -66,11 +67,26 @@ def _field(f: dict[str, Any]) -> Field:
 
 
 def _rows(path: Any, folder: Path | None) -> int | None:
-    """Data lines of the resource's CSV file, when it lies inside the descriptor's folder."""
-    if folder is None or not isinstance(path, str) or not path.lower().endswith(".csv"):
+    """Data rows of the resource's CSV or parquet files (a list of parts summed), when every file lies inside the
+    descriptor's folder; None otherwise."""
+    paths = path if isinstance(path, list) else [path]
+    if folder is None or not paths or not all(isinstance(p, str) for p in paths):
         return None
-    file = (folder / path).resolve()
-    if not file.is_relative_to(folder.resolve()) or not file.is_file():
-        return None
-    with file.open("rb") as fh:
-        return max(0, sum(1 for line in fh if line.strip()) - 1)
+    total = 0
+    for p in paths:
+        file = (folder / p).resolve()
+        if not file.is_relative_to(folder.resolve()) or not file.is_file():
+            return None
+        if file.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            try:
+                total += pq.ParquetFile(file).metadata.num_rows  # from the footer
+            except Exception:  # noqa: BLE001 - pyarrow raises several types for a damaged file: no count then
+                return None
+        elif file.suffix.lower() == ".csv":
+            with file.open("rb") as fh:
+                total += max(0, sum(1 for line in fh if line.strip()) - 1)
+        else:
+            return None
+    return total
