@@ -82,7 +82,7 @@ def _rows(path: Any, folder: Path | None) -> int | None:
 
             try:
                 total += pq.ParquetFile(file).metadata.num_rows  # from the footer
-            except Exception:  # noqa: BLE001 - pyarrow raises several types for a damaged file: no count then
+            except Exception:  # pyarrow raises several types for a damaged file: no count then
                 return None
         elif file.suffix.lower() == ".csv":
             with file.open("rb") as fh:
