@@ -2,7 +2,7 @@
 
 Field types map to DSL types (``integer``/``year`` int, ``number`` float, ``boolean``, ``date``, ``datetime``;
 ``time``, ``duration``, ``object``, ``array``, ``geopoint``… text); ``constraints`` carry ``required``,
-``unique``, ``enum``, ``minimum``/``maximum``; a string's ``format`` (email, uri, uuid) names its Faker method;
+``unique``, ``enum``, ``minimum``/``maximum``, ``pattern`` (kept as the column's constraints); a string's ``format`` (email, uri, uuid) names its Faker method;
 ``primaryKey`` and ``foreignKeys`` (``resource: ""`` is the table itself) become keys and lookups. A resource
 whose ``path`` names CSV or parquet files beside the descriptor gives its row count (a path leaving that folder
 is not read).
@@ -63,6 +63,7 @@ def _field(f: dict[str, Any]) -> Field:
     return Field(str(f["name"]), kind, required=bool(c.get("required")), unique=bool(c.get("unique")),
                  enum=c.get("enum") if isinstance(c.get("enum"), list) and c.get("enum") else None,
                  low=num(low), high=num(high), hint=_FORMATS.get(str(f.get("format"))) if kind == "string" else None,
+                 pattern=c.get("pattern") if isinstance(c.get("pattern"), str) else None,
                  description=f.get("description") if isinstance(f.get("description"), str) else None)
 
 

@@ -36,6 +36,7 @@ class Field:
     hint: str | None = None  # a Faker method the source names (an SDV sdtype, a format)
     category: bool = False  # a category whose values the source does not list
     weights: list[float] | None = None  # the shares of ``enum``'s values (equal when None)
+    pattern: str | None = None  # a regular expression every value matches
     description: str | None = None
 
 
@@ -223,6 +224,13 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
                                        **({"weights": f.weights} if f.weights else {})}}
     else:
         col["generator"] = _values(f, where, notes)
+    # what the source declares holds for its data too: crunch --schema and validate check it
+    declared = {**({"enum": [_typed(v, col["type"]) for v in f.enum]} if f.enum and ref is None else {}),
+                **({"pattern": f.pattern} if f.pattern and col["type"] == "string" else {}),
+                **({"min": f.low} if f.low is not None and col["type"] in ("int", "float") else {}),
+                **({"max": f.high} if f.high is not None and col["type"] in ("int", "float") else {})}
+    if declared:
+        col["constraints"] = declared
     return col
 
 
