@@ -76,7 +76,8 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
                        {"name": "position", "type": "string", "constraints": {"enum": ["GK", "DF", "MF", "FW"]}},
                        {"name": "age", "type": "integer", "constraints": {"minimum": 16, "maximum": 40}},
                        {"name": "contact", "type": "string", "format": "email", "description": "work e-mail"},
-                       {"name": "joined", "type": "date"}, {"name": "stats", "type": "object"}],
+                       {"name": "joined", "type": "date"}, {"name": "stats", "type": "object"},
+                       {"name": "badge", "type": "string", "constraints": {"pattern": "[A-Z]{2}-[0-9]{3}"}}],
             "primaryKey": ["id"],
             "foreignKeys": [{"fields": "team_id", "reference": {"resource": "teams", "fields": "id"}},
                             {"fields": ["mentor_id"], "reference": {"resource": "", "fields": ["id"]}}]}},
@@ -95,6 +96,10 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
     assert players["contact"]["generator"] == {"faker": {"method": "email"}} and players["stats"]["type"] == "string"
     assert got.schema["metadata"]["descriptions"] == {"players.contact": "work e-mail"}
     assert "teams.name" in got.schema["constraints"]["unique"]
+    assert players["position"]["constraints"] == {"enum": ["GK", "DF", "MF", "FW"]}
+    assert players["age"]["constraints"] == {"min": 16, "max": 40}
+    assert players["badge"]["constraints"] == {"pattern": "[A-Z]{2}-[0-9]{3}"}
+    assert any("players.badge: its pattern" in n and "do not follow it" in n for n in got.notes)
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(got.schema))
     generate(schema, tmp_path / "out", seed=1)

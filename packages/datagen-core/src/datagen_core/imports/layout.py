@@ -231,6 +231,9 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
                 **({"max": f.high} if f.high is not None and col["type"] in ("int", "float") else {})}
     if declared:
         col["constraints"] = declared
+    if "pattern" in declared and "choice" not in col["generator"]:
+        notes.append(f"{where}: its pattern {f.pattern!r} is kept as a constraint, but the generated values do not "
+                     "follow it (edit its generator, e.g. faker bothify)")
     return col
 
 
