@@ -280,3 +280,18 @@ def test_frictionless_row_counts_come_from_parquet_parts_inside_the_package(tmp_
                          {"name": "u", "path": ["t/part-0.parquet", "../elsewhere.parquet"], "schema": fields}]}
     got = import_schema(_write(tmp_path / "datapackage.json", doc), rows=50)
     assert {n["id"]: n["rows"] for n in got.schema["nodes"]} == {"t": 7, "u": 50}
+
+
+def test_a_key_of_another_type_becomes_an_integer_sequence(tmp_path: Path) -> None:
+    """A Frictionless ``number`` key (or a date) cannot be a sequence of its type: it is generated as integers, noted,
+    and the schema generates (it used to get a UUID generator in a float column)."""
+    doc = {"fields": [{"name": "code", "type": "number"}, {"name": "v", "type": "integer",
+                                                           "constraints": {"minimum": 1, "maximum": 9}}],
+           "primaryKey": "code"}
+    got = import_schema(_write(tmp_path / "tableschema.json", doc))
+    assert _columns(got.schema, "tableschema")["code"] == {"name": "code", "type": "int", "generator": {"sequence": {}}}
+    assert any("a float key, generated as a sequence of integers" in n for n in got.notes)
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    assert pq.read_table(tmp_path / "out" / "tableschema.parquet")["code"].to_pylist()[:3] == [1, 2, 3]

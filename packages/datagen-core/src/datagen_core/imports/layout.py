@@ -216,7 +216,10 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         col["type"] = target.type if target is not None else f.type
         col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
     elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None):
-        col["generator"] = {"sequence": {}} if f.type == "int" else {"faker": {"method": "uuid4"}}
+        if f.type not in ("int", "string"):  # a number or a date as the key: the DSL's keys are sequences or text
+            col["type"] = "int"
+            notes.append(f"{where}: a {f.type} key, generated as a sequence of integers")
+        col["generator"] = {"sequence": {}} if col["type"] == "int" else {"faker": {"method": "uuid4"}}
         if f.type == "string" and (f.hint or hinted(f.name)) not in (None, "uuid4"):
             notes.append(f"{where}: a unique text key, generated as UUIDs (every value must differ)")
     elif f.enum:
