@@ -112,18 +112,23 @@ class SlotSampler:
         if extra is not None:
             w = w * extra
         # the slots' real extents clipped to the window: partial first/last slots weigh proportionally
-        lo = np.maximum(self.slots, start)
-        hi = np.minimum(self.slots + HOUR, end + 1)
-        self.w = w * np.maximum(hi - lo, 0) / HOUR
+        self._slot_lo = np.maximum(self.slots, start)
+        self._slot_len = np.minimum(self.slots + HOUR, end + 1) - self._slot_lo
+        self._len_safe, self._any_empty = np.maximum(self._slot_len, 1), bool((self._slot_len <= 0).any())
+        self.w = w * np.maximum(self._slot_len, 0) / HOUR
         if self.w.sum() <= 0:  # every slot weighted 0: fall back to uniform time rather than fail
-            self.w = np.maximum(hi - lo, 0).astype(np.float64)
+            self.w = np.maximum(self._slot_len, 0).astype(np.float64)
         self.cdf = np.concatenate([[0.0], np.cumsum(self.w)])
-        # a guide table for _slot_of: the slot holding each of 2·slots equal steps of the cdf (a binary search per
-        # row over thousands of slots costs more than generating the row)
-        self._steps = 2 * len(self.w)
+        self._zero = self.w <= 0
+        self._w_safe = np.where(self._zero, 1.0, self.w)
+        self._any_zero = bool(self._zero.any())
+        # a guide table for _slot_of: the slot holding each of many equal steps of the cdf (a binary search per
+        # row over thousands of slots costs more than generating the row). Slots of tiny weight (a night hour of
+        # a weekend) share a step; 32 steps per slot keep the walk over them short, within 1 MB of int32.
+        self._steps = max(2 * len(self.w), min(32 * len(self.w), 1 << 18))
         self._scale = self._steps / self.cdf[-1] if self.cdf[-1] > 0 else 0.0
         edges = np.arange(self._steps + 1) / self._scale if self._scale else np.zeros(self._steps + 1)
-        self._guide = np.clip(np.searchsorted(self.cdf, edges, side="right") - 1, 0, len(self.w) - 1)
+        self._guide = np.clip(np.searchsorted(self.cdf, edges, side="right") - 1, 0, len(self.w) - 1).astype(np.int32)
 
     def _slot_of(self, u: np.ndarray) -> np.ndarray:
         """``searchsorted(cdf, u, "right") - 1`` clipped to the slots, exactly, through the guide table: start at
@@ -142,9 +147,9 @@ class SlotSampler:
         """Cumulative slot weight before time ``t`` (µs)."""
         t = np.clip(t, self.start, self.end + 1)
         i = np.clip((t - self.slots[0]) // HOUR, 0, len(self.slots) - 1)
-        lo = np.maximum(self.slots[i], self.start)
-        hi = np.minimum(self.slots[i] + HOUR, self.end + 1)
-        frac = np.where(hi > lo, (t - lo) / np.maximum(hi - lo, 1), 0.0)
+        frac = (t - self._slot_lo[i]) / self._len_safe[i]
+        if self._any_empty:  # a window ending before it starts
+            frac = np.where(self._slot_len[i] > 0, frac, 0.0)
         return self.cdf[i] + frac * self.w[i]
 
     def sample(self, rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray,
@@ -163,8 +168,8 @@ class SlotSampler:
             r = (strata[0] + r) / max(strata[1], 1)
         u = a + r * (b - a)
         i = self._slot_of(u)
-        frac = np.where(self.w[i] > 0, (u - self.cdf[i]) / np.where(self.w[i] > 0, self.w[i], 1), 0.5)
-        slot_lo = np.maximum(self.slots[i], self.start)
-        slot_hi = np.minimum(self.slots[i] + HOUR, self.end + 1)
-        t = slot_lo + (frac * (slot_hi - slot_lo)).astype(np.int64)
+        frac = (u - self.cdf[i]) / self._w_safe[i]
+        if self._any_zero:
+            frac = np.where(self._zero[i], 0.5, frac)
+        t = self._slot_lo[i] + (frac * self._slot_len[i]).astype(np.int64)
         return np.clip(t, lo, hi)

@@ -162,8 +162,11 @@ def _slot_effects(col: dsl.Column, frame: Frame, start: int, end: int) -> bytes 
     w = np.ones(len(slots))
     for m in mods:
         a = m.args
-        f = window_factor(frame.tables[a.effect_table], a.window.start_col if a.window else None,
-                          a.window.end_col if a.window else None, a.map.field, slots, a.map.default)
+        table = frame.tables[a.effect_table]
+        start_col, end_col = (a.window.start_col, a.window.end_col) if a.window else (None, None)
+        # the factor per hour slot depends only on the effect table: computed once, shared by every chunk
+        f = table.index(("slot_effect", start_col, end_col, a.map.field, a.map.default, start, end),
+                        functools.partial(window_factor, table, start_col, end_col, a.map.field, slots, a.map.default))
         w = w * f if a.map.op == "mul" else w * np.maximum(1.0 + f, 0.0)
     return np.maximum(w, 0.0).tobytes()
 
