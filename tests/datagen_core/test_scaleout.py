@@ -180,3 +180,23 @@ def test_hostile_table_names_with_workers_and_parts(tmp_path: Path) -> None:
     parted = [t for t in meta["tables"] if len(t["files"]) > 1]
     assert {t["name"] for t in meta["tables"]} == set(names.values()) and parted
     assert all("/" in f["path"] and ".." not in f["path"] for t in parted for f in t["files"])
+
+
+def test_one_process_writes_parts_in_threads_with_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A time-ordered fact's parts are written by several threads of the one process; any number gives the same
+    files, and its ids still follow time over every part."""
+    import pyarrow.parquet as pq
+
+    from datagen_core import engine
+
+    schema = _write(tmp_path, _doc(2500, 4))
+    monkeypatch.setattr(engine, "PART_THREADS", 1)
+    one = generate(schema, tmp_path / "one", seed=3, partition_rows=3000).output
+    monkeypatch.setattr(engine, "PART_THREADS", 3)
+    three = generate(schema, tmp_path / "three", seed=3, partition_rows=3000).output
+    _same(one, three)
+    parts = sorted((three / "invoice").iterdir())
+    assert len(parts) >= 3
+    table = pq.ParquetDataset(parts).read().to_pandas()
+    assert sorted(table["invoice_id"]) == list(range(100, 100 + len(table)))
+    assert table["invoice_id"].corr(table["issued_at"].rank(), method="spearman") > 0.99

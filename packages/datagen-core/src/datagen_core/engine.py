@@ -40,10 +40,10 @@ from .fact_rows import mean_exposure, parents_per_chunk
 from .frame import CHUNK_ROWS, ChunkJob
 from .output import destination
 from .output.executors import depth
-from .output.scaleout import ordered, write_spread
+from .output.scaleout import SpreadPlan, ordered, spread_chunks, write_parts, write_spread
 from .output.sink import SPILL_DIR, TableSink, table_sink
 from .output.store import KeptTable
-from .output.tables import TableFacts
+from .output.tables import TableFacts, parent_fk, table_facts
 from .output.time_ranks import TimeRanks, buckets_for, replay_chunks, spill_chunks, time_column_to_rank
 from .output.writer import file_name
 from .planning.limits import engine_problems
@@ -311,17 +311,29 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
         kept[name] = done.kept
         kept[name].token = uuid.uuid4().hex  # workers keep one loaded copy of it (store.shared)
-        facts[name] = replace(_facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files)),
+        facts[name] = replace(table_facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files)),
                               published=publish is not None)
         if progress is not None:
             progress(name, -1, time.perf_counter() - t0)
         return None
+    if column and node.touchpoint_table is None and not self_lookups_deferred(schema, node):
+        # one process, a fact numbered in time order: its chunks are generated and spilled here; the returned call
+        # writes its files — each part by a thread of its own, so a partitioned table's encoding uses every core
+        report = None if progress is None else lambda n: progress(name, n, time.perf_counter() - t0)
+        try:
+            plan = spread_chunks(schema, node, staging, None, 1, _jobs(schema, node, seed, scale, kept, timeframe),
+                                 column, buckets_for(chunk_count), timeframe, parts.get(name), keep, needed, report)
+        except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+            raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
+        if progress is not None:
+            progress(name, -1, time.perf_counter() - t0)
+        return partial(_write_planned, plan, schema, node, kept, facts)
     sinks = {name: table_sink(staging, node, keep, needed, background, parts.get(name))}
     tp = node.touchpoint_table
     if tp is not None:
         pk = required(node.pk, "the conversion's key")
         kinds = [("touchpoint_id", "int", False), (pk, required(node.column(pk), pk).type, True)]
-        kinds += [(fk, required(node.column(fk), fk).type, True) for fk in _parent_fk(node)]
+        kinds += [(fk, required(node.column(fk), fk).type, True) for fk in parent_fk(node)]
         kinds += [("channel", "string", True), ("touched_at", "datetime", True),
                   ("touch_position", "int", True), ("attribution_credit", "float", True)]
         if (money := money_column(node)) is not None:
@@ -342,7 +354,7 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
                 kept[t] = sink.finish()
                 if executor is not None:  # chunks of later tables run elsewhere: workers keep one copy (store.shared)
                     kept[t].token = uuid.uuid4().hex
-                facts[t] = _facts(schema, node, t, sink.offset, sink.notes, sink.relative_path(),
+                facts[t] = table_facts(schema, node, t, sink.offset, sink.notes, sink.relative_path(),
                                   sink.relative_files())
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
@@ -369,23 +381,17 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, staging: Path, seed: int, s
     return replay
 
 
-def _parent_fk(node: dsl.Node) -> list[str]:
-    fk = next((c.name for c in node.columns if c.generator.lookup
-               and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
-    return [fk] if fk is not None and fk != node.pk else []
+#: threads writing a one-process table's parts at once (any number gives the same files)
+PART_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
-def _facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dict[str, int | None], path: str,
-           files: tuple[str, ...]) -> TableFacts:
-    from .output.dataset import created_at_of, foreign_keys
-
-    if table != node.id:
-        pk = required(node.pk, "the conversion's key")
-        fks = [(pk, node.id, pk)] + [(c, node.parents[0], required(schema.table(node.parents[0]).pk, "the parent's key"))
-                                     for c in _parent_fk(node)]
-        return TableFacts(table, "touchpoint", path, "touchpoint_id", fks, "touched_at", ["touched_at"], rows,
-                          files=files)
-    times = [c.name for c in node.columns if c.type in ("date", "datetime")]
-    said = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}" for text, count in notes.items())
-    return TableFacts(node.id, node.kind, path, node.pk, foreign_keys(schema, node), created_at_of(node), times, rows,
-                      said, files)
+def _write_planned(plan: SpreadPlan, schema: dsl.Schema, node: dsl.Node, kept: dict[str, KeptTable],
+                   facts: dict[str, TableFacts]) -> None:
+    """Round 2 of a table spilled by :func:`spread_chunks` in this process: its files, its kept columns."""
+    try:
+        with ThreadPoolExecutor(max_workers=PART_THREADS, thread_name_prefix="datagen-part") as pool:
+            done = write_parts(plan, pool, PART_THREADS)
+    except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+        raise GenerationError(f"table {node.id!r}: {type(exc).__name__}: {exc}") from exc
+    kept[node.id] = done.kept
+    facts[node.id] = table_facts(schema, node, node.id, done.rows, done.notes, done.path, tuple(done.files))

@@ -162,19 +162,42 @@ class SpreadTable:
     kept: KeptTable
 
 
+@dataclass
+class SpreadPlan:
+    """Round 1's outcome: one job per output file (in order), the table's rows and where it lives."""
+
+    name: str
+    staging: Path
+    jobs: list[PartJob]
+    rows: int
+    path: str
+    files: list[str]
+
+
 def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor, depth: int,
                  jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                  part_rows: int | None, keep: set[str], needed: bool,
                  progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadTable:
-    """Both rounds for one table (the client's side). The client keeps per output file its chunks, rows and —
-    for a time-ordered fact — a histogram of time slices, never per chunk."""
+    """Both rounds for one table (the client's side)."""
+    plan = spread_chunks(schema, node, staging, executor, depth, jobs, rank_column, buckets, timeframe, part_rows,
+                         keep, needed, progress, publish)
+    return write_parts(plan, executor, depth)
+
+
+def spread_chunks(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor | None, depth: int,
+                  jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
+                  part_rows: int | None, keep: set[str], needed: bool,
+                  progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadPlan:
+    """Round 1: every chunk generated and spilled (on ``executor``, or here when None). The client keeps per
+    output file its chunks, rows and — for a time-ordered fact — a histogram of time slices, never per chunk."""
     stem = Path(file_name(node.id)).stem
     (staging / SPILL_DIR).mkdir(parents=True, exist_ok=True)
     calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets) for job in jobs)
+    results = (spill_chunk(*call) for call in calls) if executor is None else ordered(executor, spill_chunk, calls, depth)
     members: list[list[int]] = [[]]
     sizes = [0]
     hists = [np.zeros(buckets + 1, dtype=np.int64)] if rank_column is not None else []
-    for c, facts in enumerate(ordered(executor, spill_chunk, calls, depth)):
+    for c, facts in enumerate(results):
         if new_part(sizes[-1], facts.rows, part_rows):
             members.append([])
             sizes.append(0)
@@ -198,17 +221,21 @@ def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Ex
         seen = ranks.seen
     part_jobs, offset = [], 0
     for i, path in enumerate(paths):
-        job = PartJob(schema, node.id, str(staging), path, offset,
-                      [spill_path(staging, stem, c) for c in members[i]], keep, needed, rank_column, buckets,
-                      timeframe, None if seen is None else seen.copy(), publish)
+        part_jobs.append(PartJob(schema, node.id, str(staging), path, offset,
+                                 [spill_path(staging, stem, c) for c in members[i]], keep, needed, rank_column,
+                                 buckets, timeframe, None if seen is None else seen.copy(), publish))
         offset += sizes[i]
         if seen is not None:
             seen += hists[i]
-        part_jobs.append((job,))
-    written = list(ordered(executor, write_part, part_jobs, depth))
+    return SpreadPlan(node.id, staging, part_jobs, offset, paths[0] if part_rows is None else stem, paths)
+
+
+def write_parts(plan: SpreadPlan, executor: Executor, depth: int) -> SpreadTable:
+    """Round 2: each output file written by a task of its own; their kept columns joined in order."""
+    written = list(ordered(executor, write_part, ((job,) for job in plan.jobs), depth))
     notes: dict[str, int | None] = {}
     for w in written:
         for text, count in w.notes.items():
             notes[text] = None if count is None else (notes.get(text) or 0) + count
-    kept = merge_kept(node.id, [w.kept for w in written], staging / SPILL_DIR)
-    return SpreadTable(offset, paths[0] if part_rows is None else stem, paths, notes, kept)
+    kept = merge_kept(plan.name, [w.kept for w in written], plan.staging / SPILL_DIR)
+    return SpreadTable(plan.rows, plan.path, plan.files, notes, kept)

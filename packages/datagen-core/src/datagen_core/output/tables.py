@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from datagen_contracts import dsl
+
+from ..errors import required
+
 
 @dataclass(frozen=True)
 class TableFacts:
@@ -37,3 +41,27 @@ class TableFacts:
     @property
     def all_files(self) -> tuple[str, ...]:
         return self.files or (self.path,)
+
+
+def parent_fk(node: dsl.Node) -> list[str]:
+    """The column holding a fact's primary parent's key (none when it is the table's own key)."""
+    fk = next((c.name for c in node.columns if c.generator.lookup
+               and c.generator.lookup.from_.partition(".")[0] == node.parents[0]), None)
+    return [fk] if fk is not None and fk != node.pk else []
+
+
+def table_facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dict[str, int | None], path: str,
+                files: tuple[str, ...]) -> TableFacts:
+    """The facts of ``table``: ``node`` itself, or the touchpoint table it carries."""
+    from .dataset import created_at_of, foreign_keys  # dataset reads this module
+
+    if table != node.id:
+        pk = required(node.pk, "the conversion's key")
+        fks = [(pk, node.id, pk)] + [(c, node.parents[0], required(schema.table(node.parents[0]).pk, "the parent's key"))
+                                     for c in parent_fk(node)]
+        return TableFacts(table, "touchpoint", path, "touchpoint_id", fks, "touched_at", ["touched_at"], rows,
+                          files=files)
+    times = [c.name for c in node.columns if c.type in ("date", "datetime")]
+    said = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}" for text, count in notes.items())
+    return TableFacts(node.id, node.kind, path, node.pk, foreign_keys(schema, node), created_at_of(node), times, rows,
+                      said, files)
