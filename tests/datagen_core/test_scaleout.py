@@ -182,17 +182,20 @@ def test_hostile_table_names_with_workers_and_parts(tmp_path: Path) -> None:
     assert all("/" in f["path"] and ".." not in f["path"] for t in parted for f in t["files"])
 
 
-def test_one_process_writes_parts_in_threads_with_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A time-ordered fact's parts are written by several threads of the one process; any number gives the same
-    files, and its ids still follow time over every part."""
+def test_one_process_threads_write_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one process generates chunks in threads and writes a time-ordered fact's parts in threads; any number
+    of either gives the same files, and the fact's ids still follow time over every part."""
     import pyarrow.parquet as pq
 
     from datagen_core import engine
+    from datagen_core.output import scaleout
 
     schema = _write(tmp_path, _doc(2500, 4))
-    monkeypatch.setattr(engine, "PART_THREADS", 1)
+    monkeypatch.setattr(engine, "GEN_THREADS", 1)
+    monkeypatch.setattr(scaleout, "PART_THREADS", 1)
     one = generate(schema, tmp_path / "one", seed=3, partition_rows=3000).output
-    monkeypatch.setattr(engine, "PART_THREADS", 3)
+    monkeypatch.setattr(engine, "GEN_THREADS", 3)
+    monkeypatch.setattr(scaleout, "PART_THREADS", 3)
     three = generate(schema, tmp_path / "three", seed=3, partition_rows=3000).output
     _same(one, three)
     parts = sorted((three / "invoice").iterdir())

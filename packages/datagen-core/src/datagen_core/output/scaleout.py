@@ -28,14 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from datagen_contracts import dsl
 
 from ..chunks import generate_chunk
+from ..errors import GenerationError
 from ..frame import ChunkJob
 from .destination import Destination, upload
 from .sink import SPILL_DIR, table_sink
 from .store import KeptTable, SpilledCol, Spool, as_numpy
+from .tables import TableFacts, table_facts
 from .time_ranks import TimeRanks
 from .writer import file_name, new_part, part_name
 
@@ -239,3 +242,20 @@ def write_parts(plan: SpreadPlan, executor: Executor, depth: int) -> SpreadTable
             notes[text] = None if count is None else (notes.get(text) or 0) + count
     kept = merge_kept(plan.name, [w.kept for w in written], plan.staging / SPILL_DIR)
     return SpreadTable(plan.rows, plan.path, plan.files, notes, kept)
+
+
+#: threads generating chunks, and writing a table's parts, in the one-process engine (any number: the same files)
+GEN_THREADS = min(2, os.cpu_count() or 1)
+PART_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def write_planned(plan: SpreadPlan, schema: dsl.Schema, node: dsl.Node, kept: dict[str, KeptTable],
+                   facts: dict[str, TableFacts]) -> None:
+    """Round 2 of a table spilled by :func:`spread_chunks` in this process: its files, its kept columns."""
+    try:
+        with ThreadPoolExecutor(max_workers=PART_THREADS, thread_name_prefix="datagen-part") as pool:
+            done = write_parts(plan, pool, PART_THREADS)
+    except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
+        raise GenerationError(f"table {node.id!r}: {type(exc).__name__}: {exc}") from exc
+    kept[node.id] = done.kept
+    facts[node.id] = table_facts(schema, node, node.id, done.rows, done.notes, done.path, tuple(done.files))
