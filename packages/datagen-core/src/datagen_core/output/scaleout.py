@@ -52,9 +52,16 @@ class ChunkFacts:
     counts: np.ndarray | None = None  # rows per slice
 
 
-def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int) -> ChunkFacts:
-    """Round 1 (in a worker): generate one chunk, pickle its pieces to ``path``; return its counts."""
+def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int, needed: bool = True) -> ChunkFacts:
+    """Round 1 (in a worker): generate one chunk, pickle its pieces to ``path``; return its counts. What round 2
+    never reads is not spilled: the row numbers of deferred sequences (the sink numbers the rows) and, for a table
+    no other reads, the rows' creation times and segment factors."""
     pieces = generate_chunk(job)
+    for piece in pieces:
+        if piece.name == job.table:
+            piece.columns = {c: None if c in piece.deferred else v for c, v in piece.columns.items()}
+            if not needed:
+                piece.created = piece.fanout_mult = piece.value_mult = piece.segment = piece.decay = None
     with open(path, "wb") as out:
         pickle.dump(pieces, out, protocol=pickle.HIGHEST_PROTOCOL)
     fact = pieces[0]
@@ -195,7 +202,7 @@ def spread_chunks(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: E
     output file its chunks, rows and — for a time-ordered fact — a histogram of time slices, never per chunk."""
     stem = Path(file_name(node.id)).stem
     (staging / SPILL_DIR).mkdir(parents=True, exist_ok=True)
-    calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets) for job in jobs)
+    calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets, needed) for job in jobs)
     results = (spill_chunk(*call) for call in calls) if executor is None else ordered(executor, spill_chunk, calls, depth)
     members: list[list[int]] = [[]]
     sizes = [0]
