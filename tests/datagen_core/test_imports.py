@@ -67,7 +67,9 @@ def test_sdv_metadata_imports_and_generates_with_its_keys(tmp_path: Path) -> Non
 
 def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "teams.csv").write_text("id,name\n" + "".join(f"{i},t{i}\n" for i in range(7)))
+    # 7 records: a quoted name holds a line break, and a blank line is no record
+    (tmp_path / "data" / "teams.csv").write_text("id,name\n" + "".join(f"{i},t{i}\n" for i in range(5))
+                                                 + '5,"two\nlines"\n\n6,t6\n')
     (tmp_path / "secret.csv").write_text("a\n1\n2\n")
     package = {"name": "league", "resources": [
         {"name": "players", "path": "../secret.csv", "schema": {
@@ -88,7 +90,7 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
     got = import_schema(_write(tmp_path / "datapackage.json", package))
     assert got.format == "Frictionless Data Package" and got.schema["metadata"]["name"] == "league"
     teams = next(n for n in got.schema["nodes"] if n["id"] == "teams")
-    assert teams["rows"] == 7  # counted from data/teams.csv; ../secret.csv is outside the package: not read
+    assert teams["rows"] == 7  # records of data/teams.csv; ../secret.csv is outside the package: not read
     players = _columns(got.schema, "players")
     assert players["position"]["generator"] == {"choice": {"choices": ["GK", "DF", "MF", "FW"]}}
     assert players["age"]["generator"]["distribution"]["clamp"] == [16, 40]
@@ -295,3 +297,17 @@ def test_a_key_of_another_type_becomes_an_integer_sequence(tmp_path: Path) -> No
     schema.write_text(json.dumps(got.schema))
     generate(schema, tmp_path / "out", seed=1)
     assert pq.read_table(tmp_path / "out" / "tableschema.parquet")["code"].to_pylist()[:3] == [1, 2, 3]
+
+
+def test_csv_records_follow_the_dialect_and_refuse_what_does_not_parse(tmp_path: Path) -> None:
+    from datagen_core.imports.frictionless import csv_records
+
+    semi = tmp_path / "semi.csv"
+    semi.write_text('id;note\n1;"a;b"\n2;"x\ny"\n3;z\n')
+    assert csv_records(semi, {"delimiter": ";"}) == 3
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b\n1,2\n3,4,5\n")
+    assert csv_records(ragged, {}) is None
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert csv_records(empty, {}) is None

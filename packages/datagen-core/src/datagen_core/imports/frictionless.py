@@ -31,7 +31,7 @@ def read(doc: dict[str, Any], stem: str, folder: Path | None) -> list[Table]:
             if isinstance(res, dict):
                 schema: dict[str, Any] = res["schema"] if isinstance(res.get("schema"), dict) else {}
                 name = str(res.get("name") or f"resource_{i}")
-                out.append(_table(schema, name, _rows(res.get("path"), folder), res.get("description")))
+                out.append(_table(schema, name, _rows(res.get("path"), folder, res.get("dialect")), res.get("description")))
         return out
     return [_table(doc, stem, None, doc.get("description"))]
 
@@ -67,7 +67,7 @@ def _field(f: dict[str, Any]) -> Field:
                  description=f.get("description") if isinstance(f.get("description"), str) else None)
 
 
-def _rows(path: Any, folder: Path | None) -> int | None:
+def _rows(path: Any, folder: Path | None, dialect: Any = None) -> int | None:
     """Data rows of the resource's CSV or parquet files (a list of parts summed), when every file lies inside the
     descriptor's folder; None otherwise."""
     paths = path if isinstance(path, list) else [path]
@@ -86,8 +86,34 @@ def _rows(path: Any, folder: Path | None) -> int | None:
             except Exception:  # pyarrow raises several types for a damaged file: no count then
                 return None
         elif file.suffix.lower() == ".csv":
-            with file.open("rb") as fh:
-                total += max(0, sum(1 for line in fh if line.strip()) - 1)
+            count = csv_records(file, dialect if isinstance(dialect, dict) else {})
+            if count is None:
+                return None
+            total += count
         else:
             return None
     return total
+
+
+def csv_records(file: Path, dialect: dict[str, Any]) -> int | None:
+    """Records of a CSV file after its header, counted by pyarrow's parser: a quoted value may hold line breaks,
+    blank lines are not records. None when the file does not parse (rows of another width, bad encoding)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    delimiter = str(dialect.get("delimiter") or ",")[:1]
+    quote = str(dialect.get("quoteChar") or '"')[:1]
+    try:
+        with file.open(newline="", encoding="utf-8", errors="replace") as fh:
+            header = next(csv.reader(fh, delimiter=delimiter, quotechar=quote), None)
+        if not header:
+            return None
+        first = header[0]
+        reader = pcsv.open_csv(
+            file, parse_options=pcsv.ParseOptions(delimiter=delimiter, quote_char=quote, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(include_columns=[first], column_types={first: pa.string()}))
+        return sum(batch.num_rows for batch in reader)
+    except (OSError, ValueError, csv.Error, pa.ArrowException):
+        return None
