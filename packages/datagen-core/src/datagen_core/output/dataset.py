@@ -27,30 +27,6 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def created_at_of(node: dsl.Node) -> str | None:
-    """The row's creation time, the column the engine keeps its children after (see ``references``)."""
-    return creation_column(node)
-
-
-def foreign_keys(schema: dsl.Schema, node: dsl.Node) -> list[tuple[str, str, str]]:
-    """(column, parent table, parent column) for lookups onto another table's key and declared foreign keys."""
-    out: dict[str, tuple[str, str, str]] = {}
-    for col in node.columns:
-        lk = col.generator.lookup
-        if lk is None:
-            continue
-        table, _, column = lk.from_.partition(".")
-        other = schema.node(table)
-        if other is not None and other.pk == column:
-            out[col.name] = (col.name, table, column)
-    for fk in schema.constraints.foreign_keys:
-        t, _, c = fk.from_.partition(".")
-        pt, _, pc = fk.to.partition(".")
-        if t == node.id and c not in out:
-            out[c] = (c, pt, pc)
-    return list(out.values())
-
-
 def fk_time_order(schema: dsl.Schema, table: str, column: str, ref_table: str, facts: TableFacts) -> str:
     """How a row's creation time relates to the referenced row's, as the engine guarantees it: ``after`` (never
     before it), ``before`` (attribution touchpoints precede their conversion) or ``none`` (nothing promised: no

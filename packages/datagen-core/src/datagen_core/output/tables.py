@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from datagen_contracts import dsl
 
+from ..columns.references import creation_column
 from ..errors import required
 
 
@@ -53,8 +54,6 @@ def parent_fk(node: dsl.Node) -> list[str]:
 def table_facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes: dict[str, int | None], path: str,
                 files: tuple[str, ...]) -> TableFacts:
     """The facts of ``table``: ``node`` itself, or the touchpoint table it carries."""
-    from .dataset import created_at_of, foreign_keys  # dataset reads this module
-
     if table != node.id:
         pk = required(node.pk, "the conversion's key")
         fks = [(pk, node.id, pk)] + [(c, node.parents[0], required(schema.table(node.parents[0]).pk, "the parent's key"))
@@ -65,3 +64,27 @@ def table_facts(schema: dsl.Schema, node: dsl.Node, table: str, rows: int, notes
     said = tuple(f"{node.id}: {text}" if count is None else f"{node.id}: {count:,} {text}" for text, count in notes.items())
     return TableFacts(node.id, node.kind, path, node.pk, foreign_keys(schema, node), created_at_of(node), times, rows,
                       said, files)
+
+
+def created_at_of(node: dsl.Node) -> str | None:
+    """The row's creation time, the column the engine keeps its children after (see ``references``)."""
+    return creation_column(node)
+
+
+def foreign_keys(schema: dsl.Schema, node: dsl.Node) -> list[tuple[str, str, str]]:
+    """(column, parent table, parent column) for lookups onto another table's key and declared foreign keys."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for col in node.columns:
+        lk = col.generator.lookup
+        if lk is None:
+            continue
+        table, _, column = lk.from_.partition(".")
+        other = schema.node(table)
+        if other is not None and other.pk == column:
+            out[col.name] = (col.name, table, column)
+    for fk in schema.constraints.foreign_keys:
+        t, _, c = fk.from_.partition(".")
+        pt, _, pc = fk.to.partition(".")
+        if t == node.id and c not in out:
+            out[c] = (c, pt, pc)
+    return list(out.values())
