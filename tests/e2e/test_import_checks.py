@@ -1,6 +1,7 @@
-"""A dbt project's tests become checks: ``datagen import schema.yml`` then ``datacruncher crunch DATA --schema``
-finds in data no one generated the orphans, the values outside ``accepted_values`` and outside
-``accepted_range`` that the dbt tests would; and data generated from the same schema passes ``datagen validate``."""
+"""A dbt project's tests, or a warehouse's DDL constraints, become checks: ``datagen import schema.yml`` (or
+``schema.sql``) then ``datacruncher crunch DATA --schema`` finds in data no one generated the orphans, the values
+outside ``accepted_values`` / ``CHECK (… IN …)`` and outside ``accepted_range`` / ``CHECK (… BETWEEN …)`` that the
+source declares; and data generated from the same schema passes ``datagen validate``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 from datacruncher.crunch import crunch
@@ -38,11 +40,32 @@ models:
           - accepted_values: {values: ['placed', 'shipped', 'returned']}
 """
 
+DDL = """
+-- the same warehouse as its DDL declares it (PostgreSQL)
+CREATE TABLE customers (
+    customer_id integer PRIMARY KEY,
+    lifetime_value numeric(10, 2) CHECK (lifetime_value BETWEEN 0 AND 5000)
+);
+CREATE TABLE orders (
+    order_id integer NOT NULL,
+    customer_id integer,
+    status character varying(20),
+    CONSTRAINT orders_pkey PRIMARY KEY (order_id),
+    CONSTRAINT orders_status_check CHECK (((status)::text = ANY ((ARRAY['placed'::character varying,
+        'shipped'::character varying, 'returned'::character varying])::text[])))
+);
+ALTER TABLE ONLY orders ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers(customer_id);
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+"""
 
-def test_dbt_tests_imported_are_checked_on_real_data_and_hold_on_generated_data(tmp_path: Path) -> None:
-    (tmp_path / "schema.yml").write_text(DBT)
+
+@pytest.mark.parametrize(("source", "text"), [("schema.yml", DBT), ("schema.sql", DDL)])
+def test_declared_tests_imported_are_checked_on_real_data_and_hold_on_generated_data(tmp_path: Path, source: str,
+                                                                                     text: str) -> None:
+    (tmp_path / source).write_text(text)
     schema = tmp_path / "imported.json"
-    assert CliRunner().invoke(datagen, ["import", str(tmp_path / "schema.yml"), "-o", str(schema)]).exit_code == 0
+    got = CliRunner().invoke(datagen, ["import", str(tmp_path / source), "-o", str(schema)])
+    assert got.exit_code == 0, got.output
     rnd, data = random.Random(1), tmp_path / "warehouse"
     data.mkdir()
     pq.write_table(pa.table({"customer_id": list(range(1, 301)),

@@ -8,6 +8,7 @@ normalizers below, and only a document without problems is converted to Structs 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -268,7 +269,12 @@ def decode_schema(
     scenario: str | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Any:
-    raw = parse_document(data, source)
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    if not text.lstrip().startswith(("{", "[")) and CREATE_TABLE.search(text):
+        raise SchemaError([Problem("$", "this is SQL DDL (CREATE TABLE statements), not a datagen schema (DSL v1: an "
+                                        "object with version, metadata, timeframe and nodes; see docs/dsl.md); "
+                                        "`datagen import` converts it")], source)
+    raw = parse_document(text, source)
     if (other := foreign_format(raw)) is not None:
         convert = "; `datagen import` converts it" if other.startswith(IMPORTABLE) else ""
         raise SchemaError([Problem("$", f"this is {other}, not a datagen schema (DSL v1: an object with version, "
@@ -309,7 +315,11 @@ def _all_dicts(items: Any, key: str) -> bool:
 
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
-              "a Snowfakery recipe")
+              "a Snowfakery recipe", "SQL DDL")
+#: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
+CREATE_TABLE = re.compile(
+    r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
+    r"table\b")
 
 
 def foreign_format(raw: Any) -> str | None:

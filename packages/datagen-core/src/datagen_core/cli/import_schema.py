@@ -1,5 +1,5 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, dbt properties or a Snowfakery recipe (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
+Schema, dbt properties, a Snowfakery recipe or SQL DDL (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
 from __future__ import annotations
@@ -29,12 +29,16 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 @click.option("--timeframe", default="2024-01-01:2024-12-31", show_default=True, metavar="START:END",
               help="The window of every generated time.")
 @click.option("--name", help="The dataset's name (default: the source's name or file name).")
+@click.option("--dialect", metavar="NAME",
+              help="SQL DDL only: the SQL dialect (postgres, mysql, tsql, snowflake, bigquery, oracle, sqlite, duckdb…; "
+                   "default: the first of these that reads the file).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 @click.option("--json", "as_json", is_flag=True, help="Print {format, output, tables, notes} as JSON on stdout.")
-def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: str | None, overwrite: bool,
-                  as_json: bool) -> None:
+def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: str | None, dialect: str | None,
+                  overwrite: bool, as_json: bool) -> None:
     """Write the DSL schema that SOURCE describes: SDV metadata (single or multi table), a Frictionless Data
-    Package or Table Schema, dbt properties (schema.yml) or a Snowfakery recipe.
+    Package or Table Schema, dbt properties (schema.yml), a Snowfakery recipe or SQL DDL (CREATE TABLE
+    statements: a schema dump, migrations).
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you
@@ -52,7 +56,7 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     if output.exists() and not overwrite:
         raise InputError(f"{output} exists; pass --overwrite to replace it")
     try:
-        got = read(source, rows=rows, timeframe=(start, end), name=name)
+        got = read(source, rows=rows, timeframe=(start, end), name=name, dialect=dialect)
     except (DatagenError, ContractError) as exc:
         raise InputError(str(exc)) from None
     try:

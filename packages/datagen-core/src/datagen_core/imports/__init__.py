@@ -1,5 +1,6 @@
 """``datagen import FILE``: a DSL schema from a schema written for another tool — SDV metadata, a Frictionless
-Data Package or Table Schema, dbt properties (``schema.yml``), a Snowfakery recipe. The source says what tables, keys, types and
+Data Package or Table Schema, dbt properties (``schema.yml``), a Snowfakery recipe, SQL DDL (``CREATE TABLE``
+statements, :mod:`.ddl`). The source says what tables, keys, types and
 allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
@@ -23,7 +24,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import dbt, frictionless, sdv, snowfakery
+from . import dbt, ddl, frictionless, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -38,14 +39,24 @@ class Imported:
 
 
 def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, str] = ("2024-01-01", "2024-12-31"),
-                  name: str | None = None) -> Imported:
-    """Read ``path`` (JSON or YAML) and return the DSL schema it describes; :class:`DatagenError` when the file is
-    not one of :data:`READERS`."""
+                  name: str | None = None, dialect: str | None = None) -> Imported:
+    """Read ``path`` (JSON, YAML or SQL) and return the DSL schema it describes; :class:`DatagenError` when the file
+    is not one of :data:`READERS`. ``dialect`` names the SQL dialect of DDL (sqlglot's names; default: the first
+    of :data:`.ddl.DIALECTS` that reads it)."""
     path = Path(path)
     try:
-        raw = parse_document(path.read_bytes(), str(path))
+        data = path.read_bytes()
     except OSError as exc:
         raise DatagenError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix.lower() in (".sql", ".ddl") or (not text.lstrip().startswith(("{", "[")) and ddl.is_ddl(text)):
+        found, skipped, used = ddl.read(text, dialect)
+        if not found:
+            raise DatagenError(f"{path}: SQL with no CREATE TABLE of columns in it")
+        schema, built = build(name or path.stem, found, rows=rows, timeframe=timeframe, source=f"SQL DDL {path.name}")
+        loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
+        return Imported(f"SQL DDL ({used})", schema, skipped + built)
+    raw = parse_document(data, str(path))
     what = foreign_format(raw) or ""
     kind = next((r for r in READERS if what.startswith(r)), None)
     if kind is None or not isinstance(raw, dict | list):

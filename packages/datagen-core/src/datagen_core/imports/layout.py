@@ -132,7 +132,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
           source: str = "") -> tuple[dict[str, Any], list[str]]:
     """The DSL schema (a dict, for ``json.dumps``) and the notes of what was chosen for the user."""
     notes: list[str] = []
-    tables = order(tables, notes)
+    tables = order(_dotless(tables, notes), notes)
     known = {t.name: t for t in tables}
     nodes, unique, fks = [], [], []
     descriptions: dict[str, str] = {}
@@ -174,6 +174,25 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
               "timeframe": {"start": timeframe[0], "end": timeframe[1]},
               "constraints": {"unique": unique, "foreign_keys": fks}, "nodes": nodes}
     return schema, notes
+
+
+def _dotless(tables: list[Table], notes: list[str]) -> list[Table]:
+    """A table name holding ``.`` (``sales.orders`` as one quoted name) renamed with ``_``: the DSL's references
+    (``orders.customer_id``) split at the first dot. Foreign keys follow the new names."""
+    taken = {t.name for t in tables}
+    renamed: dict[str, str] = {}
+    for t in tables:
+        if "." in t.name:
+            old, new = t.name, t.name.replace(".", "_")
+            while new in taken:
+                new += "_"
+            renamed[old], t.name = new, new
+            taken.add(new)
+            notes.append(f"{new}: named {old!r} in the source; renamed (a DSL table name holds no '.')")
+    for t in tables:
+        t.fks = [(c, renamed.get(p, p), pc) for c, p, pc in t.fks]
+        t.under = renamed.get(t.under, t.under) if t.under else None
+    return tables
 
 
 def named_key(t: Table) -> str | None:

@@ -1,0 +1,109 @@
+"""Pieces of SQL DDL as sqlglot parses them: a column's type as a DSL type (:func:`dsl_type`), and what a
+``CHECK`` says of a column (:func:`bound`: allowed values, a low or high bound).
+
+>>> import sqlglot
+>>> check = sqlglot.parse_one("SELECT 1 WHERE status IN ('a', 'b') AND qty BETWEEN 1 AND 9", read="postgres")
+>>> [bound(p) for p in conjuncts(check.args["where"].this)]
+[('status', ['a', 'b'], None, None), ('qty', None, 1.0, 9.0)]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+
+def dsl_type(kind: Any, dialect: str, enums: dict[str, list[str]]) -> tuple[str, list[Any] | None, bool]:
+    """(DSL type, the values of an enum type, whether the type numbers itself: SERIAL…)."""
+    if not isinstance(kind, exp.DataType):
+        return "string", None, False
+    t = kind.this
+    T = exp.DataType.Type
+    name = kind.sql(dialect=dialect).lower()
+    if t == T.USERDEFINED or t.name == "USERDEFINED":
+        enum = enums.get(name.split(".")[-1].strip('"`[]'))
+        return "string", enum, False
+    if t == T.ENUM or t.name.startswith("ENUM"):
+        return "string", [v.name for v in kind.expressions if isinstance(v, exp.Literal)] or None, False
+    if t == T.BOOLEAN or (t == T.BIT and (not kind.expressions or kind.expressions[0].sql() == "1")):
+        return "bool", None, False
+    serial = t.name in ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
+    if serial or kind.is_type(*exp.DataType.INTEGER_TYPES):
+        return "int", None, serial
+    if t in (T.DECIMAL, T.BIGDECIMAL) or t.name in ("NUMBER", "NUMERIC"):
+        # DECIMAL(p) and DECIMAL(p, 0) hold whole numbers (SQL's default scale is 0); DECIMAL alone any number
+        args = [e.sql() for e in kind.expressions]
+        return ("int" if len(args) == 1 or args[1:2] == ["0"] else "float"), None, False
+    if kind.is_type(*exp.DataType.REAL_TYPES) or t.name in ("MONEY", "SMALLMONEY"):
+        return "float", None, False
+    if t in (T.DATE, T.DATE32):
+        return "date", None, False
+    if t.name.startswith(("TIMESTAMP", "DATETIME")):
+        return "datetime", None, False
+    return "string", None, False
+
+
+def names(items: list[Any]) -> list[str]:
+    out = []
+    for i in items:
+        i = i.this if isinstance(i, exp.Ordered) else i
+        out.append(i.name if hasattr(i, "name") else str(i))
+    return out
+
+
+def conjuncts(cond: Any) -> list[Any]:
+    cond = cond.this if isinstance(cond, exp.Paren) else cond
+    if isinstance(cond, exp.And):
+        return conjuncts(cond.this) + conjuncts(cond.expression)
+    return [cond]
+
+
+def uncast(e: Any) -> Any:
+    while isinstance(e, exp.Cast | exp.Paren | exp.TryCast):
+        e = e.this
+    return e
+
+
+def literal(e: Any) -> Any:
+    """A literal's value (numbers as float, text as str, a negated number), else None."""
+    e = uncast(e)
+    if isinstance(e, exp.Neg) and isinstance(uncast(e.this), exp.Literal) and not uncast(e.this).is_string:
+        return -float(uncast(e.this).name)
+    if isinstance(e, exp.Literal):
+        return e.name if e.is_string else float(e.name)
+    if isinstance(e, exp.Boolean):
+        return bool(e.this)
+    return None
+
+
+def bound(e: Any) -> tuple[str | None, list[Any] | None, float | None, float | None]:
+    """(column, allowed values, low, high) that one comparison says."""
+    if isinstance(e, exp.In) and isinstance(uncast(e.this), exp.Column):
+        values = [literal(v) for v in e.expressions]
+        return (uncast(e.this).name, values, None, None) if values and None not in values else (None, None, None, None)
+    if isinstance(e, exp.EQ) and isinstance(uncast(e.this), exp.Column) and isinstance(uncast(e.expression), exp.Any):
+        arr = uncast(uncast(e.expression).this)
+        values = [literal(v) for v in (arr.expressions if isinstance(arr, exp.Array) else [])]
+        return (uncast(e.this).name, values, None, None) if values and None not in values else (None, None, None, None)
+    if isinstance(e, exp.Between) and isinstance(uncast(e.this), exp.Column):
+        lo, hi = literal(e.args.get("low")), literal(e.args.get("high"))
+        if isinstance(lo, float) and isinstance(hi, float):
+            return uncast(e.this).name, None, lo, hi
+    ops = {exp.GTE: "low", exp.GT: "low", exp.LTE: "high", exp.LT: "high"}
+    for op, side in ops.items():
+        if type(e) is op:
+            left, right = uncast(e.this), uncast(e.expression)
+            if isinstance(left, exp.Column) and isinstance(literal(right), float):
+                v = literal(right)
+                return (left.name, None, v, None) if side == "low" else (left.name, None, None, v)
+            if isinstance(right, exp.Column) and isinstance(literal(left), float):
+                v = literal(left)  # 0 <= x: the bound is on the other side
+                return (right.name, None, None, v) if side == "low" else (right.name, None, v, None)
+    return None, None, None, None
+
+
+def typed_value(v: Any, kind: str) -> Any:
+    if kind == "int" and isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v

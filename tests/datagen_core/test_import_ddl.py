@@ -1,0 +1,258 @@
+"""``datagen import schema.sql``: SQL DDL from PostgreSQL (a ``pg_dump --schema-only``), MySQL and SQL Server read
+into a DSL schema that generates data keeping the declared keys, foreign keys, allowed values and bounds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from datagen_core.cli import main
+from datagen_core.engine import generate
+from datagen_core.imports import import_schema
+
+PG_DUMP = r"""
+--
+-- PostgreSQL database dump
+--
+SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', '', false);
+
+CREATE TYPE public.mood AS ENUM ('happy', 'sad', 'neutral');
+
+CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END; $$;
+
+CREATE TABLE public.customers (
+    id integer NOT NULL,
+    email character varying(255) NOT NULL,
+    first_name text,
+    mood public.mood,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT customers_email_check CHECK ((length(email) > 3))
+);
+COMMENT ON COLUMN public.customers.email IS 'Where receipts go';
+
+CREATE SEQUENCE public.customers_id_seq AS integer START WITH 1 INCREMENT BY 1;
+
+CREATE TABLE public."order" (
+    id bigint NOT NULL,
+    customer_id integer NOT NULL,
+    status character varying(20) DEFAULT 'placed'::character varying NOT NULL,
+    total numeric(12,2) NOT NULL,
+    placed_on date,
+    CONSTRAINT order_status_check CHECK (((status)::text = ANY ((ARRAY['placed'::character varying, 'shipped'::character varying, 'returned'::character varying])::text[]))),
+    CONSTRAINT order_total_check CHECK (((total >= (0)::numeric) AND (total <= (10000)::numeric)))
+);
+
+CREATE TABLE public."line item" (
+    order_id bigint NOT NULL REFERENCES public."order"(id),
+    sku text NOT NULL,
+    quantity smallint CHECK (quantity BETWEEN 1 AND 50),
+    PRIMARY KEY (order_id, sku)
+);
+
+COPY public.customers (id, email, first_name, mood, created_at) FROM stdin;
+1	a@example.com	Ann	happy	2024-01-01 00:00:00+00
+\.
+
+ALTER TABLE ONLY public.customers ADD CONSTRAINT customers_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public."order" ADD CONSTRAINT order_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY public."order"
+    ADD CONSTRAINT order_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customers(id);
+CREATE INDEX order_customer_idx ON public."order" USING btree (customer_id);
+GRANT ALL ON TABLE public.customers TO app;
+"""
+
+MYSQL = """
+CREATE TABLE `users` (
+  `user_id` int unsigned NOT NULL AUTO_INCREMENT,
+  `plan` enum('free','pro','team') NOT NULL DEFAULT 'free',
+  `signup_date` datetime NOT NULL,
+  `is_active` tinyint(1) NOT NULL DEFAULT '1',
+  PRIMARY KEY (`user_id`),
+  UNIQUE KEY `uq_email` (`user_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+
+CREATE TABLE `sessions` (
+  `session_id` bigint NOT NULL AUTO_INCREMENT,
+  `user_id` int unsigned NOT NULL,
+  `seconds` int NOT NULL,
+  PRIMARY KEY (`session_id`),
+  KEY `idx_user` (`user_id`),
+  CONSTRAINT `fk_sessions_user` FOREIGN KEY (`user_id`) REFERENCES `users` (`user_id`) ON DELETE CASCADE,
+  CONSTRAINT `chk_seconds` CHECK ((`seconds` >= 0))
+) ENGINE=InnoDB;
+"""
+
+TSQL = """
+SET ANSI_NULLS ON
+GO
+CREATE TABLE [dbo].[Accounts](
+	[AccountID] [int] IDENTITY(1,1) NOT NULL,
+	[Name] [nvarchar](max) NOT NULL,
+	[Balance] [money] NULL,
+	[IsClosed] [bit] NOT NULL,
+	[OpenedAt] [datetime2](7) NOT NULL,
+ CONSTRAINT [PK_Accounts] PRIMARY KEY CLUSTERED
+(
+	[AccountID] ASC
+)WITH (PAD_INDEX = OFF, STATISTICS_NORECOMPUTE = OFF) ON [PRIMARY]
+) ON [PRIMARY]
+GO
+CREATE TABLE [dbo].[Transfers](
+	[TransferID] [bigint] IDENTITY(1,1) NOT NULL,
+	[AccountID] [int] NOT NULL,
+	[Amount] [decimal](18, 2) NOT NULL,
+ CONSTRAINT [PK_Transfers] PRIMARY KEY CLUSTERED ([TransferID] ASC)
+) ON [PRIMARY]
+GO
+ALTER TABLE [dbo].[Transfers]  WITH CHECK ADD  CONSTRAINT [FK_Transfers_Accounts] FOREIGN KEY([AccountID])
+REFERENCES [dbo].[Accounts] ([AccountID])
+GO
+ALTER TABLE [dbo].[Transfers] CHECK CONSTRAINT [FK_Transfers_Accounts]
+GO
+"""
+
+
+def _nodes(schema: dict) -> dict[str, dict]:
+    return {n["id"]: n for n in schema["nodes"]}
+
+
+def _cols(node: dict) -> dict[str, dict]:
+    return {c["name"]: c for c in node["columns"]}
+
+
+def test_a_pg_dump_keeps_keys_references_values_and_bounds(tmp_path: Path) -> None:
+    (tmp_path / "dump.sql").write_text(PG_DUMP)
+    got = import_schema(tmp_path / "dump.sql", rows=300)
+    assert got.format == "SQL DDL (postgres)"
+    nodes = _nodes(got.schema)
+    assert list(nodes) == ["customers", "order", "line item"]  # parents first; hostile names kept
+    assert [nodes[t]["pk"] for t in nodes] == ["id", "id", "line item_id"]  # composite key: one added
+    order, customers, items = _cols(nodes["order"]), _cols(nodes["customers"]), _cols(nodes["line item"])
+    assert order["customer_id"]["generator"] == {"lookup": {"from": "customers.id"}}
+    assert items["order_id"]["generator"] == {"lookup": {"from": "order.id"}}
+    assert order["status"]["constraints"] == {"enum": ["placed", "shipped", "returned"]}
+    assert order["total"]["constraints"] == {"min": 0.0, "max": 10000.0}
+    assert items["quantity"]["constraints"] == {"min": 1.0, "max": 50.0}
+    assert customers["mood"]["generator"]["choice"]["choices"] == ["happy", "sad", "neutral"]  # CREATE TYPE … ENUM
+    assert customers["email"]["generator"] == {"faker": {"method": "email"}}
+    assert (customers["created_at"]["type"], order["placed_on"]["type"], order["total"]["type"]) == (
+        "datetime", "date", "float")
+    assert got.schema["metadata"]["descriptions"]["customers.email"] == "Where receipts go"
+    notes = "\n".join(got.notes)
+    assert "length(email)" in notes.lower() and "not carried" in notes  # a CHECK that is no bound is said, not dropped silently
+    assert "several columns" in notes and "statement(s)" in notes
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    out = generate(schema, tmp_path / "out", seed=2).output
+    customers_t, order_t = pq.read_table(out / "customers.parquet"), pq.read_table(out / "order.parquet")
+    assert customers_t.num_rows == 300
+    assert pc.all(pc.is_in(order_t["customer_id"], customers_t["id"])).as_py()
+    assert set(order_t["status"].to_pylist()) <= {"placed", "shipped", "returned"}
+    assert pc.min(order_t["total"]).as_py() >= 0 and pc.max(order_t["total"]).as_py() <= 10000
+
+
+def test_mysql_and_sql_server_ddl(tmp_path: Path) -> None:
+    """MySQL (backticks, AUTO_INCREMENT, ENUM, ENGINE); SQL Server as SSMS scripts it (brackets, GO batches, the
+    foreign key added by ALTER TABLE … WITH CHECK ADD CONSTRAINT)."""
+    (tmp_path / "my.sql").write_text(MYSQL)
+    my = import_schema(tmp_path / "my.sql")
+    assert my.format == "SQL DDL (mysql)"
+    nodes = _nodes(my.schema)
+    assert (nodes["users"]["pk"], nodes["sessions"]["pk"]) == ("user_id", "session_id")
+    users, sessions = _cols(nodes["users"]), _cols(nodes["sessions"])
+    assert users["plan"]["generator"]["choice"]["choices"] == ["free", "pro", "team"]
+    assert users["is_active"]["type"] == "int"  # tinyint(1): MySQL's flag is a number, kept as one
+    assert sessions["user_id"]["generator"] == {"lookup": {"from": "users.user_id"}}
+    assert sessions["seconds"]["constraints"] == {"min": 0.0}
+    (tmp_path / "ms.sql").write_text(TSQL)
+    ms = import_schema(tmp_path / "ms.sql")
+    assert ms.format == "SQL DDL (tsql)"
+    nodes = _nodes(ms.schema)
+    assert (nodes["Accounts"]["pk"], nodes["Transfers"]["pk"]) == ("AccountID", "TransferID")
+    accounts = _cols(nodes["Accounts"])
+    assert [accounts[c]["type"] for c in ("Balance", "IsClosed", "OpenedAt")] == ["float", "bool", "datetime"]
+    assert _cols(nodes["Transfers"])["AccountID"]["generator"] == {"lookup": {"from": "Accounts.AccountID"}}
+
+
+def test_sql_errors_are_usage_errors_with_lines(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = tmp_path / "bad.sql"
+    bad.write_text("CREATE TABLE t (id int PRIMARY KEY,\n  name text NOT NULL DEFAULT,\n  x int);\n")
+    got = runner.invoke(main, ["import", str(bad), "-o", str(tmp_path / "s.json")])
+    assert got.exit_code == 2 and "Traceback" not in got.output
+    assert "line 2, column 29" in got.output and "--dialect" in got.output
+    good = tmp_path / "good.sql"
+    good.write_text("CREATE TABLE t (id int PRIMARY KEY, name text);\n")
+    got = runner.invoke(main, ["import", str(good), "-o", str(tmp_path / "s.json"), "--dialect", "nosuch"])
+    assert got.exit_code == 2 and "nosuch" in got.output
+    got = runner.invoke(main, ["import", str(good), "-o", str(tmp_path / "s.json"), "--dialect", "sqlite", "--json"])
+    assert got.exit_code == 0 and json.loads(got.output)["format"] == "SQL DDL (sqlite)"
+    got = runner.invoke(main, ["generate", str(good), "-o", str(tmp_path / "out")])
+    assert got.exit_code == 2 and "SQL DDL" in got.output and "datagen import" in got.output
+    views = tmp_path / "views.sql"
+    views.write_text("CREATE VIEW v AS SELECT 1;\n")
+    got = runner.invoke(main, ["import", str(views), "-o", str(tmp_path / "v.json")])
+    assert got.exit_code == 2 and "Traceback" not in got.output
+
+
+OTHERS = [
+    ("snowflake", {"CUSTOMERS": "ID", "ORDERS": "ORDER_ID"}, ("ORDERS", "CUSTOMER_ID", "CUSTOMERS", "ID"), """
+create or replace TABLE ANALYTICS.PUBLIC.CUSTOMERS (
+	ID NUMBER(38,0) NOT NULL autoincrement start 1 increment 1,
+	EMAIL VARCHAR(16777216),
+	SIGNUP_TS TIMESTAMP_NTZ(9),
+	LTV NUMBER(12,2),
+	primary key (ID)
+);
+create or replace TABLE ANALYTICS.PUBLIC.ORDERS (
+	ORDER_ID NUMBER(38,0) NOT NULL,
+	CUSTOMER_ID NUMBER(38,0),
+	AMOUNT FLOAT,
+	primary key (ORDER_ID),
+	foreign key (CUSTOMER_ID) references ANALYTICS.PUBLIC.CUSTOMERS(ID)
+);"""),
+    ("bigquery", {"users": "user_id", "events": "event_id"}, ("events", "user_id", "users", "user_id"), """
+CREATE TABLE `proj.shop.users` (
+  user_id INT64 NOT NULL,
+  country STRING,
+  tags ARRAY<STRING>,
+  created DATE,
+  PRIMARY KEY (user_id) NOT ENFORCED
+);
+CREATE TABLE `proj.shop.events` (
+  event_id STRING NOT NULL,
+  user_id INT64,
+  at TIMESTAMP,
+  payload JSON,
+  FOREIGN KEY (user_id) REFERENCES `proj.shop.users`(user_id) NOT ENFORCED
+);"""),
+    ("postgres", {"artists": "id", "albums": "id"}, ("albums", "artist_id", "artists", "id"), """
+CREATE TABLE IF NOT EXISTS "artists" (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS "albums" (id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, title TEXT, year INTEGER CHECK (year > 1900), FOREIGN KEY(artist_id) REFERENCES artists(id));"""),  # SQLite's DDL is PostgreSQL's too, as far as tables go
+    ("oracle", {"departments": "department_id", "employees": "employee_id"},
+     ("employees", "department_id", "departments", "department_id"), """
+CREATE TABLE hr.departments (department_id NUMBER(4) CONSTRAINT dept_id_pk PRIMARY KEY, department_name VARCHAR2(30) NOT NULL);
+CREATE TABLE hr.employees (employee_id NUMBER(6) PRIMARY KEY, department_id NUMBER(4) CONSTRAINT emp_dept_fk REFERENCES hr.departments(department_id), salary NUMBER(8,2) CONSTRAINT emp_salary_min CHECK (salary > 0), hire_date DATE NOT NULL);"""),
+]
+
+
+@pytest.mark.parametrize(("dialect", "keys", "fk", "sql"), OTHERS, ids=[o[0] + str(i) for i, o in enumerate(OTHERS)])
+def test_each_dialect_generates_with_its_keys(tmp_path: Path, dialect: str, keys: dict[str, str],
+                                              fk: tuple[str, str, str, str], sql: str) -> None:
+    (tmp_path / "ddl.sql").write_text(sql)
+    got = import_schema(tmp_path / "ddl.sql", rows=50)
+    assert got.format == f"SQL DDL ({dialect})"
+    assert {n["id"]: n["pk"] for n in got.schema["nodes"]} == keys
+    child, column, parent, key = fk
+    assert _cols(_nodes(got.schema)[child])[column]["generator"] == {"lookup": {"from": f"{parent}.{key}"}}
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=1).output
+    kids, parents = pq.read_table(out / f"{child}.parquet"), pq.read_table(out / f"{parent}.parquet")
+    assert kids.num_rows > 0 and pc.all(pc.is_in(kids[column], parents[key])).as_py()
