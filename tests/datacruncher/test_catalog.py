@@ -54,7 +54,7 @@ def test_corrupt_and_empty_files_name_the_file(tmp_path):
 def test_missing_and_empty_dataset(tmp_path):
     with pytest.raises(InputError, match="not found"):
         find_tables(tmp_path / "nope")
-    with pytest.raises(InputError, match="no parquet or CSV files"):
+    with pytest.raises(InputError, match="no parquet, CSV or JSON-lines files"):
         find_tables(tmp_path)
 
 

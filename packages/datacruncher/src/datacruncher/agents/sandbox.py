@@ -34,6 +34,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..model.catalog import TableSource
+from ..model.csv_files import read_csv_sql, read_json_sql
 
 MAX_ROWS = 200  # rows returned to the model per query
 MAX_VALUE_CHARS = 200  # longer strings are cut (a value cannot flood the context)
@@ -94,7 +95,9 @@ class Sandbox:
                     attached = True
                 body = f"SELECT * FROM {s.relation}"
             elif s.reader == "csv":
-                body = f"SELECT * FROM read_csv({files}, union_by_name = true)"
+                body = read_csv_sql(s.files, decimal_comma=bool(s.decimal_comma))  # as the crunch read it
+            elif s.reader == "json":
+                body = read_json_sql(s.files)
             else:
                 hive = ", hive_partitioning = true" if s.hive else ""
                 body = f"SELECT * FROM read_parquet({files}, union_by_name = true{hive})"

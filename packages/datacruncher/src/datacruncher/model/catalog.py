@@ -139,34 +139,65 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSourc
     leading outside it is refused unless ``follow_symlinks`` (datagen_contracts.layout)."""
     text = str(path)
     if any(ch in text for ch in "*?["):
-        files = sorted(Path(f) for f in glob.glob(text, recursive=True) if f.endswith((".parquet", ".csv")))
+        files = sorted(Path(f) for f in glob.glob(text, recursive=True)
+                       if f.endswith(".parquet") or text_kind(Path(f)) is not None)
         if not files:
-            raise InputError(f"no parquet or CSV files match {text}")
-        return _unique([TableSource(f.stem, [f], reader=_reader(f)) for f in files])
+            raise InputError(f"no parquet, CSV or JSON-lines files match {text}")
+        return _unique([TableSource(_table_name(f), [f], reader=_reader(f)) for f in files])
     if not path.exists():
         raise InputError(f"dataset not found: {path}")
     if path.is_file():
-        return [TableSource(path.stem, [path], reader=_reader(path))]
+        return [TableSource(_table_name(path), [path], reader=_reader(path))]
     try:
         found = layout.find_tables(path, follow_symlinks=follow_symlinks)
-        csvs = sorted(f for f in path.iterdir() if f.suffix.lower() == ".csv" and not layout.hidden(f.name)
-                      and f.is_file())
-        for f in csvs:
+        texts = sorted(f for f in path.iterdir() if text_kind(f) is not None and not layout.hidden(f.name)
+                       and f.is_file())
+        for f in texts:
             layout.check_inside(f, path, follow_symlinks=follow_symlinks)
     except layout.OutsideInputError as exc:
         raise InputError(f"{exc} (--follow-symlinks allows links that leave the dataset directory)") from None
     sources = [TableSource(t.name, list(t.files), hive=t.hive) for t in found]
-    sources += [TableSource(f.stem, [f], reader="csv") for f in csvs]
+    sources += [TableSource(_table_name(f), [f], reader=str(text_kind(f))) for f in texts]
     if not sources:
-        raise InputError(f"no parquet or CSV files in {path}")
+        raise InputError(f"no parquet, CSV or JSON-lines files in {path}")
     return _unique(sources)
 
 
+#: delimited text (DuckDB's sniffer tells the delimiter), JSON lines, each optionally gzip- or zstd-compressed
+TEXT_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".psv": "csv", ".jsonl": "json", ".ndjson": "json"}
+COMPRESSED = (".gz", ".zst")
+
+
+def text_kind(f: Path) -> str | None:
+    """``csv`` or ``json`` for a text data file in a dataset directory, told by its suffixes (``orders.tsv.gz``).
+
+    >>> [text_kind(Path(n)) for n in ("a.csv", "b.TSV.gz", "c.ndjson.zst", "d.json", "e.txt", "f.parquet")]
+    ['csv', 'csv', 'json', None, None, None]
+    """
+    low = f.name.lower()
+    for end in COMPRESSED:
+        low = low.removesuffix(end)
+    return TEXT_SUFFIXES.get(Path(low).suffix)
+
+
+def _table_name(f: Path) -> str:
+    """A file's table: its name without the data and compression suffixes (``orders.csv.gz`` → ``orders``)."""
+    name = f.name
+    for end in COMPRESSED:
+        if name.lower().endswith(end):
+            name = name[: -len(end)]
+    return Path(name).stem if text_kind(f) is not None or Path(name).suffix.lower() in (".txt", ".json") else f.stem
+
+
 def _reader(f: Path) -> str:
-    """How a single input file is read: parquet, CSV, or a DuckDB database (by its magic bytes); anything else is
-    an input error naming the file."""
-    if f.suffix.lower() == ".csv":
+    """How a single input file is read: parquet, delimited text (also ``.txt`` named on its own), JSON lines (also
+    ``.json``), or a DuckDB database (by its magic bytes); anything else is an input error naming the file."""
+    if (kind := text_kind(f)) is not None:
+        return kind
+    if f.suffix.lower() == ".txt":
         return "csv"
+    if f.suffix.lower() == ".json":
+        return "json"
     try:
         with f.open("rb") as fh:
             head = fh.read(12)
@@ -176,7 +207,8 @@ def _reader(f: Path) -> str:
         return "duckdb"
     if head[:4] == b"PAR1" or f.suffix.lower() == ".parquet":
         return "parquet"
-    raise InputError(f"{f} is not a parquet file, a CSV file or a DuckDB database")
+    raise InputError(f"{f} is not a parquet file, delimited text (.csv, .tsv, .psv), JSON lines (.jsonl) or a DuckDB "
+                     "database")
 
 
 def _unique(sources: list[TableSource]) -> list[TableSource]:

@@ -1,4 +1,4 @@
-"""How a CSV table is read: its text encoding, told from its bytes — a UTF-16 byte-order mark, else UTF-8 when
+"""How a CSV (or TSV, PSV; JSON-lines: :func:`read_json_sql`) table is read: its text encoding, told from its bytes — a UTF-16 byte-order mark, else UTF-8 when
 the first megabyte decodes as UTF-8, else Latin-1 (every byte is a character: ``Zürich`` saved by a Western-European
 spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that does not fit. Numbers
 written with a decimal comma (``1234,56``, the same spreadsheets) are read as numbers when a text column holds
@@ -27,11 +27,13 @@ _SAMPLE = 1 << 20
 
 def encoding_of(path: Path) -> str:
     """``utf-8``, ``utf-16`` or ``latin-1``: the encoding DuckDB should read ``path`` with."""
-    try:
-        with path.open("rb") as fh:
+    import pyarrow as pa
+
+    try:  # a .gz or .zst file is read through its decompressor
+        with pa.input_stream(str(path), compression="detect") as fh:
             head = fh.read(_SAMPLE)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16"
     try:
@@ -53,6 +55,15 @@ def read_csv_sql(files: list[Path], *, decimal_comma: bool = False) -> str:
     listed = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
     comma = ", decimal_separator = ','" if decimal_comma else ""
     return f"SELECT * FROM read_csv({listed}, union_by_name = true, encoding = {quote_literal(encoding)}{comma})"
+
+
+def read_json_sql(files: list[Path]) -> str:
+    """The ``read_json`` call for a table's JSON files: one object per line (or an array of objects); objects
+    and arrays nested in a record are struct and list columns."""
+    if empty := next((f for f in files if f.stat().st_size == 0), None):
+        raise InputError(f"empty file (0 bytes), not JSON: {empty}")
+    listed = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
+    return f"SELECT * FROM read_json({listed}, format = 'auto', union_by_name = true)"
 
 
 #: a number written with a decimal comma (``-1234,5``), as European spreadsheets export it

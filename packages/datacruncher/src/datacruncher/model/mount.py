@@ -13,7 +13,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
-from .csv_files import decimal_comma_columns, read_csv_sql
+from .csv_files import decimal_comma_columns, read_csv_sql, read_json_sql
 from .epochs import read_epochs_as_times
 from .names import file_names
 from .sentinels import read_sentinels_as_null
@@ -37,7 +37,7 @@ class TableSource:
     name: str
     files: list[Path]
     hive: bool = False
-    reader: str = "parquet"  # parquet | csv | duckdb (a table or view of an attached DuckDB database file)
+    reader: str = "parquet"  # parquet | csv | json | duckdb (a table or view of an attached DuckDB database file)
     relation: str | None = None  # for duckdb: the quoted schema.name inside the attached database
     rows: int = 0
     columns: list[ColumnSchema] = field(default_factory=list)
@@ -79,6 +79,12 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
             body = ""
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
+    elif source.reader == "json":
+        try:  # parsed once into DuckDB's own storage, like CSV
+            con.execute(f"CREATE TABLE {source.sql} AS {read_json_sql(source.files)}")
+            body = ""
+        except duckdb.Error as exc:
+            raise InputError(f"cannot read {source.files[0]} as JSON lines: {str(exc).splitlines()[0]}") from None
     schemas = [] if source.reader != "parquet" else [_check_parquet(f) for f in source.files]
     loaded = False
     if schemas:
