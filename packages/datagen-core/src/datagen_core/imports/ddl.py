@@ -306,8 +306,8 @@ class _Reader:
         for part in conjuncts(cond):
             part = uncast(part)
             col, values, low, high = bound(part)
-            f = (only if only is not None and col == only.name else None) if only is not None else t.field(col or "")
-            if f is None:
+            f = only if only is not None else t.field(col or "")  # a column's own CHECK may name only itself
+            if f is None or col != f.name:
                 continue
             if values is not None:
                 f.enum = [typed_value(v, f.type) for v in values]

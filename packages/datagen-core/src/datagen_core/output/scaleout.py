@@ -15,6 +15,9 @@ The client sends chunk jobs (the schema, the seed, the chunk's primary-parent ro
 receives counts and kept columns; no table's values travel back. Both rounds run the code the one-process engine
 runs, in the same order, so every file is byte-identical for any worker count or executor. Workers must see the
 staging directory at the same path (one machine, or a shared filesystem for a Dask cluster).
+
+The one-process engine runs the same two rounds for a fact numbered in time order: round 1 on its generation
+threads, round 2 (:func:`write_planned`) on ``PART_THREADS`` threads, one output file each.
 """
 
 from __future__ import annotations
