@@ -311,3 +311,72 @@ def test_csv_records_follow_the_dialect_and_refuse_what_does_not_parse(tmp_path:
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     assert csv_records(empty, {}) is None
+
+
+def _dbt_test(uid: str, model: str, column: str, name: str, namespace: str | None = None, **kwargs: object) -> dict:
+    return {"resource_type": "test", "unique_id": uid, "attached_node": model, "column_name": column,
+            "test_metadata": {"name": name, "namespace": namespace,
+                              "kwargs": {"column_name": column, "model": "{{ get_where_subquery(ref('x')) }}", **kwargs}}}
+
+
+def test_a_dbt_manifest_with_its_catalog_is_a_whole_project(tmp_path: Path) -> None:
+    """target/manifest.json: models, a seed and a source, the tests put back under their columns; catalog.json
+    beside it gives the warehouse's columns (upper case, as Snowflake names them) and their types."""
+    orders, customers, raw = "model.shop.orders", "model.shop.customers", "source.shop.stripe.payments"
+    nodes = {
+        customers: {"resource_type": "model", "name": "customers", "description": "One row per customer",
+                    "columns": {"customer_id": {"name": "customer_id", "description": "", "data_type": None}}},
+        orders: {"resource_type": "model", "name": "orders", "columns": {
+            "order_id": {"name": "order_id", "data_type": "integer"}, "status": {"name": "status"}}},
+        "seed.shop.country_codes": {"resource_type": "seed", "name": "country_codes", "columns": {}},
+        "macro.shop.cents": {"resource_type": "macro", "name": "cents"},
+        "test.shop.1": _dbt_test("test.shop.1", customers, "customer_id", "unique"),
+        "test.shop.2": _dbt_test("test.shop.2", customers, "customer_id", "not_null"),
+        "test.shop.3": _dbt_test("test.shop.3", orders, "order_id", "unique"),
+        "test.shop.4": _dbt_test("test.shop.4", orders, "order_id", "not_null"),
+        "test.shop.5": _dbt_test("test.shop.5", orders, "customer_id", "relationships", to="ref('customers')",
+                                 field="customer_id"),
+        "test.shop.6": _dbt_test("test.shop.6", orders, "status", "accepted_values", values=["placed", "shipped"]),
+        "test.shop.7": _dbt_test("test.shop.7", orders, "amount", "accepted_range", "dbt_utils",
+                                 min_value=0, max_value=900),
+        "test.shop.8": _dbt_test("test.shop.8", raw, "order_id", "relationships", to="ref('orders')",
+                                 field="order_id"),
+    }
+    manifest = {"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+                             "project_name": "shop"},
+                "nodes": nodes, "sources": {raw: {"name": "payments", "source_name": "stripe", "columns": {}}}}
+    catalog = {"nodes": {
+        customers: {"columns": {"CUSTOMER_ID": {"name": "CUSTOMER_ID", "type": "NUMBER(38,0)"},
+                                "SIGNUP_TS": {"name": "SIGNUP_TS", "type": "TIMESTAMP_NTZ"}}},
+        orders: {"columns": {"ORDER_ID": {"name": "ORDER_ID", "type": "NUMBER(38,0)"},
+                             "CUSTOMER_ID": {"name": "CUSTOMER_ID", "type": "NUMBER(38,0)"},
+                             "STATUS": {"name": "STATUS", "type": "TEXT"},
+                             "AMOUNT": {"name": "AMOUNT", "type": "NUMBER(10,2)"}}}},
+        "sources": {raw: {"columns": {"ORDER_ID": {"name": "ORDER_ID", "type": "NUMBER(38,0)"}}}}}
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "target" / "catalog.json").write_text(json.dumps(catalog))
+    got = import_schema(tmp_path / "target" / "manifest.json")
+    assert got.format == "dbt manifest" and got.schema["metadata"]["name"] == "shop"
+    nodes_out = {n["id"]: n for n in got.schema["nodes"]}
+    assert set(nodes_out) == {"customers", "orders", "country_codes", "payments"}
+    cols = {c["name"]: c for c in nodes_out["orders"]["columns"]}
+    assert list(cols) == ["ORDER_ID", "CUSTOMER_ID", "STATUS", "AMOUNT"]  # the warehouse's names and columns
+    assert nodes_out["orders"]["pk"] == "ORDER_ID" and nodes_out["customers"]["pk"] == "CUSTOMER_ID"
+    assert cols["CUSTOMER_ID"]["generator"] == {"lookup": {"from": "customers.CUSTOMER_ID"}}
+    assert cols["STATUS"]["constraints"] == {"enum": ["placed", "shipped"]}
+    assert cols["AMOUNT"]["type"] == "float" and cols["AMOUNT"]["constraints"] == {"min": 0.0, "max": 900.0}
+    assert {c["name"]: c["type"] for c in nodes_out["customers"]["columns"]}["SIGNUP_TS"] == "datetime"
+    assert got.schema["metadata"]["descriptions"]["customers"] == "One row per customer"
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    out = generate(schema, tmp_path / "out", seed=1).output
+    payments, orders_t = pq.read_table(out / "payments.parquet"), pq.read_table(out / "orders.parquet")
+    assert pc.all(pc.is_in(payments["ORDER_ID"], orders_t["ORDER_ID"])).as_py()
+    (tmp_path / "target" / "catalog.json").unlink()  # without it: the documented and tested columns only
+    bare = import_schema(tmp_path / "target" / "manifest.json")
+    assert [c["name"] for c in {n["id"]: n for n in bare.schema["nodes"]}["orders"]["columns"]] == [
+        "order_id", "status", "customer_id", "amount"]
+    assert any("no catalog.json" in n for n in bare.notes)
+    refused = CliRunner().invoke(main, ["generate", str(tmp_path / "target" / "manifest.json"), "-o", str(tmp_path / "o")])
+    assert refused.exit_code == 2 and "dbt manifest" in refused.output and "datagen import" in refused.output

@@ -315,7 +315,7 @@ def _all_dicts(items: Any, key: str) -> bool:
 
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
-              "a Snowfakery recipe", "SQL DDL")
+              "a dbt manifest", "a Snowfakery recipe", "SQL DDL")
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
@@ -331,11 +331,17 @@ def foreign_format(raw: Any) -> str | None:
     'SDV metadata (METADATA_SPEC_VERSION)'
     >>> foreign_format([{"object": "Account", "count": 10}]), foreign_format({"nodes": [], "tables": {}})
     ('a Snowfakery recipe (a list of objects)', None)
+    >>> foreign_format({"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}})
+    'a dbt manifest (manifest/v12.json)'
+
     """
     if isinstance(raw, list):
         recipe = any(isinstance(i, dict) and "object" in i for i in raw) and all(
             isinstance(i, dict) and i.keys() & _SNOWFAKERY for i in raw)
         return "a Snowfakery recipe (a list of objects)" if recipe else None
+    if isinstance(raw, dict) and isinstance(raw.get("metadata"), dict) and "dbt_schema_version" in raw["metadata"]:
+        kind = str(raw["metadata"]["dbt_schema_version"]).rstrip("/").rsplit("/", 2)[-2:]  # …/manifest/v12.json
+        return f"a dbt {kind[0] if len(kind) == 2 else 'artifact'} ({'/'.join(kind)})"
     if not isinstance(raw, dict) or any(k in raw for k in ("nodes", "timeframe", "metadata")):
         return None  # a DSL schema, perhaps with a typo: its own problems say more
     contract = raw.get("contract")

@@ -71,6 +71,13 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         tables = sdv.read(raw, stem)
     elif kind == "a dbt properties file":
         tables = dbt.read(raw)
+    elif kind == "a dbt manifest":
+        catalog = _beside(path, "catalog.json")
+        tables = dbt.read_manifest(raw, catalog)
+        notes.append("column types and the columns no test names: from catalog.json beside it" if catalog else
+                     "no catalog.json beside it (dbt docs generate writes one): only documented or tested columns, "
+                     "types from data_type or the column's name")
+        raw = {"name": (raw.get("metadata") or {}).get("project_name") or stem}
     else:
         tables = frictionless.read(raw, stem, path.parent)
     if not tables:
@@ -79,3 +86,13 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
     schema, built = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
     loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
     return Imported(kind.removeprefix("a "), schema, notes + built)
+
+
+def _beside(path: Path, name: str) -> dict[str, Any] | None:
+    """The JSON object in the file ``name`` next to ``path`` (a dbt catalog beside its manifest), if any."""
+    other = path.parent / name
+    try:
+        doc = json.loads(other.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None

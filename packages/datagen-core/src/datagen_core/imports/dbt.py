@@ -1,4 +1,6 @@
-"""dbt properties (``schema.yml``): ``models`` and ``sources``' ``tables``, their columns and tests.
+"""dbt properties (``schema.yml``): ``models`` and ``sources``' ``tables``, their columns and tests; or a whole
+project at once from its ``target/manifest.json`` (:func:`read_manifest`), with the warehouse's own column list
+and types from the ``catalog.json`` beside it (``dbt docs generate``).
 
 A column's type is its ``data_type`` (``integer``, ``numeric``, ``timestamp``, ``varchar``…), else what its name
 says (``*_id`` an integer, ``*_at`` a timestamp, ``*_date`` a date, ``is_*`` a flag, ``amount``/``price`` a
@@ -19,13 +21,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
 from .layout import Field, Table, words
+from .sql_parts import dsl_type
 
 _REF = re.compile(r"""(?:ref|source)\(\s*(?:['"][^'"]*['"]\s*,\s*)?['"]([^'"]+)['"]\s*\)""")
-_TYPES = (("int", ("int", "integer", "bigint", "smallint", "tinyint", "int64", "int32", "long")),
-          ("float", ("float", "double", "numeric", "decimal", "real", "number", "float64", "money")),
-          ("bool", ("bool", "boolean")), ("datetime", ("timestamp", "datetime", "timestamptz", "timestamp_ntz",
-                                                       "timestamp_tz", "timestamp_ltz")), ("date", ("date",)))
+def declared_type(declared: str) -> str:
+    """A warehouse type's DSL type, read by sqlglot in the first dialect that knows it (``numeric(10,0)`` int,
+    ``timestamp_ntz`` datetime, ``float64`` float); text when none does.
+
+    >>> [declared_type(t) for t in ("integer", "number(38,0)", "numeric(12,2)", "timestamp_tz", "float64", "geo")]
+    ['int', 'int', 'float', 'datetime', 'float', 'string']
+    """
+    for dialect in (None, "bigquery", "snowflake", "postgres", "tsql"):
+        try:
+            return dsl_type(exp.DataType.build(declared, dialect=dialect), dialect or "", {})[0]
+        except (SqlglotError, ValueError):
+            continue
+    return "string"
 
 
 def read(doc: dict[str, Any]) -> list[Table]:
@@ -79,12 +94,9 @@ def _num(v: Any) -> float | None:
 
 
 def _type(c: dict[str, Any]) -> str:
-    declared = str(c.get("data_type") or "").lower().split("(")[0].strip()
-    for kind, names in _TYPES:
-        if declared in names or any(declared.startswith(n) for n in names if len(n) > 3):
-            return kind
+    declared = str(c.get("data_type") or "").strip()
     if declared:
-        return "string"
+        return declared_type(declared)
     toks = words(c["name"])
     last = toks[-1] if toks else ""
     if last in ("id", "key", "sk", "count", "qty", "quantity", "number", "num"):
@@ -98,3 +110,57 @@ def _type(c: dict[str, Any]) -> str:
     if last in ("amount", "price", "total", "cost", "revenue", "value", "rate", "score", "balance", "fee", "tax"):
         return "float"
     return "string"
+
+
+#: the kinds of manifest node that are tables
+_TABLES = ("model", "seed", "snapshot")
+
+
+def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = None) -> list[Table]:
+    """A dbt manifest's models, seeds, snapshots and sources as properties :func:`read` takes: each test node
+    (``unique``, ``not_null``, ``accepted_values``, ``relationships``, ``dbt_utils.accepted_range``…) put back under
+    the column it tests. With ``catalog``, every column the warehouse has (the manifest lists only documented ones)
+    and its type, when the project declares none; a column is named as the warehouse names it (``ID`` in a
+    Snowflake catalog for the project's ``id``).
+
+    >>> m = {"nodes": {"model.p.orders": {"resource_type": "model", "name": "orders", "columns": {}},
+    ...      "test.p.u": {"resource_type": "test", "attached_node": "model.p.orders", "column_name": "id",
+    ...                   "test_metadata": {"name": "unique", "kwargs": {"column_name": "id"}}},
+    ...      "test.p.n": {"resource_type": "test", "attached_node": "model.p.orders", "column_name": "id",
+    ...                   "test_metadata": {"name": "not_null", "kwargs": {"column_name": "id"}}}}}
+    >>> c = {"nodes": {"model.p.orders": {"columns": {"ID": {"name": "ID", "type": "NUMBER(38,0)"},
+    ...                                                 "TOTAL": {"name": "TOTAL", "type": "FLOAT"}}}}}
+    >>> [(t.name, t.pk, [(f.name, f.type) for f in t.fields]) for t in read_manifest(m, c)]
+    [('orders', 'ID', [('ID', 'int'), ('TOTAL', 'float')])]
+    """
+    found = {uid: n for uid, n in (manifest.get("nodes") or {}).items()
+             if isinstance(n, dict) and n.get("resource_type") in _TABLES and isinstance(n.get("name"), str)}
+    found |= {uid: n for uid, n in (manifest.get("sources") or {}).items()
+              if isinstance(n, dict) and isinstance(n.get("name"), str)}
+    tests: dict[tuple[str, str], list[Any]] = {}
+    for n in (manifest.get("nodes") or {}).values():
+        meta = n.get("test_metadata") if isinstance(n, dict) and n.get("resource_type") == "test" else None
+        column, target = n.get("column_name") if meta else None, n.get("attached_node") if meta else None
+        if not isinstance(meta, dict) or not isinstance(column, str) or not isinstance(target, str) or target not in found:
+            continue
+        name = ".".join(x for x in (meta.get("namespace"), meta.get("name")) if isinstance(x, str))
+        kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("column_name", "model")}
+        tests.setdefault((target, column.strip('"`[]').lower()), []).append({name: kwargs} if kwargs else name)
+    models = []
+    for uid, n in found.items():
+        typed = {str(c.get("name") or k).lower(): c for k, c in
+                 ((catalog or {}).get("sources" if uid.startswith("source.") else "nodes", {}).get(uid, {})
+                  .get("columns") or {}).items() if isinstance(c, dict)}
+        declared = {str(c["name"]).lower(): c for c in (n.get("columns") or {}).values()
+                    if isinstance(c, dict) and isinstance(c.get("name"), str)}
+        columns = []  # the warehouse's columns in its order, then documented ones it lacks, then tested ones
+        for k, c in sorted(typed.items(), key=lambda kc: kc[1].get("index") or 0):
+            d = declared.get(k, {})
+            columns.append({**d, "name": str(c.get("name") or k), "data_type": d.get("data_type") or c.get("type"),
+                            "data_tests": tests.get((uid, k), [])})
+        columns += [{**d, "data_tests": tests.get((uid, k), [])} for k, d in declared.items() if k not in typed]
+        columns += [{"name": col, "data_tests": t} for (owner, col), t in tests.items()
+                    if owner == uid and col not in declared and col not in typed]  # tested, listed nowhere else
+        models.append({"name": n["name"], "description": n.get("description") or None, "columns": columns,
+                       "constraints": n.get("constraints") or []})
+    return read({"models": models})

@@ -132,7 +132,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
           source: str = "") -> tuple[dict[str, Any], list[str]]:
     """The DSL schema (a dict, for ``json.dumps``) and the notes of what was chosen for the user."""
     notes: list[str] = []
-    tables = order(_dotless(tables, notes), notes)
+    tables = order(_matched(_dotless(tables, notes)), notes)
     known = {t.name: t for t in tables}
     nodes, unique, fks = [], [], []
     descriptions: dict[str, str] = {}
@@ -174,6 +174,30 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
               "timeframe": {"start": timeframe[0], "end": timeframe[1]},
               "constraints": {"unique": unique, "foreign_keys": fks}, "nodes": nodes}
     return schema, notes
+
+
+def _matched(tables: list[Table]) -> list[Table]:
+    """Foreign keys naming their table or column in another case than it has (a dbt test's ``customer_id`` for a
+    Snowflake catalog's ``CUSTOMER_ID``) point at the one they mean, when only one matches."""
+    by_name = {t.name: t for t in tables}
+    folded: dict[str, list[Table]] = {}
+    for t in tables:
+        folded.setdefault(t.name.lower(), []).append(t)
+
+    def table(name: str) -> Table | None:
+        same = folded.get(name.lower(), [])
+        return by_name.get(name) or (same[0] if len(same) == 1 else None)
+
+    for t in tables:
+        fixed = []
+        for c, p, pc in t.fks:
+            parent = table(p)
+            if parent is not None and parent.field(pc) is None:
+                same = [f.name for f in parent.fields if f.name.lower() == pc.lower()]
+                pc = same[0] if len(same) == 1 else pc
+            fixed.append((c, parent.name if parent is not None else p, pc))
+        t.fks = fixed
+    return tables
 
 
 def _dotless(tables: list[Table], notes: list[str]) -> list[Table]:
