@@ -47,7 +47,8 @@ _MARKS = (("mysql", r"\bAUTO_INCREMENT\b|\bENGINE\s*=|\bUNSIGNED\b"),
           ("bigquery", r"`[^`\n]+\.[^`\n]+`"), ("mysql", r"`"))
 
 #: ``pg_dump``'s data blocks (``COPY t (…) FROM stdin;`` … ``\.``): rows, not statements
-_COPY_DATA = re.compile(r"(?ims)^COPY\s[^;]*\bFROM\s+stdin;.*?^\\\.\s*$")
+_COPY_DATA = re.compile(r"(?ims)^COPY\s+(?P<table>(?:\"[^\"]+\"|[^\s(.]+)(?:\.(?:\"[^\"]+\"|[^\s(.]+))*)[^;]*\bFROM\s+stdin;"
+                        r"\n?(?P<rows>.*?)^\\\.\s*$")
 #: SQL Server's batch separator (a client command, not SQL): a statement ends there
 _GO = re.compile(r"(?im)^[ \t]*GO(?:[ \t]+\d+)?[ \t]*;?[ \t]*$")
 #: a column named so is a category (its values are few labels) when the DDL does not list them
@@ -67,6 +68,7 @@ def read(text: str, dialect: str | None = None) -> tuple[list[Table], list[str],
         known = ", ".join(sorted(d for d in sqlglot.Dialect.classes if d))
         raise DatagenError(f"unknown SQL dialect {dialect!r}; sqlglot reads {known}")
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # a statement it reads loosely is skipped here anyway
+    counts = {_unquoted(m["table"]): n for m in _COPY_DATA.finditer(text) if (n := m["rows"].count("\n"))}
     text = _GO.sub(";", _COPY_DATA.sub("", text))
     tried = [dialect.lower()] if dialect else likely_dialects(text)
     first_error = ""
@@ -74,7 +76,12 @@ def read(text: str, dialect: str | None = None) -> tuple[list[Table], list[str],
         statements, failed = _parse(text, d)
         creates = [s for s in statements if _is_create_table(s)]
         if creates and not any(_looks_like_create(chunk) for chunk, _, _ in failed):
-            return (*_Reader(d).tables(statements, failed), d)
+            tables, notes = _Reader(d).tables(statements, failed)
+            for t in tables:  # pg_dump's data blocks: each table's rows
+                t.rows = counts.get(t.name, counts.get(t.name.lower()))
+            if counts:
+                notes.append(f"row counts from the dump's data ({len(counts)} COPY block(s)); the rows are not read")
+            return tables, notes, d
         if not first_error:
             bad = next((f for f in failed if _looks_like_create(f[0])), failed[0]) if failed else None
             first_error = (f"the statement at line {bad[1]} ({_first_line(bad[0])!r}) does not parse as {d} SQL: {bad[2]}"
@@ -132,6 +139,12 @@ def _reason(exc: Exception, first: int) -> str:
     near = str(e.get("highlight") or "").strip()
     line = first + int(e.get("line") or 1) - 1
     return f"{what[:100]} at line {line}, column {e.get('col')}" + (f", near {near[:30]!r}" if near else "")
+
+
+def _unquoted(qualified: str) -> str:
+    """A table's name from ``schema."Table Name"``."""
+    last = re.findall(r'"([^"]+)"|([^."]+)', qualified)[-1]
+    return last[0] or last[1]
 
 
 def _strip_comments(sql: str) -> str:
