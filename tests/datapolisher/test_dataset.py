@@ -22,6 +22,16 @@ def test_tables_files_and_parts(tmp_path: Path) -> None:
     assert len(tables[0].files) == 2
 
 
+def test_a_directory_of_text_tables_says_how_to_polish_it(tmp_path: Path) -> None:
+    (tmp_path / "orders.tsv.gz").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(InputError, match=r"its tables are text \('orders\.tsv\.gz'\).*convert them to parquet"):
+        find_tables(tmp_path)
+    (tmp_path / "orders.tsv.gz").unlink()
+    with pytest.raises(InputError, match=r"^no parquet files in [^:]*$"):
+        find_tables(tmp_path)
+
+
 def test_fingerprint_is_datacrunchers_formula(tmp_path: Path) -> None:
     pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "t.parquet")
     f = tmp_path / "t.parquet"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,14 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableFiles
     except layout.OutsideInputError as exc:
         raise InputError(str(exc)) from None
     if not found:
+        text = sorted(f.name for f in path.iterdir() if f.is_file() and not layout.hidden(f.name)
+                      and re.search(r"\.(csv|tsv|tab|psv|jsonl|ndjson)(\.gz|\.zst)?$", f.name, re.IGNORECASE))
+        if text:
+            shown = ", ".join(repr(n) for n in text[:3]) + (" …" if len(text) > 3 else "")
+            raise InputError(f"no parquet files in {path}: its tables are text ({shown}), which datacruncher reads "
+                             "but datapolisher does not rewrite; convert them to parquet first, e.g. "
+                             f"duckdb -c \"COPY (FROM '{path}/{text[0]}') TO 'parquet/{text[0].split('.')[0]}.parquet'\", "
+                             "then crunch and polish that directory")
         raise InputError(f"no parquet files in {path}")
     return [TableFiles(t.name, t.files, t.directory) for t in found]
 
