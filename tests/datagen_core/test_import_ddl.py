@@ -258,3 +258,16 @@ def test_each_dialect_generates_with_its_keys(tmp_path: Path, dialect: str, keys
     out = generate(tmp_path / "s.json", tmp_path / "out", seed=1).output
     kids, parents = pq.read_table(out / f"{child}.parquet"), pq.read_table(out / f"{parent}.parquet")
     assert kids.num_rows > 0 and pc.all(pc.is_in(kids[column], parents[key])).as_py()
+
+
+def test_a_unique_email_stays_an_email_and_unique(tmp_path: Path) -> None:
+    (tmp_path / "u.sql").write_text("CREATE TABLE users (id serial PRIMARY KEY, email varchar(200) UNIQUE NOT NULL, "
+                                    "handle text UNIQUE);\n")
+    got = import_schema(tmp_path / "u.sql", rows=3000)
+    cols = _cols(_nodes(got.schema)["users"])
+    assert cols["email"]["generator"] == {"faker": {"method": "email"}}  # not UUIDs: unique by construction
+    assert cols["handle"]["generator"] == {"faker": {"method": "uuid4"}}  # no name to go by: unique text
+    assert {"users.email", "users.handle"} <= set(got.schema["constraints"]["unique"])
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    emails = pq.read_table(generate(tmp_path / "s.json", tmp_path / "out", seed=4).output / "users.parquet")["email"]
+    assert len(set(emails.to_pylist())) == 3000 and all("@" in e for e in emails.to_pylist()[:50])

@@ -22,6 +22,8 @@ from datagen_contracts.dsl.base import FAKER_METHODS
 from datagen_contracts.text import name_words as words
 
 FANOUT = 3  # children per parent when the source gives no row counts
+#: Faker methods the generator keeps unique when the column is declared unique (a unique ``email`` stays e-mails)
+UNIQUE_BY_CONSTRUCTION = ("email", "user_name")
 
 
 @dataclass
@@ -258,7 +260,8 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         target = parent.field(ref[1])
         col["type"] = target.type if target is not None else f.type
         col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
-    elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None):
+    elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None
+                            and hinted(f.name) not in UNIQUE_BY_CONSTRUCTION):
         if f.type not in ("int", "string"):  # a number or a date as the key: the DSL's keys are sequences or text
             col["type"] = "int"
             notes.append(f"{where}: a {f.type} key, generated as a sequence of integers")
