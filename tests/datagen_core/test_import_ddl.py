@@ -201,7 +201,12 @@ def test_sql_errors_are_usage_errors_with_lines(tmp_path: Path) -> None:
     views = tmp_path / "views.sql"
     views.write_text("CREATE VIEW v AS SELECT 1;\n")
     got = runner.invoke(main, ["import", str(views), "-o", str(tmp_path / "v.json")])
-    assert got.exit_code == 2 and "Traceback" not in got.output
+    assert got.exit_code == 2 and "no CREATE TABLE statement" in got.output
+    (tmp_path / "empty.sql").write_text("")
+    (tmp_path / "binary.sql").write_bytes(b"\x7fELF\x00\x00CREATE TABLE t (a int);")
+    for name, said in (("empty.sql", "empty"), ("binary.sql", "not a text file")):
+        got = runner.invoke(main, ["import", str(tmp_path / name), "-o", str(tmp_path / "v.json")])
+        assert got.exit_code == 2 and said in got.output, got.output
 
 
 OTHERS = [

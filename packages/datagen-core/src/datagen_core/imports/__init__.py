@@ -50,6 +50,11 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         raise DatagenError(f"cannot read {path}: {exc.strerror or exc}") from None
     text = data.decode("utf-8", errors="replace")
     if path.suffix.lower() in (".sql", ".ddl") or (not text.lstrip().startswith(("{", "[")) and ddl.is_ddl(text)):
+        if b"\x00" in data[:65536]:
+            raise DatagenError(f"{path}: not a text file (it holds NUL bytes); SQL DDL is text")
+        if not ddl.is_ddl(text):
+            raise DatagenError(f"{path}: {'empty' if not text.strip() else 'no CREATE TABLE statement in it'}; "
+                               "datagen import reads SQL DDL (CREATE TABLE …)")
         found, skipped, used = ddl.read(text, dialect)
         if not found:
             raise DatagenError(f"{path}: SQL with no CREATE TABLE of columns in it")
