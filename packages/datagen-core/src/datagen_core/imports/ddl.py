@@ -67,7 +67,16 @@ def read(text: str, dialect: str | None = None) -> tuple[list[Table], list[str],
     if dialect is not None and dialect.lower() not in sqlglot.Dialect.classes:
         known = ", ".join(sorted(d for d in sqlglot.Dialect.classes if d))
         raise DatagenError(f"unknown SQL dialect {dialect!r}; sqlglot reads {known}")
-    logging.getLogger("sqlglot").setLevel(logging.ERROR)  # a statement it reads loosely is skipped here anyway
+    log = logging.getLogger("sqlglot")
+    level = log.level
+    log.setLevel(logging.ERROR)  # its warning on a statement it reads loosely: such statements are skipped here
+    try:
+        return _read(text, dialect)
+    finally:
+        log.setLevel(level)
+
+
+def _read(text: str, dialect: str | None) -> tuple[list[Table], list[str], str]:
     counts = {_unquoted(m["table"]): n for m in _COPY_DATA.finditer(text) if (n := m["rows"].count("\n"))}
     text = _GO.sub(";", _COPY_DATA.sub("", text))
     tried = [dialect.lower()] if dialect else likely_dialects(text)
