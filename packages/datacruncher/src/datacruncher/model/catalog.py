@@ -186,7 +186,7 @@ def _table_name(f: Path) -> str:
     for end in COMPRESSED:
         if name.lower().endswith(end):
             name = name[: -len(end)]
-    return Path(name).stem if text_kind(f) is not None or Path(name).suffix.lower() in (".txt", ".json") else f.stem
+    return Path(name).stem
 
 
 def _reader(f: Path) -> str:
