@@ -148,9 +148,8 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
         tests.setdefault((target, column.strip('"`[]').lower()), []).append({name: kwargs} if kwargs else name)
     models = []
     for uid, n in found.items():
-        typed = {str(c.get("name") or k).lower(): c for k, c in
-                 ((catalog or {}).get("sources" if uid.startswith("source.") else "nodes", {}).get(uid, {})
-                  .get("columns") or {}).items() if isinstance(c, dict)}
+        entry = _dict(_dict(_dict(catalog).get("sources" if uid.startswith("source.") else "nodes")).get(uid))
+        typed = {str(c.get("name") or k).lower(): c for k, c in _dict(entry.get("columns")).items() if isinstance(c, dict)}
         declared = {str(c["name"]).lower(): c for c in (n.get("columns") or {}).values()
                     if isinstance(c, dict) and isinstance(c.get("name"), str)}
         columns = []  # the warehouse's columns in its order, then documented ones it lacks, then tested ones
@@ -164,3 +163,7 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
         models.append({"name": n["name"], "description": n.get("description") or None, "columns": columns,
                        "constraints": n.get("constraints") or []})
     return read({"models": models})
+
+
+def _dict(v: Any) -> dict[str, Any]:
+    return v if isinstance(v, dict) else {}
