@@ -276,3 +276,17 @@ def test_a_unique_email_stays_an_email_and_unique(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(json.dumps(got.schema))
     emails = pq.read_table(generate(tmp_path / "s.json", tmp_path / "out", seed=4).output / "users.parquet")["email"]
     assert len(set(emails.to_pylist())) == 3000 and all("@" in e for e in emails.to_pylist()[:50])
+
+
+def test_a_long_chain_of_references_stays_a_size_that_generates(tmp_path: Path) -> None:
+    """region → country → … twelve levels deep: three rows per parent at every step would make 3¹¹ times --rows at
+    the end; each table instead stays near 30 times --rows, and the note says so."""
+    chain = ["CREATE TABLE t0 (id serial PRIMARY KEY);"] + [
+        f"CREATE TABLE t{i} (id serial PRIMARY KEY, up_id int NOT NULL REFERENCES t{i - 1}(id));" for i in range(1, 12)]
+    (tmp_path / "chain.sql").write_text("\n".join(chain))
+    got = import_schema(tmp_path / "chain.sql", rows=100)
+    assert any("end of a chain of references" in n for n in got.notes)
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=1)
+    assert out.rows["t0"] == 100 and max(out.rows.values()) < 2 * 30 * 100
+    assert out.rows["t11"] > 1000  # still a fact with rows under every level, not an empty tail

@@ -22,6 +22,7 @@ from datagen_contracts.dsl.base import FAKER_METHODS
 from datagen_contracts.text import name_words as words
 
 FANOUT = 3  # children per parent when the source gives no row counts
+MOST = 30  # … unless that takes a table past this many times --rows (a long chain of references)
 #: Faker methods the generator keeps unique when the column is declared unique (a unique ``email`` stays e-mails)
 UNIQUE_BY_CONSTRUCTION = ("email", "user_name")
 
@@ -138,6 +139,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
     known = {t.name: t for t in tables}
     nodes, unique, fks = [], [], []
     descriptions: dict[str, str] = {}
+    expected: dict[str, float] = {}  # each table's rows as the schema will make them (parents come first)
     for t in tables:
         node: dict[str, Any] = {"id": t.name}
         parents = [p for p in t.parents() if p in known]
@@ -145,17 +147,27 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
         if parents:
             node["kind"] = "fact"
             node["parents"] = parents
-            first = known[parents[0]]
-            mean = (t.rows / (first.rows or rows)) if t.rows else FANOUT
-            node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.1), 3)}
-            if t.per_parent is not None:  # exactly so many per parent
-                node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": t.per_parent}
-            elif not t.rows:
+            above = expected[parents[0]]
+            mean = t.rows / max(above, 1) if t.rows else FANOUT
+            if not t.rows and t.per_parent is None and above * FANOUT > MOST * rows:
+                # a chain of references (region → country → customer → order …) would multiply the rows by 3
+                # at every step: the table stays near MOST times --rows instead
+                mean = MOST * rows / above
+                notes.append(f"{t.name}: {mean:.3g} rows per {parents[0]} on average, so that it holds about "
+                             f"{MOST * rows:,} rows at the end of a chain of references (the source gives no row "
+                             "counts); edit its fanout")
+            elif not t.rows and t.per_parent is None:
                 notes.append(f"{t.name}: {FANOUT} rows per {parents[0]} on average (the source gives no row counts); "
                              "edit its fanout")
+            node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.001), 3)}
+            if t.per_parent is not None:  # exactly so many per parent
+                node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": t.per_parent}
+            expected[t.name] = float(t.rows) if t.rows else above * (t.per_parent if t.per_parent is not None
+                                                                     else node["fanout"]["lambda"])
         else:
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
+            expected[t.name] = float(node["rows"])
         pk = t.pk if t.pk and t.field(t.pk) else None
         if pk is None and (pk := named_key(t)) is not None:
             t.pk = pk
