@@ -288,3 +288,20 @@ def test_cli_plan_wall_time_per_worker_count_from_a_timed_sample(tmp_path, monke
     assert seen == [Path(tempfile.gettempdir())]  # not a directory named "s3:" under the current one
     r = CliRunner().invoke(main, ["plan", str(UPSTREAM / "simple_users_events.json"), "--no-timing", "--json"])
     assert json.loads(r.stdout)["timing"] is None
+
+
+def test_a_table_empty_in_the_small_sample_does_not_inflate_the_cost_per_row(monkeypatch):
+    """The tail of a chain of references can be empty at the small sample's scale and hold rows at the large one's:
+    its fixed cost (pools, samplers) is paid once, not per row, so it stays out of the run's cost per row."""
+    from types import SimpleNamespace
+
+    from datagen_core.planning import estimates
+
+    samples = iter([{"a": (1_000, 0.10), "tail": (0, 0.0)},  # (rows, seconds) of the small sample …
+                    {"a": (4_000, 0.13), "tail": (300, 2.0)}])  # … and of the large one: 10 µs a row for "a"
+    monkeypatch.setattr(estimates, "_timed", lambda schema, scale: next(samples))
+    plan = SimpleNamespace(scale=1.0, total_rows=10_000_000,
+                           tables=[SimpleNamespace(name="a", rows=5_000_000), SimpleNamespace(name="tail", rows=5_000_000)])
+    got = estimates.estimate(None, plan, None)
+    assert got.per_row["a"] == pytest.approx(1e-5) and got.per_row["tail"] == pytest.approx(1e-5)
+    assert got.wall[1] == pytest.approx((0.13 - 0.04) + (2.0 - 0.003) + 2 * 5_000_000 * 1e-5)  # fixed + per row

@@ -128,7 +128,11 @@ class SlotSampler:
         self._steps = max(2 * len(self.w), min(32 * len(self.w), 1 << 18))
         self._scale = self._steps / self.cdf[-1] if self.cdf[-1] > 0 else 0.0
         edges = np.arange(self._steps + 1) / self._scale if self._scale else np.zeros(self._steps + 1)
-        self._guide = np.clip(np.searchsorted(self.cdf, edges, side="right") - 1, 0, len(self.w) - 1).astype(np.int32)
+        # guide[k] = searchsorted(cdf, edges[k], "right") - 1, built from the other side: edge k lies at or after
+        # the cdf values whose first step at or past them is ≤ k (a search per slot, not per step)
+        first = np.searchsorted(edges, self.cdf, side="left")
+        below = np.cumsum(np.bincount(first, minlength=self._steps + 2)[: self._steps + 1])
+        self._guide = np.clip(below - 1, 0, len(self.w) - 1).astype(np.int32)
 
     def _slot_of(self, u: np.ndarray) -> np.ndarray:
         """``searchsorted(cdf, u, "right") - 1`` clipped to the slots, exactly, through the guide table: start at

@@ -59,7 +59,10 @@ def estimate(schema: dsl.Schema, plan: Any, partition_rows: int | None) -> Estim
     large = _timed(schema, sample_scale)
     out = Estimate(sample_scale, time.perf_counter() - started)
     rows = {t: large[t][0] - small[t][0] for t in large if t in small}
-    marginal = sum(large[t][1] - small[t][1] for t in rows) / max(sum(rows.values()), 1)  # all tables together
+    # all tables together — those with rows in both samples: a table empty in the small one (the tail of a chain
+    # of references at a tiny scale) pays its fixed cost (pools, samplers) in the large one only, not per row
+    both = [t for t in rows if small[t][0] > 0 and large[t][0] > 0] or list(rows)
+    marginal = sum(large[t][1] - small[t][1] for t in both) / max(sum(rows[t] for t in both), 1)
     fixed: dict[str, float] = {}
     for t, (n, secs) in large.items():
         # a table's own cost per row where its two samples tell it apart, else the run's; the rest is fixed cost
