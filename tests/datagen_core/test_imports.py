@@ -380,3 +380,43 @@ def test_a_dbt_manifest_with_its_catalog_is_a_whole_project(tmp_path: Path) -> N
     assert any("no catalog.json" in n for n in bare.notes)
     refused = CliRunner().invoke(main, ["generate", str(tmp_path / "target" / "manifest.json"), "-o", str(tmp_path / "o")])
     assert refused.exit_code == 2 and "dbt manifest" in refused.output and "datagen import" in refused.output
+
+
+def test_a_data_contract_specification_file_keeps_its_rules(tmp_path: Path) -> None:
+    """datacontract.yaml (the Data Contract Specification): models with fields, enum, minimum/maximum, format,
+    references; generated data keeps them."""
+    (tmp_path / "datacontract.yaml").write_text("""
+dataContractSpecification: 1.1.0
+id: orders-contract
+info: {title: Orders, version: 1.0.0}
+models:
+  customers:
+    description: One row per customer
+    fields:
+      customer_id: {type: integer, required: true, unique: true, primaryKey: true}
+      email: {type: string, format: email, required: true}
+  orders:
+    fields:
+      order_id: {type: long, primaryKey: true}
+      customer_id: {type: integer, references: customers.customer_id}
+      status: {type: string, enum: [placed, shipped, returned]}
+      amount: {type: decimal, minimum: 0, maximum: 900}
+      placed_at: {type: timestamp}
+""")
+    got = import_schema(tmp_path / "datacontract.yaml", rows=200)
+    assert got.format == "data contract" and got.schema["metadata"]["name"] == "Orders"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    orders = {c["name"]: c for c in nodes["orders"]["columns"]}
+    assert (nodes["customers"]["pk"], nodes["orders"]["pk"]) == ("customer_id", "order_id")
+    assert orders["customer_id"]["generator"] == {"lookup": {"from": "customers.customer_id"}}
+    assert orders["status"]["constraints"] == {"enum": ["placed", "shipped", "returned"]}
+    assert orders["amount"]["type"] == "float" and orders["amount"]["constraints"] == {"min": 0.0, "max": 900.0}
+    assert orders["placed_at"]["type"] == "datetime"
+    assert {c["name"]: c for c in nodes["customers"]["columns"]}["email"]["generator"] == {"faker": {"method": "email"}}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    out = generate(schema, tmp_path / "out", seed=2).output
+    orders_t, customers_t = pq.read_table(out / "orders.parquet"), pq.read_table(out / "customers.parquet")
+    assert pc.all(pc.is_in(orders_t["customer_id"], customers_t["customer_id"])).as_py()
+    assert set(orders_t["status"].to_pylist()) <= {"placed", "shipped", "returned"}
+    assert 0 <= pc.min(orders_t["amount"]).as_py() <= pc.max(orders_t["amount"]).as_py() <= 900

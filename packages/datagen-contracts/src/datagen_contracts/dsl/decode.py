@@ -315,7 +315,7 @@ def _all_dicts(items: Any, key: str) -> bool:
 
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
-              "a dbt manifest", "a Snowfakery recipe", "SQL DDL")
+              "a dbt manifest", "a data contract", "a Snowfakery recipe", "SQL DDL")
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
@@ -358,7 +358,8 @@ def foreign_format(raw: Any) -> str | None:
         (_all_dicts(raw.get("fields"), "name") and "type" in raw["fields"][0], "a Frictionless Table Schema (fields)"),
         ("$schema" in raw or ("properties" in raw and raw.get("type") == "object"), "a JSON Schema"),
         ("@context" in raw and ("recordSet" in raw or "distribution" in raw), "Croissant metadata"),
-        (raw.get("kind") == "DataContract" or "dataContractSpecification" in raw, "a data contract (ODCS)"),
+        (raw.get("kind") == "DataContract", "a data contract (ODCS)"),
+        ("dataContractSpecification" in raw, "a data contract (Data Contract Specification)"),
         ("expectation_suite_name" in raw or _all_dicts(raw.get("expectations"), "expectation_type"),
          "a Great Expectations suite"),
         (any(isinstance(k, str) and k.startswith("checks for ") for k in raw), "a Soda checks file"),

@@ -38,8 +38,8 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
                   overwrite: bool, as_json: bool) -> None:
     """Write the DSL schema that SOURCE describes: SDV metadata (single or multi table), a Frictionless Data
     Package or Table Schema, dbt properties (schema.yml) or a dbt project's target/manifest.json (with the
-    catalog.json beside it, if any), a Snowfakery recipe or SQL DDL (CREATE TABLE statements: a schema dump,
-    migrations).
+    catalog.json beside it, if any), a data contract (ODCS v3 or the Data Contract Specification), a Snowfakery
+    recipe or SQL DDL (CREATE TABLE statements: a schema dump, migrations).
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

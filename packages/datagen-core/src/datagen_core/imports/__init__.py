@@ -1,7 +1,7 @@
 """``datagen import FILE``: a DSL schema from a schema written for another tool — SDV metadata, a Frictionless
-Data Package or Table Schema, dbt properties (``schema.yml``), a Snowfakery recipe, SQL DDL (``CREATE TABLE``
-statements, :mod:`.ddl`). The source says what tables, keys, types and
-allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
+Data Package or Table Schema, dbt properties (``schema.yml``) or manifest, a data contract (ODCS or the Data
+Contract Specification, :mod:`.contract`), a Snowfakery recipe, SQL DDL (``CREATE TABLE`` statements,
+:mod:`.ddl`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
 >>> import json, tempfile, pathlib
@@ -24,7 +24,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import dbt, ddl, frictionless, sdv, snowfakery
+from . import contract, dbt, ddl, frictionless, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -83,6 +83,10 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
                      "no catalog.json beside it (dbt docs generate writes one): only documented or tested columns, "
                      "types from data_type or the column's name")
         raw = {"name": (raw.get("metadata") or {}).get("project_name") or stem}
+    elif kind == "a data contract":
+        tables = contract.read(raw)
+        info = raw["info"] if isinstance(raw.get("info"), dict) else {}
+        raw = {"name": raw.get("name") or info.get("title") or raw.get("id") or stem}
     else:
         tables = frictionless.read(raw, stem, path.parent)
     if not tables:
