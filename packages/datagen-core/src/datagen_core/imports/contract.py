@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from .dbt import declared_type
-from .layout import Field, Table
+from .layout import Field, Table, mapping, number
 
 _LOGICAL = {"integer": "int", "long": "int", "int": "int", "bigint": "int", "number": "float", "decimal": "float",
             "numeric": "float", "double": "float", "float": "float", "boolean": "bool", "bool": "bool",
@@ -34,8 +34,8 @@ _REFERENCES = re.compile(r"\breferences\s+([^\s.]+)\.(\S+)", re.IGNORECASE)
 
 def read(doc: dict[str, Any]) -> list[Table]:
     if "dataContractSpecification" in doc:
-        models = _dict(doc.get("models"))
-        return [_table(str(name), m.get("description"), [{"name": k, **v} for k, v in _dict(m.get("fields")).items()
+        models = mapping(doc.get("models"))
+        return [_table(str(name), m.get("description"), [{"name": k, **v} for k, v in mapping(m.get("fields")).items()
                                                           if isinstance(v, dict)])
                 for name, m in models.items() if isinstance(m, dict)]
     return [_table(str(o["name"]), o.get("description"), [p for p in o.get("properties") or [] if isinstance(p, dict)])
@@ -47,13 +47,13 @@ def _table(name: str, description: Any, props: list[dict[str, Any]]) -> Table:
     for p in props:
         if not isinstance(p.get("name"), str):
             continue
-        opts = {**_dict(p.get("logicalTypeOptions")), **p}
+        opts = {**mapping(p.get("logicalTypeOptions")), **p}
         f = Field(p["name"], _type(p), required=bool(p.get("required")),
                   unique=bool(p.get("unique") or p.get("primaryKey") or p.get("primary")),
                   description=p.get("description") if isinstance(p.get("description"), str) else None,
                   hint=_FORMATS.get(str(opts.get("format") or "").lower()),
                   pattern=opts.get("pattern") if isinstance(opts.get("pattern"), str) else None,
-                  low=_num(opts.get("minimum")), high=_num(opts.get("maximum")))
+                  low=number(opts.get("minimum")), high=number(opts.get("maximum")))
         f.enum = _values(p)
         if (p.get("primaryKey") or p.get("primary")) and t.pk is None:
             t.pk = f.name
@@ -89,11 +89,3 @@ def _target(p: dict[str, Any]) -> tuple[str, str] | None:
             return table, column
     said = _REFERENCES.search(str(p.get("description") or ""))
     return (said.group(1), said.group(2)) if said else None
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
-
-
-def _dict(v: Any) -> dict[str, Any]:
-    return v if isinstance(v, dict) else {}

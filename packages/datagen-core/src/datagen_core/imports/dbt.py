@@ -24,7 +24,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .layout import Field, Table, words
+from .layout import Field, Table, mapping, number, words
 from .sql_parts import dsl_type
 
 _REF = re.compile(r"""(?:ref|source)\(\s*(?:['"][^'"]*['"]\s*,\s*)?['"]([^'"]+)['"]\s*\)""")
@@ -68,7 +68,7 @@ def _table(m: dict[str, Any]) -> Table:
         if isinstance(accepted.get("values"), list) and accepted["values"]:
             f.enum = accepted["values"]
         rng = _args(args.get("dbt_utils.accepted_range") or args.get("accepted_range"))
-        f.low, f.high = _num(rng.get("min_value")), _num(rng.get("max_value"))
+        f.low, f.high = number(rng.get("min_value")), number(rng.get("max_value"))
         rel = _args(args.get("relationships"))
         if isinstance(rel.get("to"), str) and (target := _REF.search(rel["to"])):
             t.fks.append((f.name, target.group(1), str(rel.get("field") or f.name)))
@@ -87,10 +87,6 @@ def _args(v: Any) -> dict[str, Any]:
     if not isinstance(v, dict):
         return {}
     return {**v, **v["arguments"]} if isinstance(v.get("arguments"), dict) else v
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def _type(c: dict[str, Any]) -> str:
@@ -148,8 +144,8 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
         tests.setdefault((target, column.strip('"`[]').lower()), []).append({name: kwargs} if kwargs else name)
     models = []
     for uid, n in found.items():
-        entry = _dict(_dict(_dict(catalog).get("sources" if uid.startswith("source.") else "nodes")).get(uid))
-        typed = {str(c.get("name") or k).lower(): c for k, c in _dict(entry.get("columns")).items() if isinstance(c, dict)}
+        entry = mapping(mapping(mapping(catalog).get("sources" if uid.startswith("source.") else "nodes")).get(uid))
+        typed = {str(c.get("name") or k).lower(): c for k, c in mapping(entry.get("columns")).items() if isinstance(c, dict)}
         declared = {str(c["name"]).lower(): c for c in (n.get("columns") or {}).values()
                     if isinstance(c, dict) and isinstance(c.get("name"), str)}
         columns = []  # the warehouse's columns in its order, then documented ones it lacks, then tested ones
@@ -163,7 +159,3 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
         models.append({"name": n["name"], "description": n.get("description") or None, "columns": columns,
                        "constraints": n.get("constraints") or []})
     return read({"models": models})
-
-
-def _dict(v: Any) -> dict[str, Any]:
-    return v if isinstance(v, dict) else {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .layout import Field, Table
+from .layout import Field, Table, number
 
 _TYPES = {"integer": "int", "year": "int", "number": "float", "boolean": "bool", "date": "date", "datetime": "datetime"}
 _FORMATS = {"email": "email", "uri": "url", "uuid": "uuid4"}
@@ -59,10 +59,9 @@ def _field(f: dict[str, Any]) -> Field:
     c: dict[str, Any] = f["constraints"] if isinstance(f.get("constraints"), dict) else {}
     kind = _TYPES.get(str(f.get("type", "string")), "string")
     low, high = c.get("minimum"), c.get("maximum")
-    num = lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None  # noqa: E731
     return Field(str(f["name"]), kind, required=bool(c.get("required")), unique=bool(c.get("unique")),
                  enum=c.get("enum") if isinstance(c.get("enum"), list) and c.get("enum") else None,
-                 low=num(low), high=num(high), hint=_FORMATS.get(str(f.get("format"))) if kind == "string" else None,
+                 low=number(low), high=number(high), hint=_FORMATS.get(str(f.get("format"))) if kind == "string" else None,
                  pattern=c.get("pattern") if isinstance(c.get("pattern"), str) else None,
                  description=f.get("description") if isinstance(f.get("description"), str) else None)
 

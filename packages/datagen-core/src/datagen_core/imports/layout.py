@@ -78,6 +78,16 @@ NAME_HINTS = (
 _PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", "employee", "author", "owner"}
 
 
+def number(v: Any) -> float | None:
+    """A number the source gives (a bool is not one), as float; None for anything else."""
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def mapping(v: Any) -> dict[str, Any]:
+    """``v`` when it is a JSON object, else an empty one (a source's optional section, possibly null)."""
+    return v if isinstance(v, dict) else {}
+
+
 def faker_method(name: str) -> str | None:
     """A Faker method of ours spelled as another tool spells it (``FirstName``, ``first_name``, ``phone_number``)."""
     snake = "_".join(words(name))
