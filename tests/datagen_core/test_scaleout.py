@@ -91,13 +91,30 @@ def test_on_a_dask_local_cluster(tmp_path: Path) -> None:
             client.run(_small, 1024)
             res = CliRunner().invoke(main, ["generate", str(schema), "-o", str(tmp_path / "three"), "-q", "--seed", "3",
                                             "--partition-rows", "3000", "--executor", f"dask://{host_port}"])
+            # workers sharing no filesystem with the client: object storage for staging (a file:// bucket here)
+            staged = CliRunner().invoke(main, [
+                "generate", str(schema), "-o", (tmp_path / "four").as_uri(), "-q", "--seed", "3",
+                "--partition-rows", "3000", "--executor", f"dask://{host_port}",
+                "--staging-dir", (tmp_path / "bucket").as_uri()])
+            left = client.run(_scratch_left)
     assert res.exit_code == 0, res.output
+    assert staged.exit_code == 0, staged.output
     _same(one, two)
     _same(one, tmp_path / "three")
+    _same(one, tmp_path / "four")
+    assert list((tmp_path / "bucket").iterdir()) == [] and set(left.values()) == {0}  # nothing left behind
 
 
 def _small(rows: int) -> None:
     fact_rows.CHUNK_ROWS = rows
+
+
+def _scratch_left() -> int:
+    import tempfile
+
+    from datagen_core.output.stage import SCRATCH
+
+    return len(list(Path(tempfile.gettempdir()).glob(f"{SCRATCH}*")))
 
 
 def test_executor_errors_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

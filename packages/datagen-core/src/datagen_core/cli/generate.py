@@ -16,17 +16,18 @@ from ._options import UserError, parse_sets, say
 @click.option("-o", "--output", "output", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Output directory (one .parquet per table + .metadata.json), or a URI to publish to: s3://, "
                    "gs://, hdfs://, file:// (pyarrow) or any fsspec scheme (the [fsspec] extra).")
-@click.option("--staging-dir", metavar="DIR", default=None, type=click.Path(file_okay=False),
+@click.option("--staging-dir", metavar="DIR|URI", default=None, type=click.Path(file_okay=False),
               help="With a URI --output: where the dataset is assembled before it is published (default: the "
-                   "system's temporary directory; with a Dask cluster, a directory every worker sees).")
+                   "system's temporary directory). With a Dask cluster, a directory every worker sees, or object "
+                   "storage every worker reaches (s3://bucket/tmp) when they share no filesystem.")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every entity's row count.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Local processes generating and writing in parallel (same as --executor processes:N); the "
                    "output is byte-identical for any value.")
 @click.option("--executor", metavar="SPEC", default=None,
               help="processes:N (local) or dask://HOST:PORT (a Dask scheduler; the [dask] extra). Workers write "
-                   "the files themselves: they must see the output's parent directory (or --staging-dir) at the "
-                   "same path.")
+                   "the files themselves: they must see the output's parent directory at the same path, or "
+                   "publish to a URI --output with --staging-dir on a shared path or object storage.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
 @click.option("--scenario", default=None, help="A scenario of the schema (see `datagen scenarios SCHEMA`).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Set a schema parameter (repeatable).")

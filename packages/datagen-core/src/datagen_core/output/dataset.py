@@ -16,7 +16,7 @@ from datagen_contracts.dsl import resolve_context
 from ..__about__ import __version__
 from ..columns.order import column_order
 from ..columns.references import creation_column
-from .tables import TableFacts
+from .tables import FileFacts, TableFacts
 
 
 def sha256_file(path: Path) -> str:
@@ -25,6 +25,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def file_facts(path: Path) -> FileFacts:
+    """A parquet file's rows, bytes and sha256."""
+    return FileFacts(pq.ParquetFile(path).metadata.num_rows, path.stat().st_size, sha256_file(path))
 
 
 def fk_time_order(schema: dsl.Schema, table: str, column: str, ref_table: str, facts: TableFacts) -> str:
@@ -55,7 +60,7 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
                    defects: list[md.DefectRecord], duration: float, partition_rows: int = 0) -> md.DatasetMetadata:
     tables = []
     for name, f in facts.items():
-        arrow = pq.read_schema(staging / f.all_files[0])
+        arrow = f.arrow if f.arrow is not None else pq.read_schema(staging / f.all_files[0])
         node = schema.node(name)  # None for a touchpoint table (derived, not declared)
         fk_of = {c: f"{t}.{pc}" for c, t, pc in f.foreign_keys}
         cols = []
@@ -66,9 +71,8 @@ def build_metadata(schema: dsl.Schema, staging: Path, facts: dict[str, TableFact
                                       nullable=bool(col.nullable) if col is not None else field.name != f.pk,
                                       primary_key=field.name == f.pk, foreign_key=fk_of.get(field.name), role=role))
         declared = f"attribution_chain of {facts_owner(schema, name)}" if f.kind == "touchpoint" else None
-        files = [md.FileInfo(path=rel, rows=pq.ParquetFile(staging / rel).metadata.num_rows,
-                             bytes=(staging / rel).stat().st_size, sha256=sha256_file(staging / rel))
-                 for rel in f.all_files]
+        files = [md.FileInfo(path=rel, rows=info.rows, bytes=info.bytes, sha256=info.sha256)
+                 for rel in f.all_files for info in [f.written.get(rel) or file_facts(staging / rel)]]
         tables.append(md.TableInfo(
             name=name, kind=cast(Any, f.kind), rows=sum(fi.rows for fi in files), files=files,
             columns=cols, primary_key=f.pk,

@@ -140,7 +140,8 @@ def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterabl
     old = dest.files()
     if set(old) - done and not overwrite:
         raise OutputExistsError(f"output {dest.uri} already holds files (use --overwrite to replace them)")
-    new = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
+    # the files staged here, and those workers uploaded from elsewhere (object storage for staging: see stage)
+    new = sorted({p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()} | done)
     data = [rel for rel in new if rel != FILENAME and rel not in done]
     try:
         if FILENAME in old:  # the old dataset stops being one before any of its files changes
@@ -169,13 +170,22 @@ def publish(staging: Path, dest: Destination, overwrite: bool, uploaded: Iterabl
 
 def build_and_publish(build: Callable[..., Any], uri: str, overwrite: bool,
                       staging_dir: str | os.PathLike[str] | None) -> Any:
-    """The engine's run for a URI output: ``build(staging, publish=…)`` makes the dataset (workers uploading their
-    parts), then :func:`publish` commits it. A run that fails into an empty destination leaves it empty."""
+    """The engine's run for a URI output: ``build(staging, publish=…, shared=…)`` makes the dataset (workers
+    uploading their parts), then :func:`publish` commits it. A run that fails into an empty destination leaves it
+    empty. A URI ``staging_dir`` is object storage standing in for a staging directory the workers share
+    (:mod:`stage`): the client's own files are staged in the system's temporary directory."""
     dest = open_destination(uri)
+    remote = staging_dir is not None and is_uri(str(staging_dir))
+    shared = open_destination(str(staging_dir)) if remote else None
+    if shared is not None and not shared.shared:
+        raise DatagenError(f"--staging-dir {staging_dir}: it exists in this process only, and workers are other "
+                           "processes; give a directory, or object storage every worker reaches (s3://…)")
     fresh = prepare(dest, overwrite)  # before any work: refused, or the old dataset uncommitted
-    staging = new_staging(staging_dir)
+    staging = new_staging(None if remote else staging_dir)
+    if shared is not None:  # this run's prefix, named like its local staging directory
+        shared = Destination(f"{shared.uri.rstrip('/')}/{staging.name}", shared.fs, f"{shared.base}/{staging.name}")
     try:
-        result = build(staging, publish=dest if dest.shared else None)
+        result = build(staging, publish=dest if dest.shared else None, shared=shared)
         publish(staging, dest, overwrite, uploaded=result.published)
     except BaseException:
         if fresh:  # what workers uploaded before the failure goes; a replaced dataset is already uncommitted

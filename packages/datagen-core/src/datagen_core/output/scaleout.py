@@ -23,25 +23,27 @@ threads, round 2 (:func:`write_planned`) on ``PART_THREADS`` threads, one output
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from datagen_contracts import dsl
 
 from ..chunks import generate_chunk
 from ..errors import GenerationError
 from ..frame import ChunkJob
+from .dataset import file_facts
 from .destination import Destination, upload
 from .sink import SPILL_DIR, table_sink
-from .store import KeptTable, SpilledCol, Spool, as_numpy
-from .tables import TableFacts, table_facts
+from .stage import Stage
+from .store import KeptTable, SpilledCol, Spool, as_numpy, share
+from .tables import FileFacts, TableFacts, table_facts
 from .time_ranks import TimeRanks
 from .writer import file_name, new_part, part_name
 
@@ -55,8 +57,9 @@ class ChunkFacts:
     counts: np.ndarray | None = None  # rows per slice
 
 
-def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int, needed: bool = True) -> ChunkFacts:
-    """Round 1 (in a worker): generate one chunk, pickle its pieces to ``path``; return its counts. What round 2
+def spill_chunk(job: ChunkJob, stage: Stage, key: str, rank_column: str | None, buckets: int,
+                needed: bool = True) -> ChunkFacts:
+    """Round 1 (in a worker): generate one chunk, pickle its pieces as ``key`` of the staging; return its counts. What round 2
     never reads is not spilled: the row numbers of deferred sequences (the sink numbers the rows) and, for a table
     no other reads, the rows' creation times and segment factors."""
     pieces = generate_chunk(job)
@@ -65,8 +68,7 @@ def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int,
             piece.columns = {c: None if c in piece.deferred else v for c, v in piece.columns.items()}
             if not needed:
                 piece.created = piece.fanout_mult = piece.value_mult = piece.segment = piece.decay = None
-    with open(path, "wb") as out:
-        pickle.dump(pieces, out, protocol=pickle.HIGHEST_PROTOCOL)
+    stage.dump(key, pieces)
     fact = pieces[0]
     if rank_column is None:
         return ChunkFacts(fact.n)
@@ -78,11 +80,12 @@ def spill_chunk(job: ChunkJob, path: str, rank_column: str | None, buckets: int,
 
 @dataclass
 class PartJob:
-    """Round 2: write the chunks ``spills`` (in order) as the file ``path`` (relative to ``staging``)."""
+    """Round 2: write the chunks ``spills`` (keys of the staging, in order) as the file ``path`` (relative to the
+    dataset)."""
 
     schema: dsl.Schema
     table: str
-    staging: str
+    stage: Stage
     path: str
     offset: int  # the table row the file starts at
     spills: list[str]
@@ -100,30 +103,41 @@ class PartFacts:
     rows: int
     kept: KeptTable
     notes: dict[str, int | None] = field(default_factory=dict)
+    file: FileFacts | None = None
+    arrow: pa.Schema | None = None
 
 
 def write_part(job: PartJob) -> PartFacts:
-    """Round 2 (in a worker): complete the chunks' keys, write the file, return what later tables keep."""
-    node = job.schema.table(job.table)
+    """Round 2 (in a worker): complete the chunks' keys, write the file, return what later tables keep (and the
+    file's rows, bytes and sha256: hashed here, in parallel, not by the client)."""
+    node, stage = job.schema.table(job.table), job.stage
+    root = stage.root()
+    written = root / job.path
+    written.parent.mkdir(parents=True, exist_ok=True)  # a part's folder, in a worker's scratch directory
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="datagen-writer") as background:
-        sink = table_sink(Path(job.staging), node, job.keep, job.needed, background, path=job.path,
-                          offset=job.offset)
+        sink = table_sink(root, node, job.keep, job.needed, background, path=job.path, offset=job.offset,
+                          stage=stage)
         if job.seen is not None and job.rank_column is not None:
             sink.ranks = TimeRanks(job.rank_column, job.timeframe, job.buckets)
             sink.ranks.seen = job.seen
         sinks = {node.id: sink}
-        for spill in job.spills:
-            with open(spill, "rb") as back:
-                pieces = pickle.load(back)  # our own file, written by spill_chunk in this run
+        for key in job.spills:
+            pieces = stage.load(key)
             offsets = {node.id: sink.offset}
             for piece in pieces:
                 sink.add(piece, offsets, sinks)
         kept = sink.finish()
+    facts, arrow = file_facts(written), pq.read_schema(written)
     if job.publish is not None:
-        upload(Path(job.staging) / job.path, job.publish, job.path)
-    for spill in job.spills:  # only once the file is written: a task run again (a lost worker) finds them
-        os.unlink(spill)
-    return PartFacts(sink.offset - job.offset, kept, sink.notes)
+        upload(written, job.publish, job.path)
+    elif stage.foreign:
+        stage.put(job.path)  # the client fetches it: defects rewrite the files
+    if stage.foreign:  # nothing stays on this machine but the parent columns downloaded for later chunks
+        share(kept, move=True)
+        written.unlink()
+    for key in job.spills:  # only once the file is written: a task run again (a lost worker) finds them
+        stage.drop(key)
+    return PartFacts(sink.offset - job.offset, kept, sink.notes, facts, arrow)
 
 
 def ordered(executor: Executor, fn: Callable[..., Any], calls: Iterable[tuple[Any, ...]], depth: int) -> Iterator[Any]:
@@ -137,13 +151,14 @@ def ordered(executor: Executor, fn: Callable[..., Any], calls: Iterable[tuple[An
         yield fut.result()
 
 
-def merge_kept(name: str, parts: list[KeptTable], spill: Path) -> KeptTable:
+def merge_kept(name: str, parts: list[KeptTable], stage: Stage) -> KeptTable:
     """One table's kept columns from its files' (in order), spilled past a size like the one-process engine's."""
     out = KeptTable(name, sum(p.n for p in parts))
+    spill = stage.root() / SPILL_DIR
     spill.mkdir(parents=True, exist_ok=True)
 
     def joined(key: str, values: list[Any]) -> Any:
-        spool = Spool(spill / f"{Path(file_name(name)).stem}.{key}.merged")
+        spool = Spool(spill / f"{Path(file_name(name)).stem}.{key}.merged", stage=stage)
         for v in values:
             spool.append(as_numpy(v) if isinstance(v, SpilledCol) else v)
         return spool.finish()
@@ -160,8 +175,8 @@ def merge_kept(name: str, parts: list[KeptTable], spill: Path) -> KeptTable:
     return out
 
 
-def spill_path(staging: Path, stem: str, chunk: int) -> str:
-    return str(staging / SPILL_DIR / f"{stem}.c{chunk:06d}.pieces")
+def spill_key(stem: str, chunk: int) -> str:
+    return f"{SPILL_DIR}/{stem}.c{chunk:06d}.pieces"
 
 
 @dataclass
@@ -173,6 +188,8 @@ class SpreadTable:
     files: list[str]
     notes: dict[str, int | None]
     kept: KeptTable
+    written: dict[str, FileFacts] = field(default_factory=dict)
+    arrow: pa.Schema | None = None
 
 
 @dataclass
@@ -180,32 +197,31 @@ class SpreadPlan:
     """Round 1's outcome: one job per output file (in order), the table's rows and where it lives."""
 
     name: str
-    staging: Path
+    stage: Stage
     jobs: list[PartJob]
     rows: int
     path: str
     files: list[str]
 
 
-def write_spread(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor, depth: int,
+def write_spread(schema: dsl.Schema, node: dsl.Node, stage: Stage, executor: Executor, depth: int,
                  jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                  part_rows: int | None, keep: set[str], needed: bool,
                  progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadTable:
     """Both rounds for one table (the client's side)."""
-    plan = spread_chunks(schema, node, staging, executor, depth, jobs, rank_column, buckets, timeframe, part_rows,
+    plan = spread_chunks(schema, node, stage, executor, depth, jobs, rank_column, buckets, timeframe, part_rows,
                          keep, needed, progress, publish)
     return write_parts(plan, executor, depth)
 
 
-def spread_chunks(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: Executor | None, depth: int,
+def spread_chunks(schema: dsl.Schema, node: dsl.Node, stage: Stage, executor: Executor | None, depth: int,
                   jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                   part_rows: int | None, keep: set[str], needed: bool,
                   progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadPlan:
     """Round 1: every chunk generated and spilled (on ``executor``, or here when None). The client keeps per
     output file its chunks, rows and — for a time-ordered fact — a histogram of time slices, never per chunk."""
-    stem = Path(file_name(node.id)).stem
-    (staging / SPILL_DIR).mkdir(parents=True, exist_ok=True)
-    calls = ((job, spill_path(staging, stem, job.chunk), rank_column, buckets, needed) for job in jobs)
+    stem, staging = Path(file_name(node.id)).stem, Path(stage.local)
+    calls = ((job, stage, spill_key(stem, job.chunk), rank_column, buckets, needed) for job in jobs)
     results = (spill_chunk(*call) for call in calls) if executor is None else ordered(executor, spill_chunk, calls, depth)
     members: list[list[int]] = [[]]
     sizes = [0]
@@ -234,13 +250,12 @@ def spread_chunks(schema: dsl.Schema, node: dsl.Node, staging: Path, executor: E
         seen = ranks.seen
     part_jobs, offset = [], 0
     for i, path in enumerate(paths):
-        part_jobs.append(PartJob(schema, node.id, str(staging), path, offset,
-                                 [spill_path(staging, stem, c) for c in members[i]], keep, needed, rank_column,
+        part_jobs.append(PartJob(schema, node.id, stage, path, offset, [spill_key(stem, c) for c in members[i]], keep, needed, rank_column,
                                  buckets, timeframe, None if seen is None else seen.copy(), publish))
         offset += sizes[i]
         if seen is not None:
             seen += hists[i]
-    return SpreadPlan(node.id, staging, part_jobs, offset, paths[0] if part_rows is None else stem, paths)
+    return SpreadPlan(node.id, stage, part_jobs, offset, paths[0] if part_rows is None else stem, paths)
 
 
 def write_parts(plan: SpreadPlan, executor: Executor, depth: int) -> SpreadTable:
@@ -250,8 +265,13 @@ def write_parts(plan: SpreadPlan, executor: Executor, depth: int) -> SpreadTable
     for w in written:
         for text, count in w.notes.items():
             notes[text] = None if count is None else (notes.get(text) or 0) + count
-    kept = merge_kept(plan.name, [w.kept for w in written], plan.staging / SPILL_DIR)
-    return SpreadTable(plan.rows, plan.path, plan.files, notes, kept)
+    if plan.stage.shared is not None and not any(job.publish for job in plan.jobs):
+        for rel in plan.files:  # defects rewrite the files here
+            plan.stage.get(rel)
+    kept = merge_kept(plan.name, [w.kept for w in written], plan.stage)
+    return SpreadTable(plan.rows, plan.path, plan.files, notes, kept,
+                       {rel: w.file for rel, w in zip(plan.files, written, strict=True) if w.file is not None},
+                       written[0].arrow if written else None)
 
 
 #: threads generating chunks, and writing a table's parts, in the one-process engine (any number: the same files)
@@ -268,4 +288,5 @@ def write_planned(plan: SpreadPlan, schema: dsl.Schema, node: dsl.Node, kept: di
     except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
         raise GenerationError(f"table {node.id!r}: {type(exc).__name__}: {exc}") from exc
     kept[node.id] = done.kept
-    facts[node.id] = table_facts(schema, node, node.id, done.rows, done.notes, done.path, tuple(done.files))
+    facts[node.id] = replace(table_facts(schema, node, node.id, done.rows, done.notes, done.path, tuple(done.files)),
+                             written=done.written, arrow=done.arrow)

@@ -19,6 +19,7 @@ from ..columns.faker_pools import template, template_capacity
 from ..columns.references import EarlierRows
 from ..columns.self_lookups import resolve_self_lookups
 from ..errors import GenerationError
+from .stage import Stage
 from .store import KeptTable, SeqCol, Spool, as_numpy
 from .time_ranks import TimeRanks
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
@@ -32,9 +33,10 @@ class TableSink:
     def __init__(self, staging: Path, name: str, kinds: Sequence[tuple[str, str, bool]], keep: set[str],
                  seqs: dict[str, tuple[int, int]], keep_rows: bool = False, dictionary: list[str] | None = None,
                  background: Executor | None = None, part_rows: int | None = None, *, path: str | None = None,
-                 offset: int = 0) -> None:
+                 offset: int = 0, stage: Stage | None = None) -> None:
         """``path`` (relative to ``staging``): one part file of the table written by a worker, whose first row is
-        row ``offset`` of the table (see ``scaleout``); else the table's own file or folder of parts."""
+        row ``offset`` of the table (see ``scaleout``); else the table's own file or folder of parts. ``stage``:
+        the run's staging, when the kept columns spilled here may be read in other processes."""
         self.name, self.kinds, self.keep, self.seqs, self.keep_rows = name, kinds, keep, seqs, keep_rows
         self.pk: str | None = None  # the key column, when the table has several sequences
         self.staging, stem = staging, Path(file_name(name)).stem
@@ -44,10 +46,10 @@ class TableSink:
         if path is not None:  # this part's kept columns spill beside the other parts', never onto them
             stem = f"{stem}.{Path(path).stem}"
         spill = staging / SPILL_DIR
-        self.parts = {c: Spool(spill / f"{stem}.{i}.col") for i, c in enumerate(sorted(keep))}
-        self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls") for i, c in enumerate(sorted(keep))}
-        self.extra = {k: Spool(spill / f"{stem}.{k}") for k in ("created", "fanout_mult", "value_mult", "segment",
-                                                               "decay")}
+        self.parts = {c: Spool(spill / f"{stem}.{i}.col", stage=stage) for i, c in enumerate(sorted(keep))}
+        self.null_parts = {c: Spool(spill / f"{stem}.{i}.nulls", stage=stage) for i, c in enumerate(sorted(keep))}
+        self.extra = {k: Spool(spill / f"{stem}.{k}", stage=stage)
+                      for k in ("created", "fanout_mult", "value_mult", "segment", "decay")}
         self.notes: dict[str, int | None] = {}
         self.earlier: dict[str, EarlierRows] = {}  # self-lookups: every row of the table (a first pass)
         self.ranks: TimeRanks | None = None  # a fact numbered in time order across chunks (see time_ranks)
@@ -125,10 +127,11 @@ class TableSink:
 
 
 def table_sink(staging: Path, node: dsl.Node, keep: set[str], needed: bool, background: Executor | None = None,
-               part_rows: int | None = None, *, path: str | None = None, offset: int = 0) -> TableSink:
+               part_rows: int | None = None, *, path: str | None = None, offset: int = 0,
+               stage: Stage | None = None) -> TableSink:
     """The sink of a node's own table (its touchpoint table, if any, has another)."""
     seqs = {c.name: (c.generator.sequence.start, c.generator.sequence.step) for c in node.columns if c.generator.sequence}
     sink = TableSink(staging, node.id, column_kinds(node), keep if needed else set(), seqs, needed,
-                     dictionary_columns(node), background, part_rows, path=path, offset=offset)
+                     dictionary_columns(node), background, part_rows, path=path, offset=offset, stage=stage)
     sink.pk = node.pk
     return sink

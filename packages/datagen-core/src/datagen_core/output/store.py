@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from ..arrays import indices, to_numpy
 from ..errors import required
+from .stage import Stage
 
 
 @dataclass
@@ -65,16 +66,25 @@ class SpilledCol:
     path: str
     dtype: str
     n: int
+    #: with object storage for staging (see ``stage``), the file's key there: another machine downloads it
+    stage: Stage | None = None
+    key: str = ""
+
+    def file(self) -> str:
+        """The file in this process: where it was written, or a copy from the staging's object storage."""
+        if self.stage is None or self.stage.shared is None:
+            return self.path
+        return str(self.stage.get(self.key))
 
     def slice(self, a: int, b: int) -> np.ndarray:
         a, b = min(max(a, 0), self.n), min(max(b, 0), self.n)
         dt = np.dtype(self.dtype)
-        return np.fromfile(self.path, dtype=dt, count=max(b - a, 0), offset=a * dt.itemsize)
+        return np.fromfile(self.file(), dtype=dt, count=max(b - a, 0), offset=a * dt.itemsize)
 
     def values(self) -> np.ndarray:
         if self.n == 0:
             return np.zeros(0, dtype=self.dtype)
-        return np.memmap(self.path, dtype=np.dtype(self.dtype), mode="r", shape=(self.n,))
+        return np.memmap(self.file(), dtype=np.dtype(self.dtype), mode="r", shape=(self.n,))
 
     def __len__(self) -> int:
         return self.n
@@ -94,8 +104,8 @@ class Spool:
     ('SpilledCol', [0, 1, 2, 3, 4], 5, 2, True)
     """
 
-    def __init__(self, path: Path, limit: int | None = None) -> None:
-        self.path, self.limit = path, SPILL_BYTES if limit is None else limit
+    def __init__(self, path: Path, limit: int | None = None, stage: Stage | None = None) -> None:
+        self.path, self.limit, self.stage = path, SPILL_BYTES if limit is None else limit, stage
         self.parts: list[Values] = []
         self.rows = self.parts_count = self._bytes = 0
         self.any_true = False  # any non-zero value (for null masks: any null at all)
@@ -140,7 +150,8 @@ class Spool:
             self._file.close()
             self._file = None
             assert self._dtype is not None  # set with the first part written
-            return SpilledCol(str(self.path), self._dtype.str, self.rows)
+            key = "" if self.stage is None else self.stage.key(self.path)
+            return SpilledCol(str(self.path), self._dtype.str, self.rows, self.stage, key)
         return concat_values(self.parts)
 
 
@@ -249,6 +260,18 @@ class KeptTable:
         if self._by_time is None:
             self._by_time = RowsByTime(required(self.created, "the creation times"), self.fanout_mult)
         return self._by_time.sample(rng, times)
+
+
+def share(table: KeptTable, move: bool = False) -> KeptTable:
+    """``table`` with its spilled columns uploaded to the staging's object storage, for processes elsewhere to
+    download (nothing to do without one); with ``move`` this process's copies go (a worker's, once sent)."""
+    for v in (*table.columns.values(), *table.nulls.values(), table.created, table.fanout_mult, table.value_mult,
+              table.decay):
+        if isinstance(v, SpilledCol) and v.stage is not None and v.stage.shared is not None:
+            v.stage.put(v.key)
+            if move:
+                Path(v.path).unlink(missing_ok=True)
+    return table
 
 
 _SHARED: dict[str, KeptTable] = {}

@@ -10,11 +10,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from datagen_contracts import dsl
 
 from ..columns.references import creation_column
 from ..errors import required
+
+
+class FileFacts(NamedTuple):
+    """One written file as ``.metadata.json`` lists it, measured by the worker that wrote it."""
+
+    rows: int
+    bytes: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,9 @@ class TableFacts:
     files: tuple[str, ...] = ()
     #: uploaded to a URI output by the workers that wrote them (see output.destination)
     published: bool = False
+    #: each file's rows, bytes and sha256, from the workers that wrote them (missing: read from the file)
+    written: dict[str, FileFacts] = field(default_factory=dict)
+    arrow: Any = None  # the files' pyarrow schema, from those workers (None: read from the first file)
 
     @property
     def all_files(self) -> tuple[str, ...]:
