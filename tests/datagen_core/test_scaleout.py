@@ -163,6 +163,33 @@ def test_a_table_of_many_chunks_uses_fewer_time_slices_in_both_engines(tmp_path:
     assert np.corrcoef(np.argsort(np.argsort(ids)), np.argsort(np.argsort(times)))[0, 1] > 0.999
 
 
+def test_chunk_jobs_carry_the_tables_they_read_whole_by_path(tmp_path: Path) -> None:
+    """A table a chunk reads whole goes to the workers as files (each worker maps one copy), not pickled into every
+    chunk job: a job's size does not grow with that table."""
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Pickling(ThreadPoolExecutor):  # pickles each task's arguments as a process pool does
+        sizes: list[tuple[str, int]] = []
+
+        def submit(self, fn, *args, **kw):  # type: ignore[no-untyped-def, override]
+            blob = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+            if type(args[0]).__name__ == "ChunkJob":  # round 1 (round 2's jobs carry no table)
+                self.sizes.append((args[0].table, len(blob)))
+            return super().submit(fn, *pickle.loads(blob), **kw)
+
+    doc = _doc(20_000, 1)  # a line also picks any account: its chunks read the account table whole
+    doc["nodes"][2]["columns"].append({"name": "account_ref", "type": "int",
+                                       "generator": {"lookup": {"from": "account.account_id"}}})
+    schema = _write(tmp_path, doc)
+    one = generate(schema, tmp_path / "one", seed=3).output
+    with Pickling(2) as pool:
+        two = generate(schema, tmp_path / "two", seed=3, executor=pool).output
+    _same(one, two)
+    lines = [size for table, size in Pickling.sizes if table == "line"]
+    assert lines and max(lines) < 20_000 * 8 // 2  # less than half of one column of the account table
+
+
 def test_a_worker_keeps_one_loaded_copy_of_each_finished_table() -> None:
     """Chunk jobs carry the tables they read whole; a worker process keeps its first loaded copy (and the samplers
     built on it) for the next chunks, keyed by the table's token. A table without a token is not kept."""

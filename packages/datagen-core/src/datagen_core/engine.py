@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -43,7 +42,7 @@ from .output.executors import depth
 from .output.scaleout import GEN_THREADS, ordered, spread_chunks, write_planned, write_spread
 from .output.sink import SPILL_DIR, TableSink, table_sink
 from .output.stage import Stage, clean_up
-from .output.store import KeptTable, share
+from .output.store import KeptTable, for_workers
 from .output.tables import TableFacts, parent_fk, table_facts
 from .output.time_ranks import TimeRanks, buckets_for, replay_chunks, spill_chunks, time_column_to_rank
 from .output.writer import file_name
@@ -325,8 +324,7 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, stage: Stage, seed: int, sc
                                 timeframe, parts.get(name), keep, needed, report, publish)
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
             raise GenerationError(f"table {name!r}: {type(exc).__name__}: {exc}") from exc
-        kept[name] = share(done.kept)  # for workers elsewhere, uploaded where the staging is object storage
-        kept[name].token = uuid.uuid4().hex  # workers keep one loaded copy of it (store.shared)
+        kept[name] = for_workers(done.kept, stage)  # workers map one copy of it (store.shared)
         facts[name] = replace(table_facts(schema, node, name, done.rows, done.notes, done.path, tuple(done.files)),
                               published=publish is not None, written=done.written, arrow=done.arrow)
         if progress is not None:
@@ -369,9 +367,8 @@ def _write_table(schema: dsl.Schema, node: dsl.Node, stage: Stage, seed: int, sc
                     progress(name, sinks[name].offset, time.perf_counter() - t0)
             for t, sink in sinks.items():
                 kept[t] = sink.finish()
-                if executor is not None:  # chunks of later tables run elsewhere: workers keep one copy (store.shared)
-                    kept[t] = share(kept[t])
-                    kept[t].token = uuid.uuid4().hex
+                if executor is not None:  # chunks of later tables run elsewhere: workers map one copy (store.shared)
+                    kept[t] = for_workers(kept[t], stage)
                 facts[t] = table_facts(schema, node, t, sink.offset, sink.notes, sink.relative_path(),
                                        sink.relative_files())
         except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:

@@ -20,11 +20,11 @@ from ..columns.references import EarlierRows
 from ..columns.self_lookups import resolve_self_lookups
 from ..errors import GenerationError
 from .stage import Stage
-from .store import KeptTable, SeqCol, Spool, as_numpy
+from .store import SPILL_DIR, KeptTable, SeqCol, Spool, as_numpy
 from .time_ranks import TimeRanks
 from .writer import TableWriter, arrow_schema, column_kinds, dictionary_columns, file_name, to_arrow
 
-SPILL_DIR = ".kept"
+__all__ = ["SPILL_DIR", "TableSink", "table_sink"]
 
 
 class TableSink:

@@ -12,6 +12,7 @@ Everything here pickles, so chunks can run in other processes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,6 +261,37 @@ class KeptTable:
         if self._by_time is None:
             self._by_time = RowsByTime(required(self.created, "the creation times"), self.fanout_mult)
         return self._by_time.sample(rng, times)
+
+
+#: where kept columns spill, in the staging directory
+SPILL_DIR = ".kept"
+#: a kept array at least this large goes to worker processes as a file (its path), not inside every chunk job
+SHIP_BYTES = 1 << 12
+
+
+def for_workers(table: KeptTable, stage: Stage) -> KeptTable:
+    """``table`` as chunk jobs carry it to worker processes, named by a fresh token (see :func:`shared`): each
+    per-row array of numbers past ``SHIP_BYTES`` in a file of the staging — a job then carries its path, and each
+    worker memory-maps it once instead of unpickling it with every chunk —, uploaded where the staging is object
+    storage."""
+    token = uuid.uuid4().hex
+    folder = stage.root() / SPILL_DIR
+    shipped = 0
+
+    def ship(v: Values) -> Values:
+        nonlocal shipped
+        if not (isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "biuf" and v.nbytes >= SHIP_BYTES):
+            return v
+        path = folder / f"{token}.{shipped}.ship"
+        shipped += 1
+        folder.mkdir(parents=True, exist_ok=True)
+        np.ascontiguousarray(v).tofile(path)
+        return SpilledCol(str(path), v.dtype.str, len(v), stage, stage.key(path))
+
+    out = KeptTable(table.name, table.n, {k: ship(v) for k, v in table.columns.items()},
+                    {k: ship(v) for k, v in table.nulls.items()}, ship(table.created), ship(table.fanout_mult),
+                    ship(table.value_mult), table.segment, ship(table.decay), token=token)
+    return share(out)
 
 
 def share(table: KeptTable, move: bool = False) -> KeptTable:
