@@ -54,8 +54,12 @@ def test_process_workers_write_the_same_files(tmp_path: Path, partition_rows: in
     with open_executor("processes:2") as pool:
         two = generate(schema, tmp_path / "two", seed=3, executor=pool, partition_rows=partition_rows).output
     three = generate(schema, tmp_path / "three", seed=3, workers=3, partition_rows=partition_rows).output
+    with open_executor("processes:1") as pool:  # the distributed path on one worker process
+        assert type(pool).__name__ == "ProcessPoolExecutor"
+        pooled = generate(schema, tmp_path / "pooled", seed=3, executor=pool, partition_rows=partition_rows).output
     _same(one, two)
     _same(one, three)
+    _same(one, pooled)
     if partition_rows:
         assert len(list((two / "invoice").iterdir())) >= 3
 

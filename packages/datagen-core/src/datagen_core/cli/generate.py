@@ -22,10 +22,11 @@ from ._options import UserError, parse_sets, say
                    "storage every worker reaches (s3://bucket/tmp) when they share no filesystem.")
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiply every entity's row count.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Local processes generating and writing in parallel (same as --executor processes:N); the "
-                   "output is byte-identical for any value.")
+              help="Local processes generating and writing in parallel (same as --executor processes:N; 1: this "
+                   "process alone, on two threads); the output is byte-identical for any value.")
 @click.option("--executor", metavar="SPEC", default=None,
-              help="processes:N (local) or dask://HOST:PORT (a Dask scheduler; the [dask] extra). Workers write "
+              help="processes:N (a local pool; processes:1 rehearses a cluster run on one worker process) or "
+                   "dask://HOST:PORT (a Dask scheduler; the [dask] extra). Workers write "
                    "the files themselves: they must see the output's parent directory at the same path, or "
                    "publish to a URI --output with --staging-dir on a shared path or object storage.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output directory.")
@@ -69,7 +70,8 @@ def generate(schema: str, seed: int, output: str, staging_dir: str | None, scale
         raise UserError("give --workers or --executor, not both")
     progress = None if quiet else _progress()
     try:
-        with open_executor(executor or f"processes:{workers}") as pool:
+        spec = executor or (f"processes:{workers}" if workers > 1 else None)  # --workers 1: this process alone
+        with open_executor(spec) as pool:
             result = run(schema, output, seed=seed, scale=scale, executor=pool, overwrite=overwrite,
                          scenario=scenario, overrides=overrides, yes=yes, progress=progress, max_memory=budget,
                          partition_rows=PARTITION_ROWS if partition_rows is None else partition_rows,

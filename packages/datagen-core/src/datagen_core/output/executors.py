@@ -32,13 +32,15 @@ def parse(spec: str) -> tuple[str, str]:
 
 
 @contextmanager
-def open_executor(spec: str) -> Iterator[Executor | None]:
-    """The executor ``spec`` names (None for ``processes:1``: the one-process engine), shut down on exit."""
+def open_executor(spec: str | None) -> Iterator[Executor | None]:
+    """The executor ``spec`` names, shut down on exit. ``processes:1`` is a pool of one worker process: the
+    distributed path (chunks and parts as tasks, files written by the worker) on one worker — a rehearsal of a
+    cluster run, and the baseline adding workers is measured against; ``--workers 1`` is the one-process engine."""
+    if spec is None:  # the one-process engine
+        yield None
+        return
     kind, arg = parse(spec)
     if kind == "processes":
-        if int(arg) == 1:
-            yield None
-            return
         pool = ProcessPoolExecutor(max_workers=int(arg))
         try:
             yield pool

@@ -40,9 +40,10 @@ from ..errors import GenerationError
 from ..frame import ChunkJob
 from .dataset import file_facts
 from .destination import Destination, upload
+from .executors import depth
 from .sink import SPILL_DIR, table_sink
 from .stage import Stage
-from .store import KeptTable, SpilledCol, Spool, as_numpy, share
+from .store import KeptTable, SpilledCol, Spool, as_numpy, for_workers, share
 from .tables import FileFacts, TableFacts, table_facts
 from .time_ranks import TimeRanks
 from .writer import file_name, new_part, part_name
@@ -204,16 +205,6 @@ class SpreadPlan:
     files: list[str]
 
 
-def write_spread(schema: dsl.Schema, node: dsl.Node, stage: Stage, executor: Executor, depth: int,
-                 jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
-                 part_rows: int | None, keep: set[str], needed: bool,
-                 progress: Callable[[int], None] | None = None, publish: Destination | None = None) -> SpreadTable:
-    """Both rounds for one table (the client's side)."""
-    plan = spread_chunks(schema, node, stage, executor, depth, jobs, rank_column, buckets, timeframe, part_rows,
-                         keep, needed, progress, publish)
-    return write_parts(plan, executor, depth)
-
-
 def spread_chunks(schema: dsl.Schema, node: dsl.Node, stage: Stage, executor: Executor | None, depth: int,
                   jobs: Iterable[ChunkJob], rank_column: str | None, buckets: int, timeframe: tuple[int, int],
                   part_rows: int | None, keep: set[str], needed: bool,
@@ -280,13 +271,18 @@ PART_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
 def write_planned(plan: SpreadPlan, schema: dsl.Schema, node: dsl.Node, kept: dict[str, KeptTable],
-                   facts: dict[str, TableFacts]) -> None:
-    """Round 2 of a table spilled by :func:`spread_chunks` in this process: its files, its kept columns."""
+                  facts: dict[str, TableFacts], executor: Executor | None = None, published: bool = False) -> None:
+    """Round 2 of a table :func:`spread_chunks` spilled: its files, its kept columns. On ``executor``'s workers
+    (the engine runs this beside the next tables' round 1, so no worker idles between tables), or in this process
+    on ``PART_THREADS`` threads, one output file each."""
     try:
-        with ThreadPoolExecutor(max_workers=PART_THREADS, thread_name_prefix="datagen-part") as pool:
-            done = write_parts(plan, pool, PART_THREADS)
+        if executor is not None:
+            done = write_parts(plan, executor, depth(executor))
+        else:
+            with ThreadPoolExecutor(max_workers=PART_THREADS, thread_name_prefix="datagen-part") as pool:
+                done = write_parts(plan, pool, PART_THREADS)
     except (KeyError, ValueError, IndexError, TypeError, pa.ArrowException) as exc:
         raise GenerationError(f"table {node.id!r}: {type(exc).__name__}: {exc}") from exc
-    kept[node.id] = done.kept
+    kept[node.id] = done.kept if executor is None else for_workers(done.kept, plan.stage)  # see store.shared
     facts[node.id] = replace(table_facts(schema, node, node.id, done.rows, done.notes, done.path, tuple(done.files)),
-                             written=done.written, arrow=done.arrow)
+                             published=published, written=done.written, arrow=done.arrow)
