@@ -299,7 +299,7 @@ def write_tables(schema: dsl.Schema, stage: Stage, seed: int, scale: float, exec
     finally:
         if threads is not None:
             threads.shutdown(cancel_futures=True)
-        shutil.rmtree(Path(stage.local) / SPILL_DIR, ignore_errors=True)  # kept columns spilled to disk (see store.Spool)
+        shutil.rmtree(Path(stage.local) / SPILL_DIR, ignore_errors=True)  # kept columns spilled (see store.Spool)
     return {t: facts[t] for t in names}  # in generation order, whichever table finished first
 
 

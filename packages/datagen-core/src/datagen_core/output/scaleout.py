@@ -60,9 +60,9 @@ class ChunkFacts:
 
 def spill_chunk(job: ChunkJob, stage: Stage, key: str, rank_column: str | None, buckets: int,
                 needed: bool = True) -> ChunkFacts:
-    """Round 1 (in a worker): generate one chunk, pickle its pieces as ``key`` of the staging; return its counts. What round 2
-    never reads is not spilled: the row numbers of deferred sequences (the sink numbers the rows) and, for a table
-    no other reads, the rows' creation times and segment factors."""
+    """Round 1 (in a worker): generate one chunk, pickle its pieces as ``key`` of the staging; return its counts.
+    What round 2 never reads is not spilled: the row numbers of deferred sequences (the sink numbers the rows)
+    and, for a table no other reads, the rows' creation times and segment factors."""
     pieces = generate_chunk(job)
     for piece in pieces:
         if piece.name == job.table:
@@ -241,8 +241,9 @@ def spread_chunks(schema: dsl.Schema, node: dsl.Node, stage: Stage, executor: Ex
         seen = ranks.seen
     part_jobs, offset = [], 0
     for i, path in enumerate(paths):
-        part_jobs.append(PartJob(schema, node.id, stage, path, offset, [spill_key(stem, c) for c in members[i]], keep, needed, rank_column,
-                                 buckets, timeframe, None if seen is None else seen.copy(), publish))
+        part_jobs.append(PartJob(schema, node.id, stage, path, offset, [spill_key(stem, c) for c in members[i]],
+                                 keep, needed, rank_column, buckets, timeframe,
+                                 None if seen is None else seen.copy(), publish))
         offset += sizes[i]
         if seen is not None:
             seen += hists[i]
