@@ -296,3 +296,34 @@ def test_composite_orphans_are_dropped_by_both_scripts_and_cascade(tmp_path: Pat
     assert run.returncode == 0, run.stderr
     for table in ("parcels", "labels", "shipments"):
         assert pl.read_parquet(other / f"{table}.parquet").equals(pl.read_parquet(result.output_dir / f"{table}.parquet"))
+
+
+def test_types_duckdb_lacks_are_named_and_a_lossy_one_is_marked(tmp_path: Path) -> None:
+    """DuckDB writes every output table: a decimal past 38 digits comes back as a double (rounded), a time zone
+    name as UTC, a large string as a string. The step says so per table, and marks the lossy change."""
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from polisher_builders import issue, write_report
+
+    from datapolisher.paths import postprocess_path
+
+    data = tmp_path / "d"
+    data.mkdir()
+    pq.write_table(pa.table({"id": [1, 1, 2], "v": [1, 1, 2]}), data / "users.parquet")
+    big = [decimal.Decimal("1234567890123456789012345678901234567890"), decimal.Decimal(1), decimal.Decimal(2)]
+    pq.write_table(pa.table({
+        "ref": pa.array([1, 2, 2]),
+        "big": pa.array(big, pa.decimal256(40, 0)),
+        "at": pa.array([0, 1, 2], pa.timestamp("us", tz="Europe/Paris")),
+        "long": pa.array(["x", "y", "z"], pa.large_string()),
+        "plain": pa.array(["a", "b", "c"]),
+    }), data / "ledger.parquet")
+    report = write_report(data, tmp_path / "r.json", [issue("duplicate_rows", "dedupe_rows", table="users")])
+    result = postprocess_path(load_inputs(report), output=tmp_path / "out", recrunch_after=False)
+    (note,) = result.notes
+    assert note.startswith("ledger: 3 column(s)") and "plain" not in note and "ref" not in note
+    assert "big decimal256(40, 0) → double (LOSSY" in note
+    assert "at timestamp[us, tz=Europe/Paris] → timestamp[us, tz=UTC];" in note and "long large_string → string" in note
+    assert pq.read_table(tmp_path / "out" / "ledger.parquet")["at"].cast(pa.int64()).to_pylist() == [0, 1, 2]

@@ -165,6 +165,7 @@ def postprocess_path(
                         fixes=plan.fixes, unhandled=_labels(plan.unhandled),
                         unhandled_ids=[f.issue.id for f in plan.unhandled],
                         before=count_by_severity(inputs.report.issues))
+    result.notes += applied.notes
     result.stage_runs.append(StageRun(stage="polish:postprocess", tool="datapolisher", version=__about__.__version__,
                                       at=now_utc(), command=str(applied.sql_path),
                                       output_sha256=applied.metadata.lineage.script_sha256 if applied.metadata.lineage else None))

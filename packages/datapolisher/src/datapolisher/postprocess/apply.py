@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from datagen_contracts import ContractError, clock, load_metadata
 from datagen_contracts.files import write_atomic
@@ -34,6 +36,7 @@ class PostprocessResult:
     python_path: Path
     plan: Plan
     metadata: DatasetMetadata
+    notes: list[str]
 
 
 def default_output(data_dir: Path) -> Path:
@@ -101,4 +104,31 @@ def apply_plan(
     sql_path, py_path = write_scripts(plan, metadata, data_dir, output_dir, script_dir, header)
     with staged_directory(output_dir, overwrite=overwrite) as tmp:
         meta = run_sql(plan, metadata, data_dir, tmp, script=sql_path, derived_from=str(data_dir))
-    return PostprocessResult(output_dir, sql_path, py_path, plan, meta)
+        notes = type_changes(plan, data_dir, tmp)
+    return PostprocessResult(output_dir, sql_path, py_path, plan, meta, notes)
+
+
+def type_changes(plan: Plan, data_dir: Path, out_dir: Path) -> list[str]:
+    """One note per table whose columns the output stores under another type than the input's: DuckDB, which
+    writes every table of the output, has no float16, DECIMAL past 38 digits, time zone names, durations, large or
+    dictionary strings, or fixed-size binary. Values are the same, except decimals past 38 digits (read as DOUBLE:
+    rounded past 15–17 significant digits), which the note calls lossy."""
+    notes = []
+    for name, rel in plan.tables.items():
+        first = plan.parts[name][0] if name in plan.parts else rel
+        try:
+            before, after = pq.read_schema(data_dir / first), pq.read_schema(out_dir / plan.output_files(name)[0])
+        except (OSError, pa.ArrowException):  # pragma: no cover - both were just read and written
+            continue
+        changed = []
+        for field in before:
+            idx = after.get_field_index(field.name)
+            if idx < 0 or after.field(idx).type == field.type:
+                continue
+            new = after.field(idx).type
+            lossy = pa.types.is_decimal(field.type) and not pa.types.is_decimal(new)
+            changed.append(f"{field.name} {field.type} → {new}" + (" (LOSSY: rounded to a double)" if lossy else ""))
+        if changed:
+            notes.append(f"{name}: {len(changed)} column(s) stored under DuckDB's types (same values unless marked): "
+                         + "; ".join(changed))
+    return notes
