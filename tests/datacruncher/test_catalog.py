@@ -367,6 +367,7 @@ def test_a_csv_with_decimal_commas_reads_its_numbers_as_numbers(tmp_path) -> Non
     from datacruncher.model.catalog import open_catalog
 
     rows = [f"{i};Müller {i};{1000 + i},{i % 100:02d};{1 + i % 28:02d}.03.2024;{i},{i + 1},{i + 2}" for i in range(200)]
+    rows[7] = "7;Müller 7;1.007,07;08.03.2024;7,8,9"  # thousands grouped by a point, as spreadsheets write them
     (tmp_path / "kunden.csv").write_bytes(("kunde_id;name;umsatz;datum;codes\n" + "\n".join(rows) + "\n").encode("latin-1"))
     point = tmp_path / "point"
     point.mkdir()

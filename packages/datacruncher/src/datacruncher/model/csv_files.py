@@ -47,13 +47,13 @@ def encoding_of(path: Path) -> str:
 
 def read_csv_sql(files: list[Path], *, decimal_comma: bool = False) -> str:
     """The ``read_csv`` call for a table's CSV files (one encoding for all: that of most of them); with
-    ``decimal_comma``, numbers written ``1234,56`` are read as numbers."""
+    ``decimal_comma``, numbers written ``1234,56`` or ``1.234,56`` are read as numbers."""
     if empty := next((f for f in files if f.stat().st_size == 0), None):
         raise InputError(f"empty file (0 bytes), not CSV: {empty}")
     found = [encoding_of(f) for f in files]
     encoding = max(sorted(set(found)), key=found.count)
     listed = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
-    comma = ", decimal_separator = ','" if decimal_comma else ""
+    comma = ", decimal_separator = ',', thousands = '.'" if decimal_comma else ""
     return f"SELECT * FROM read_csv({listed}, union_by_name = true, encoding = {quote_literal(encoding)}{comma})"
 
 
@@ -66,19 +66,21 @@ def read_json_sql(files: list[Path]) -> str:
     return f"SELECT * FROM read_json({listed}, format = 'auto', union_by_name = true)"
 
 
-#: a number written with a decimal comma (``-1234,5``), as European spreadsheets export it
-DECIMAL_COMMA = r"[-+]?[0-9]+,[0-9]+"
+#: a whole number, its thousands maybe grouped by points (``1.234.567``) as European spreadsheets write them
+WHOLE = r"[-+]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)"
+#: a number written with a decimal comma (``-1234,5``, ``1.234,50``), as European spreadsheets export it
+DECIMAL_COMMA = WHOLE + ",[0-9]+"
 
 
 def decimal_comma_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> list[str]:
     """The text columns of ``table`` (``columns``: name and DuckDB type) whose every value is a whole number or a
-    number with a decimal comma, at least one with the comma — and none when a column already holds decimals
-    read with a point (a file does not mix the two)."""
+    number with a decimal comma (thousands maybe grouped by points), at least one with the comma — and none when a
+    column already holds decimals read with a point (a file does not mix the two)."""
     text = [name for name, kind in columns if kind == "VARCHAR"]
     if not text or any(kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL") for _, kind in columns):
         return []
     probes = ", ".join(
-        f"count({quote_ident(c)}) FILTER (WHERE NOT regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}|[-+]?[0-9]+')),"
+        f"count({quote_ident(c)}) FILTER (WHERE NOT regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}|{WHOLE}')),"
         f" count({quote_ident(c)}) FILTER (WHERE regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}'))"
         for c in text)
     row = con.execute(f"SELECT {probes} FROM {table}").fetchone() or ()
