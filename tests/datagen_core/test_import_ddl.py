@@ -45,6 +45,8 @@ CREATE TABLE public."order" (
     status character varying(20) DEFAULT 'placed'::character varying NOT NULL,
     total numeric(12,2) NOT NULL,
     placed_on date,
+    channel text,
+    CONSTRAINT order_channel_check CHECK (((channel = ANY (ARRAY['web'::text, 'shop'::text])) OR (channel IS NULL))),
     CONSTRAINT order_status_check CHECK (((status)::text = ANY ((ARRAY['placed'::character varying, 'shipped'::character varying, 'returned'::character varying])::text[]))),
     CONSTRAINT order_total_check CHECK (((total >= (0)::numeric) AND (total <= (10000)::numeric)))
 );
@@ -141,6 +143,7 @@ def test_a_pg_dump_keeps_keys_references_values_and_bounds(tmp_path: Path) -> No
     assert items["order_id"]["generator"] == {"lookup": {"from": "order.id"}}
     assert order["status"]["constraints"] == {"enum": ["placed", "shipped", "returned"]}
     assert order["total"]["constraints"] == {"min": 0.0, "max": 10000.0}
+    assert order["channel"]["constraints"] == {"enum": ["web", "shop"]}  # a list "OR channel IS NULL"
     assert items["quantity"]["constraints"] == {"min": 1.0, "max": 50.0}
     assert customers["mood"]["generator"]["choice"]["choices"] == ["happy", "sad", "neutral"]  # CREATE TYPE … ENUM
     assert customers["email"]["generator"] == {"faker": {"method": "email"}}

@@ -78,7 +78,18 @@ def literal(e: Any) -> Any:
 
 
 def bound(e: Any) -> tuple[str | None, list[Any] | None, float | None, float | None]:
-    """(column, allowed values, low, high) that one comparison says."""
+    """(column, allowed values, low, high) that one comparison says — also when it allows NULL besides
+    (``tier IN (…) OR tier IS NULL``: a nullable column's usual CHECK)."""
+    e = uncast(e)
+    if isinstance(e, exp.Or):
+        sides = [uncast(e.this), uncast(e.expression)]
+        nulls = [s for s in sides if isinstance(s, exp.Is) and isinstance(uncast(s.expression), exp.Null)
+                 and isinstance(uncast(s.this), exp.Column)]
+        if len(nulls) == 1:
+            found = bound(next(s for s in sides if s is not nulls[0]))
+            if found[0] == uncast(nulls[0].this).name:
+                return found
+        return None, None, None, None
     if isinstance(e, exp.In) and isinstance(uncast(e.this), exp.Column):
         values = [literal(v) for v in e.expressions]
         return (uncast(e.this).name, values, None, None) if values and None not in values else (None, None, None, None)
