@@ -327,3 +327,9 @@ def test_types_duckdb_lacks_are_named_and_a_lossy_one_is_marked(tmp_path: Path) 
     assert "big decimal256(40, 0) → double (LOSSY" in note
     assert "at timestamp[us, tz=Europe/Paris] → timestamp[us, tz=UTC];" in note and "long large_string → string" in note
     assert pq.read_table(tmp_path / "out" / "ledger.parquet")["at"].cast(pa.int64()).to_pylist() == [0, 1, 2]
+    # the Polars twin cannot hold 40 digits either: it says so and points to the SQL one, without a traceback
+    twin = subprocess.run([sys.executable, str(result.written[1]), str(data), str(tmp_path / "py")],
+                          capture_output=True, text=True, cwd=result.written[1].parent)
+    assert twin.returncode == 1 and "Traceback" not in twin.stderr
+    assert "Polars cannot read" in twin.stderr and "ledger.parquet" in twin.stderr and "postprocess.sql" in twin.stderr
+    assert not (tmp_path / "py").exists()

@@ -39,19 +39,28 @@ def files(root: Path, rel: str) -> list[Path]:
     return [f for f in found if not any(p.startswith((".", "_")) for p in f.relative_to(root).parts)]
 
 
+def read(found: Path | list[Path], **options: Any) -> pl.DataFrame:
+    try:
+        return pl.read_parquet(found, **options)
+    except pl.exceptions.PolarsError as exc:  # e.g. a decimal of more digits (40) than Polars holds (38)
+        what = ", ".join(map(str, found)) if isinstance(found, list) else str(found)
+        raise SystemExit(f"Polars cannot read {what}: {exc}. postprocess.sql (DuckDB) reads it: "
+                         "duckdb < postprocess.sql") from None
+
+
 def load(root: Path) -> dict[str, pl.DataFrame]:
     """Every table; a table of parts keeps each row's part in ``__part``, so the output writes it back there."""
     out = {}
     for name, rel in SOURCES.items():
         found = files(root, rel)
         if name not in PARTS:
-            out[name] = pl.read_parquet(found)
+            out[name] = read(found)
             continue
         unknown = sorted({f.relative_to(root).as_posix() for f in found} - set(PARTS[name]))
         if unknown:
             raise SystemExit(f"{name}: parts this script does not know: {', '.join(unknown)}")
         hive = bool(HIVE.get(name))  # key=value folders: their columns come from the path, as DuckDB reads them
-        out[name] = pl.concat([pl.read_parquet(root / p, hive_partitioning=hive).with_columns(pl.lit(p).alias("__part"))
+        out[name] = pl.concat([read(root / p, hive_partitioning=hive).with_columns(pl.lit(p).alias("__part"))
                                for p in PARTS[name]], how="diagonal_relaxed")  # parts may add columns
     return out
 
@@ -187,6 +196,7 @@ def render(plan: Plan, input_dir: str, output_dir: str, *, metadata: dict[str, A
         "import sys",
         "import tempfile",
         "from pathlib import Path",
+        "from typing import Any",
         "",
         "import polars as pl",
         "",
