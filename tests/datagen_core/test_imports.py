@@ -343,11 +343,12 @@ def test_a_dbt_manifest_with_its_catalog_is_a_whole_project(tmp_path: Path) -> N
                                  field="order_id"),
     }
     manifest = {"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
-                             "project_name": "shop"},
+                             "project_name": "shop", "adapter_type": "snowflake"},
                 "nodes": nodes, "sources": {raw: {"name": "payments", "source_name": "stripe", "columns": {}}}}
     catalog = {"nodes": {
         customers: {"columns": {"CUSTOMER_ID": {"name": "CUSTOMER_ID", "type": "NUMBER(38,0)"},
-                                "SIGNUP_TS": {"name": "SIGNUP_TS", "type": "TIMESTAMP_NTZ"}}},
+                                "SIGNUP_TS": {"name": "SIGNUP_TS", "type": "TIMESTAMP_NTZ"},
+                                "VISITS": {"name": "VISITS", "type": "NUMBER"}}},  # Snowflake's NUMBER(38,0)
         orders: {"columns": {"ORDER_ID": {"name": "ORDER_ID", "type": "NUMBER(38,0)"},
                              "CUSTOMER_ID": {"name": "CUSTOMER_ID", "type": "NUMBER(38,0)"},
                              "STATUS": {"name": "STATUS", "type": "TEXT"},
@@ -366,7 +367,8 @@ def test_a_dbt_manifest_with_its_catalog_is_a_whole_project(tmp_path: Path) -> N
     assert cols["CUSTOMER_ID"]["generator"] == {"lookup": {"from": "customers.CUSTOMER_ID"}}
     assert cols["STATUS"]["constraints"] == {"enum": ["placed", "shipped"]}
     assert cols["AMOUNT"]["type"] == "float" and cols["AMOUNT"]["constraints"] == {"min": 0.0, "max": 900.0}
-    assert {c["name"]: c["type"] for c in nodes_out["customers"]["columns"]}["SIGNUP_TS"] == "datetime"
+    customer_types = {c["name"]: c["type"] for c in nodes_out["customers"]["columns"]}
+    assert (customer_types["SIGNUP_TS"], customer_types["VISITS"]) == ("datetime", "int")
     assert got.schema["metadata"]["descriptions"]["customers"] == "One row per customer"
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(got.schema))

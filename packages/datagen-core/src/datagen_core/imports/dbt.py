@@ -28,14 +28,17 @@ from .layout import Field, Table, mapping, number, words
 from .sql_parts import dsl_type
 
 _REF = re.compile(r"""(?:ref|source)\(\s*(?:['"][^'"]*['"]\s*,\s*)?['"]([^'"]+)['"]\s*\)""")
-def declared_type(declared: str) -> str:
-    """A warehouse type's DSL type, read by sqlglot in the first dialect that knows it (``numeric(10,0)`` int,
-    ``timestamp_ntz`` datetime, ``float64`` float); text when none does.
+def declared_type(declared: str, warehouse: str | None = None) -> str:
+    """A warehouse type's DSL type, read by sqlglot in the ``warehouse``'s dialect (the manifest's adapter) or the
+    first dialect that knows it (``numeric(10,0)`` int, ``timestamp_ntz`` datetime, ``float64`` float); text when
+    none does. A bare ``NUMBER`` is a whole number in Snowflake (``NUMBER(38,0)``), any number elsewhere.
 
     >>> [declared_type(t) for t in ("integer", "number(38,0)", "numeric(12,2)", "timestamp_tz", "float64", "geo")]
     ['int', 'int', 'float', 'datetime', 'float', 'string']
+    >>> declared_type("NUMBER", "snowflake"), declared_type("NUMBER", "oracle"), declared_type("NUMBER")
+    ('int', 'float', 'float')
     """
-    for dialect in (None, "bigquery", "snowflake", "postgres", "tsql"):
+    for dialect in dict.fromkeys((warehouse, None, "bigquery", "snowflake", "postgres", "tsql")):
         try:
             return dsl_type(exp.DataType.build(declared, dialect=dialect), dialect or "", {})[0]
         except (SqlglotError, ValueError):
@@ -61,7 +64,7 @@ def _table(m: dict[str, Any]) -> Table:
         named = {x if isinstance(x, str) else next(iter(x), "") for x in tests if isinstance(x, str | dict)}
         args = {k: v for x in tests if isinstance(x, dict) for k, v in x.items()}
         kinds = {str(x.get("type")) for x in c.get("constraints") or [] if isinstance(x, dict)}
-        f = Field(c["name"], _type(c), required="not_null" in named or "not_null" in kinds,
+        f = Field(c["name"], _type(c, m.get("warehouse")), required="not_null" in named or "not_null" in kinds,
                   unique="unique" in named or "unique" in kinds or "primary_key" in kinds,
                   description=c.get("description") if isinstance(c.get("description"), str) else None)
         accepted = _args(args.get("accepted_values"))
@@ -89,10 +92,10 @@ def _args(v: Any) -> dict[str, Any]:
     return {**v, **v["arguments"]} if isinstance(v.get("arguments"), dict) else v
 
 
-def _type(c: dict[str, Any]) -> str:
+def _type(c: dict[str, Any], warehouse: str | None = None) -> str:
     declared = str(c.get("data_type") or "").strip()
     if declared:
-        return declared_type(declared)
+        return declared_type(declared, warehouse)
     toks = words(c["name"])
     last = toks[-1] if toks else ""
     if last in ("id", "key", "sk", "count", "qty", "quantity", "number", "num"):
@@ -107,6 +110,9 @@ def _type(c: dict[str, Any]) -> str:
         return "float"
     return "string"
 
+
+#: dbt adapters whose SQL dialect sqlglot names otherwise
+_DIALECTS = {"sqlserver": "tsql", "fabric": "tsql", "synapse": "tsql"}
 
 #: the kinds of manifest node that are tables
 _TABLES = ("model", "seed", "snapshot")
@@ -129,6 +135,8 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
     >>> [(t.name, t.pk, [(f.name, f.type) for f in t.fields]) for t in read_manifest(m, c)]
     [('orders', 'ID', [('ID', 'int'), ('TOTAL', 'float')])]
     """
+    adapter = mapping(manifest.get("metadata")).get("adapter_type")
+    warehouse = _DIALECTS.get(adapter, adapter) if isinstance(adapter, str) else None  # its types' dialect
     found = {uid: n for uid, n in (manifest.get("nodes") or {}).items()
              if isinstance(n, dict) and n.get("resource_type") in _TABLES and isinstance(n.get("name"), str)}
     found |= {uid: n for uid, n in (manifest.get("sources") or {}).items()
@@ -157,5 +165,5 @@ def read_manifest(manifest: dict[str, Any], catalog: dict[str, Any] | None = Non
         columns += [{"name": col, "data_tests": t} for (owner, col), t in tests.items()
                     if owner == uid and col not in declared and col not in typed]  # tested, listed nowhere else
         models.append({"name": n["name"], "description": n.get("description") or None, "columns": columns,
-                       "constraints": n.get("constraints") or []})
+                       "constraints": n.get("constraints") or [], "warehouse": warehouse})
     return read({"models": models})

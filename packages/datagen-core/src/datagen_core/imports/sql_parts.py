@@ -32,9 +32,11 @@ def dsl_type(kind: Any, dialect: str, enums: dict[str, list[str]]) -> tuple[str,
     if serial or kind.is_type(*exp.DataType.INTEGER_TYPES):
         return "int", None, serial
     if t in (T.DECIMAL, T.BIGDECIMAL) or t.name in ("NUMBER", "NUMERIC"):
-        # DECIMAL(p) and DECIMAL(p, 0) hold whole numbers (SQL's default scale is 0); DECIMAL alone any number
+        # DECIMAL(p) and DECIMAL(p, 0) hold whole numbers (SQL's default scale is 0); DECIMAL alone any number —
+        # but Snowflake's NUMBER alone is NUMBER(38, 0), and its catalogs write integer columns so
         args = [e.sql() for e in kind.expressions]
-        return ("int" if len(args) == 1 or args[1:2] == ["0"] else "float"), None, False
+        whole = len(args) == 1 or args[1:2] == ["0"] or (not args and dialect == "snowflake")
+        return ("int" if whole else "float"), None, False
     if kind.is_type(*exp.DataType.REAL_TYPES) or t.name in ("MONEY", "SMALLMONEY"):
         return "float", None, False
     if t in (T.DATE, T.DATE32):
