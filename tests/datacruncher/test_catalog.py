@@ -380,3 +380,29 @@ def test_a_csv_with_decimal_commas_reads_its_numbers_as_numbers(tmp_path) -> Non
     total = sum(1000 + i + (i % 100) / 100 for i in range(200))
     assert cat.con.execute("SELECT sum(umsatz) FROM kunden").fetchone()[0] == pytest.approx(total)
     assert {c.name: c.type for c in open_catalog(point).tables["t"].columns}["note"] == "VARCHAR"
+
+
+def test_a_csv_column_of_numbers_and_null_tokens_reads_as_numbers(tmp_path) -> None:
+    """``12.5``, ``N/A``, ``NULL``, ``-`` in one column (a database dump's, R's, Excel's way of saying "no value"):
+    read as numbers and NULL, said in the column's evidence; a text column holding ``NA`` (Namibia) among other
+    words stays text, and the agents' sandbox reads the table the same way."""
+    from datacruncher.agents.sandbox import Sandbox
+    from datacruncher.model.catalog import open_catalog
+    from datacruncher.model.discovery import discover
+
+    tokens = ["N/A", "NULL", " - "]
+    rows = [f"{i};{tokens[i % 3] if i % 4 == 0 else f'{i}.25'};{['DE', 'NA', 'FR'][i % 3]};{i if i % 5 else 'n/a'}"
+            for i in range(120)]
+    (tmp_path / "orders.csv").write_text("id;amount;country;qty\n" + "\n".join(rows) + "\n")
+    cat = open_catalog(tmp_path)
+    types = {c.name: c.type for c in cat.tables["orders"].columns}
+    assert types == {"id": "BIGINT", "amount": "DOUBLE", "country": "VARCHAR", "qty": "BIGINT"}
+    nulls, total, namibia = cat.con.execute(
+        "SELECT count(*) - count(amount), sum(amount), count(*) FILTER (WHERE country = 'NA') FROM orders").fetchone()
+    assert nulls == 30 and total == pytest.approx(sum(i + 0.25 for i in range(120) if i % 4)) and namibia == 40
+    assert cat.tables["orders"].null_tokens["amount"] == ("DOUBLE", [("-", 10), ("N/A", 10), ("NULL", 10)])
+    model = discover(cat)
+    amount = next(c for c in model.tables["orders"].columns if c.name == "amount")
+    assert any("'N/A' in 10 rows" in why for _, why in amount.role_evidence.values())
+    with Sandbox(list(cat.tables.values())) as box:
+        assert box.run("SELECT count(amount), sum(qty) FROM orders").rows == [[90, sum(i for i in range(120) if i % 5)]]

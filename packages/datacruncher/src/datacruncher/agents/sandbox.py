@@ -34,7 +34,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..model.catalog import TableSource
-from ..model.csv_files import read_csv_sql, read_json_sql
+from ..model.csv_files import null_token_sql, read_csv_sql, read_json_sql
 
 MAX_ROWS = 200  # rows returned to the model per query
 MAX_VALUE_CHARS = 200  # longer strings are cut (a value cannot flood the context)
@@ -96,6 +96,8 @@ class Sandbox:
                 body = f"SELECT * FROM {s.relation}"
             elif s.reader == "csv":
                 body = read_csv_sql(s.files, decimal_comma=bool(s.decimal_comma))  # as the crunch read it
+                if s.null_tokens:  # N/A, NULL in a column of numbers: no value
+                    body = f"SELECT * REPLACE ({null_token_sql(s.null_tokens)}) FROM ({body})"
             elif s.reader == "json":
                 body = read_json_sql(s.files)
             else:

@@ -85,3 +85,43 @@ def decimal_comma_columns(con: Any, table: str, columns: list[tuple[str, str]]) 
         for c in text)
     row = con.execute(f"SELECT {probes} FROM {table}").fetchone() or ()
     return [c for i, c in enumerate(text) if row[2 * i] == 0 and row[2 * i + 1] > 0]
+
+
+#: text standing for no value in exported tables (compared trimmed, in lower case): R's NA, Excel's #N/A, a
+#: database dump's NULL, a spreadsheet's dash
+NULL_TOKENS = ("", "null", "none", "nil", "na", "n/a", "#n/a", "nan", "-", "--", "?", "(null)", "missing")
+NUMBER = r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
+
+
+def null_token_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> dict[str, tuple[str, list[tuple[str, int]]]]:
+    """The text columns of ``table`` whose every value is a number or a token of :data:`NULL_TOKENS`, with at
+    least one of each (``12.5``, ``N/A``, ``NULL``): column -> (the type its numbers are read as, [(token as
+    written, rows)])."""
+    text = [name for name, kind in columns if kind == "VARCHAR"]
+    if not text:
+        return {}
+    tokens = ", ".join(quote_literal(t) for t in NULL_TOKENS)
+    probes = []
+    for c in text:
+        v = f"trim({quote_ident(c)})"
+        probes += [f"count({v}) FILTER (WHERE NOT regexp_full_match({v}, '{NUMBER}') AND lower({v}) NOT IN ({tokens}))",
+                   f"count({v}) FILTER (WHERE regexp_full_match({v}, '{NUMBER}'))",
+                   f"count({v}) FILTER (WHERE regexp_full_match({v}, '[-+]?[0-9]{{1,18}}'))", f"count({v})"]
+    row = con.execute(f"SELECT {', '.join(probes)} FROM {table}").fetchone() or ()
+    found = {}
+    for i, c in enumerate(text):
+        other, numbers, whole, total = row[4 * i: 4 * i + 4]
+        if other or not numbers or numbers == total:
+            continue
+        v = f"trim({quote_ident(c)})"
+        seen = con.execute(f"SELECT {v}, count(*) FROM {table} WHERE {quote_ident(c)} IS NOT NULL AND NOT "
+                           f"regexp_full_match({v}, '{NUMBER}') GROUP BY ALL ORDER BY 2 DESC, 1").fetchall()
+        found[c] = ("BIGINT" if whole == numbers else "DOUBLE", [(str(t), int(n)) for t, n in seen])
+    return found
+
+
+def null_token_sql(found: dict[str, tuple[str, list[tuple[str, int]]]]) -> str:
+    """The ``REPLACE`` list reading those columns as numbers, their tokens as NULL."""
+    return ", ".join(f"CASE WHEN regexp_full_match(trim({quote_ident(c)}), '{NUMBER}') "
+                     f"THEN CAST(trim({quote_ident(c)}) AS {kind}) END AS {quote_ident(c)}"
+                     for c, (kind, _) in found.items())

@@ -108,6 +108,10 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
         if unit := src.epochs.get(c.name):
             c.role_evidence["time"] = ("medium", f"{UNIT_WORDS[unit]} since 1970, all between 1980 and 2100, in a "
                                                  "column named like a time: read as timestamps")
+        if c.name in src.null_tokens:  # said on each role the numbers earned
+            said = ", ".join(f"{t!r} in {n:,} rows" for t, n in src.null_tokens[c.name][1])
+            for role in c.roles:
+                c.role_evidence[role] = ("medium", f"{said} read as no value: the column's other values are numbers")
         if marks := src.sentinels.get(c.name):
             c.role_evidence["time"] = ("medium", f"{sentinels.describe(marks)} read as no value: a placeholder far "
                                                  "from every other value")

@@ -13,7 +13,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
-from .csv_files import decimal_comma_columns, read_csv_sql, read_json_sql
+from .csv_files import decimal_comma_columns, null_token_columns, null_token_sql, read_csv_sql, read_json_sql
 from .epochs import read_epochs_as_times
 from .names import file_names
 from .sentinels import read_sentinels_as_null
@@ -44,6 +44,8 @@ class TableSource:
     renamed: dict[str, str] = field(default_factory=dict)  # column as read -> its name in the file (see names.py)
     epochs: dict[str, str] = field(default_factory=dict)  # numbers read as times: column -> unit (see epochs.py)
     decimal_comma: list[str] = field(default_factory=list)  # CSV text columns read as numbers (see csv_files.py)
+    #: CSV text columns of numbers and null tokens read as numbers: column -> (type, [(token, rows)])
+    null_tokens: dict[str, tuple[str, list[tuple[str, int]]]] = field(default_factory=dict)
     #: placeholder times read as NULL: column -> [(value, rows)] (see sentinels.py)
     sentinels: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
@@ -76,6 +78,11 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
                 con.execute(f"CREATE OR REPLACE TABLE {source.sql} AS "
                             f"{read_csv_sql(source.files, decimal_comma=True)}")
                 source.decimal_comma = commas
+                kinds = [(str(r[0]), str(r[1])) for r in con.execute(f"DESCRIBE {source.sql}").fetchall()]
+            if tokens := null_token_columns(con, source.sql, kinds):  # 12.5, N/A, NULL: numbers and no value
+                con.execute(f"CREATE OR REPLACE TABLE {source.sql} AS "
+                            f"SELECT * REPLACE ({null_token_sql(tokens)}) FROM {source.sql}")
+                source.null_tokens = tokens
             body = ""
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
