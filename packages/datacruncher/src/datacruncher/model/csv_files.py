@@ -1,5 +1,5 @@
-"""How a CSV (or TSV, PSV; JSON-lines: :func:`read_json_sql`) table is read: its text encoding, told from its bytes — a UTF-16 byte-order mark, else UTF-8 when
-the first megabyte decodes as UTF-8, else Latin-1 (every byte is a character: ``Zürich`` saved by a Western-European
+"""How a CSV (or TSV, PSV; JSON-lines: :func:`read_json_sql`) table is read: its text encoding, told from its bytes
+— a UTF-16 byte-order mark, else UTF-8 when the first megabyte decodes as UTF-8, else Latin-1 (every byte is a character: ``Zürich`` saved by a Western-European
 spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that does not fit. Numbers
 written with a decimal comma (``1234,56``, the same spreadsheets) are read as numbers when a text column holds
 nothing else (:func:`decimal_comma_columns`).
@@ -80,7 +80,8 @@ def decimal_comma_columns(con: Any, table: str, columns: list[tuple[str, str]]) 
     if not text or any(kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL") for _, kind in columns):
         return []
     probes = ", ".join(
-        f"count({quote_ident(c)}) FILTER (WHERE NOT regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}|{WHOLE}')),"
+        f"count({quote_ident(c)}) FILTER "
+        f"(WHERE NOT regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}|{WHOLE}')),"
         f" count({quote_ident(c)}) FILTER (WHERE regexp_full_match(trim({quote_ident(c)}), '{DECIMAL_COMMA}'))"
         for c in text)
     row = con.execute(f"SELECT {probes} FROM {table}").fetchone() or ()
@@ -93,7 +94,11 @@ NULL_TOKENS = ("", "null", "none", "nil", "na", "n/a", "#n/a", "nan", "-", "--",
 NUMBER = r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
 
 
-def null_token_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> dict[str, tuple[str, list[tuple[str, int]]]]:
+#: a column read as numbers and NULL: (its DuckDB type, [(token as written, rows)])
+Tokens = tuple[str, list[tuple[str, int]]]
+
+
+def null_token_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> dict[str, Tokens]:
     """The text columns of ``table`` whose every value is a number or a token of :data:`NULL_TOKENS`, with at
     least one of each (``12.5``, ``N/A``, ``NULL``): column -> (the type its numbers are read as, [(token as
     written, rows)])."""
@@ -120,7 +125,7 @@ def null_token_columns(con: Any, table: str, columns: list[tuple[str, str]]) -> 
     return found
 
 
-def null_token_sql(found: dict[str, tuple[str, list[tuple[str, int]]]]) -> str:
+def null_token_sql(found: dict[str, Tokens]) -> str:
     """The ``REPLACE`` list reading those columns as numbers, their tokens as NULL."""
     return ", ".join(f"CASE WHEN regexp_full_match(trim({quote_ident(c)}), '{NUMBER}') "
                      f"THEN CAST(trim({quote_ident(c)}) AS {kind}) END AS {quote_ident(c)}"

@@ -13,7 +13,14 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
-from .csv_files import decimal_comma_columns, null_token_columns, null_token_sql, read_csv_sql, read_json_sql
+from .csv_files import (
+    Tokens,
+    decimal_comma_columns,
+    null_token_columns,
+    null_token_sql,
+    read_csv_sql,
+    read_json_sql,
+)
 from .epochs import read_epochs_as_times
 from .names import file_names
 from .sentinels import read_sentinels_as_null
@@ -45,7 +52,7 @@ class TableSource:
     epochs: dict[str, str] = field(default_factory=dict)  # numbers read as times: column -> unit (see epochs.py)
     decimal_comma: list[str] = field(default_factory=list)  # CSV text columns read as numbers (see csv_files.py)
     #: CSV text columns of numbers and null tokens read as numbers: column -> (type, [(token, rows)])
-    null_tokens: dict[str, tuple[str, list[tuple[str, int]]]] = field(default_factory=dict)
+    null_tokens: dict[str, Tokens] = field(default_factory=dict)
     #: placeholder times read as NULL: column -> [(value, rows)] (see sentinels.py)
     sentinels: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
