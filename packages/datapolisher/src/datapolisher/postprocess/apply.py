@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from datagen_contracts import ContractError, clock, load_metadata
 from datagen_contracts.files import write_atomic
@@ -109,26 +107,59 @@ def apply_plan(
 
 
 def type_changes(plan: Plan, data_dir: Path, out_dir: Path) -> list[str]:
-    """One note per table whose columns the output stores under another type than the input's: DuckDB, which
-    writes every table of the output, has no float16, DECIMAL past 38 digits, time zone names, durations, large or
-    dictionary strings, or fixed-size binary. Values are the same, except decimals past 38 digits (read as DOUBLE:
-    rounded past 15–17 significant digits), which the note calls lossy."""
+    """One note per table whose columns the output stores under another parquet type than the input's: DuckDB,
+    which writes every table of the output, has no float16, no fixed-size binary, no INT96 and no DECIMAL past 38
+    digits. Values are the same, except such decimals (read as DOUBLE: rounded past 15–17 significant digits),
+    which the note calls lossy. (Arrow-only annotations — a time zone's name, a duration's unit, large or
+    dictionary strings — are not parquet types and go unsaid; their values are kept.)"""
+    con = duckdb.connect(":memory:")
     notes = []
-    for name, rel in plan.tables.items():
-        first = plan.parts[name][0] if name in plan.parts else rel
-        try:
-            before, after = pq.read_schema(data_dir / first), pq.read_schema(out_dir / plan.output_files(name)[0])
-        except (OSError, pa.ArrowException):  # pragma: no cover - both were just read and written
-            continue
-        changed = []
-        for field in before:
-            idx = after.get_field_index(field.name)
-            if idx < 0 or after.field(idx).type == field.type:
-                continue
-            new = after.field(idx).type
-            lossy = pa.types.is_decimal(field.type) and not pa.types.is_decimal(new)
-            changed.append(f"{field.name} {field.type} → {new}" + (" (LOSSY: rounded to a double)" if lossy else ""))
-        if changed:
-            notes.append(f"{name}: {len(changed)} column(s) stored under DuckDB's types (same values unless marked): "
-                         + "; ".join(changed))
+    try:
+        for name, rel in plan.tables.items():
+            first = plan.parts[name][0] if name in plan.parts else rel
+            before, after = _top_kinds(con, data_dir / first), _top_kinds(con, out_dir / plan.output_files(name)[0])
+            changed = []
+            for column, kind in before.items():
+                new = after.get(column)
+                if new is None or new == kind:
+                    continue
+                lossy = kind.startswith("DECIMAL") and not new.startswith("DECIMAL")
+                changed.append(f"{column} {kind} → {new}" + (" (LOSSY: rounded to a double)" if lossy else ""))
+            if changed:
+                notes.append(f"{name}: {len(changed)} column(s) stored under DuckDB's types (same values unless "
+                             "marked): " + "; ".join(changed))
+    finally:
+        con.close()
     return notes
+
+
+def _top_kinds(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The parquet type of each top-level column of a file that is not nested (``DECIMAL(40,0)``, ``FLOAT16``,
+    ``FIXED_LEN_BYTE_ARRAY(16)``, else the physical type), from its footer."""
+    try:
+        rows = con.execute("SELECT name, type, type_length, num_children, converted_type, precision, scale, "
+                           "logical_type FROM parquet_schema($f)", {"f": str(path)}).fetchall()
+    except duckdb.Error:  # pragma: no cover - both files were just read or written
+        return {}
+    kinds, i = {}, 1
+
+    def skip(at: int) -> int:  # past a column and everything nested in it
+        end = at + 1
+        for _ in range(rows[at][3] or 0):
+            end = skip(end)
+        return end
+
+    for _ in range((rows[0][3] or 0) if rows else 0):
+        name, physical, length, children, converted, precision, scale, logical = rows[i]
+        logical = str(logical or "")
+        if not children:
+            if converted == "DECIMAL" or logical.startswith("Decimal"):
+                kinds[str(name)] = f"DECIMAL({precision},{scale})"
+            elif logical.startswith("Float16"):
+                kinds[str(name)] = "FLOAT16"
+            elif physical == "FIXED_LEN_BYTE_ARRAY":
+                kinds[str(name)] = f"FIXED_LEN_BYTE_ARRAY({length})"
+            else:
+                kinds[str(name)] = str(physical)
+        i = skip(i)
+    return kinds
