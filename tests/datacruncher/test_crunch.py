@@ -377,3 +377,17 @@ def test_codes_and_durations(tmp_path) -> None:
     cols = {c.name: c for t in report.model.tables for c in t.columns}
     assert "code" in cols["area"].roles and "duration" in cols["dep_delay"].roles
     assert not [i for i in report.issues if i.column == "area" and i.rule_id == "numbers_as_strings"]
+
+
+def test_dates_written_in_several_formats_in_one_text_column(tmp_path):
+    """A text column of dates written 2024-03-01, 2024/03/02 and 03/04/2024 (the time after a date does not make
+    another format): the rows outside the most common format are counted. A column of ISO dates only, and free
+    text, are not findings of this check."""
+    mixed = (["2024-03-01"] * 30 + ["2024-03-05 10:00:00"] * 10 + ["2024/03/02"] * 15 + ["03/04/2024"] * 5
+             + [" 07.12.2026 "] * 2)
+    write(tmp_path / "d", "t", {"t_id": list(range(len(mixed))), "when": mixed, "iso": ["2024-01-02"] * len(mixed),
+                                "note": [f"call back on {i}" for i in range(len(mixed))]})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    found = [i for i in report.issues if i.rule_id == "mixed_date_formats"]
+    assert [(i.column, i.measure.failed_row_count, i.measure.row_count) for i in found] == [("when", 22, 62)]
+    assert "(4 formats)" in found[0].finding and found[0].fix.action == "review"
