@@ -139,8 +139,8 @@ def _top_kinds(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     try:
         rows = con.execute("SELECT name, type, type_length, num_children, converted_type, precision, scale, "
                            "logical_type FROM parquet_schema($f)", {"f": str(path)}).fetchall()
-    except duckdb.Error:  # pragma: no cover - both files were just read or written
-        return {}
+    except duckdb.Error as exc:  # pragma: no cover - both files were just read or written
+        raise ScriptError(f"cannot read the parquet schema of {path}: {exc}") from None
     kinds, i = {}, 1
 
     def skip(at: int) -> int:  # past a column and everything nested in it
