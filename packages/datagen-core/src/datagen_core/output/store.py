@@ -12,6 +12,7 @@ Everything here pickles, so chunks can run in other processes.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,6 +188,9 @@ def as_numpy(values: Values) -> np.ndarray:
     return np.asarray(values)
 
 
+_INDEX_LOCK = threading.Lock()
+
+
 @dataclass
 class KeptTable:
     """What later tables may read of one generated table."""
@@ -214,9 +218,12 @@ class KeptTable:
 
     def index(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()``, once per ``key`` for this table: a lookup structure over its columns (sorted keys, rows
-        by key and time) that every chunk reading the table shares instead of rebuilding it."""
+        by key and time) that every chunk reading the table shares instead of rebuilding it — also when two
+        generation threads ask at once (built under a lock: indexes are few, one per table and key)."""
         if key not in self._indexes:
-            self._indexes[key] = build()
+            with _INDEX_LOCK:
+                if key not in self._indexes:
+                    self._indexes[key] = build()
         return self._indexes[key]
 
     def slice(self, a: int, b: int) -> KeptTable:
