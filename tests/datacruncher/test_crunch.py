@@ -391,3 +391,26 @@ def test_dates_written_in_several_formats_in_one_text_column(tmp_path):
     found = [i for i in report.issues if i.rule_id == "mixed_date_formats"]
     assert [(i.column, i.measure.failed_row_count, i.measure.row_count) for i in found] == [("when", 22, 62)]
     assert "(4 formats)" in found[0].finding and found[0].fix.action == "review"
+
+
+def test_nan_and_infinity_among_numbers_are_counted_apart_from_nulls(tmp_path):
+    """NaN is not NULL in SQL (count() counts it, the null checks miss it) and one NaN or infinity makes a sum or a
+    mean NaN or infinite: a float column holding them is a finding, with NaN and infinities counted apart; a float
+    column of finite numbers and NULLs, and a whole-number column, are not."""
+    import pyarrow as pa
+
+    n = 200
+    ratio = [float(i) / 7 for i in range(n)]
+    for i in range(0, n, 20):
+        ratio[i] = float("nan")  # 10 NaN
+    ratio[3], ratio[5], ratio[7] = float("inf"), float("-inf"), None
+    write(tmp_path / "d", "m", {"m_id": list(range(n)), "ratio": ratio,
+                                "gain": pa.array([None if i % 9 == 0 else i / 3 for i in range(n)], pa.float32()),
+                                "clicks": list(range(n))})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    found = [i for i in report.issues if i.rule_id == "non_finite_numbers"]
+    assert [(i.column, i.measure.failed_row_count, i.measure.row_count, i.severity) for i in found] == [
+        ("ratio", 12, 199, "high")]
+    assert "10 NaN, 2 infinite" in found[0].finding and found[0].fix.action == "null_non_finite"
+    nulls = [i.measure.failed_row_count for i in report.issues if i.rule_id == "sparse_nulls" and i.column == "ratio"]
+    assert nulls in ([], [1])  # the one NULL, never the NaN

@@ -333,3 +333,36 @@ def test_types_duckdb_lacks_are_named_and_a_lossy_one_is_marked(tmp_path: Path) 
     assert twin.returncode == 1 and "Traceback" not in twin.stderr
     assert "Polars cannot read" in twin.stderr and "ledger.parquet" in twin.stderr and "postprocess.sql" in twin.stderr
     assert not (tmp_path / "py").exists()
+
+
+def test_nan_and_infinity_become_null_in_both_scripts_and_keep_the_column_type(tmp_path: Path) -> None:
+    """``non_finite_numbers`` (a NaN written for a missing value, an infinity from a division by zero): both
+    scripts make those values NULL, keep every finite value and NULL, and keep FLOAT a FLOAT."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "sensors"
+    data.mkdir()
+    nan, inf = float("nan"), float("inf")
+    pq.write_table(pa.table({
+        "reading_id": pa.array([1, 2, 3, 4, 5, 6], pa.int64()),
+        "ratio": pa.array([0.5, nan, inf, None, -inf, 2.0], pa.float64()),
+        "gain": pa.array([1.5, -inf, 3.0, nan, 4.0, 0.0], pa.float32()),
+    }), data / "readings.parquet")
+    report = write_report(data, tmp_path / "report" / "crunch_report.json", [
+        issue("non_finite_numbers", "null_non_finite", table="readings", column=col, params={})
+        for col in ("ratio", "gain")])
+    plan, _, _ = _plan(report)
+    assert sorted(plan.fixes) == ["set NaN and infinite readings.gain values to NULL",
+                                  "set NaN and infinite readings.ratio values to NULL"] and plan.unhandled == []
+    result = _apply(report, tmp_path / "out")
+    fixed = pl.read_parquet(result.output_dir / "readings.parquet")
+    assert fixed["ratio"].to_list() == [0.5, None, None, None, None, 2.0]
+    assert fixed["gain"].to_list() == [1.5, None, 3.0, None, 4.0, 0.0]
+    assert fixed.schema["ratio"] == pl.Float64 and fixed.schema["gain"] == pl.Float32
+    other = tmp_path / "py_out"
+    run = subprocess.run([sys.executable, str(report.parent / "postprocess.py"), str(data), str(other)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(other / "readings.parquet").equals(fixed)

@@ -116,6 +116,10 @@ class FillNulls(FixHint, kw_only=True, tag="fill_nulls"):
     default: Any = None
 
 
+class NullNonFinite(FixHint, kw_only=True, tag="null_non_finite"):
+    """NaN or ±infinity among a column's numbers (a missing value written as NaN, a division by zero): made null."""
+
+
 class SetNullRate(FixHint, kw_only=True, tag="set_null_rate"):
     """A column's share of nulls is not what it should be (``null_rate`` when known)."""
 
@@ -294,13 +298,13 @@ class Review(FixHint, kw_only=True, tag="review"):
 #: every fix action: the type of ``Issue.fix``
 FIX_TYPES: tuple[type[FixHint], ...] = (
     DropOrphans, NullOrphans, FkLookup, DedupeOnKey, DedupeRows, ParentTimeOrder, Inequality, WithinTimeframe, AttributionChain,
-    TouchBeforeConversion, FillNulls, SetNullRate, TrimWhitespace, Round, Cast, NormalizeCategories, NormalizeToEnum, NormalizeFormat,
+    TouchBeforeConversion, FillNulls, NullNonFinite, SetNullRate, TrimWhitespace, Round, Cast, NormalizeCategories, NormalizeToEnum, NormalizeFormat,
     ClampOutliers, Clamp, ClampToRange, RecomputeTotal, PriceLookup, VaryColumn, ChoiceWeights, Seasonality,
     ShiftMean, HeavyTailedFanout, SegmentBehavior, FunnelStages, RetentionCurve, ChurnCurve, RaiseEarlyActivity, AdoptionCurve,
     CreationTrend, RevenueTrend, PatchScenario, ReviewDrift, Review,
 )
 AnyFix = (DropOrphans | NullOrphans | FkLookup | DedupeOnKey | DedupeRows | ParentTimeOrder | Inequality | WithinTimeframe
-          | AttributionChain | TouchBeforeConversion | FillNulls | SetNullRate | TrimWhitespace | Round | Cast | NormalizeCategories
+          | AttributionChain | TouchBeforeConversion | FillNulls | NullNonFinite | SetNullRate | TrimWhitespace | Round | Cast | NormalizeCategories
           | NormalizeToEnum | NormalizeFormat | ClampOutliers | Clamp | ClampToRange | RecomputeTotal | PriceLookup
           | VaryColumn | ChoiceWeights | Seasonality | ShiftMean | HeavyTailedFanout | SegmentBehavior | FunnelStages | RetentionCurve
           | ChurnCurve | RaiseEarlyActivity | AdoptionCurve | CreationTrend | RevenueTrend | PatchScenario

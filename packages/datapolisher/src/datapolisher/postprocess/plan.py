@@ -62,6 +62,7 @@ def describe(step: Step) -> str:
         "clamp_min": f"raise {step.table}.{col} values below {p.get('min')} to {p.get('min')}",
         "normalize_codes": f"normalize {len(p.get('mapping', {}))} variant(s) of {step.table}.{col}",
         "trim_whitespace": f"trim whitespace in {step.table}.{col}",
+        "null_non_finite": f"set NaN and infinite {step.table}.{col} values to NULL",
         "fill_default": f"fill nulls of {step.table}.{col} with {p.get('value')!r}",
         "round_money": f"round {step.table}.{col} to {p.get('decimals', 2)} decimals",
         "dedupe_rows": f"drop duplicate rows of {step.table}",

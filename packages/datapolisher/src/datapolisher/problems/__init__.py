@@ -26,6 +26,7 @@ from .data import (
     inverted_interval,
     money_precision,
     negative_amounts,
+    non_finite,
     nullable,
     orphans,
     temporal_parent,
@@ -37,7 +38,7 @@ from .schema import fanout, future_dates, generator, outliers, retention, season
 #: every problem datapolisher knows
 PROBLEMS: tuple[ModuleType, ...] = (
     orphans, temporal_parent, inverted_interval, duplicate_key, duplicate_rows, money_precision, whitespace,
-    type_drift, code_variants, nullable, negative_amounts,
+    type_drift, code_variants, nullable, non_finite, negative_amounts,
     fanout, segments, retention, generator, future_dates, outliers, weights, seasonality,
 )
 BY_PROBLEM: dict[str, ModuleType] = {m.PROBLEM: m for m in PROBLEMS}
