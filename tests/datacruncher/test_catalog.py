@@ -41,6 +41,15 @@ def test_part_files_and_hive_partitions(tmp_path):
         assert cat.query('SELECT region, count(*) FROM sales GROUP BY 1 ORDER BY 1')[1] == [("eu", 2), ("us", 2)]
 
 
+def test_one_file_tables_with_other_parquet_suffixes(tmp_path):
+    """``orders.PARQUET`` (a Windows export), ``.parq`` and ``.pq`` are tables as ``.parquet`` is; a ``.txt`` is not."""
+    for name in ("orders.PARQUET", "users.parq", "items.pq", "notes.parquet.txt"):
+        pq.write_table(pa.table({"id": [1, 2, 3]}), tmp_path / name)
+    assert [t.name for t in find_tables(tmp_path)] == ["items", "orders", "users"]
+    with open_catalog(tmp_path) as cat:
+        assert {name: t.rows for name, t in cat.tables.items()} == {"items": 3, "orders": 3, "users": 3}
+
+
 def test_corrupt_and_empty_files_name_the_file(tmp_path):
     write(tmp_path, "good", {"a": [1]})
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")

@@ -67,3 +67,10 @@ def test_model_counts_only_the_parts_datacruncher_reads(tmp_path: Path) -> None:
     model = build_model(tmp_path)
     assert model.tables["events"].rows == 2
     assert distinct_values(tmp_path, model.tables["events"], "kind") == [("a", 1), ("b", 1)]
+
+
+def test_one_file_tables_in_any_case_and_with_short_suffixes(tmp_path: Path) -> None:
+    for name in ("Orders.PARQUET", "users.pq"):
+        pl.DataFrame({"id": [1, 2]}).write_parquet(tmp_path / name)
+    found = find_tables(tmp_path)
+    assert [(t.name, t.relative_source(tmp_path)) for t in found] == [("Orders", "Orders.PARQUET"), ("users", "users.pq")]

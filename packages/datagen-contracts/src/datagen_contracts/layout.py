@@ -1,6 +1,6 @@
 """The table-file layout rule every stage reads a dataset directory by, with its inputs confined.
 
-Each ``*.parquet`` file at the top is a table named after the file; each sub-directory holding parquet files
+Each ``*.parquet`` file at the top (``.PARQUET``, ``.parq`` and ``.pq`` too) is a table named after the file; each sub-directory holding parquet files
 (part files, or hive partitions ``k=v/``) is one table named after the directory. Hidden entries (``.x``, ``_x``,
 at any depth) are not data: staging directories, markers, ``.metadata.json``.
 
@@ -56,6 +56,11 @@ def damaged_file(message: str) -> tuple[bool, str | None]:
     return True, (found.group(1) or found.group(2)) if found else None
 
 
+#: the suffixes of a one-file table, in any case (``orders.PARQUET`` from a Windows export, ``.parq``, ``.pq``);
+#: part files in a table's folder end in ``.parquet``, as every writer of partitioned data names them
+TABLE_SUFFIXES = (".parquet", ".parq", ".pq")
+
+
 def hidden(name: str) -> bool:
     return name.startswith((".", "_"))
 
@@ -92,7 +97,7 @@ def find_tables(root: Path, *, follow_symlinks: bool = False) -> list[TableLayou
     for entry in sorted(Path(root).iterdir()):
         if hidden(entry.name):
             continue
-        if entry.is_file() and entry.suffix == ".parquet":
+        if entry.is_file() and entry.suffix.lower() in TABLE_SUFFIXES:
             check_inside(entry, root, follow_symlinks=follow_symlinks)
             tables.append(TableLayout(entry.stem, (entry,)))
         elif entry.is_dir():

@@ -140,7 +140,7 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSourc
     text = str(path)
     if any(ch in text for ch in "*?["):
         files = sorted(Path(f) for f in glob.glob(text, recursive=True)
-                       if f.endswith(".parquet") or text_kind(Path(f)) is not None)
+                       if Path(f).suffix.lower() in layout.TABLE_SUFFIXES or text_kind(Path(f)) is not None)
         if not files:
             raise InputError(f"no parquet, CSV or JSON-lines files match {text}")
         return _unique([TableSource(_table_name(f), [f], reader=_reader(f)) for f in files])
@@ -205,7 +205,7 @@ def _reader(f: Path) -> str:
         raise InputError(f"cannot read {f}: {exc.strerror or exc}") from None
     if head[8:12] == b"DUCK":
         return "duckdb"
-    if head[:4] == b"PAR1" or f.suffix.lower() == ".parquet":
+    if head[:4] == b"PAR1" or f.suffix.lower() in layout.TABLE_SUFFIXES:
         return "parquet"
     raise InputError(f"{f} is not a parquet file, delimited text (.csv, .tsv, .psv), JSON lines (.jsonl) or a DuckDB "
                      "database")
