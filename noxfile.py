@@ -31,7 +31,8 @@ PACKAGES = {  # distribution -> import name
     "datapolisher": "datapolisher",
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
-TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100", "fsspec>=2023.1")
+# deltalake writes real Delta Lake tables (removed files, partitions) for the layout tests to read
+TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100", "fsspec>=2023.1", "deltalake>=1.0")
 # the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`;
 # mlcroissant loads the parquet records through pandas, which needs pyarrow (datapolisher itself does not)
 POLISHER_TEST_DEPS = (

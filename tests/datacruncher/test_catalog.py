@@ -50,6 +50,25 @@ def test_one_file_tables_with_other_parquet_suffixes(tmp_path):
         assert {name: t.rows for name, t in cat.tables.items()} == {"items": 3, "orders": 3, "users": 3}
 
 
+def test_a_delta_lake_table_is_read_at_its_current_version(tmp_path):
+    """A table the deltalake package wrote, then appended to, deleted from and overwrote: its folder keeps all
+    four files (no vacuum), and only the current one is read, with its partition column from the path."""
+    import deltalake  # a test dependency (noxfile TEST_DEPS)
+
+    lake = tmp_path / "lake"
+    orders = str(lake / "orders")
+    deltalake.write_deltalake(orders, pa.table({"order_id": [1, 2, 3], "region": ["eu", "us", "eu"]}),
+                              partition_by=["region"])
+    deltalake.write_deltalake(orders, pa.table({"order_id": [4, 5], "region": ["us", "us"]}), mode="append")
+    deltalake.DeltaTable(orders).delete("order_id = 2")
+    deltalake.write_deltalake(orders, pa.table({"order_id": [10, 11, 12], "region": ["eu", "eu", "us"]}),
+                              mode="overwrite")
+    assert len(list((lake / "orders").rglob("*.parquet"))) == 5  # the files of past versions are still there
+    with open_catalog(lake) as cat:
+        assert cat.tables["orders"].rows == 3
+        assert cat.query("SELECT order_id, region FROM orders ORDER BY 1")[1] == [(10, "eu"), (11, "eu"), (12, "us")]
+
+
 def test_corrupt_and_empty_files_name_the_file(tmp_path):
     write(tmp_path, "good", {"a": [1]})
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")

@@ -74,3 +74,13 @@ def test_one_file_tables_in_any_case_and_with_short_suffixes(tmp_path: Path) -> 
         pl.DataFrame({"id": [1, 2]}).write_parquet(tmp_path / name)
     found = find_tables(tmp_path)
     assert [(t.name, t.relative_source(tmp_path)) for t in found] == [("Orders", "Orders.PARQUET"), ("users", "users.pq")]
+
+
+def test_a_delta_lake_table_is_refused_with_how_to_export_it(tmp_path: Path) -> None:
+    """datapolisher's scripts read every parquet file of a folder, and a Delta table's folder keeps the files of
+    past versions: refused, not rewritten with its deleted rows."""
+    (tmp_path / "orders" / "_delta_log").mkdir(parents=True)
+    pl.DataFrame({"id": [1, 2]}).write_parquet(tmp_path / "orders" / "a.parquet")
+    (tmp_path / "orders" / "_delta_log" / f"{0:020d}.json").write_text('{"add": {"path": "a.parquet"}}\n')
+    with pytest.raises(InputError, match=r"orders is a Delta Lake table .* export the current version"):
+        find_tables(tmp_path)

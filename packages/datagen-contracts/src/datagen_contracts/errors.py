@@ -17,6 +17,11 @@ class ContractFileError(ContractError):
     """A contract file is missing, unreadable, not JSON/YAML, or not the expected shape."""
 
 
+class DatasetLayoutError(ContractFileError):
+    """A dataset directory cannot be read as tables: a symlink leading outside it, a table folder whose engine's
+    log cannot be read faithfully."""
+
+
 class ContractVersionError(ContractError):
     """A file declares a contract (or a major version) this reader does not know."""
 

@@ -49,8 +49,15 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableFiles
         raise InputError(f"dataset directory not found: {path}")
     try:
         found = layout.find_tables(path, follow_symlinks=follow_symlinks)
-    except layout.OutsideInputError as exc:
+    except layout.DatasetLayoutError as exc:
         raise InputError(str(exc)) from None
+    delta = [t.name for t in found if t.log == "delta"]
+    if delta:
+        raise InputError(f"{delta[0]} is a Delta Lake table (its folder keeps the files of past versions beside the "
+                         "current ones): datapolisher rewrites plain parquet, and its scripts read every file of a "
+                         "folder; export the current version to plain parquet first, e.g. with the deltalake "
+                         "package: pyarrow.parquet.write_table(deltalake.DeltaTable(path).to_pyarrow_table(), "
+                         "'table.parquet'), then crunch and polish that")
     if not found:
         text = sorted(f.name for f in path.iterdir() if f.is_file() and not layout.hidden(f.name)
                       and re.search(r"\.(csv|tsv|tab|psv|jsonl|ndjson)(\.gz|\.zst)?$", f.name, re.IGNORECASE))

@@ -156,6 +156,8 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableSourc
             layout.check_inside(f, path, follow_symlinks=follow_symlinks)
     except layout.OutsideInputError as exc:
         raise InputError(f"{exc} (--follow-symlinks allows links that leave the dataset directory)") from None
+    except layout.DatasetLayoutError as exc:
+        raise InputError(str(exc)) from None
     sources = [TableSource(t.name, list(t.files), hive=t.hive) for t in found]
     sources += [TableSource(_table_name(f), [f], reader=str(text_kind(f))) for f in texts]
     if not sources:

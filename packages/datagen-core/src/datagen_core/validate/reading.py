@@ -95,7 +95,7 @@ class ValidationContext:
         if self._tables_on_disk is None:
             try:
                 found = layout.find_tables(self.data_dir) if self.data_dir.is_dir() else []
-            except layout.OutsideInputError as exc:
+            except layout.DatasetLayoutError as exc:
                 raise DatasetReadError(str(exc)) from None
             self._tables_on_disk = {t.name: t for t in found}
         return self._tables_on_disk
