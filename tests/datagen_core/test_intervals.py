@@ -150,3 +150,18 @@ def test_inequalities_with_the_parent_row_hold_for_times_and_numbers(tmp_path: P
     assert (ship["delivered_on"].to_numpy().astype("datetime64[us]") > paid).all()
     refund, amount = ship["refund"].to_numpy(), order["amount"].to_numpy()[parent]
     assert (refund <= amount).all() and (refund < np.floor(amount)).mean() > 0.3  # capped, not all at the cap
+
+
+def test_start_and_end_words_beyond_start_and_end_pair_columns() -> None:
+    """The English pairs of an interval's two ends, as warehouses name them (a taxi trip's pickup/dropoff, a stay's
+    check-in/check-out, a document's issue/expiry …), in snake case or glued; a lone word or two unrelated times
+    are no pair."""
+    from datagen_core.columns.intervals import _names_pair
+
+    pairs = [("tpep_pickup_datetime", "tpep_dropoff_datetime"), ("check_in_date", "check_out_date"),
+             ("checkin", "checkout"), ("pickupTime", "dropoffTime"), ("first_seen", "last_seen"),
+             ("issue_date", "expiry_date"), ("admitted_at", "discharged_at"), ("login_time", "logout_time"),
+             ("time_in", "time_out")]
+    assert [a for a, b in pairs if not _names_pair(a, b)] == []
+    assert [b for a, b in pairs if _names_pair(b, a)] == []  # never the other way round
+    assert not _names_pair("pickup_at", "delivered_at") and not _names_pair("first_order", "last_login")

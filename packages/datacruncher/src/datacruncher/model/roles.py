@@ -164,7 +164,10 @@ _LATE = {
     "deleted", "activated", "converted", "shipped", "ship", "shipdate", "delivered", "paid", "last", "receipt",
     "received", "receiptdate", "expired", "finished", "finish", "until", "return", "returned",
 }
-_PAIRS = (("start", "end"), ("started", "ended"), ("first", "last"), ("begin", "end"), ("from", "to"))
+_PAIRS = (("start", "end"), ("started", "ended"), ("first", "last"), ("begin", "end"), ("from", "to"),
+          ("checkin", "checkout"), ("in", "out"), ("pickup", "dropoff"), ("login", "logout"),
+          ("admission", "discharge"), ("admitted", "discharged"), ("issue", "expiry"), ("issued", "expires"),
+          ("effective", "expiry"))
 _SHIP = ("ship", "shipped", "shipdate")
 _ARRIVE = ("delivered", "receipt", "received", "receiptdate", "delivery")
 
@@ -174,6 +177,9 @@ def time_pairs(created: str | None, names: list[str]) -> list[tuple[str, str]]:
 
     >>> time_pairs("created_at", ["created_at", "updated_at", "trial_start", "trial_end", "birth_date"])
     [('created_at', 'updated_at'), ('created_at', 'trial_end'), ('trial_start', 'trial_end')]
+    >>> time_pairs(None, ["tpep_pickup_datetime", "tpep_dropoff_datetime", "check_in", "check_out", "issue_date",
+    ...                   "expiry_date"])
+    [('tpep_pickup_datetime', 'tpep_dropoff_datetime'), ('check_in', 'check_out'), ('issue_date', 'expiry_date')]
     """
     pairs: list[tuple[str, str]] = []
     for b in names:

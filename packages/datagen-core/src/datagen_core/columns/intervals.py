@@ -29,9 +29,17 @@ WORD_PAIRS = (
     (("begin", "begins", "began"), ("end", "ends", "ended")),
     (("opened", "open", "opens"), ("closed", "close", "closes")),
     (("from",), ("to",)),
+    (("first",), ("last",)),
+    (("checkin",), ("checkout",)),
+    (("in",), ("out",)),  # check_in/check_out, time_in/time_out
+    (("pickup",), ("dropoff",)),
+    (("login",), ("logout",)),
+    (("admission", "admitted", "admit"), ("discharge", "discharged")),
+    (("issue", "issued", "effective"), ("expiry", "expires", "expired", "expiration")),
 )
 #: early/late prefixes glued to the rest of the name (``startdate``/``enddate``)
-GLUED = (("start", "end"), ("begin", "end"), ("opened", "closed"))
+GLUED = (("start", "end"), ("begin", "end"), ("opened", "closed"), ("checkin", "checkout"), ("pickup", "dropoff"),
+         ("login", "logout"), ("first", "last"))
 _SPLIT = re.compile(r"[_\-\s]+")
 
 
