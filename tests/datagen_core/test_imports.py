@@ -24,7 +24,8 @@ SDV = {"METADATA_SPEC_VERSION": "MULTI_TABLE_V1",
                "checkin_date": {"sdtype": "datetime", "datetime_format": "%d %b %Y"},
                "room_rate": {"sdtype": "numerical", "computer_representation": "Float"},
                "nights": {"sdtype": "numerical", "computer_representation": "Int64"},
-               "billing_address": {"sdtype": "address", "pii": True}, "phone": {"sdtype": "phone_number", "pii": True}}},
+               "billing_address": {"sdtype": "address", "pii": True}, "phone": {"sdtype": "phone_number", "pii": True},
+               "lat": {"sdtype": "latitude"}, "tiny": {"sdtype": "numerical", "computer_representation": "Int8"}}},
            "hotels": {"primary_key": "hotel_id", "columns": {
                "hotel_id": {"sdtype": "id", "regex_format": "HID_[0-9]{3}"}, "city": {"sdtype": "categorical"},
                "opened_at": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d %H:%M:%S"}}}},
@@ -49,8 +50,15 @@ def test_sdv_metadata_imports_and_generates_with_its_keys(tmp_path: Path) -> Non
     guests = _columns(got.schema, "guests")
     assert {k: c["type"] for k, c in guests.items()} == {
         "guest_email": "string", "hotel_id": "string", "has_rewards": "bool", "room_type": "string",
-        "checkin_date": "date", "room_rate": "float", "nights": "int", "billing_address": "string", "phone": "string"}
+        "checkin_date": "date", "room_rate": "float", "nights": "int", "billing_address": "string", "phone": "string",
+        "lat": "float", "tiny": "int"}
     assert guests["hotel_id"]["generator"] == {"lookup": {"from": "hotels.hotel_id"}}
+    # the key's regex_format is its template (unique by construction); an e-mail key stays e-mails
+    assert _columns(got.schema, "hotels")["hotel_id"]["generator"] == {"faker": {"method": "bothify", "text": "HID_###"}}
+    assert guests["guest_email"]["generator"] == {"faker": {"method": "email"}}
+    assert guests["lat"]["type"] == "float" and guests["lat"]["generator"]["distribution"]["clamp"] == [-90, 90]
+    assert guests["tiny"]["generator"]["distribution"]["clamp"] == [0, 127]  # Int8
+    assert not [n for n in got.notes if "pattern" in n or "generated as UUIDs" in n]
     assert guests["phone"]["generator"] == {"faker": {"method": "phone_number"}}
     assert guests["billing_address"]["generator"] == {"faker": {"method": "address"}}
     assert len(guests["room_type"]["generator"]["choice"]["choices"]) == 5
@@ -62,6 +70,10 @@ def test_sdv_metadata_imports_and_generates_with_its_keys(tmp_path: Path) -> Non
     hotels, guests_t = (pq.read_table(tmp_path / "out" / f"{t}.parquet") for t in ("hotels", "guests"))
     assert hotels.num_rows == 200 and guests_t.num_rows > 200
     assert pc.all(pc.is_in(guests_t["hotel_id"], hotels["hotel_id"])).as_py()
+    assert pc.all(pc.match_substring_regex(hotels["hotel_id"], "^HID_[0-9]{3}$")).as_py()
+    assert pc.count_distinct(hotels["hotel_id"]).as_py() == 200
+    emails = guests_t["guest_email"]
+    assert pc.count_distinct(emails).as_py() == len(emails) and pc.all(pc.match_substring(emails, "@")).as_py()
     assert pq.read_schema(tmp_path / "out" / "hotels.parquet").field("opened_at").type == "timestamp[us]"
 
 
@@ -79,7 +91,8 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
                        {"name": "age", "type": "integer", "constraints": {"minimum": 16, "maximum": 40}},
                        {"name": "contact", "type": "string", "format": "email", "description": "work e-mail"},
                        {"name": "joined", "type": "date"}, {"name": "stats", "type": "object"},
-                       {"name": "badge", "type": "string", "constraints": {"pattern": "[A-Z]{2}-[0-9]{3}"}}],
+                       {"name": "badge", "type": "string", "constraints": {"pattern": "[A-Z]{2}-[0-9]{3}"}},
+                       {"name": "kit", "type": "string", "constraints": {"pattern": "(home|away)-[a-z]+"}}],
             "primaryKey": ["id"],
             "foreignKeys": [{"fields": "team_id", "reference": {"resource": "teams", "fields": "id"}},
                             {"fields": ["mentor_id"], "reference": {"resource": "", "fields": ["id"]}}]}},
@@ -101,13 +114,18 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
     assert players["position"]["constraints"] == {"enum": ["GK", "DF", "MF", "FW"]}
     assert players["age"]["constraints"] == {"min": 16, "max": 40}
     assert players["badge"]["constraints"] == {"pattern": "[A-Z]{2}-[0-9]{3}"}
-    assert any("players.badge: its pattern" in n and "do not follow it" in n for n in got.notes)
+    # a pattern one template matches in full is generated so; another stays a constraint, and the note says so
+    assert players["badge"]["generator"] == {"faker": {"method": "bothify", "text": "??-###"}}
+    assert [n for n in got.notes if "its pattern" in n] == [
+        "players.kit: its pattern '(home|away)-[a-z]+' is kept as a constraint, but the generated values do not "
+        "follow it (edit its generator, e.g. faker bothify)"]
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(got.schema))
     generate(schema, tmp_path / "out", seed=1)
     p = pq.read_table(tmp_path / "out" / "players.parquet")
     assert pc.min(p["age"]).as_py() >= 16 and pc.max(p["age"]).as_py() <= 40
     assert set(p["position"].to_pylist()) <= {"GK", "DF", "MF", "FW"}
+    assert pc.all(pc.match_substring_regex(p["badge"], "^[A-Z]{2}-[0-9]{3}$")).as_py()
 
 
 DBT = """
@@ -260,7 +278,9 @@ def test_a_snowfakery_recipe_imports_with_counts_friends_and_references(tmp_path
     assert contact["FirstName"]["generator"] == {"faker": {"method": "first_name"}}
     assert contact["LastName"]["generator"] == {"faker": {"method": "last_name"}}
     assert contact["AccountId"]["generator"] == {"lookup": {"from": "Account.id"}}
-    assert any("Contact.Title: the formula" in n for n in got.notes) and any("'var' entries" in n for n in got.notes)
+    assert any("Contact.Title: the formula" in n for n in got.notes)
+    assert contact["Birthdate"]["generator"]["datetime_series"]["within"] == {"start": "1964-12-31", "end": "2004-12-31"}
+    assert contact["Birthdate"]["after_parent"] is False  # a time before the data's period: not an event after it
     assert sum("Contact.Title" in n for n in got.notes) == 1
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(got.schema))
@@ -269,6 +289,202 @@ def test_a_snowfakery_recipe_imports_with_counts_friends_and_references(tmp_path
     assert accounts.num_rows == 20 and contacts.num_rows == 60
     per = pc.value_counts(contacts["AccountId"]).field("counts").to_pylist()
     assert set(per) == {3}  # every account has its three contacts
+
+
+RICH_RECIPE = """
+- plugin: snowfakery.standard_plugins.Counters
+- var: campaign_start
+  value: 2024-03-01
+- macro: address_fields
+  fields:
+    street: ${{fake.StreetAddress}}
+    city: {fake: City}
+- macro: located
+  include: address_fields
+  fields:
+    city: {fake: Country}
+- object: Account
+  count: 40
+  nickname: acct
+  include: located
+  fields:
+    Rating: ${{random_choice("Hot", "Warm", 'Cold')}}
+    Founded: {date_between: {start_date: -30y, end_date: today}}
+  friends:
+    - object: Contact
+      count: {random_number: {min: 1, max: 5}}
+      fields:
+        AccountId: {reference: Account}
+    - object: Opportunity
+      count: ${{random_number(2, 4)}}
+      fields:
+        AccountId: {reference: acct}
+        Probability: ${{random_number(min=0, max=100)}}
+        CloseDate: {date_between: {start_date: "${{campaign_start}}", end_date: +1y}}
+"""
+
+
+def test_a_snowfakery_recipe_with_macros_nicknames_variables_and_formulas(tmp_path: Path) -> None:
+    """What real recipes are made of: macros merged into the objects that include them (nested; the object's own
+    field wins), a reference by nickname, a literal variable in a date, counts drawn per parent, the formulas
+    random_choice(…) and random_number(…), and relative dates counted from the timeframe's end."""
+    got = import_schema(_write(tmp_path / "recipe.yml", RICH_RECIPE), timeframe=("2024-01-01", "2024-12-31"))
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    account, opp = _columns(got.schema, "Account"), _columns(got.schema, "Opportunity")
+    assert list(account) == ["id", "street", "city", "Rating", "Founded"]
+    assert account["street"]["generator"] == {"faker": {"method": "street_address"}}
+    assert account["city"]["generator"] == {"faker": {"method": "country"}}  # the including macro's own field wins
+    assert account["Rating"]["generator"] == {"choice": {"choices": ["Hot", "Warm", "Cold"]}}
+    assert account["Founded"]["generator"]["datetime_series"]["within"] == {"start": "1994-12-31", "end": "2024-12-31"}
+    assert nodes["Contact"]["fanout"] == {"distribution": "uniform", "min": 1, "max": 5}
+    assert nodes["Opportunity"]["fanout"] == {"distribution": "uniform", "min": 2, "max": 4}
+    assert opp["AccountId"]["generator"] == {"lookup": {"from": "Account.id"}}
+    assert opp["Probability"]["type"] == "int" and opp["Probability"]["generator"]["distribution"]["clamp"] == [0, 100]
+    assert opp["CloseDate"]["generator"]["datetime_series"]["within"] == {"start": "2024-03-01", "end": "2025-12-31"}
+    assert "after_parent" not in opp["CloseDate"]  # an event of the data's period
+    assert got.notes == ["recipe: 'plugin' entries are not converted"]
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    result = generate(schema, tmp_path / "out", seed=2)
+    assert result.warnings == []
+    contacts = pq.read_table(tmp_path / "out" / "Contact.parquet")
+    per = pc.value_counts(contacts["AccountId"]).field("counts").to_pylist()
+    assert len(per) == 40 and min(per) >= 1 and max(per) <= 5 and len(set(per)) > 2
+
+
+def test_a_child_whose_time_window_ends_before_its_parent_row_says_how_many_rows_it_lost(tmp_path: Path) -> None:
+    """A fact's date column kept after its parent's creation (the default) whose own window ends before some
+    parents were created: those rows cannot be made, and the generation warning counts them."""
+    doc = {"version": "1.0", "metadata": {"name": "w"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [
+               {"id": "shop", "rows": 100, "pk": "shop_id", "columns": [
+                   {"name": "shop_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "opened", "type": "date", "generator": {"datetime_series": {"freq": "D"}}}]},
+               {"id": "audit", "kind": "fact", "parents": ["shop"], "pk": "audit_id", "columns": [
+                   {"name": "audit_id", "type": "int", "generator": {"sequence": {}}},
+                   {"name": "shop_id", "type": "int", "generator": {"lookup": {"from": "shop.shop_id"}}},
+                   {"name": "audited", "type": "date", "generator": {"datetime_series": {
+                       "freq": "D", "within": {"start": "2024-01-01", "end": "2024-06-30"}}}}]}]}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(doc))
+    result = generate(path, tmp_path / "o", seed=1)
+    (warning,) = [w for w in result.warnings if "audited window ends before" in w]
+    lost = int(warning.split(": ")[1].split()[0])
+    audits = pq.read_table(tmp_path / "o" / "audit.parquet")
+    assert warning.startswith("audit: ") and lost > 0 and audits.num_rows + lost == 100
+
+
+OPENAPI = r"""
+openapi: 3.0.3
+info: {title: Pet Clinic, version: "1.0"}
+paths: {}
+components:
+  schemas:
+    BaseEntity:
+      type: object
+      properties:
+        id: {type: integer, readOnly: true}
+        createdAt: {type: string, format: date-time}
+    Owner:
+      type: object
+      required: [id, lastName]
+      properties:
+        id: {type: integer, format: int64}
+        lastName: {type: string}
+        email: {type: string, format: email}
+        phone: {type: string, pattern: '^\d{3}-\d{4}$'}
+        address:
+          type: object
+          properties:
+            city: {type: string}
+            zip: {type: string, pattern: '^[0-9]{5}$'}
+        pets: {type: array, minItems: 1, maxItems: 3, items: {$ref: '#/components/schemas/Pet'}}
+    Pet:
+      type: object
+      properties:
+        id: {type: integer}
+        status: {type: string, enum: [available, pending, sold]}
+        weightKg: {type: number, minimum: 0.1, maximum: 120}
+        vaccinated: {type: boolean, nullable: true}
+        tags: {type: array, items: {type: string}}
+    Visit:
+      allOf:
+        - $ref: '#/components/schemas/BaseEntity'
+        - type: object
+          properties:
+            petId: {type: integer}
+            vet: {$ref: '#/components/schemas/Vet'}
+            cost: {type: number, exclusiveMinimum: 0, maximum: 500}
+    Vet:
+      type: object
+      properties:
+        name: {type: string}
+        specialties:
+          type: array
+          items: {type: object, properties: {area: {type: string, const: surgery}}}
+"""
+
+
+def test_an_openapi_document_becomes_tables_linked_by_refs_arrays_and_names(tmp_path: Path) -> None:
+    """Each object schema is a table (a base type only extended through allOf is not); a property that is a $ref is a
+    foreign key, an array of $ref makes the item a child with minItems..maxItems per parent, an array of inline
+    objects a child table, an inline object flattened columns, ``petId`` a foreign key to Pet by its name; a table
+    referenced without a key gets one."""
+    got = import_schema(_write(tmp_path / "api.yaml", OPENAPI), rows=100)
+    assert got.format == "OpenAPI document" and got.schema["metadata"]["name"] == "Pet Clinic"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert list(nodes) == ["Owner", "Pet", "Vet", "Visit", "Vet_specialties"]
+    owner, pet, visit = (_columns(got.schema, t) for t in ("Owner", "Pet", "Visit"))
+    assert list(owner) == ["id", "lastName", "email", "phone", "address_city", "address_zip"]
+    assert owner["phone"]["generator"] == {"faker": {"method": "bothify", "text": "###-####"}}
+    assert owner["email"]["generator"] == {"faker": {"method": "email"}}
+    assert nodes["Pet"]["fanout"] == {"distribution": "uniform", "min": 1, "max": 3}
+    assert pet["Owner_id"]["generator"] == {"lookup": {"from": "Owner.id"}}
+    assert pet["status"]["generator"] == {"choice": {"choices": ["available", "pending", "sold"]}}
+    assert pet["weightKg"]["constraints"] == {"min": 0.1, "max": 120} and pet["vaccinated"]["type"] == "bool"
+    assert list(visit) == ["id", "createdAt", "petId", "vet_id", "cost"]  # the base type's properties first
+    assert visit["petId"]["generator"] == {"lookup": {"from": "Pet.id"}}
+    assert visit["vet_id"]["generator"] == {"lookup": {"from": "Vet.Vet_id"}}
+    assert list(_columns(got.schema, "Vet")) == ["Vet_id", "name"]
+    assert _columns(got.schema, "Vet_specialties")["area"]["generator"] == {"choice": {"choices": ["surgery"]}}
+    assert any(n.startswith("Pet.tags: an array of values") for n in got.notes)
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    owners, pets, visits = (pq.read_table(tmp_path / "out" / f"{t}.parquet") for t in ("Owner", "Pet", "Visit"))
+    per = pc.value_counts(pets["Owner_id"]).field("counts").to_pylist()
+    assert len(per) == 100 and set(per) <= {1, 2, 3} and len(set(per)) == 3
+    assert pc.all(pc.is_in(visits["petId"], pets["id"])).as_py()
+    assert pc.all(pc.match_substring_regex(owners["address_zip"], "^[0-9]{5}$")).as_py()
+
+
+def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "order", "type": "object",
+           "required": ["order_id"],
+           "properties": {"order_id": {"type": "string", "format": "uuid"},
+                          "customer_id": {"type": "integer"},
+                          "placed": {"type": "string", "format": "date-time"},
+                          "total": {"type": ["number", "null"], "minimum": 0},
+                          "lines": {"type": "array", "items": {"$ref": "#/$defs/line"}},
+                          "kind": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
+           "$defs": {"line": {"type": "object", "properties": {"sku": {"type": "string", "pattern": "^SKU-[0-9]{6}$"},
+                                                               "qty": {"type": "integer", "minimum": 1, "maximum": 9}}},
+                     "customers": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
+    got = import_schema(_write(tmp_path / "order.schema.json", doc), rows=50)
+    assert got.format == "JSON Schema"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert list(nodes) == ["customers", "order", "line"]
+    order, line = _columns(got.schema, "order"), _columns(got.schema, "line")
+    assert order["customer_id"]["generator"] == {"lookup": {"from": "customers.id"}}  # by its name, plural table
+    assert order["order_id"]["generator"] == {"faker": {"method": "uuid4"}} and nodes["order"]["pk"] == "order_id"
+    assert order["placed"]["type"] == "datetime" and order["kind"]["type"] == "string"
+    assert line["order_id"]["generator"] == {"lookup": {"from": "order.order_id"}}
+    assert line["sku"]["generator"] == {"faker": {"method": "bothify", "text": "SKU-######"}}
+    assert any("order.kind: one of several shapes" in n for n in got.notes)
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    assert pq.read_table(tmp_path / "out" / "line.parquet").num_rows > 50
 
 
 def test_frictionless_row_counts_come_from_parquet_parts_inside_the_package(tmp_path: Path) -> None:

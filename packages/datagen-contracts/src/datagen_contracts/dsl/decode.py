@@ -315,7 +315,8 @@ def _all_dicts(items: Any, key: str) -> bool:
 
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
-              "a dbt manifest", "a data contract", "a Snowfakery recipe", "SQL DDL")
+              "a dbt manifest", "a data contract", "a Snowfakery recipe", "a JSON Schema", "an OpenAPI document",
+              "SQL DDL")
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
@@ -356,7 +357,10 @@ def foreign_format(raw: Any) -> str | None:
         (_all_dicts(raw.get("resources"), "name") or raw.get("profile") == "data-package",
          "a Frictionless Data Package (resources)"),
         (_all_dicts(raw.get("fields"), "name") and "type" in raw["fields"][0], "a Frictionless Table Schema (fields)"),
-        ("$schema" in raw or ("properties" in raw and raw.get("type") == "object"), "a JSON Schema"),
+        (isinstance(raw.get("openapi"), str) or isinstance(raw.get("swagger"), str),
+         f"an OpenAPI document ({'openapi ' + str(raw.get('openapi')) if raw.get('openapi') else 'swagger 2'})"),
+        ("$schema" in raw or ("properties" in raw and raw.get("type") == "object")
+         or "$defs" in raw or "definitions" in raw, "a JSON Schema"),
         ("@context" in raw and ("recordSet" in raw or "distribution" in raw), "Croissant metadata"),
         (raw.get("kind") == "DataContract", "a data contract (ODCS)"),
         ("dataContractSpecification" in raw, "a data contract (Data Contract Specification)"),

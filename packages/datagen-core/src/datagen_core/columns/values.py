@@ -142,7 +142,12 @@ def time_bounds(col: dsl.Column, frame: Frame, start: int, end: int) -> tuple[np
                 hi = np.where(got[1], hi, np.minimum(hi, edge))
     if col.type == "date":
         lo, hi = ceil_to(lo, ("fixed", DAY)), floor_to(hi, ("fixed", DAY))
-    frame.mark_drop(lo > hi)
+    empty = lo > hi
+    if empty.any():  # said, never silent: the table has fewer rows than its fanout makes
+        frame.mark_drop(empty)
+        frame.notes.append(f"{int(empty.sum())} rows not generated: their {col.name} window ends before "
+                           + ("their parent row's time" if created is not None else "the bound the parent row sets")
+                           + (" ('after_parent': false lets it)" if created is not None else ""))
     hi = np.maximum(lo, hi)
     frame.bounds[col.name] = (lo, hi)
     return lo, hi

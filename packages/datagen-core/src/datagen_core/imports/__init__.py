@@ -1,6 +1,7 @@
 """``datagen import FILE``: a DSL schema from a schema written for another tool — SDV metadata, a Frictionless
 Data Package or Table Schema, dbt properties (``schema.yml``) or manifest, a data contract (ODCS or the Data
-Contract Specification, :mod:`.contract`), a Snowfakery recipe, SQL DDL (``CREATE TABLE`` statements,
+Contract Specification, :mod:`.contract`), a Snowfakery recipe, a JSON Schema or the schemas of an OpenAPI document
+(:mod:`.json_schema`), SQL DDL (``CREATE TABLE`` statements,
 :mod:`.ddl`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
@@ -24,7 +25,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import contract, dbt, ddl, frictionless, sdv, snowfakery
+from . import contract, dbt, ddl, frictionless, json_schema, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -70,7 +71,7 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
     stem = path.stem
     notes: list[str] = []
     if isinstance(raw, list):
-        tables, notes = snowfakery.read(raw)
+        tables, notes = snowfakery.read(raw, end=timeframe[1])
         raw = {}
     elif kind == "SDV metadata":
         tables = sdv.read(raw, stem)
@@ -83,6 +84,11 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
                      "no catalog.json beside it (dbt docs generate writes one): only documented or tested columns, "
                      "types from data_type or the column's name")
         raw = {"name": (raw.get("metadata") or {}).get("project_name") or stem}
+    elif kind in ("a JSON Schema", "an OpenAPI document"):
+        tables, notes = json_schema.read(raw, stem)
+        info = raw["info"] if isinstance(raw.get("info"), dict) else {}
+        raw = {"name": info.get("title") or (raw.get("title") if not tables or raw.get("title") != tables[0].name
+                                              else None) or stem}
     elif kind == "a data contract":
         tables = contract.read(raw)
         info = raw["info"] if isinstance(raw.get("info"), dict) else {}
@@ -90,11 +96,11 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
     else:
         tables = frictionless.read(raw, stem, path.parent)
     if not tables:
-        raise DatagenError(f"{path}: {kind[2:] if kind.startswith('a ') else kind} with no table in it")
+        raise DatagenError(f"{path}: {kind.removeprefix('an ').removeprefix('a ')} with no table in it")
     title = name or str(raw.get("name") or raw.get("title") or stem)
     schema, built = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
     loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
-    return Imported(kind.removeprefix("a "), schema, notes + built)
+    return Imported(kind.removeprefix("an ").removeprefix("a "), schema, notes + built)
 
 
 def _beside(path: Path, name: str) -> dict[str, Any] | None:

@@ -21,6 +21,8 @@ from typing import Any
 from datagen_contracts.dsl.base import FAKER_METHODS
 from datagen_contracts.text import name_words as words
 
+from .patterns import template_of
+
 FANOUT = 3  # children per parent when the source gives no row counts
 MOST = 30  # … unless that takes a table past this many times --rows (a long chain of references)
 #: Faker methods the generator keeps unique when the column is declared unique (a unique ``email`` stays e-mails)
@@ -40,6 +42,7 @@ class Field:
     category: bool = False  # a category whose values the source does not list
     weights: list[float] | None = None  # the shares of ``enum``'s values (equal when None)
     pattern: str | None = None  # a regular expression every value matches
+    window: tuple[str, str] | None = None  # a date/datetime column's own window (ISO dates), else the timeframe
     description: str | None = None
 
 
@@ -53,6 +56,7 @@ class Table:
     description: str | None = None
     under: str | None = None  # the table each of whose rows makes ``per_parent`` rows of this one (Snowfakery)
     per_parent: int | None = None
+    per_parent_max: int | None = None  # a range of rows per parent (``per_parent`` to this), uniform
 
     def parents(self) -> list[str]:
         """The tables this one is generated under: the one it is nested in, then those it references."""
@@ -170,10 +174,12 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
                 notes.append(f"{t.name}: {FANOUT} rows per {parents[0]} on average (the source gives no row counts); "
                              "edit its fanout")
             node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.001), 3)}
-            if t.per_parent is not None:  # exactly so many per parent
-                node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": t.per_parent}
-            expected[t.name] = float(t.rows) if t.rows else above * (t.per_parent if t.per_parent is not None
-                                                                     else node["fanout"]["lambda"])
+            if t.per_parent is not None:  # exactly so many per parent, or a range of them
+                high = max(t.per_parent_max or t.per_parent, t.per_parent)
+                node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": high}
+            expected[t.name] = float(t.rows) if t.rows else above * (
+                (t.per_parent + (t.per_parent_max or t.per_parent)) / 2 if t.per_parent is not None
+                else node["fanout"]["lambda"])
         else:
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
@@ -187,6 +193,9 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             notes.append(f"{t.name}: no primary key in the source; {pk} added")
         node["pk"] = pk
         node["columns"] = [_column(t, f, keyed.get(f.name), known, notes) for f in t.fields]
+        for f, col in zip(t.fields, node["columns"], strict=True):
+            if parents and f.window and f.window[0] < timeframe[0]:  # times from before the data's period (a birth
+                col["after_parent"] = False                          # date): an attribute, not an event after it
         descriptions |= {t.name: t.description} if t.description else {}
         descriptions |= {f"{t.name}.{f.name}": f.description for f in t.fields if f.description}
         nodes.append(node)
@@ -282,6 +291,10 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         target = parent.field(ref[1])
         col["type"] = target.type if target is not None else f.type
         col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
+    elif f.type == "string" and f.enum is None and (template := template_of(f.pattern or "")) is not None:
+        col["generator"] = {"faker": {"method": "bothify", "text": template}}  # unique by construction if declared
+    elif f.name == t.pk and f.type == "string" and (f.hint or hinted(f.name)) in UNIQUE_BY_CONSTRUCTION:
+        col["generator"] = {"faker": {"method": f.hint or hinted(f.name)}}  # a unique e-mail stays an e-mail
     elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None
                             and hinted(f.name) not in UNIQUE_BY_CONSTRUCTION):
         if f.type not in ("int", "string"):  # a number or a date as the key: the DSL's keys are sequences or text
@@ -302,7 +315,7 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
                 **({"max": f.high} if f.high is not None and col["type"] in ("int", "float") else {})}
     if declared:
         col["constraints"] = declared
-    if "pattern" in declared and "choice" not in col["generator"]:
+    if "pattern" in declared and not {"choice", "lookup"} & set(col["generator"]) and template_of(f.pattern or "") is None:
         notes.append(f"{where}: its pattern {f.pattern!r} is kept as a constraint, but the generated values do not "
                      "follow it (edit its generator, e.g. faker bothify)")
     return col
@@ -312,7 +325,8 @@ def _values(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
     if f.type == "bool":
         return {"choice": {"choices": [True, False]}}
     if f.type in ("date", "datetime"):
-        return {"datetime_series": {"within": "timeframe", **({"freq": "D"} if f.type == "date" else {})}}
+        within: Any = {"start": f.window[0], "end": f.window[1]} if f.window else "timeframe"
+        return {"datetime_series": {"within": within, **({"freq": "D"} if f.type == "date" else {})}}
     if f.type in ("int", "float"):
         low = f.low if f.low is not None else 0
         high = f.high if f.high is not None else max(low, 0) + 1000

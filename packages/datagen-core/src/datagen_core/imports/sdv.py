@@ -1,8 +1,9 @@
 """SDV metadata (``METADATA_SPEC_VERSION`` ``SINGLE_TABLE_V1`` / ``MULTI_TABLE_V1``, or its ``tables`` shape):
 tables, sdtypes, primary keys and relationships.
 
-sdtypes: ``id`` is an integer key (text when the metadata gives a ``regex_format``), ``numerical`` an int or a
-float by its ``computer_representation``, ``datetime`` a date or a timestamp by its ``datetime_format``,
+sdtypes: ``id`` is an integer key (text when the metadata gives a ``regex_format``, generated to match it when
+it is simple: :mod:`.patterns`), ``numerical`` an int or a float by its ``computer_representation`` (an 8-bit
+int within its range), ``latitude``/``longitude`` degrees, ``datetime`` a date or a timestamp by its ``datetime_format``,
 ``categorical`` a category (its values are not in the metadata), ``boolean`` a flag; any other sdtype is one of
 SDV's Faker-backed PII types (``email``, ``phone_number``, ``first_name``…) and keeps that Faker method.
 
@@ -43,13 +44,23 @@ def read(doc: dict[str, Any], stem: str) -> list[Table]:
     return tables
 
 
+_BYTE_MAX = {"int8": 127.0, "uint8": 255.0}
+
+
 def _field(name: str, spec: dict[str, Any], key: bool) -> Field:
     sdtype = str(spec.get("sdtype", "categorical"))
     if sdtype == "id":
-        return Field(name, "string" if spec.get("regex_format") else "int", required=key, unique=key)
+        regex = spec.get("regex_format")
+        return Field(name, "string" if regex else "int", required=key, unique=key,
+                     pattern=regex if isinstance(regex, str) else None)
     if sdtype == "numerical":
         rep = str(spec.get("computer_representation", "Float"))
-        return Field(name, "int" if rep.lower().startswith(("int", "uint")) else "float")
+        if not rep.lower().startswith(("int", "uint")):
+            return Field(name, "float")
+        return Field(name, "int", high=_BYTE_MAX.get(rep.lower()))  # an 8-bit count stays in its range
+    if sdtype in ("latitude", "longitude"):  # degrees, as numbers
+        edge = 90.0 if sdtype == "latitude" else 180.0
+        return Field(name, "float", low=-edge, high=edge)
     if sdtype == "datetime":
         fmt = str(spec.get("datetime_format", "%Y-%m-%d %H:%M:%S"))
         return Field(name, "datetime" if any(x in fmt for x in ("%H", "%I", "%M", "%S", "%f")) else "date")

@@ -1,0 +1,230 @@
+"""JSON Schema (draft 4 to 2020-12) and the schemas of an OpenAPI 3 or Swagger 2 document: each object schema is a
+table.
+
+The tables are the document itself when it is an object schema (named by its ``title``), every object schema under
+``$defs`` / ``definitions``, and OpenAPI's ``components.schemas`` (Swagger's ``definitions``), except a base type that
+other schemas only extend (``allOf``): its properties are theirs. A property is a column:
+``integer``, ``number``, ``boolean``, ``string`` (``format: date`` a date, ``date-time`` a datetime, ``email``,
+``uri``, ``uuid`` their Faker method), with ``enum`` / ``const``, ``minimum`` / ``maximum`` (exclusive too),
+``pattern``, ``description``; ``required`` and ``readOnly`` ids carry over, and ``type: [x, "null"]`` or
+``nullable`` leaves a column optional.
+
+References between tables follow the structure:
+
+- a property that is a ``$ref`` to another table is a foreign key ``<property>_id`` to that table's key;
+- an array of ``$ref`` (or an array of inline objects, which becomes a table ``<table>_<property>``) makes the
+  item table a child, with a ``<table>_id`` column back to this row and ``minItems`` to ``maxItems`` children per
+  parent when both are given;
+- a property named ``<table>_id`` / ``<table>Id`` after another table (``customerId`` → ``Customer``) is a foreign key
+  to it.
+
+An inline object is flattened into ``<property>_<field>`` columns; an array of plain values, ``oneOf`` / ``anyOf``
+and other compositions are text (noted).
+
+>>> doc = {"$defs": {"Customer": {"type": "object", "properties": {"id": {"type": "integer"},
+...            "email": {"type": "string", "format": "email"}}},
+...        "Order": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"},
+...            "customer": {"$ref": "#/$defs/Customer"},
+...            "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}}}}}}}}
+>>> tables, notes = read(doc, "shop")
+>>> [(t.name, [f.name for f in t.fields], t.fks) for t in tables]
+[('Customer', ['id', 'email'], []), ('Order', ['id', 'customer_id'], [('customer_id', 'Customer', 'id')]), ('Order_lines', ['sku', 'Order_id'], [('Order_id', 'Order', 'id')])]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datagen_contracts.text import name_words as words
+
+from .layout import Field, Table, mapping, named_key, number
+
+_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "string"}
+_FORMATS = {"date": ("date", None), "date-time": ("datetime", None), "email": ("string", "email"),
+            "idn-email": ("string", "email"), "uri": ("string", "url"), "url": ("string", "url"),
+            "uuid": ("string", "uuid4"), "ipv4": ("string", "ipv4"), "hostname": ("string", "domain_name")}
+
+
+def read(doc: dict[str, Any], stem: str) -> tuple[list[Table], list[str]]:
+    """The tables ``doc`` describes, and the notes of what was not converted."""
+    defs = {**mapping(doc.get("definitions")), **mapping(doc.get("$defs")),
+            **mapping(mapping(doc.get("components")).get("schemas"))}
+    found: dict[str, dict[str, Any]] = {str(k): v for k, v in defs.items() if _is_object(v, doc)}
+    bases = {n for v in found.values() if isinstance(v, dict) for n in map(_ref_name, v.get("allOf") or []) if n}
+    found = {k: v for k, v in found.items() if k not in bases - _referenced(found)}  # a base type is no table
+    if _is_object(doc, doc) and "openapi" not in doc and "swagger" not in doc:
+        found = {str(doc.get("title") or stem): doc, **found}
+    reader = _Reader(doc, found)
+    for name, spec in found.items():
+        reader.table(name, spec)
+    reader.link()
+    return list(reader.tables.values()), reader.notes
+
+
+def _is_object(spec: Any, doc: dict[str, Any]) -> bool:
+    spec = _resolve(spec, doc)
+    return isinstance(spec, dict) and (spec.get("type") == "object" or isinstance(spec.get("properties"), dict)) \
+        and bool(mapping(spec.get("properties")) or spec.get("allOf"))
+
+
+def _resolve(spec: Any, doc: dict[str, Any], depth: int = 0) -> Any:
+    """``spec`` with a local ``$ref`` followed (``#/$defs/X``, ``#/components/schemas/X``), and ``allOf`` merged."""
+    if not isinstance(spec, dict) or depth > 20:
+        return spec
+    if isinstance(spec.get("$ref"), str) and spec["$ref"].startswith("#/"):
+        node: Any = doc
+        for part in spec["$ref"][2:].split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+        return _resolve(node, doc, depth + 1)
+    if isinstance(spec.get("allOf"), list):  # the parts' properties in order, then the schema's own
+        merged: dict[str, Any] = {k: v for k, v in spec.items() if k != "allOf"}
+        props: dict[str, Any] = {}
+        required: list[Any] = []
+        for part in [*spec["allOf"], {k: spec[k] for k in ("properties", "required") if k in spec}]:
+            part = _resolve(part, doc, depth + 1)
+            if isinstance(part, dict):
+                props |= mapping(part.get("properties"))
+                required += part.get("required") or []
+                merged.setdefault("type", part.get("type"))
+        return merged | {"properties": props, "required": required}
+    return spec
+
+
+def _referenced(found: dict[str, Any]) -> set[str]:
+    """The schemas a property (or an array's items) refers to, at any depth of inline objects."""
+    out: set[str] = set()
+
+    def walk(spec: Any, depth: int) -> None:
+        if not isinstance(spec, dict) or depth > 5:
+            return
+        for part in spec.get("allOf") or []:
+            walk(part, depth + 1)
+        for prop in mapping(spec.get("properties")).values():
+            for ref in (_ref_name(prop), _ref_name(prop.get("items")) if isinstance(prop, dict) else None):
+                out.update([ref] if ref else [])
+            walk(prop, depth + 1)
+            walk(prop.get("items") if isinstance(prop, dict) else None, depth + 1)
+
+    for spec in found.values():
+        walk(spec, 0)
+    return out
+
+
+def _ref_name(spec: Any) -> str | None:
+    ref = spec.get("$ref") if isinstance(spec, dict) else None
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) and ref.startswith("#/") else None
+
+
+class _Reader:
+    def __init__(self, doc: dict[str, Any], found: dict[str, dict[str, Any]]) -> None:
+        self.doc, self.found = doc, found
+        self.tables: dict[str, Table] = {}
+        self.notes: list[str] = []
+        self.children: list[tuple[str, str, dict[str, Any]]] = []  # (child table, parent table, the array spec)
+
+    def table(self, name: str, spec: dict[str, Any]) -> Table:
+        if name in self.tables:
+            return self.tables[name]
+        spec = _resolve(spec, self.doc)
+        t = Table(name, [], description=spec.get("description") if isinstance(spec.get("description"), str) else None)
+        self.tables[name] = t
+        required = set(spec.get("required") or [])
+        for prop, raw in mapping(spec.get("properties")).items():
+            self.column(t, str(prop), raw, str(prop) in required, "")
+        t.pk = named_key(t) or next((f.name for f in t.fields if f.unique and f.required), None)
+        return t
+
+    def column(self, t: Table, name: str, raw: Any, required: bool, prefix: str = "", depth: int = 0) -> None:
+        where, col = f"{t.name}.{prefix}{name}", f"{prefix}{name}"
+        target = _ref_name(raw)
+        spec = _resolve(raw, self.doc)
+        if not isinstance(spec, dict):
+            return
+        if target in self.found:  # one row of another table
+            t.fields.append(Field(f"{col}_id", "int", required=required))
+            t.fks.append((f"{col}_id", target, "id"))
+            return
+        kind = spec.get("type")
+        types = [k for k in (kind if isinstance(kind, list) else [kind]) if k != "null"]
+        nullable = (isinstance(kind, list) and "null" in kind) or spec.get("nullable") is True
+        if types == ["array"]:
+            items = spec.get("items")
+            item = _ref_name(items)
+            if item in self.found:
+                self.children.append((item, t.name, spec))
+                return
+            if _is_object(items, self.doc):
+                child = f"{t.name}_{col}"
+                self.children.append((child, t.name, spec))
+                self.table(child, _resolve(items, self.doc))
+                return
+            self.notes.append(f"{where}: an array of values, generated as text (one JSON list per row is not a "
+                              "column type)")
+            t.fields.append(Field(col, "string", hint="word"))
+            return
+        if types == ["object"] or (not types and isinstance(spec.get("properties"), dict)):
+            if depth < 3:  # an inline object: its fields as columns of this table
+                req = set(spec.get("required") or [])
+                for sub, sub_raw in mapping(spec.get("properties")).items():
+                    self.column(t, str(sub), sub_raw, required and str(sub) in req, f"{col}_", depth + 1)
+            return
+        if len(types) != 1 or types[0] not in _TYPES:
+            if any(k in spec for k in ("oneOf", "anyOf")) or len(types) > 1:
+                self.notes.append(f"{where}: one of several shapes (oneOf/anyOf or several types), generated as text")
+            t.fields.append(Field(col, "string", required=required and not nullable))
+            return
+        dsl_type, hint = _FORMATS.get(str(spec.get("format")), (_TYPES[types[0]], None)) if types[0] == "string" \
+            else (_TYPES[types[0]], None)
+        low = number(spec.get("minimum", spec.get("exclusiveMinimum")))
+        high = number(spec.get("maximum", spec.get("exclusiveMaximum")))
+        enum = [spec["const"]] if "const" in spec else spec.get("enum") if isinstance(spec.get("enum"), list) else None
+        t.fields.append(Field(
+            col, dsl_type, required=required and not nullable, unique=bool(spec.get("readOnly")) and words(name) == ["id"],
+            enum=[v for v in enum if v is not None] or None if enum else None, low=low, high=high, hint=hint,
+            pattern=spec.get("pattern") if isinstance(spec.get("pattern"), str) else None,
+            description=spec.get("description") if isinstance(spec.get("description"), str) else None))
+
+    def link(self) -> None:
+        """Every reference, once all tables are read (a table's key is known only then): children to their parent,
+        keys named after another table, and a key for a table referenced without one."""
+        self._by_name()
+        for child, parent, array in self.children:
+            self._child(child, self.tables[parent], array)
+        for t in self.tables.values():
+            for i, (c, p, _) in enumerate(t.fks):
+                target = self.tables.get(p)
+                if target is not None:
+                    t.fks[i] = (c, p, target.pk or self._surrogate(target))
+
+    def _surrogate(self, t: Table) -> str:
+        t.pk = f"{t.name}_id" if t.field(f"{t.name}_id") is None else f"{t.name}_row_id"
+        t.fields.insert(0, Field(t.pk, "int", required=True, unique=True))
+        self.notes.append(f"{t.name}: no key in the schema; {t.pk} added for the tables that reference it")
+        return t.pk
+
+    def _child(self, child: str, parent: Table, array: dict[str, Any]) -> None:
+        """``child`` rows belong to a ``parent`` row: a key back to it, and the array's size as the fanout."""
+        t = self.tables.get(child)
+        if t is None or any(p == parent.name for _, p, _ in t.fks):
+            return
+        back = f"{parent.name}_id" if t.field(f"{parent.name}_id") is None else f"{parent.name}_ref"
+        t.fields.append(Field(back, "int", required=True))
+        t.fks.append((back, parent.name, parent.pk or ""))
+        low, high = array.get("minItems"), array.get("maxItems")
+        if isinstance(low, int) and isinstance(high, int) and 0 <= low <= high and t.under is None:
+            t.under, t.per_parent, t.per_parent_max = parent.name, low, high
+
+    def _by_name(self) -> None:
+        """``customerId`` / ``customer_id`` in a table, with a table ``Customer`` (``customers``) beside it that has a
+        key: a foreign key to that key."""
+        by_words = {tuple(words(n)): n for n in self.tables}
+        for n in list(by_words):
+            if n and n[-1].endswith("s"):
+                by_words.setdefault((*n[:-1], n[-1][:-1]), by_words[n])
+        for t in self.tables.values():
+            linked = {c for c, _, _ in t.fks}
+            for f in t.fields:
+                w = tuple(words(f.name))
+                target = by_words.get(w[:-1]) if len(w) > 1 and w[-1] == "id" else None
+                if target and target != t.name and f.name not in linked and self.tables[target].pk is not None:
+                    t.fks.append((f.name, target, self.tables[target].pk or ""))
