@@ -284,6 +284,26 @@ def test_csv_files_are_read_in_their_own_encoding(tmp_path) -> None:
             assert cat.query(f'SELECT name, city FROM "{table}" ORDER BY id')[1] == [("José", "Zürich"), ("Åsa", "Malmö")]
 
 
+def test_a_windows_1252_csv_reads_its_euro_signs_and_curly_quotes(tmp_path) -> None:
+    """Excel on Windows saves CSV in Windows-1252: € is 0x80 and „“ are 0x84/0x93, bytes DuckDB's Latin-1 refuses
+    (it stopped the crunch with "File is not latin-1 encoded"). The table reads them, also gzipped, and also in the
+    agents' sandbox, which reads the files again."""
+    import gzip
+
+    from datacruncher.agents.sandbox import Sandbox
+
+    rows = "id;price;note\n" + "".join(f"{i};{i} €;„quoted“ – {i}\n" for i in range(1, 41))
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "prices.csv").write_bytes(rows.encode("cp1252"))
+    (tmp_path / "shop" / "zipped.csv.gz").write_bytes(gzip.compress(rows.encode("cp1252")))
+    with open_catalog(tmp_path / "shop") as cat:
+        for table in ("prices", "zipped"):
+            got = cat.query(f'SELECT price, note FROM "{table}" WHERE id = 7')[1]
+            assert got == [("7 €", "„quoted“ – 7")], table
+    with Sandbox(find_tables(tmp_path / "shop")) as box:
+        assert box.run("SELECT count(*) FROM prices WHERE price LIKE '%€'").rows == [[40]]
+
+
 def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
     """Seconds, milliseconds, microseconds, nanoseconds (and fractional seconds) since 1970 in columns named like a
     time become TIMESTAMP columns of the view; numbers whose name or range says otherwise stay numbers."""

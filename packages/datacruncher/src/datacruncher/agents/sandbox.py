@@ -34,7 +34,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..model.catalog import TableSource
-from ..model.csv_files import null_token_sql, read_csv_sql, read_json_sql
+from ..model.csv_files import files_read, null_token_sql, read_csv_sql, read_json_sql
 
 MAX_ROWS = 200  # rows returned to the model per query
 MAX_VALUE_CHARS = 200  # longer strings are cut (a value cannot flood the context)
@@ -96,6 +96,7 @@ class Sandbox:
                 body = f"SELECT * FROM {s.relation}"
             elif s.reader == "csv":
                 body = read_csv_sql(s.files, decimal_comma=bool(s.decimal_comma))  # as the crunch read it
+                paths += [str(f) for f in files_read(s.files)[0]]  # a Windows-1252 file's UTF-8 copy
                 if s.null_tokens:  # N/A, NULL in a column of numbers: no value
                     body = f"SELECT * REPLACE ({null_token_sql(s.null_tokens)}) FROM ({body})"
             elif s.reader == "json":

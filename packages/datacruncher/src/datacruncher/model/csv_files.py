@@ -1,6 +1,9 @@
 """How a CSV (or TSV, PSV; JSON-lines: :func:`read_json_sql`) table is read: its text encoding, told from its bytes
-— a UTF-16 byte-order mark, else UTF-8 when the first megabyte decodes as UTF-8, else Latin-1 (every byte is a character: ``Zürich`` saved by a Western-European
-spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that does not fit. Numbers
+— a UTF-16 byte-order mark, else UTF-8 when the first megabyte decodes as UTF-8, else Windows-1252 when it holds a
+byte of 0x80–0x9F (``€``, ``„…“”`` from a Windows spreadsheet), else Latin-1 (every byte is a character: ``Zürich``
+saved by a Western-European spreadsheet). DuckDB reads only the encoding it is given and fails on the first byte that
+does not fit; it has no Windows-1252, and its Latin-1 refuses those bytes, so such a file is read through a UTF-8
+copy made once per run in a temporary folder (:func:`utf8_copy`). Numbers
 written with a decimal comma (``1234,56``, the same spreadsheets) are read as numbers when a text column holds
 nothing else (:func:`decimal_comma_columns`).
 
@@ -9,12 +12,19 @@ nothing else (:func:`decimal_comma_columns`).
 >>> _ = (d / "a.csv").write_bytes("id;city\\n1;Zürich\\n".encode("latin-1"))
 >>> _ = (d / "b.csv").write_bytes("id,city\\n1,Zürich\\n".encode("utf-16"))
 >>> _ = (d / "c.csv").write_bytes("\\ufeffid,city\\n1,Zürich\\n".encode("utf-8"))
->>> [encoding_of(d / n) for n in ("a.csv", "b.csv", "c.csv")]
-['latin-1', 'utf-16', 'utf-8']
+>>> _ = (d / "e.csv").write_bytes("id;price\\n1;5 €\\n".encode("cp1252"))
+>>> [encoding_of(d / n) for n in ("a.csv", "b.csv", "c.csv", "e.csv")]
+['latin-1', 'utf-16', 'utf-8', 'cp1252']
 """
 
 from __future__ import annotations
 
+import atexit
+import codecs
+import os
+import shutil
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +51,60 @@ def encoding_of(path: Path) -> str:
     except UnicodeDecodeError as exc:
         # a character cut by the end of the sample is not an error
         if not (len(head) == _SAMPLE and exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"):
-            return "latin-1"
+            return "cp1252" if any(0x80 <= b <= 0x9F for b in head.translate(None, _PRINTABLE)) else "latin-1"
     return "utf-8"
+
+
+#: every byte but 0x80–0x9F, deleted before looking for those (a bytes.translate: no loop over the sample in Python)
+_PRINTABLE = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
+_COPIES: dict[tuple[str, int, int], Path] = {}
+_COPIES_LOCK = threading.Lock()
+
+
+def _windows_or_latin1(err: UnicodeDecodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as Latin-1 reads them."""
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("datacruncher-latin1", _windows_or_latin1)
+
+
+def utf8_copy(path: Path) -> Path:
+    """A UTF-8 copy of the Windows-1252 text file ``path`` (decompressed if ``.gz``/``.zst``), made once per run
+    in ``datacruncher-<pid>-csv`` under the temporary folder (removed at exit; after a crash, by the next run's
+    sweep of dead processes' folders); transcoded in blocks of 1 MB."""
+    import pyarrow as pa
+
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _COPIES_LOCK:
+        if key in _COPIES and _COPIES[key].exists():
+            return _COPIES[key]
+        folder = Path(tempfile.gettempdir()) / f"datacruncher-{os.getpid()}-csv"
+        if not folder.exists():
+            folder.mkdir(mode=0o700)
+            atexit.register(shutil.rmtree, folder, True)
+        out = folder / f"{len(_COPIES)}.csv"
+        decoder = codecs.getincrementaldecoder("cp1252")("datacruncher-latin1")
+        try:
+            with pa.input_stream(str(path), compression="detect") as src, out.open("w", encoding="utf-8",
+                                                                                 newline="") as dst:
+                while block := src.read(_SAMPLE):
+                    dst.write(decoder.decode(block))
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        _COPIES[key] = out
+        return out
+
+
+def files_read(files: list[Path]) -> tuple[list[Path], str]:
+    """The files DuckDB reads for a table's CSV ``files`` and their encoding (that of most of them): the files
+    themselves, or for Windows-1252 their UTF-8 copies (a Latin-1 file is Windows-1252 without 0x80–0x9F)."""
+    found = [encoding_of(f) for f in files]
+    encoding = max(sorted(set(found)), key=found.count)
+    if encoding != "cp1252":
+        return files, encoding
+    return [utf8_copy(f) if e in ("cp1252", "latin-1") else f for f, e in zip(files, found, strict=True)], "utf-8"
 
 
 def read_csv_sql(files: list[Path], *, decimal_comma: bool = False) -> str:
@@ -50,8 +112,7 @@ def read_csv_sql(files: list[Path], *, decimal_comma: bool = False) -> str:
     ``decimal_comma``, numbers written ``1234,56`` or ``1.234,56`` are read as numbers."""
     if empty := next((f for f in files if f.stat().st_size == 0), None):
         raise InputError(f"empty file (0 bytes), not CSV: {empty}")
-    found = [encoding_of(f) for f in files]
-    encoding = max(sorted(set(found)), key=found.count)
+    files, encoding = files_read(files)
     listed = "[" + ", ".join(quote_literal(str(f)) for f in files) + "]"
     comma = ", decimal_separator = ',', thousands = '.'" if decimal_comma else ""
     return f"SELECT * FROM read_csv({listed}, union_by_name = true, encoding = {quote_literal(encoding)}{comma})"
