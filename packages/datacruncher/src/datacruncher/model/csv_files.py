@@ -61,8 +61,10 @@ _COPIES: dict[tuple[str, int, int], Path] = {}
 _COPIES_LOCK = threading.Lock()
 
 
-def _windows_or_latin1(err: UnicodeDecodeError) -> tuple[str, int]:
+def _windows_or_latin1(err: UnicodeError) -> tuple[str, int]:
     """The five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as Latin-1 reads them."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
     return err.object[err.start:err.end].decode("latin-1"), err.end
 
 
