@@ -414,3 +414,30 @@ def test_nan_and_infinity_among_numbers_are_counted_apart_from_nulls(tmp_path):
     assert "10 NaN, 2 infinite" in found[0].finding and found[0].fix.action == "null_non_finite"
     nulls = [i.measure.failed_row_count for i in report.issues if i.rule_id == "sparse_nulls" and i.column == "ratio"]
     assert nulls in ([], [1])  # the one NULL, never the NaN
+
+
+def test_a_totals_row_is_found_from_the_values_alone(tmp_path):
+    """A report exported with its "Total" row (in any language: the label is not read): the row whose amount is the
+    sum of all the others, to the cent. Columns without such a row — a heavy-tailed one included, and a quantity
+    column of the same table whose total row is blank — are not findings."""
+    import random
+
+    rnd = random.Random(4)
+    amounts = [round(rnd.uniform(5, 500), 2) for _ in range(300)]
+    visits = [int(rnd.paretovariate(1.2)) for _ in range(300)]
+    data = tmp_path / "d"
+    data.mkdir()
+    lines = ["invoice,customer,amount,visits"] + [f"{i},C{i % 37},{a},{v}" for i, (a, v) in
+                                                   enumerate(zip(amounts, visits, strict=True))]
+    lines.append(f"Gesamtsumme,,{round(sum(amounts), 2)},")
+    (data / "invoices.csv").write_text("\n".join(lines) + "\n")
+    report = crunch(data, personas="Data Engineer")
+    found = [i for i in report.issues if i.rule_id == "total_rows"]
+    assert [(i.column, i.severity) for i in found] == [("amount", "high")]
+    total = f"{round(sum(amounts), 2):,.2f}"
+    assert found[0].finding == (f"invoices.amount: one row holds {total}, the sum of all 300 other rows ({total}): "
+                                "a totals row exported with the data counts every sum twice")
+    assert found[0].fix.action == "review"
+    lines.pop()  # the same export without its totals row
+    (data / "invoices.csv").write_text("\n".join(lines) + "\n")
+    assert not [i for i in crunch(data, personas="Data Engineer").issues if i.rule_id == "total_rows"]
