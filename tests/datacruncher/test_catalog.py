@@ -119,6 +119,23 @@ def test_metadata_is_read_when_present(tmp_path):
         assert cat.metadata.tables[0].primary_key == "a"
 
 
+def test_a_table_is_called_what_the_metadata_calls_it_not_its_file(tmp_path):
+    """datagen writes a table named ``Kunden Liste`` as ``Kunden_Liste-<hash>.parquet``: the catalog (so the report)
+    names it as the metadata and the schema do; a table the metadata does not record keeps its file's name."""
+    from datagen_contracts.metadata import DatasetMetadata, FileInfo, GeneratorInfo, TableInfo, dump_metadata
+
+    write(tmp_path, "Kunden_Liste-c4ffc7c2", {"kunden_id": [1, 2, 3]})
+    write(tmp_path, "extra", {"x": [1]})
+    meta = DatasetMetadata(dataset_name="x", generator=GeneratorInfo(name="g", version="1"),
+                           generated_at="2024-01-01T00:00:00Z",
+                           tables=[TableInfo(name="Kunden Liste", primary_key="kunden_id", files=[
+                               FileInfo(path="Kunden_Liste-c4ffc7c2.parquet", rows=3, bytes=1, sha256="0" * 64)])])
+    dump_metadata(meta, tmp_path / ".metadata.json")
+    with open_catalog(tmp_path) as cat:
+        assert sorted(cat.tables) == ["Kunden Liste", "extra"]
+        assert cat.query('SELECT count(*) FROM "Kunden Liste"')[1] == [(3,)]
+
+
 def test_a_statement_out_of_memory_beside_another_runs_again_alone(tmp_path):
     """Concurrent statements share --memory-limit: one that runs out of memory is retried alone; one that still
     cannot run is a ResourceError (exit code 3 from the CLI), never a traceback."""

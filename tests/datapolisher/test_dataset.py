@@ -84,3 +84,19 @@ def test_a_delta_lake_table_is_refused_with_how_to_export_it(tmp_path: Path) -> 
     (tmp_path / "orders" / "_delta_log" / f"{0:020d}.json").write_text('{"add": {"path": "a.parquet"}}\n')
     with pytest.raises(InputError, match=r"orders is a Delta Lake table .* export the current version"):
         find_tables(tmp_path)
+
+
+def test_a_table_is_called_what_the_metadata_calls_it(tmp_path: Path) -> None:
+    """``Kunden_Liste-<hash>.parquet`` holds the table ``Kunden Liste`` (datagen's file name for it): the name the
+    report and the schema use; unreadable metadata leaves the files' names."""
+    from datagen_contracts.metadata import DatasetMetadata, FileInfo, GeneratorInfo, TableInfo, dump_metadata
+
+    pl.DataFrame({"id": [1, 2]}).write_parquet(tmp_path / "Kunden_Liste-c4ffc7c2.parquet")
+    meta = DatasetMetadata(dataset_name="x", generator=GeneratorInfo(name="g", version="1"),
+                           generated_at="2024-01-01T00:00:00Z", tables=[TableInfo(name="Kunden Liste", files=[
+                               FileInfo(path="Kunden_Liste-c4ffc7c2.parquet", rows=2, bytes=1, sha256="0" * 64)])])
+    dump_metadata(meta, tmp_path / ".metadata.json")
+    found = find_tables(tmp_path)
+    assert [(t.name, t.relative_source(tmp_path)) for t in found] == [("Kunden Liste", "Kunden_Liste-c4ffc7c2.parquet")]
+    (tmp_path / ".metadata.json").write_text("{not json")
+    assert [t.name for t in find_tables(tmp_path)] == ["Kunden_Liste-c4ffc7c2"]

@@ -96,3 +96,34 @@ def test_hostile_table_names_stay_inside_the_output(tmp_path: Path, table: str) 
     assert all(p.resolve().is_relative_to((tmp_path / "out").resolve()) or p.name == "s.json" for p in files)
     meta = json.loads((tmp_path / "out" / ".metadata.json").read_text())
     assert table in [t["name"] for t in meta["tables"]]
+
+
+@pytest.mark.skipif(shutil.which("datapolisher", path=PATH) is None, reason="the datapolisher CLI is not installed")
+@pytest.mark.parametrize("table", ["../escaped", 'order "x"', "Ünïcode tåble"])
+def test_a_table_whose_file_is_not_named_after_it_keeps_its_name_through_crunch_and_polish(tmp_path: Path,
+                                                                                          table: str) -> None:
+    """datagen writes such a table as ``<safe>-<hash>.parquet``; crunch and polish call it what the schema and the
+    metadata call it (so a schema fix names a table that exists), and polish writes its file under the input's
+    file name — never a path made from the table's name."""
+    doc = _edit(("nodes.0.id", table), ("nodes.0.rows", 200), ("nodes.1.parents", [table]),
+                ("nodes.1.columns.1.generator", {"lookup": {"from": f"{table}.user_id"}}))
+    if "." in table or "/" in table:
+        doc["nodes"] = doc["nodes"][:1]
+    if "." not in table:  # a defect's target is "table" or "table.column"
+        doc["defects"] = [{"kind": "duplicate_rows", "target": table, "rate": 0.05}]
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    assert _run(["datagen", "generate", "s.json", "-o", "out"], tmp_path).returncode == 0
+    crunched = _run(["datacruncher", "crunch", "out", "--schema", "s.json", "--json"], tmp_path)
+    assert crunched.returncode == 0, crunched.stderr
+    report = json.loads((tmp_path / "crunch_report.json").read_text())
+    assert table in [t["name"] for t in report["model"]["tables"]]
+    assert "." in table or any(i["table"] == table and i["rule_id"] == "duplicate_rows" for i in report["issues"])
+    for path in ("postprocess", "schema") if "." not in table else ("postprocess",):  # no issue: no regeneration
+        polished = _run(["datapolisher", "polish", "crunch_report.json", "--path", path, "-o", f"pol_{path}"], tmp_path)
+        assert polished.returncode == 0, polished.stderr
+        assert sorted(p.name for p in (tmp_path / f"pol_{path}").glob("*.parquet")) == sorted(
+            p.name for p in (tmp_path / "out").glob("*.parquet"))
+        meta = json.loads((tmp_path / f"pol_{path}" / ".metadata.json").read_text())
+        assert table in [t["name"] for t in meta["tables"]]
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(p.resolve().is_relative_to(tmp_path.resolve()) for p in files)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -124,6 +125,32 @@ def find_tables(root: Path, *, follow_symlinks: bool = False) -> list[TableLayou
                 hive = any("=" in p for f in parts for p in f.relative_to(entry).parts[:-1])
                 tables.append(TableLayout(entry.name, tuple(parts), entry, hive))
     return tables
+
+
+def names_from_metadata(tables: Iterable[tuple[str, Sequence[Path]]], root: Path,
+                        table_of_files: Mapping[str, str]) -> dict[str, str]:
+    """The tables to rename as the dataset's ``.metadata.json`` names them (``table_of_files``: each file's relative
+    path → its table): datagen writes a table whose name is no safe file name (``Kunden Liste``) as
+    ``Kunden_Liste-<hash>.parquet``, and every stage must call it ``Kunden Liste`` as the schema and the metadata do.
+    ``tables`` are (name, files) as a stage found them; a table is renamed when every one of its files is recorded
+    for one other name that no other table has. The result maps old names to new ones.
+
+    >>> root = Path("/d")
+    >>> found = [("Kunden_Liste-c4ffc7c2", [root / "Kunden_Liste-c4ffc7c2.parquet"]), ("order", [root / "order.parquet"])]
+    >>> names_from_metadata(found, root, {"Kunden_Liste-c4ffc7c2.parquet": "Kunden Liste", "order.parquet": "order"})
+    {'Kunden_Liste-c4ffc7c2': 'Kunden Liste'}
+    """
+    found, root = list(tables), Path(root).absolute()
+    taken = {name for name, _ in found}
+    renames: dict[str, str] = {}
+    for name, files in found:
+        paths = [Path(f).absolute() for f in files]
+        recorded = {table_of_files.get(f.relative_to(root).as_posix()) if f.is_relative_to(root) else None
+                    for f in paths}
+        if len(recorded) == 1 and (new := recorded.pop()) is not None and new != name and new not in taken:
+            renames[name] = new
+            taken.add(new)
+    return renames
 
 
 def _delta_table(folder: Path, root: Path, follow_symlinks: bool) -> TableLayout | None:

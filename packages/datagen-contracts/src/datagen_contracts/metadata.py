@@ -147,6 +147,10 @@ class DatasetMetadata(_Machine, kw_only=True, omit_defaults=False):
     defects: list[DefectRecord] = msgspec.field(default_factory=list)
     lineage: Lineage | None = None
 
+    def table_of_files(self) -> dict[str, str]:
+        """Each recorded file's path (relative to the dataset, ``/``-separated) → the name of its table."""
+        return {f.path: t.name for t in self.tables for f in t.files}
+
     def table(self, name: str) -> TableInfo | None:
         return next((t for t in self.tables if t.name == name), None)
 

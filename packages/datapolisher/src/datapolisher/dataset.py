@@ -68,7 +68,23 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableFiles
                              f"duckdb -c \"COPY (FROM '{path}/{text[0]}') TO 'parquet/{text[0].split('.')[0]}.parquet'\", "
                              "then crunch and polish that directory")
         raise InputError(f"no parquet files in {path}")
-    return [TableFiles(t.name, t.files, t.directory) for t in found]
+    renames = _names_from_metadata(path, found)
+    return [TableFiles(renames.get(t.name, t.name), t.files, t.directory) for t in found]
+
+
+def _names_from_metadata(path: Path, found: list[layout.TableLayout]) -> dict[str, str]:
+    """Tables to call as the dataset's ``.metadata.json`` does (``Kunden Liste`` for ``Kunden_Liste-<hash>.parquet``):
+    the names the schema and datacruncher's report use. Without readable metadata, the files' names stand."""
+    from datagen_contracts.errors import ContractError
+    from datagen_contracts.metadata import FILENAME, load_metadata
+
+    if not (path / FILENAME).is_file():
+        return {}
+    try:
+        meta = load_metadata(path / FILENAME)
+    except ContractError:
+        return {}  # the inputs' own reading says what is wrong with it
+    return layout.names_from_metadata([(t.name, t.files) for t in found], path, meta.table_of_files())
 
 
 def bytes_sha256(data: bytes) -> str:

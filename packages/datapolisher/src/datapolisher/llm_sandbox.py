@@ -11,7 +11,7 @@ import duckdb
 
 from datagen_contracts.text import quote_ident, quote_literal
 
-from .dataset import find_tables
+from .dataset import TableFiles, find_tables
 
 #: rows of each table a proposed SELECT is first dry-run on
 SAMPLE_ROWS = 1000
@@ -75,9 +75,16 @@ def dry_run(root: Path, select: str, columns: list[tuple[str, str]]) -> str | No
         box.close()
 
 
+def _on_disk(root: Path, table: str) -> tuple[TableFiles, str]:
+    """The table's files, and the name it has on disk (its file's or folder's: a table's name may be anything a
+    schema allows, ``../x`` included, and never names a path)."""
+    (t,) = [x for x in find_tables(root) if x.name == table]
+    return t, (t.directory.name if t.directory is not None else t.files[0].stem)
+
+
 def apply_select(root: Path, table: str, select: str) -> tuple[str | None, Path | None]:
     """Write the table's new content beside the dataset; ``(error, new file)``."""
-    new = root / f".{table}.llm.parquet"
+    new = root / f".{_on_disk(root, table)[1]}.llm.parquet"
     box = LockedDuckDB(root, target=new)
     try:
         box.con.execute(f"COPY ({select}) TO {quote_literal(str(new))} (FORMAT parquet, COMPRESSION zstd)")
@@ -110,17 +117,23 @@ def offending_rows(root: Path, sql: str) -> int | None:
 
 def swap_table(root: Path, table: str, new: Path) -> Path:
     """Put ``new`` in place of the table's files; the old ones are kept aside (returned) for an undo."""
-    (t,) = [x for x in find_tables(root) if x.name == table]
-    old = root / f".{table}.before"
+    t, stem = _on_disk(root, table)
+    old = root / f".{stem}.before"
     old.mkdir()
     source = t.directory if t.directory is not None else t.files[0]
     shutil.move(str(source), str(old / source.name))
-    new.rename(root / f"{table}.parquet")
+    new.rename(_swapped_in(root, old / source.name))
     return old
 
 
+def _swapped_in(root: Path, kept: Path) -> Path:
+    """Where the new file of a table goes: the name of its old file, or ``<folder>.parquet`` for a folder of parts."""
+    return root / (f"{kept.name}.parquet" if kept.is_dir() else kept.name)
+
+
 def undo_swap(root: Path, table: str, old: Path) -> None:
-    (root / f"{table}.parquet").unlink(missing_ok=True)
+    for entry in old.iterdir():
+        _swapped_in(root, entry).unlink(missing_ok=True)
     for entry in old.iterdir():
         shutil.move(str(entry), str(root / entry.name))
     old.rmdir()

@@ -153,10 +153,11 @@ def unkeepable_names(model: DatasetModel) -> str | None:
 
 
 def build_model(root: Path, metadata: DatasetMetadata | None = None, report: CrunchReport | None = None) -> DatasetModel:
+    sources = find_tables(root)
     con = duckdb.connect(":memory:")
     try:
         tables = {}
-        for source in find_tables(root):
+        for source in sources:
             columns, rows = _describe(con, root, source)
             renamed = renamed_columns(list(columns), file_columns(con, source.files[0]))
             tables[source.name] = TableModel(source.name, source, columns, rows, renamed=renamed)

@@ -330,11 +330,16 @@ def open_catalog(
     try:
         if len(sources) == 1 and sources[0].reader == "duckdb":
             sources = _attach(con, sources[0].files[0])
+        meta_dir = path if path.is_dir() else path.parent
+        catalog.metadata = read_metadata(meta_dir)
+        if catalog.metadata is not None:  # a table is called what the metadata calls it, not its file's name
+            renames = layout.names_from_metadata([(s.name, s.files) for s in sources], meta_dir,
+                                                 catalog.metadata.table_of_files())
+            for s in sources:
+                s.name = renames.get(s.name, s.name)
         for s in sources:
             mount(con, s)
             catalog.tables[s.name] = s
-        meta_dir = path if path.is_dir() else path.parent
-        catalog.metadata = read_metadata(meta_dir)
         if schema is not None:
             catalog.schema = read_schema(Path(schema))
             catalog.schema_path = str(schema)

@@ -5,8 +5,8 @@ File names: a table name made only of ASCII letters, digits, ``_``, ``-`` and ``
 the first 8 hex digits of the name's sha256, so different names never collide (``"ordre été"`` →
 ``ordre__t_-1b2c3d4e.parquet``).
 
->>> file_name("order"), file_name("user events")[:12]
-('order.parquet', 'user_events-')
+>>> file_name("order"), file_name("user events")[:12], file_name("Ünïcode")[:7], file_name("_staging")[:8]
+('order.parquet', 'user_events-', 'n_code-', 'staging-')
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from datagen_contracts import dsl
 
 from ..arrays import from_numpy
 
-_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a leading _ or . would hide the file from every reader
 ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "string": pa.string(), "bool": pa.bool_(),
                "date": pa.date32(), "datetime": pa.timestamp("us")}
 US_PER_DAY = 86_400_000_000
@@ -36,7 +36,7 @@ US_PER_DAY = 86_400_000_000
 def file_name(table: str) -> str:
     if _SAFE.match(table) and len(table) <= 200:
         return f"{table}.parquet"
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", table)[:100] or "table"
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", table)[:100].lstrip("_-") or "table"
     return f"{safe}-{hashlib.sha256(table.encode()).hexdigest()[:8]}.parquet"
 
 

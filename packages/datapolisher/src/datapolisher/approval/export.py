@@ -21,6 +21,7 @@ from datagen_contracts import ContractError, load_manifest
 from datagen_contracts.files import encode_yaml, write_atomic
 from datagen_contracts.manifest import FILENAME, Manifest, ManifestTable
 
+from ..dataset import find_tables
 from ..errors import InputError
 
 FORMATS = ("frictionless", "croissant", "odcs")
@@ -49,14 +50,20 @@ def type_kind(arrow: str) -> str:
     return "string"
 
 
-def _table_file(manifest: Manifest, table: str) -> list[Any]:
+#: each table's files (paths relative to the dataset), as the dataset's layout and metadata name them
+Owned = dict[str, set[str]]
+
+
+def _table_file(manifest: Manifest, table: str, owned: Owned | None = None) -> list[Any]:
+    if owned is not None and table in owned:  # a table whose file is not named after it (Kunden_Liste-<hash>.parquet)
+        return [f for f in manifest.files if f.path in owned[table]]
     return [f for f in manifest.files if f.path == f"{table}.parquet" or f.path.startswith(f"{table}/")]
 
 
-def to_frictionless(manifest: Manifest) -> dict[str, Any]:
+def to_frictionless(manifest: Manifest, owned: Owned | None = None) -> dict[str, Any]:
     resources = []
     for t in manifest.schema.tables:
-        files = _table_file(manifest, t.name)
+        files = _table_file(manifest, t.name, owned)
         fields = [{"name": c.name, "type": type_kind(c.type), **({"constraints": {"required": True}}
                   if not c.nullable else {})} for c in t.columns]
         schema: dict[str, Any] = {"fields": fields}
@@ -124,15 +131,15 @@ def _cr_fields(t: ManifestTable, file_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def to_croissant(manifest: Manifest) -> dict[str, Any]:
+def to_croissant(manifest: Manifest, owned: Owned | None = None) -> dict[str, Any]:
     distribution, record_sets = [], []
     for t in manifest.schema.tables:
-        for f in _table_file(manifest, t.name):
+        for f in _table_file(manifest, t.name, owned):
             distribution.append({
                 "@type": "cr:FileObject", "@id": _cr_id(f.path), "name": f.path, "contentUrl": f.path,
                 "encodingFormat": "application/x-parquet", "contentSize": f"{f.bytes} B", "sha256": f.sha256,
             })
-        files = _table_file(manifest, t.name)
+        files = _table_file(manifest, t.name, owned)
         rs: dict[str, Any] = {"@type": "cr:RecordSet", "@id": _cr_id(t.name), "name": t.name,
                               "description": f"{t.rows} rows", "field": _cr_fields(t, _cr_id(files[0].path))}
         pk = [c.name for c in t.columns if c.pk]
@@ -153,7 +160,7 @@ def to_croissant(manifest: Manifest) -> dict[str, Any]:
     }
 
 
-def to_odcs(manifest: Manifest) -> dict[str, Any]:
+def to_odcs(manifest: Manifest, owned: Owned | None = None) -> dict[str, Any]:
     schema = []
     for t in manifest.schema.tables:
         props = []
@@ -165,7 +172,9 @@ def to_odcs(manifest: Manifest) -> dict[str, Any]:
             if c.fk:
                 prop["description"] = f"references {c.fk}"
             props.append(prop)
-        schema.append({"name": t.name, "physicalName": f"{t.name}.parquet", "logicalType": "object",
+        files = [f.path for f in _table_file(manifest, t.name, owned)]
+        physical = files[0] if len(files) == 1 else (files[0].split("/")[0] if files else f"{t.name}.parquet")
+        schema.append({"name": t.name, "physicalName": physical, "logicalType": "object",
                        "physicalType": "table", "description": f"{t.rows} rows", "properties": props})
     f = manifest.validation.findings
     return {
@@ -198,7 +207,8 @@ def export(directory: Path, fmt: str, output: Path | None = None) -> Path:
         manifest = load_manifest(directory)
     except ContractError as exc:
         raise InputError(str(exc)) from None
-    doc = {"frictionless": to_frictionless, "croissant": to_croissant, "odcs": to_odcs}[fmt](manifest)
+    owned = {t.name: {f.relative_to(directory).as_posix() for f in t.files} for t in find_tables(directory)}
+    doc = {"frictionless": to_frictionless, "croissant": to_croissant, "odcs": to_odcs}[fmt](manifest, owned)
     target = output or directory / DEFAULT_NAMES[fmt]
     data = encode_yaml(doc) if fmt == "odcs" else (json.dumps(doc, indent=2) + "\n").encode()
     return write_atomic(target, data)

@@ -35,8 +35,9 @@ class Plan:
     parts: dict[str, list[str]] = field(default_factory=dict)
 
     def output_files(self, table: str) -> list[str]:
-        """The files the output holds for ``table``, relative to it: its parts, or ``<table>.parquet``."""
-        return self.parts.get(table, [f"{table}.parquet"])
+        """The files the output holds for ``table``, relative to it: its parts, or its one file, named as in the
+        input (never after the table's name, which may be anything a schema allows)."""
+        return self.parts.get(table, [self.tables[table]])
 
     def hive_keys(self, table: str) -> list[str]:
         """The ``key=value`` folder names of a table's parts (columns readers take from the path, not the file)."""

@@ -68,7 +68,7 @@ def load(root: Path) -> dict[str, pl.DataFrame]:
 def write(out: Path, name: str, frame: pl.DataFrame) -> None:
     """One file, or each part's rows to that part's path (hive key=value columns left to the path)."""
     if name not in PARTS:
-        frame.write_parquet(out / f"{name}.parquet", compression="zstd")
+        frame.write_parquet(out / SOURCES[name], compression="zstd")  # named as in the input
         return
     drop = ["__part", *(k for k in HIVE.get(name, []) if k in frame.columns)]
     by_part = frame.partition_by("__part", as_dict=True, maintain_order=True)  # one pass, not a filter per part
@@ -101,7 +101,7 @@ def describe(out: Path, src: Path, derived_from: str) -> dict:
     at = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC) if epoch else datetime.datetime.now(datetime.UTC)
     meta["generated_at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     for table in meta["tables"]:
-        paths = sorted(PARTS.get(table["name"], [f"{table['name']}.parquet"]))
+        paths = sorted(PARTS.get(table["name"], [SOURCES[table["name"]]]))
         rows = [pl.scan_parquet(out / p).select(pl.len()).collect().item() for p in paths]  # from each file's footer
         table.update(rows=sum(rows), files=[{"path": p, "rows": n, "bytes": (out / p).stat().st_size,
                                              "sha256": sha256(out / p)} for p, n in zip(paths, rows, strict=True)])
