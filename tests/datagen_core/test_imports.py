@@ -487,6 +487,61 @@ def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "out" / "line.parquet").num_rows > 50
 
 
+DBT_CONTRACTS = """
+version: 2
+models:
+  - name: customers
+    config: {contract: {enforced: true}}
+    columns:
+      - name: id
+        data_type: int
+        constraints: [{type: primary_key}]
+      - name: tier
+        data_type: varchar
+        data_tests:
+          - dbt_expectations.expect_column_values_to_be_in_set:
+              value_set: [gold, silver]
+  - name: orders
+    constraints:
+      - {type: primary_key, columns: [order_id]}
+      - {type: foreign_key, columns: [buyer], expression: "analytics.customers (id)"}
+    columns:
+      - name: order_id
+        data_type: int
+      - name: buyer
+        data_type: int
+      - name: seller
+        data_type: int
+        constraints: [{type: foreign_key, to: "ref('customers')", to_columns: [id]}]
+      - name: amount
+        data_type: numeric(10,2)
+        data_tests:
+          - dbt_expectations.expect_column_values_to_be_between: {min_value: 1, max_value: 900}
+      - name: ref_code
+        data_type: varchar
+        data_tests:
+          - dbt_expectations.expect_column_values_to_match_regex:
+              arguments: {regex: "^ORD-[0-9]{6}$"}
+"""
+
+
+def test_dbt_model_contracts_and_dbt_expectations_tests_carry_over(tmp_path: Path) -> None:
+    """dbt ≥ 1.5 model contracts name foreign keys as constraints (an ``expression`` or, from 1.9, ``to`` and
+    ``to_columns``); dbt-expectations tests give values, ranges and patterns."""
+    got = import_schema(_write(tmp_path / "schema.yml", DBT_CONTRACTS), rows=50)
+    assert sorted(fk["from"] for fk in got.schema["constraints"]["foreign_keys"]) == ["orders.buyer", "orders.seller"]
+    assert {fk["to"] for fk in got.schema["constraints"]["foreign_keys"]} == {"customers.id"}
+    customers, orders = _columns(got.schema, "customers"), _columns(got.schema, "orders")
+    assert customers["tier"]["generator"] == {"choice": {"choices": ["gold", "silver"]}}
+    assert orders["amount"]["constraints"] == {"min": 1, "max": 900}
+    assert orders["ref_code"]["generator"] == {"faker": {"method": "bothify", "text": "ORD-######"}}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    o = pq.read_table(tmp_path / "out" / "orders.parquet")
+    assert pc.all(pc.is_in(o["seller"], pq.read_table(tmp_path / "out" / "customers.parquet")["id"])).as_py()
+
+
 def test_frictionless_row_counts_come_from_parquet_parts_inside_the_package(tmp_path: Path) -> None:
     import pyarrow as pa
 

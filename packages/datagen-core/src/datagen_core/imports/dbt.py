@@ -6,7 +6,9 @@ A column's type is its ``data_type`` (``integer``, ``numeric``, ``timestamp``, `
 says (``*_id`` an integer, ``*_at`` a timestamp, ``*_date`` a date, ``is_*`` a flag, ``amount``/``price`` a
 number). Tests (``tests`` or ``data_tests``) and model ``constraints`` carry the rest: ``unique`` + ``not_null``
 (or a ``primary_key`` constraint) is the key, ``accepted_values`` the values, ``relationships`` a foreign key
-(``to: ref('customers')``), ``dbt_utils.accepted_range`` the range.
+(``to: ref('customers')``, or a ``foreign_key`` constraint of a model contract), ``dbt_utils.accepted_range`` the
+range; dbt-expectations' ``expect_column_values_to_be_between`` / ``_be_in_set`` / ``_match_regex`` a range, the
+values, a pattern.
 
 >>> (t,) = read({"version": 2, "models": [{"name": "orders", "columns": [
 ...   {"name": "order_id", "data_tests": ["unique", "not_null"]},
@@ -68,21 +70,54 @@ def _table(m: dict[str, Any]) -> Table:
                   unique="unique" in named or "unique" in kinds or "primary_key" in kinds,
                   description=c.get("description") if isinstance(c.get("description"), str) else None)
         accepted = _args(args.get("accepted_values"))
+        in_set = _args(args.get(f"{_EXPECT}_be_in_set")).get("value_set")
         if isinstance(accepted.get("values"), list) and accepted["values"]:
             f.enum = accepted["values"]
-        rng = _args(args.get("dbt_utils.accepted_range") or args.get("accepted_range"))
+        elif isinstance(in_set, list) and in_set:
+            f.enum = in_set
+        rng = _args(args.get("dbt_utils.accepted_range") or args.get("accepted_range")
+                    or args.get(f"{_EXPECT}_be_between"))
         f.low, f.high = number(rng.get("min_value")), number(rng.get("max_value"))
+        regex = _args(args.get(f"{_EXPECT}_match_regex")).get("regex")
+        f.pattern = regex if isinstance(regex, str) else None
         rel = _args(args.get("relationships"))
         if isinstance(rel.get("to"), str) and (target := _REF.search(rel["to"])):
             t.fks.append((f.name, target.group(1), str(rel.get("field") or f.name)))
+        for x in c.get("constraints") or []:  # a model contract's foreign_key constraint
+            if isinstance(x, dict) and x.get("type") == "foreign_key" and (named := _fk_target(x)) is not None:
+                t.fks.append((f.name, named[0], named[1] or f.name))
         if "primary_key" in kinds or (f.unique and f.required):
             keys.append(f.name)
         t.fields.append(f)
     for x in m.get("constraints") or []:  # model-level constraints (dbt ≥ 1.5)
         if isinstance(x, dict) and x.get("type") == "primary_key" and len(x.get("columns") or []) == 1:
             keys.insert(0, str(x["columns"][0]))
+        if (isinstance(x, dict) and x.get("type") == "foreign_key" and len(x.get("columns") or []) == 1
+                and (named := _fk_target(x)) is not None):
+            t.fks.append((str(x["columns"][0]), named[0], named[1] or str(x["columns"][0])))
     t.pk = keys[0] if keys else None
     return t
+
+
+#: dbt-expectations' column tests, by the end of their names
+_EXPECT = "dbt_expectations.expect_column_values_to"
+#: a foreign_key constraint's expression: ``customers (id)``, ``analytics."Customers"("ID")``
+_FK_EXPR = re.compile(r"""([\w"`\[\].]+?)\s*\(\s*["`\[]?(\w+)["`\]]?\s*\)\s*$""")
+
+
+def _fk_target(x: dict[str, Any]) -> tuple[str, str | None] | None:
+    """The (table, column) a model contract's ``foreign_key`` constraint names: ``to: ref('customers')`` with
+    ``to_columns`` (dbt ≥ 1.9), or an ``expression`` such as ``analytics.customers (id)``.
+
+    >>> _fk_target({"to": "ref('customers')", "to_columns": ["id"]}), _fk_target({"expression": 'a."Customers" ("ID")'})
+    (('customers', 'id'), ('Customers', 'ID'))
+    """
+    if isinstance(x.get("to"), str) and (ref := _REF.search(x["to"])):
+        cols = x.get("to_columns") or []
+        return ref.group(1), str(cols[0]) if isinstance(cols, list) and cols else None
+    if isinstance(x.get("expression"), str) and (m := _FK_EXPR.search(x["expression"].strip())):
+        return m.group(1).split(".")[-1].strip('"`[]'), m.group(2)
+    return None
 
 
 def _args(v: Any) -> dict[str, Any]:
