@@ -84,8 +84,8 @@ def _table(m: dict[str, Any]) -> Table:
         if isinstance(rel.get("to"), str) and (target := _REF.search(rel["to"])):
             t.fks.append((f.name, target.group(1), str(rel.get("field") or f.name)))
         for x in c.get("constraints") or []:  # a model contract's foreign_key constraint
-            if isinstance(x, dict) and x.get("type") == "foreign_key" and (named := _fk_target(x)) is not None:
-                t.fks.append((f.name, named[0], named[1] or f.name))
+            if isinstance(x, dict) and x.get("type") == "foreign_key" and (fk := _fk_target(x)) is not None:
+                t.fks.append((f.name, fk[0], fk[1] or f.name))
         if "primary_key" in kinds or (f.unique and f.required):
             keys.append(f.name)
         t.fields.append(f)
@@ -93,8 +93,8 @@ def _table(m: dict[str, Any]) -> Table:
         if isinstance(x, dict) and x.get("type") == "primary_key" and len(x.get("columns") or []) == 1:
             keys.insert(0, str(x["columns"][0]))
         if (isinstance(x, dict) and x.get("type") == "foreign_key" and len(x.get("columns") or []) == 1
-                and (named := _fk_target(x)) is not None):
-            t.fks.append((str(x["columns"][0]), named[0], named[1] or str(x["columns"][0])))
+                and (fk := _fk_target(x)) is not None):
+            t.fks.append((str(x["columns"][0]), fk[0], fk[1] or str(x["columns"][0])))
     t.pk = keys[0] if keys else None
     return t
 
