@@ -86,3 +86,16 @@ def test_python_dash_m_runs_the_command() -> None:
 
     done = subprocess.run([sys.executable, "-m", "datacruncher", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 and "Usage: datacruncher" in done.stdout
+
+
+def test_a_report_beside_a_single_input_file_is_written(tmp_path, monkeypatch):
+    """``datacruncher crunch orders.csv`` in the file's own folder writes ./crunch_report.json beside it (the dataset
+    is the file, not its folder); writing over the input file itself is refused."""
+    (tmp_path / "orders.csv").write_text("id,amount\n" + "".join(f"{i},{i * 2.5}\n" for i in range(50)))
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(crunch, ["orders.csv"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "crunch_report.json").is_file()
+    r = CliRunner().invoke(crunch, ["orders.csv", "-o", "orders.csv"])
+    assert r.exit_code == 2 and "inside the dataset" in r.stderr
+    assert (tmp_path / "orders.csv").read_text().startswith("id,amount")

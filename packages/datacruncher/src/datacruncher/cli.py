@@ -46,6 +46,15 @@ def _inside(path: Path, directory: Path) -> bool:
     return True
 
 
+def _into_input(target: Path, dataset: Path) -> bool:
+    """Whether writing ``target`` would change the input: a file inside a dataset directory (the next crunch would
+    read it, or its fingerprint would change), or the dataset file itself. A report beside a single input file
+    (``datacruncher crunch orders.csv`` in its own folder) changes nothing."""
+    if not dataset.exists():
+        return False
+    return _inside(target, dataset) if dataset.is_dir() else target.resolve() == dataset.resolve()
+
+
 def llm_options(f: Any) -> Any:
     """The model options shared by ``crunch`` (persona agents) and ``draft`` (names and descriptions)."""
     opts = [
@@ -135,10 +144,9 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
 
     chosen = [lvl for lvl, on in ((fail_on, True), ("critical", fail_on_critical), ("high", fail_on_high)) if lvl and on]
     fail_on = max(chosen, key=SEVERITIES.index) if chosen else None  # the most sensitive gate wins
-    data_dir = dataset if dataset.is_dir() else dataset.parent
     for target in (output, junit, html_out):
-        if target is not None and dataset.exists() and _inside(target, data_dir):
-            raise UserError(f"refusing to write {target} inside the dataset directory {data_dir}")
+        if target is not None and _into_input(target, dataset):
+            raise UserError(f"refusing to write {target} inside the dataset {dataset}")
     agents = None
     if llm_model is None and llm_personas is not None:
         raise UserError("--llm-personas needs --llm-model")
@@ -252,9 +260,8 @@ def draft(dataset: Path, output: Path, name: str | None, llm_model: str | None, 
     """
     from .twin import describe, draft_schema
 
-    data_dir = dataset if dataset.is_dir() else dataset.parent
-    if dataset.exists() and _inside(output, data_dir):
-        raise UserError(f"refusing to write {output} inside the dataset directory {data_dir}")
+    if _into_input(output, dataset):
+        raise UserError(f"refusing to write {output} inside the dataset {dataset}")
     if output.exists() and not overwrite:
         raise UserError(f"{output} exists; pass --overwrite to replace it")
     chat = make_chat(llm_model, llm_base_url, llm_cache, llm_max_calls, llm_max_tokens, llm_max_seconds) \
