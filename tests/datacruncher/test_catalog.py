@@ -324,6 +324,41 @@ def test_a_windows_1252_csv_reads_its_euro_signs_and_curly_quotes(tmp_path) -> N
         assert box.run("SELECT count(*) FROM prices WHERE price LIKE '%€'").rows == [[40]]
 
 
+def test_a_sqlite_database_is_a_dataset_read_without_duckdbs_extension(tmp_path) -> None:
+    """Each table and view of a SQLite file is a table (DuckDB's sqlite extension downloads at run time; this reads
+    with Python's sqlite3, read-only): a column of whole and real numbers is a double, one mixing numbers and text is
+    text, a date stored as text stays text; odd table names are quoted; the file is never modified; the agents'
+    sandbox sees the same tables."""
+    import hashlib
+    import sqlite3
+
+    from datacruncher.agents.sandbox import Sandbox
+
+    db = tmp_path / "app.db"
+    src = sqlite3.connect(db)
+    src.execute('CREATE TABLE "order items" (id INTEGER PRIMARY KEY, qty, price REAL, code, placed TEXT, raw BLOB)')
+    src.executemany('INSERT INTO "order items" VALUES (?, ?, ?, ?, ?, ?)',
+                    [(i, i if i % 2 else i + 0.5, i * 1.25, i if i % 3 else f"X{i}", f"2024-01-{i % 28 + 1:02d}",
+                      bytes([i % 256])) for i in range(1, 201)])
+    src.execute('CREATE VIEW "big ""ones""" AS SELECT * FROM "order items" WHERE qty > 150')
+    src.commit()
+    src.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with open_catalog(db) as cat:
+        assert sorted(cat.tables) == ['big "ones"', "order items"]
+        kinds = {c.name: c.type for c in cat.tables["order items"].columns}
+        assert kinds == {"id": "BIGINT", "qty": "DOUBLE", "price": "DOUBLE", "code": "VARCHAR", "placed": "VARCHAR",
+                         "raw": "BLOB"}
+        assert cat.tables["order items"].rows == 200 and cat.tables['big "ones"'].rows == 51
+        assert cat.query('SELECT code FROM "order items" WHERE id IN (3, 4) ORDER BY id')[1] == [("X3",), ("4",)]
+        with Sandbox(list(cat.tables.values())) as box:  # as the agents get them
+            assert box.run('SELECT count(*), sum(price) FROM "order items"').rows == [[200, 25125.0]]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    (tmp_path / "empty.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(InputError, match="SQLite database"):
+        open_catalog(tmp_path / "empty.db")
+
+
 def test_times_stored_as_epoch_numbers_are_read_as_timestamps(tmp_path) -> None:
     """Seconds, milliseconds, microseconds, nanoseconds (and fractional seconds) since 1970 in columns named like a
     time become TIMESTAMP columns of the view; numbers whose name or range says otherwise stay numbers."""

@@ -133,7 +133,8 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
            llm_model: str | None, llm_personas: str | None, llm_allow_critical: bool, llm_base_url: str | None,
            llm_cache: Path | None, llm_max_calls: int, llm_max_tokens: int, llm_max_seconds: float) -> None:
     """Analyze the dataset DATASET and write crunch_report.json. DATASET is a directory (parquet files or folders
-    of parts, CSV / TSV / PSV, JSON lines, each of them .gz or .zst too), one such file, or a DuckDB database.
+    of parts, CSV / TSV / PSV, JSON lines, each of them .gz or .zst too), one such file, or a DuckDB or SQLite
+    database.
 
     With --llm-model, each persona also runs as an agent that asks its own read-only SQL questions in a sandbox
     and proposes findings; a finding enters the report only when its SQL, re-run here, returns offending rows

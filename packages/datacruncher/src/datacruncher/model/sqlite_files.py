@@ -1,0 +1,111 @@
+"""SQLite database files (an application's ``app.db``, a dataset shipped as ``.sqlite``): each table and view is a
+table of the dataset.
+
+DuckDB reads SQLite through an extension it downloads at run time, which an offline machine cannot do. So the
+tables are read with Python's own ``sqlite3`` module, opened read-only. Each table is read in batches of 65,536
+rows, turned into Arrow columns, and stored once in DuckDB's storage, which spills under ``--memory-limit``.
+
+SQLite types its values, not its columns. So one scan first finds the storage classes each column holds:
+
+- whole numbers only: an integer;
+- whole and real numbers: a double;
+- any text among them: text, with the numbers written as SQLite writes them;
+- bytes: a blob.
+
+A date stored as text stays text, which is what it is, and what the type checks report.
+
+>>> import sqlite3, tempfile, pathlib, duckdb
+>>> db = pathlib.Path(tempfile.mkdtemp()) / "app.db"
+>>> src = sqlite3.connect(db)
+>>> _ = src.execute("CREATE TABLE t (id INTEGER, price, note TEXT)")
+>>> _ = src.executemany("INSERT INTO t VALUES (?, ?, ?)", [(1, 2, "a"), (2, 2.5, None), (3, 7, "c")])
+>>> src.commit(); src.close()
+>>> tables(db)
+['t']
+>>> con = duckdb.connect()
+>>> load(con, db, "t", '"t"')
+>>> con.execute("SELECT id, price, note FROM t ORDER BY id").fetchall()
+[(1, 2.0, 'a'), (2, 2.5, None), (3, 7.0, 'c')]
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from datagen_contracts.text import quote_ident
+
+from ..errors import InputError
+
+MAGIC = b"SQLite format 3\x00"
+BATCH = 65_536
+
+
+def _open(db: Path) -> sqlite3.Connection:
+    try:  # read-only: the input is never modified, not even by a journal; DuckDB pulls the batches from a thread
+        # of its own, one at a time
+        return sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot open the SQLite database {db}: {exc}") from None
+
+
+def tables(db: Path) -> list[str]:
+    """The tables and views of ``db``, by name (SQLite's own ``sqlite_*`` tables left out)."""
+    src = _open(db)
+    try:
+        rows = src.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                           "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").fetchall()
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read the SQLite database {db}: {exc}") from None
+    finally:
+        src.close()
+    return [str(r[0]) for r in rows]
+
+
+def load(con: Any, db: Path, table: str, target: str) -> None:
+    """Store ``table`` of ``db`` as the DuckDB table ``target`` (an identifier already quoted)."""
+    import pyarrow as pa
+
+    src = _open(db)
+    try:
+        name = quote_ident(table)
+        columns = [str(r[1]) for r in src.execute(f"PRAGMA table_info({name})").fetchall()]
+        if not columns:
+            raise InputError(f"the SQLite table {table!r} of {db} has no columns")
+        classes = src.execute("SELECT " + ", ".join(f"group_concat(DISTINCT typeof({quote_ident(c)}))"
+                                                    for c in columns) + f" FROM {name}").fetchone() or ()
+        kinds = [_kind(set(str(k or "null").split(","))) for k in classes]
+        select = ", ".join(f"CAST({quote_ident(c)} AS TEXT)" if k == "text" else quote_ident(c)
+                           for c, k in zip(columns, kinds, strict=True))
+        arrow = {"int": pa.int64(), "float": pa.float64(), "text": pa.string(), "blob": pa.binary()}
+        schema = pa.schema([pa.field(c, arrow[k]) for c, k in zip(columns, kinds, strict=True)])
+        cursor = src.execute(f"SELECT {select} FROM {name}")
+
+        def batches() -> Iterator[Any]:
+            while rows := cursor.fetchmany(BATCH):
+                yield pa.record_batch([pa.array(values, type=f.type)
+                                       for values, f in zip(zip(*rows, strict=True), schema, strict=True)],
+                                      schema=schema)
+
+        cur = con.cursor()  # its own view of the stream; the table it creates is the database's
+        try:
+            cur.register("__sqlite_rows", pa.RecordBatchReader.from_batches(schema, batches()))
+            cur.execute(f"CREATE TABLE {target} AS SELECT * FROM __sqlite_rows").fetchall()
+        finally:
+            cur.close()
+    except (sqlite3.Error, pa.ArrowException) as exc:
+        raise InputError(f"cannot read the SQLite table {table!r} of {db}: {exc}") from None
+    finally:
+        src.close()
+
+
+def _kind(classes: set[str]) -> str:
+    """A column's type from the storage classes its values have (``integer``, ``real``, ``text``, ``blob``)."""
+    classes.discard("null")
+    if "text" in classes or ("blob" in classes and len(classes) > 1):
+        return "text"
+    if classes == {"blob"}:
+        return "blob"
+    return "float" if "real" in classes else "int"
