@@ -4,7 +4,7 @@ Runs, each in a fresh subprocess (so peak RSS is per run): the full default crun
 alone, the full crunch again under a 256MB DuckDB memory limit, and the floor — a plain DuckDB script that knows
 the keys and computes the measures the Data Engineer persona reports on this data (FK orphans, PK duplicates,
 duplicate rows, null counts, temporal order across the FK, future dates, near-constant columns, numbers/dates stored
-as text, spelling variants, outliers). What the floor does not do is datacruncher's own work: discovering keys,
+as text, dates in several formats, NaN and infinities, a totals row, spelling variants, outliers). What the floor does not do is datacruncher's own work: discovering keys,
 roles and time columns, profiling every column for baselines, sampling offending keys and writing the report.
 Prints a markdown section on stdout.
 
@@ -69,6 +69,11 @@ q = [
   # spelling variants of a category
   f"SELECT count(*) FROM (SELECT lower(trim(status)) k, count(DISTINCT status) v FROM {{o}} GROUP BY 1) WHERE v > 1",
   f"SELECT count(*) FROM (SELECT lower(trim(country)) k, count(DISTINCT country) v FROM {{u}} GROUP BY 1) WHERE v > 1",
+  # dates of a text column written in several formats (the share of each date shape)
+  f"SELECT count(*) FILTER (WHERE regexp_matches(status, '^\\d{{{{4}}}}-\\d{{{{1,2}}}}-\\d{{{{1,2}}}}')), count(*) FILTER (WHERE regexp_matches(status, '^\\d{{{{1,2}}}}/\\d{{{{1,2}}}}/\\d{{{{4}}}}')) FROM {{o}}",
+  f"SELECT count(*) FILTER (WHERE regexp_matches(email, '^\\d{{{{4}}}}-\\d{{{{1,2}}}}-\\d{{{{1,2}}}}')), count(*) FILTER (WHERE regexp_matches(country, '^\\d{{{{4}}}}-\\d{{{{1,2}}}}-\\d{{{{1,2}}}}')) FROM {{u}}",
+  # NaN and infinity among the amounts; a totals row (the largest amount equal to the sum of the others)
+  f"SELECT count(*) FILTER (WHERE NOT isfinite(amount)), sum(amount), max(amount), min(amount), count(*) FILTER (WHERE amount <> 0) FROM {{o}}",
   # outliers of the amount on a robust log scale
   f"WITH y AS (SELECT ln(1 + amount) y FROM {{o}} WHERE amount >= 0), s AS (SELECT median(y) m, mad(y) d FROM y) "
   f"SELECT count(*) FILTER (WHERE abs(y - m) > 6 * 1.4826 * d) FROM y, s",
