@@ -441,3 +441,25 @@ def test_a_totals_row_is_found_from_the_values_alone(tmp_path):
     lines.pop()  # the same export without its totals row
     (data / "invoices.csv").write_text("\n".join(lines) + "\n")
     assert not [i for i in crunch(data, personas="Data Engineer").issues if i.rule_id == "total_rows"]
+
+
+def test_a_sqlite_databases_declared_keys_find_orphans_named_unlike_their_target(tmp_path):
+    """SQLite enforces no foreign key unless a connection asks, so orphans are common; ``billed_to REFERENCES
+    customer`` names neither the table nor its key column, yet the declared key makes the edge, and its orphans are
+    counted exactly."""
+    import sqlite3
+
+    db = tmp_path / "books.sqlite"
+    src = sqlite3.connect(db)
+    src.execute("CREATE TABLE customer (cust_no INTEGER PRIMARY KEY, name TEXT)")
+    src.executemany("INSERT INTO customer VALUES (?, ?)", [(i, f"n{i}") for i in range(1, 201)])
+    src.execute("CREATE TABLE invoice (inv INTEGER PRIMARY KEY, billed_to INTEGER REFERENCES customer, amount REAL)")
+    src.executemany("INSERT INTO invoice VALUES (?, ?, ?)",
+                    [(i, i % 200 + 1 if i % 4 else 900 + i, i * 1.5) for i in range(1, 1001)])
+    src.commit()
+    src.close()
+    report = crunch(db, personas="Data Engineer")
+    (edge,) = [f for f in report.model.foreign_keys if f.from_table == "invoice"]
+    assert (edge.from_column, edge.to_table, edge.to_column) == ("billed_to", "customer", "cust_no")
+    (orphans,) = [i for i in report.issues if i.rule_id == "fk_orphans"]
+    assert orphans.measure.failed_row_count == 250

@@ -71,6 +71,10 @@ def declared_facts(catalog: Any) -> dict[str, dict[str, Any]]:
                 "nullable": {c.name: c.nullable for c in t.columns},
                 "roles": {c.name: c.role for c in t.columns if c.role},
             }
+    for name, source in catalog.tables.items():  # keys a database file declares (SQLite), where nothing else does
+        if source.declared and name not in out:
+            out[name] = {"pk": source.declared.get("pk"), "kind": None, "nullable": {}, "roles": {},
+                         "fks": [(c, p, pc, "none" if p == name else "after") for c, p, pc in source.declared["fks"]]}
     schema = catalog.schema or {}
     said = semantics.expectations(schema)
     for node in schema.get("nodes", []) if isinstance(schema.get("nodes"), list) else []:

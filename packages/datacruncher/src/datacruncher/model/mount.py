@@ -54,6 +54,8 @@ class TableSource:
     decimal_comma: list[str] = field(default_factory=list)  # CSV text columns read as numbers (see csv_files.py)
     #: CSV text columns of numbers and null tokens read as numbers: column -> (type, [(token, rows)])
     null_tokens: dict[str, Tokens] = field(default_factory=dict)
+    #: keys the file itself declares (a SQLite table's): {"pk": column | None, "fks": [(column, table, column)]}
+    declared: dict[str, Any] = field(default_factory=dict)
     #: placeholder times read as NULL: column -> [(value, rows)] (see sentinels.py)
     sentinels: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
@@ -96,6 +98,7 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
     elif source.reader == "sqlite":  # stored once in DuckDB's storage, like CSV
         sqlite_files.load(con, source.files[0], str(source.relation), source.sql)
+        source.declared = sqlite_files.keys(source.files[0], str(source.relation))
         body = ""
     elif source.reader == "json":
         try:  # parsed once into DuckDB's own storage, like CSV

@@ -12,7 +12,8 @@ SQLite types its values, not its columns. So one scan first finds the storage cl
 - any text among them: text, with the numbers written as SQLite writes them;
 - bytes: a blob.
 
-A date stored as text stays text, which is what it is, and what the type checks report.
+A date stored as text stays text, which is what it is, and what the type checks report. The keys a table declares
+(:func:`keys`) are declared facts of the dataset, as ``.metadata.json``'s are.
 
 >>> import sqlite3, tempfile, pathlib, duckdb
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "app.db"
@@ -62,6 +63,35 @@ def tables(db: Path) -> list[str]:
     finally:
         src.close()
     return [str(r[0]) for r in rows]
+
+
+def keys(db: Path, table: str) -> dict[str, Any]:
+    """What ``table`` declares: its one-column primary key and its one-column foreign keys (SQLite does not enforce
+    them unless a connection asks, so their orphans are common), as ``{"pk": …, "fks": [(column, table, column)]}``;
+    a foreign key naming no column points at the parent's primary key."""
+    src = _open(db)
+    try:
+        info = src.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall()
+        refs = src.execute(f"PRAGMA foreign_key_list({quote_ident(table)})").fetchall()
+        pks = [str(r[1]) for r in sorted(info, key=lambda r: r[5]) if r[5]]
+        groups: dict[int, list[Any]] = {}
+        for r in refs:  # id, seq, table, from, to, …: a composite key has several rows of one id
+            groups.setdefault(int(r[0]), []).append(r)
+        fks = []
+        for rows in groups.values():
+            if len(rows) == 1:
+                parent, column, target = str(rows[0][2]), str(rows[0][3]), rows[0][4]
+                fks.append((column, parent, str(target) if target else _pk(src, parent)))
+    except sqlite3.Error:
+        return {}
+    finally:
+        src.close()
+    return {"pk": pks[0] if len(pks) == 1 else None, "fks": [fk for fk in fks if fk[2]]}
+
+
+def _pk(src: sqlite3.Connection, table: str) -> str:
+    pks = [str(r[1]) for r in src.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall() if r[5]]
+    return pks[0] if len(pks) == 1 else ""
 
 
 def load(con: Any, db: Path, table: str, target: str) -> None:
