@@ -458,6 +458,19 @@ def test_an_openapi_document_becomes_tables_linked_by_refs_arrays_and_names(tmp_
     assert pc.all(pc.match_substring_regex(owners["address_zip"], "^[0-9]{5}$")).as_py()
 
 
+def test_a_key_pattern_with_fewer_values_than_rows_keeps_the_key_unique(tmp_path: Path) -> None:
+    """``HID_[0-9]{2}`` makes 100 keys: for 500 rows the key is generated as UUIDs (a key must be unique), noted."""
+    doc = {"METADATA_SPEC_VERSION": "SINGLE_TABLE_V1", "primary_key": "hid",
+           "columns": {"hid": {"sdtype": "id", "regex_format": "HID_[0-9]{2}"}, "n": {"sdtype": "numerical"}}}
+    got = import_schema(_write(tmp_path / "hotels.json", doc), rows=500)
+    assert _columns(got.schema, "hotels")["hid"]["generator"] == {"faker": {"method": "uuid4"}}
+    assert any("hotels.hid: its pattern 'HID_[0-9]{2}' has 100 values, fewer than the 500 rows planned" in n
+               for n in got.notes)
+    assert got.schema["nodes"][0]["pk"] == "hid"
+    assert import_schema(_write(tmp_path / "small.json", doc), rows=100).schema["nodes"][0]["columns"][0][
+        "generator"] == {"faker": {"method": "bothify", "text": "HID_##"}}
+
+
 def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
     doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "order", "type": "object",
            "required": ["order_id"],

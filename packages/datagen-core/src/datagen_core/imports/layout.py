@@ -21,7 +21,7 @@ from typing import Any
 from datagen_contracts.dsl.base import FAKER_METHODS
 from datagen_contracts.text import name_words as words
 
-from .patterns import template_of
+from .patterns import capacity, template_of
 
 FANOUT = 3  # children per parent when the source gives no row counts
 MOST = 30  # … unless that takes a table past this many times --rows (a long chain of references)
@@ -192,7 +192,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             pk = _surrogate(t)
             notes.append(f"{t.name}: no primary key in the source; {pk} added")
         node["pk"] = pk
-        node["columns"] = [_column(t, f, keyed.get(f.name), known, notes) for f in t.fields]
+        node["columns"] = [_column(t, f, keyed.get(f.name), known, notes, expected[t.name]) for f in t.fields]
         for f, col in zip(t.fields, node["columns"], strict=True):
             if parents and f.window and f.window[0] < timeframe[0]:  # times from before the data's period (a birth
                 col["after_parent"] = False                          # date): an attribute, not an event after it
@@ -283,15 +283,21 @@ def _surrogate(t: Table) -> str:
 
 
 def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Table],
-            notes: list[str]) -> dict[str, Any]:
+            notes: list[str], rows: float = 0) -> dict[str, Any]:
     col: dict[str, Any] = {"name": f.name, "type": f.type}
     where = f"{t.name}.{f.name}"
+    template = template_of(f.pattern or "") if f.type == "string" and f.enum is None else None
+    too_few = template is not None and (f.name == t.pk or f.unique) and capacity(template) < rows
+    if template is not None and too_few:
+        notes.append(f"{where}: its pattern {f.pattern!r} has {capacity(template):,} values, fewer than the "
+                     f"{rows:,.0f} rows planned; the key is generated as UUIDs, which do not follow it")
+        template = None
     if ref is not None:
         parent = known[ref[0]]
         target = parent.field(ref[1])
         col["type"] = target.type if target is not None else f.type
         col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
-    elif f.type == "string" and f.enum is None and (template := template_of(f.pattern or "")) is not None:
+    elif template is not None:
         col["generator"] = {"faker": {"method": "bothify", "text": template}}  # unique by construction if declared
     elif f.name == t.pk and f.type == "string" and (f.hint or hinted(f.name)) in UNIQUE_BY_CONSTRUCTION:
         col["generator"] = {"faker": {"method": f.hint or hinted(f.name)}}  # a unique e-mail stays an e-mail
@@ -315,7 +321,7 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
                 **({"max": f.high} if f.high is not None and col["type"] in ("int", "float") else {})}
     if declared:
         col["constraints"] = declared
-    if "pattern" in declared and not {"choice", "lookup"} & set(col["generator"]) and template_of(f.pattern or "") is None:
+    if "pattern" in declared and not {"choice", "lookup"} & set(col["generator"]) and template is None and not too_few:
         notes.append(f"{where}: its pattern {f.pattern!r} is kept as a constraint, but the generated values do not "
                      "follow it (edit its generator, e.g. faker bothify)")
     return col

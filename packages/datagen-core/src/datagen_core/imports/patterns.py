@@ -53,3 +53,12 @@ def _repetitions(count: str | None, low: str | None, comma: str | None, high: st
     if comma is None:  # {n}
         return int(low or 1)
     return int(high) if high else max(int(low or 0), UNBOUNDED)  # {n,m}: the most; {n,}: n or more
+
+
+def capacity(template: str) -> int:
+    """How many distinct values a template makes (10 per ``#``, 26 per ``?``).
+
+    >>> capacity("HID_###"), capacity("??-#")
+    (1000, 6760)
+    """
+    return 10 ** template.count("#") * 26 ** template.count("?")
