@@ -458,6 +458,21 @@ def test_an_openapi_document_becomes_tables_linked_by_refs_arrays_and_names(tmp_
     assert pc.all(pc.match_substring_regex(owners["address_zip"], "^[0-9]{5}$")).as_py()
 
 
+def test_a_tree_of_json_schema_objects_references_itself(tmp_path: Path) -> None:
+    """A category whose children are categories: a reference to its own table, never a table generated under
+    itself (which the DSL cannot order)."""
+    doc = {"$defs": {"Category": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "children": {"type": "array", "minItems": 0, "maxItems": 4,
+                                                "items": {"$ref": "#/$defs/Category"}}}}}}
+    got = import_schema(_write(tmp_path / "tree.json", doc), rows=50)
+    (node,) = got.schema["nodes"]
+    assert node["kind"] == "entity" and node.get("parents") is None
+    assert _columns(got.schema, "Category")["Category_id"]["generator"] == {"lookup": {"from": "Category.id"}}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+
+
 def test_a_key_pattern_with_fewer_values_than_rows_keeps_the_key_unique(tmp_path: Path) -> None:
     """``HID_[0-9]{2}`` makes 100 keys: for 500 rows the key is generated as UUIDs (a key must be unique), noted."""
     doc = {"METADATA_SPEC_VERSION": "SINGLE_TABLE_V1", "primary_key": "hid",

@@ -211,6 +211,8 @@ class _Reader:
         t.fields.append(Field(back, "int", required=True))
         t.fks.append((back, parent.name, parent.pk or ""))
         low, high = array.get("minItems"), array.get("maxItems")
+        if t.name == parent.name:  # a tree (a node's children are nodes): a reference to itself, not a fanout
+            return
         if isinstance(low, int) and isinstance(high, int) and 0 <= low <= high and t.under is None:
             t.under, t.per_parent, t.per_parent_max = parent.name, low, high
 
