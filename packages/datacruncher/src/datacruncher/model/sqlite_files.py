@@ -71,9 +71,8 @@ def keys(db: Path, table: str) -> dict[str, Any]:
     a foreign key naming no column points at the parent's primary key."""
     src = _open(db)
     try:
-        info = src.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall()
         refs = src.execute(f"PRAGMA foreign_key_list({quote_ident(table)})").fetchall()
-        pks = [str(r[1]) for r in sorted(info, key=lambda r: r[5]) if r[5]]
+        pk = _pk(src, table)
         groups: dict[int, list[Any]] = {}
         for r in refs:  # id, seq, table, from, to, …: a composite key has several rows of one id
             groups.setdefault(int(r[0]), []).append(r)
@@ -86,10 +85,11 @@ def keys(db: Path, table: str) -> dict[str, Any]:
         return {}
     finally:
         src.close()
-    return {"pk": pks[0] if len(pks) == 1 else None, "fks": [fk for fk in fks if fk[2]]}
+    return {"pk": pk or None, "fks": [fk for fk in fks if fk[2]]}
 
 
 def _pk(src: sqlite3.Connection, table: str) -> str:
+    """The table's one-column primary key ("" when it has none, or several columns)."""
     pks = [str(r[1]) for r in src.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall() if r[5]]
     return pks[0] if len(pks) == 1 else ""
 

@@ -22,13 +22,12 @@ import re
 from typing import Any
 
 from .dbt import declared_type
-from .layout import Field, Table, mapping, number
+from .layout import FORMAT_METHODS, Field, Table, mapping, number
 
 _LOGICAL = {"integer": "int", "long": "int", "int": "int", "bigint": "int", "number": "float", "decimal": "float",
             "numeric": "float", "double": "float", "float": "float", "boolean": "bool", "bool": "bool",
             "date": "date", "timestamp": "datetime", "timestamp_tz": "datetime", "timestamp_ntz": "datetime",
             "datetime": "datetime", "string": "string", "text": "string", "varchar": "string"}
-_FORMATS = {"email": "email", "uuid": "uuid4", "uri": "url", "url": "url"}
 _REFERENCES = re.compile(r"\breferences\s+([^\s.]+)\.(\S+)", re.IGNORECASE)
 
 
@@ -51,7 +50,7 @@ def _table(name: str, description: Any, props: list[dict[str, Any]]) -> Table:
         f = Field(p["name"], _type(p), required=bool(p.get("required")),
                   unique=bool(p.get("unique") or p.get("primaryKey") or p.get("primary")),
                   description=p.get("description") if isinstance(p.get("description"), str) else None,
-                  hint=_FORMATS.get(str(opts.get("format") or "").lower()),
+                  hint=FORMAT_METHODS.get(str(opts.get("format") or "").lower()),
                   pattern=opts.get("pattern") if isinstance(opts.get("pattern"), str) else None,
                   low=number(opts.get("minimum")), high=number(opts.get("maximum")))
         f.enum = _values(p)

@@ -18,10 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .layout import Field, Table, number
+from .layout import FORMAT_METHODS, Field, Table, number
 
 _TYPES = {"integer": "int", "year": "int", "number": "float", "boolean": "bool", "date": "date", "datetime": "datetime"}
-_FORMATS = {"email": "email", "uri": "url", "uuid": "uuid4"}
 
 
 def read(doc: dict[str, Any], stem: str, folder: Path | None) -> list[Table]:
@@ -61,7 +60,7 @@ def _field(f: dict[str, Any]) -> Field:
     low, high = c.get("minimum"), c.get("maximum")
     return Field(str(f["name"]), kind, required=bool(c.get("required")), unique=bool(c.get("unique")),
                  enum=c.get("enum") if isinstance(c.get("enum"), list) and c.get("enum") else None,
-                 low=number(low), high=number(high), hint=_FORMATS.get(str(f.get("format"))) if kind == "string" else None,
+                 low=number(low), high=number(high), hint=FORMAT_METHODS.get(str(f.get("format"))) if kind == "string" else None,
                  pattern=c.get("pattern") if isinstance(c.get("pattern"), str) else None,
                  description=f.get("description") if isinstance(f.get("description"), str) else None)
 

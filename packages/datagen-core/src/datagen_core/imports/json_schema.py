@@ -37,12 +37,10 @@ from typing import Any
 
 from datagen_contracts.text import name_words as words
 
-from .layout import Field, Table, mapping, named_key, number
+from .layout import FORMAT_METHODS, Field, Table, mapping, named_key, number
 
 _TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "string"}
-_FORMATS = {"date": ("date", None), "date-time": ("datetime", None), "email": ("string", "email"),
-            "idn-email": ("string", "email"), "uri": ("string", "url"), "url": ("string", "url"),
-            "uuid": ("string", "uuid4"), "ipv4": ("string", "ipv4"), "hostname": ("string", "domain_name")}
+_TIMES = {"date": "date", "date-time": "datetime"}
 
 
 def read(doc: dict[str, Any], stem: str) -> tuple[list[Table], list[str]]:
@@ -173,8 +171,8 @@ class _Reader:
                 self.notes.append(f"{where}: one of several shapes (oneOf/anyOf or several types), generated as text")
             t.fields.append(Field(col, "string", required=required and not nullable))
             return
-        dsl_type, hint = _FORMATS.get(str(spec.get("format")), (_TYPES[types[0]], None)) if types[0] == "string" \
-            else (_TYPES[types[0]], None)
+        fmt = str(spec.get("format")) if types[0] == "string" else ""
+        dsl_type, hint = _TIMES.get(fmt, _TYPES[types[0]]), FORMAT_METHODS.get(fmt)
         low = number(spec.get("minimum", spec.get("exclusiveMinimum")))
         high = number(spec.get("maximum", spec.get("exclusiveMaximum")))
         enum = [spec["const"]] if "const" in spec else spec.get("enum") if isinstance(spec.get("enum"), list) else None

@@ -78,6 +78,9 @@ NAME_HINTS = (
     ({"description", "comment", "comments", "notes", "note", "body", "message"}, "sentence"),
     ({"currency"}, "currency_code"), ({"color", "colour"}, "color_name"), ({"username", "login"}, "user_name"),
 )
+#: a text format another tool declares (JSON Schema / Frictionless / a data contract ``format``) → its Faker method
+FORMAT_METHODS = {"email": "email", "idn-email": "email", "uri": "url", "url": "url", "uuid": "uuid4", "ipv4": "ipv4",
+                  "hostname": "domain_name"}
 #: a person's full name: ``name`` alone or beside words that say whose (``customer_name``), not ``product_name``
 _PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", "employee", "author", "owner"}
 
