@@ -463,3 +463,19 @@ def test_a_sqlite_databases_declared_keys_find_orphans_named_unlike_their_target
     assert (edge.from_column, edge.to_table, edge.to_column) == ("billed_to", "customer", "cust_no")
     (orphans,) = [i for i in report.issues if i.rule_id == "fk_orphans"]
     assert orphans.measure.failed_row_count == 250
+
+
+def test_header_lines_repeated_among_the_rows_are_found(tmp_path):
+    """Three exports concatenated with their headers: the two header lines inside the data are counted (they are
+    why every column reads as text). A text column that once holds its own name, beside others that do not, is no
+    header row."""
+    data = tmp_path / "d"
+    data.mkdir()
+    header = "order_id,customer,amount,note\n"
+    rows = [f"{i},C{i % 40},{i * 1.5:.2f},{'note' if i == 7 else 'x'}\n" for i in range(1, 301)]
+    (data / "orders.csv").write_text(header + "".join(rows[:100]) + header + "".join(rows[100:200]) + header
+                                     + "".join(rows[200:]))
+    (data / "clean.csv").write_text("a,b,c\n" + "".join(f"a,{i},c{i}\n" for i in range(50)))
+    report = crunch(data, personas="Data Engineer")
+    found = [(i.table, i.measure.failed_row_count, i.severity) for i in report.issues if i.rule_id == "header_rows"]
+    assert found == [("orders", 2, "high")]

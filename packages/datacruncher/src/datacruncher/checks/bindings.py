@@ -82,10 +82,21 @@ def over_table(model: Model, check: Any) -> list[Context]:
         names = {"table": t.name, **roles}
         ctx = Context(key=t.name, table=t.name, names=names)
         ctx.exprs["dup_scope"] = _dup_scope(t)
+        ctx.exprs["header_match"] = _header_match(t)
         out.append(ctx)
     if not out:
         raise Skip(_why(check, "no table"))
     return out
+
+
+def _header_match(t: Table) -> str:
+    """``{header_match}``: a row whose every text column holds that column's own name — the header line of a CSV
+    file repeated among its rows (files concatenated with their headers). FALSE with fewer than two text columns,
+    where one value equal to its column's name proves nothing."""
+    text = [c for c in t.columns if c.type == "VARCHAR"]
+    if len(text) < 2:
+        return "FALSE"
+    return "(" + " AND ".join(f"{c.sql} = {quote_literal(c.name)}" for c in text) + ")"
 
 
 def _dup_scope(t: Table) -> str:
@@ -326,7 +337,7 @@ def _why(check: Any, base: str, edge: bool = False) -> str:
 
 BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]]] = {
     "dataset": (over_dataset, ()),
-    "table": (over_table, ("table", "dup_scope")),
+    "table": (over_table, ("table", "dup_scope", "header_match")),
     "pk": (over_pk, ("table", "pk")),
     "column": (over_column, ("table", "column", "pk", "col_start", "col_end", "attribute_date", "skewed", "reach",
                              "approx_distinct")),
