@@ -479,3 +479,14 @@ def test_header_lines_repeated_among_the_rows_are_found(tmp_path):
     report = crunch(data, personas="Data Engineer")
     found = [(i.table, i.measure.failed_row_count, i.severity) for i in report.issues if i.rule_id == "header_rows"]
     assert found == [("orders", 2, "high")]
+
+
+def test_the_totals_row_check_passes_an_all_null_column(tmp_path):
+    """A numeric column with no value at all has no totals row: the check passes (0 rows), it neither fails nor
+    errors."""
+    import pyarrow as pa
+
+    write(tmp_path / "d", "t", {"t_id": list(range(40)), "empty": pa.array([None] * 40, pa.float64())})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    outcome = [c.status for c in report.checks.results if c.rule_id == "total_rows" and c.column == "empty"]
+    assert outcome == ["passed"]

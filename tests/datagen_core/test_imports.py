@@ -490,20 +490,22 @@ def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
     doc = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "order", "type": "object",
            "required": ["order_id"],
            "properties": {"order_id": {"type": "string", "format": "uuid"},
-                          "customer_id": {"type": "integer"},
+                          "customer_id": {"type": "integer"}, "category_id": {"type": "integer"},
                           "placed": {"type": "string", "format": "date-time"},
                           "total": {"type": ["number", "null"], "minimum": 0},
                           "lines": {"type": "array", "items": {"$ref": "#/$defs/line"}},
                           "kind": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
            "$defs": {"line": {"type": "object", "properties": {"sku": {"type": "string", "pattern": "^SKU-[0-9]{6}$"},
                                                                "qty": {"type": "integer", "minimum": 1, "maximum": 9}}},
-                     "customers": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
+                     "customers": {"type": "object", "properties": {"id": {"type": "integer"}}},
+                     "categories": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
     got = import_schema(_write(tmp_path / "order.schema.json", doc), rows=50)
     assert got.format == "JSON Schema"
     nodes = {n["id"]: n for n in got.schema["nodes"]}
-    assert list(nodes) == ["customers", "order", "line"]
+    assert list(nodes) == ["customers", "categories", "order", "line"]
     order, line = _columns(got.schema, "order"), _columns(got.schema, "line")
     assert order["customer_id"]["generator"] == {"lookup": {"from": "customers.id"}}  # by its name, plural table
+    assert order["category_id"]["generator"] == {"lookup": {"from": "categories.id"}}  # -ies → -y
     assert order["order_id"]["generator"] == {"faker": {"method": "uuid4"}} and nodes["order"]["pk"] == "order_id"
     assert order["placed"]["type"] == "datetime" and order["kind"]["type"] == "string"
     assert line["order_id"]["generator"] == {"lookup": {"from": "order.order_id"}}

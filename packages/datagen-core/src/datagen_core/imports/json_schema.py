@@ -37,7 +37,7 @@ from typing import Any
 
 from datagen_contracts.text import name_words as words
 
-from .layout import FORMAT_METHODS, Field, Table, mapping, named_key, number
+from .layout import FORMAT_METHODS, Field, Table, mapping, name_stems, named_key, number, surrogate
 
 _TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "string"}
 _TIMES = {"date": "date", "date-time": "datetime"}
@@ -192,11 +192,10 @@ class _Reader:
             for i, (c, p, _) in enumerate(t.fks):
                 target = self.tables.get(p)
                 if target is not None:
-                    t.fks[i] = (c, p, target.pk or self._surrogate(target))
+                    t.fks[i] = (c, p, target.pk or self._keyed(target))
 
-    def _surrogate(self, t: Table) -> str:
-        t.pk = f"{t.name}_id" if t.field(f"{t.name}_id") is None else f"{t.name}_row_id"
-        t.fields.insert(0, Field(t.pk, "int", required=True, unique=True))
+    def _keyed(self, t: Table) -> str:
+        t.pk = surrogate(t)
         self.notes.append(f"{t.name}: no key in the schema; {t.pk} added for the tables that reference it")
         return t.pk
 
@@ -217,10 +216,12 @@ class _Reader:
     def _by_name(self) -> None:
         """``customerId`` / ``customer_id`` in a table, with a table ``Customer`` (``customers``) beside it that has a
         key: a foreign key to that key."""
-        by_words = {tuple(words(n)): n for n in self.tables}
-        for n in list(by_words):
-            if n and n[-1].endswith("s"):
-                by_words.setdefault((*n[:-1], n[-1][:-1]), by_words[n])
+        by_words: dict[tuple[str, ...], str] = {}
+        for n in self.tables:  # a table's own words first, then the singular of the others' (categories → category)
+            by_words.setdefault(tuple(words(n)), n)
+        for n in self.tables:
+            for stem in name_stems(n):
+                by_words.setdefault(stem, n)
         for t in self.tables.values():
             linked = {c for c, _, _ in t.fks}
             for f in t.fields:

@@ -192,7 +192,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             t.pk = pk
             notes.append(f"{t.name}: no primary key in the source; {pk} taken as the key by its name")
         if pk is None:
-            pk = _surrogate(t)
+            pk = surrogate(t)
             notes.append(f"{t.name}: no primary key in the source; {pk} added")
         node["pk"] = pk
         node["columns"] = [_column(t, f, keyed.get(f.name), known, notes, expected[t.name]) for f in t.fields]
@@ -255,6 +255,22 @@ def _dotless(tables: list[Table], notes: list[str]) -> list[Table]:
     return tables
 
 
+def name_stems(name: str) -> set[tuple[str, ...]]:
+    """A table name's words, as written and with its last word in the singular (``order_items`` → ``order item``).
+
+    >>> ("category",) in name_stems("categories"), sorted(name_stems("People"))
+    (True, [('people',), ('person',)])
+    """
+    own = words(name)
+    stems = {tuple(own)}
+    if own:
+        last = own[-1]
+        for cut, add in (("ies", "y"), ("es", ""), ("s", ""), ("people", "person")):
+            if last.endswith(cut):
+                stems.add((*own[:-1], last[: len(last) - len(cut)] + add))
+    return stems
+
+
 def named_key(t: Table) -> str | None:
     """The column named as the table's own identifier (``id``, ``order_id`` in ``orders``, ``PersonID`` in
     ``people``/``person``), when the source declares no key and nothing references it otherwise.
@@ -264,13 +280,7 @@ def named_key(t: Table) -> str | None:
     >>> named_key(Table("categories", [Field("CategoryID", "int")])), named_key(Table("t", [Field("paid", "string")]))
     ('CategoryID', None)
     """
-    own = words(t.name)
-    stems = {tuple(own)}
-    if own:
-        last = own[-1]
-        for cut, add in (("ies", "y"), ("es", ""), ("s", ""), ("people", "person")):
-            if last.endswith(cut):
-                stems.add((*own[:-1], last[: len(last) - len(cut)] + add))
+    stems = name_stems(t.name)
     fks = {c for c, _, _ in t.fks}
     for f in t.fields:
         w = tuple(words(f.name))
@@ -279,7 +289,8 @@ def named_key(t: Table) -> str | None:
     return None
 
 
-def _surrogate(t: Table) -> str:
+def surrogate(t: Table) -> str:
+    """Add a key column to ``t`` (``<table>_id``, or ``<table>_row_id`` when that name is taken); its name."""
     name = f"{t.name}_id" if not t.field(f"{t.name}_id") else f"{t.name}_row_id"
     t.fields.insert(0, Field(name, "int", required=True, unique=True))
     return name

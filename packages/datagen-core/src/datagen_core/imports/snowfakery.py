@@ -129,7 +129,7 @@ def _count(count: Any) -> tuple[int, int] | None:
         arg = count["random_number"]
         low, high = arg.get("min", 0), arg.get("max", 1)
     elif isinstance(count, str) and (m := _CALL.match(count.strip())) and m.group(1) == "random_number":
-        low, high = _args(m.group(2), ("min", "max"))[:2] + [None] * (2 - len(_args(m.group(2), ("min", "max"))[:2]))
+        low, high, *_ = [*_args(m.group(2), ("min", "max")), None, None]
     else:
         return None
     if all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (low, high)) and low <= high:
