@@ -163,6 +163,25 @@ def test_future_dates_respect_the_columns_own_window(tmp_path):
     assert not [i for i in report.issues if i.rule_id == "future_dates"]
 
 
+def test_planned_dates_without_a_declared_window_are_judged_by_their_own_range(tmp_path):
+    # no schema, no metadata: the data's end comes from its creation times; an expiry a year after creation and a
+    # loan's maturity years later run past it by design, while a handful of typos decades out still count
+    n = 2000
+    created = [dt.datetime(2022, 1, 1) + dt.timedelta(hours=13 * i) for i in range(n)]
+    expires = [c + dt.timedelta(days=365) for c in created]
+    typos = [dt.datetime(2099, 1 + i % 12, 1 + i % 27) for i in range(0, n, 250)]
+    for k, i in enumerate(range(0, n, 250)):
+        expires[i] = typos[k]
+    write(tmp_path / "d", "subscription", {"subscription_id": list(range(n)), "created_at": created,
+                                           "expires_at": expires,
+                                           "matures_on": [c + dt.timedelta(days=365 * (3 + 2 * (i % 4)))
+                                                          for i, c in enumerate(created)]})
+    report = crunch(tmp_path / "d", personas="DE")
+    found = {i.column: i for i in report.issues if i.rule_id == "future_dates"}
+    assert set(found) == {"expires_at"}  # matures_on: 92% past the data's end, its own range
+    assert found["expires_at"].finding.startswith(f"{len(typos)} values") and "column's own robust end" in found["expires_at"].finding
+
+
 def test_time_choices_in_an_ordered_pair_are_not_compared(tmp_path):
     n = 300
     starts = [dt.datetime(2024, 1, 1), dt.datetime(2024, 6, 1)]

@@ -172,7 +172,9 @@ def _column_window(model: Model, col: Column, ctx: Context) -> None:
     declared generator window (a shop's planned ``closed_on`` after the data, a student's ``birth_date`` before
     it); ``{col_window}`` says where the bounds come from and ``{attribute_date}`` is TRUE for a column the
     schema marks ``after_parent: false``."""
-    start, end, declared = model.ref_start, model.ref_end, "timeframe"
+    start, end, declared = model.ref_start, model.ref_end, "timeframe" if model.ref_declared else "data's own robust end"
+    if end is not None and col.own_end is not None and col.own_end > end:  # nothing declared: a planned date's range
+        end, declared = col.own_end, "column's own robust end, past the data's"
     if col.window is not None:
         start = min(start, col.window[0]) if start else None
         end = max(end, col.window[1]) if end else None

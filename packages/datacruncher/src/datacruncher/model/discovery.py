@@ -32,7 +32,8 @@ from .roles import (
 from .semantic import Column, ForeignKey, Model, Table, type_kind
 
 MIN_FK_COVERAGE = 0.8
-OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # a name-matched candidate below this is a coincidence, not a broken FK
+OWN_END_MARGIN_DAYS, OWN_END_MARGIN_SHARE = 30, 0.25  # past a time column's 99th percentile: its own end
+LATEST = (dt.datetime(9999, 12, 31) - dt.datetime(1970, 1, 1)).total_seconds()
 
 
 def discover(catalog: Catalog, *, reference_window: bool = True) -> Model:
@@ -378,18 +379,19 @@ def set_reference_window(catalog: Catalog, model: Model,
             pass
     ends = []
     for t in model.tables.values():
-        if not t.rows:
-            continue
-        stamps = [c.name for c in t.columns if c.temporal and write_stamp(c.name) and c.name != t.created_at]
-        for name in ([t.created_at] if t.created_at else []) + stamps:
-            row = (quantiles or {}).get((t.name, name))
+        for c in (c for c in t.columns if c.temporal and t.rows):
+            row = (quantiles or {}).get((t.name, c.name))
             if row is None:
-                e = f"epoch(CAST({quote_ident(name)} AS TIMESTAMP))"
-                high, low = fetch_one(catalog.con, f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) "
-                                                   f"FROM {t.sql}")
-                row = (high, low)
-            if row[0] is not None and row[1] is not None:
-                # the data's own end: a robust high quantile plus a generous margin, so only clear leaks count
-                ends.append(row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1])))
+                e = f"epoch(CAST({c.sql} AS TIMESTAMP))"
+                row = fetch_one(catalog.con, f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}")
+            if row[0] is None or row[1] is None:
+                continue
+            # a robust high quantile plus a generous margin, so only clear leaks count; every date column has its
+            # own (an expiry, a loan's maturity run past the data's end by design), creation times and write
+            # stamps make the data's
+            end = row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1]))
+            c.own_end = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=min(end, LATEST))  # 9999-12-31 placeholders
+            if c.name == t.created_at or write_stamp(c.name):
+                ends.append(c.own_end)
     if ends:
-        model.ref_end = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=max(ends))
+        model.ref_end = max(ends)

@@ -62,6 +62,8 @@ class Column:
     #: the generator's own declared window (schema ``within: {start, end}``), when it names one
     window: tuple[dt.datetime, dt.datetime] | None = None
     after_parent: bool | None = None  # schema ``after_parent`` (False: an attribute date, not an event)
+    #: a time column's own robust end (99th percentile plus a margin), set when no time window is declared
+    own_end: dt.datetime | None = None
     #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
