@@ -157,3 +157,28 @@ def test_the_report_says_where_discovery_sampled(tmp_path):
     assert (fk.to_table, fk.coverage, fk.orphan_rows) == ("accounts", 1.0, 0)
     small = crunch(shop(tmp_path / "s", users=50, orders=200), personas="Data Engineer")
     assert small.model.sampling == []
+
+
+def test_a_key_named_unlike_its_target_among_several_dense_keys(tmp_path):
+    # dbt's jaffle shop: raw_orders.user_id -> raw_customers.id. Three 1..N keys hold user_id's range; payments'
+    # 1..131 would have been hit above 100 by 63 draws, a fluke of e^-17, so customers' 1..100 is the one. An
+    # attribute as small (a minute 0..59, not named as an id) fitting a 1..60 key stays no reference.
+    import random
+
+    rnd = random.Random(7)
+    write(tmp_path, "raw_customers", {"id": list(range(1, 101)), "first_name": [f"F{i % 17}" for i in range(100)]})
+    users = [rnd.randint(1, 100) for _ in range(99)]
+    write(tmp_path, "raw_orders", {"id": list(range(1, 100)), "user_id": users,
+                                   "status": ["completed", "placed", "returned"] * 33})
+    write(tmp_path, "raw_payments", {"id": list(range(1, 132)), "order_id": [1 + i % 99 for i in range(131)],
+                                     "amount": [100 * (i % 30) for i in range(131)]})
+    write(tmp_path, "promotion", {"p_promo_sk": list(range(1, 61)), "p_cost": [1000.0] * 60})
+    write(tmp_path, "time_dim", {"t_time_sk": list(range(3600)), "t_minute": [i // 60 % 60 for i in range(3600)]})
+    with open_catalog(tmp_path) as cat:
+        model = discover(cat)
+    fks = {(f.child, f.child_column): (f.parent, f.parent_column) for f in model.foreign_keys}
+    assert fks[("raw_orders", "user_id")] == ("raw_customers", "id")
+    assert fks[("raw_payments", "order_id")] == ("raw_orders", "id")
+    assert ("time_dim", "t_minute") not in fks
+    (fk,) = [f for f in model.foreign_keys if f.child_column == "user_id"]
+    assert any("one-in-a-million" in r for r in fk.evidence.reasons)

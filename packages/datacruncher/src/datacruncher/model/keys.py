@@ -15,7 +15,9 @@ distinct values found in the key, and those not (orphans). A pair is an FK when:
   uuid codes, sparse integers) once the child holds ``MIN_DISTINCT`` distinct values. A dense integer key
   (``1..N``, the surrogate keys of most warehouses) is hit by any small count or measure (``quantity`` 1..100
   inside ``item_sk`` 1..18000): it needs name evidence, or else to be the only key that contains the child,
-  with the child covering at least half of it. Booleans, floats, times, measures (money, quantities) and columns
+  with the child covering at least half of it: the one dense key whose range the child's values spread over as
+  draws from it would — another so much wider that they would have missed its other ids by a one-in-a-million
+  fluke does not count, nor does a key whose values they fill only a corner of. Booleans, floats, times, measures (money, quantities) and columns
   with a single value are never children by values alone.
 
 Every FK kept carries its evidence (containment, distinct counts, key coverage, name score, reasons), and every
@@ -25,6 +27,7 @@ table its candidate keys, so a user can see why.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, fetch_one
@@ -226,7 +229,7 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
          ) -> list[ForeignKey]:
     """Foreign keys from values for every child column not in ``taken`` ((table, column) already linked)."""
     per_table: dict[str, list[Candidate]] = {}
-    holders: dict[tuple[str, str], int] = {}  # dense keys whose range holds a column's whole range, measured or not
+    holders: dict[tuple[str, str], list[Column]] = {}  # dense keys whose range overlaps a column's, measured or not
     for child_t in tables.values():
         own = {child_t.primary_key} if child_t.primary_key else set()  # other unique columns may reference
         unique = {c.name for c in keys.get(child_t.name, [])}
@@ -240,7 +243,7 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
                     if not compatible(col, key) or not overlaps(col, key):
                         continue
                     if _dense(key):  # its range mostly overlaps the child's (overlaps): it could hold it too
-                        holders[(child_t.name, col.name)] = holders.get((child_t.name, col.name), 0) + 1
+                        holders.setdefault((child_t.name, col.name), []).append(key)
                     if parent_t.primary_key not in (None, key.name) and not _key_like(key):
                         continue  # beside a key, a unique address or name is data, not something to point at
                     score = name_score(child_t.name, col.name, parent_t.name, key.name)
@@ -261,7 +264,7 @@ def find(catalog: Catalog, tables: dict[str, Table], keys: dict[str, list[Column
         for c in cands:
             by_col.setdefault(c.child.name, []).append(c)
         for col_name, col_cands in by_col.items():
-            best = _choose(col_cands, holders.get((name, col_name), 0))
+            best = _choose(col_cands, holders.get((name, col_name), []))
             if best is not None:
                 ev = best.evidence
                 found.append(ForeignKey(name, best.child.name, best.parent.name, best.key.name,
@@ -317,11 +320,38 @@ def _run(catalog: Catalog, tables: dict[str, Table], per_table: dict[str, list[C
     return per_table
 
 
-def _choose(cands: list[Candidate], dense_holders: int) -> Candidate | None:
+def could_hold(child: Column, key: Column, distinct: int) -> bool:
+    """Whether dense ``key`` could be where ``child``'s ``distinct`` values come from: it holds nine tenths of the
+    child's range, and values drawn from it would not all have landed in that range but by a one-in-a-million
+    fluke. ``user_id`` 1..100 (63 distinct) could come from ``customers`` 1..100, not from ``payments`` 1..131 (63
+    draws missing every id above 100); a film's ``length`` 46..185 minutes (140 distinct) not from ``actor``
+    1..200.
+
+    >>> c = Column("user_id", "BIGINT", "integer", lo=1, hi=100)
+    >>> [could_hold(c, Column("k", "BIGINT", "integer", lo=1, hi=h), 63) for h in (100, 105, 131, 60)]
+    [True, True, False, False]
+    """
+    if None in (child.lo, child.hi, key.lo, key.hi):
+        return False
+    span = int(child.hi) - int(child.lo) + 1
+    inside = min(int(child.hi), int(key.hi)) - max(int(child.lo), int(key.lo)) + 1
+    width = int(key.hi) - int(key.lo) + 1
+    return inside >= 0.9 * span and distinct * math.log(max(inside, 1) / width) >= math.log(1e-6)
+
+
+def _only_holder(c: Candidate, holders: list[Column], distinct: int) -> bool:
+    """Among several dense keys, the one that could hold the child's values (:func:`could_hold`) — for a child
+    named as an identifier (``user_id``) that holds all its values in the key only: a small attribute (a minute
+    0..59, a day of the month) fits some small table's 1..N as well as an id does."""
+    return ("id" in c.child.roles and not c.evidence.orphan_rows and could_hold(c.child, c.key, distinct)
+            and not any(could_hold(c.child, h, distinct) for h in holders if h is not c.key))
+
+
+def _choose(cands: list[Candidate], dense_holders: list[Column]) -> Candidate | None:
     """The child column's FK among its measured candidates, or None when coincidence cannot be ruled out.
 
-    ``dense_holders`` counts every dense key whose range holds the child's values, measured or pruned: when
-    several could, values alone cannot tell which one is meant."""
+    ``dense_holders`` lists every dense key whose range overlaps the child's, measured or pruned: when another
+    could hold the child's values as well (see :func:`could_hold`), values alone cannot tell which one is meant."""
     kept = []
     for c in cands:
         ev, reasons = c.evidence, []
@@ -337,10 +367,13 @@ def _choose(cands: list[Candidate], dense_holders: int) -> Candidate | None:
         elif not c.dense and (ev.child_distinct or 0) >= MIN_DISTINCT:
             reasons.append(f"{ev.child_distinct} distinct values, all but {ev.orphan_values} in a key that chance "
                            f"rarely hits ({c.key.kind}{'' if c.key.kind != 'integer' else ', sparse'})")
-        elif (c.dense and dense_holders <= 1 and (ev.key_coverage or 0) >= DENSE_COVERAGE
+        elif (c.dense and (len(dense_holders) <= 1 or _only_holder(c, dense_holders, ev.child_distinct or 0))
+              and (ev.key_coverage or 0) >= DENSE_COVERAGE
               and (ev.child_distinct or 0) >= 20 and c.child.distinct < 0.95 * max(c.child.non_null, 1)):
             # (two 1..N sequences, each unique in its table, are the classic coincidence: never by values alone)
-            reasons.append(f"the only key holding them; they use {ev.key_coverage:.0%} of it")
+            reasons.append(f"the only key that could hold them (another would have been hit by a one-in-a-million "
+                           f"fluke); they use {ev.key_coverage:.0%} of it" if len(dense_holders) > 1 else
+                           f"the only key holding them; they use {ev.key_coverage:.0%} of it")
         else:
             continue
         if ev.orphan_rows:
