@@ -490,3 +490,17 @@ def test_the_totals_row_check_passes_an_all_null_column(tmp_path):
     report = crunch(tmp_path / "d", personas="Data Engineer")
     outcome = [c.status for c in report.checks.results if c.rule_id == "total_rows" and c.column == "empty"]
     assert outcome == ["passed"]
+
+
+def test_a_nan_is_no_totals_row_but_a_real_total_beside_nans_is_found(tmp_path):
+    """A NaN equals every sum in DuckDB's comparisons: NaN and infinities are left out, so a float column with NaNs
+    (a taxi trip's passenger_count) is no totals row, while a total among NaNs is still one."""
+    import pyarrow as pa
+
+    counts = [float(1 + i % 4) if i % 30 else float("nan") for i in range(300)]
+    amounts = [float(i % 50 + 1) if i % 40 else float("inf") for i in range(300)]
+    amounts.append(sum(a for a in amounts if a != float("inf")))
+    write(tmp_path / "d", "trips", {"trip_id": list(range(301)), "passenger_count": pa.array(counts + [2.0]),
+                                    "fare": pa.array(amounts)})
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    assert [i.column for i in report.issues if i.rule_id == "total_rows"] == ["fare"]
