@@ -500,7 +500,30 @@ def test_a_nan_is_no_totals_row_but_a_real_total_beside_nans_is_found(tmp_path):
     counts = [float(1 + i % 4) if i % 30 else float("nan") for i in range(300)]
     amounts = [float(i % 50 + 1) if i % 40 else float("inf") for i in range(300)]
     amounts.append(sum(a for a in amounts if a != float("inf")))
-    write(tmp_path / "d", "trips", {"trip_id": list(range(301)), "passenger_count": pa.array(counts + [2.0]),
+    write(tmp_path / "d", "trips", {"trip_id": list(range(301)), "passenger_count": pa.array([*counts, 2.0]),
                                     "fare": pa.array(amounts)})
     report = crunch(tmp_path / "d", personas="Data Engineer")
     assert [i.column for i in report.issues if i.rule_id == "total_rows"] == ["fare"]
+
+
+def test_nans_are_counted_once_and_left_out_of_every_computed_value(tmp_path):
+    """A NaN compares above every number and equal to a NaN sum: left in, the outlier and money-precision checks
+    counted each NaN as a finding of theirs, and a column's profile lost its quantiles. Only non_finite_numbers
+    reports them now; the profile and the checks read the finite values, and a real outlier among NaNs is found."""
+    import numpy as np
+    import pyarrow as pa
+
+    rng = np.random.default_rng(1)
+    fare = np.round(rng.gamma(2, 8, 3000), 2)
+    fare[::50] = np.nan
+    score = rng.normal(50, 10, 3000)
+    score[::40] = np.nan
+    score[7] = 5000.0
+    write(tmp_path / "d", "trips", {"trip_id": list(range(3000)), "fare_amount": pa.array(fare),
+                                    "score": pa.array(score)})
+    report = crunch(tmp_path / "d", personas="Data Engineer,Finance VP")
+    found = sorted((i.rule_id, i.column) for i in report.issues)
+    assert found == [("non_finite_numbers", "fare_amount"), ("non_finite_numbers", "score"),
+                     ("outliers_any_measure", "score")]
+    (profile,) = [p for p in report.profiles if p.column == "score"]
+    assert len(profile.quantiles) == 21 and 40 < profile.quantiles[10] < 60

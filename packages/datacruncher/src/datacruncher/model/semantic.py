@@ -87,6 +87,13 @@ class Column:
         return quote_ident(self.name)
 
     @property
+    def finite_sql(self) -> str:
+        """The column as values to compute with: a float's NaN and infinities read as NULL (a NaN makes every sum
+        and mean NaN, sorts above every number and compares equal to a NaN sum; ``non_finite_numbers`` counts
+        them)."""
+        return f"(CASE WHEN isfinite({self.sql}) THEN {self.sql} END)" if self.kind == "float" else self.sql
+
+    @property
     def numeric(self) -> bool:
         return self.kind in ("integer", "float", "decimal")
 

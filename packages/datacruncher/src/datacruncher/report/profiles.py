@@ -63,7 +63,7 @@ def profile_kind(col: Column) -> str:
 
 
 def _value_expr(col: Column, kind: str) -> str:
-    return f"epoch(CAST({col.sql} AS TIMESTAMP))" if kind == "temporal" else f"CAST({col.sql} AS DOUBLE)"
+    return f"epoch(CAST({col.sql} AS TIMESTAMP))" if kind == "temporal" else f"CAST({col.finite_sql} AS DOUBLE)"
 
 
 def _grouped_quantiles(value: str, source: str) -> str:
