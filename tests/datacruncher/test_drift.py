@@ -32,6 +32,22 @@ def test_schema_expectations(tmp_path):
     assert {i.rule_id for i in report.issues} >= {"schema_drift.row_count", "schema_drift.choice_weights"}
 
 
+def test_a_declared_mean_is_compared_over_the_finite_values(tmp_path):
+    """NaN made the mean NaN, and a NaN distance passes every threshold: a column 10 deviations off its declared
+    mean went unreported once a few of its values were NaN."""
+    data = tmp_path / "d"
+    write(data, "users", {"user_id": list(range(1, 1001)),
+                          "age": [float("nan") if i % 25 == 0 else 65.0 + (i % 11) for i in range(1000)]})
+    schema = {"version": "1.0", "metadata": {"name": "x"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+              "nodes": [{"id": "users", "kind": "entity", "rows": 1000, "pk": "user_id", "columns": [
+                  {"name": "user_id", "type": "int", "generator": {"sequence": {}}},
+                  {"name": "age", "type": "float", "generator": {"distribution": {"type": "normal", "params": {"mean": 35, "std": 3}}}}]}]}
+    (tmp_path / "schema.json").write_text(json.dumps(schema))
+    report = crunch(data, schema=tmp_path / "schema.json", personas="DE")
+    (mean,) = [d for d in report.drift if d.metric == "distribution_mean" and d.column == "age"]
+    assert mean.status == "drift" and 69 < mean.observed < 71
+
+
 def test_baseline_dataset_and_report(tmp_path):
     base = shop(tmp_path / "base", users=500, orders=2000)
     now = tmp_path / "now"

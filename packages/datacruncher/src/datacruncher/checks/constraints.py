@@ -153,7 +153,7 @@ class _Checker:
             sql = f"avg(CASE WHEN dayofweek(CAST({c} AS TIMESTAMP)) IN (0, 6) THEN 1.0 ELSE 0.0 END)"
             what, action = "weekend share", "seasonality"
         else:
-            sql, what, action = f"avg(CAST({c} AS DOUBLE))", "mean", "shift_mean"
+            sql, what, action = f"avg(CASE WHEN isfinite({c}::DOUBLE) THEN {c}::DOUBLE END)", "mean", "shift_mean"
         value = self.cat.scalar(f"SELECT {sql} FROM {quote_ident(table)} WHERE {c} IS NOT NULL")
         if value is None:
             return

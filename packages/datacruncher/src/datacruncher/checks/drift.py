@@ -132,10 +132,9 @@ def _distribution_mean(cat: Catalog, node: dict[str, Any], col: dict[str, Any], 
                              f"{other.get('id')}'s vintage behaviour scales the values with age")]
     lo, hi = _bounds(cat, table, col, dist)
     c, t = quote_ident(name), cat.tables[table].sql
+    x = f"(CASE WHEN isfinite({c}::DOUBLE) THEN {c}::DOUBLE END)"  # NaN and infinities: non_finite_numbers
     n, mean, std, logmean = fetch_one(cat.con,
-        f"SELECT count({c}), avg({c}::DOUBLE), stddev_samp({c}::DOUBLE), avg(ln({c}::DOUBLE)) FILTER (WHERE {c} > 0) "
-        f"FROM {t}"
-    )
+        f"SELECT count({x}), avg({x}), stddev_samp({x}), avg(ln({x})) FILTER (WHERE {x} > 0) FROM {t}")
     if not n or n < MIN_SAMPLE:
         return []
     via = "" if (scale, shift) == (1.0, 0.0) else " (after its modifiers)"
