@@ -25,8 +25,14 @@ def test_tables_files_and_parts(tmp_path: Path) -> None:
 def test_a_directory_of_text_tables_says_how_to_polish_it(tmp_path: Path) -> None:
     (tmp_path / "orders.tsv.gz").write_bytes(b"")
     (tmp_path / "notes.txt").write_text("hello")
-    with pytest.raises(InputError, match=r"its tables are text \('orders\.tsv\.gz'\).*convert them to parquet"):
+    with pytest.raises(InputError, match=r"no parquet files in .*'orders\.tsv\.gz' is text.*convert it to parquet"):
         find_tables(tmp_path)
+    # beside parquet tables: the crunch report covered the text table too (its fingerprint did), so polishing only
+    # the parquet ones was refused as "changed since the report was made", which it had not
+    pl.DataFrame({"a": [1]}).write_parquet(tmp_path / "trips.parquet")
+    with pytest.raises(InputError, match=r"text tables beside the parquet ones in .*'orders\.tsv\.gz' is text"):
+        find_tables(tmp_path)
+    (tmp_path / "trips.parquet").unlink()
     (tmp_path / "orders.tsv.gz").unlink()
     with pytest.raises(InputError, match=r"^no parquet files in [^:]*$"):
         find_tables(tmp_path)

@@ -58,15 +58,16 @@ def find_tables(path: Path, *, follow_symlinks: bool = False) -> list[TableFiles
                          "folder; export the current version to plain parquet first, e.g. with the deltalake "
                          "package: pyarrow.parquet.write_table(deltalake.DeltaTable(path).to_pyarrow_table(), "
                          "'table.parquet'), then crunch and polish that")
+    text = sorted(f.name for f in path.iterdir() if f.is_file() and not layout.hidden(f.name)
+                  and re.search(r"\.(csv|tsv|tab|psv|jsonl|ndjson)(\.gz|\.zst)?$", f.name, re.IGNORECASE))
+    if text:  # beside parquet tables too: the report covers them (its fingerprint included), the output could not
+        shown = ", ".join(repr(n) for n in text[:3]) + (" …" if len(text) > 3 else "")
+        what = "no parquet files in" if not found else "text tables beside the parquet ones in"
+        raise InputError(f"{what} {path}: {shown} {'are' if len(text) > 1 else 'is'} text, which datacruncher reads "
+                         f"but datapolisher does not rewrite; convert {'them' if len(text) > 1 else 'it'} to parquet first, e.g. "
+                         f"duckdb -c \"COPY (FROM '{path}/{text[0]}') TO '{path}/{text[0].split('.')[0]}.parquet'\" "
+                         "(then move the text file away), and crunch and polish that directory")
     if not found:
-        text = sorted(f.name for f in path.iterdir() if f.is_file() and not layout.hidden(f.name)
-                      and re.search(r"\.(csv|tsv|tab|psv|jsonl|ndjson)(\.gz|\.zst)?$", f.name, re.IGNORECASE))
-        if text:
-            shown = ", ".join(repr(n) for n in text[:3]) + (" …" if len(text) > 3 else "")
-            raise InputError(f"no parquet files in {path}: its tables are text ({shown}), which datacruncher reads "
-                             "but datapolisher does not rewrite; convert them to parquet first, e.g. "
-                             f"duckdb -c \"COPY (FROM '{path}/{text[0]}') TO 'parquet/{text[0].split('.')[0]}.parquet'\", "
-                             "then crunch and polish that directory")
         raise InputError(f"no parquet files in {path}")
     renames = _names_from_metadata(path, found)
     return [TableFiles(renames.get(t.name, t.name), t.files, t.directory) for t in found]
