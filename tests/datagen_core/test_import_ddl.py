@@ -173,7 +173,8 @@ def test_mysql_and_sql_server_ddl(tmp_path: Path) -> None:
     assert (nodes["users"]["pk"], nodes["sessions"]["pk"]) == ("user_id", "session_id")
     users, sessions = _cols(nodes["users"]), _cols(nodes["sessions"])
     assert users["plan"]["generator"]["choice"]["choices"] == ["free", "pro", "team"]
-    assert users["is_active"]["type"] == "int"  # tinyint(1): MySQL's flag is a number, kept as one
+    assert users["is_active"]["type"] == "int"  # tinyint(1): MySQL's flag is a number, kept as one …
+    assert users["is_active"]["generator"]["distribution"]["params"] == {"low": 0, "high": 1}  # … 0 or 1
     assert sessions["user_id"]["generator"] == {"lookup": {"from": "users.user_id"}}
     assert sessions["seconds"]["constraints"] == {"min": 0.0}
     (tmp_path / "ms.sql").write_text(TSQL)
@@ -266,6 +267,29 @@ def test_each_dialect_generates_with_its_keys(tmp_path: Path, dialect: str, keys
     out = generate(tmp_path / "s.json", tmp_path / "out", seed=1).output
     kids, parents = pq.read_table(out / f"{child}.parquet"), pq.read_table(out / f"{parent}.parquet")
     assert kids.num_rows > 0 and pc.all(pc.is_in(kids[column], parents[key])).as_py()
+
+
+def test_values_fit_the_declared_types(tmp_path: Path) -> None:
+    """What the types hold bounds the values, so the data loads back into the tables: a TINYINT UNSIGNED key numbers
+    at most 255 rows, DECIMAL(5, 2) amounts stay below 1,000 with two decimals, a TINYINT count below 128 and a
+    DECIMAL(3, 2) rate below 10 (before, every number was drawn from 0 to 1,000)."""
+    (tmp_path / "m.sql").write_text(
+        "CREATE TABLE `store` (`store_id` tinyint unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (`store_id`)) ENGINE=InnoDB;\n"
+        "CREATE TABLE `sale` (`sale_id` int NOT NULL AUTO_INCREMENT, `store_id` tinyint unsigned NOT NULL,\n"
+        "  `amount` decimal(5,2) NOT NULL, `items` tinyint NOT NULL, `rate` decimal(3,2), PRIMARY KEY (`sale_id`),\n"
+        "  CONSTRAINT `fk` FOREIGN KEY (`store_id`) REFERENCES `store` (`store_id`)) ENGINE=InnoDB;\n")
+    got = import_schema(tmp_path / "m.sql", rows=1000)
+    assert _nodes(got.schema)["store"]["rows"] == 255
+    assert "store: 255 rows, as many as its key's type holds" in got.notes
+    sale = _cols(_nodes(got.schema)["sale"])
+    assert sale["amount"]["decimals"] == 2
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=4).output
+    data = pq.read_table(out / "sale.parquet")
+    assert pc.max(pq.read_table(out / "store.parquet")["store_id"]).as_py() == 255
+    assert pc.max(data["amount"]).as_py() <= 999.99 and pc.max(data["items"]).as_py() <= 127
+    assert pc.max(data["rate"]).as_py() <= 9.99
+    assert all(round(v, 2) == v for v in data["amount"].to_pylist()[:500])
 
 
 def test_a_unique_email_stays_an_email_and_unique(tmp_path: Path) -> None:

@@ -44,6 +44,8 @@ class Field:
     pattern: str | None = None  # a regular expression every value matches
     window: tuple[str, str] | None = None  # a date/datetime column's own window (ISO dates), else the timeframe
     description: str | None = None
+    cap: tuple[float | None, float | None] = (None, None)  # what the source's type can store (TINYINT: 127)
+    decimals: int | None = None  # the decimals the type keeps (DECIMAL(5, 2): 2)
 
 
 @dataclass
@@ -186,6 +188,10 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
         else:
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
+            key = t.field(t.pk) if t.pk else None
+            if t.rows is None and key is not None and key.cap[1] is not None and key.cap[1] < node["rows"]:
+                node["rows"] = int(key.cap[1])  # a TINYINT key numbers 127 rows at most
+                notes.append(f"{t.name}: {node['rows']:,} rows, as many as its key's type holds")
             expected[t.name] = float(node["rows"])
         pk = t.pk if t.pk and t.field(t.pk) else None
         if pk is None and (pk := named_key(t)) is not None:
@@ -298,7 +304,7 @@ def surrogate(t: Table) -> str:
 
 def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Table],
             notes: list[str], rows: float = 0) -> dict[str, Any]:
-    col: dict[str, Any] = {"name": f.name, "type": f.type}
+    col: dict[str, Any] = {"name": f.name, "type": f.type, **({"decimals": f.decimals} if f.decimals and f.type == "float" else {})}
     where = f"{t.name}.{f.name}"
     template = template_of(f.pattern or "") if f.type == "string" and f.enum is None else None
     too_few = template is not None and (f.name == t.pk or f.unique) and capacity(template) < rows
@@ -348,8 +354,8 @@ def _values(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
         within: Any = {"start": f.window[0], "end": f.window[1]} if f.window else "timeframe"
         return {"datetime_series": {"within": within, **({"freq": "D"} if f.type == "date" else {})}}
     if f.type in ("int", "float"):
-        low = f.low if f.low is not None else 0
-        high = f.high if f.high is not None else max(low, 0) + 1000
+        low = f.low if f.low is not None else max(0, f.cap[0] if f.cap[0] is not None else 0)
+        high = f.high if f.high is not None else min(max(low, 0) + 1000, f.cap[1] if f.cap[1] is not None else 1e308)
         if f.low is None or f.high is None:
             notes.append(f"{where}: numbers drawn uniformly from {low:g} to {high:g} (the source gives no "
                          f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")

@@ -46,6 +46,40 @@ def dsl_type(kind: Any, dialect: str, enums: dict[str, list[str]]) -> tuple[str,
     return "string", None, False
 
 
+#: what an integer type holds, by sqlglot's type name
+_INT_RANGES = {"TINYINT": (-128, 127), "UTINYINT": (0, 255), "SMALLINT": (-32768, 32767), "USMALLINT": (0, 65535),
+               "MEDIUMINT": (-8388608, 8388607), "UMEDIUMINT": (0, 16777215), "INT": (-2**31, 2**31 - 1),
+               "UINT": (0, 2**32 - 1), "SMALLMONEY": (-214748.3648, 214748.3647)}
+
+
+def capacity(kind: Any) -> tuple[float | None, float | None, int | None]:
+    """(lowest, highest, decimals) a column's type can store, where narrower than any number: a TINYINT's 127,
+    a DECIMAL(5, 2)'s 999.99 and its 2 decimals — values generated beyond them would not load back into the table;
+    MySQL's TINYINT(1) (its BOOLEAN) holds a flag, 0 or 1.
+
+    >>> import sqlglot
+    >>> kinds = [c.args["kind"] for c in sqlglot.parse_one(
+    ...     "CREATE TABLE t (a TINYINT UNSIGNED, b DECIMAL(5, 2), c NUMERIC(3), d BIGINT, e TEXT)", read="mysql").find_all(exp.ColumnDef)]
+    >>> [capacity(k) for k in kinds]
+    [(0, 255, None), (-999.99, 999.99, 2), (-999.0, 999.0, 0), (None, None, None), (None, None, None)]
+    """
+    if not isinstance(kind, exp.DataType):
+        return None, None, None
+    name = kind.this.name
+    if name == "TINYINT" and [e.sql() for e in kind.expressions] == ["1"]:
+        return 0, 1, None  # MySQL's BOOLEAN is TINYINT(1): a flag, 0 or 1
+    if name in _INT_RANGES:
+        lo, hi = _INT_RANGES[name]
+        return lo, hi, (4 if name == "SMALLMONEY" else None)
+    args = [e.sql() for e in kind.expressions]
+    if name in ("DECIMAL", "BIGDECIMAL") and args and all(a.isdigit() for a in args):
+        digits, scale = int(args[0]), int(args[1]) if len(args) > 1 else 0
+        if 0 <= scale <= digits <= 30:
+            top = round(10.0 ** (digits - scale) - 10.0 ** -scale, scale)
+            return -top, top, scale
+    return None, None, None
+
+
 def names(items: list[Any]) -> list[str]:
     out = []
     for i in items:
