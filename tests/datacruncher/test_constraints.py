@@ -34,7 +34,7 @@ def report(tmp_path_factory):
     })
     cols = [{"name": "account_id", "type": "int", "generator": {"sequence": {}}},
             {"name": "plan", "type": "string", "generator": {"choice": {"choices_ref": "plan.code"}},
-             "constraints": {"enum_ref": "plan.code"}},
+             "constraints": {"enum_ref": "plan.code", "max_length": 3}},  # free, team, gold: 667 too long
             {"name": "status", "type": "string", "generator": {"choice": {"choices": ["active"]}}},
             {"name": "sku", "type": "string", "generator": {"faker": {"method": "uuid4"}}},
             {"name": "seats", "type": "int", "generator": {"distribution": {"type": "uniform", "params": {"low": 1, "high": 40}}}},
@@ -72,6 +72,7 @@ def report(tmp_path_factory):
     ("enum", "status", 10, 1000, "normalize_to_enum"),
     ("pattern", "sku", 10, 1000, "normalize_format"),
     ("range", "seats", 200, 1000, "clamp_to_range"),
+    ("max_length", "plan", 667, 1000, "review_drift"),
     ("inequality", "opened_at", 4, 1000, "inequality"),
 ])
 def test_constraint_violations_at_exact_rates(report, metric, column, bad, rows, action):

@@ -276,19 +276,21 @@ def test_values_fit_the_declared_types(tmp_path: Path) -> None:
     (tmp_path / "m.sql").write_text(
         "CREATE TABLE `store` (`store_id` tinyint unsigned NOT NULL AUTO_INCREMENT, PRIMARY KEY (`store_id`)) ENGINE=InnoDB;\n"
         "CREATE TABLE `sale` (`sale_id` int NOT NULL AUTO_INCREMENT, `store_id` tinyint unsigned NOT NULL,\n"
-        "  `amount` decimal(5,2) NOT NULL, `items` tinyint NOT NULL, `rate` decimal(3,2), PRIMARY KEY (`sale_id`),\n"
+        "  `amount` decimal(5,2) NOT NULL, `items` tinyint NOT NULL, `rate` decimal(3,2), `city` varchar(6),\n"
+        "  `note` text, PRIMARY KEY (`sale_id`),\n"
         "  CONSTRAINT `fk` FOREIGN KEY (`store_id`) REFERENCES `store` (`store_id`)) ENGINE=InnoDB;\n")
     got = import_schema(tmp_path / "m.sql", rows=1000)
     assert _nodes(got.schema)["store"]["rows"] == 255
     assert "store: 255 rows, as many as its key's type holds" in got.notes
     sale = _cols(_nodes(got.schema)["sale"])
     assert sale["amount"]["decimals"] == 2
+    assert sale["city"]["constraints"] == {"max_length": 6} and "constraints" not in sale["note"]
     (tmp_path / "s.json").write_text(json.dumps(got.schema))
     out = generate(tmp_path / "s.json", tmp_path / "out", seed=4).output
     data = pq.read_table(out / "sale.parquet")
     assert pc.max(pq.read_table(out / "store.parquet")["store_id"]).as_py() == 255
     assert pc.max(data["amount"]).as_py() <= 999.99 and pc.max(data["items"]).as_py() <= 127
-    assert pc.max(data["rate"]).as_py() <= 9.99
+    assert pc.max(data["rate"]).as_py() <= 9.99 and pc.max(pc.utf8_length(data["city"])).as_py() <= 6
     assert all(round(v, 2) == v for v in data["amount"].to_pylist()[:500])
 
 

@@ -92,7 +92,8 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
                        {"name": "contact", "type": "string", "format": "email", "description": "work e-mail"},
                        {"name": "joined", "type": "date"}, {"name": "stats", "type": "object"},
                        {"name": "badge", "type": "string", "constraints": {"pattern": "[A-Z]{2}-[0-9]{3}"}},
-                       {"name": "kit", "type": "string", "constraints": {"pattern": "(home|away)-[a-z]+"}}],
+                       {"name": "kit", "type": "string", "constraints": {"pattern": "(home|away)-[a-z]+"}},
+                       {"name": "nickname", "type": "string", "constraints": {"maxLength": 8}}],
             "primaryKey": ["id"],
             "foreignKeys": [{"fields": "team_id", "reference": {"resource": "teams", "fields": "id"}},
                             {"fields": ["mentor_id"], "reference": {"resource": "", "fields": ["id"]}}]}},
@@ -126,6 +127,7 @@ def test_a_frictionless_package_keeps_constraints_rows_and_keys(tmp_path: Path) 
     assert pc.min(p["age"]).as_py() >= 16 and pc.max(p["age"]).as_py() <= 40
     assert set(p["position"].to_pylist()) <= {"GK", "DF", "MF", "FW"}
     assert pc.all(pc.match_substring_regex(p["badge"], "^[A-Z]{2}-[0-9]{3}$")).as_py()
+    assert players["nickname"]["constraints"] == {"max_length": 8} and pc.max(pc.utf8_length(p["nickname"])).as_py() <= 8
 
 
 DBT = """
@@ -496,6 +498,7 @@ def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
                           "lines": {"type": "array", "items": {"$ref": "#/$defs/line"}},
                           "kind": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
            "$defs": {"line": {"type": "object", "properties": {"sku": {"type": "string", "pattern": "^SKU-[0-9]{6}$"},
+                                                               "label": {"type": "string", "maxLength": 12},
                                                                "qty": {"type": "integer", "minimum": 1, "maximum": 9}}},
                      "customers": {"type": "object", "properties": {"id": {"type": "integer"}}},
                      "categories": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
@@ -510,6 +513,7 @@ def test_a_json_schema_document_and_its_defs_are_tables(tmp_path: Path) -> None:
     assert order["placed"]["type"] == "datetime" and order["kind"]["type"] == "string"
     assert line["order_id"]["generator"] == {"lookup": {"from": "order.order_id"}}
     assert line["sku"]["generator"] == {"faker": {"method": "bothify", "text": "SKU-######"}}
+    assert line["label"]["constraints"] == {"max_length": 12}
     assert any("order.kind: one of several shapes" in n for n in got.notes)
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(got.schema))

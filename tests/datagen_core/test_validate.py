@@ -599,3 +599,37 @@ def test_cli_html_page(tmp_path):
     inside = CliRunner().invoke(main, ["validate", _schema_file(tmp_path), "--data", str(root), "--html",
                                        str(root / "v.html")])
     assert inside.exit_code == 2 and not (root / "v.html").exists()
+
+
+def test_a_max_length_cuts_the_generated_text_and_validate_checks_it(tmp_path):
+    """``max_length`` (an imported VARCHAR(n), a JSON Schema maxLength): generated text is cut to it whatever its
+    generator (Faker, choices, NULLs kept), a lookup keeps its parent's values, and validate counts longer values."""
+    from datagen_core.engine import generate
+
+    doc = {"version": "1.0", "metadata": {"name": "x"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "nodes": [{"id": "company", "kind": "entity", "rows": 800, "pk": "id", "columns": [
+               {"name": "id", "type": "int", "generator": {"sequence": {}}},
+               {"name": "name", "type": "string", "generator": {"faker": {"method": "company"}},
+                "constraints": {"max_length": 10}},
+               {"name": "tier", "type": "string", "generator": {"choice": {"choices": ["platinum", "gold"]}},
+                "constraints": {"max_length": 4}},
+               {"name": "note", "type": "string", "nullable": True, "null_rate": 0.25,
+                "generator": {"faker": {"method": "sentence"}}, "constraints": {"max_length": 20}}]}]}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=3).output
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(out / "company.parquet")
+    assert max(len(v) for v in t["name"].to_pylist()) == 10 and set(t["tier"].to_pylist()) == {"plat", "gold"}
+    notes = t["note"].to_pylist()
+    assert 150 < notes.count(None) < 250 and max(len(v) for v in notes if v) == 20
+    from datagen_contracts.dsl import load_schema
+
+    assert validate(load_schema(tmp_path / "s.json"), out).ok
+    for col in doc["nodes"][0]["columns"][1:]:
+        col.pop("constraints")
+    (tmp_path / "plain.json").write_text(json.dumps(doc))
+    long = generate(tmp_path / "plain.json", tmp_path / "long", seed=3).output
+    report = validate(load_schema(tmp_path / "s.json"), long)
+    failed = {c.target: c.failing_rows for c in report.checks if c.check == "max_length" and c.status == "fail"}
+    assert set(failed) == {"company.name", "company.tier", "company.note"} and failed["company.tier"] > 300

@@ -121,7 +121,24 @@ def _column(col: dsl.Column, frame: Frame) -> Any:
             v = finish_numeric(col, frame, np.asarray(v, dtype=np.float64)) if col.type != "bool" else v.astype(bool)
         else:
             v = v.astype(np.int64) if col.type == "int" else v
+    cap = col.constraints.max_length if col.constraints is not None else None
+    if cap and col.type == "string" and col.generator.lookup is None and col.name not in frame.templates:
+        v = cut_text(v, cap)  # a lookup copies its parent's values; a unique template is filled later, whole
     return v
+
+
+def cut_text(v: Any, chars: int) -> Any:
+    """Text values cut to ``chars`` characters (a declared ``max_length``), in the form they came in."""
+    if isinstance(v, pa.ChunkedArray):
+        v = v.combine_chunks()
+    if isinstance(v, pa.DictionaryArray):
+        return pa.DictionaryArray.from_arrays(v.indices, pc.utf8_slice_codeunits(v.dictionary, 0, chars))
+    if isinstance(v, pa.Array):
+        return pc.utf8_slice_codeunits(v, 0, chars)
+    arr = np.asarray(v)
+    if arr.dtype.kind == "U":
+        return arr.astype(f"<U{chars}")
+    return pc.utf8_slice_codeunits(pa.array(arr, pa.string()), 0, chars)
 
 
 def _null_rates(node: dsl.Node, frame: Frame) -> None:

@@ -31,6 +31,7 @@ from datagen_contracts.fixes import (
     Inequality,
     NormalizeFormat,
     NormalizeToEnum,
+    ReviewDrift,
     make_fix,
 )
 from datagen_contracts.report import DriftResult, Issue
@@ -112,6 +113,15 @@ class _Checker:
                             f"{quote_ident(column)} IS NOT NULL")
         yield self.result("pattern", table, column, regex, bad, n, f"have a {column} not matching /{regex}/",
                           NormalizeFormat(path="schema", table=table, column=column, regex=regex))
+
+    def length(self, m: semantics.MaxLength) -> Iterator[DriftResult]:
+        if not self.has(m.table, m.column):
+            return
+        c = f"CAST({quote_ident(m.column)} AS VARCHAR)"
+        n, bad = self.count(m.table, c, f"length({c}) > {int(m.chars)}", f"{quote_ident(m.column)} IS NOT NULL")
+        yield self.result("max_length", m.table, m.column, m.chars, bad, n,
+                          f"have a {m.column} longer than {m.chars} characters",
+                          ReviewDrift(path="none", table=m.table, column=m.column, metric="max_length", expected=m.chars))
 
     def range(self, rng: semantics.Range) -> Iterator[DriftResult]:
         table, column, lo, hi = rng.table, rng.column, rng.min, rng.max
@@ -198,6 +208,8 @@ def _checks(ck: _Checker, doc: dict[str, Any]) -> Iterator[Callable[[], Iterator
         yield partial(ck.enum, e.table, e.column, list(e.values) if e.values is not None else None, e.ref)
     for p in declared.patterns:
         yield partial(ck.pattern, p.table, p.column, p.regex)
+    for m in declared.lengths:
+        yield partial(ck.length, m)
     for rng in declared.ranges:
         if rng.declared:
             yield partial(ck.range, rng)

@@ -19,6 +19,9 @@ class ColumnConstraints(Spec, kw_only=True):
     enum_ref: str | None = None
     min: float | None = None
     max: float | None = None
+    #: the most characters a text value holds (SQL ``VARCHAR(40)``, JSON Schema ``maxLength``): longer generated
+    #: values are cut there, and validate and crunch --schema check it
+    max_length: int | None = None
 
 
 class Column(Spec, kw_only=True):

@@ -81,6 +81,10 @@ def rule_columns(ctx: Ctx) -> Iterator[Problem]:
                     yield from ctx.ref(col.constraints.enum_ref, child(child(path, "constraints"), "enum_ref"))
                 if col.constraints.pattern is not None:
                     yield from regex_problems(col.constraints.pattern, child(child(path, "constraints"), "pattern"))
+                n = col.constraints.max_length
+                if n is not None and (col.type != "string" or n < 1):
+                    yield Problem(child(child(path, "constraints"), "max_length"),
+                                  f"bounds the characters of a string column, at least 1; got {n} on a {col.type} column")
             earlier.add(col.name)
         for k, mod in enumerate(node.modifiers):
             mpath = child(child(node_path(i), "modifiers"), k)

@@ -71,6 +71,16 @@ class Enum:
 
 
 @dataclass(frozen=True)
+class MaxLength:
+    """Values of ``table.column`` hold at most ``chars`` characters."""
+
+    table: str
+    column: str
+    chars: int
+    source: str
+
+
+@dataclass(frozen=True)
 class Pattern:
     """Values of ``table.column``, as text, fully match ``regex``."""
 
@@ -177,6 +187,7 @@ class Expectations:
     #: ``(table, column)`` of the dates declared ``after_parent: false``: attributes (a birth date), not events
     attribute_dates: tuple[tuple[str, str], ...] = ()
     fanouts: tuple[Fanout, ...] = ()
+    lengths: tuple[MaxLength, ...] = ()
 
 
 def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
@@ -206,6 +217,7 @@ def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
              for e in _items(cons.get("enum"))]
     patterns = [Pattern(*_split(p.get("attr")), str(p.get("regex")), "constraints.pattern")
                 for p in _items(cons.get("pattern")) if isinstance(p.get("regex"), str)]
+    lengths: list[MaxLength] = []
     for table, col in columns:
         own = _mapping(col.get("constraints"))
         if own.get("enum") is not None or own.get("enum_ref") is not None:
@@ -213,6 +225,8 @@ def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
                               "column constraints"))
         if isinstance(own.get("pattern"), str) and own.get("pattern"):
             patterns.append(Pattern(table, str(col.get("name")), own["pattern"], "column constraints"))
+        if isinstance(n := own.get("max_length"), int) and not isinstance(n, bool) and n >= 1:
+            lengths.append(MaxLength(table, str(col.get("name")), n, "column constraints"))
     unique = [Unique(*_split(a)) for a in (cons.get("unique") or []) if isinstance(a, str)]
     inequalities = [Inequality(str(q.get("left")), str(q.get("op")), str(q.get("right")))
                     for q in _items(cons.get("inequalities"))]
@@ -229,6 +243,7 @@ def expectations(schema: Schema | Mapping[str, Any]) -> Expectations:
         ranges=tuple(ranges.values()),
         inequalities=tuple(_once(inequalities)),
         targets=tuple(found),
+        lengths=tuple(lengths),
         **_columns_and_rows(doc),
     )
 

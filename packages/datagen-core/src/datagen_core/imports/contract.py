@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from .dbt import declared_type
-from .layout import FORMAT_METHODS, Field, Table, mapping, number
+from .layout import FORMAT_METHODS, Field, Table, length, mapping, number
 
 _LOGICAL = {"integer": "int", "long": "int", "int": "int", "bigint": "int", "number": "float", "decimal": "float",
             "numeric": "float", "double": "float", "float": "float", "boolean": "bool", "bool": "bool",
@@ -52,6 +52,7 @@ def _table(name: str, description: Any, props: list[dict[str, Any]]) -> Table:
                   description=p.get("description") if isinstance(p.get("description"), str) else None,
                   hint=FORMAT_METHODS.get(str(opts.get("format") or "").lower()),
                   pattern=opts.get("pattern") if isinstance(opts.get("pattern"), str) else None,
+                  max_length=length(opts.get("maxLength", opts.get("maxlength"))),
                   low=number(opts.get("minimum")), high=number(opts.get("maximum")))
         f.enum = _values(p)
         if (p.get("primaryKey") or p.get("primary")) and t.pk is None:

@@ -34,7 +34,7 @@ from datagen_contracts.dsl.decode import CREATE_TABLE
 
 from ..errors import DatagenError
 from .layout import Field, Table, words
-from .sql_parts import bound, capacity, conjuncts, dsl_type, names, typed_value, uncast
+from .sql_parts import bound, capacity, conjuncts, dsl_type, names, text_length, typed_value, uncast
 
 #: dialects tried in turn when none is given (sqlglot's names); the first that reads every CREATE TABLE wins
 DIALECTS = ("postgres", "mysql", "tsql", "snowflake", "bigquery", "duckdb", "sqlite", "oracle")
@@ -245,6 +245,8 @@ class _Reader:
         f.type, f.enum, serial = dsl_type(e.args.get("kind"), self.dialect, self.enums)
         if f.type in ("int", "float"):
             *f.cap, f.decimals = capacity(e.args.get("kind"))  # type: ignore[assignment]
+        elif f.type == "string" and f.enum is None:
+            f.max_length = text_length(e.args.get("kind"))
         keys = [f.name] if serial else []
         for c in e.args.get("constraints") or []:
             kind = c.args.get("kind") if isinstance(c, exp.ColumnConstraint) else c

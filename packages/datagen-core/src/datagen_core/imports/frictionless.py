@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .layout import FORMAT_METHODS, Field, Table, number
+from .layout import FORMAT_METHODS, Field, Table, length, number
 
 _TYPES = {"integer": "int", "year": "int", "number": "float", "boolean": "bool", "date": "date", "datetime": "datetime"}
 
@@ -62,6 +62,7 @@ def _field(f: dict[str, Any]) -> Field:
                  enum=c.get("enum") if isinstance(c.get("enum"), list) and c.get("enum") else None,
                  low=number(low), high=number(high), hint=FORMAT_METHODS.get(str(f.get("format"))) if kind == "string" else None,
                  pattern=c.get("pattern") if isinstance(c.get("pattern"), str) else None,
+                 max_length=length(c.get("maxLength")),
                  description=f.get("description") if isinstance(f.get("description"), str) else None)
 
 

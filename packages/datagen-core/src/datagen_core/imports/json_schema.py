@@ -37,7 +37,7 @@ from typing import Any
 
 from datagen_contracts.text import name_words as words
 
-from .layout import FORMAT_METHODS, Field, Table, mapping, name_stems, named_key, number, surrogate
+from .layout import FORMAT_METHODS, Field, Table, length, mapping, name_stems, named_key, number, surrogate
 
 _TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "string"}
 _TIMES = {"date": "date", "date-time": "datetime"}
@@ -180,6 +180,7 @@ class _Reader:
             col, dsl_type, required=required and not nullable, unique=bool(spec.get("readOnly")) and words(name) == ["id"],
             enum=[v for v in enum if v is not None] or None if enum else None, low=low, high=high, hint=hint,
             pattern=spec.get("pattern") if isinstance(spec.get("pattern"), str) else None,
+            max_length=length(spec.get("maxLength")),
             description=spec.get("description") if isinstance(spec.get("description"), str) else None))
 
     def link(self) -> None:

@@ -46,6 +46,7 @@ class Field:
     description: str | None = None
     cap: tuple[float | None, float | None] = (None, None)  # what the source's type can store (TINYINT: 127)
     decimals: int | None = None  # the decimals the type keeps (DECIMAL(5, 2): 2)
+    max_length: int | None = None  # the most characters a text value holds (VARCHAR(40), maxLength)
 
 
 @dataclass
@@ -90,6 +91,12 @@ _PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", 
 def number(v: Any) -> float | None:
     """A number the source gives (a bool is not one), as float; None for anything else."""
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def length(v: Any) -> int | None:
+    """A maximum length the source gives (``maxLength: 40``, ``VARCHAR(40)``), else None."""
+    n = int(v) if isinstance(v, int | str) and not isinstance(v, bool) and str(v).isdigit() else 0
+    return n if n >= 1 else None
 
 
 def mapping(v: Any) -> dict[str, Any]:
@@ -337,6 +344,7 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
     # what the source declares holds for its data too: crunch --schema and validate check it
     declared = {**({"enum": [_typed(v, col["type"]) for v in f.enum]} if f.enum and ref is None else {}),
                 **({"pattern": f.pattern} if f.pattern and col["type"] == "string" else {}),
+                **({"max_length": f.max_length} if f.max_length and col["type"] == "string" and not f.enum else {}),
                 **({"min": f.low} if f.low is not None and col["type"] in ("int", "float") else {}),
                 **({"max": f.high} if f.high is not None and col["type"] in ("int", "float") else {})}
     if declared:

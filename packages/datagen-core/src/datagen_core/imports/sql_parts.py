@@ -80,6 +80,22 @@ def capacity(kind: Any) -> tuple[float | None, float | None, int | None]:
     return None, None, None
 
 
+def text_length(kind: Any) -> int | None:
+    """The characters a ``VARCHAR(n)``, ``CHAR(n)``, ``NVARCHAR(n)``, ``VARCHAR2(n)`` holds (None: unbounded, ``MAX``).
+
+    >>> import sqlglot
+    >>> kinds = [c.args["kind"] for c in sqlglot.parse_one(
+    ...     "CREATE TABLE t (a NVARCHAR(40), b VARCHAR(MAX), c TEXT, d CHAR(2))", read="tsql").find_all(exp.ColumnDef)]
+    >>> [text_length(k) for k in kinds]
+    [40, None, None, 2]
+    """
+    if not isinstance(kind, exp.DataType) or not kind.is_type(*exp.DataType.TEXT_TYPES, exp.DataType.Type.CHAR,
+                                                                exp.DataType.Type.NCHAR):
+        return None
+    args = [e.sql() for e in kind.expressions]
+    return int(args[0]) if args and args[0].isdigit() and int(args[0]) >= 1 else None
+
+
 def names(items: list[Any]) -> list[str]:
     out = []
     for i in items:

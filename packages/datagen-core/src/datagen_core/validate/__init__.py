@@ -38,21 +38,28 @@ from .structural import (
     check_types,
 )
 from .temporal import check_after_parent, check_sequences, check_touchpoints, count_before_parent
-from .values import check_enums, check_inequalities, check_patterns, check_ranges, check_time_bounds
+from .values import (
+    check_enums,
+    check_inequalities,
+    check_lengths,
+    check_patterns,
+    check_ranges,
+    check_time_bounds,
+)
 
 Rule = Callable[[ValidationContext], Iterable[Check]]
 
 #: the built-in checks, in the order they run and are reported
 CHECKS: tuple[Rule, ...] = (
     check_tables_present, check_row_counts, check_types, check_keys, check_foreign_keys, check_nullability,
-    check_ranges, check_inequalities, check_patterns, check_enums, check_time_bounds, check_after_parent,
+    check_ranges, check_inequalities, check_patterns, check_lengths, check_enums, check_time_bounds, check_after_parent,
     check_touchpoints, check_sequences, check_targets, check_not_constant,
 )
 
 __all__ = [
     "CATEGORY_WEIGHTS", "CHECKS", "CONSTANT_CHANCE", "EXPECTED_ARROW", "STRING_ARROW", "CategoryScore", "Check",
     "Rule", "TableData", "ValidationContext", "ValidationReport", "check_after_parent", "check_enums",
-    "check_foreign_keys", "check_inequalities", "check_keys", "check_not_constant", "check_nullability",
+    "check_foreign_keys", "check_inequalities", "check_keys", "check_lengths", "check_not_constant", "check_nullability",
     "check_patterns", "check_ranges", "check_row_counts", "check_sequences", "check_tables_present",
     "check_targets", "check_time_bounds", "check_touchpoints", "check_types", "collect", "count_before_parent",
     "declared_weights", "hour_jitter_kernel", "implied_weekend_share", "score_checks", "validate",

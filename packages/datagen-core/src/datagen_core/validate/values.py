@@ -113,6 +113,18 @@ def check_patterns(ctx: ValidationContext) -> Iterator[Check]:
                      failing_rows=n)
 
 
+@category("value")
+def check_lengths(ctx: ValidationContext) -> Iterator[Check]:
+    for m in ctx.said.lengths:
+        target = f"{m.table}.{m.column}"
+        if (skip := ctx.missing("value", "max_length", m.table, m.column)) is not None:
+            yield skip
+            continue
+        n = count(ctx.scan(m.table), (pl.col(m.column).cast(pl.String).str.len_chars() > m.chars).sum())
+        yield result("value", "max_length", target, n == 0, measured=n, expected=f"<= {m.chars} characters",
+                     rows=ctx.rows(m.table), failing_rows=n)
+
+
 def _as_text(values: Iterable[Any]) -> list[str]:
     return [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]
 
