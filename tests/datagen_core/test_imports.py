@@ -727,3 +727,94 @@ models:
     assert pc.all(pc.is_in(orders_t["customer_id"], customers_t["customer_id"])).as_py()
     assert set(orders_t["status"].to_pylist()) <= {"placed", "shipped", "returned"}
     assert 0 <= pc.min(orders_t["amount"]).as_py() <= pc.max(orders_t["amount"]).as_py() <= 900
+
+
+PRISMA = '''
+// the schema of a web app, as `prisma init` starts it
+datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+/// A registered person
+model User {
+  id        String   @id @default(cuid())
+  email     String   @unique
+  name      String?  @db.VarChar(60)
+  role      Role     @default(USER)
+  posts     Post[]
+  profile   Profile?
+  createdAt DateTime @default(now()) @map("created_at")
+  @@map("users")
+}
+
+model Profile {
+  id     Int    @id @default(autoincrement())
+  user   User   @relation(fields: [userId], references: [id], onDelete: Cascade)
+  userId String @unique
+}
+
+model Post {
+  id          Int        @id @default(autoincrement())
+  title       String     @db.VarChar(12)
+  views       Int        @default(0) @db.SmallInt
+  price       Decimal    @db.Decimal(6, 2)
+  meta        Json       @default("{}")
+  author      User       @relation(fields: [authorId], references: [id])
+  authorId    String     @map("author_id")
+  categories  Category[]
+  tags        String[]
+  publishedOn DateTime?  @db.Date
+}
+
+model Category {
+  id    Int    @id @default(autoincrement())
+  posts Post[]
+}
+
+enum Role {
+  USER
+  ADMIN // full access
+  EDITOR @map("editor")
+}
+'''
+
+
+def test_a_prisma_schema_keeps_models_relations_enums_and_native_types(tmp_path: Path) -> None:
+    """Prisma: models are tables under their @@map names, @relation(fields, references) foreign keys (the other
+    side, `posts Post[]`, no column), a unique reference one-to-one, enums the fields' values, @db types bounds,
+    and an implicit many-to-many Prisma's own link table _CategoryToPost(A, B)."""
+    (tmp_path / "schema.prisma").write_text(PRISMA)
+    got = import_schema(tmp_path / "schema.prisma", rows=200)
+    assert got.format == "Prisma schema"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert set(nodes) == {"users", "Profile", "Post", "Category", "_CategoryToPost"}
+    users, post = _columns(got.schema, "users"), _columns(got.schema, "Post")
+    assert users["id"]["generator"] == {"faker": {"method": "uuid4"}} and nodes["users"]["pk"] == "id"
+    assert users["role"]["generator"] == {"choice": {"choices": ["USER", "ADMIN", "EDITOR"]}}
+    assert users["name"]["constraints"] == {"max_length": 60} and "created_at" in users
+    assert post["author_id"]["generator"] == {"lookup": {"from": "users.id"}} and "author" not in post
+    assert post["publishedOn"]["type"] == "date" and post["price"]["decimals"] == 2
+    assert nodes["Profile"]["fanout"] == {"distribution": "uniform", "min": 0, "max": 1}
+    link = _columns(got.schema, "_CategoryToPost")
+    assert (link["A"]["generator"], link["B"]["generator"]) == ({"lookup": {"from": "Category.id"}},
+                                                                {"lookup": {"from": "Post.id"}})
+    assert got.schema["metadata"]["descriptions"] == {"users": "A registered person"}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    out = generate(schema, tmp_path / "out", seed=2).output
+    from datagen_contracts.dsl import load_schema
+    from datagen_core.validate import validate
+
+    assert validate(load_schema(schema), out).ok
+    p = pq.read_table(out / "Post.parquet")
+    assert pc.max(pc.utf8_length(p["title"])).as_py() <= 12 and pc.max(p["views"]).as_py() <= 32767
+    assert pc.max(p["price"]).as_py() <= 9999.99
+
+
+def test_a_prisma_file_without_models_is_a_clear_error(tmp_path: Path) -> None:
+    from datagen_core.errors import DatagenError
+
+    (tmp_path / "empty.prisma").write_text("// nothing yet\ngenerator client {\n  provider = \"prisma-client-js\"\n}\n")
+    with pytest.raises(DatagenError, match=r"empty\.prisma: no model in it; datagen import reads a Prisma schema"):
+        import_schema(tmp_path / "empty.prisma")

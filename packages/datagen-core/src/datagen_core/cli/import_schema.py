@@ -1,5 +1,6 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document or SQL DDL (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
+Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL or a Prisma schema
+(:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     """Write the DSL schema that SOURCE describes: SDV metadata (single or multi table), a Frictionless Data
     Package or Table Schema, dbt properties (schema.yml) or a dbt project's target/manifest.json (with the
     catalog.json beside it, if any), a data contract (ODCS v3 or the Data Contract Specification), a Snowfakery
-    recipe, a JSON Schema or an OpenAPI/Swagger document (each object schema a table), or SQL DDL (CREATE TABLE
-    statements: a schema dump, migrations).
+    recipe, a JSON Schema or an OpenAPI/Swagger document (each object schema a table), SQL DDL (CREATE TABLE
+    statements: a schema dump, migrations), or a Prisma schema (schema.prisma: each model a table).
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

@@ -175,6 +175,8 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             node["parents"] = parents
             above = expected[parents[0]]
             mean = t.rows / max(above, 1) if t.rows else FANOUT
+            one = [c for c, (p, _) in keyed.items() if p == parents[0] and (f := t.field(c)) is not None and f.unique]
+            one = [] if t.rows else one  # (a row count the source gives stands)
             if not t.rows and t.per_parent is None and above * FANOUT > MOST * rows:
                 # a chain of references (region → country → customer → order …) would multiply the rows by 3
                 # at every step: the table stays near MOST times --rows instead
@@ -186,12 +188,15 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
                 notes.append(f"{t.name}: {FANOUT} rows per {parents[0]} on average (the source gives no row counts); "
                              "edit its fanout")
             node["fanout"] = {"distribution": "poisson", "lambda": round(max(mean, 0.001), 3)}
+            if one and t.per_parent is None:  # a unique reference: one-to-one (a user's profile), at most one each
+                node["fanout"] = {"distribution": "uniform", "min": 0, "max": 1}
+                notes[-1] = f"{t.name}: at most one row per {parents[0]} (its {one[0]} is unique); edit its fanout"
             if t.per_parent is not None:  # exactly so many per parent, or a range of them
                 high = max(t.per_parent_max or t.per_parent, t.per_parent)
                 node["fanout"] = {"distribution": "uniform", "min": t.per_parent, "max": high}
             expected[t.name] = float(t.rows) if t.rows else above * (
                 (t.per_parent + (t.per_parent_max or t.per_parent)) / 2 if t.per_parent is not None
-                else node["fanout"]["lambda"])
+                else node["fanout"].get("lambda", 0.5))
         else:
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
