@@ -816,5 +816,74 @@ def test_a_prisma_file_without_models_is_a_clear_error(tmp_path: Path) -> None:
     from datagen_core.errors import DatagenError
 
     (tmp_path / "empty.prisma").write_text("// nothing yet\ngenerator client {\n  provider = \"prisma-client-js\"\n}\n")
-    with pytest.raises(DatagenError, match=r"empty\.prisma: no model in it; datagen import reads a Prisma schema"):
+    with pytest.raises(DatagenError, match=r"empty\.prisma: no model in it; datagen import reads the tables of a Prisma schema"):
         import_schema(tmp_path / "empty.prisma")
+
+
+DBML = """
+// dbdiagram.io
+Project shop { database_type: 'PostgreSQL' }
+
+Table core.users as U [headercolor: #3498DB] {
+  id integer [primary key, increment]
+  username varchar(12) [not null, unique]
+  status user_status
+  Note: '''
+  Signed up
+  '''
+}
+
+Table orders {
+  id int [pk] // the key
+  user_id int [not null, ref: > U.id]
+  total decimal(6,2)
+  "placed at" timestamp
+}
+
+Table order_items {
+  order_id int
+  product_id int
+  indexes { (order_id, product_id) [pk] }
+}
+
+Table products { id int [pk]
+  name varchar }
+Table tags { id int [pk] }
+Table merchants { id int [pk]
+  admin_id int }
+
+Ref: order_items.order_id > orders.id
+Ref items_products { products.id < order_items.product_id }
+Ref: merchants.admin_id - U.id
+Ref: products.id <> tags.id
+
+Enum user_status { active blocked "on hold" [note: 'paused'] }
+"""
+
+
+def test_a_dbml_document_keeps_tables_references_enums_and_notes(tmp_path: Path) -> None:
+    """DBML: aliases and schema-qualified names, inline and separate references (>, <, one-to-one -, many-to-many <>
+    as a link table), enums, notes (a multi-line one is no column), a key of several columns, SQL types' bounds."""
+    (tmp_path / "shop.dbml").write_text(DBML)
+    got = import_schema(tmp_path / "shop.dbml", rows=100)
+    assert got.format == "DBML"
+    nodes = {n["id"]: n for n in got.schema["nodes"]}
+    assert set(nodes) == {"users", "orders", "order_items", "products", "tags", "merchants", "products_tags"}
+    users, orders, items = (_columns(got.schema, t) for t in ("users", "orders", "order_items"))
+    assert list(users) == ["id", "username", "status"]  # the note's "Signed up" is no column
+    assert users["status"]["generator"] == {"choice": {"choices": ["active", "blocked", "on hold"]}}
+    assert users["username"]["constraints"] == {"max_length": 12}
+    assert orders["user_id"]["generator"] == {"lookup": {"from": "users.id"}} and orders["total"]["decimals"] == 2
+    assert orders["placed at"]["type"] == "datetime"
+    assert items["product_id"]["generator"] == {"lookup": {"from": "products.id"}}  # written the other way round
+    assert nodes["order_items"]["pk"] == "order_items_id" and nodes["merchants"]["fanout"]["max"] == 1
+    assert _columns(got.schema, "products_tags")["tags_id"]["generator"] == {"lookup": {"from": "tags.id"}}
+    assert got.schema["metadata"]["descriptions"] == {"users": "Signed up"}
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    out = generate(schema, tmp_path / "out", seed=5).output
+    from datagen_contracts.dsl import load_schema
+    from datagen_core.validate import validate
+
+    assert validate(load_schema(schema), out).ok
+    assert pc.max(pq.read_table(out / "orders.parquet")["total"]).as_py() <= 1000

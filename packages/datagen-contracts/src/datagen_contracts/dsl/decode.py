@@ -316,7 +316,7 @@ def _all_dicts(items: Any, key: str) -> bool:
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
               "a dbt manifest", "a data contract", "a Snowfakery recipe", "a JSON Schema", "an OpenAPI document",
-              "SQL DDL", "a Prisma schema")
+              "SQL DDL", "a Prisma schema", "DBML")
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"

@@ -1,5 +1,5 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL or a Prisma schema
+Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL, a Prisma schema or DBML
 (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
@@ -41,7 +41,8 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     Package or Table Schema, dbt properties (schema.yml) or a dbt project's target/manifest.json (with the
     catalog.json beside it, if any), a data contract (ODCS v3 or the Data Contract Specification), a Snowfakery
     recipe, a JSON Schema or an OpenAPI/Swagger document (each object schema a table), SQL DDL (CREATE TABLE
-    statements: a schema dump, migrations), or a Prisma schema (schema.prisma: each model a table).
+    statements: a schema dump, migrations), a Prisma schema (schema.prisma: each model a table) or DBML
+    (dbdiagram.io: each Table a table).
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

@@ -2,7 +2,7 @@
 Data Package or Table Schema, dbt properties (``schema.yml``) or manifest, a data contract (ODCS or the Data
 Contract Specification, :mod:`.contract`), a Snowfakery recipe, a JSON Schema or the schemas of an OpenAPI document
 (:mod:`.json_schema`), SQL DDL (``CREATE TABLE`` statements,
-:mod:`.ddl`), a Prisma schema (:mod:`.prisma`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
+:mod:`.ddl`), a Prisma schema (:mod:`.prisma`), DBML (:mod:`.dbml`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
 >>> import json, tempfile, pathlib
@@ -25,7 +25,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import contract, dbt, ddl, frictionless, json_schema, prisma, sdv, snowfakery
+from . import contract, dbml, dbt, ddl, frictionless, json_schema, prisma, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -50,14 +50,16 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
     except OSError as exc:
         raise DatagenError(f"cannot read {path}: {exc.strerror or exc}") from None
     text = data.decode("utf-8", errors="replace")
-    if path.suffix.lower() == ".prisma" or (not text.lstrip().startswith(("{", "[")) and prisma.is_prisma(text)):
-        found, loose = prisma.read(text)
-        if not found:
-            raise DatagenError(f"{path}: {'empty' if not text.strip() else 'no model in it'}; "
-                               "datagen import reads a Prisma schema's models (model User { … })")
-        schema, built = build(name or path.stem, found, rows=rows, timeframe=timeframe, source=f"Prisma schema {path.name}")
-        loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
-        return Imported("Prisma schema", schema, loose + built)
+    for detect, reader, suffix, what, unit in ((prisma.is_prisma, prisma.read, ".prisma", "Prisma schema", "model"),
+                                               (dbml.is_dbml, dbml.read, ".dbml", "DBML", "Table")):
+        if path.suffix.lower() == suffix or (not text.lstrip().startswith(("{", "[")) and detect(text)):
+            found, loose = reader(text)
+            if not found:
+                raise DatagenError(f"{path}: {'empty' if not text.strip() else f'no {unit} in it'}; "
+                                   f"datagen import reads the tables of a {what} ({unit} users {{ … }})")
+            schema, built = build(name or path.stem, found, rows=rows, timeframe=timeframe, source=f"{what} {path.name}")
+            loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
+            return Imported(what, schema, loose + built)
     if path.suffix.lower() in (".sql", ".ddl") or (not text.lstrip().startswith(("{", "[")) and ddl.is_ddl(text)):
         if b"\x00" in data[:65536]:
             raise DatagenError(f"{path}: not a text file (it holds NUL bytes); SQL DDL is text")
