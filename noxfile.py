@@ -31,8 +31,10 @@ PACKAGES = {  # distribution -> import name
     "datapolisher": "datapolisher",
 }
 STAGES = ("datagen_core", "datacruncher", "datapolisher")
-# deltalake writes real Delta Lake tables (removed files, partitions) for the layout tests to read
-TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100", "fsspec>=2023.1", "deltalake>=1.0")
+# deltalake writes real Delta Lake tables (removed files, partitions) for the layout tests to read; fastexcel is
+# datacruncher's [excel] extra, its workbook tests read .xlsx files
+TEST_DEPS = ("pytest>=8", "jsonschema>=4.20", "psutil>=5.9", "hypothesis>=6.100", "fsspec>=2023.1", "deltalake>=1.0",
+             "fastexcel>=0.12")
 # the standards' own validators for datapolisher's exports, and the DuckDB shell for `duckdb < postprocess.sql`;
 # mlcroissant loads the parquet records through pandas, which needs pyarrow (datapolisher itself does not)
 POLISHER_TEST_DEPS = (

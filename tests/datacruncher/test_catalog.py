@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -509,3 +510,35 @@ def test_a_csv_column_of_numbers_and_null_tokens_reads_as_numbers(tmp_path) -> N
     assert any("'N/A' in 10 rows" in why for _, why in amount.role_evidence.values())
     with Sandbox(list(cat.tables.values())) as box:
         assert box.run("SELECT count(amount), sum(qty) FROM orders").rows == [[90, sum(i for i in range(120) if i % 5)]]
+
+
+def test_a_workbook_is_a_dataset_of_its_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sheet with a header row is a table (an empty sheet is none); whole-number columns are integers (a
+    workbook stores every number as a double: ids are not 'integers stored as floats'), and keys are found across
+    sheets. Without the [excel] extra, and for a damaged file, a clear error."""
+    from datacruncher import crunch
+
+    from .workbooks import write_xlsx
+
+    book = tmp_path / "shop.xlsx"
+    write_xlsx(book, {"Orders": [["order_id", "customer_id", "amount", "note"]]
+                      + [[i, i % 40 + 1, round(i * 1.37, 2), "ok" if i % 9 else None] for i in range(1, 301)],
+                      "Kunden Liste": [["customer_id", "name"]] + [[i, f"Customer {i}"] for i in range(1, 41)],
+                      "Leer": []})
+    before = book.read_bytes()
+    report = crunch(book, personas="Data Engineer")
+    assert {t.name: t.rows for t in report.model.tables} == {"Orders": 300, "Kunden Liste": 40}
+    (fk,) = report.model.foreign_keys
+    assert (fk.from_table, fk.from_column, fk.to_table) == ("Orders", "customer_id", "Kunden Liste")
+    assert not [i for i in report.issues if i.rule_id == "ids_as_float"]
+    with open_catalog(book) as cat:
+        kinds = dict(cat.con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                     "WHERE table_name = 'Orders'").fetchall())
+    assert kinds == {"order_id": "BIGINT", "customer_id": "BIGINT", "amount": "DOUBLE", "note": "VARCHAR"}
+    assert book.read_bytes() == before
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    with pytest.raises(InputError, match=r"cannot read the workbook .*bad\.xlsx"):
+        open_catalog(tmp_path / "bad.xlsx")
+    monkeypatch.setitem(__import__("sys").modules, "fastexcel", None)
+    with pytest.raises(InputError, match=r"spreadsheet workbook; reading one needs the \[excel\] extra"):
+        open_catalog(book)

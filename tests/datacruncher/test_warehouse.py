@@ -169,9 +169,9 @@ def test_a_duckdb_database_file_and_csv_files_are_inputs_too(tmp_path: Path) -> 
            if not f.from_columns}
     assert fks == warehouse.FOREIGN_KEYS
 
-    other = tmp_path / "notes.xlsx"
-    other.write_bytes(b"PK\x03\x04 a spreadsheet")
-    with pytest.raises(InputError, match=r"notes\.xlsx is not a parquet file, delimited text \(\.csv, \.tsv, \.psv\)"):
+    other = tmp_path / "notes.docx"
+    other.write_bytes(b"PK\x03\x04 a document")
+    with pytest.raises(InputError, match=r"notes\.docx is not a parquet file, delimited text \(\.csv, \.tsv, \.psv\)"):
         crunch(other)
 
 

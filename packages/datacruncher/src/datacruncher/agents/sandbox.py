@@ -33,7 +33,7 @@ import duckdb
 
 from datagen_contracts.text import quote_ident, quote_literal
 
-from ..model import sqlite_files
+from ..model import table_files
 from ..model.catalog import TableSource
 from ..model.csv_files import files_read, null_token_sql, read_csv_sql, read_json_sql
 
@@ -103,7 +103,10 @@ class Sandbox:
             elif s.reader == "json":
                 body = read_json_sql(s.files)
             elif s.reader == "sqlite":  # loaded into this in-memory database: nothing left to read from disk
-                sqlite_files.load(con, s.files[0], str(s.relation), quote_ident(s.name))
+                table_files.load(con, s.files[0], str(s.relation), quote_ident(s.name))
+                continue
+            elif s.reader == "workbook":
+                table_files.load_sheet(con, s.files[0], str(s.relation), quote_ident(s.name))
                 continue
             else:
                 hive = ", hive_partitioning = true" if s.hive else ""

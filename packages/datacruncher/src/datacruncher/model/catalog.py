@@ -31,7 +31,7 @@ from datagen_contracts.fingerprint import dataset_fingerprint
 from datagen_contracts.text import quote_ident, quote_literal
 
 from ..errors import InputError, ResourceError
-from . import sqlite_files
+from . import table_files
 from .mount import ColumnSchema as ColumnSchema  # re-exported: the catalog's vocabulary
 from .mount import TableSource as TableSource
 from .mount import fetch_one as fetch_one
@@ -208,12 +208,14 @@ def _reader(f: Path) -> str:
         raise InputError(f"cannot read {f}: {exc.strerror or exc}") from None
     if head[8:12] == b"DUCK":
         return "duckdb"
-    if head[:12] == sqlite_files.MAGIC[:12]:
+    if f.suffix.lower() in table_files.WORKBOOK_SUFFIXES:
+        return "workbook"
+    if head[:12] == table_files.MAGIC[:12]:
         return "sqlite"
     if head[:4] == b"PAR1" or f.suffix.lower() in layout.TABLE_SUFFIXES:
         return "parquet"
     raise InputError(f"{f} is not a parquet file, delimited text (.csv, .tsv, .psv), JSON lines (.jsonl), a DuckDB "
-                     "or a SQLite database")
+                     "or a SQLite database, or a spreadsheet workbook (.xlsx, .ods)")
 
 
 def _unique(sources: list[TableSource]) -> list[TableSource]:
@@ -335,9 +337,14 @@ def open_catalog(
             sources = _attach(con, sources[0].files[0])
         elif len(sources) == 1 and sources[0].reader == "sqlite":  # each of its tables, read by Python's sqlite3
             db = sources[0].files[0]
-            sources = _unique([TableSource(t, [db], reader="sqlite", relation=t) for t in sqlite_files.tables(db)])
+            sources = _unique([TableSource(t, [db], reader="sqlite", relation=t) for t in table_files.tables(db)])
             if not sources:
                 raise InputError(f"the SQLite database {db} holds no table or view")
+        elif len(sources) == 1 and sources[0].reader == "workbook":  # each sheet with a header row
+            book = sources[0].files[0]
+            sources = _unique([TableSource(t, [book], reader="workbook", relation=t) for t in table_files.sheets(book)])
+            if not sources:
+                raise InputError(f"the workbook {book} holds no sheet with a header row")
         meta_dir = path if path.is_dir() else path.parent
         catalog.metadata = read_metadata(meta_dir)
         if catalog.metadata is not None:  # a table is called what the metadata calls it, not its file's name

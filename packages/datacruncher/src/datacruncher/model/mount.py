@@ -13,7 +13,7 @@ import duckdb
 from datagen_contracts.text import quote_ident, quote_literal, renamed_columns
 
 from ..errors import InputError
-from . import sqlite_files
+from . import table_files
 from .csv_files import (
     Tokens,
     decimal_comma_columns,
@@ -97,8 +97,11 @@ def mount(con: duckdb.DuckDBPyConnection, source: TableSource) -> None:
         except duckdb.Error as exc:
             raise InputError(f"cannot read {source.files[0]} as CSV: {str(exc).splitlines()[0]}") from None
     elif source.reader == "sqlite":  # stored once in DuckDB's storage, like CSV
-        sqlite_files.load(con, source.files[0], str(source.relation), source.sql)
-        source.declared = sqlite_files.keys(source.files[0], str(source.relation))
+        table_files.load(con, source.files[0], str(source.relation), source.sql)
+        source.declared = table_files.keys(source.files[0], str(source.relation))
+        body = ""
+    elif source.reader == "workbook":  # stored once in DuckDB's storage, like SQLite
+        table_files.load_sheet(con, source.files[0], str(source.relation), source.sql)
         body = ""
     elif source.reader == "json":
         try:  # parsed once into DuckDB's own storage, like CSV

@@ -1,9 +1,9 @@
-"""SQLite database files (an application's ``app.db``, a dataset shipped as ``.sqlite``): each table and view is a
-table of the dataset.
+"""Files that hold several tables, read with Python: SQLite databases and spreadsheet workbooks.
 
-DuckDB reads SQLite through an extension it downloads at run time, which an offline machine cannot do. So the
-tables are read with Python's own ``sqlite3`` module, opened read-only. Each table is read in batches of 65,536
-rows, turned into Arrow columns, and stored once in DuckDB's storage, which spills under ``--memory-limit``.
+**SQLite** (an application's ``app.db``, a dataset shipped as ``.sqlite``): each table and view is a table of the
+dataset. DuckDB reads SQLite through an extension it downloads at run time, which an offline machine cannot do. So
+the tables are read with Python's own ``sqlite3`` module, opened read-only. Each table is read in batches of
+65,536 rows, turned into Arrow columns, and stored once in DuckDB's storage, which spills under ``--memory-limit``.
 
 SQLite types its values, not its columns. So one scan first finds the storage classes each column holds:
 
@@ -14,6 +14,11 @@ SQLite types its values, not its columns. So one scan first finds the storage cl
 
 A date stored as text stays text, which is what it is, and what the type checks report. The keys a table declares
 (:func:`keys`) are declared facts of the dataset, as ``.metadata.json``'s are.
+
+**Workbooks** (``.xlsx``, ``.xlsm``, ``.xlsb``, ``.xls``, ``.ods``; the ``[excel]`` extra, fastexcel): each sheet
+with a header row is a table named after the sheet, its column types as the cells have them (dates stay dates).
+A spreadsheet stores every number as a double, so a column of whole numbers only is read as integers — ids, counts
+and years are not "integers stored as floats" when the file could not store them otherwise.
 
 >>> import sqlite3, tempfile, pathlib, duckdb
 >>> db = pathlib.Path(tempfile.mkdtemp()) / "app.db"
@@ -41,6 +46,7 @@ from datagen_contracts.text import quote_ident
 from ..errors import InputError
 
 MAGIC = b"SQLite format 3\x00"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 BATCH = 65_536
 
 
@@ -139,3 +145,55 @@ def _kind(classes: set[str]) -> str:
     if classes == {"blob"}:
         return "blob"
     return "float" if "real" in classes else "int"
+
+
+def _workbook(book: Path) -> Any:
+    try:
+        import fastexcel
+    except ImportError:
+        raise InputError(f"{book} is a spreadsheet workbook; reading one needs the [excel] extra: "
+                         "pip install 'datacruncher[excel]' (or save each sheet as CSV)") from None
+    try:
+        return fastexcel.read_excel(book)
+    except Exception as exc:  # fastexcel's errors (a damaged or encrypted file) name no common base
+        raise InputError(f"cannot read the workbook {book}: {str(exc).splitlines()[0]}") from None
+
+
+def sheets(book: Path) -> list[str]:
+    """The sheets of ``book`` that hold a table (a header row at least), in the workbook's order."""
+    reader = _workbook(book)
+    out = []
+    for name in reader.sheet_names:
+        try:
+            if reader.load_sheet_by_name(name, n_rows=0).width:
+                out.append(str(name))
+        except Exception:  # an empty sheet has no header row to read: no table
+            continue
+    return out
+
+
+def load_sheet(con: Any, book: Path, sheet: str, target: str) -> None:
+    """Store ``sheet`` of ``book`` as the DuckDB table ``target`` (an identifier already quoted); columns of whole
+    numbers become integers (a workbook stores every number as a double)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = pa.Table.from_batches([_workbook(book).load_sheet_by_name(sheet).to_arrow()])
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"cannot read sheet {sheet!r} of {book}: {str(exc).splitlines()[0]}") from None
+    for i, field in enumerate(table.schema):
+        col = table.column(i)
+        if pa.types.is_floating(field.type) and col.null_count < len(col):
+            finite = pc.filter(col, pc.is_finite(col))
+            if len(finite) == len(col) - col.null_count and pc.all(pc.equal(finite, pc.round(finite))).as_py() \
+                    and pc.max(pc.abs(finite)).as_py() < 2**53:
+                table = table.set_column(i, field.name, pc.cast(col, pa.int64()))
+    cur = con.cursor()
+    try:
+        cur.register("__sheet_rows", table)
+        cur.execute(f"CREATE TABLE {target} AS SELECT * FROM __sheet_rows").fetchall()
+    finally:
+        cur.close()
