@@ -44,6 +44,12 @@ def test_missing_report_and_missing_dataset(tmp_path: Path, shop: Path) -> None:
     with pytest.raises(InputError, match="does not exist here"):
         load_inputs(report)
     assert load_inputs(report, data=shop).data_dir == shop
+    # a crunch of one file (`datacruncher crunch orders.parquet`): it exists, and the error says how to polish it
+    one = tmp_path / "orders.parquet"
+    one.write_bytes(b"PAR1")
+    report = write_report(shop, tmp_path / "one.json", [], dataset_path=str(one))
+    with pytest.raises(InputError, match=r"the crunch of one file, .*orders\.parquet; .*mkdir .*/orders && mv"):
+        load_inputs(report)
 
 
 def test_explicit_schema_must_exist(shop: Path, shop_report: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ fingerprint differs from the report's is refused unless ``force``: the findings 
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,9 @@ def _first_existing(candidates: list[Path]) -> Path | None:
     return next((c for c in candidates if c.exists()), None)
 
 
+WORKBOOKS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+
+
 def resolve_dataset(report: CrunchReport, report_path: Path, data: Path | None) -> Path:
     if data is not None:
         if not data.is_dir():
@@ -80,6 +84,12 @@ def resolve_dataset(report: CrunchReport, report_path: Path, data: Path | None) 
         return data
     raw = Path(report.dataset.path)
     found = _first_existing([raw] if raw.is_absolute() else [raw, report_path.parent / raw])
+    if found is not None and found.is_file():  # a crunch of one file: datapolisher writes a dataset directory
+        how = ("save its sheets as parquet files in a directory" if found.suffix.lower() in WORKBOOKS else
+               f"put it in a directory of its own (mkdir {shlex.quote(str(found.with_suffix('')))} && mv "
+               f"{shlex.quote(str(found))} {shlex.quote(str(found.with_suffix('')))}/)")
+        raise InputError(f"{report_path} is the crunch of one file, {found}; datapolisher polishes a directory of "
+                         f"parquet tables: {how}, crunch that directory and polish its report")
     if found is None or not found.is_dir():
         raise InputError(
             f"the dataset named by {report_path} ({report.dataset.path}) does not exist here; "
