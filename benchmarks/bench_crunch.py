@@ -66,6 +66,9 @@ q = [
   # types: numbers or dates stored as text
   f"SELECT count(TRY_CAST(status AS DOUBLE)), count(TRY_CAST(status AS TIMESTAMP)) FROM {{o}}",
   f"SELECT count(TRY_CAST(email AS DOUBLE)), count(TRY_CAST(email AS TIMESTAMP)), count(TRY_CAST(country AS DOUBLE)), count(TRY_CAST(country AS TIMESTAMP)) FROM {{u}}",
+  # numbers written for people ($1,234.56, 57%) among a text column's values
+  f"SELECT count(*) FILTER (WHERE regexp_full_match(regexp_replace(trim(status), '^[$€£]', ''), '[-+]?[0-9][0-9,.]*%?')) FROM {{o}}",
+  f"SELECT count(*) FILTER (WHERE regexp_full_match(regexp_replace(trim(email), '^[$€£]', ''), '[-+]?[0-9][0-9,.]*%?')), count(*) FILTER (WHERE regexp_full_match(regexp_replace(trim(country), '^[$€£]', ''), '[-+]?[0-9][0-9,.]*%?')) FROM {{u}}",
   # spelling variants of a category
   f"SELECT count(*) FROM (SELECT lower(trim(status)) k, count(DISTINCT status) v FROM {{o}} GROUP BY 1) WHERE v > 1",
   f"SELECT count(*) FROM (SELECT lower(trim(country)) k, count(DISTINCT country) v FROM {{u}} GROUP BY 1) WHERE v > 1",

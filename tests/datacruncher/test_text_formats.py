@@ -15,6 +15,8 @@ from datacruncher.crunch import crunch
 from datacruncher.errors import InputError
 from datacruncher.model.catalog import find_tables, open_catalog
 
+from .conftest import write
+
 
 def _shop(root: Path) -> Path:
     root.mkdir()
@@ -68,3 +70,24 @@ def test_the_agents_sandbox_reads_them_as_the_crunch_does(tmp_path: Path) -> Non
         assert got.error is None and got.rows == [[1000, "Zürich"]]
         got = box.run("SELECT count(*) FROM events WHERE props.page = 'p1'")
         assert got.error is None and got.rows == [[100]]
+
+
+def test_numbers_written_for_people_are_found_and_plain_ones_left_to_their_own_check(tmp_path):
+    """A CRM export: amounts with a currency symbol and thousands separators (US and European), shares with a
+    percent sign. Plain numbers as text are numbers_as_strings' finding, not this one; codes with leading zeros and
+    free text are neither."""
+    n = 200
+    write(tmp_path / "d", "deals", {
+        "deal_id": list(range(n)),
+        "amount": [f"${i * 1234.5:,.2f}" for i in range(n)],
+        "amount_eu": [f"{i * 1000 + 0.5:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".") for i in range(n)],
+        "share": [f"{i % 101}%" for i in range(n)],
+        "plain": [str(i * 3) for i in range(n)],
+        "zip": [f"0{i:04d}" for i in range(n)],
+        "label": [f"deal {i}" for i in range(n)],
+    })
+    report = crunch(tmp_path / "d", personas="Data Engineer")
+    found = {i.column: i for i in report.issues if i.rule_id == "formatted_numbers"}
+    assert set(found) == {"amount", "amount_eu", "share"}
+    assert "(e.g. $0.00)" in found["amount"].finding and found["amount"].fix.parse == "formatted"
+    assert [i.column for i in report.issues if i.rule_id == "numbers_as_strings"] == ["plain"]

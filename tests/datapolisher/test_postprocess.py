@@ -366,3 +366,33 @@ def test_nan_and_infinity_become_null_in_both_scripts_and_keep_the_column_type(t
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert pl.read_parquet(other / "readings.parquet").equals(fixed)
+
+
+def test_numbers_written_for_people_become_numbers_in_both_scripts(tmp_path: Path) -> None:
+    """``formatted_numbers`` (a CRM export's "$1,234.56", "1.234,56 €", "57%"): both scripts drop the currency symbol,
+    the thousands separators and the percent sign and keep the number; what is no number becomes NULL."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from polisher_builders import issue, write_report
+
+    data = tmp_path / "crm"
+    data.mkdir()
+    pq.write_table(pa.table({
+        "deal_id": pa.array([1, 2, 3, 4, 5, 6, 7], pa.int64()),
+        "amount": ["$1,234.56", "-$5.00", "1.234,56 €", "€ 12,5", "£1,000,000", "99", None],
+        "share": ["57%", "0%", " 12.5 % ", "100%", "3", "n/a", "7%"],
+    }), data / "deals.parquet")
+    report = write_report(data, tmp_path / "report" / "crunch_report.json", [
+        issue("formatted_numbers", "cast", table="deals", column=col,
+              params={"type": "DOUBLE", "parse": "formatted"}) for col in ("amount", "share")])
+    plan, _, _ = _plan(report)
+    assert "cast deals.amount to DOUBLE (its currency symbols, separators and % signs removed)" in plan.fixes
+    result = _apply(report, tmp_path / "out")
+    fixed = pl.read_parquet(result.output_dir / "deals.parquet")
+    assert fixed["amount"].to_list() == [1234.56, -5.0, 1234.56, 12.5, 1000000.0, 99.0, None]
+    assert fixed["share"].to_list() == [57.0, 0.0, 12.5, 100.0, 3.0, None, 7.0]
+    other = tmp_path / "py_out"
+    run = subprocess.run([sys.executable, str(report.parent / "postprocess.py"), str(data), str(other)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert pl.read_parquet(other / "deals.parquet").equals(fixed)

@@ -137,9 +137,12 @@ class Round(FixHint, kw_only=True, tag="round"):
 
 
 class Cast(FixHint, kw_only=True, tag="cast"):
-    """Values stored as the wrong type (numbers as text, ids as floats): cast to ``type`` (a DuckDB type)."""
+    """Values stored as the wrong type (numbers as text, ids as floats): cast to ``type`` (a DuckDB type).
+    ``parse: formatted``: numbers written for people (``$1,234.56``, ``1.234,56 €``, ``57%``) lose their currency
+    symbol, thousands separators and percent sign first."""
 
     type: str | None = None
+    parse: str | None = None
 
 
 class NormalizeCategories(FixHint, kw_only=True, tag="normalize_categories"):

@@ -59,7 +59,8 @@ def describe(step: Step) -> str:
     p = step.params
     col = p.get("column")
     text = {
-        "cast": f"cast {step.table}.{col} to {p.get('type')}",
+        "cast": f"cast {step.table}.{col} to {p.get('type')}"
+                + (" (its currency symbols, separators and % signs removed)" if p.get("parse") == "formatted" else ""),
         "clamp_min": f"raise {step.table}.{col} values below {p.get('min')} to {p.get('min')}",
         "normalize_codes": f"normalize {len(p.get('mapping', {}))} variant(s) of {step.table}.{col}",
         "trim_whitespace": f"trim whitespace in {step.table}.{col}",
