@@ -362,7 +362,7 @@ def set_reference_window(catalog: Catalog, model: Model,
     """The dataset's time window: declared (metadata, else schema timeframe), else its own robust end, from the
     1st and 99th percentiles of each creation column and each write stamp (``last_update``: a row is written
     after everything it records, so the data was extracted after its write stamps), ``quantiles[(table, column)]``
-    in epoch seconds when profiling already measured them."""
+    in epoch seconds when profiling already measured them (a crunch: then every time column's own end too)."""
     tf = None
     if catalog.metadata is not None and catalog.metadata.timeframe is not None:
         tf = (catalog.metadata.timeframe.start, catalog.metadata.timeframe.end)
@@ -380,18 +380,20 @@ def set_reference_window(catalog: Catalog, model: Model,
     ends = []
     for t in model.tables.values():
         for c in (c for c in t.columns if c.temporal and t.rows):
+            makes_end = c.name == t.created_at or write_stamp(c.name)
+            if not makes_end and quantiles is None:  # discovery alone: no check reads a column's own end
+                continue
             row = (quantiles or {}).get((t.name, c.name))
             if row is None:
                 e = f"epoch(CAST({c.sql} AS TIMESTAMP))"
                 row = fetch_one(catalog.con, f"SELECT quantile_cont({e}, 0.99), quantile_cont({e}, 0.01) FROM {t.sql}")
             if row[0] is None or row[1] is None:
                 continue
-            # a robust high quantile plus a generous margin, so only clear leaks count; every date column has its
-            # own (an expiry, a loan's maturity run past the data's end by design), creation times and write
-            # stamps make the data's
+            # a robust high quantile plus a generous margin, so only clear leaks count; creation times and write
+            # stamps make the data's end, every other date its own (an expiry runs past the data's by design)
             end = row[0] + max(OWN_END_MARGIN_DAYS * 86400, OWN_END_MARGIN_SHARE * (row[0] - row[1]))
             c.own_end = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=min(end, LATEST))  # 9999-12-31 placeholders
-            if c.name == t.created_at or write_stamp(c.name):
+            if makes_end:
                 ends.append(c.own_end)
     if ends:
         model.ref_end = max(ends)
