@@ -291,6 +291,13 @@ def test_values_fit_the_declared_types(tmp_path: Path) -> None:
     assert pc.max(pq.read_table(out / "store.parquet")["store_id"]).as_py() == 255
     assert pc.max(data["amount"]).as_py() <= 999.99 and pc.max(data["items"]).as_py() <= 127
     assert pc.max(data["rate"]).as_py() <= 9.99 and pc.max(pc.utf8_length(data["city"])).as_py() <= 6
+    # a CHAR(3) key: a UUID cut to 3 characters would repeat, so a template of that length numbers the rows
+    (tmp_path / "c.sql").write_text("CREATE TABLE country (code CHAR(3) PRIMARY KEY, name TEXT);\n")
+    got = import_schema(tmp_path / "c.sql", rows=2000)
+    assert _cols(_nodes(got.schema)["country"])["code"]["generator"] == {"faker": {"method": "bothify", "text": "???"}}
+    (tmp_path / "c.json").write_text(json.dumps(got.schema))
+    codes = pq.read_table(generate(tmp_path / "c.json", tmp_path / "c_out", seed=1).output / "country.parquet")["code"]
+    assert len(set(codes.to_pylist())) == 2000 and pc.max(pc.utf8_length(codes)).as_py() == 3
     assert all(round(v, 2) == v for v in data["amount"].to_pylist()[:500])
 
 

@@ -319,6 +319,10 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
     col: dict[str, Any] = {"name": f.name, "type": f.type, **({"decimals": f.decimals} if f.decimals and f.type == "float" else {})}
     where = f"{t.name}.{f.name}"
     template = template_of(f.pattern or "") if f.type == "string" and f.enum is None else None
+    n = f.max_length or 36  # a UUID cut to a CHAR(8) key would repeat: a template of that length instead
+    if template is None and f.type == "string" and (f.name == t.pk or f.unique) and n < 36 and 26 ** n >= rows \
+            and f.enum is None and ref is None and (f.hint or hinted(f.name)) not in UNIQUE_BY_CONSTRUCTION:
+        template = "#" * n if 10 ** n >= rows else "?" * n
     too_few = template is not None and (f.name == t.pk or f.unique) and capacity(template) < rows
     if template is not None and too_few:
         notes.append(f"{where}: its pattern {f.pattern!r} has {capacity(template):,} values, fewer than the "
