@@ -887,3 +887,38 @@ def test_a_dbml_document_keeps_tables_references_enums_and_notes(tmp_path: Path)
 
     assert validate(load_schema(schema), out).ok
     assert pc.max(pq.read_table(out / "orders.parquet")["total"]).as_py() <= 1000
+
+
+def test_an_avro_schema_is_a_table_with_its_nested_records_and_arrays(tmp_path: Path) -> None:
+    """Avro (a Kafka topic's records): not taken for a Frictionless Table Schema (both have `fields`); a nested
+    record flattened, a named type used again by name, an array of records a child table, unions with null
+    optional, logical types, enums, fixed sizes and docs."""
+    doc = {"type": "record", "name": "OrderPlaced", "namespace": "com.shop", "doc": "An order as checkout publishes it",
+           "fields": [
+               {"name": "order_id", "type": {"type": "string", "logicalType": "uuid"}},
+               {"name": "customer", "type": {"type": "record", "name": "Customer", "fields": [
+                   {"name": "email", "type": "string"},
+                   {"name": "tier", "type": {"type": "enum", "name": "Tier", "symbols": ["FREE", "PRO"]}}]}},
+               {"name": "placed_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+               {"name": "delivery", "type": ["null", {"type": "int", "logicalType": "date"}], "default": None},
+               {"name": "currency", "type": {"type": "fixed", "name": "Currency", "size": 3}},
+               {"name": "lines", "type": {"type": "array", "items": {"type": "record", "name": "Line", "fields": [
+                   {"name": "sku", "type": "string"}, {"name": "quantity", "type": "int"}]}}},
+               {"name": "referrer", "type": ["null", "com.shop.Customer"], "default": None},
+               {"name": "payload", "type": ["null", "string", "long"]}]}
+    (tmp_path / "order.avsc").write_text(json.dumps(doc))
+    got = import_schema(tmp_path / "order.avsc", rows=100)
+    assert got.format == "Avro schema"
+    order, lines = _columns(got.schema, "OrderPlaced"), _columns(got.schema, "OrderPlaced_lines")
+    assert order["customer_tier"]["generator"] == {"choice": {"choices": ["FREE", "PRO"]}}
+    assert order["referrer_email"]["generator"] == {"faker": {"method": "email"}}  # the named type again
+    assert (order["placed_at"]["type"], order["delivery"]["type"]) == ("datetime", "date")
+    assert order["order_id"]["generator"] == {"faker": {"method": "uuid4"}}
+    assert order["currency"]["constraints"] == {"max_length": 3}
+    assert lines["OrderPlaced_id"]["generator"]["lookup"]["from"].startswith("OrderPlaced.")
+    assert any("payload: a union of 2 types" in n for n in got.notes)
+    assert got.schema["metadata"]["descriptions"]["OrderPlaced"] == "An order as checkout publishes it"
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps(got.schema))
+    generate(schema, tmp_path / "out", seed=1)
+    assert pq.read_table(tmp_path / "out" / "OrderPlaced_lines.parquet").num_rows > 100

@@ -316,7 +316,7 @@ def _all_dicts(items: Any, key: str) -> bool:
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
               "a dbt manifest", "a data contract", "a Snowfakery recipe", "a JSON Schema", "an OpenAPI document",
-              "SQL DDL", "a Prisma schema", "DBML")
+              "an Avro schema", "SQL DDL", "a Prisma schema", "DBML")
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
@@ -356,6 +356,7 @@ def foreign_format(raw: Any) -> str | None:
         (sdv_tables, "SDV metadata (tables with sdtype columns)"),
         (_all_dicts(raw.get("resources"), "name") or raw.get("profile") == "data-package",
          "a Frictionless Data Package (resources)"),
+        (raw.get("type") == "record" and isinstance(raw.get("fields"), list), "an Avro schema (record)"),
         (_all_dicts(raw.get("fields"), "name") and "type" in raw["fields"][0], "a Frictionless Table Schema (fields)"),
         (isinstance(raw.get("openapi"), str) or isinstance(raw.get("swagger"), str),
          f"an OpenAPI document ({'openapi ' + str(raw.get('openapi')) if raw.get('openapi') else 'swagger 2'})"),

@@ -1,6 +1,6 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL, a Prisma schema or DBML
-(:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
+Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL, a Prisma schema, DBML or
+an Avro schema (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     Package or Table Schema, dbt properties (schema.yml) or a dbt project's target/manifest.json (with the
     catalog.json beside it, if any), a data contract (ODCS v3 or the Data Contract Specification), a Snowfakery
     recipe, a JSON Schema or an OpenAPI/Swagger document (each object schema a table), SQL DDL (CREATE TABLE
-    statements: a schema dump, migrations), a Prisma schema (schema.prisma: each model a table) or DBML
-    (dbdiagram.io: each Table a table).
+    statements: a schema dump, migrations), a Prisma schema (schema.prisma: each model a table), DBML
+    (dbdiagram.io: each Table a table) or an Avro record schema (.avsc).
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

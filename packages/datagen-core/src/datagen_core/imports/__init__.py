@@ -2,7 +2,7 @@
 Data Package or Table Schema, dbt properties (``schema.yml``) or manifest, a data contract (ODCS or the Data
 Contract Specification, :mod:`.contract`), a Snowfakery recipe, a JSON Schema or the schemas of an OpenAPI document
 (:mod:`.json_schema`), SQL DDL (``CREATE TABLE`` statements,
-:mod:`.ddl`), a Prisma schema (:mod:`.prisma`), DBML (:mod:`.dbml`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
+:mod:`.ddl`), a Prisma schema (:mod:`.prisma`), DBML (:mod:`.dbml`), an Avro schema (:mod:`.avro`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
 >>> import json, tempfile, pathlib
@@ -25,7 +25,7 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import contract, dbml, dbt, ddl, frictionless, json_schema, prisma, sdv, snowfakery
+from . import avro, contract, dbml, dbt, ddl, frictionless, json_schema, prisma, sdv, snowfakery
 from .layout import build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
@@ -99,6 +99,9 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         info = raw["info"] if isinstance(raw.get("info"), dict) else {}
         raw = {"name": info.get("title") or (raw.get("title") if not tables or raw.get("title") != tables[0].name
                                               else None) or stem}
+    elif kind == "an Avro schema":
+        tables, notes = avro.read(raw, stem)
+        raw = {"name": raw.get("name") or stem}
     elif kind == "a data contract":
         tables = contract.read(raw)
         info = raw["info"] if isinstance(raw.get("info"), dict) else {}
