@@ -50,6 +50,10 @@ def test_missing_report_and_missing_dataset(tmp_path: Path, shop: Path) -> None:
     report = write_report(shop, tmp_path / "one.json", [], dataset_path=str(one))
     with pytest.raises(InputError, match=r"the crunch of one file, .*orders\.parquet; .*mkdir .*/orders && mv"):
         load_inputs(report)
+    (tmp_path / "orders.csv").write_text("a\n1\n")  # text: written as parquet first
+    report = write_report(shop, tmp_path / "csv.json", [], dataset_path=str(tmp_path / "orders.csv"))
+    with pytest.raises(InputError, match=r"write it as parquet in a directory of its own .*COPY \(FROM '.*orders\.csv'\)"):
+        load_inputs(report)
 
 
 def test_explicit_schema_must_exist(shop: Path, shop_report: Path, tmp_path: Path) -> None:

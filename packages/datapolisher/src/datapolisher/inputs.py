@@ -85,9 +85,12 @@ def resolve_dataset(report: CrunchReport, report_path: Path, data: Path | None) 
     raw = Path(report.dataset.path)
     found = _first_existing([raw] if raw.is_absolute() else [raw, report_path.parent / raw])
     if found is not None and found.is_file():  # a crunch of one file: datapolisher writes a dataset directory
+        folder = shlex.quote(str(found.parent / found.name.split(".")[0]))
         how = ("save its sheets as parquet files in a directory" if found.suffix.lower() in WORKBOOKS else
-               f"put it in a directory of its own (mkdir {shlex.quote(str(found.with_suffix('')))} && mv "
-               f"{shlex.quote(str(found))} {shlex.quote(str(found.with_suffix('')))}/)")
+               f"put it in a directory of its own (mkdir {folder} && mv {shlex.quote(str(found))} {folder}/)"
+               if found.suffix.lower() in (".parquet", ".parq", ".pq") else
+               f"write it as parquet in a directory of its own (mkdir {folder} && duckdb -c \"COPY (FROM "
+               f"'{found}') TO '{found.parent / found.name.split('.')[0]}/{found.name.split('.')[0]}.parquet'\")")
         raise InputError(f"{report_path} is the crunch of one file, {found}; datapolisher polishes a directory of "
                          f"parquet tables: {how}, crunch that directory and polish its report")
     if found is None or not found.is_dir():
