@@ -30,12 +30,8 @@ from __future__ import annotations
 
 import re
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
-
 from .layout import Field, Table
-from .sql_parts import capacity, dsl_type, text_length
+from .sql_parts import column_type
 
 _NAME = r'(?:"[^"]+"|`[^`]+`|[\w.]+)'
 _BLOCK = re.compile(r"^\s*(Table|Enum|Ref|TableGroup|Project|Note|TablePartial)\b\s*([^{\n]*?)\s*\{", re.I | re.M)
@@ -96,7 +92,7 @@ def _table_body(t: Table, body: str, enums: dict[str, list[str]], refs: list[tup
         if base in enums:
             f.enum = enums[base]
         else:
-            f.type, f.cap, f.decimals, f.max_length = _sql_type(kind)
+            f.type, f.cap, f.decimals, f.max_length = column_type(kind)
         words = {w.strip().lower() for w in re.sub(r"'[^']*'|\"[^\"]*\"", "", settings).split(",")}
         if words & {"pk", "primary key"}:
             t.pk, f.required, f.unique = col, True, True
@@ -129,20 +125,6 @@ def _reference(tables: dict[str, Table], alias: dict[str, str], left: str, op: s
         f.unique = True  # one-to-one
     if (lc, rt, rc) not in tables[lt].fks:
         tables[lt].fks.append((lc, rt, rc))
-
-
-def _sql_type(kind: str) -> tuple[str, tuple[float | None, float | None], int | None, int | None]:
-    """A DBML column type read as SQL: (DSL type, what it can store, decimals, maximum length)."""
-    if kind.endswith("[]"):
-        return "string", (None, None), None, None
-    try:
-        parsed = sqlglot.parse_one(f"CREATE TABLE t (c {kind})", read="postgres")
-        dtype = next(iter(parsed.find_all(exp.ColumnDef))).args.get("kind")
-    except (SqlglotError, StopIteration, ValueError):
-        return "string", (None, None), None, None
-    dsl, _, _ = dsl_type(dtype, "postgres", {})
-    lo, hi, decimals = capacity(dtype) if dsl in ("int", "float") else (None, None, None)
-    return dsl, (lo, hi), decimals, text_length(dtype) if dsl == "string" else None
 
 
 def _type_of(t: Table, column: str) -> str:

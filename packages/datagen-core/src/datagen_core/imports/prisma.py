@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 
 from .layout import Field, Table
+from .sql_parts import column_type
 
 _TYPES = {"String": "string", "Boolean": "bool", "Int": "int", "BigInt": "int", "Float": "float",
           "Decimal": "float", "DateTime": "datetime", "Json": "string", "Bytes": "string"}
@@ -143,17 +144,15 @@ def _native(f: Field, attrs: str) -> None:
     m = re.search(r"@db\.(\w+)(?:\(([^)]*)\))?", attrs)
     if m is None:
         return
-    native, args = m.group(1), [a.strip() for a in (m.group(2) or "").split(",") if a.strip()]
-    if native in ("VarChar", "Char", "NVarChar", "NChar") and args and args[0].isdigit() and f.type == "string":
-        f.max_length = int(args[0])
-    elif native == "Decimal" and len(args) == 2 and all(a.isdigit() for a in args) and f.type == "float":
-        digits, scale = int(args[0]), int(args[1])
-        top = round(10.0 ** (digits - scale) - 10.0 ** -scale, scale)
-        f.cap, f.decimals = (-top, top), scale
+    native, args = m.group(1), m.group(2)
+    if native == "Date" and f.type == "datetime":
+        f.type = "date"
     elif native in _SMALL and f.type == "int":
         f.cap = _SMALL[native]
-    elif native == "Date" and f.type == "datetime":
-        f.type = "date"
+    elif native in ("VarChar", "Char", "NVarChar", "NChar", "Decimal") and args:  # read as the SQL type it names
+        kind, cap, decimals, chars = column_type(f"{native}({args})")
+        if kind == f.type:
+            f.cap, f.decimals, f.max_length = cap, decimals, chars
 
 
 def _column_name(body: str, field_name: str) -> str:

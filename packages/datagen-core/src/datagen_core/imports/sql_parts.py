@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 
 def dsl_type(kind: Any, dialect: str, enums: dict[str, list[str]]) -> tuple[str, list[Any] | None, bool]:
@@ -94,6 +96,25 @@ def text_length(kind: Any) -> int | None:
         return None
     args = [e.sql() for e in kind.expressions]
     return int(args[0]) if args and args[0].isdigit() and int(args[0]) >= 1 else None
+
+
+def column_type(kind: str) -> tuple[str, tuple[float | None, float | None], int | None, int | None]:
+    """A column type written as SQL (DBML's ``varchar(40)``, Prisma's ``@db.Decimal(8, 2)``): (DSL type, what it can
+    store, decimals, maximum length); text for what SQL does not read.
+
+    >>> column_type("varchar(40)"), column_type("decimal(5,2)"), column_type("smallint"), column_type("geometry[]")
+    (('string', (None, None), None, 40), ('float', (-999.99, 999.99), 2, None), ('int', (-32768, 32767), None, None), ('string', (None, None), None, None))
+    """
+    if kind.endswith("[]"):
+        return "string", (None, None), None, None
+    try:
+        parsed = sqlglot.parse_one(f"CREATE TABLE t (c {kind})", read="postgres")
+        dtype = next(iter(parsed.find_all(exp.ColumnDef))).args.get("kind")
+    except (SqlglotError, StopIteration, ValueError):
+        return "string", (None, None), None, None
+    dsl, _, _ = dsl_type(dtype, "postgres", {})
+    lo, hi, decimals = capacity(dtype) if dsl in ("int", "float") else (None, None, None)
+    return dsl, (lo, hi), decimals, text_length(dtype) if dsl == "string" else None
 
 
 def names(items: list[Any]) -> list[str]:
