@@ -36,6 +36,7 @@ and years are not "integers stored as floats" when the file could not store them
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,14 +150,22 @@ def _kind(classes: set[str]) -> str:
 
 def _workbook(book: Path) -> Any:
     try:
-        import fastexcel
+        import fastexcel  # noqa: F401
     except ImportError:
         raise InputError(f"{book} is a spreadsheet workbook; reading one needs the [excel] extra: "
                          "pip install 'datacruncher[excel]' (or save each sheet as CSV)") from None
     try:
-        return fastexcel.read_excel(book)
+        return _opened(book.resolve(), book.stat().st_mtime_ns)
     except Exception as exc:  # fastexcel's errors (a damaged or encrypted file) name no common base
         raise InputError(f"cannot read the workbook {book}: {str(exc).splitlines()[0]}") from None
+
+
+@functools.lru_cache(maxsize=4)
+def _opened(book: Path, _mtime: int) -> Any:
+    """The workbook read once for its sheet list and every sheet (the crunch, then the agents' sandbox)."""
+    import fastexcel
+
+    return fastexcel.read_excel(book)
 
 
 def sheets(book: Path) -> list[str]:
