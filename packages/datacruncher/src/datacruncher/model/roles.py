@@ -266,7 +266,7 @@ def find_durations(catalog: Any, tables: dict[str, Any]) -> None:
                 diff = f"abs(epoch(CAST({b.sql} AS TIMESTAMP)) - epoch(CAST({a.sql} AS TIMESTAMP)))"
                 for unit, seconds in DURATION_UNITS:
                     tests.append((c, a, b, unit))
-                    parts.append(f"sum((abs(abs({c.sql}) - {diff} / {seconds}) < 1)::INTEGER)")
+                    parts.append(f"sum((abs(abs({c.sql}::DOUBLE) - {diff} / {seconds}) < 1)::INTEGER)")
             parts.append(f"count({c.sql})")
         sqls.append(f"SELECT {', '.join(parts)} FROM (SELECT * FROM {t.sql} LIMIT {DURATION_ROWS})")
         probes.append((tests, nums, len(pairs) * len(DURATION_UNITS)))
