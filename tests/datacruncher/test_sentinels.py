@@ -80,3 +80,24 @@ def test_a_csv_table_reads_its_placeholder_as_no_value(tmp_path: Path) -> None:
     cat = open_catalog(tmp_path)
     assert [v.year for v, _ in cat.tables["t"].sentinels["valid_to"]] == [9999]
     assert cat.con.execute("SELECT count(valid_to), max(valid_to) FROM t").fetchone()[0] == 100
+
+
+def test_a_placeholder_is_not_counted_as_a_null(tmp_path: Path) -> None:
+    """The view reads 9999-12-31 as no value for the time analyses, but the file holds a value there: the NULL
+    checks count only real NULLs (``valid_to`` is half open-ended, ``birth_date`` has 0001-01-01 placeholders),
+    while a real NULL beside them still counts."""
+    _dimension(tmp_path / "dim_customer.parquet")
+    table = pq.read_table(tmp_path / "dim_customer.parquet")
+    valid_to = table["valid_to"].to_pylist()
+    open_ended = sum(v == OPEN for v in valid_to)
+    assert open_ended > 0.5 * len(valid_to)  # the null_rate check's low line, had placeholders counted
+    report = crunch(tmp_path)
+    nulls = {r.column: r for r in report.checks.results if r.rule_id == "null_rate"}
+    assert nulls["valid_to"].status == "passed" and nulls["birth_date"].status == "passed"
+    assert report.metrics.null_rate == 0.0
+    blanked = table.set_column(table.schema.get_field_index("valid_to"), "valid_to",
+                               pa.array([None if i % 10 == 0 else v for i, v in enumerate(valid_to)], pa.timestamp("us")))
+    pq.write_table(blanked, tmp_path / "dim_customer.parquet")
+    real = sum(v is None for v in blanked["valid_to"].to_pylist())
+    again = crunch(tmp_path)  # the metric: NULL cells over all cells, placeholders not among them
+    assert real > 0 and again.metrics.null_rate == round(100.0 * real / (blanked.num_rows * blanked.num_columns), 4)

@@ -153,6 +153,7 @@ def over_column(model: Model, check: Any) -> list[Context]:
                 ctx.exprs["pk"] = t.key_sql
             ctx.exprs["approx_distinct"] = str(int(c.distinct))  # discovery's sketch, a literal in the SQL
             ctx.exprs["finite"] = c.finite_sql
+            ctx.exprs["placeholders"] = str(c.placeholders)  # read as NULL by the view, yet values in the file
             _column_window(model, c, ctx)
             out.append(ctx)
     if not out:
@@ -342,7 +343,7 @@ BINDINGS: dict[str, tuple[Callable[[Model, Any], list[Context]], tuple[str, ...]
     "dataset": (over_dataset, ()),
     "table": (over_table, ("table", "dup_scope", "header_match")),
     "pk": (over_pk, ("table", "pk")),
-    "column": (over_column, ("table", "column", "finite", "pk", "col_start", "col_end", "attribute_date", "skewed", "reach",
+    "column": (over_column, ("table", "column", "finite", "placeholders", "pk", "col_start", "col_end", "attribute_date", "skewed", "reach",
                              "approx_distinct")),
     "fk": (over_fk, ("child", "child_col", "parent", "parent_col", "child_pk", "time_order")),
     "composite_fk": (over_composite_fk, ("child", "child_cols", "parent", "parent_cols", "child_complete")),

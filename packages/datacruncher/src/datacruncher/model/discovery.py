@@ -114,6 +114,7 @@ def _profile(src: Any, decl: dict[str, Any], row: tuple[Any, ...] | None) -> Tab
             for role in c.roles:
                 c.role_evidence[role] = ("medium", f"{said} read as no value: the column's other values are numbers")
         if marks := src.sentinels.get(c.name):
+            c.placeholders = sum(n for _, n in marks)
             c.role_evidence["time"] = ("medium", f"{sentinels.describe(marks)} read as no value: a placeholder far "
                                                  "from every other value")
         if (role := declared_roles.get(c.name)) and role not in c.roles:

@@ -64,6 +64,8 @@ class Column:
     after_parent: bool | None = None  # schema ``after_parent`` (False: an attribute date, not an event)
     #: a time column's own robust end (99th percentile plus a margin), set when no time window is declared
     own_end: dt.datetime | None = None
+    #: rows holding a placeholder time (9999-12-31, 1900-01-01) the table's view reads as NULL: not NULL in the file
+    placeholders: int = 0
     #: numeric shape from the column's profile: 95% non-negative and right-skewed (Bowley or Kelly skewness > 0.2), so that
     #: outliers are judged on a log scale; None before profiling
     skewed: bool | None = None
