@@ -99,3 +99,23 @@ def test_a_report_beside_a_single_input_file_is_written(tmp_path, monkeypatch):
     r = CliRunner().invoke(crunch, ["orders.csv", "-o", "orders.csv"])
     assert r.exit_code == 2 and "inside the dataset" in r.stderr
     assert (tmp_path / "orders.csv").read_text().startswith("id,amount")
+
+
+def test_a_duckdb_failure_is_one_line_and_exit_3_or_its_traceback_with_debug(tmp_path, monkeypatch):
+    """A DuckDB error no check caught (a bug of ours, as the TINYINT abs() overflow was) is one line and exit 3 in
+    any command; ``--debug`` anywhere gives its traceback instead."""
+    import sys
+
+    import duckdb
+
+    data = shop(tmp_path / "data", users=50, orders=100)
+
+    def fail(*_: object, **__: object) -> None:
+        raise duckdb.OutOfRangeException("Out of Range Error: Overflow on abs(-128)\nLINE 1: ...")
+
+    monkeypatch.setattr(sys.modules["datacruncher.crunch"], "crunch", fail)  # the package's name is the function
+    r = CliRunner().invoke(main, ["crunch", str(data), "-o", str(tmp_path / "r.json")])
+    assert r.exit_code == 3 and "DuckDB failed: Out of Range Error: Overflow on abs(-128) (rerun with --debug" in r.stderr
+    assert "LINE 1" not in r.stderr and "Traceback" not in r.output
+    r = CliRunner().invoke(main, ["crunch", str(data), "-o", str(tmp_path / "r.json"), "--debug"])
+    assert isinstance(r.exception, duckdb.OutOfRangeException)

@@ -172,10 +172,6 @@ def crunch(dataset: Path, schema: Path | None, personas: str | None, persona_fil
         raise _fail(exc) from None
     except OSError as exc:
         raise UserError(f"cannot write output: {exc}") from None
-    except duckdb.Error as exc:  # not the input's fault and not a check's: one line and exit 3, no traceback
-        err = UserError(f"DuckDB failed: {str(exc).splitlines()[0]}")
-        err.exit_code = 3  # type: ignore[misc]  # click declares it on the class; this one differs
-        raise err from None
     click.echo(render_summary(report, verbose=verbose, output=output), err=True)
     if as_json:
         click.echo(json.dumps({
@@ -347,6 +343,10 @@ class Boundary(click.Group):
         except Exception as exc:
             if debug or not standalone_mode:
                 raise
+            if isinstance(exc, duckdb.Error):  # not the input's fault and not a check's (those are caught)
+                click.echo(printable(f"error: DuckDB failed: {(str(exc).splitlines() or [''])[0]} (rerun with "
+                                     "--debug for the traceback, and please report it)", limit=2000), err=True)
+                sys.exit(3)
             click.echo(printable(f"error: internal error: {type(exc).__name__}: {exc} "
                                  "(rerun with --debug for the traceback, and please report it)", limit=2000), err=True)
             sys.exit(3)
