@@ -316,11 +316,32 @@ def _all_dicts(items: Any, key: str) -> bool:
 #: the formats :func:`foreign_format` names that ``datagen import`` (datagen-core) converts to the DSL
 IMPORTABLE = ("SDV metadata", "a Frictionless Data Package", "a Frictionless Table Schema", "a dbt properties file",
               "a dbt manifest", "a data contract", "a Snowfakery recipe", "a JSON Schema", "an OpenAPI document",
-              "an Avro schema", "SQL DDL", "a Prisma schema", "DBML")
+              "an Avro schema", "a BigQuery table schema", "a Spark schema", "SQL DDL", "a Prisma schema", "DBML")
+#: BigQuery's column types (``bq show --schema``): a list of fields naming only these is a BigQuery table schema
+BIGQUERY_TYPES = frozenset({"STRING", "BYTES", "INTEGER", "INT64", "FLOAT", "FLOAT64", "NUMERIC", "BIGNUMERIC",
+                            "DECIMAL", "BIGDECIMAL", "BOOLEAN", "BOOL", "DATE", "DATETIME", "TIMESTAMP", "TIME",
+                            "RECORD", "STRUCT", "GEOGRAPHY", "JSON", "INTERVAL", "RANGE"})
 #: a ``CREATE TABLE`` statement at the start of a line: SQL DDL, which ``datagen import`` reads
 CREATE_TABLE = re.compile(
     r"(?im)^\s*create\s+(?:or\s+replace\s+)?(?:(?:global\s+|local\s+)?temp(?:orary)?\s+|unlogged\s+|transient\s+)?"
     r"table\b")
+
+
+def bigquery_fields(doc: Any) -> tuple[list[Any], str | None] | None:
+    """The fields of a BigQuery table schema (``bq show --schema``'s list, the API's ``{"fields"}``, a table resource's
+    ``schema.fields``) and its ``tableReference.tableId``, if any; None for anything else — a Frictionless Table
+    Schema's fields have lower-case types and no ``mode`` (tests/datagen_core/test_import_engines.py)."""
+    if isinstance(doc, dict) and isinstance(doc.get("schema"), dict) and isinstance(doc["schema"].get("fields"), list) \
+            and ("tableReference" in doc or doc.get("kind") == "bigquery#table"):
+        ref: dict[str, Any] = doc["tableReference"] if isinstance(doc.get("tableReference"), dict) else {}
+        return doc["schema"]["fields"], ref.get("tableId") if isinstance(ref.get("tableId"), str) else None
+    fields = doc.get("fields") if isinstance(doc, dict) and len(doc) == 1 else doc
+    if isinstance(fields, list) and fields and all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("type"), str) for f in fields) \
+            and all(f["type"].upper() in BIGQUERY_TYPES for f in fields) \
+            and (any(f["type"].isupper() for f in fields) or any("mode" in f for f in fields)):
+        return fields, None
+    return None
 
 
 def foreign_format(raw: Any) -> str | None:
@@ -336,6 +357,9 @@ def foreign_format(raw: Any) -> str | None:
     'a dbt manifest (manifest/v12.json)'
 
     """
+    if bigquery_fields(raw) is not None:
+        return "a BigQuery table schema (" + ("schema.fields)" if isinstance(raw, dict) and "schema" in raw else
+                                              "a list of fields)" if isinstance(raw, list) else "fields)")
     if isinstance(raw, list):
         recipe = any(isinstance(i, dict) and "object" in i for i in raw) and all(
             isinstance(i, dict) and i.keys() & _SNOWFAKERY for i in raw)
@@ -357,6 +381,7 @@ def foreign_format(raw: Any) -> str | None:
         (_all_dicts(raw.get("resources"), "name") or raw.get("profile") == "data-package",
          "a Frictionless Data Package (resources)"),
         (raw.get("type") == "record" and isinstance(raw.get("fields"), list), "an Avro schema (record)"),
+        (raw.get("type") == "struct" and isinstance(raw.get("fields"), list), "a Spark schema (struct)"),
         (_all_dicts(raw.get("fields"), "name") and "type" in raw["fields"][0], "a Frictionless Table Schema (fields)"),
         (isinstance(raw.get("openapi"), str) or isinstance(raw.get("swagger"), str),
          f"an OpenAPI document ({'openapi ' + str(raw.get('openapi')) if raw.get('openapi') else 'swagger 2'})"),

@@ -1,6 +1,6 @@
 """``datagen import FILE -o schema.json``: a DSL schema from SDV metadata, a Frictionless Data Package or Table
-Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL, a Prisma schema, DBML or
-an Avro schema (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
+Schema, dbt properties, a Snowfakery recipe, a JSON Schema or OpenAPI document, SQL DDL, a Prisma schema, DBML,
+an Avro, BigQuery or Spark schema, or a folder of such files (:mod:`datagen_core.imports`). Every choice the source left open is printed, so the user
 knows what to edit; ``--json`` prints them for machines."""
 
 from __future__ import annotations
@@ -42,7 +42,10 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     catalog.json beside it, if any), a data contract (ODCS v3 or the Data Contract Specification), a Snowfakery
     recipe, a JSON Schema or an OpenAPI/Swagger document (each object schema a table), SQL DDL (CREATE TABLE
     statements: a schema dump, migrations), a Prisma schema (schema.prisma: each model a table), DBML
-    (dbdiagram.io: each Table a table) or an Avro record schema (.avsc).
+    (dbdiagram.io: each Table a table), an Avro record schema (.avsc), a BigQuery table schema (bq show --schema)
+    or a Spark schema (df.schema.json()). SOURCE may be a folder: each schema file in it (one per table, in any of
+    these formats) adds its tables, and a column named after another file's table (customer_id, customers) refers
+    to its key.
 
     Tables, keys, foreign keys, types, allowed values, ranges and formats come from SOURCE. What it does not say —
     row counts, distributions, the values of a category — is chosen plainly and listed, one line each, for you

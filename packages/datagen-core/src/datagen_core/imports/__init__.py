@@ -2,7 +2,8 @@
 Data Package or Table Schema, dbt properties (``schema.yml``) or manifest, a data contract (ODCS or the Data
 Contract Specification, :mod:`.contract`), a Snowfakery recipe, a JSON Schema or the schemas of an OpenAPI document
 (:mod:`.json_schema`), SQL DDL (``CREATE TABLE`` statements,
-:mod:`.ddl`), a Prisma schema (:mod:`.prisma`), DBML (:mod:`.dbml`), an Avro schema (:mod:`.avro`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
+:mod:`.ddl`), a Prisma schema (:mod:`.prisma`), DBML (:mod:`.dbml`), an Avro schema (:mod:`.avro`), a BigQuery
+table schema or a Spark schema (:mod:`.engine_schemas`). The source says what tables, keys, types and allowed values there are; what it cannot say (row counts, distributions, a category's values) is chosen plainly
 and listed in :attr:`Imported.notes`. The result passes the contracts' loader, so ``datagen generate`` runs it.
 
 >>> import json, tempfile, pathlib
@@ -25,8 +26,21 @@ from datagen_contracts.dsl import loads_schema
 from datagen_contracts.dsl.decode import IMPORTABLE, foreign_format, parse_document
 
 from ..errors import DatagenError
-from . import avro, contract, dbml, dbt, ddl, frictionless, json_schema, prisma, sdv, snowfakery
-from .layout import build
+from . import (
+    avro,
+    contract,
+    dbml,
+    dbt,
+    ddl,
+    engine_schemas,
+    frictionless,
+    json_schema,
+    prisma,
+    sdv,
+    snowfakery,
+)
+from .json_schema import link_by_name
+from .layout import Table, build, named_key
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
 READERS = IMPORTABLE
@@ -39,12 +53,60 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
+#: the files of a folder ``datagen import`` reads, each one table or more (a warehouse's per-table schemas)
+SUFFIXES = (".json", ".yaml", ".yml", ".avsc", ".sql", ".ddl", ".prisma", ".dbml")
+
+
 def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, str] = ("2024-01-01", "2024-12-31"),
                   name: str | None = None, dialect: str | None = None) -> Imported:
     """Read ``path`` (JSON, YAML or SQL) and return the DSL schema it describes; :class:`DatagenError` when the file
     is not one of :data:`READERS`. ``dialect`` names the SQL dialect of DDL (sqlglot's names; default: the first
-    of :data:`.ddl.DIALECTS` that reads it)."""
+    of :data:`.ddl.DIALECTS` that reads it).
+
+    A folder is read file by file (:data:`SUFFIXES`, in name order: one schema per table, as ``bq show --schema``
+    or a Spark job writes them), and a column named after another file's table (``customer_id`` → ``customers``)
+    refers to its key."""
     path = Path(path)
+    if path.is_dir():
+        return _folder(path, rows=rows, timeframe=timeframe, name=name, dialect=dialect)
+    kind, tables, notes, title = _read(path, timeframe, dialect)
+    schema, built = build(name or title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
+    loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
+    return Imported(kind, schema, notes + built)
+
+
+def _folder(path: Path, *, rows: int, timeframe: tuple[str, str], name: str | None,
+            dialect: str | None) -> Imported:
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
+                   and not p.name.startswith("."))
+    if not files:
+        raise DatagenError(f"{path}: a folder with no schema file in it (datagen import reads "
+                           f"{', '.join(SUFFIXES)} files, each one table or more)")
+    tables: dict[str, Table] = {}
+    origin: dict[str, str] = {}
+    kinds: list[str] = []
+    notes: list[str] = []
+    for f in files:
+        kind, found, said, _ = _read(f, timeframe, dialect)
+        kinds += [kind] if kind not in kinds else []
+        notes += said
+        for t in found:
+            if t.name in tables:
+                raise DatagenError(f"{path}: table {t.name!r} is in both {origin[t.name]} and {f.name}; "
+                                   "keep one of them")
+            tables[t.name], origin[t.name] = t, f.name
+    for t in tables.values():
+        t.pk = t.pk or named_key(t)
+    notes += [f"{link}: a foreign key by the column's name, across the files; check it" for link in link_by_name(tables)]
+    kind = f"{len(files)} files ({', '.join(kinds)})"
+    schema, built = build(name or path.name, list(tables.values()), rows=rows, timeframe=timeframe,
+                          source=f"{kind} in {path.name}")
+    loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
+    return Imported(kind, schema, notes + built)
+
+
+def _read(path: Path, timeframe: tuple[str, str], dialect: str | None) -> tuple[str, list[Table], list[str], str]:
+    """(what the file is, its tables, the notes of what was read loosely, the dataset's name it gives)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -57,9 +119,7 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
             if not found:
                 raise DatagenError(f"{path}: {'empty' if not text.strip() else f'no {unit} in it'}; "
                                    f"datagen import reads the tables of a {what} ({unit} users {{ … }})")
-            schema, built = build(name or path.stem, found, rows=rows, timeframe=timeframe, source=f"{what} {path.name}")
-            loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
-            return Imported(what, schema, loose + built)
+            return what, found, loose, path.stem
     if path.suffix.lower() in (".sql", ".ddl") or (not text.lstrip().startswith(("{", "[")) and ddl.is_ddl(text)):
         if b"\x00" in data[:65536]:
             raise DatagenError(f"{path}: not a text file (it holds NUL bytes); SQL DDL is text")
@@ -69,9 +129,7 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         found, skipped, used = ddl.read(text, dialect)
         if not found:
             raise DatagenError(f"{path}: SQL with no CREATE TABLE of columns in it")
-        schema, built = build(name or path.stem, found, rows=rows, timeframe=timeframe, source=f"SQL DDL {path.name}")
-        loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
-        return Imported(f"SQL DDL ({used})", schema, skipped + built)
+        return f"SQL DDL ({used})", found, skipped, path.stem
     raw = parse_document(data, str(path))
     what = foreign_format(raw) or ""
     kind = next((r for r in READERS if what.startswith(r)), None)
@@ -80,7 +138,13 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         raise DatagenError(f"{path}: datagen import reads {', '.join(READERS[:-1])} or {READERS[-1]}; {said}")
     stem = path.stem
     notes: list[str] = []
-    if isinstance(raw, list):
+    if kind == "a BigQuery table schema":
+        tables, notes = engine_schemas.read_bigquery(raw, stem)
+        raw = {"name": tables[0].name if tables else stem}
+    elif kind == "a Spark schema":
+        tables, notes = engine_schemas.read_spark(raw, stem)
+        raw = {}
+    elif isinstance(raw, list):
         tables, notes = snowfakery.read(raw, end=timeframe[1])
         raw = {}
     elif kind == "SDV metadata":
@@ -110,10 +174,7 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
         tables = frictionless.read(raw, stem, path.parent)
     if not tables:
         raise DatagenError(f"{path}: {kind.removeprefix('an ').removeprefix('a ')} with no table in it")
-    title = name or str(raw.get("name") or raw.get("title") or stem)
-    schema, built = build(title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
-    loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
-    return Imported(kind.removeprefix("an ").removeprefix("a "), schema, notes + built)
+    return kind.removeprefix("an ").removeprefix("a "), tables, notes, str(raw.get("name") or raw.get("title") or stem)
 
 
 def _beside(path: Path, name: str) -> dict[str, Any] | None:

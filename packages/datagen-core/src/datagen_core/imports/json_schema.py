@@ -6,7 +6,7 @@ The tables are the document itself when it is an object schema (named by its ``t
 other schemas only extend (``allOf``): its properties are theirs. A property is a column:
 ``integer``, ``number``, ``boolean``, ``string`` (``format: date`` a date, ``date-time`` a datetime, ``email``,
 ``uri``, ``uuid`` their Faker method), with ``enum`` / ``const``, ``minimum`` / ``maximum`` (exclusive too),
-``pattern``, ``description``; ``required`` and ``readOnly`` ids carry over, and ``type: [x, "null"]`` or
+``pattern``, ``maxLength``, ``multipleOf`` a power of ten (``0.01``: two decimals), ``description``; ``required`` and ``readOnly`` ids carry over, and ``type: [x, "null"]`` or
 ``nullable`` leaves a column optional.
 
 References between tables follow the structure:
@@ -33,6 +33,7 @@ and other compositions are text (noted).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from datagen_contracts.text import name_words as words
@@ -180,13 +181,13 @@ class _Reader:
             col, dsl_type, required=required and not nullable, unique=bool(spec.get("readOnly")) and words(name) == ["id"],
             enum=[v for v in enum if v is not None] or None if enum else None, low=low, high=high, hint=hint,
             pattern=spec.get("pattern") if isinstance(spec.get("pattern"), str) else None,
-            max_length=length(spec.get("maxLength")),
+            max_length=length(spec.get("maxLength")), decimals=_decimals(spec.get("multipleOf")) if dsl_type == "float" else None,
             description=spec.get("description") if isinstance(spec.get("description"), str) else None))
 
     def link(self) -> None:
         """Every reference, once all tables are read (a table's key is known only then): children to their parent,
         keys named after another table, and a key for a table referenced without one."""
-        self._by_name()
+        link_by_name(self.tables)
         for child, parent, array in self.children:
             self._child(child, self.tables[parent], array)
         for t in self.tables.values():
@@ -214,19 +215,43 @@ class _Reader:
         if isinstance(low, int) and isinstance(high, int) and 0 <= low <= high and t.under is None:
             t.under, t.per_parent, t.per_parent_max = parent.name, low, high
 
-    def _by_name(self) -> None:
-        """``customerId`` / ``customer_id`` in a table, with a table ``Customer`` (``customers``) beside it that has a
-        key: a foreign key to that key."""
-        by_words: dict[tuple[str, ...], str] = {}
-        for n in self.tables:  # a table's own words first, then the singular of the others' (categories → category)
-            by_words.setdefault(tuple(words(n)), n)
-        for n in self.tables:
-            for stem in name_stems(n):
-                by_words.setdefault(stem, n)
-        for t in self.tables.values():
-            linked = {c for c, _, _ in t.fks}
-            for f in t.fields:
-                w = tuple(words(f.name))
-                target = by_words.get(w[:-1]) if len(w) > 1 and w[-1] == "id" else None
-                if target and target != t.name and f.name not in linked and self.tables[target].pk is not None:
-                    t.fks.append((f.name, target, self.tables[target].pk or ""))
+
+
+def _decimals(step: Any) -> int | None:
+    """The decimals a ``multipleOf`` keeps when it is a power of ten of at most 1 (``0.01`` → 2), else None.
+
+    >>> _decimals(0.01), _decimals(1), _decimals(0.25), _decimals("0.1")
+    (2, 0, None, None)
+    """
+    if not isinstance(step, int | float) or isinstance(step, bool) or not 0 < step <= 1:
+        return None
+    k = round(-math.log10(step))
+    return k if k <= 12 and math.isclose(step, 10.0 ** -k, rel_tol=1e-9) else None
+
+
+def link_by_name(tables: dict[str, Table]) -> list[str]:
+    """``customerId`` / ``customer_id`` in a table, with a table ``Customer`` (``customers``) beside it that has a
+    key: a foreign key to that key. Returns the ones added (``orders.customerId → customers.id``).
+
+    >>> from .layout import Field
+    >>> shop = {"customers": Table("customers", [Field("id", "int")], pk="id"),
+    ...         "orders": Table("orders", [Field("order_id", "int"), Field("customerId", "int")], pk="order_id")}
+    >>> link_by_name(shop), shop["orders"].fks
+    (['orders.customerId → customers.id'], [('customerId', 'customers', 'id')])
+    """
+    by_words: dict[tuple[str, ...], str] = {}
+    for n in tables:  # a table's own words first, then the singular of the others' (categories → category)
+        by_words.setdefault(tuple(words(n)), n)
+    for n in tables:
+        for stem in name_stems(n):
+            by_words.setdefault(stem, n)
+    added = []
+    for t in tables.values():
+        linked = {c for c, _, _ in t.fks}
+        for f in t.fields:
+            w = tuple(words(f.name))
+            target = by_words.get(w[:-1]) if len(w) > 1 and w[-1] == "id" else None
+            if target and target != t.name and f.name not in linked and tables[target].pk is not None:
+                t.fks.append((f.name, target, tables[target].pk or ""))
+                added.append(f"{t.name}.{f.name} → {target}.{tables[target].pk}")
+    return added
