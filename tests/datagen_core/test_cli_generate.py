@@ -72,3 +72,21 @@ def test_unwritable_output_location_exits_2_with_a_clear_message(tmp_path: Path)
     assert res.exit_code == 2
     assert "cannot write the output directory" in res.stderr and str(blocker / "out") in res.stderr
     assert "Traceback" not in res.output and blocker.read_text() == "not a directory"
+
+
+def test_progress_in_a_log_is_a_line_every_few_seconds_and_each_table_s_last_count(capsys) -> None:
+    """On a log (not a terminal) progress used to be one line per chunk: over 900 lines for a 60M-row run."""
+    from datagen_core.cli.generate import LOG_EVERY, _progress
+
+    now = [0.0]
+    report = _progress(clock=lambda: now[0])
+    for chunk in range(1, 101):  # 100 chunks over 5 seconds
+        now[0] = chunk * 0.05
+        report("events", chunk * 1000, now[0])
+    report("events", -1, now[0])
+    report("users", 500, 0.1)  # a table of one chunk
+    report("users", -1, 0.1)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 + int(5 / LOG_EVERY) + 1 + 1  # the first, one per LOG_EVERY seconds, the last; users
+    assert lines[0].split()[:2] == ["events", "1,000"] and lines[-2].split()[:2] == ["events", "100,000"]
+    assert lines[-1].split()[:2] == ["users", "500"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -98,14 +101,33 @@ def generate(schema: str, seed: int, output: str, staging_dir: str | None, scale
         }, indent=2))
 
 
-def _progress():
-    def report(table: str, rows: int, seconds: float) -> None:
-        if rows < 0:
-            say("", err=True) if sys.stderr.isatty() else None
-            return
+#: seconds between two progress lines of one table when stderr is a log, not a terminal (and a tenth of it on one)
+LOG_EVERY = 2.0
+
+
+def _progress(clock: Callable[[], float] = time.monotonic):
+    """Rows and rows/s of the table being written, on stderr: rewritten in place on a terminal (ten times a
+    second at most); in a log, a line every ``LOG_EVERY`` seconds and the table's last count when it is done —
+    not one line per chunk (a 60M-row run wrote over 900)."""
+    tty = sys.stderr.isatty()
+    every = LOG_EVERY / 20 if tty else LOG_EVERY
+    state: dict[str, Any] = {"shown": -every, "last": None}
+
+    def show(table: str, rows: int, seconds: float) -> None:
         rate = rows / seconds if seconds > 0 else 0.0
-        end = "\r" if sys.stderr.isatty() else "\n"
         say(f"  {table:<28} {rows:>12,} rows  {rate:>12,.0f} rows/s", err=True, nl=False)
-        say(end, err=True, nl=False)
+        say("\r" if tty else "\n", err=True, nl=False)
+        state["shown"], state["last"] = clock(), None
+
+    def report(table: str, rows: int, seconds: float) -> None:
+        if rows < 0:  # the table is done
+            if state["last"] is not None:
+                show(*state["last"])
+            say("", err=True) if tty else None
+            state["shown"] = -every
+            return
+        state["last"] = (table, rows, seconds)
+        if clock() - state["shown"] >= every:
+            show(table, rows, seconds)
 
     return report
