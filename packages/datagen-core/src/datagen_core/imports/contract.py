@@ -22,7 +22,8 @@ import re
 from typing import Any
 
 from .dbt import declared_type
-from .layout import FORMAT_METHODS, Field, Table, length, mapping, number
+from .layout import Field, Table, length, mapping, number
+from .values import FORMAT_METHODS
 
 _LOGICAL = {"integer": "int", "long": "int", "int": "int", "bigint": "int", "number": "float", "decimal": "float",
             "numeric": "float", "double": "float", "float": "float", "boolean": "bool", "bool": "bool",

@@ -18,7 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .layout import FORMAT_METHODS, Field, Table, length, number
+from .layout import Field, Table, length, number
+from .values import FORMAT_METHODS
 
 _TYPES = {"integer": "int", "year": "int", "number": "float", "boolean": "bool", "date": "date", "datetime": "datetime"}
 

@@ -38,7 +38,8 @@ from typing import Any
 
 from datagen_contracts.text import name_words as words
 
-from .layout import FORMAT_METHODS, Field, Table, length, mapping, name_stems, named_key, number, surrogate
+from .layout import Field, Table, length, mapping, name_stems, named_key, number, surrogate
+from .values import FORMAT_METHODS
 
 _TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "string"}
 _TIMES = {"date": "date", "date-time": "datetime"}

@@ -18,15 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from datagen_contracts.dsl.base import FAKER_METHODS
 from datagen_contracts.text import name_words as words
 
-from .patterns import capacity, template_of
+from .values import UNIQUE_BY_CONSTRUCTION, capacity, hinted, template_of, typed, values_of
 
 FANOUT = 3  # children per parent when the source gives no row counts
 MOST = 30  # … unless that takes a table past this many times --rows (a long chain of references)
-#: Faker methods the generator keeps unique when the column is declared unique (a unique ``email`` stays e-mails)
-UNIQUE_BY_CONSTRUCTION = ("email", "user_name")
 
 
 @dataclass
@@ -69,25 +66,6 @@ class Table:
         return next((f for f in self.fields if f.name == name), None)
 
 
-#: words of a column name → the Faker method that makes such values (used when the source names none)
-NAME_HINTS = (
-    ({"email", "mail", "emailaddress"}, "email"), ({"phone", "telephone", "mobile", "phonenumber"}, "phone_number"),
-    ({"firstname", "givenname", "forename"}, "first_name"), ({"lastname", "surname", "familyname"}, "last_name"),
-    ({"city", "town"}, "city"), ({"country"}, "country"), ({"province"}, "state"),
-    ({"street", "address", "streetaddress"}, "street_address"),
-    ({"zip", "zipcode", "postcode", "postal", "postalcode"}, "postcode"),
-    ({"url", "website", "homepage"}, "url"), ({"company", "employer", "companyname"}, "company"),
-    ({"uuid", "guid"}, "uuid4"), ({"ip", "ipaddress"}, "ipv4"), ({"occupation", "jobtitle"}, "job"),
-    ({"description", "comment", "comments", "notes", "note", "body", "message"}, "sentence"),
-    ({"currency"}, "currency_code"), ({"color", "colour"}, "color_name"), ({"username", "login"}, "user_name"),
-)
-#: a text format another tool declares (JSON Schema / Frictionless / a data contract ``format``) → its Faker method
-FORMAT_METHODS = {"email": "email", "idn-email": "email", "uri": "url", "url": "url", "uuid": "uuid4", "ipv4": "ipv4",
-                  "hostname": "domain_name"}
-#: a person's full name: ``name`` alone or beside words that say whose (``customer_name``), not ``product_name``
-_PERSON = {"name", "full", "fullname", "customer", "contact", "person", "user", "employee", "author", "owner"}
-
-
 def number(v: Any) -> float | None:
     """A number the source gives (a bool is not one), as float; None for anything else."""
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
@@ -102,27 +80,6 @@ def length(v: Any) -> int | None:
 def mapping(v: Any) -> dict[str, Any]:
     """``v`` when it is a JSON object, else an empty one (a source's optional section, possibly null)."""
     return v if isinstance(v, dict) else {}
-
-
-def faker_method(name: str) -> str | None:
-    """A Faker method of ours spelled as another tool spells it (``FirstName``, ``first_name``, ``phone_number``)."""
-    snake = "_".join(words(name))
-    return snake if snake in FAKER_METHODS else None
-
-
-def hinted(name: str) -> str | None:
-    """The Faker method a column's name asks for, if one of :data:`NAME_HINTS` does (the whole name first, then
-    its words from the last: ``customer_email`` is an email).
-
-    >>> [hinted(n) for n in ("first_name", "customerEmail", "contact_name", "product_name", "last_seen", "state")]
-    ['first_name', 'email', 'name', None, None, None]
-    """
-    toks = words(name)
-    for tok in ["".join(toks), *reversed(toks)]:
-        for names, method in NAME_HINTS:
-            if tok in names:
-                return method
-    return "name" if toks and set(toks) <= _PERSON and ("name" in toks or "fullname" in toks) else None
 
 
 def order(tables: list[Table], notes: list[str]) -> list[Table]:
@@ -346,12 +303,12 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         if f.type == "string" and (f.hint or hinted(f.name)) not in (None, "uuid4"):
             notes.append(f"{where}: a unique text key, generated as UUIDs (every value must differ)")
     elif f.enum:
-        col["generator"] = {"choice": {"choices": [_typed(v, f.type) for v in f.enum],
+        col["generator"] = {"choice": {"choices": [typed(v, f.type) for v in f.enum],
                                        **({"weights": f.weights} if f.weights else {})}}
     else:
-        col["generator"] = _values(f, where, notes)
+        col["generator"] = values_of(f, where, notes)
     # what the source declares holds for its data too: crunch --schema and validate check it
-    declared = {**({"enum": [_typed(v, col["type"]) for v in f.enum]} if f.enum and ref is None else {}),
+    declared = {**({"enum": [typed(v, col["type"]) for v in f.enum]} if f.enum and ref is None else {}),
                 **({"pattern": f.pattern} if f.pattern and col["type"] == "string" else {}),
                 **({"max_length": f.max_length} if f.max_length and col["type"] == "string" and not f.enum else {}),
                 **({"min": f.low} if f.low is not None and col["type"] in ("int", "float") else {}),
@@ -362,36 +319,3 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         notes.append(f"{where}: its pattern {f.pattern!r} is kept as a constraint, but the generated values do not "
                      "follow it (edit its generator, e.g. faker bothify)")
     return col
-
-
-def _values(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
-    if f.type == "bool":
-        return {"choice": {"choices": [True, False]}}
-    if f.type in ("date", "datetime"):
-        within: Any = {"start": f.window[0], "end": f.window[1]} if f.window else "timeframe"
-        return {"datetime_series": {"within": within, **({"freq": "D"} if f.type == "date" else {})}}
-    if f.type in ("int", "float"):
-        low = f.low if f.low is not None else max(0, f.cap[0] if f.cap[0] is not None else 0)
-        high = f.high if f.high is not None else min(max(low, 0) + 1000, f.cap[1] if f.cap[1] is not None else 1e308)
-        if f.low is None or f.high is None:
-            notes.append(f"{where}: numbers drawn uniformly from {low:g} to {high:g} (the source gives no "
-                         f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")
-        return {"distribution": {"type": "uniform", "params": {"low": low, "high": high}, "clamp": [low, high]}}
-    method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
-    if method is None and f.category:
-        labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
-        notes.append(f"{where}: a category whose values the source does not list; five placeholders "
-                     f"({labels[0]!r} …) in equal shares (edit its choices)")
-        return {"choice": {"choices": labels}}
-    if method is None:
-        notes.append(f"{where}: text with no format or name to go by; generated as words (edit its generator)")
-        method = "word"
-    return {"faker": {"method": method}}
-
-
-def _typed(value: Any, kind: str) -> Any:
-    try:
-        return int(value) if kind == "int" else float(value) if kind == "float" else (
-            value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")) if kind == "bool" else str(value)
-    except (TypeError, ValueError):
-        return str(value)

@@ -2,7 +2,7 @@
 tables, sdtypes, primary keys and relationships.
 
 sdtypes: ``id`` is an integer key (text when the metadata gives a ``regex_format``, generated to match it when
-it is simple: :mod:`.patterns`), ``numerical`` an int or a float by its ``computer_representation`` (an 8-bit
+it is simple: :mod:`.values`), ``numerical`` an int or a float by its ``computer_representation`` (an 8-bit
 int within its range), ``latitude``/``longitude`` degrees, ``datetime`` a date or a timestamp by its ``datetime_format``,
 ``categorical`` a category (its values are not in the metadata), ``boolean`` a flag; any other sdtype is one of
 SDV's Faker-backed PII types (``email``, ``phone_number``, ``first_name``…) and keeps that Faker method.
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .layout import Field, Table, faker_method
+from .layout import Field, Table
+from .values import faker_method
 
 
 def read(doc: dict[str, Any], stem: str) -> list[Table]:

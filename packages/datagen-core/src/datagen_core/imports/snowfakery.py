@@ -36,7 +36,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .layout import Field, Table, faker_method
+from .layout import Field, Table
+from .values import faker_method
 
 _FAKE = re.compile(r"^\$\{\{\s*fake\.(\w+)\s*\}\}$")
 _CALL = re.compile(r"^\$\{\{\s*(random_choice|random_number)\s*\((.*)\)\s*\}\}$", re.DOTALL)
