@@ -326,3 +326,38 @@ def test_a_long_chain_of_references_stays_a_size_that_generates(tmp_path: Path) 
     out = generate(tmp_path / "s.json", tmp_path / "out", seed=1)
     assert out.rows["t0"] == 100 and max(out.rows.values()) < 2 * 30 * 100
     assert out.rows["t11"] > 1000  # still a fact with rows under every level, not an empty tail
+
+
+def test_numbers_named_like_measures_get_their_usual_shape(tmp_path: Path) -> None:
+    """A warehouse's DDL says a column is a number and no more: its name says what it measures (before, every one
+    was uniform from 0 to 1,000 — a quantity of 517, a price of 3.02 beside one of 998.70, an age of 4). A range the
+    source gives and its type's capacity still bound it; a name that says nothing keeps the plain uniform."""
+    (tmp_path / "w.sql").write_text(
+        "CREATE TABLE order_lines (order_line_id BIGINT PRIMARY KEY, quantity INT, unit_price FLOAT,\n"
+        "  line_total NUMERIC(12, 2), shipping_fee DOUBLE PRECISION CHECK (shipping_fee >= 2),\n"
+        "  discount_pct REAL, num_returns INT, tax_rate FLOAT, small_price DECIMAL(4, 2));\n"
+        "CREATE TABLE customers (customer_id INT PRIMARY KEY, age SMALLINT, rating REAL, session_minutes FLOAT,\n"
+        "  child_age INT CHECK (child_age BETWEEN 0 AND 12));\n")
+    got = import_schema(tmp_path / "w.sql", rows=4000)
+    assert any("order_lines.unit_price: a price by its name: lognormal, median 25" in n for n in got.notes)
+    assert any(n.startswith("order_lines.tax_rate: numbers drawn uniformly from 0 to 1000") for n in got.notes)
+    lines = _cols(_nodes(got.schema)["order_lines"])
+    assert lines["unit_price"]["decimals"] == 2 and lines["discount_pct"]["decimals"] == 1
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=2).output
+    ol, cu = pq.read_table(out / "order_lines.parquet"), pq.read_table(out / "customers.parquet")
+
+    def median(col):
+        return pc.approximate_median(col).as_py()
+
+    assert pc.min(ol["quantity"]).as_py() >= 1 and median(ol["quantity"]) <= 3 and pc.max(ol["quantity"]).as_py() < 20
+    assert 15 <= median(ol["unit_price"]) <= 40 and all(round(v, 2) == v for v in ol["unit_price"].to_pylist()[:300])
+    assert 40 <= median(ol["line_total"]) <= 160
+    assert pc.min(ol["shipping_fee"]).as_py() >= 2 and median(ol["shipping_fee"]) <= 12  # the CHECK's bound kept
+    assert pc.min(ol["discount_pct"]).as_py() >= 0 and pc.max(ol["discount_pct"]).as_py() <= 100
+    assert median(ol["num_returns"]) <= 5 and pc.max(ol["tax_rate"]).as_py() > 100  # a rate's scale is unknown
+    assert pc.max(ol["small_price"]).as_py() <= 99.99  # DECIMAL(4, 2) holds no more
+    assert pc.min(cu["age"]).as_py() >= 18 and pc.max(cu["age"]).as_py() <= 90 and 30 <= median(cu["age"]) <= 46
+    assert pc.min(cu["rating"]).as_py() >= 1 and pc.max(cu["rating"]).as_py() <= 5
+    assert 10 <= median(cu["session_minutes"]) <= 35
+    assert pc.max(cu["child_age"]).as_py() <= 12 and pc.min(cu["child_age"]).as_py() < 2  # the source's own range

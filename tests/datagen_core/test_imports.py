@@ -886,7 +886,8 @@ def test_a_dbml_document_keeps_tables_references_enums_and_notes(tmp_path: Path)
     from datagen_core.validate import validate
 
     assert validate(load_schema(schema), out).ok
-    assert pc.max(pq.read_table(out / "orders.parquet")["total"]).as_py() <= 1000
+    total = pq.read_table(out / "orders.parquet")["total"]  # money by its name: skewed, in cents, within its clamp
+    assert 40 <= pc.approximate_median(total).as_py() <= 160 and pc.max(total).as_py() <= 100_000
 
 
 def test_an_avro_schema_is_a_table_with_its_nested_records_and_arrays(tmp_path: Path) -> None:

@@ -306,7 +306,7 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         col["generator"] = {"choice": {"choices": [typed(v, f.type) for v in f.enum],
                                        **({"weights": f.weights} if f.weights else {})}}
     else:
-        col["generator"] = values_of(f, where, notes)
+        col.update(values_of(f, where, notes))
     # what the source declares holds for its data too: crunch --schema and validate check it
     declared = {**({"enum": [typed(v, col["type"]) for v in f.enum]} if f.enum and ref is None else {}),
                 **({"pattern": f.pattern} if f.pattern and col["type"] == "string" else {}),

@@ -19,6 +19,7 @@ r"""A column's generator when the source says no more than its name, type and pe
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -119,18 +120,102 @@ def hinted(name: str) -> str | None:
 
 
 def values_of(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
+    """The column's ``generator`` (and ``decimals`` for a measure of money) from what the source says of ``f``."""
     if f.type == "bool":
-        return {"choice": {"choices": [True, False]}}
+        return {"generator": {"choice": {"choices": [True, False]}}}
     if f.type in ("date", "datetime"):
         within: Any = {"start": f.window[0], "end": f.window[1]} if f.window else "timeframe"
-        return {"datetime_series": {"within": within, **({"freq": "D"} if f.type == "date" else {})}}
+        return {"generator": {"datetime_series": {"within": within, **({"freq": "D"} if f.type == "date" else {})}}}
     if f.type in ("int", "float"):
-        low = f.low if f.low is not None else max(0, f.cap[0] if f.cap[0] is not None else 0)
-        high = f.high if f.high is not None else min(max(low, 0) + 1000, f.cap[1] if f.cap[1] is not None else 1e308)
-        if f.low is None or f.high is None:
-            notes.append(f"{where}: numbers drawn uniformly from {low:g} to {high:g} (the source gives no "
+        return _number(f, where, notes)
+    method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
+    if method is None and f.category:
+        labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
+        notes.append(f"{where}: a category whose values the source does not list; five placeholders "
+                     f"({labels[0]!r} …) in equal shares (edit its choices)")
+        return {"generator": {"choice": {"choices": labels}}}
+    if method is None:
+        notes.append(f"{where}: text with no format or name to go by; generated as words (edit its generator)")
+        method = "word"
+    return {"generator": {"faker": {"method": method}}}
+
+
+#: a number's usual shape by the last word of its name (``unit_price``, ``order_total``, ``session_minutes``):
+#: (words, what it is, distribution and parameters, clamp, decimals of a float). Medians, not means, for money
+_MEASURES: tuple[tuple[frozenset[str], str, str, dict[str, float], tuple[float, float], int], ...] = (
+    (frozenset({"age"}), "an age", "normal", {"mean": 38, "std": 14}, (18, 90), 0),
+    (frozenset({"quantity", "qty", "quantities", "units"}), "a quantity", "poisson", {"lambda": 2}, (1, 100), 0),
+    (frozenset({"count", "visits", "views", "clicks", "sessions", "attempts", "nights", "guests", "seats", "pages",
+                "logins"}), "a count", "poisson", {"lambda": 3}, (0, 1000), 0),
+    (frozenset({"price", "msrp", "rrp"}), "a price", "lognormal", {"mean": math.log(25), "sigma": 0.9}, (0.5, 10_000), 2),
+    (frozenset({"amount", "total", "subtotal", "revenue", "cost", "balance", "charge", "payment", "spend", "sales"}),
+     "an amount of money", "lognormal", {"mean": math.log(80), "sigma": 1.0}, (0, 100_000), 2),
+    (frozenset({"fee", "fees", "tax", "tip", "shipping", "freight", "surcharge"}), "a fee", "lognormal",
+     {"mean": math.log(6), "sigma": 0.7}, (0, 1_000), 2),
+    (frozenset({"salary", "income", "wage", "wages", "compensation"}), "a salary", "lognormal",
+     {"mean": math.log(55_000), "sigma": 0.45}, (10_000, 1_000_000), 2),
+    (frozenset({"cents"}), "money in cents", "lognormal", {"mean": math.log(8_000), "sigma": 1.0}, (0, 10_000_000), 0),
+    (frozenset({"rating", "stars"}), "a rating", "normal", {"mean": 4.0, "std": 0.9}, (1, 5), 1),
+    (frozenset({"score"}), "a score", "normal", {"mean": 70, "std": 15}, (0, 100), 1),
+    (frozenset({"percent", "percentage", "pct"}), "a percentage", "uniform", {"low": 0, "high": 100}, (0, 100), 1),
+    (frozenset({"ratio", "probability", "share", "fraction", "proportion", "likelihood"}), "a share", "uniform",
+     {"low": 0, "high": 1}, (0, 1), 3),
+    (frozenset({"seconds", "secs", "duration"}), "a duration in seconds", "lognormal", {"mean": math.log(90), "sigma": 1.2},
+     (0, 86_400), 1),
+    (frozenset({"minutes", "mins"}), "minutes", "lognormal", {"mean": math.log(20), "sigma": 0.8}, (0, 1_440), 1),
+    (frozenset({"hours", "hrs"}), "hours", "lognormal", {"mean": math.log(2), "sigma": 0.8}, (0, 168), 1),
+    (frozenset({"days"}), "days", "lognormal", {"mean": math.log(5), "sigma": 1.0}, (0, 3_650), 1),
+    (frozenset({"latitude", "lat"}), "a latitude", "uniform", {"low": -90, "high": 90}, (-90, 90), 6),
+    (frozenset({"longitude", "lng", "lon"}), "a longitude", "uniform", {"low": -180, "high": 180}, (-180, 180), 6),
+)
+_COUNT_PREFIX = {"num", "n", "number", "nb", "no", "total"}  # num_orders, n_items, number_of_seats, total_visits
+
+
+def measure(name: str) -> tuple[str, str, dict[str, float], tuple[float, float], int] | None:
+    """What a number's name says it measures, by its last word (``num_``/``n_`` + a plural: a count), if anything.
+
+    >>> [measure(n)[0] if measure(n) else None for n in ("unitPrice", "order_total", "num_orders", "age", "tax_rate",
+    ...                                                   "avg_session_minutes", "zip")]
+    ['a price', 'an amount of money', 'a count', 'an age', None, 'minutes', None]
+    """
+    toks = words(name)
+    if not toks:
+        return None
+    for names, what, kind, params, clamp, decimals in _MEASURES:
+        if toks[-1] in names:
+            return what, kind, params, clamp, decimals
+    if len(toks) > 1 and toks[0] in _COUNT_PREFIX and toks[-1].endswith("s") and toks[-1] not in ("sales", "ss"):
+        return _MEASURES[2][1], "poisson", {"lambda": 3}, (0, 1000), 0
+    return None
+
+
+def _number(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
+    """A number the source bounds on both sides is uniform between the bounds; else its name's measure, clamped to
+    what the source and its type allow; else uniform from 0 to 1000. Each choice is a note."""
+    lo_cap = f.cap[0] if f.cap[0] is not None else -math.inf
+    hi_cap = f.cap[1] if f.cap[1] is not None else math.inf
+    shape = measure(f.name) if f.low is None or f.high is None else None
+    if shape is not None:
+        what, kind, params, (low, high), decimals = shape
+        low, high = max(low, lo_cap, f.low if f.low is not None else -math.inf), min(high, hi_cap, f.high if f.high is not None else math.inf)
+        if low < high:
+            median = math.exp(params["mean"]) if kind == "lognormal" else None
+            said = f"lognormal, median {median:,.4g}" if median else kind
+            notes.append(f"{where}: {what} by its name: {said}, within {low:g}..{high:g} (the source gives no "
                          f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")
-        return {"distribution": {"type": "uniform", "params": {"low": low, "high": high}, "clamp": [low, high]}}
+            out: dict[str, Any] = {"generator": {"distribution": {"type": kind, "params": dict(params),
+                                                                   "clamp": [low, high]}}}
+            if f.type == "float" and f.decimals is None and decimals:
+                out["decimals"] = decimals
+            return out
+    low = f.low if f.low is not None else max(0, f.cap[0] if f.cap[0] is not None else 0)
+    high = f.high if f.high is not None else min(max(low, 0) + 1000, f.cap[1] if f.cap[1] is not None else 1e308)
+    if f.low is None or f.high is None:
+        notes.append(f"{where}: numbers drawn uniformly from {low:g} to {high:g} (the source gives no "
+                     f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")
+    return {"generator": {"distribution": {"type": "uniform", "params": {"low": low, "high": high}, "clamp": [low, high]}}}
+
+
     method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
     if method is None and f.category:
         labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
