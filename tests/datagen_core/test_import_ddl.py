@@ -361,3 +361,28 @@ def test_numbers_named_like_measures_get_their_usual_shape(tmp_path: Path) -> No
     assert pc.min(cu["rating"]).as_py() >= 1 and pc.max(cu["rating"]).as_py() <= 5
     assert 10 <= median(cu["session_minutes"]) <= 35
     assert pc.max(cu["child_age"]).as_py() <= 12 and pc.min(cu["child_age"]).as_py() < 2  # the source's own range
+
+
+def test_a_warehouse_ddl_without_foreign_keys_is_linked_by_column_names(tmp_path: Path) -> None:
+    """Snowflake, BigQuery and Redshift DDL rarely declares foreign keys: with none declared, a column named after
+    another table and its key refers to it (each such key a note to check); DDL that declares some keeps only them."""
+    (tmp_path / "w.sql").write_text(
+        "CREATE TABLE customers (customer_id NUMBER(38, 0), email VARCHAR(100));\n"
+        "CREATE TABLE orders (order_id NUMBER(38, 0), customer_id NUMBER(38, 0), total NUMBER(10, 2));\n"
+        "CREATE TABLE order_items (order_item_id NUMBER, order_id NUMBER, sku VARCHAR(12));\n")
+    got = import_schema(tmp_path / "w.sql", dialect="snowflake", rows=300)
+    assert "orders.customer_id → customers.customer_id: a foreign key by the column's name (the source declares " \
+           "none); check it" in got.notes
+    assert "customers: no primary key in the source; customer_id taken as the key by its name" in got.notes
+    items = _cols(_nodes(got.schema)["order_items"])
+    assert items["order_id"]["generator"] == {"lookup": {"from": "orders.order_id"}}
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    out = generate(tmp_path / "s.json", tmp_path / "out", seed=3).output
+    orders, customers = pq.read_table(out / "orders.parquet"), pq.read_table(out / "customers.parquet")
+    assert pc.all(pc.is_in(orders["customer_id"], customers["customer_id"])).as_py()
+    (tmp_path / "d.sql").write_text(  # one declared reference: the source speaks for its relations
+        "CREATE TABLE customers (customer_id INT PRIMARY KEY);\nCREATE TABLE stores (store_id INT PRIMARY KEY);\n"
+        "CREATE TABLE orders (order_id INT PRIMARY KEY, customer_id INT REFERENCES customers (customer_id),\n"
+        "  store_id INT);\n")
+    declared = import_schema(tmp_path / "d.sql")
+    assert "lookup" not in _cols(_nodes(declared.schema)["orders"])["store_id"]["generator"]

@@ -40,7 +40,7 @@ from . import (
     snowfakery,
 )
 from .json_schema import link_by_name
-from .layout import Table, build, named_key
+from .layout import Table, build
 
 #: what ``datagen import`` reads, by the name :func:`foreign_format` gives it
 READERS = IMPORTABLE
@@ -65,11 +65,13 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
 
     A folder is read file by file (:data:`SUFFIXES`, in name order: one schema per table, as ``bq show --schema``
     or a Spark job writes them), and a column named after another file's table (``customer_id`` → ``customers``)
-    refers to its key."""
+    refers to its key — as in a source of several tables that declares no foreign key at all."""
     path = Path(path)
     if path.is_dir():
         return _folder(path, rows=rows, timeframe=timeframe, name=name, dialect=dialect)
     kind, tables, notes, title = _read(path, timeframe, dialect)
+    if len(tables) > 1 and not any(t.fks for t in tables):  # a warehouse's DDL often declares no foreign key
+        notes += _linked({t.name: t for t in tables}, "the source declares none")
     schema, built = build(name or title, tables, rows=rows, timeframe=timeframe, source=f"{kind} {path.name}")
     loads_schema(json.dumps(schema), source=f"the schema imported from {path}")  # SchemaError: a bug of ours
     return Imported(kind, schema, notes + built)
@@ -95,14 +97,18 @@ def _folder(path: Path, *, rows: int, timeframe: tuple[str, str], name: str | No
                 raise DatagenError(f"{path}: table {t.name!r} is in both {origin[t.name]} and {f.name}; "
                                    "keep one of them")
             tables[t.name], origin[t.name] = t, f.name
-    for t in tables.values():
-        t.pk = t.pk or named_key(t)
-    notes += [f"{link}: a foreign key by the column's name, across the files; check it" for link in link_by_name(tables)]
+    notes += _linked(tables, "across the files")
     kind = f"{len(files)} files ({', '.join(kinds)})"
     schema, built = build(name or path.name, list(tables.values()), rows=rows, timeframe=timeframe,
                           source=f"{kind} in {path.name}")
     loads_schema(json.dumps(schema), source=f"the schema imported from {path}")
     return Imported(kind, schema, notes + built)
+
+
+def _linked(tables: dict[str, Table], why: str) -> list[str]:
+    """Foreign keys from column names (``customer_id`` → ``customers``' key) where the source cannot say them: a
+    note each, to check."""
+    return [f"{link}: a foreign key by the column's name ({why}); check it" for link in link_by_name(tables)]
 
 
 def _read(path: Path, timeframe: tuple[str, str], dialect: str | None) -> tuple[str, list[Table], list[str], str]:

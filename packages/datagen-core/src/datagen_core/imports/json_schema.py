@@ -232,7 +232,7 @@ def _decimals(step: Any) -> int | None:
 
 def link_by_name(tables: dict[str, Table]) -> list[str]:
     """``customerId`` / ``customer_id`` in a table, with a table ``Customer`` (``customers``) beside it that has a
-    key: a foreign key to that key. Returns the ones added (``orders.customerId → customers.id``).
+    key (declared, or named as its own: ``customers.customer_id``): a foreign key to that key. Returns the ones added (``orders.customerId → customers.id``).
 
     >>> from .layout import Field
     >>> shop = {"customers": Table("customers", [Field("id", "int")], pk="id"),
@@ -252,7 +252,8 @@ def link_by_name(tables: dict[str, Table]) -> list[str]:
         for f in t.fields:
             w = tuple(words(f.name))
             target = by_words.get(w[:-1]) if len(w) > 1 and w[-1] == "id" else None
-            if target and target != t.name and f.name not in linked and tables[target].pk is not None:
-                t.fks.append((f.name, target, tables[target].pk or ""))
-                added.append(f"{t.name}.{f.name} → {target}.{tables[target].pk}")
+            key = (tables[target].pk or named_key(tables[target])) if target and target != t.name else None
+            if target and key and f.name not in linked:
+                t.fks.append((f.name, target, key))
+                added.append(f"{t.name}.{f.name} → {target}.{key}")
     return added
