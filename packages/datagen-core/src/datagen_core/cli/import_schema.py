@@ -63,7 +63,7 @@ def import_schema(source: Path, output: Path, rows: int, timeframe: str, name: s
     if output.exists() and not overwrite:
         raise InputError(f"{output} exists; pass --overwrite to replace it")
     try:
-        got = read(source, rows=rows, timeframe=(start, end), name=name, dialect=dialect)
+        got = read(source, rows=rows, timeframe=(start, end), name=name, dialect=dialect, skip=(output,))
     except (DatagenError, ContractError) as exc:
         raise InputError(str(exc)) from None
     try:

@@ -58,17 +58,18 @@ SUFFIXES = (".json", ".yaml", ".yml", ".avsc", ".sql", ".ddl", ".prisma", ".dbml
 
 
 def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, str] = ("2024-01-01", "2024-12-31"),
-                  name: str | None = None, dialect: str | None = None) -> Imported:
+                  name: str | None = None, dialect: str | None = None, skip: tuple[Path, ...] = ()) -> Imported:
     """Read ``path`` (JSON, YAML or SQL) and return the DSL schema it describes; :class:`DatagenError` when the file
     is not one of :data:`READERS`. ``dialect`` names the SQL dialect of DDL (sqlglot's names; default: the first
     of :data:`.ddl.DIALECTS` that reads it).
 
     A folder is read file by file (:data:`SUFFIXES`, in name order: one schema per table, as ``bq show --schema``
-    or a Spark job writes them), and a column named after another file's table (``customer_id`` → ``customers``)
-    refers to its key — as in a source of several tables that declares no foreign key at all."""
+    or a Spark job writes them; not the files of ``skip``: the schema written there before), and a column named
+    after another file's table (``customer_id`` → ``customers``) refers to its key — as in a source of several
+    tables that declares no foreign key at all."""
     path = Path(path)
     if path.is_dir():
-        return _folder(path, rows=rows, timeframe=timeframe, name=name, dialect=dialect)
+        return _folder(path, rows=rows, timeframe=timeframe, name=name, dialect=dialect, skip=skip)
     kind, tables, notes, title = _read(path, timeframe, dialect)
     if len(tables) > 1 and not any(t.fks for t in tables):  # a warehouse's DDL often declares no foreign key
         notes += _linked({t.name: t for t in tables}, "the source declares none")
@@ -78,9 +79,10 @@ def import_schema(path: str | Path, *, rows: int = 1000, timeframe: tuple[str, s
 
 
 def _folder(path: Path, *, rows: int, timeframe: tuple[str, str], name: str | None,
-            dialect: str | None) -> Imported:
+            dialect: str | None, skip: tuple[Path, ...]) -> Imported:
+    skipped = {p.resolve() for p in skip}
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES
-                   and not p.name.startswith("."))
+                   and not p.name.startswith(".") and p.resolve() not in skipped)
     if not files:
         raise DatagenError(f"{path}: a folder with no schema file in it (datagen import reads "
                            f"{', '.join(SUFFIXES)} files, each one table or more)")
