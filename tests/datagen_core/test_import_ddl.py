@@ -335,7 +335,8 @@ def test_numbers_named_like_measures_get_their_usual_shape(tmp_path: Path) -> No
     (tmp_path / "w.sql").write_text(
         "CREATE TABLE order_lines (order_line_id BIGINT PRIMARY KEY, quantity INT, unit_price FLOAT,\n"
         "  line_total NUMERIC(12, 2), shipping_fee DOUBLE PRECISION CHECK (shipping_fee >= 2),\n"
-        "  discount_pct REAL, num_returns INT, tax_rate FLOAT, small_price DECIMAL(4, 2));\n"
+        "  discount_pct REAL, num_returns INT, tax_rate FLOAT, small_price DECIMAL(4, 2),
+  markup_pct REAL CHECK (markup_pct >= 10));\n"
         "CREATE TABLE customers (customer_id INT PRIMARY KEY, age SMALLINT, rating REAL, session_minutes FLOAT,\n"
         "  child_age INT CHECK (child_age BETWEEN 0 AND 12));\n")
     got = import_schema(tmp_path / "w.sql", rows=4000)
@@ -357,6 +358,8 @@ def test_numbers_named_like_measures_get_their_usual_shape(tmp_path: Path) -> No
     assert pc.min(ol["discount_pct"]).as_py() >= 0 and pc.max(ol["discount_pct"]).as_py() <= 100
     assert median(ol["num_returns"]) <= 5 and pc.max(ol["tax_rate"]).as_py() > 100  # a rate's scale is unknown
     assert pc.max(ol["small_price"]).as_py() <= 99.99  # DECIMAL(4, 2) holds no more
+    markup = ol["markup_pct"].to_pylist()  # uniform from the CHECK's bound: no pile of values clamped onto it
+    assert min(markup) >= 10 and sum(v == 10 for v in markup) < 0.01 * len(markup)
     assert pc.min(cu["age"]).as_py() >= 18 and pc.max(cu["age"]).as_py() <= 90 and 30 <= median(cu["age"]) <= 46
     assert pc.min(cu["rating"]).as_py() >= 1 and pc.max(cu["rating"]).as_py() <= 5
     assert 10 <= median(cu["session_minutes"]) <= 35

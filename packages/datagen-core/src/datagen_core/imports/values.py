@@ -203,6 +203,7 @@ def _number(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
             said = f"lognormal, median {median:,.4g}" if median else kind
             notes.append(f"{where}: {what} by its name: {said}, within {low:g}..{high:g} (the source gives no "
                          f"{'range' if f.low is None and f.high is None else 'bound on one side'}); edit its distribution")
+            params = {"low": low, "high": high} if kind == "uniform" else params  # no mass piled on a bound
             out: dict[str, Any] = {"generator": {"distribution": {"type": kind, "params": dict(params),
                                                                    "clamp": [low, high]}}}
             if f.type == "float" and f.decimals is None and decimals:
