@@ -335,8 +335,8 @@ def test_numbers_named_like_measures_get_their_usual_shape(tmp_path: Path) -> No
     (tmp_path / "w.sql").write_text(
         "CREATE TABLE order_lines (order_line_id BIGINT PRIMARY KEY, quantity INT, unit_price FLOAT,\n"
         "  line_total NUMERIC(12, 2), shipping_fee DOUBLE PRECISION CHECK (shipping_fee >= 2),\n"
-        "  discount_pct REAL, num_returns INT, tax_rate FLOAT, small_price DECIMAL(4, 2),
-  markup_pct REAL CHECK (markup_pct >= 10));\n"
+        "  discount_pct REAL, num_returns INT, tax_rate FLOAT, small_price DECIMAL(4, 2),\n"
+        "  markup_pct REAL CHECK (markup_pct >= 10));\n"
         "CREATE TABLE customers (customer_id INT PRIMARY KEY, age SMALLINT, rating REAL, session_minutes FLOAT,\n"
         "  child_age INT CHECK (child_age BETWEEN 0 AND 12));\n")
     got = import_schema(tmp_path / "w.sql", rows=4000)
