@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pyarrow as pa
@@ -66,7 +67,8 @@ def test_hostile_names_draft_and_the_cli_refuses_to_overwrite(tmp_path: Path) ->
 
 def test_fanout_fits_follow_the_moments() -> None:
     # Poisson-like: variance near the mean
-    assert fit_fanout(1000, 2000, 6000.0, 870, 7, 1) == {"distribution": "poisson", "lambda": 2.0, "max": 7}
+    f = fit_fanout(1000, 2000, 6000.0, 870, 7, 1)  # λ a little above the mean: the clamp at 7 cuts the tail
+    assert f == {"distribution": "poisson", "lambda": pytest.approx(2.0014, abs=1e-4), "max": 7}
     # over-dispersed: negative binomial with k = mean² / (var − mean)
     f = fit_fanout(1000, 2000, 14000.0, 700, 40, 1)
     assert f["distribution"] == "negative_binomial" and f["dispersion"] == pytest.approx(0.5, abs=0.01)
@@ -75,6 +77,28 @@ def test_fanout_fits_follow_the_moments() -> None:
     # far more parents without children than Poisson explains: a dormant share
     f = fit_fanout(1000, 1000, 2000.0, 500, 4, 1)
     assert f["distribution"] == "poisson" and 0.3 < f["dormant"] < 0.5
+
+
+@pytest.mark.parametrize(("parents", "children", "sq", "active", "most", "least"), [
+    (4000, 3960, 3960.0, 3960, 1, 1),  # a review per order, for 99% of the orders
+    (2000, 1200, 1200.0, 1200, 1, 1),  # a profile for 60% of the users
+    (1000, 2600, 9000.0, 900, 3, 1),  # at most 3 per parent, most parents near it
+    (1000, 2000, 6000.0, 870, 7, 1),
+])
+def test_the_generated_mean_is_the_observed_one_whatever_the_clamp(parents, children, sq, active, most, least) -> None:
+    """The generator clamps each parent's count to [min, max]: the fitted λ must make the clamped mean the
+    observed one (λ = mean gave an order's reviews 0.63 per order instead of 0.99: 37% of the orders without one).
+    Checked with the contracts' own clamped-Poisson mean, which datagen's planner uses."""
+    from datagen_contracts.dsl import clamped_poisson_mean
+
+    f = fit_fanout(parents, children, sq, active, most, least)
+    d = f.get("dormant", 0.0)  # a dormant parent draws nothing; the others draw at rate λ / (1 − d)
+    lam = f["lambda"] / (1 - d)
+    assert f["distribution"] == "poisson"
+    generated = (1 - d) * clamped_poisson_mean(lam, f.get("min"), f.get("max"))
+    assert generated == pytest.approx(children / parents, rel=2e-3)
+    zeros = d + (1 - d) * math.exp(-lam)  # and the parents without children: as many as observed, within 2 points
+    assert abs(zeros - (1 - active / parents)) <= 0.02 + 1e-9
 
 
 @pytest.mark.skipif(not __import__("datagen_contracts.llm").llm.available(), reason="the [llm] extra is not installed")

@@ -9,7 +9,7 @@ No model is needed. The schema follows from what discovery and profiling measure
 - **fanout**: children per parent measured exactly (a left join, so parents without children count): Poisson
   when the variance is near the mean, negative binomial (dispersion from the moments) when it is over-dispersed,
   a ``dormant`` share when more parents have no children than that distribution explains, and the observed
-  ``min``/``max``.
+  ``min``/``max`` (λ solved so that the clamped mean is the observed one).
 - **columns**: foreign keys are lookups; categories (profiled as categorical, or few distinct values) are
   choices with their measured shares; numbers are normal or, when right-skewed and positive, lognormal fitted on
   the quartiles, clamped to the observed range, with their decimals; timestamps are series over the observed

@@ -7,7 +7,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from datagen_contracts.report import ColumnProfile
@@ -81,44 +81,99 @@ def text_generator(name: str, values: list[str]) -> dict[str, Any]:
 
 def fit_fanout(parents: int, children: int, sq: float, active: int, most: Any, least: Any) -> dict[str, Any]:
     """A DSL fanout from the children-per-parent moments (``sq`` the sum of squared counts, ``active`` the parents
-    with at least one child).
+    with at least one child), its observed ``least`` and ``most`` children kept as ``min``/``max``.
+
+    The generator draws a count and clamps it to ``[min, max]``, so λ is solved for the clamped mean to be the
+    observed one: an order's reviews (0 or 1, 99% of orders have one) need λ ≈ 4.6 clamped to 1, not λ = 0.99,
+    which would give 37% of the orders none.
 
     >>> fit_fanout(1000, 3000, 12000.0, 950, 9, 1)["distribution"]
     'poisson'
     >>> f = fit_fanout(1000, 3000, 60000.0, 900, 80, 1); f["distribution"], f["dispersion"]
     ('negative_binomial', 0.19)
+    >>> fit_fanout(4000, 3960, 3960.0, 3960, 1, 1)
+    {'distribution': 'poisson', 'lambda': 4.60517, 'max': 1}
     """
     if parents == 0 or children == 0:
         return {"distribution": "poisson", "lambda": 0.0, "max": 0}
     mean = children / parents
     var = max(0.0, sq / parents - mean * mean)
     zeros = 1 - active / parents
+    low = int(least) if zeros == 0 and least is not None and int(least) > 0 else None
+    high = int(most) if most is not None else None
 
-    def dormant_share(p0: Callable[[float], float]) -> float:
-        """d with d + (1 − d)·p0(mean / (1 − d)) = zeros (bisection); 0 when p0(mean) explains the zeros."""
-        if zeros <= p0(mean) + 0.02:
-            return 0.0
-        lo, hi = 0.0, zeros
+    def solve(target: float, k: float | None) -> float:
+        """λ with E[clip(X_λ, low, high)] = target (bisection: the clamped mean grows with λ)."""
+        if high is not None and target >= high:
+            return target
+        a, b = 0.0, max(target, 1.0)
+        while _clamped_mean(b, k, low, high)[0] < target and b < 1e12:
+            b *= 2
         for _ in range(60):
-            d = (lo + hi) / 2
-            lo, hi = (d, hi) if d + (1 - d) * p0(mean / (1 - d)) < zeros else (lo, d)
-        return lo
+            a, b = ((a + b) / 2, b) if _clamped_mean((a + b) / 2, k, low, high)[0] < target else (a, (a + b) / 2)
+        return (a + b) / 2
 
-    d = dormant_share(lambda lam: math.exp(-lam))
+    def zeros_at(d: float, k: float | None) -> float:
+        """Parents without children: the dormant share, and the others' draws of 0."""
+        return d + (1 - d) * _clamped_mean(solve(mean / (1 - d), k), k, low, high)[1]
+
+    def dormant_share(k: float | None) -> float:
+        """d with zeros_at(d) = zeros (bisection); 0 when the distribution explains the zeros."""
+        if zeros <= zeros_at(0.0, k) + 0.02:
+            return 0.0
+        a, b = 0.0, zeros
+        for _ in range(40):
+            a, b = ((a + b) / 2, b) if zeros_at((a + b) / 2, k) < zeros else (a, (a + b) / 2)
+        return a
+
+    k: float | None = None
+    d = dormant_share(None)
     active_mean = mean / (1 - d)
     poisson_var = (1 - d) * active_mean + d * (1 - d) * active_mean ** 2  # a Poisson mixed with a dormant share
-    out: dict[str, Any] = {"distribution": "poisson", "lambda": rounded(mean, 5)}
+    out: dict[str, Any] = {"distribution": "poisson"}
     if var > 1.3 * poisson_var:  # over-dispersed beyond that: negative binomial, k from the moments
         k = rounded(max(0.05, mean * mean / max(var - mean, 1e-9)), 2)
-        out = {"distribution": "negative_binomial", "lambda": rounded(mean, 5), "dispersion": k}
-        d = dormant_share(lambda lam: (k / (k + lam)) ** k)
+        out = {"distribution": "negative_binomial"}
+        d = dormant_share(k)
+    out["lambda"] = rounded(solve(mean / (1 - d), k) * (1 - d), 6)
+    if k is not None:
+        out["dispersion"] = k
     if 0 < d < 0.95:
         out["dormant"] = rounded(d, 3)
-    if zeros == 0 and least is not None and int(least) > 0:
-        out["min"] = int(least)
-    if most is not None:
-        out["max"] = int(most)
+    if low is not None:
+        out["min"] = low
+    if high is not None:
+        out["max"] = high
     return out
+
+
+def _clamped_mean(lam: float, k: float | None, low: int | None, high: int | None) -> tuple[float, float]:
+    """(E[clip(X, low, high)], P(X = 0)) for X ~ Poisson(λ), or negative binomial of mean λ and dispersion ``k``
+    (a Poisson of gamma-distributed rate: the generator's draw), from the probabilities of the counts below
+    ``high`` — none to add up when neither bound is within twelve standard deviations of λ.
+
+    >>> _clamped_mean(2.0, None, None, None), [round(v, 4) for v in _clamped_mean(4.60517, None, None, 1)]
+    ((2.0, 0.1353352832366127), [0.99, 0.01])
+    """
+    if lam <= 0:
+        return float(low or 0), 1.0
+    log_q = math.log(lam / (k + lam)) if k else math.log(lam)
+    base = k * math.log(k / (k + lam)) if k else -lam  # log P(X = 0)
+    sd = math.sqrt(lam + (lam * lam / k if k else 0.0))
+    if (high is None or high > lam + 12 * sd) and (low is None or low < lam - 12 * sd):
+        return lam, math.exp(base)
+    end = min(high if high is not None else math.inf, math.ceil(lam + 12 * sd) + 1)
+    mean = mass = 0.0
+    n = 0
+    while n < end:
+        log_p = base + n * log_q + ((math.lgamma(n + k) - math.lgamma(k)) if k else 0.0) - math.lgamma(n + 1)
+        p = math.exp(log_p)
+        mean += max(n, low or 0) * p
+        mass += p
+        n += 1
+    rest = max(0.0, 1.0 - mass)  # counts from ``end`` on: clamped to ``high``, or (no clamp) about their mean
+    mean += rest * (high if high is not None and n >= high else max(lam + sd, n))
+    return mean, math.exp(base)
 
 
 INT64 = (-(2**63), 2**63 - 1)
