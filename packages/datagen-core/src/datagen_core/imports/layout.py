@@ -23,6 +23,7 @@ from datagen_contracts.text import name_words as words
 from .values import UNIQUE_BY_CONSTRUCTION, capacity, hinted, template_of, typed, values_of
 
 FANOUT = 3  # children per parent when the source gives no row counts
+SHORTEST_UNIQUE = 20  # characters a unique e-mail or user name needs to stay unique once cut to its max_length
 MOST = 30  # … unless that takes a table past this many times --rows (a long chain of references)
 
 
@@ -167,7 +168,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             t.pk = pk
             notes.append(f"{t.name}: no primary key in the source; {pk} taken as the key by its name")
         if pk is None:
-            pk = surrogate(t)
+            pk = t.pk = surrogate(t)  # numbered whatever its name says (a table "email_events": not e-mails)
             notes.append(f"{t.name}: no primary key in the source; {pk} added")
         node["pk"] = pk
         node["columns"] = [_column(t, f, keyed.get(f.name), known, notes, expected[t.name]) for f in t.fields]
@@ -177,7 +178,12 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
         descriptions |= {t.name: t.description} if t.description else {}
         descriptions |= {f"{t.name}.{f.name}": f.description for f in t.fields if f.description}
         nodes.append(node)
-        unique += [f"{t.name}.{f.name}" for f in t.fields if f.unique and f.name != pk]
+        for f, col in zip(t.fields, node["columns"], strict=True):
+            if f.unique and f.name != pk and not _distinct(col):  # a claim its generated values could not keep
+                notes.append(f"{t.name}.{f.name}: unique in the source, but its generated {col['type']} values "
+                             "may repeat; not kept as a constraint (give it a unique generator)")
+            elif f.unique and f.name != pk:
+                unique.append(f"{t.name}.{f.name}")
         fks += [{"from": f"{t.name}.{c}", "to": f"{p}.{pc}"} for c, p, pc in t.fks]
     meta: dict[str, Any] = {"name": name, **({"source": source} if source else {}),
                             **({"descriptions": descriptions} if descriptions else {})}
@@ -277,8 +283,9 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
     where = f"{t.name}.{f.name}"
     template = template_of(f.pattern or "") if f.type == "string" and f.enum is None else None
     n = f.max_length or 36  # a UUID cut to a CHAR(8) key would repeat: a template of that length instead
+    kept = (f.hint or hinted(f.name)) in UNIQUE_BY_CONSTRUCTION and n >= SHORTEST_UNIQUE  # an e-mail cut to 3 repeats
     if template is None and f.type == "string" and (f.name == t.pk or f.unique) and n < 36 and 26 ** n >= rows \
-            and f.enum is None and ref is None and (f.hint or hinted(f.name)) not in UNIQUE_BY_CONSTRUCTION:
+            and f.enum is None and ref is None and not kept:
         template = "#" * n if 10 ** n >= rows else "?" * n
     too_few = template is not None and (f.name == t.pk or f.unique) and capacity(template) < rows
     if template is not None and too_few:
@@ -292,10 +299,10 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         col["generator"] = {"lookup": {"from": f"{ref[0]}.{ref[1]}"}}
     elif template is not None:
         col["generator"] = {"faker": {"method": "bothify", "text": template}}  # unique by construction if declared
-    elif f.name == t.pk and f.type == "string" and (f.hint or hinted(f.name)) in UNIQUE_BY_CONSTRUCTION:
+    elif f.name == t.pk and f.type == "string" and kept:
         col["generator"] = {"faker": {"method": f.hint or hinted(f.name)}}  # a unique e-mail stays an e-mail
     elif f.name == t.pk or (f.unique and f.type in ("int", "string") and f.enum is None and f.hint is None
-                            and hinted(f.name) not in UNIQUE_BY_CONSTRUCTION):
+                            and (f.type == "int" or not kept)):
         if f.type not in ("int", "string"):  # a number or a date as the key: the DSL's keys are sequences or text
             col["type"] = "int"
             notes.append(f"{where}: a {f.type} key, generated as a sequence of integers")
@@ -319,3 +326,13 @@ def _column(t: Table, f: Field, ref: tuple[str, str] | None, known: dict[str, Ta
         notes.append(f"{where}: its pattern {f.pattern!r} is kept as a constraint, but the generated values do not "
                      "follow it (edit its generator, e.g. faker bothify)")
     return col
+
+
+def _distinct(col: dict[str, Any]) -> bool:
+    """Whether a column's generator makes every value differ: a sequence, UUIDs, a template, the e-mails and user
+    names the generator keeps unique (none cut short by a ``max_length``), a lookup (checked on its own table)."""
+    gen = col["generator"]
+    faker = gen.get("faker", {}).get("method")
+    cut = col.get("constraints", {}).get("max_length", 36)  # a UUID or an e-mail cut short repeats
+    return "sequence" in gen or "lookup" in gen or faker == "bothify" or (
+        faker in ("uuid4", *UNIQUE_BY_CONSTRUCTION) and cut >= (36 if faker == "uuid4" else SHORTEST_UNIQUE))

@@ -131,6 +131,8 @@ def values_of(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
     method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
     if method is None and f.category:
         labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
+        if f.max_length is not None and len(labels[0]) > f.max_length:  # a CHAR(1) status: "A" … "E", still five
+            labels = list("ABCDE")
         notes.append(f"{where}: a category whose values the source does not list; five placeholders "
                      f"({labels[0]!r} …) in equal shares (edit its choices)")
         return {"generator": {"choice": {"choices": labels}}}
@@ -220,6 +222,8 @@ def _number(f: Field, where: str, notes: list[str]) -> dict[str, Any]:
     method = (f.hint if f.hint in FAKER_METHODS else None) or hinted(f.name)
     if method is None and f.category:
         labels = [f"{words(f.name)[-1] if words(f.name) else 'value'} {c}" for c in "ABCDE"]
+        if f.max_length is not None and len(labels[0]) > f.max_length:  # a CHAR(1) status: "A" … "E", still five
+            labels = list("ABCDE")
         notes.append(f"{where}: a category whose values the source does not list; five placeholders "
                      f"({labels[0]!r} …) in equal shares (edit its choices)")
         return {"choice": {"choices": labels}}
