@@ -165,3 +165,25 @@ def test_start_and_end_words_beyond_start_and_end_pair_columns() -> None:
     assert [a for a, b in pairs if not _names_pair(a, b)] == []
     assert [b for a, b in pairs if _names_pair(b, a)] == []  # never the other way round
     assert not _names_pair("pickup_at", "delivered_at") and not _names_pair("first_order", "last_login")
+
+
+def test_a_chain_of_pairs_holds_whatever_the_column_order(tmp_path: Path) -> None:
+    """start <= shipped <= delivered and start <= end, declared in any order and with the columns in any order:
+    redrawing ``shipped`` after ``start`` (the last column) once undid ``delivered >= shipped`` for a quarter of
+    the rows; the pairs are now enforced upstream first, again for each pair a redraw touches."""
+    cols = ["shipped_at", "delivered_at", "start_date", "end_date"]
+    doc = {"version": "1.0", "metadata": {"name": "ships"}, "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+           "constraints": {"inequalities": [
+               {"left": "s.delivered_at", "op": ">=", "right": "s.shipped_at"},
+               {"left": "s.end_date", "op": ">=", "right": "s.start_date"},
+               {"left": "s.shipped_at", "op": ">=", "right": "s.start_date"},
+               {"left": "s.delivered_at", "op": ">=", "right": "s.start_date"}]},
+           "nodes": [{"id": "s", "rows": 5000, "pk": "id", "columns": [
+               {"name": "id", "type": "int", "generator": {"sequence": {}}},
+               *({"name": c, "type": "datetime" if c.endswith("_at") else "date",
+                  "generator": {"datetime_series": {"within": "timeframe"}}} for c in cols)]}]}
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    t = pq.read_table(generate(tmp_path / "s.json", tmp_path / "out", seed=3).output / "s.parquet")
+    start, shipped, delivered, end = (_us(t, c) for c in ("start_date", "shipped_at", "delivered_at", "end_date"))
+    assert (shipped >= start).all() and (delivered >= shipped).all() and (delivered >= start).all()
+    assert (end >= start).all()

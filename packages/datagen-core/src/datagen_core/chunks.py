@@ -77,9 +77,11 @@ def generate_chunk(job: ChunkJob) -> list[Piece]:
         if col.name == frame.time_column:
             for table in time_referenced(node):  # rows exist before they are referenced (may move this time)
                 frame.picks[table] = pick_rows(frame, table, frame.rng("pick", table))
+        touched = {col.name}  # the pairs it completes, then those downstream of a column they redrew (upstream first)
         for pair in pairs:
-            if col.name in (pair.early, pair.late) and pair.early in frame.values and pair.late in frame.values:
+            if touched & {pair.early, pair.late} and pair.early in frame.values and pair.late in frame.values:
                 enforce_pair(frame, pair)
+                touched |= {pair.early, pair.late}
     frame.values = {c.name: frame.values[c.name] for c in node.columns}
     keep = None if frame.drop is None else ~frame.drop
     thin = thin_rows(node, job, frame)

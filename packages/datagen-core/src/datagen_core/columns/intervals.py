@@ -96,9 +96,26 @@ def implied_pairs(schema: dsl.Schema, node: dsl.Node, declared: list[Pair] | Non
 
 
 def ordered_pairs(schema: dsl.Schema, node: dsl.Node) -> list[Pair]:
-    """Every pair the engine keeps ordered in ``node``: declared first, then implied."""
+    """Every pair the engine keeps ordered in ``node``, upstream first: a pair whose early column is another pair's
+    late column comes after it (``start <= shipped`` before ``shipped <= delivered``: redrawing ``shipped`` after
+    ``start`` must not undo what held ``delivered`` after it). Declared before implied, otherwise.
+
+    >>> node = dsl.Node(id="s", columns=[])
+    >>> doc = dsl.Schema(version="1.0", metadata={}, timeframe=dsl.Timeframe(start="2024-01-01", end="2024-12-31"),
+    ...     nodes=[node], constraints=dsl.Constraints(inequalities=[
+    ...         dsl.InequalitySpec(left="s.delivered", op=">=", right="s.shipped"),
+    ...         dsl.InequalitySpec(left="s.shipped", op=">=", right="s.start")]))
+    >>> [(p.early, p.late) for p in ordered_pairs(doc, dsl.Node(id="s", columns=[dsl.Column(name=n, type="date",
+    ...     generator=dsl.Generator()) for n in ("start", "shipped", "delivered")]))]
+    [('start', 'shipped'), ('shipped', 'delivered')]
+    """
     declared = declared_pairs(schema, node)
-    return declared + implied_pairs(schema, node, declared)
+    pairs = declared + implied_pairs(schema, node, declared)
+    depth = {p.early: 0 for p in pairs}
+    for _ in pairs:  # longest chain of earlier columns (a cycle stops after as many rounds as pairs)
+        for p in pairs:
+            depth[p.late] = max(depth.get(p.late, 0), depth[p.early] + 1)
+    return sorted(pairs, key=lambda p: depth[p.early])  # stable: declared before implied at each depth
 
 
 @dataclass(frozen=True)
