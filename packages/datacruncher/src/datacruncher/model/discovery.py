@@ -11,24 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from datagen_contracts.text import quote_ident
+from datagen_contracts.text import created_rank, creation_candidate, quote_ident, time_pairs, write_stamp
 
 from . import sentinels
 from .catalog import Catalog, fetch_one
 from .declarations import declared_facts, parse_ts
 from .epochs import UNIT_WORDS
 from .references import name_evidence, singular
-from .roles import (
-    categorical,
-    created_rank,
-    creation_candidate,
-    find_durations,
-    name_roles,
-    time_pairs,
-    tokens,
-    weigh_roles,
-    write_stamp,
-)
+from .roles import categorical, find_durations, name_roles, tokens, weigh_roles
 from .semantic import Column, ForeignKey, Model, Table, type_kind
 
 MIN_FK_COVERAGE = 0.8

@@ -18,9 +18,9 @@ from typing import Any
 
 import duckdb
 
-from datagen_contracts.text import quote_ident
+from datagen_contracts.text import CREATED_WORDS, quote_ident
 
-from .roles import _CREATED, _DURATION, tokens
+from .roles import _DURATION, tokens
 
 #: seconds since 1970 of 1980-01-01 and 2100-01-01: a time outside these is more likely not a time
 _LOW, _HIGH = 315_532_800, 4_102_444_800
@@ -49,7 +49,7 @@ def time_named(name: str) -> bool:
     words = tokens(name)
     toks, joined = set(words), "".join(words)
     # an ending only where no other word ends so: "date" ends "candidate", "ts" ends "counts" and "seats"
-    said = bool(toks & (_NAMED | set(_CREATED))) or joined.endswith(("time", "timestamp", "epoch"))
+    said = bool(toks & (_NAMED | set(CREATED_WORDS))) or joined.endswith(("time", "timestamp", "epoch"))
     return said and not toks & (_DURATION | _NOT_TIME)
 
 

@@ -15,8 +15,9 @@ nature: balances, net amounts, changes), ``code`` (digits that are not a number:
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+from datagen_contracts.text import name_tokens as tokens
 
 ROLES = (
     "id", "money", "price", "quantity", "status", "category", "email", "country", "channel", "segment", "feature",
@@ -45,26 +46,7 @@ _FEATURE = {"feature", "event", "action", "activity", "screen", "page"}
 _CATEGORY = {"category", "type", "kind", "class", "group", "brand", "priority", "gender", "level", "reason"}
 _CODE = {"postal", "postcode", "zip", "zipcode", "phone", "telephone", "fax", "mobile", "cell", "extension", "ext",
          "isbn", "ean", "upc", "gtin", "sku", "iban", "ssn"}
-_CREATED = ("created", "creation", "signup", "signed", "registered", "registration", "joined", "opened", "start",
-            "started", "ordered", "orderdate", "placed", "purchase", "purchased", "enrolled", "installed",
-            "onboarded", "hire", "hired")
-#: when a row was last written (``last_update``, ``modified_at``): never when the thing it records came to be
-_WRITE_STAMP = {"updated", "update", "lastupdate", "modified", "modify", "lastmodified", "refreshed", "synced",
-                "loaded", "ingested", "etl"}
-#: when the person or thing a row describes was born: an attribute, never when the row came to be
-_BORN = {"birth", "birthday", "birthdate", "born", "dob"}
-#: a promise about the future (``RequiredDate``, ``shipping_limit_date``, ``order_estimated_delivery_date``)
-_PLANNED = {"required", "limit", "due", "deadline", "estimated", "expected", "expiry", "expires"}
 
-_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
-
-
-def tokens(name: str) -> list[str]:
-    """Lower-case name tokens, without a TPC-H style one/two-letter table prefix (``o_``, ``ps_``)."""
-    parts = [p.lower() for p in _SPLIT.split(name) if p]
-    if len(parts) > 1 and len(parts[0]) <= 2 and parts[0] not in ("id", "is", "no"):
-        parts = parts[1:]
-    return parts
 
 
 def _has(toks: list[str], words: set[str]) -> bool:
@@ -115,88 +97,9 @@ def name_roles(name: str, kind: str) -> list[str]:
     return roles
 
 
-def write_stamp(name: str) -> bool:
-    """A column recording when its row was last written (``last_update``, ``updated_at``): it bounds the data's
-    extraction time from below, but says nothing about when the row's thing happened.
-
-    >>> write_stamp("last_update"), write_stamp("updatedAt"), write_stamp("changed_at")
-    (True, True, False)
-    """
-    toks = tokens(name)
-    return _has(toks, _WRITE_STAMP) or "".join(toks) in _WRITE_STAMP
-
-
-def creation_candidate(name: str) -> bool:
-    """Whether a time column may be its row's creation time: not a write stamp, not a planned date.
-
-    >>> creation_candidate("rental_date"), creation_candidate("last_update"), creation_candidate("RequiredDate")
-    (True, False, False)
-    """
-    return not write_stamp(name) and not _has(tokens(name), _PLANNED)
-
-
-def created_rank(name: str) -> int:
-    """How strongly a time column's name says "when this row came to be" (lower is stronger); a birth date is an
-    attribute of what the row describes, the weakest choice, taken only when the table has no other time.
-
-    >>> created_rank("signup_at") < created_rank("valid_from") < created_rank("birth_date") == created_rank("DOB")
-    True
-    """
-    toks = tokens(name)
-    joined = "".join(toks)
-    if _has(toks, _BORN) or joined in _BORN:
-        return len(_CREATED) + 2
-    for i, word in enumerate(_CREATED):
-        if word in joined:
-            return i
-    if any(t in ("at", "date", "time", "timestamp", "ts", "dt", "day") for t in tokens(name)):
-        return len(_CREATED)
-    return len(_CREATED) + 1
-
-
 def categorical(rows: int, non_null: int, distinct: int) -> bool:
     """A string column with few distinct values relative to its rows reads as a category."""
     return non_null >= 20 and 1 <= distinct <= 100 and distinct <= 0.2 * non_null
-
-
-_LATE = {
-    "updated", "modified", "closed", "resolved", "completed", "ended", "end", "cancelled", "canceled", "churned",
-    "deleted", "activated", "converted", "shipped", "ship", "shipdate", "delivered", "paid", "last", "receipt",
-    "received", "receiptdate", "expired", "finished", "finish", "until", "return", "returned",
-}
-_PAIRS = (("start", "end"), ("started", "ended"), ("first", "last"), ("begin", "end"), ("from", "to"),
-          ("checkin", "checkout"), ("in", "out"), ("pickup", "dropoff"), ("login", "logout"),
-          ("admission", "discharge"), ("admitted", "discharged"), ("issue", "expiry"), ("issued", "expires"),
-          ("effective", "expiry"))
-_SHIP = ("ship", "shipped", "shipdate")
-_ARRIVE = ("delivered", "receipt", "received", "receiptdate", "delivery")
-
-
-def time_pairs(created: str | None, names: list[str]) -> list[tuple[str, str]]:
-    """Within-table (earlier, later) time column pairs implied by their names.
-
-    >>> time_pairs("created_at", ["created_at", "updated_at", "trial_start", "trial_end", "birth_date"])
-    [('created_at', 'updated_at'), ('created_at', 'trial_end'), ('trial_start', 'trial_end')]
-    >>> time_pairs(None, ["tpep_pickup_datetime", "tpep_dropoff_datetime", "check_in", "check_out", "issue_date",
-    ...                   "expiry_date"])
-    [('tpep_pickup_datetime', 'tpep_dropoff_datetime'), ('check_in', 'check_out'), ('issue_date', 'expiry_date')]
-    """
-    pairs: list[tuple[str, str]] = []
-    for b in names:
-        if created and b != created and _has(tokens(b), _LATE):
-            pairs.append((created, b))
-    for a in names:
-        ta = tokens(a)
-        for b in names:
-            if a == b or (a, b) in pairs:
-                continue
-            tb = tokens(b)
-            for early, late in _PAIRS:
-                if early in ta and late in tb and [t for t in ta if t != early] == [t for t in tb if t != late]:
-                    pairs.append((a, b))
-            if _has(ta, set(_SHIP)) and _has(tb, set(_ARRIVE)) and (a, b) not in pairs:
-                pairs.append((a, b))
-    return pairs
 
 
 SIGNED_SHARE = 0.2  # a "money" column this often negative is a signed measure (delays, balances, differences)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from datagen_contracts.text import creation_column, time_pairs
 from datagen_contracts.text import name_words as words
 
 from .values import UNIQUE_BY_CONSTRUCTION, capacity, hinted, template_of, typed, values_of
@@ -121,7 +122,7 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
     notes: list[str] = []
     tables = order(_matched(_dotless(tables, notes)), notes)
     known = {t.name: t for t in tables}
-    nodes, unique, fks = [], [], []
+    nodes, unique, fks, ordered = [], [], [], []
     descriptions: dict[str, str] = {}
     expected: dict[str, float] = {}  # each table's rows as the schema will make them (parents come first)
     for t in tables:
@@ -185,11 +186,15 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             elif f.unique and f.name != pk:
                 unique.append(f"{t.name}.{f.name}")
         fks += [{"from": f"{t.name}.{c}", "to": f"{p}.{pc}"} for c, p, pc in t.fks]
+        for early, late in _name_order(t):  # what crunch checks, declared for generation
+            ordered.append({"left": f"{t.name}.{late}", "op": ">=", "right": f"{t.name}.{early}"})
+            notes.append(f"{t.name}.{late} >= {t.name}.{early}: the order their names say; edit or remove it")
     meta: dict[str, Any] = {"name": name, **({"source": source} if source else {}),
                             **({"descriptions": descriptions} if descriptions else {})}
     schema = {"version": "1.0", "metadata": meta,
               "timeframe": {"start": timeframe[0], "end": timeframe[1]},
-              "constraints": {"unique": unique, "foreign_keys": fks}, "nodes": nodes}
+              "constraints": {"unique": unique, "foreign_keys": fks, **({"inequalities": ordered} if ordered else {})},
+              "nodes": nodes}
     return schema, notes
 
 
@@ -336,3 +341,21 @@ def _distinct(col: dict[str, Any]) -> bool:
     cut = col.get("constraints", {}).get("max_length", 36)  # a UUID or an e-mail cut short repeats
     return "sequence" in gen or "lookup" in gen or faker == "bothify" or (
         faker in ("uuid4", *UNIQUE_BY_CONSTRUCTION) and cut >= (36 if faker == "uuid4" else SHORTEST_UNIQUE))
+
+
+def _name_order(t: Table) -> list[tuple[str, str]]:
+    """The (earlier, later) time columns of ``t`` that datacruncher expects in that order, from their names
+    (``created_at`` → ``updated_at``, ``shipped_at`` → ``delivered_at``), whichever column it takes as the row's
+    creation time: the one its name says (a crunch of the files alone), or the engine's — the first datetime,
+    else the first date (what ``.metadata.json`` declares). A pair both ways round is left to the user.
+
+    >>> _name_order(Table("s", [Field("shipped_at", "datetime"), Field("delivered_at", "datetime"),
+    ...                         Field("start_date", "date"), Field("end_date", "date")]))
+    [('start_date', 'shipped_at'), ('start_date', 'delivered_at'), ('start_date', 'end_date'), \
+('shipped_at', 'delivered_at'), ('shipped_at', 'end_date')]
+    """
+    times = [f for f in t.fields if f.type in ("date", "datetime")]
+    names = [f.name for f in times]
+    first = next((f.name for f in times if f.type == "datetime"), names[0] if names else None)
+    pairs = list(dict.fromkeys(time_pairs(creation_column(names), names) + time_pairs(first, names)))
+    return [(a, b) for a, b in pairs if (b, a) not in pairs]
