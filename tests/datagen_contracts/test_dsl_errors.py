@@ -252,3 +252,35 @@ def test_a_dsl_schema_with_a_stray_key_is_never_taken_for_another_tool() -> None
 def test_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(ContractFileError, match=r"schema not found: .*nope.json"):
         dsl.load_schema(tmp_path / "nope.json")
+
+
+def _interval_doc(inequalities: list[dict[str, str]]) -> str:
+    def t(name: str, kind: str = "datetime") -> dict[str, Any]:
+        return {"name": name, "type": kind, "generator": {"datetime_series": {"within": "timeframe"}}}
+
+    return json.dumps({"version": "1.0", "metadata": {"name": "desk"},
+                       "timeframe": {"start": "2024-01-01", "end": "2024-12-31"},
+                       "constraints": {"inequalities": inequalities},
+                       "nodes": [{"id": "ticket", "rows": 10, "pk": "id", "columns": [
+                                     {"name": "id", "type": "int", "generator": {"sequence": {}}},
+                                     t("opened_at"), t("closed_at"), t("updated_at")]},
+                                 {"id": "message", "kind": "fact", "parents": ["ticket"], "pk": "id", "columns": [
+                                     {"name": "id", "type": "int", "generator": {"sequence": {}}},
+                                     {"name": "ticket_id", "type": "int", "generator": {"lookup": {"from": "ticket.id"}}},
+                                     t("sent_at"), t("read_at"), t("sent_on", "date")]}]})
+
+
+def test_a_child_left_loose_of_its_parent_s_interval_is_one_warning_per_end() -> None:
+    """A ticket open from opened_at to closed_at: messages whose times are bound to neither side of closed_at get
+    one warning naming them all (one per column once made twelve lines for a plain DDL); an inequality tying a
+    column removes it; ``updated_at >= opened_at`` declares when a row was written, not an interval's end."""
+    closed = {"left": "ticket.closed_at", "op": ">=", "right": "ticket.opened_at"}
+    written = {"left": "ticket.updated_at", "op": ">=", "right": "ticket.opened_at"}
+    warned = [p for p in dsl.lint_schema(dsl.loads_schema(_interval_doc([closed, written])))
+              if "the end of the interval" in p.message]
+    assert [(p.path, p.message.split(" may ")[0]) for p in warned] == [
+        ("$.nodes[1]", "message.sent_at, read_at, sent_on")]
+    tied = [closed, written, {"left": "message.sent_at", "op": "<=", "right": "ticket.closed_at"}]
+    warned = [p for p in dsl.lint_schema(dsl.loads_schema(_interval_doc(tied)))
+              if "the end of the interval" in p.message]
+    assert [p.message.split(" may ")[0] for p in warned] == ["message.read_at, sent_on"]

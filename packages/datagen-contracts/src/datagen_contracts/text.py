@@ -134,9 +134,9 @@ def quote_literal(value: Any) -> str:
 
 # ---------------------------------------------------------------------------- time columns by their names
 #: words of a time column's name saying when its row came to be, strongest first
-CREATED_WORDS = ("created", "creation", "signup", "signed", "registered", "registration", "joined", "opened", "start",
-            "started", "ordered", "orderdate", "placed", "purchase", "purchased", "enrolled", "installed",
-            "onboarded", "hire", "hired")
+CREATED_WORDS = ("created", "creation", "signup", "signed", "registered", "registration", "joined", "opened",
+                 "start", "started", "ordered", "orderdate", "placed", "purchase", "purchased", "enrolled",
+                 "installed", "onboarded", "hire", "hired")
 #: when a row was last written (``last_update``, ``modified_at``): never when the thing it records came to be
 _WRITE_STAMP = {"updated", "update", "lastupdate", "modified", "modify", "lastmodified", "refreshed", "synced",
                 "loaded", "ingested", "etl"}

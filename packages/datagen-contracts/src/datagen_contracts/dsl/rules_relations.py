@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import Problem
 from ..paths import child, did_you_mean
+from ..text import write_stamp
 from .base import DEFECT_KINDS
 from .generators import (
     AddModifier,
@@ -19,7 +20,7 @@ from .generators import (
     TrendModifier,
 )
 from .interpret import dependencies
-from .rule_context import PATTERN_LENGTHS, Ctx, col_path
+from .rule_context import PATTERN_LENGTHS, Ctx, col_path, node_path
 from .rules_columns import regex_problems, weights_problems
 
 
@@ -180,8 +181,9 @@ def rule_ignored_modifiers(ctx: Ctx) -> Iterator[Problem]:
 
 def rule_open_intervals(ctx: Ctx) -> Iterator[Problem]:
     """A warning for an obvious contradiction the schema leaves possible: a parent declares an interval (its own
-    ``start < end`` inequality, a ticket's ``opened_at`` … ``closed_at``) and a child's event time is bound to
-    neither side of its end — messages would be sent after their ticket closed as often as before."""
+    ``start < end`` inequality, a ticket's ``opened_at`` … ``closed_at``) and a child's event times are bound to
+    neither side of its end — messages would be sent after their ticket closed as often as before. One warning per
+    child table and end, naming its columns; a write stamp (``updated_at >= created_at``) ends no interval."""
     ineqs = [(q.left.partition("."), q.op, q.right.partition(".")) for q in ctx.schema.constraints.inequalities]
     for i, node in enumerate(ctx.schema.nodes):
         parent = ctx.nodes.get(node.parents[0]) if node.parents else None
@@ -190,13 +192,12 @@ def rule_open_intervals(ctx: Ctx) -> Iterator[Problem]:
         times = {c.name for c in parent.columns if c.type in ("date", "datetime")}
         ends = {(r[2] if op in ("<", "<=") else lt[2]) for lt, op, r in ineqs
                 if lt[0] == r[0] == parent.id and op in ("<", "<=", ">", ">=") and {lt[2], r[2]} <= times}
-        for j, col in enumerate(node.columns):
-            gen = col.generator
-            if col.type not in ("date", "datetime") or not col.after_parent or not (gen.datetime_series or gen.diffusion_curve):
-                continue
-            for end in sorted(ends):
-                tied = any({(lt[0], lt[2]), (r[0], r[2])} == {(node.id, col.name), (parent.id, end)} for lt, _, r in ineqs)
-                if not tied:
-                    yield Problem(col_path(i, j), f"{node.id}.{col.name} may fall before or after {parent.id}.{end}, "
-                                  f"the end of the interval {parent.id} declares: add an inequality with "
-                                  f"{parent.id}.{end} ('<=' during it, '>=' after it)", "warning")
+        events = [c.name for c in node.columns if c.type in ("date", "datetime") and c.after_parent
+                  and (c.generator.datetime_series or c.generator.diffusion_curve)]
+        for end in sorted(e for e in ends if not write_stamp(e)):
+            loose = [c for c in events if not any({(lt[0], lt[2]), (r[0], r[2])} == {(node.id, c), (parent.id, end)}
+                                                   for lt, _, r in ineqs)]
+            if loose:
+                yield Problem(node_path(i), f"{node.id}.{', '.join(loose)} may fall before or after {parent.id}.{end}, "
+                              f"the end of the interval {parent.id} declares: add an inequality with {parent.id}.{end} "
+                              "('<=' during it, '>=' after it)", "warning")
