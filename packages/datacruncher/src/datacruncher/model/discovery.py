@@ -170,14 +170,15 @@ _SEQUENCE_WORDS = ("number", "linenumber", "lineno", "line", "seq", "sequence", 
 def _find_composite_key(catalog: Catalog, table: Table, width: int = 5) -> tuple[str, ...]:
     """A pair of complete key-like columns that is unique together (``lineitem(l_orderkey, l_linenumber)``,
     ``partsupp(ps_partkey, ps_suppkey)``): one query over at most ``width`` candidates' pairs. A pair with a
-    line/sequence number is preferred (and tolerates up to 0.5% duplicates, which pk_duplicates then reports),
-    then the earliest columns."""
+    line/sequence number is preferred (and tolerates up to 0.5% duplicates, which pk_duplicates then reports, when
+    no pair is unique exactly: ``(order_number, line_number)`` over ``(order_date_key, order_number)``), then the
+    earliest columns."""
     if table.rows < 2:
         return ()
     def seq(c: Column) -> bool:
         return any(w == "".join(tokens(c.name)) or tokens(c.name)[-1:] == [w] for w in _SEQUENCE_WORDS)
-    cands = [c for c in table.columns if c.kind in ("integer", "string", "uuid") and c.non_null == table.rows
-             and ("id" in c.roles or seq(c))][:width]
+    cands = sorted((c for c in table.columns if c.kind in ("integer", "string", "uuid") and c.non_null == table.rows
+                    and ("id" in c.roles or seq(c))), key=lambda c: not seq(c))[:width]  # a line number never cut off
     pairs = [(a, b) for i, a in enumerate(cands) for b in cands[i + 1:]]
     if not pairs:
         return ()
@@ -185,10 +186,11 @@ def _find_composite_key(catalog: Catalog, table: Table, width: int = 5) -> tuple
         "SELECT " + ", ".join(f"count(DISTINCT ({a.sql}, {b.sql}))" for a, b in pairs) + f" FROM {table.sql}"
     )
     # like a single key named as one, a pair with a line number stays the key with a few duplicates (up to 0.5%)
-    unique = [p for p, n in zip(pairs, row, strict=True)
-              if n == table.rows or ((seq(p[0]) or seq(p[1])) and n >= 0.995 * table.rows)]
-    unique.sort(key=lambda p: (not (seq(p[0]) or seq(p[1])), table.columns.index(p[0]) + table.columns.index(p[1])))
-    return (unique[0][0].name, unique[0][1].name) if unique else ()
+    found = [(n != table.rows, p) for p, n in zip(pairs, row, strict=True)  # an exact key beats a near one
+             if n == table.rows or ((seq(p[0]) or seq(p[1])) and n >= 0.995 * table.rows)]
+    found.sort(key=lambda f: (f[0], not (seq(f[1][0]) or seq(f[1][1])),
+                              table.columns.index(f[1][0]) + table.columns.index(f[1][1])))
+    return tuple(c.name for c in sorted(found[0][1], key=table.columns.index)) if found else ()  # in table order
 
 
 def _compatible(a: Column, b: Column) -> bool:
