@@ -442,3 +442,15 @@ def test_random_warehouse_ddl_imports_generates_and_validates(tmp_path: Path, se
     out = generate(tmp_path / "s.json", tmp_path / "out", seed=seed).output
     report = validate(load_schema(tmp_path / "s.json"), out)
     assert [(c.status, c.id) for c in report.checks if c.status in ("fail", "error")] == []
+
+
+def test_a_short_text_key_numbers_as_many_rows_as_it_can_hold(tmp_path: Path) -> None:
+    """A CHAR(2) key holds 676 values: a table of it gets 676 rows, not --rows 1000 of UUIDs cut to two characters
+    that repeated (as a TINYINT key's table gets 127)."""
+    (tmp_path / "r.sql").write_text("CREATE TABLE region (code CHAR(2) PRIMARY KEY, name TEXT);\n"
+                                    "CREATE TABLE store (store_id INT PRIMARY KEY, region_code CHAR(2) REFERENCES region (code));\n")
+    got = import_schema(tmp_path / "r.sql", rows=1000)
+    assert _nodes(got.schema)["region"]["rows"] == 676 and "region: 676 rows, as many as its key's type holds" in got.notes
+    (tmp_path / "s.json").write_text(json.dumps(got.schema))
+    codes = pq.read_table(generate(tmp_path / "s.json", tmp_path / "out", seed=2).output / "region.parquet")["code"]
+    assert len(set(codes.to_pylist())) == 676 and pc.max(pc.utf8_length(codes)).as_py() == 2

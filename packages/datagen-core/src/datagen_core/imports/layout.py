@@ -160,8 +160,10 @@ def build(name: str, tables: list[Table], *, rows: int = 1000, timeframe: tuple[
             node["kind"] = "entity"
             node["rows"] = t.rows if t.rows is not None else rows
             key = t.field(t.pk) if t.pk else None
-            if t.rows is None and key is not None and key.cap[1] is not None and key.cap[1] < node["rows"]:
-                node["rows"] = int(key.cap[1])  # a TINYINT key numbers 127 rows at most
+            most = key.cap[1] if key is not None and key.type != "string" else (  # a TINYINT key numbers 127 rows,
+                26 ** key.max_length if key is not None and key.max_length and key.max_length < 8 else None)  # CHAR(2) 676
+            if t.rows is None and most is not None and most < node["rows"]:
+                node["rows"] = int(most)
                 notes.append(f"{t.name}: {node['rows']:,} rows, as many as its key's type holds")
             expected[t.name] = float(node["rows"])
         pk = t.pk if t.pk and t.field(t.pk) else None
