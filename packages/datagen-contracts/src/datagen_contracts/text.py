@@ -144,16 +144,15 @@ _WRITE_STAMP = {"updated", "update", "lastupdate", "modified", "modify", "lastmo
 _BORN = {"birth", "birthday", "birthdate", "born", "dob"}
 #: a promise about the future (``RequiredDate``, ``shipping_limit_date``, ``order_estimated_delivery_date``)
 _PLANNED = {"required", "limit", "due", "deadline", "estimated", "expected", "expiry", "expires"}
-_NAME_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z0-9])(?=[A-Z])")
 
 
 def name_tokens(name: str) -> list[str]:
-    """Lower-case name tokens, without a TPC-H style one/two-letter table prefix (``o_``, ``ps_``).
+    """:func:`name_words` without a TPC-H style one/two-letter table prefix (``o_``, ``ps_``).
 
     >>> name_tokens("o_totalprice"), name_tokens("signupDate"), name_tokens("Customer ID")
     (['totalprice'], ['signup', 'date'], ['customer', 'id'])
     """
-    parts = [p.lower() for p in _NAME_SPLIT.split(name) if p]
+    parts = name_words(name)
     if len(parts) > 1 and len(parts[0]) <= 2 and parts[0] not in ("id", "is", "no"):
         parts = parts[1:]
     return parts

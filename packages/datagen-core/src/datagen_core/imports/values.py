@@ -171,6 +171,7 @@ _MEASURES: tuple[tuple[frozenset[str], str, str, dict[str, float], tuple[float, 
     (frozenset({"longitude", "lng", "lon"}), "a longitude", "uniform", {"low": -180, "high": 180}, (-180, 180), 6),
 )
 _COUNT_PREFIX = {"num", "n", "number", "nb", "no", "total"}  # num_orders, n_items, number_of_seats, total_visits
+_COUNT = next(m[1:] for m in _MEASURES if m[1] == "a count")
 
 
 def measure(name: str) -> tuple[str, str, dict[str, float], tuple[float, float], int] | None:
@@ -187,7 +188,7 @@ def measure(name: str) -> tuple[str, str, dict[str, float], tuple[float, float],
         if toks[-1] in names:
             return what, kind, params, clamp, decimals
     if len(toks) > 1 and toks[0] in _COUNT_PREFIX and toks[-1].endswith("s") and toks[-1] not in ("sales", "ss"):
-        return _MEASURES[2][1], "poisson", {"lambda": 3}, (0, 1000), 0
+        return _COUNT
     return None
 
 
